@@ -1,0 +1,40 @@
+// Addresses (D2): 20 bytes = ripemd160(sha256(compressed secp256k1 pubkey)), bech32 with prefix qosacc.
+import { fromBech32, toBech32 } from "@cosmjs/encoding";
+import { ripemd160 } from "@noble/hashes/legacy.js";
+import { createHash } from "node:crypto";
+import { Errors } from "./errors.js";
+
+export const AccountPrefix = "qosacc";
+export const ValidatorPrefix = "qosval";
+export const ConsensusPrefix = "qoscons";
+
+export function addressFromPubKey(compressedPubKey: Uint8Array): Uint8Array {
+  return ripemd160(createHash("sha256").update(compressedPubKey).digest());
+}
+
+export function toAccAddress(bytes: Uint8Array): string {
+  return toBech32(AccountPrefix, bytes);
+}
+
+/** Parses a qosacc bech32 address into its 20 bytes, or throws invalidAddress saying what is wrong. */
+export function parseAccAddress(address: string, field = "address"): Uint8Array {
+  if (typeof address !== "string" || address.length === 0) throw Errors.invalidAddress.with(`${field} is empty`);
+  let decoded: { prefix: string; data: Uint8Array };
+  try {
+    decoded = fromBech32(address);
+  } catch (e) {
+    throw Errors.invalidAddress.with(`${field} ${JSON.stringify(address)} is not valid bech32 (${(e as Error).message})`);
+  }
+  if (decoded.prefix !== AccountPrefix) {
+    throw Errors.invalidAddress.with(`${field} ${address} has prefix ${decoded.prefix}, expected ${AccountPrefix}`);
+  }
+  if (decoded.data.length !== 20) {
+    throw Errors.invalidAddress.with(`${field} ${address} has ${decoded.data.length} bytes, expected 20`);
+  }
+  return decoded.data;
+}
+
+/** Address of a module account: the first 20 bytes of sha256(name), as in the Cosmos SDK. */
+export function moduleAddress(name: string): Uint8Array {
+  return new Uint8Array(createHash("sha256").update(name).digest().subarray(0, 20));
+}

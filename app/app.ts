@@ -1,0 +1,415 @@
+// QosApp: the state machine behind the ABCI connections. It keeps three states (spec "States and ABCI++
+// Connections"): the committed versions (queries, Info), the block's working set (FinalizeBlock, written
+// at Commit in one batch) and the mempool's check state (CheckTx, reset at every Commit).
+import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
+import { SimulateRequest, SimulateResponse } from "cosmjs-types/cosmos/tx/v1beta1/service";
+import {
+  ExecTxResult,
+  ResponseProcessProposal_ProposalStatus as ProposalStatus,
+  type Event,
+  type RequestCheckTx,
+  type RequestFinalizeBlock,
+  type RequestInfo,
+  type RequestInitChain,
+  type RequestPrepareProposal,
+  type RequestProcessProposal,
+  type RequestQuery,
+  type ResponseCheckTx,
+  type ResponseCommit,
+  type ResponseFinalizeBlock,
+  type ResponseInfo,
+  type ResponseInitChain,
+  type ResponsePrepareProposal,
+  type ResponseProcessProposal,
+  type ResponseQuery,
+  ResponseVerifyVoteExtension_VerifyStatus as VerifyStatus,
+} from "cosmjs-types/tendermint/abci/types";
+import type { Timestamp } from "cosmjs-types/google/protobuf/timestamp";
+import { moduleAddress } from "./address.js";
+import { parseGasPrice, type GasPrice } from "./coins.js";
+import { AppError, Errors, grpcLog, toAppError } from "./errors.js";
+import { event } from "./events.js";
+import { GasMeter, GasStore } from "./gas.js";
+import type { BlockInfo, Context, Module } from "./module.js";
+import { Router } from "./router.js";
+import { CacheStore, type KVStore } from "./state/kv.js";
+import { encodeProof } from "./state/smt.js";
+import { CommitStore, type PendingVersion } from "./state/store.js";
+import { runAnte, type AnteDeps } from "./tx/ante.js";
+import { decodeTx } from "./tx/decode.js";
+import { SignatureCache, verifierName } from "./tx/verify.js";
+import { authKeeper, authModule } from "../modules/auth/index.js";
+import { createBankModule, type BankKeeper } from "../modules/bank/index.js";
+
+export const AppName = "qos-ts";
+export const AppVersion = "0.1.0";
+/** the protocol version reported to CometBFT (block header version.app) */
+export const ProtocolVersion = 1n;
+export const FeeCollectorName = "fee_collector";
+export const ProofOpType = "qos:smt";
+export const StoreKeyQueryPath = "/store/key";
+
+const ChainIdKey = "app/chain_id";
+const InitialHeightKey = "app/initial_height";
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export interface AppOptions {
+  /** LevelDB directory of the application state */
+  dbPath: string;
+  /** node-local minimum gas price for CheckTx, e.g. "0.025uqos"; empty = accept any fee */
+  minGasPrice?: string;
+  /** how many recent versions answer queries */
+  keepRecent?: number;
+  /** check every module invariant after each block and halt on a violation (tests turn it on) */
+  checkInvariants?: boolean;
+  log?: (line: string) => void;
+}
+
+interface TxOutcome {
+  code: number;
+  codespace: string;
+  log: string;
+  gasWanted: bigint;
+  gasUsed: bigint;
+  events: Event[];
+  data: Uint8Array;
+}
+
+export class QosApp {
+  readonly modules: Module[];
+  readonly router: Router;
+  readonly bank: BankKeeper;
+  readonly signatureCache = new SignatureCache();
+  readonly verifierName = verifierName;
+  private readonly minGasPrice?: GasPrice;
+  private readonly anteDeps: AnteDeps;
+  private readonly log: (line: string) => void;
+  private chainId = "";
+  private initialHeight = 1;
+  /** genesis writes, held until the first block is committed with them */
+  private genesisChanges?: Array<[string, Uint8Array | null]>;
+  private checkState: CacheStore;
+  private pending?: PendingVersion;
+  private lastBlockTimeNs = 0n;
+
+  private constructor(
+    readonly store: CommitStore,
+    private readonly options: AppOptions,
+  ) {
+    this.log = options.log ?? ((line) => console.error(line));
+    const bank = createBankModule({ accounts: authKeeper });
+    this.bank = bank.keeper;
+    this.modules = [authModule, bank.module];
+    this.router = new Router(this.modules);
+    this.router.addQuery("/cosmos.tx.v1beta1.Service/Simulate", (_ctx, request) => this.simulate(request));
+    this.minGasPrice = options.minGasPrice ? parseGasPrice(options.minGasPrice) : undefined;
+    const feeCollector = moduleAddress(FeeCollectorName);
+    this.anteDeps = {
+      getAccount: authKeeper.getAccount,
+      setAccount: authKeeper.setAccount,
+      params: authKeeper.getParams,
+      payFee: (store, events, payer, fee) => this.bank.send(store, events, payer, feeCollector, fee),
+      signatureCache: this.signatureCache,
+    };
+    this.checkState = new CacheStore(store.latest.reader);
+    this.loadChainInfo();
+  }
+
+  static async open(options: AppOptions): Promise<QosApp> {
+    const store = await CommitStore.open(options.dbPath, { keepRecent: options.keepRecent });
+    return new QosApp(store, options);
+  }
+
+  async close(): Promise<void> {
+    await this.store.close();
+  }
+
+  get lastHeight(): number {
+    return this.store.latest.height;
+  }
+
+  private loadChainInfo(): void {
+    const reader = this.store.latest.reader;
+    const chainId = reader.get(ChainIdKey);
+    if (chainId) this.chainId = decoder.decode(chainId);
+    const initial = reader.get(InitialHeightKey);
+    if (initial) this.initialHeight = Number(decoder.decode(initial));
+  }
+
+  // ---- ABCI: info connection ----
+
+  info(_req: RequestInfo): ResponseInfo {
+    const latest = this.store.latest;
+    return {
+      data: AppName,
+      version: AppVersion,
+      appVersion: ProtocolVersion,
+      lastBlockHeight: BigInt(latest.height),
+      lastBlockAppHash: latest.height === 0 ? new Uint8Array() : latest.appHash,
+    };
+  }
+
+  query(req: RequestQuery): ResponseQuery {
+    const latest = this.store.latest;
+    const height = req.height === 0n ? latest.height : Number(req.height);
+    const fail = (err: AppError): ResponseQuery => ({
+      code: err.code,
+      codespace: err.codespace,
+      log: grpcLog(err),
+      info: "",
+      index: 0n,
+      key: new Uint8Array(),
+      value: new Uint8Array(),
+      height: BigInt(height),
+    });
+    try {
+      if (latest.height === 0) throw Errors.invalidHeight.with("no block has been committed yet");
+      const version = this.store.at(height);
+      if (!version) {
+        throw Errors.invalidHeight.with(`state at height ${height} is not available (latest ${latest.height}; recent heights only)`);
+      }
+      if (req.path === StoreKeyQueryPath) {
+        const key = Buffer.from(req.data).toString("latin1");
+        const value = version.reader.get(key);
+        return {
+          code: 0,
+          codespace: "",
+          log: value ? "exists" : "does not exist",
+          info: "",
+          index: 0n,
+          key: req.data,
+          value: value ?? new Uint8Array(),
+          height: BigInt(height),
+          proofOps: req.prove
+            ? { ops: [{ type: ProofOpType, key: req.data, data: encodeProof(version.prove(key)) }] }
+            : undefined,
+        };
+      }
+      const handler = this.router.query(req.path);
+      if (!handler) throw Errors.unknownRequest.with(`unknown query path ${JSON.stringify(req.path)}`);
+      if (req.prove) throw Errors.notSupported.with(`proofs are served for ${StoreKeyQueryPath} only`);
+      const value = handler({ store: version.reader, height }, req.data);
+      return { code: 0, codespace: "", log: "", info: "", index: 0n, key: new Uint8Array(), value, height: BigInt(height) };
+    } catch (e) {
+      return fail(asQueryError(e));
+    }
+  }
+
+  // ---- ABCI: mempool connection ----
+
+  checkTx(req: RequestCheckTx): ResponseCheckTx {
+    const block: BlockInfo = { chainId: this.chainId, height: this.lastHeight + 1, timeNs: this.lastBlockTimeNs };
+    const outcome = this.runTx(this.checkState, req.tx, "check", block);
+    return {
+      code: outcome.code,
+      codespace: outcome.codespace,
+      log: outcome.log,
+      info: "",
+      data: new Uint8Array(),
+      gasWanted: outcome.gasWanted,
+      gasUsed: outcome.gasUsed,
+      events: [],
+    };
+  }
+
+  // ---- ABCI: consensus connection ----
+
+  initChain(req: RequestInitChain): ResponseInitChain {
+    if (this.lastHeight !== 0) throw new Error(`InitChain at height ${this.lastHeight}: the app already has state`);
+    this.chainId = req.chainId;
+    this.initialHeight = Number(req.initialHeight) || 1;
+    let appState: Record<string, unknown>;
+    try {
+      const text = decoder.decode(req.appStateBytes).trim();
+      appState = text === "" ? {} : JSON.parse(text);
+    } catch (e) {
+      throw new Error(`genesis app_state is not valid JSON: ${(e as Error).message}`);
+    }
+    const genesis = new CacheStore(this.store.latest.reader);
+    genesis.set(ChainIdKey, encoder.encode(this.chainId));
+    genesis.set(InitialHeightKey, encoder.encode(String(this.initialHeight)));
+    const ctx = this.blockContext(genesis, { chainId: this.chainId, height: 0, timeNs: timestampNs(req.time) }, "genesis");
+    for (const module of this.modules) {
+      module.initGenesis?.(ctx, appState[module.name] ?? module.defaultGenesis?.());
+    }
+    for (const module of this.modules) module.checkInvariants?.(genesis);
+    this.genesisChanges = genesis.changes();
+    const appHash = this.store.prepare(this.initialHeight, this.genesisChanges).appHash;
+    this.log(`InitChain: chain ${this.chainId}, initial height ${this.initialHeight}, app hash ${hex(appHash)}`);
+    return { validators: [], appHash };
+  }
+
+  prepareProposal(req: RequestPrepareProposal): ResponsePrepareProposal {
+    // Take mempool txs in order while they fit, counting the protobuf overhead CometBFT counts per tx.
+    const txs: Uint8Array[] = [];
+    let size = 0n;
+    for (const tx of req.txs) {
+      const framed = BigInt(tx.length + 1 + varintLength(tx.length));
+      if (size + framed > req.maxTxBytes) break;
+      size += framed;
+      txs.push(tx);
+    }
+    return { txs };
+  }
+
+  processProposal(_req: RequestProcessProposal): ResponseProcessProposal {
+    // Every tx of a block gets its own result in FinalizeBlock (a bad tx costs its sender, not the
+    // block), so there is nothing to reject a proposal for yet.
+    return { status: ProposalStatus.ACCEPT };
+  }
+
+  extendVote(): { voteExtension: Uint8Array } {
+    return { voteExtension: new Uint8Array() };
+  }
+
+  verifyVoteExtension(): { status: VerifyStatus } {
+    return { status: VerifyStatus.ACCEPT };
+  }
+
+  finalizeBlock(req: RequestFinalizeBlock): ResponseFinalizeBlock {
+    const height = Number(req.height);
+    if (height !== this.lastHeight + 1) {
+      throw new Error(`FinalizeBlock for height ${height}, but the last committed height is ${this.lastHeight}`);
+    }
+    const blockState = new CacheStore(this.store.latest.reader);
+    if (this.genesisChanges) {
+      for (const [key, value] of this.genesisChanges) value === null ? blockState.delete(key) : blockState.set(key, value);
+    }
+    const block: BlockInfo = { chainId: this.chainId, height, timeNs: timestampNs(req.time) };
+    const blockEvents: Event[] = [];
+    const hookCtx = this.blockContext(blockState, block, "deliver", blockEvents);
+    for (const module of this.modules) module.beginBlock?.(hookCtx);
+    const txResults = req.txs.map((tx) => {
+      const outcome = this.runTx(blockState, tx, "deliver", block);
+      return ExecTxResult.fromPartial(outcome);
+    });
+    for (const module of this.modules) module.endBlock?.(hookCtx);
+    if (this.options.checkInvariants) for (const module of this.modules) module.checkInvariants?.(blockState);
+    this.pending = this.store.prepare(height, blockState.changes());
+    this.lastBlockTimeNs = block.timeNs;
+    return {
+      events: blockEvents,
+      txResults,
+      validatorUpdates: [],
+      appHash: this.pending.appHash,
+    };
+  }
+
+  async commit(): Promise<ResponseCommit> {
+    if (!this.pending) throw new Error("Commit without a finalized block");
+    const pending = this.pending;
+    this.pending = undefined;
+    await this.store.commit(pending);
+    this.genesisChanges = undefined;
+    this.checkState = new CacheStore(this.store.latest.reader);
+    return { retainHeight: 0n };
+  }
+
+  // ---- transactions ----
+
+  private blockContext(store: KVStore, block: BlockInfo, mode: Context["mode"], events: Event[] = []): Context {
+    return { store, block, gas: new GasMeter(), events, mode };
+  }
+
+  /** Runs one transaction on `base`: ante on a branch, messages on a branch of that; writes what succeeded. */
+  private runTx(base: KVStore, bytes: Uint8Array, mode: "check" | "deliver" | "simulate", block: BlockInfo): TxOutcome {
+    let gasWanted = 0n;
+    let meter = new GasMeter(0n);
+    let events: Event[] = [];
+    try {
+      const maxTxBytes = authKeeper.getParams(base).max_tx_bytes;
+      const tx = decodeTx(bytes, this.router, maxTxBytes);
+      gasWanted = tx.authInfo.fee?.gasLimit ?? 0n;
+      meter = new GasMeter(mode === "simulate" ? undefined : gasWanted);
+      const anteBranch = new CacheStore(base);
+      const anteCtx: Context = { store: new GasStore(anteBranch, meter), block, gas: meter, events, mode };
+      runAnte(anteCtx, tx, this.anteDeps, { simulate: mode === "simulate", minGasPrice: this.minGasPrice });
+      if (mode === "check") {
+        anteBranch.write();
+        return { code: 0, codespace: "", log: "", gasWanted, gasUsed: meter.consumed, events, data: new Uint8Array() };
+      }
+      const msgBranch = new CacheStore(anteBranch);
+      const msgEvents: Event[] = [];
+      const responses: { typeUrl: string; value: Uint8Array }[] = [];
+      try {
+        tx.msgs.forEach(({ typeUrl, handler, msg }, index) => {
+          const own: Event[] = [];
+          const ctx: Context = { store: new GasStore(msgBranch, meter), block, gas: meter, events: own, mode };
+          responses.push(handler.execute(ctx, msg));
+          const msgIndex = String(index);
+          msgEvents.push(
+            event("message", { action: typeUrl, sender: handler.signers(msg)[0] ?? "", module: moduleOf(typeUrl), msg_index: msgIndex }),
+            ...own.map((e) => ({ ...e, attributes: [...e.attributes, { key: "msg_index", value: msgIndex, index: true }] })),
+          );
+        });
+      } catch (e) {
+        anteBranch.write(); // fee and sequence stay consumed
+        const err = toAppError(e);
+        return { code: err.code, codespace: err.codespace, log: err.message, gasWanted, gasUsed: meter.consumed, events, data: new Uint8Array() };
+      }
+      msgBranch.write();
+      anteBranch.write();
+      const data = TxMsgData.encode({ data: [], msgResponses: responses }).finish();
+      return { code: 0, codespace: "", log: "", gasWanted, gasUsed: meter.consumed, events: [...events, ...msgEvents], data };
+    } catch (e) {
+      const err = toAppError(e);
+      if (err.def === Errors.internal) this.log(`tx failed with an internal error (${mode}): ${err.message}`);
+      return { code: err.code, codespace: err.codespace, log: err.message, gasWanted, gasUsed: meter.consumed, events: [], data: new Uint8Array() };
+    }
+  }
+
+  /** /cosmos.tx.v1beta1.Service/Simulate: runs the tx on a throw-away branch of the latest state. */
+  private simulate(request: Uint8Array): Uint8Array {
+    const req = SimulateRequest.decode(request);
+    const txBytes = req.txBytes;
+    if (txBytes.length === 0) throw Errors.invalidRequest.with("SimulateRequest.tx_bytes is empty (the deprecated tx field is not supported)");
+    // CosmJS sends a Tx (body, auth_info, signatures); its bytes decode as a TxRaw with the same fields.
+    const block: BlockInfo = { chainId: this.chainId, height: this.lastHeight + 1, timeNs: this.lastBlockTimeNs };
+    const outcome = this.runTx(new CacheStore(this.store.latest.reader), txBytes, "simulate", block);
+    if (outcome.code !== 0) throw new AppError(Errors.invalidRequest, `simulation failed: ${outcome.log}`);
+    return SimulateResponse.encode({
+      gasInfo: { gasWanted: outcome.gasWanted, gasUsed: outcome.gasUsed },
+      result: { data: new Uint8Array(), log: "", events: outcome.events, msgResponses: [] },
+    }).finish();
+  }
+
+  /** The current state as genesis app_state (qosd export). */
+  exportAppState(): Record<string, unknown> {
+    const reader = this.store.latest.reader;
+    const state: Record<string, unknown> = {};
+    for (const module of this.modules) if (module.exportGenesis) state[module.name] = module.exportGenesis(reader);
+    return state;
+  }
+
+  get chain(): { chainId: string; initialHeight: number } {
+    return { chainId: this.chainId, initialHeight: this.initialHeight };
+  }
+}
+
+function asQueryError(e: unknown): AppError {
+  if (e instanceof AppError) return e;
+  // A request that does not decode is the caller's fault, not the node's.
+  return Errors.invalidRequest.with(e instanceof Error ? e.message : String(e));
+}
+
+function moduleOf(typeUrl: string): string {
+  return typeUrl.split(".")[1] ?? "";
+}
+
+export function timestampNs(time: Timestamp | undefined): bigint {
+  return time ? time.seconds * 1_000_000_000n + BigInt(time.nanos) : 0n;
+}
+
+function varintLength(n: number): number {
+  let length = 1;
+  while (n >= 0x80) {
+    n >>>= 7;
+    length++;
+  }
+  return length;
+}
+
+function hex(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString("hex").toUpperCase();
+}

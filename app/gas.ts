@@ -1,0 +1,70 @@
+// Deterministic gas (D7): a fixed cost per store access and per byte, the Cosmos SDK's KV numbers.
+import { Errors } from "./errors.js";
+import type { KVReader, KVStore } from "./state/kv.js";
+
+export const GasCosts = {
+  readFlat: 1000n,
+  readPerByte: 3n,
+  writeFlat: 2000n,
+  writePerByte: 30n,
+  has: 1000n,
+  delete: 1000n,
+  iterNextFlat: 30n,
+  txSizePerByte: 10n,
+  sigVerifySecp256k1: 1000n,
+};
+
+export class GasMeter {
+  private used = 0n;
+  /** limit undefined = unlimited (simulation, genesis, block hooks) */
+  constructor(readonly limit?: bigint) {}
+
+  consume(amount: bigint, what: string): void {
+    this.used += amount;
+    if (this.limit !== undefined && this.used > this.limit) {
+      throw Errors.outOfGas.with(`out of gas in ${what}; gasWanted: ${this.limit}, gasUsed: ${this.used}`);
+    }
+  }
+
+  get consumed(): bigint {
+    return this.used;
+  }
+}
+
+/** A store view that charges every access to a gas meter. */
+export class GasStore implements KVStore {
+  constructor(
+    private readonly inner: KVStore,
+    private readonly meter: GasMeter,
+  ) {}
+
+  get(key: string): Uint8Array | undefined {
+    const value = this.inner.get(key);
+    this.meter.consume(GasCosts.readFlat + GasCosts.readPerByte * BigInt(key.length + (value?.length ?? 0)), "read");
+    return value;
+  }
+
+  has(key: string): boolean {
+    this.meter.consume(GasCosts.has, "has");
+    return this.inner.has(key);
+  }
+
+  set(key: string, value: Uint8Array): void {
+    this.meter.consume(GasCosts.writeFlat + GasCosts.writePerByte * BigInt(key.length + value.length), "write");
+    this.inner.set(key, value);
+  }
+
+  delete(key: string): void {
+    this.meter.consume(GasCosts.delete, "delete");
+    this.inner.delete(key);
+  }
+
+  *iterate(start: string, end?: string): IterableIterator<[string, Uint8Array]> {
+    for (const [key, value] of this.inner.iterate(start, end)) {
+      this.meter.consume(GasCosts.iterNextFlat + GasCosts.readPerByte * BigInt(key.length + value.length), "iterate");
+      yield [key, value];
+    }
+  }
+}
+
+export type { KVReader };

@@ -1,0 +1,62 @@
+// The contract between the framework (app/) and the modules (modules/<name>/index.ts).
+import type { Event } from "./events.js";
+import type { GasMeter } from "./gas.js";
+import type { KVReader, KVStore } from "./state/kv.js";
+
+/** What the block gives a state transition: never the wall clock (D7). */
+export interface BlockInfo {
+  chainId: string;
+  height: number;
+  /** block time in nanoseconds since the epoch */
+  timeNs: bigint;
+}
+
+export interface Context {
+  readonly store: KVStore;
+  readonly block: BlockInfo;
+  readonly gas: GasMeter;
+  readonly events: Event[];
+  /** "check" runs in the mempool (no message execution), "deliver" in a block, "simulate" for gas estimates */
+  readonly mode: "check" | "deliver" | "simulate" | "genesis";
+}
+
+export interface QueryContext {
+  readonly store: KVReader;
+  readonly height: number;
+}
+
+export interface Codec<T> {
+  decode(bytes: Uint8Array): T;
+  encode(message: T): { finish(): Uint8Array };
+  fromPartial(object: any): T;
+}
+
+export interface MsgHandler<T = any> {
+  /** e.g. "/qos.bank.v1.MsgTransfer" */
+  readonly typeUrl: string;
+  readonly codec: Codec<T>;
+  /** bech32 addresses that must sign, in order */
+  signers(msg: T): string[];
+  /** checks that need no state (run in CheckTx too); throw AppError */
+  checkStateless(msg: T): void;
+  /** checks against state, then the state change; returns the response message to put in TxMsgData */
+  execute(ctx: Context, msg: T): { typeUrl: string; value: Uint8Array };
+}
+
+/** Handles a gRPC-style query: request bytes in, response bytes out; throws AppError. */
+export type QueryHandler = (ctx: QueryContext, request: Uint8Array) => Uint8Array;
+
+export interface Module {
+  readonly name: string;
+  readonly msgs?: readonly MsgHandler[];
+  /** full method path ("/cosmos.bank.v1beta1.Query/Balance") → handler (D5) */
+  readonly queries?: Readonly<Record<string, QueryHandler>>;
+  /** JSON value of app_state[name] when genesis does not give one */
+  defaultGenesis?(): unknown;
+  initGenesis?(ctx: Context, genesis: unknown): void;
+  exportGenesis?(store: KVReader): unknown;
+  beginBlock?(ctx: Context): void;
+  endBlock?(ctx: Context): void;
+  /** throws with a description when an invariant is broken */
+  checkInvariants?(store: KVReader): void;
+}

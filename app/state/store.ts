@@ -1,0 +1,266 @@
+// Committed state: versions in memory, persistence in LevelDB (design D6).
+//
+// Each committed version is { height, appHash, an ordered map of all pairs (a sorted-btree clone: O(1)
+// copy-on-write), the sparse Merkle tree root }. The latest version and up to keepRecent - 1 older ones
+// are kept in memory for queries and proofs.
+//
+// LevelDB layout (keys and values are raw bytes):
+//   "s" ‖ key  → value                        every state pair
+//   "m"        → 0x01 ‖ height u64 BE ‖ appHash(32)   the committed version
+// Commit writes ONE batch (sync) with every changed pair and the new "m", so a crash at any point leaves
+// either the old or the new version on disk. On open every pair is loaded, the tree is rebuilt and its root
+// must equal the stored app hash.
+
+import { BTree } from "./btree.js";
+import { ClassicLevel } from "classic-level";
+import { assertBinaryKey, compareKeys, keyToBytes, type Change, type KVReader } from "./kv.js";
+import * as smt from "./smt.js";
+import type { MerkleProof } from "./smt.js";
+
+export type { MerkleProof } from "./smt.js";
+
+/** An immutable committed version. */
+export interface StateVersion {
+  readonly height: number;
+  /** root hash of the tree (32 zero bytes for empty state) */
+  readonly appHash: Uint8Array;
+  /** the whole key space at that height, with ordered iteration */
+  readonly reader: KVReader;
+  prove(key: string): MerkleProof;
+}
+
+/** Read-only KVReader over a frozen BTree. */
+class BTreeReader implements KVReader {
+  constructor(private readonly tree: BTree<string, Uint8Array>) {}
+  get(key: string): Uint8Array | undefined {
+    return this.tree.get(key);
+  }
+  has(key: string): boolean {
+    return this.tree.has(key);
+  }
+  *iterate(start: string, end?: string): IterableIterator<[string, Uint8Array]> {
+    if (end !== undefined && end <= start) return;
+    for (const entry of this.tree.entries(start)) {
+      if (end !== undefined && entry[0] >= end) return;
+      yield entry;
+    }
+  }
+  get size(): number {
+    return this.tree.size;
+  }
+}
+
+class Version implements StateVersion {
+  readonly appHash: Uint8Array;
+  readonly reader: BTreeReader;
+  constructor(
+    readonly height: number,
+    readonly root: smt.Node,
+    readonly tree: BTree<string, Uint8Array>,
+  ) {
+    tree.freeze();
+    this.appHash = smt.rootHash(root);
+    this.reader = new BTreeReader(tree);
+  }
+  prove(key: string): MerkleProof {
+    return smt.prove(this.root, keyToBytes(key));
+  }
+}
+
+/** A version computed by prepare() and not yet committed. */
+export class PendingVersion {
+  /** @internal */
+  constructor(
+    readonly height: number,
+    /** @internal */ readonly base: Version,
+    /** @internal */ readonly root: smt.Node,
+    /** the changes, sorted by key, null = delete */
+    readonly changes: readonly Change[],
+  ) {
+    this.appHash = smt.rootHash(root);
+  }
+  /** the app hash this version will have once committed */
+  readonly appHash: Uint8Array;
+}
+
+const META_KEY = Buffer.from("m", "latin1");
+const STATE_PREFIX = "s";
+const STATE_GTE = Buffer.from("s", "latin1");
+const STATE_LT = Buffer.from("t", "latin1");
+const META_VERSION = 1;
+
+function encodeMeta(height: number, appHash: Uint8Array): Buffer {
+  const b = Buffer.alloc(1 + 8 + 32);
+  b[0] = META_VERSION;
+  b.writeBigUInt64BE(BigInt(height), 1);
+  b.set(appHash, 9);
+  return b;
+}
+
+function decodeMeta(b: Uint8Array): { height: number; appHash: Uint8Array } {
+  if (b.length !== 41 || b[0] !== META_VERSION) {
+    throw new Error(`state store corrupted: meta record has ${b.length} bytes / version ${b[0]} (expected 41 / ${META_VERSION})`);
+  }
+  const buf = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+  const h = buf.readBigUInt64BE(1);
+  if (h > BigInt(Number.MAX_SAFE_INTEGER)) throw new Error(`state store corrupted: height ${h} out of range`);
+  return { height: Number(h), appHash: Uint8Array.prototype.slice.call(buf, 9, 41) };
+}
+
+function hex(b: Uint8Array): string {
+  return Buffer.from(b).toString("hex");
+}
+
+export interface CommitStoreOptions {
+  /** how many committed versions (the latest included) stay in memory for at()/proofs; default 100, min 1 */
+  keepRecent?: number;
+}
+
+export class CommitStore {
+  private readonly versions = new Map<number, Version>();
+  private current: Version;
+  private committing = false;
+  private closed = false;
+
+  private constructor(
+    private readonly db: ClassicLevel<Buffer, Buffer>,
+    private readonly keepRecent: number,
+    initial: Version,
+  ) {
+    this.current = initial;
+    this.versions.set(initial.height, initial);
+  }
+
+  /** Open (or create) the store in `dir`: loads every pair, rebuilds the tree and checks it against the stored
+   *  app hash (throws on mismatch: the store is corrupted). */
+  static async open(dir: string, opts: CommitStoreOptions = {}): Promise<CommitStore> {
+    const keepRecent = opts.keepRecent ?? 100;
+    if (!Number.isInteger(keepRecent) || keepRecent < 1) throw new RangeError(`keepRecent must be an integer >= 1, got ${keepRecent}`);
+    const db = new ClassicLevel<Buffer, Buffer>(dir, { keyEncoding: "buffer", valueEncoding: "buffer" });
+    await db.open();
+    try {
+      const metaRaw = await db.get(META_KEY);
+      const keys: string[] = [];
+      const values: Uint8Array[] = [];
+      const it = db.iterator({ gte: STATE_GTE, lt: STATE_LT });
+      try {
+        for (;;) {
+          const batch = await it.nextv(10_000);
+          if (batch.length === 0) break;
+          for (const [k, v] of batch) {
+            keys.push(k.toString("latin1", 1));
+            values.push(v);
+          }
+        }
+      } finally {
+        await it.close();
+      }
+      if (metaRaw === undefined) {
+        if (keys.length > 0) throw new Error(`state store corrupted: ${keys.length} state pairs but no committed height/app hash in ${dir}`);
+        return new CommitStore(db, keepRecent, new Version(0, smt.EMPTY, new BTree<string, Uint8Array>(undefined, compareKeys)));
+      }
+      const meta = decodeMeta(metaRaw);
+      // LevelDB returns keys in byte order, which is the order of the latin1 strings.
+      const tree = new BTree<string, Uint8Array>(undefined, compareKeys);
+      for (let i = 0; i < keys.length; i++) tree.set(keys[i], values[i]);
+      const root = smt.build(keys.map((k, i): [string, Uint8Array] => [k, values[i]]));
+      const version = new Version(meta.height, root, tree);
+      if (!Buffer.from(version.appHash).equals(meta.appHash)) {
+        throw new Error(
+          `state store corrupted: the ${keys.length} stored pairs hash to ${hex(version.appHash)} but the committed app hash at height ${meta.height} is ${hex(meta.appHash)} (${dir})`,
+        );
+      }
+      return new CommitStore(db, keepRecent, version);
+    } catch (e) {
+      await db.close().catch(() => {});
+      throw e;
+    }
+  }
+
+  /** The latest committed version: height 0 and the empty hash for a new store. */
+  get latest(): StateVersion {
+    return this.current;
+  }
+
+  /** The latest version or one of the last keepRecent kept in memory (after a restart, only the latest). */
+  at(height: number): StateVersion | undefined {
+    return this.versions.get(height);
+  }
+
+  /** Compute the app hash the working changes give, without changing anything committed. May be called more than
+   *  once for the same height; only the committed one counts. `height` must be latest.height + 1 (or any height >= 1
+   *  for the very first commit of an empty store, e.g. a genesis initial_height above 1). */
+  prepare(height: number, changes: ReadonlyArray<Change>): PendingVersion {
+    this.assertOpen();
+    const base = this.current;
+    this.checkHeight(height, base);
+    const sorted = changes.slice();
+    for (const c of sorted) {
+      if (!Array.isArray(c) || c.length !== 2) throw new TypeError("prepare: each change must be a [key, value | null] pair");
+      assertBinaryKey(c[0]);
+      if (c[1] !== null && !(c[1] instanceof Uint8Array)) throw new TypeError(`prepare: value of ${JSON.stringify(c[0])} must be a Uint8Array or null`);
+    }
+    sorted.sort((a, b) => compareKeys(a[0], b[0]));
+    for (let i = 1; i < sorted.length; i++) {
+      if (sorted[i][0] === sorted[i - 1][0]) throw new Error(`prepare: key ${JSON.stringify(sorted[i][0])} appears twice in the changes`);
+    }
+    const root = smt.update(base.root, sorted);
+    return new PendingVersion(height, base, root, sorted);
+  }
+
+  /** Persist a prepared version: one LevelDB batch (sync) with every changed pair, the height and the app hash;
+   *  only after it resolves does `latest` switch to it. Versions beyond keepRecent are dropped from memory. */
+  async commit(pending: PendingVersion): Promise<void> {
+    this.assertOpen();
+    if (!(pending instanceof PendingVersion)) throw new TypeError("commit: not a PendingVersion from prepare()");
+    if (this.committing) throw new Error("commit: another commit is in progress");
+    const base = this.current;
+    if (pending.base !== base) {
+      throw new Error(`commit: version ${pending.height} was prepared on height ${pending.base.height}, but the latest is now height ${base.height}`);
+    }
+    this.checkHeight(pending.height, base);
+    this.committing = true;
+    try {
+      const tree = base.tree.clone();
+      const ops: Array<{ type: "put"; key: Buffer; value: Buffer } | { type: "del"; key: Buffer }> = [];
+      for (const [k, v] of pending.changes) {
+        const key = Buffer.from(STATE_PREFIX + k, "latin1");
+        if (v === null) {
+          tree.delete(k);
+          ops.push({ type: "del", key });
+        } else {
+          tree.set(k, v);
+          ops.push({ type: "put", key, value: Buffer.from(v.buffer, v.byteOffset, v.byteLength) });
+        }
+      }
+      const next = new Version(pending.height, pending.root, tree);
+      ops.push({ type: "put", key: META_KEY, value: encodeMeta(next.height, next.appHash) });
+      await this.db.batch(ops, { sync: true });
+      this.current = next;
+      this.versions.set(next.height, next);
+      for (const h of this.versions.keys()) {
+        if (h <= next.height - this.keepRecent) this.versions.delete(h);
+      }
+    } finally {
+      this.committing = false;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.db.close();
+  }
+
+  private checkHeight(height: number, base: Version): void {
+    if (!Number.isSafeInteger(height) || height < 1) throw new RangeError(`state height must be a positive integer, got ${height}`);
+    const first = base.height === 0;
+    if (first ? height < 1 : height !== base.height + 1) {
+      throw new Error(`state height ${height} does not follow the latest committed height ${base.height}`);
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error("CommitStore is closed");
+  }
+}

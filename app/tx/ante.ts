@@ -1,0 +1,165 @@
+// The ante handler: everything a transaction must pass before its messages run — size, memo, timeout,
+// signer count, public keys, account numbers, sequences, signatures, fee. On success it bumps each
+// signer's sequence and takes the fee from the first signer; those effects stay even if a message
+// later fails (the Cosmos SDK rule: a tx that reached a block pays and consumes its sequence).
+import { toBase64 } from "@cosmjs/encoding";
+import { PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
+import { SignMode } from "cosmjs-types/cosmos/tx/signing/v1beta1/signing";
+import { SignDoc } from "cosmjs-types/cosmos/tx/v1beta1/tx";
+import { createHash } from "node:crypto";
+import { addressFromPubKey, parseAccAddress } from "../address.js";
+import { BaseDenom, coinsToString, feeForGas, parseCoins, type Coin, type GasPrice } from "../coins.js";
+import { Errors } from "../errors.js";
+import type { Event } from "../events.js";
+import { accSeqEvent, feeEvent, signatureEvent } from "../../modules/auth/events.js";
+import { GasCosts } from "../gas.js";
+import type { Context } from "../module.js";
+import type { KVReader, KVStore } from "../state/kv.js";
+import type { DecodedTx } from "./decode.js";
+import type { SignatureCache } from "./verify.js";
+
+export const Secp256k1PubKeyTypeUrl = "/cosmos.crypto.secp256k1.PubKey";
+
+export interface AnteAccount {
+  address: Uint8Array;
+  accountNumber: bigint;
+  sequence: bigint;
+  pubKey?: Uint8Array;
+}
+
+/** What the ante handler needs from auth and bank, nothing more. */
+export interface AnteDeps {
+  getAccount(store: KVReader, address: Uint8Array): AnteAccount | undefined;
+  setAccount(store: KVStore, account: AnteAccount): void;
+  params(store: KVReader): { max_memo_characters: number; tx_sig_limit: number };
+  /** moves the fee from the payer to the fee collector; throws insufficient funds */
+  payFee(store: KVStore, events: Event[], payer: Uint8Array, fee: readonly Coin[]): void;
+  signatureCache: SignatureCache;
+}
+
+export interface AnteOptions {
+  /** simulation: no signature or fee checks (CosmJS sends empty signatures and an empty fee) */
+  simulate: boolean;
+  /** node-local mempool policy, applied in CheckTx only (never in FinalizeBlock: it is not consensus) */
+  minGasPrice?: GasPrice;
+}
+
+export interface AnteResult {
+  gasLimit: bigint;
+  fee: Coin[];
+}
+
+export function runAnte(ctx: Context, tx: DecodedTx, deps: AnteDeps, options: AnteOptions): AnteResult {
+  const params = deps.params(ctx.store);
+  const { body, authInfo, raw } = tx;
+
+  if (body.memo.length > params.max_memo_characters) {
+    throw Errors.memoTooLarge.with(`memo has ${body.memo.length} characters, at most ${params.max_memo_characters}`);
+  }
+  if (body.timeoutHeight > 0n && BigInt(ctx.block.height) > body.timeoutHeight) {
+    throw Errors.txTimeoutHeight.with(`block height ${ctx.block.height} is past the tx's timeout height ${body.timeoutHeight}`);
+  }
+
+  const fee = authInfo.fee;
+  if (!fee) throw Errors.insufficientFee.with("AuthInfo.fee is missing");
+  if (fee.payer !== "" || fee.granter !== "") throw Errors.notSupported.with("fee payer and fee granter are not supported");
+  const feeCoins = parseCoins(fee.amount, "fee");
+  const gasLimit = fee.gasLimit;
+  if (!options.simulate) {
+    if (gasLimit === 0n) throw Errors.invalidRequest.with("gas limit is 0: set a gas limit (or use gas 'auto')");
+    if (options.minGasPrice && ctx.mode === "check") {
+      const required = feeForGas(gasLimit, options.minGasPrice);
+      const paid = feeCoins.find((c) => c.denom === options.minGasPrice!.denom)?.amount ?? 0n;
+      if (paid < required) {
+        throw Errors.insufficientFee.with(
+          `fee ${coinsToString(feeCoins) || "0" + BaseDenom} is below ${required}${options.minGasPrice.denom} (gas ${gasLimit} × minimum gas price of this node)`,
+        );
+      }
+    }
+  }
+
+  // Gas from here on is charged against the tx's limit (the meter of ctx).
+  ctx.gas.consume(GasCosts.txSizePerByte * BigInt(tx.bytes.length), "tx size");
+
+  const signers = tx.signers;
+  if (signers.length > params.tx_sig_limit) {
+    throw Errors.tooManySignatures.with(`${signers.length} signers, at most ${params.tx_sig_limit}`);
+  }
+  if (authInfo.signerInfos.length !== signers.length) {
+    throw Errors.unauthorized.with(`the tx has ${authInfo.signerInfos.length} signer infos but its messages need ${signers.length} signers`);
+  }
+  if (raw.signatures.length !== signers.length) {
+    throw Errors.unauthorized.with(`the tx has ${raw.signatures.length} signatures but its messages need ${signers.length} signers`);
+  }
+
+  const signatureEvents: Event[] = [];
+  const accounts: AnteAccount[] = [];
+  signers.forEach((signer, i) => {
+    const address = parseAccAddress(signer, `signer ${i}`);
+    const account = deps.getAccount(ctx.store, address);
+    if (!account) throw Errors.unknownAddress.with(`account ${signer} does not exist: it must receive funds first`);
+    const info = authInfo.signerInfos[i];
+
+    let pubKey = account.pubKey;
+    if (info.publicKey) {
+      if (info.publicKey.typeUrl !== Secp256k1PubKeyTypeUrl) {
+        throw Errors.invalidPubKey.with(`signer ${i}: key type ${info.publicKey.typeUrl} is not supported, use ${Secp256k1PubKeyTypeUrl}`);
+      }
+      let key: Uint8Array;
+      try {
+        key = PubKey.decode(info.publicKey.value).key;
+      } catch {
+        throw Errors.invalidPubKey.with(`signer ${i}: undecodable public key`);
+      }
+      if (key.length !== 33) throw Errors.invalidPubKey.with(`signer ${i}: public key has ${key.length} bytes, expected 33`);
+      if (!Buffer.from(addressFromPubKey(key)).equals(Buffer.from(address))) {
+        throw Errors.invalidPubKey.with(`signer ${i}: public key does not belong to ${signer}`);
+      }
+      if (pubKey && !Buffer.from(pubKey).equals(Buffer.from(key))) {
+        throw Errors.invalidPubKey.with(`signer ${i}: public key differs from the one ${signer} signed with before`);
+      }
+      pubKey = key;
+    }
+    if (!pubKey) throw Errors.invalidPubKey.with(`signer ${i}: ${signer} has no public key on chain and the tx gives none`);
+
+    if (info.sequence !== account.sequence) {
+      throw Errors.wrongSequence.with(`account sequence mismatch, expected ${account.sequence}, got ${info.sequence}`);
+    }
+
+    if (!options.simulate) {
+      const mode = info.modeInfo?.single?.mode;
+      if (mode !== SignMode.SIGN_MODE_DIRECT) {
+        throw Errors.notSupported.with(`signer ${i}: sign mode ${mode ?? "multi"} is not supported, use SIGN_MODE_DIRECT`);
+      }
+      ctx.gas.consume(GasCosts.sigVerifySecp256k1, "signature verification");
+      const signDoc = SignDoc.encode({
+        bodyBytes: raw.bodyBytes,
+        authInfoBytes: raw.authInfoBytes,
+        chainId: ctx.block.chainId,
+        accountNumber: account.accountNumber,
+      }).finish();
+      const digest = createHash("sha256").update(signDoc).digest();
+      const signature = raw.signatures[i];
+      if (signature.length !== 64) {
+        throw Errors.unauthorized.with(`signer ${i}: signature has ${signature.length} bytes, expected 64 (r||s)`);
+      }
+      if (!deps.signatureCache.verify(digest, signature, pubKey)) {
+        throw Errors.unauthorized.with(
+          `signature verification failed; check account number (${account.accountNumber}), sequence (${account.sequence}) and chain-id (${ctx.block.chainId}); high-S signatures are refused`,
+        );
+      }
+      signatureEvents.push(signatureEvent(toBase64(signature)));
+    }
+    accounts.push({ ...account, pubKey });
+  });
+
+  // Effects: sequences, keys, fee. Written to the ante branch, which survives a failing message.
+  accounts.forEach((account, i) => {
+    deps.setAccount(ctx.store, { ...account, sequence: account.sequence + 1n });
+    ctx.events.push(accSeqEvent(signers[i], account.sequence));
+  });
+  ctx.events.push(...signatureEvents);
+  if (feeCoins.length > 0) deps.payFee(ctx.store, ctx.events, accounts[0].address, feeCoins);
+  ctx.events.push(feeEvent(coinsToString(feeCoins), signers[0]));
+  return { gasLimit, fee: feeCoins };
+}

@@ -1,0 +1,76 @@
+// secp256k1 signature verification (D1): native libsecp256k1 when its prebuilt binding loads, else the
+// pure-JS @noble/secp256k1. Both accept exactly the same set: 64-byte r‖s, low-S only, over a 32-byte
+// sha256 digest. `verifierName` says which one this process runs (the benchmark and a test print it).
+import * as noble from "@noble/secp256k1";
+import { createRequire } from "node:module";
+
+const CurveOrder = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+const HalfOrder = CurveOrder >> 1n;
+
+interface NativeSecp256k1 {
+  ecdsaVerify(sig: Uint8Array, msg32: Uint8Array, publicKey: Uint8Array): boolean;
+}
+
+function loadNative(): NativeSecp256k1 | undefined {
+  if (process.env.QOS_PURE_JS_SECP256K1 === "1") return undefined;
+  try {
+    // "secp256k1/bindings" is the native build only; the package's main silently falls back to elliptic.
+    return createRequire(import.meta.url)("secp256k1/bindings") as NativeSecp256k1;
+  } catch {
+    return undefined;
+  }
+}
+
+const native = loadNative();
+export const verifierName = native ? "libsecp256k1 (native, npm secp256k1)" : "@noble/secp256k1 (pure JS)";
+
+/** s of a 64-byte compact signature is in the lower half of the curve order (not malleable). */
+export function isLowS(signature: Uint8Array): boolean {
+  if (signature.length !== 64) return false;
+  let s = 0n;
+  for (let i = 32; i < 64; i++) s = (s << 8n) | BigInt(signature[i]);
+  return s > 0n && s <= HalfOrder;
+}
+
+export function verifySecp256k1(digest: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean {
+  if (digest.length !== 32 || signature.length !== 64 || publicKey.length !== 33 || !isLowS(signature)) return false;
+  try {
+    return native
+      ? native.ecdsaVerify(signature, digest, publicKey)
+      : noble.verify(signature, digest, publicKey, { prehash: false, lowS: true });
+  } catch {
+    return false; // unparsable key or signature
+  }
+}
+
+/** The pure-JS verifier, exposed so a test can check both agree. */
+export function verifySecp256k1PureJs(digest: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean {
+  if (digest.length !== 32 || !isLowS(signature)) return false;
+  try {
+    return noble.verify(signature, digest, publicKey, { prehash: false, lowS: true });
+  } catch {
+    return false;
+  }
+}
+
+/** Remembers signatures already verified, so a tx's signature is checked once per node (CheckTx,
+ *  recheck and FinalizeBlock share it). Bounded: the oldest entries go first. */
+export class SignatureCache {
+  private readonly verified = new Set<string>();
+  constructor(private readonly capacity = 200_000) {}
+
+  verify(digest: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean {
+    const key = Buffer.concat([digest, signature, publicKey]).toString("latin1");
+    if (this.verified.has(key)) return true;
+    const ok = verifySecp256k1(digest, signature, publicKey);
+    if (ok) {
+      if (this.verified.size >= this.capacity) this.verified.delete(this.verified.values().next().value!);
+      this.verified.add(key);
+    }
+    return ok;
+  }
+
+  get size(): number {
+    return this.verified.size;
+  }
+}

@@ -1,0 +1,25 @@
+// qosd export: the committed state as a genesis document a new chain can start from.
+import { QosApp } from "../../app/app.js";
+import { paths, readGenesis, type GenesisDoc } from "./home.js";
+
+export async function exportGenesis(home: string): Promise<GenesisDoc> {
+  const genesis = readGenesis(home);
+  let app: QosApp;
+  try {
+    app = await QosApp.open({ dbPath: paths(home).appDb, log: () => {} });
+  } catch (e) {
+    const message = (e as Error).message;
+    if (/lock/i.test(message)) throw new Error(`the state database is in use: stop the node before exporting (${message})`);
+    throw e;
+  }
+  try {
+    return {
+      ...genesis,
+      initial_height: String(app.lastHeight + 1),
+      app_hash: "",
+      app_state: app.exportAppState(),
+    };
+  } finally {
+    await app.close();
+  }
+}

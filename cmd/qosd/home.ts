@@ -1,0 +1,58 @@
+// A node home: CometBFT's config/ and data/ plus the app's own files, as in a Cosmos SDK node.
+//   config/config.toml, genesis.json, priv_validator_key.json, node_key.json   (CometBFT)
+//   config/app.json                                                             (qosd: gas price, gRPC, ...)
+//   data/application.db                                                         (qosd state, LevelDB)
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+
+export const AppConfigSchema = z.object({
+  /** minimum gas price this node's mempool accepts (CheckTx only; not consensus) */
+  min_gas_price: z.string().default("0.025uqos"),
+  /** recent heights kept in memory for queries and proofs */
+  keep_recent: z.number().int().min(1).default(100),
+  /** log level of qosd: "info" prints every committed block */
+  log_level: z.enum(["info", "warn", "error"]).default("info"),
+});
+export type AppConfig = z.infer<typeof AppConfigSchema>;
+
+export const paths = (home: string) => ({
+  config: join(home, "config"),
+  cometConfig: join(home, "config/config.toml"),
+  genesis: join(home, "config/genesis.json"),
+  appConfig: join(home, "config/app.json"),
+  appDb: join(home, "data/application.db"),
+  cometLog: join(home, "cometbft.log"),
+});
+
+export function readAppConfig(home: string): AppConfig {
+  const file = paths(home).appConfig;
+  const raw = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
+  const parsed = AppConfigSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(`${file} is invalid: ${parsed.error.message}`);
+  return parsed.data;
+}
+
+export function writeAppConfig(home: string, config: AppConfig): void {
+  writeFileSync(paths(home).appConfig, JSON.stringify(config, null, 2) + "\n");
+}
+
+export interface GenesisDoc {
+  genesis_time: string;
+  chain_id: string;
+  initial_height: string;
+  consensus_params: unknown;
+  validators?: unknown[];
+  app_hash: string;
+  app_state?: Record<string, any>;
+}
+
+export function readGenesis(home: string): GenesisDoc {
+  const file = paths(home).genesis;
+  if (!existsSync(file)) throw new Error(`no genesis at ${file}: run \`qosd init\` first`);
+  return JSON.parse(readFileSync(file, "utf8"));
+}
+
+export function writeGenesis(home: string, genesis: GenesisDoc): void {
+  writeFileSync(paths(home).genesis, JSON.stringify(genesis, null, 2) + "\n");
+}

@@ -1,0 +1,61 @@
+// qosd init: CometBFT's files via `cometbft init`, then our genesis and config on top.
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cometbftBinary, setTomlValue } from "../common/cometbft.js";
+import { authModule } from "../../modules/auth/index.js";
+import { createBankModule } from "../../modules/bank/index.js";
+import { authKeeper } from "../../modules/auth/keeper.js";
+import { AppConfigSchema, paths, readGenesis, writeAppConfig, writeGenesis } from "./home.js";
+
+export interface InitOptions {
+  home: string;
+  moniker: string;
+  chainId: string;
+  cometbft?: string;
+  rpcLaddr: string;
+  p2pLaddr: string;
+  proxyApp: string;
+  timeoutCommit: string;
+  minGasPrice: string;
+  overwrite: boolean;
+}
+
+export function defaultAppState(): Record<string, unknown> {
+  const bank = createBankModule({ accounts: authKeeper }).module;
+  const state: Record<string, unknown> = {};
+  for (const module of [authModule, bank]) state[module.name] = module.defaultGenesis?.();
+  return state;
+}
+
+export function initHome(options: InitOptions): { genesisFile: string } {
+  const p = paths(options.home);
+  if (existsSync(p.genesis) && !options.overwrite) {
+    throw new Error(`${p.genesis} already exists: use --overwrite to replace it`);
+  }
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,49}$/.test(options.chainId)) {
+    throw new Error(`chain id ${JSON.stringify(options.chainId)} must be 1-50 characters of letters, digits, '.', '_' or '-'`);
+  }
+  mkdirSync(options.home, { recursive: true });
+  execFileSync(cometbftBinary(options.cometbft), ["init", "--home", options.home], { stdio: "pipe" });
+
+  let toml = readFileSync(p.cometConfig, "utf8");
+  const settings: Array<[string, string, string | boolean]> = [
+    ["", "proxy_app", options.proxyApp],
+    ["", "moniker", options.moniker],
+    ["rpc", "laddr", options.rpcLaddr],
+    ["p2p", "laddr", options.p2pLaddr],
+    ["p2p", "allow_duplicate_ip", true],
+    ["p2p", "addr_book_strict", false],
+    ["consensus", "timeout_commit", options.timeoutCommit],
+    ["tx_index", "indexer", "kv"],
+  ];
+  for (const [section, key, value] of settings) toml = setTomlValue(toml, section, key, value);
+  writeFileSync(p.cometConfig, toml);
+
+  const genesis = readGenesis(options.home);
+  genesis.chain_id = options.chainId;
+  genesis.app_state = defaultAppState();
+  writeGenesis(options.home, genesis);
+  writeAppConfig(options.home, AppConfigSchema.parse({ min_gas_price: options.minGasPrice }));
+  return { genesisFile: p.genesis };
+}

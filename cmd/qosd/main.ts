@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+// qosd: the QOS node. `qosd --help` lists the commands; every command has its own --help.
+import { Command } from "commander";
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
+import { AppVersion } from "../../app/app.js";
+import { pinnedCometbftVersion } from "../common/cometbft.js";
+import { addGenesisAccount } from "./genesis-account.js";
+import { exportGenesis } from "./export.js";
+import { initHome } from "./init.js";
+import { startNode } from "./start.js";
+
+const defaultHome = process.env.QOSD_HOME ?? join(homedir(), ".qosd");
+const program = new Command("qosd")
+  .description("QOS node: the QOS state machine as an ABCI 2.0 app for CometBFT")
+  .showHelpAfterError()
+  .configureOutput({ outputError: (text, write) => write(`Error: ${text.replace(/^error: /, "")}`) });
+
+const homeOption = (cmd: Command) => cmd.option("--home <dir>", "node home directory", defaultHome);
+
+homeOption(
+  program
+    .command("init")
+    .argument("<moniker>", "a name for this node")
+    .description("create a node home: CometBFT config and keys, genesis with QOS defaults, app config")
+    .option("--chain-id <id>", "chain id", "qos-local-1")
+    .option("--rpc-laddr <addr>", "CometBFT RPC listen address", "tcp://127.0.0.1:26657")
+    .option("--p2p-laddr <addr>", "CometBFT p2p listen address", "tcp://0.0.0.0:26656")
+    .option("--proxy-app <addr>", "ABCI address qosd listens on and CometBFT dials", "tcp://127.0.0.1:26658")
+    .option("--timeout-commit <duration>", "pause after each block (block interval)", "1s")
+    .option("--min-gas-price <price>", "lowest gas price this node's mempool accepts", "0.025uqos")
+    .option("--cometbft <path>", "CometBFT binary")
+    .option("--overwrite", "replace an existing genesis", false)
+    .addHelpText("after", "\nExample:\n  qosd init mynode --chain-id qos-test-1 --home ~/.qosd"),
+).action((moniker: string, opts) => {
+  const { genesisFile } = initHome({
+    home: resolve(opts.home),
+    moniker,
+    chainId: opts.chainId,
+    cometbft: opts.cometbft,
+    rpcLaddr: opts.rpcLaddr,
+    p2pLaddr: opts.p2pLaddr,
+    proxyApp: opts.proxyApp,
+    timeoutCommit: opts.timeoutCommit,
+    minGasPrice: opts.minGasPrice,
+    overwrite: opts.overwrite,
+  });
+  console.log(JSON.stringify({ moniker, chain_id: opts.chainId, home: resolve(opts.home), genesis: genesisFile }, null, 2));
+});
+
+homeOption(
+  program
+    .command("add-genesis-account")
+    .argument("<address>", "qosacc... address")
+    .argument("<coins>", "coins, e.g. 1000000000uqos")
+    .description("add an account with a balance to genesis.json")
+    .addHelpText("after", "\nExample:\n  qosd add-genesis-account qosacc1... 1000000000000uqos --home ~/.qosd"),
+).action((address: string, coins: string, opts) => {
+  addGenesisAccount(resolve(opts.home), address, coins);
+  console.log(`added ${coins} for ${address} to the genesis`);
+});
+
+homeOption(
+  program
+    .command("start")
+    .description("run the app and the CometBFT node it supervises (Ctrl-C stops both)")
+    .option("--abci-only", "serve ABCI only, for a CometBFT process run by you", false)
+    .option("--cometbft <path>", "CometBFT binary (default: the project's pinned one, then PATH)")
+    .option("--verbose", "also print CometBFT's log (always written to <home>/cometbft.log)", false)
+    .addHelpText("after", "\nExamples:\n  qosd start --home ~/.qosd\n  qosd start --abci-only --home ~/.qosd   # then: cometbft start --home ~/.qosd"),
+).action(async (opts) => {
+  await startNode({ home: resolve(opts.home), abciOnly: opts.abciOnly, cometbft: opts.cometbft, verbose: opts.verbose });
+});
+
+homeOption(
+  program
+    .command("export")
+    .description("print the committed state as a genesis document (stop the node first)")
+    .addHelpText("after", "\nExample:\n  qosd export --home ~/.qosd > new-genesis.json"),
+).action(async (opts) => {
+  console.log(JSON.stringify(await exportGenesis(resolve(opts.home)), null, 2));
+});
+
+program
+  .command("version")
+  .description("print the qosd version and the CometBFT version it is built for")
+  .option("--output <format>", "text or json", "text")
+  .action((opts) => {
+    const info = { qosd: AppVersion, cometbft: pinnedCometbftVersion, abci: "2.0.0" };
+    console.log(opts.output === "json" ? JSON.stringify(info) : `qosd ${info.qosd} (CometBFT ${info.cometbft}, ABCI ${info.abci})`);
+  });
+
+program.parseAsync(process.argv).catch((e: Error) => {
+  console.error(`Error: ${e.message}`);
+  process.exit(1);
+});

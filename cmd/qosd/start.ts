@@ -1,0 +1,77 @@
+// qosd start: the app behind its ABCI socket and, unless --abci-only, the CometBFT process it supervises.
+import { spawn, type ChildProcess } from "node:child_process";
+import { createWriteStream, readFileSync } from "node:fs";
+import { QosApp } from "../../app/app.js";
+import { startAbciServer } from "../../app/abci/server.js";
+import { cometbftBinary, getTomlValue } from "../common/cometbft.js";
+import { paths, readAppConfig } from "./home.js";
+
+export interface StartOptions {
+  home: string;
+  abciOnly: boolean;
+  cometbft?: string;
+  /** copy CometBFT's output to our stderr as well as to <home>/cometbft.log */
+  verbose: boolean;
+}
+
+export async function startNode(options: StartOptions): Promise<void> {
+  const p = paths(options.home);
+  const config = readAppConfig(options.home);
+  const toml = readFileSync(p.cometConfig, "utf8");
+  const proxyApp = getTomlValue(toml, "", "proxy_app") ?? "tcp://127.0.0.1:26658";
+  const rpc = getTomlValue(toml, "rpc", "laddr") ?? "";
+  const log = (line: string) => console.error(`qosd: ${line}`);
+  const app = await QosApp.open({
+    dbPath: p.appDb,
+    minGasPrice: config.min_gas_price,
+    keepRecent: config.keep_recent,
+    checkInvariants: process.env.QOS_CHECK_INVARIANTS === "1",
+    log,
+  });
+  if (config.log_level === "info") {
+    const commit = app.commit.bind(app);
+    app.commit = async () => {
+      const res = await commit();
+      log(`committed height ${app.lastHeight} app hash ${Buffer.from(app.store.latest.appHash).toString("hex").toUpperCase()}`);
+      return res;
+    };
+  }
+  const server = await startAbciServer(app, proxyApp, { logger: log });
+  log(`app at height ${app.lastHeight}, ABCI on ${server.address}, signature verifier: ${app.verifierName}`);
+
+  let comet: ChildProcess | undefined;
+  let stopping = false;
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    if (comet && comet.exitCode === null && comet.signalCode === null) {
+      const exited = new Promise((resolve) => comet!.once("exit", resolve));
+      comet.kill("SIGTERM");
+      const timer = setTimeout(() => comet!.kill("SIGKILL"), 15_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await server.close();
+    await app.close();
+    log(`stopped at height ${app.lastHeight}`);
+    process.exit(code);
+  };
+  process.on("SIGINT", () => void shutdown(0));
+  process.on("SIGTERM", () => void shutdown(0));
+
+  if (!options.abciOnly) {
+    const binary = cometbftBinary(options.cometbft);
+    const logFile = createWriteStream(p.cometLog, { flags: "a" });
+    comet = spawn(binary, ["start", "--home", options.home], { stdio: ["ignore", "pipe", "pipe"] });
+    for (const stream of [comet.stdout!, comet.stderr!]) {
+      stream.pipe(logFile, { end: false });
+      if (options.verbose) stream.pipe(process.stderr, { end: false });
+    }
+    comet.on("exit", (code, signal) => {
+      if (stopping) return;
+      log(`CometBFT exited (${signal ?? `code ${code}`}); its log is ${p.cometLog}`);
+      void shutdown(1);
+    });
+    log(`CometBFT ${binary} started (pid ${comet.pid}), RPC ${rpc.replace("tcp://", "http://")}, log ${p.cometLog}`);
+  }
+}

@@ -1,0 +1,33 @@
+import { QueryAccountRequest, QueryAccountResponse, QueryParamsResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
+import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
+import { parseAccAddress } from "../../app/address.js";
+import type { QueryHandler } from "../../app/module.js";
+import { Errors } from "../../app/errors.js";
+import { GasCosts } from "../../app/gas.js";
+import { authKeeper } from "./keeper.js";
+
+export const BaseAccountTypeUrl = "/cosmos.auth.v1beta1.BaseAccount";
+
+export const queries: Record<string, QueryHandler> = {
+  "/cosmos.auth.v1beta1.Query/Account": (ctx, request) => {
+    const { address } = QueryAccountRequest.decode(request);
+    const account = authKeeper.getAccount(ctx.store, parseAccAddress(address));
+    // CosmJS returns null for an unknown account only when the log says "rpc error: code = NotFound".
+    if (!account) throw Errors.keyNotFound.with(`account ${address} not found`);
+    return QueryAccountResponse.encode({
+      account: { typeUrl: BaseAccountTypeUrl, value: BaseAccount.encode(authKeeper.toBaseAccount(account)).finish() },
+    }).finish();
+  },
+  "/cosmos.auth.v1beta1.Query/Params": (ctx) => {
+    const params = authKeeper.getParams(ctx.store);
+    return QueryParamsResponse.encode({
+      params: {
+        maxMemoCharacters: BigInt(params.max_memo_characters),
+        txSigLimit: BigInt(params.tx_sig_limit),
+        txSizeCostPerByte: GasCosts.txSizePerByte,
+        sigVerifyCostEd25519: 590n,
+        sigVerifyCostSecp256k1: GasCosts.sigVerifySecp256k1,
+      },
+    }).finish();
+  },
+};
