@@ -21,7 +21,7 @@ export function parseAccAddress(address: string, field = "address"): Uint8Array 
   if (typeof address !== "string" || address.length === 0) throw Errors.invalidAddress.with(`${field} is empty`);
   let decoded: { prefix: string; data: Uint8Array };
   try {
-    decoded = fromBech32(address);
+    decoded = fromBech32(address, 90);
   } catch (e) {
     throw Errors.invalidAddress.with(`${field} ${JSON.stringify(address)} is not valid bech32 (${(e as Error).message})`);
   }

@@ -1,0 +1,164 @@
+// Runs a real single-validator node for end-to-end tests: `qosd init` + `qosd start` as child processes
+// (qosd supervises the real CometBFT binary), on free ports, in a fresh temporary home. Every process
+// runs in its own process group so teardown kills everything it started.
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { repoRoot } from "../../cmd/common/cometbft.js";
+
+export const qosdBin = join(repoRoot, "dist/cmd/qosd/main.js");
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function qosd(args: string[]): string {
+  return execFileSync(process.execPath, [qosdBin, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+
+export interface NodeOptions {
+  chainId?: string;
+  accounts?: Array<{ address: string; coins: string }>;
+  minGasPrice?: string;
+  timeoutCommit?: string;
+}
+
+export class TestNode {
+  readonly home: string;
+  readonly chainId: string;
+  rpcUrl = "";
+  private process?: ChildProcess;
+  output = "";
+
+  private constructor(home: string, chainId: string) {
+    this.home = home;
+    this.chainId = chainId;
+  }
+
+  static async create(options: NodeOptions = {}): Promise<TestNode> {
+    const home = mkdtempSync(join(tmpdir(), "qos-e2e-"));
+    const chainId = options.chainId ?? "qos-e2e-1";
+    const [rpc, p2p, abci] = [await freePort(), await freePort(), await freePort()];
+    qosd([
+      "init", "e2e", "--home", home, "--chain-id", chainId,
+      "--rpc-laddr", `tcp://127.0.0.1:${rpc}`, "--p2p-laddr", `tcp://127.0.0.1:${p2p}`,
+      "--proxy-app", `tcp://127.0.0.1:${abci}`, "--timeout-commit", options.timeoutCommit ?? "300ms",
+      "--min-gas-price", options.minGasPrice ?? "0.025uqos",
+    ]);
+    for (const account of options.accounts ?? []) qosd(["add-genesis-account", account.address, account.coins, "--home", home]);
+    const node = new TestNode(home, chainId);
+    node.rpcUrl = `http://127.0.0.1:${rpc}`;
+    return node;
+  }
+
+  /** Starts qosd (and through it CometBFT) and waits for a committed block. */
+  async start(): Promise<void> {
+    this.output = "";
+    const child = spawn(process.execPath, [qosdBin, "start", "--home", this.home], {
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, QOS_CHECK_INVARIANTS: "1" },
+    });
+    child.stdout!.on("data", (d) => (this.output += d));
+    child.stderr!.on("data", (d) => (this.output += d));
+    this.process = child;
+    await this.waitForHeight(1, 60_000);
+  }
+
+  get pid(): number | undefined {
+    return this.process?.pid;
+  }
+
+  async rpc<T = any>(method: string, params: Record<string, unknown> = {}): Promise<T> {
+    const res = await fetch(this.rpcUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+    });
+    const body = (await res.json()) as { result?: T; error?: { message: string; data?: string } };
+    if (body.error) throw new Error(`${method}: ${body.error.message} ${body.error.data ?? ""}`);
+    return body.result as T;
+  }
+
+  async height(): Promise<number> {
+    const status = await this.rpc<{ sync_info: { latest_block_height: string } }>("status");
+    return Number(status.sync_info.latest_block_height);
+  }
+
+  async waitForHeight(height: number, timeoutMs = 30_000): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (this.process && this.process.exitCode !== null) {
+        throw new Error(`qosd exited with code ${this.process.exitCode}:\n${this.output.slice(-3000)}`);
+      }
+      try {
+        const h = await this.height();
+        if (h >= height) return h;
+      } catch {
+        // RPC not up yet
+      }
+      if (Date.now() > deadline) throw new Error(`height ${height} not reached in ${timeoutMs} ms:\n${this.output.slice(-3000)}`);
+      await sleep(100);
+    }
+  }
+
+  /** Ctrl-C: SIGINT to qosd, which stops CometBFT and closes the database. */
+  async stop(): Promise<number | null> {
+    const child = this.process;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    child.kill("SIGINT");
+    return exited;
+  }
+
+  /** kill -9 of the qosd process only; CometBFT then loses its ABCI connection and stops by itself. */
+  async crashApp(): Promise<void> {
+    const child = this.process;
+    if (!child) return;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGKILL");
+    await exited;
+    // CometBFT (same process group) must be gone before a restart can bind its ports.
+    const deadline = Date.now() + 20_000;
+    while (groupAlive(child.pid!) && Date.now() < deadline) await sleep(100);
+    if (groupAlive(child.pid!)) killGroup(child.pid!);
+  }
+
+  async destroy(): Promise<void> {
+    if (this.process?.pid) {
+      killGroup(this.process.pid);
+      const deadline = Date.now() + 10_000;
+      while (groupAlive(this.process.pid) && Date.now() < deadline) await sleep(50);
+    }
+    rmSync(this.home, { recursive: true, force: true });
+  }
+}
+
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function killGroup(pgid: number): void {
+  try {
+    process.kill(-pgid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
