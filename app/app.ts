@@ -323,7 +323,7 @@ export class QosApp {
       gasWanted = tx.authInfo.fee?.gasLimit ?? 0n;
       meter = new GasMeter(mode === "simulate" ? undefined : gasWanted);
       const anteBranch = new CacheStore(base);
-      const anteCtx: Context = { store: new GasStore(anteBranch, meter), block, gas: meter, events, mode };
+      const anteCtx = { store: new GasStore(anteBranch, meter), unmeteredStore: anteBranch, block, gas: meter, events, mode };
       runAnte(anteCtx, tx, this.anteDeps, { simulate: mode === "simulate", minGasPrice: this.minGasPrice });
       if (mode === "check") {
         anteBranch.write();

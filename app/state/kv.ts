@@ -27,10 +27,11 @@ export function bytesToKey(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
 }
 
-/** latin1 key string → bytes. Throws if a char code is above 255 (not a binary key). */
+/** latin1 key string → bytes (a plain Uint8Array, not a Buffer). Throws if a char code is above 255. */
 export function keyToBytes(key: string): Uint8Array {
   assertBinaryKey(key);
-  return Buffer.from(key, "latin1");
+  const b = Buffer.from(key, "latin1");
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
 
 /** The smallest string greater than every string that starts with `prefix` (for `iterate(prefix, prefixEnd(prefix))`);

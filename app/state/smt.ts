@@ -18,7 +18,7 @@
 
 import { createHash } from "node:crypto";
 import * as nodeCrypto from "node:crypto";
-import { assertBinaryKey, type Change } from "./kv.js";
+import { keyToBytes, type Change } from "./kv.js";
 
 /** sha256 of bytes as a latin1 string. Uses crypto.hash (Node >= 20.12) when present. */
 const sha256s: (data: Uint8Array) => string =
@@ -38,7 +38,7 @@ export class Leaf {
   ) {}
   /** sha256(value) as bytes (computed on demand, not stored, to keep a leaf small). */
   get valueHash(): Uint8Array {
-    return Buffer.from(sha256s(this.value), "latin1");
+    return hashBytes(sha256s(this.value));
   }
 }
 
@@ -79,6 +79,13 @@ function hashInner(left: string, right: string): string {
   return sha256s(scratch65);
 }
 
+/** a latin1 hash string → a plain Uint8Array of its own (not a Buffer: `.slice()` must copy) */
+function hashBytes(h: string): Uint8Array {
+  const u = new Uint8Array(h.length);
+  for (let k = 0; k < h.length; k++) u[k] = h.charCodeAt(k);
+  return u;
+}
+
 function nodeHash(n: Node): string {
   return n === null ? ZERO32 : n.hash;
 }
@@ -115,7 +122,7 @@ function makeInner(left: Node, right: Node): Node {
 }
 
 export function rootHash(root: Node): Uint8Array {
-  return Buffer.from(nodeHash(root), "latin1");
+  return hashBytes(nodeHash(root));
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -299,21 +306,20 @@ export function prove(root: Node, keyBytes: Uint8Array): MerkleProof {
   let depth = 0;
   while (node instanceof Inner) {
     if (bit(kh, depth++)) {
-      siblings.push(Buffer.from(nodeHash(node.left), "latin1"));
+      siblings.push(hashBytes(nodeHash(node.left)));
       node = node.right;
     } else {
-      siblings.push(Buffer.from(nodeHash(node.right), "latin1"));
+      siblings.push(hashBytes(nodeHash(node.right)));
       node = node.left;
     }
   }
   if (node === null) return { siblings };
-  return { siblings, leaf: { keyHash: Buffer.from(node.keyHash, "latin1"), valueHash: node.valueHash } };
+  return { siblings, leaf: { keyHash: hashBytes(node.keyHash), valueHash: node.valueHash } };
 }
 
 /** Convenience: prove a latin1 key string. */
 export function proveKey(root: Node, key: string): MerkleProof {
-  assertBinaryKey(key);
-  return prove(root, Buffer.from(key, "latin1"));
+  return prove(root, keyToBytes(key));
 }
 
 // --- verification: self-contained, independent of the tree above -----------------------------------
@@ -432,9 +438,11 @@ export function decodeProof(bytes: Uint8Array): MerkleProof {
   if (n > 256) fail(`${n} siblings (at most 256)`);
   const expected = 4 + 32 * n + (hasLeaf ? 64 : 0);
   if (bytes.length !== expected) fail(`length ${bytes.length}, expected ${expected} for ${n} siblings${hasLeaf ? " and a leaf" : ""}`);
+  // copies (Uint8Array.prototype.slice: a Buffer's own slice() would return views into `bytes`)
+  const copy = (a: number) => Uint8Array.prototype.slice.call(bytes, a, a + 32);
   const siblings: Uint8Array[] = [];
   let off = 4;
-  for (let i = 0; i < n; i++, off += 32) siblings.push(bytes.slice(off, off + 32));
+  for (let i = 0; i < n; i++, off += 32) siblings.push(copy(off));
   if (!hasLeaf) return { siblings };
-  return { siblings, leaf: { keyHash: bytes.slice(off, off + 32), valueHash: bytes.slice(off + 32, off + 64) } };
+  return { siblings, leaf: { keyHash: copy(off), valueHash: copy(off + 32) } };
 }

@@ -49,7 +49,7 @@ export interface AnteResult {
   fee: Coin[];
 }
 
-export function runAnte(ctx: Context, tx: DecodedTx, deps: AnteDeps, options: AnteOptions): AnteResult {
+export function runAnte(ctx: Context & { unmeteredStore: KVStore }, tx: DecodedTx, deps: AnteDeps, options: AnteOptions): AnteResult {
   const params = deps.params(ctx.store);
   const { body, authInfo, raw } = tx;
 
@@ -78,8 +78,10 @@ export function runAnte(ctx: Context, tx: DecodedTx, deps: AnteDeps, options: An
     }
   }
 
-  // Gas from here on is charged against the tx's limit (the meter of ctx).
-  ctx.gas.consume(GasCosts.txSizePerByte * BigInt(tx.bytes.length), "tx size");
+  // Gas from here on is charged against the tx's limit (the meter of ctx). A simulation is charged for
+  // the 64-byte signatures it does not carry yet, and for verifying them.
+  const missingSignatureBytes = options.simulate ? raw.signatures.reduce((n, s) => n + Math.max(0, 64 - s.length), 0) : 0;
+  ctx.gas.consume(GasCosts.txSizePerByte * BigInt(tx.bytes.length + missingSignatureBytes), "tx size");
 
   const signers = tx.signers;
   if (signers.length > params.tx_sig_limit) {
@@ -126,12 +128,12 @@ export function runAnte(ctx: Context, tx: DecodedTx, deps: AnteDeps, options: An
       throw Errors.wrongSequence.with(`account sequence mismatch, expected ${account.sequence}, got ${info.sequence}`);
     }
 
+    ctx.gas.consume(GasCosts.sigVerifySecp256k1, "signature verification");
     if (!options.simulate) {
       const mode = info.modeInfo?.single?.mode;
       if (mode !== SignMode.SIGN_MODE_DIRECT) {
         throw Errors.notSupported.with(`signer ${i}: sign mode ${mode ?? "multi"} is not supported, use SIGN_MODE_DIRECT`);
       }
-      ctx.gas.consume(GasCosts.sigVerifySecp256k1, "signature verification");
       const signDoc = SignDoc.encode({
         bodyBytes: raw.bodyBytes,
         authInfoBytes: raw.authInfoBytes,
@@ -159,7 +161,8 @@ export function runAnte(ctx: Context, tx: DecodedTx, deps: AnteDeps, options: An
     ctx.events.push(accSeqEvent(signers[i], account.sequence));
   });
   ctx.events.push(...signatureEvents);
-  if (feeCoins.length > 0) deps.payFee(ctx.store, ctx.events, accounts[0].address, feeCoins);
+  ctx.gas.consume(GasCosts.feeDeduction, "fee deduction");
+  if (feeCoins.length > 0) deps.payFee(ctx.unmeteredStore, ctx.events, accounts[0].address, feeCoins);
   ctx.events.push(feeEvent(coinsToString(feeCoins), signers[0]));
   return { gasLimit, fee: feeCoins };
 }
