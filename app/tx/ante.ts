@@ -16,7 +16,7 @@ import { GasCosts } from "../gas.js";
 import type { Context } from "../module.js";
 import type { KVReader, KVStore } from "../state/kv.js";
 import type { DecodedTx } from "./decode.js";
-import type { SignatureCache } from "./verify.js";
+import { isLowS, type SignatureCache } from "./verify.js";
 
 export const Secp256k1PubKeyTypeUrl = "/cosmos.crypto.secp256k1.PubKey";
 
@@ -145,9 +145,12 @@ export function runAnte(ctx: Context & { unmeteredStore: KVStore }, tx: DecodedT
       if (signature.length !== 64) {
         throw Errors.unauthorized.with(`signer ${i}: signature has ${signature.length} bytes, expected 64 (r||s)`);
       }
+      if (!isLowS(signature)) {
+        throw Errors.unauthorized.with(`signer ${i}: signature has a high-S value (s > n/2, malleable); sign with low-S`);
+      }
       if (!deps.signatureCache.verify(digest, signature, pubKey)) {
         throw Errors.unauthorized.with(
-          `signature verification failed; check account number (${account.accountNumber}), sequence (${account.sequence}) and chain-id (${ctx.block.chainId}); high-S signatures are refused`,
+          `signature verification failed; check account number (${account.accountNumber}), sequence (${account.sequence}) and chain-id (${ctx.block.chainId})`,
         );
       }
       signatureEvents.push(signatureEvent(toBase64(signature)));
