@@ -269,6 +269,25 @@ describe("sparse Merkle tree: proofs", () => {
     assert.ok(rejected > 90);
   });
 
+  test("non-membership: the terminal leaf must lie on the key's path (crafted root where the sibling order does not matter)", () => {
+    // root = H(1 ‖ X ‖ X) with X a leaf hash: recomputing with either path bit gives the same root, so only the
+    // "first depth bits must match" rule stops a leaf from the other side being used as the terminal.
+    const other = "some-key";
+    const otherHash = sha(kb(other));
+    const vh = sha(v("val"));
+    const x = sha(Uint8Array.of(0), otherHash, vh);
+    const crafted = sha(Uint8Array.of(1), x, x);
+    const proof = { siblings: [x], leaf: { keyHash: otherHash, valueHash: vh } };
+    let onPath = "", offPath = "";
+    for (let i = 0; !onPath || !offPath; i++) {
+      const k = "probe" + i;
+      if (sha(kb(k))[0] >> 7 === otherHash[0] >> 7) onPath ||= k;
+      else offPath ||= k;
+    }
+    assert.equal(smt.verifyNonMembership(crafted, kb(onPath), proof), true);
+    assert.equal(smt.verifyNonMembership(crafted, kb(offPath), proof), false);
+  });
+
   test("proofs against the empty tree and a one-leaf tree", () => {
     const e = smt.prove(smt.EMPTY, kb("k"));
     assert.deepEqual(e, { siblings: [] });
