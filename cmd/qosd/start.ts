@@ -28,14 +28,27 @@ export async function startNode(options: StartOptions): Promise<void> {
     checkInvariants: process.env.QOS_CHECK_INVARIANTS === "1",
     log,
   });
-  if (config.log_level === "info") {
-    const commit = app.commit.bind(app);
-    app.commit = async () => {
-      const res = await commit();
-      log(`committed height ${app.lastHeight} app hash ${Buffer.from(app.store.latest.appHash).toString("hex").toUpperCase()}`);
-      return res;
-    };
-  }
+  // Timings for operators and the benchmark (wall clock, outside the state machine).
+  const finalize = app.finalizeBlock.bind(app);
+  const commit = app.commit.bind(app);
+  let lastBlock = { txs: 0, finalizeMs: 0 };
+  app.finalizeBlock = (req) => {
+    const started = performance.now();
+    const res = finalize(req);
+    lastBlock = { txs: req.txs.length, finalizeMs: performance.now() - started };
+    return res;
+  };
+  app.commit = async () => {
+    const started = performance.now();
+    const res = await commit();
+    const commitMs = performance.now() - started;
+    if (config.log_level === "info") {
+      log(
+        `committed height ${app.lastHeight} txs ${lastBlock.txs} finalize_ms ${lastBlock.finalizeMs.toFixed(1)} commit_ms ${commitMs.toFixed(1)} app_hash ${Buffer.from(app.store.latest.appHash).toString("hex").toUpperCase()}`,
+      );
+    }
+    return res;
+  };
   const server = await startAbciServer(app, proxyApp, { logger: log });
   log(`app at height ${app.lastHeight}, ABCI on ${server.address}, signature verifier: ${app.verifierName}`);
 
