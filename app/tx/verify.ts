@@ -32,20 +32,24 @@ export function isLowS(signature: Uint8Array): boolean {
   return s > 0n && s <= HalfOrder;
 }
 
+/** The accept rules both verifiers share: 32-byte digest, 64-byte low-S signature, 33-byte compressed key. */
+function wellFormed(digest: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean {
+  return digest.length === 32 && signature.length === 64 && publicKey.length === 33 && isLowS(signature);
+}
+
 export function verifySecp256k1(digest: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean {
-  if (digest.length !== 32 || signature.length !== 64 || publicKey.length !== 33 || !isLowS(signature)) return false;
+  if (!native) return verifySecp256k1PureJs(digest, signature, publicKey);
+  if (!wellFormed(digest, signature, publicKey)) return false;
   try {
-    return native
-      ? native.ecdsaVerify(signature, digest, publicKey)
-      : noble.verify(signature, digest, publicKey, { prehash: false, lowS: true });
+    return native.ecdsaVerify(signature, digest, publicKey);
   } catch {
     return false; // unparsable key or signature
   }
 }
 
-/** The pure-JS verifier, exposed so a test can check both agree. */
+/** The pure-JS verifier (the fallback), exposed so a test can check both agree. */
 export function verifySecp256k1PureJs(digest: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean {
-  if (digest.length !== 32 || !isLowS(signature)) return false;
+  if (!wellFormed(digest, signature, publicKey)) return false;
   try {
     return noble.verify(signature, digest, publicKey, { prehash: false, lowS: true });
   } catch {

@@ -1,0 +1,66 @@
+// The two secp256k1 verifiers accept exactly the same signatures (low-S only), and the suite says which
+// one the node runs.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import * as noble from "@noble/secp256k1";
+import { hmac } from "@noble/hashes/hmac.js";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { isLowS, SignatureCache, verifierName, verifySecp256k1, verifySecp256k1PureJs } from "../../app/tx/verify.js";
+
+noble.hashes.sha256 = sha256;
+noble.hashes.hmacSha256 = (key, message) => hmac(sha256, key, message);
+
+const CurveOrder = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+const digest = (s: string) => createHash("sha256").update(s).digest();
+
+function toHighS(sig: Uint8Array): Uint8Array {
+  const out = new Uint8Array(sig);
+  const s = BigInt("0x" + Buffer.from(sig.subarray(32)).toString("hex"));
+  out.set(Buffer.from((CurveOrder - s).toString(16).padStart(64, "0"), "hex"), 32);
+  return out;
+}
+
+test("the node runs the native libsecp256k1 verifier on this platform (or pure JS when forced)", () => {
+  console.log(`signature verifier: ${verifierName}`);
+  if (process.env.QOS_PURE_JS_SECP256K1 === "1") assert.match(verifierName, /noble/);
+  else assert.match(verifierName, /libsecp256k1 \(native/);
+});
+
+test("native and pure-JS verifiers agree: valid, high-S, wrong message, wrong key, bad lengths", () => {
+  for (let i = 0; i < 40; i++) {
+    const secret = digest(`key-${i}`);
+    const publicKey = noble.getPublicKey(secret, true);
+    const msg = digest(`message-${i}`);
+    const sig = noble.sign(msg, secret, { prehash: false, lowS: true });
+    const otherKey = noble.getPublicKey(digest(`other-${i}`), true);
+    const cases: Array<[string, Uint8Array, Uint8Array, Uint8Array, boolean]> = [
+      ["valid", msg, sig, publicKey, true],
+      ["high-S", msg, toHighS(sig), publicKey, false],
+      ["wrong message", digest(`x-${i}`), sig, publicKey, false],
+      ["wrong key", msg, sig, otherKey, false],
+      ["short signature", msg, sig.subarray(0, 63), publicKey, false],
+      ["uncompressed key", msg, sig, noble.getPublicKey(secret, false), false],
+      ["zero signature", msg, new Uint8Array(64), publicKey, false],
+    ];
+    for (const [name, m, s, k, expected] of cases) {
+      assert.equal(verifySecp256k1(m, s, k), expected, `${name} (node verifier) #${i}`);
+      assert.equal(verifySecp256k1PureJs(m, s, k), expected, `${name} (pure JS) #${i}`);
+    }
+    assert.equal(isLowS(sig), true);
+    assert.equal(isLowS(toHighS(sig)), false);
+  }
+});
+
+test("the signature cache verifies once and never caches a failure", () => {
+  const cache = new SignatureCache(2);
+  const secret = digest("cache");
+  const publicKey = noble.getPublicKey(secret, true);
+  const sigs = ["a", "b", "c"].map((m) => ({ m: digest(m), s: noble.sign(digest(m), secret, { prehash: false }) }));
+  assert.equal(cache.verify(sigs[0].m, sigs[0].s, publicKey), true);
+  assert.equal(cache.verify(sigs[0].m, toHighS(sigs[0].s), publicKey), false);
+  assert.equal(cache.size, 1);
+  cache.verify(sigs[1].m, sigs[1].s, publicKey);
+  cache.verify(sigs[2].m, sigs[2].s, publicKey);
+  assert.equal(cache.size, 2, "bounded by its capacity");
+});
