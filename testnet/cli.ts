@@ -1,0 +1,108 @@
+#!/usr/bin/env node
+// `npm run testnet` / `npm run testnet:stop`: a local N-validator QOS network in .testnet/ (git-ignored).
+//   node dist/testnet/cli.js start [--validators 4] [--base-port 27000] [--dir .testnet] [--reset]
+//   node dist/testnet/cli.js stop  [--dir .testnet]
+//   node dist/testnet/cli.js status [--dir .testnet]
+// The first start creates the network (keys, shared genesis, funded accounts whose mnemonics are saved
+// in <dir>/accounts.json); later starts resume it. Nodes run detached; `stop` ends them (SIGINT, then
+// SIGKILL of the process group).
+import { Command } from "commander";
+import { chmodSync, existsSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { Bip39, Random, stringToPath } from "@cosmjs/crypto";
+import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
+import { repoRoot } from "../cmd/common/cometbft.js";
+import { ManifestFile, createTestnet, openTestnet, type Testnet } from "./testnet.js";
+
+const hdPath = "m/44'/389'/0'/0/0";
+const defaultDir = process.env.QOS_TESTNET_DIR ?? join(repoRoot, ".testnet");
+
+const program = new Command("testnet").description("a local multi-validator QOS network").showHelpAfterError();
+const dirOption = (cmd: Command) => cmd.option("--dir <dir>", "testnet folder", defaultDir);
+
+dirOption(
+  program
+    .command("start")
+    .description("create (first time) and start every node, detached")
+    .option("--validators <n>", "number of validators", "4")
+    .option("--base-port <port>", "node i listens on base+10i+6 (p2p), +7 (RPC), +8 (ABCI), +9.. (app servers)", "27000")
+    .option("--chain-id <id>", "chain id", "qos-testnet-1")
+    .option("--timeout-commit <duration>", "block interval", "500ms")
+    .option("--accounts <n>", "funded accounts (1,000,000 QOS each)", "3")
+    .option("--reset", "delete the folder and create a fresh network", false),
+).action(async (opts) => {
+  const dir = resolve(opts.dir);
+  if (opts.reset && existsSync(join(dir, ManifestFile))) {
+    await openTestnet(dir).killAll();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  let net: Testnet;
+  if (existsSync(join(dir, ManifestFile))) {
+    net = openTestnet(dir);
+    console.log(`resuming the testnet in ${dir}`);
+  } else {
+    const accounts: Array<{ name: string; address: string; mnemonic: string; hd_path: string }> = [];
+    for (let i = 0; i < Number(opts.accounts); i++) {
+      const mnemonic = Bip39.encode(Random.getBytes(32)).toString();
+      const wallet = await DirectSecp256k1HdWallet.fromMnemonic(mnemonic, { prefix: "qosacc", hdPaths: [stringToPath(hdPath)] });
+      const [{ address }] = await wallet.getAccounts();
+      accounts.push({ name: `account${i}`, address, mnemonic, hd_path: hdPath });
+    }
+    net = await createTestnet({
+      dir,
+      validators: Number(opts.validators),
+      chainId: opts.chainId,
+      basePort: Number(opts.basePort),
+      timeoutCommit: opts.timeoutCommit,
+      timeoutPropose: "1s",
+      accounts: accounts.map((a) => ({ address: a.address, coins: "1000000000000uqos" })),
+    });
+    const file = join(dir, "accounts.json");
+    writeFileSync(file, JSON.stringify(accounts, null, 2) + "\n");
+    chmodSync(file, 0o600);
+    console.log(`created a ${net.nodes.length}-validator testnet in ${dir}`);
+  }
+  try {
+    await net.startAll({ detach: true });
+  } catch (e) {
+    await net.stopAll();
+    throw e;
+  }
+  const height = await net.nodes[0].height();
+  console.log(`\n  chain ${net.chainId}, height ${height}, ${net.nodes.length} validators\n`);
+  for (const n of net.nodes) {
+    const extra = Object.entries(n.manifest.appListen).map(([k, v]) => `  ${k} ${v}`).join("");
+    console.log(`  ${n.name}  RPC ${n.rpcUrl}  p2p ${n.nodeId}@${n.manifest.p2p}  ABCI ${n.manifest.proxyApp}${extra}  pid ${n.pid}`);
+  }
+  console.log(`
+  accounts (mnemonics)  ${join(dir, "accounts.json")}
+  logs                  ${join(dir, "node<i>/qosd.log")} and cometbft.log
+  stop                  npm run testnet:stop      (start again: npm run testnet; fresh chain: npm run testnet -- --reset)
+`);
+  process.exit(0);
+});
+
+dirOption(program.command("stop").description("stop every node (SIGINT, then SIGKILL of its process group)")).action(async (opts) => {
+  const dir = resolve(opts.dir);
+  if (!existsSync(join(dir, ManifestFile))) {
+    console.log(`no testnet in ${dir}`);
+    return;
+  }
+  const net = openTestnet(dir);
+  const running = net.nodes.filter((n) => n.running()).map((n) => n.name);
+  await net.stopAll();
+  console.log(running.length ? `stopped ${running.join(", ")}` : "no node was running");
+});
+
+dirOption(program.command("status").description("each node: running or not, height")).action(async (opts) => {
+  const net = openTestnet(resolve(opts.dir));
+  for (const n of net.nodes) {
+    const height = n.running() ? await n.height().catch(() => "?") : "-";
+    console.log(`${n.name}  ${n.running() ? `running (pid ${n.pid})` : "stopped"}  height ${height}  RPC ${n.rpcUrl}`);
+  }
+});
+
+program.parseAsync(process.argv).catch((e: Error) => {
+  console.error(`Error: ${e.message}`);
+  process.exit(1);
+});
