@@ -129,6 +129,11 @@ export class QosApp {
     return this.store.latest.height;
   }
 
+  /** the height of the next block: the genesis initial height before the first commit */
+  get nextHeight(): number {
+    return this.lastHeight === 0 ? this.initialHeight : this.lastHeight + 1;
+  }
+
   private loadChainInfo(): void {
     const reader = this.store.latest.reader;
     const chainId = reader.get(ChainIdKey);
@@ -151,8 +156,7 @@ export class QosApp {
   }
 
   query(req: RequestQuery): ResponseQuery {
-    const latest = this.store.latest;
-    const height = req.height === 0n ? latest.height : Number(req.height);
+    const height = req.height === 0n ? this.lastHeight : Number(req.height);
     const fail = (err: AppError): ResponseQuery => ({
       code: err.code,
       codespace: err.codespace,
@@ -164,12 +168,8 @@ export class QosApp {
       height: BigInt(height),
     });
     try {
-      if (latest.height === 0) throw Errors.invalidHeight.with("no block has been committed yet");
-      const version = this.store.at(height);
-      if (!version) {
-        throw Errors.invalidHeight.with(`state at height ${height} is not available (latest ${latest.height}; recent heights only)`);
-      }
       if (req.path === StoreKeyQueryPath) {
+        const version = this.queryVersion(height);
         const key = Buffer.from(req.data).toString("latin1");
         const value = version.reader.get(key);
         return {
@@ -186,20 +186,46 @@ export class QosApp {
             : undefined,
         };
       }
-      const handler = this.router.query(req.path);
-      if (!handler) throw Errors.unknownRequest.with(`unknown query path ${JSON.stringify(req.path)}`);
-      if (req.prove) throw Errors.notSupported.with(`proofs are served for ${StoreKeyQueryPath} only`);
-      const value = handler({ store: version.reader, height }, req.data);
+      const value = this.runQuery(req.path, req.data, height, { prove: req.prove });
       return { code: 0, codespace: "", log: "", info: "", index: 0n, key: new Uint8Array(), value, height: BigInt(height) };
     } catch (e) {
       return fail(asQueryError(e));
     }
   }
 
+  /**
+   * The query code both transports run (D5): ABCI Query (above) and the gRPC server (app/grpc) call it with
+   * the full method path. Reads the committed version at `height` (0 = latest; callers report the height
+   * they resolved), runs the router's handler; throws an AppError (a request that does not decode is an
+   * invalid request). Synchronous, so it sees one committed version: the switch happens at Commit.
+   */
+  runQuery(path: string, data: Uint8Array, height: number, options: { prove?: boolean } = {}): Uint8Array {
+    try {
+      const version = this.queryVersion(height);
+      const handler = this.router.query(path);
+      if (!handler) throw Errors.unknownRequest.with(`unknown query path ${JSON.stringify(path)}`);
+      if (options.prove) throw Errors.notSupported.with(`proofs are served for ${StoreKeyQueryPath} only`);
+      return handler({ store: version.reader, height: version.height }, data);
+    } catch (e) {
+      throw asQueryError(e);
+    }
+  }
+
+  /** The committed version a query at `height` (0 = latest) reads; invalid height when it is not kept. */
+  private queryVersion(height: number) {
+    const latest = this.store.latest;
+    if (latest.height === 0) throw Errors.invalidHeight.with("no block has been committed yet");
+    const version = this.store.at(height === 0 ? latest.height : height);
+    if (!version) {
+      throw Errors.invalidHeight.with(`state at height ${height} is not available (latest ${latest.height}; recent heights only)`);
+    }
+    return version;
+  }
+
   // ---- ABCI: mempool connection ----
 
   checkTx(req: RequestCheckTx): ResponseCheckTx {
-    const block: BlockInfo = { chainId: this.chainId, height: this.lastHeight + 1, timeNs: this.lastBlockTimeNs };
+    const block: BlockInfo = { chainId: this.chainId, height: this.nextHeight, timeNs: this.lastBlockTimeNs };
     const outcome = this.runTx(this.checkState, req.tx, "check", block);
     return {
       code: outcome.code,
@@ -269,8 +295,8 @@ export class QosApp {
 
   finalizeBlock(req: RequestFinalizeBlock): ResponseFinalizeBlock {
     const height = Number(req.height);
-    if (height !== this.lastHeight + 1) {
-      throw new Error(`FinalizeBlock for height ${height}, but the last committed height is ${this.lastHeight}`);
+    if (height !== this.nextHeight) {
+      throw new Error(`FinalizeBlock for height ${height}, but the next height is ${this.nextHeight} (last committed ${this.lastHeight})`);
     }
     const blockState = new CacheStore(this.store.latest.reader);
     if (this.genesisChanges) {
@@ -365,7 +391,7 @@ export class QosApp {
     const txBytes = req.txBytes;
     if (txBytes.length === 0) throw Errors.invalidRequest.with("SimulateRequest.tx_bytes is empty (the deprecated tx field is not supported)");
     // CosmJS sends a Tx (body, auth_info, signatures); its bytes decode as a TxRaw with the same fields.
-    const block: BlockInfo = { chainId: this.chainId, height: this.lastHeight + 1, timeNs: this.lastBlockTimeNs };
+    const block: BlockInfo = { chainId: this.chainId, height: this.nextHeight, timeNs: this.lastBlockTimeNs };
     const outcome = this.runTx(new CacheStore(this.store.latest.reader), txBytes, "simulate", block);
     if (outcome.code !== 0) throw new AppError(Errors.invalidRequest, `simulation failed: ${outcome.log}`);
     return SimulateResponse.encode({

@@ -8,7 +8,8 @@ export async function exportGenesis(home: string): Promise<GenesisDoc> {
   try {
     app = await QosApp.open({ dbPath: paths(home).appDb, log: () => {} });
   } catch (e) {
-    const message = (e as Error).message;
+    const err = e as Error & { cause?: Error };
+    const message = `${err.message}${err.cause ? `: ${err.cause.message}` : ""}`;
     if (/lock/i.test(message)) throw new Error(`the state database is in use: stop the node before exporting (${message})`);
     throw e;
   }
