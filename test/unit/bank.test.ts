@@ -1,0 +1,37 @@
+// bank's supply invariant catches a balance created without supply, and FinalizeBlock refuses to
+// finish a block that breaks it when invariant checks are on (as every test node runs).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { CacheStore } from "../../app/state/kv.js";
+import { createTestApp, genesisWith } from "../helpers/app.js";
+import { testAccount } from "../helpers/wallet.js";
+import { parseAccAddress } from "../../app/address.js";
+
+test("the supply invariant holds after genesis and breaks when coins appear without supply", async () => {
+  const alice = await testAccount("inv-alice");
+  const t = await createTestApp(genesisWith([{ address: alice.address, coins: [{ denom: "uqos", amount: "100" }] }]));
+  try {
+    await t.block([]);
+    const state = new CacheStore(t.app.store.latest.reader);
+    t.app.bank.checkSupplyInvariant(state);
+    t.app.bank.add(state, parseAccAddress(alice.address), [{ denom: "uqos", amount: 1n }]);
+    assert.throws(() => t.app.bank.checkSupplyInvariant(state), /supply invariant broken for uqos: balances sum to 101, supply is 100/);
+    const burnt = new CacheStore(t.app.store.latest.reader);
+    t.app.bank.burn(burnt, undefined, parseAccAddress(alice.address), [{ denom: "uqos", amount: 40n }]);
+    t.app.bank.checkSupplyInvariant(burnt);
+    assert.equal(t.app.bank.getSupply(burnt, "uqos"), 60n);
+  } finally {
+    await t.destroy();
+  }
+});
+
+test("genesis with a declared supply that differs from the balances is refused", async () => {
+  const alice = await testAccount("inv-bob");
+  await assert.rejects(
+    createTestApp({
+      auth: { accounts: [{ address: alice.address }] },
+      bank: { balances: [{ address: alice.address, coins: [{ denom: "uqos", amount: "100" }] }], supply: [{ denom: "uqos", amount: "99" }] },
+    }),
+    /declared supply does not equal the sum of balances/,
+  );
+});
