@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+// qoscli: the QOS client — keys, transactions, queries. `qoscli --help` lists the commands; each has
+// its own --help with an example. Module commands come from modules/<name>/cli.ts (see module.ts).
+import { Command, Option } from "commander";
+import { authCli } from "../../modules/auth/cli.js";
+import { bankCli } from "../../modules/bank/cli.js";
+import { DefaultHome, DefaultNode, registerMsgType } from "./context.js";
+import { CliError } from "./errors.js";
+import { InputError } from "./input.js";
+import { addKeysCommands } from "./keys.js";
+import type { CliModule } from "./module.js";
+import { addFrameworkQueries } from "./query.js";
+import { addTxFileCommands } from "./tx.js";
+
+/** The modules whose commands qoscli offers, in help order. */
+export const modules: CliModule[] = [authCli, bankCli];
+
+export function buildProgram(): Command {
+  const program = new Command("qoscli")
+    .description("QOS client: keys, transactions and queries against a QOS node")
+    .configureHelp({ showGlobalOptions: true })
+    .showHelpAfterError()
+    .configureOutput({ outputError: (text, write) => write(`Error: ${text.replace(/^error: /, "")}`) })
+    .option("--node <url>", "CometBFT RPC address of a QOS node", DefaultNode)
+    .option("--chain-id <id>", "chain id (default: read from the node)")
+    .option("--home <dir>", "qoscli home (holds the keyring); env QOSCLI_HOME", DefaultHome)
+    .addOption(new Option("--output <format>", "output format").choices(["text", "json"]).default("text"))
+    .addOption(new Option("--keyring-backend <backend>", "file: encrypted with a passphrase; test: unencrypted, for tests").choices(["file", "test"]).default("file"))
+    .addHelpText("after", "\nExamples:\n  qoscli keys add alice\n  qoscli query balances alice\n  qoscli tx bank send alice qosacc1... 1000uqos --gas auto --broadcast-mode block");
+
+  addKeysCommands(program);
+  const tx = program.command("tx").description("build, sign and broadcast transactions");
+  const query = program.command("query").alias("q").description("query the chain");
+  addTxFileCommands(tx);
+  addFrameworkQueries(query, program);
+  for (const m of modules) m({ tx, query, registerMsgType });
+  return program;
+}
+
+buildProgram()
+  .parseAsync(process.argv)
+  .catch((e: Error) => {
+    const known = e instanceof CliError || e instanceof InputError;
+    process.stderr.write(`Error: ${known ? e.message : (e.stack ?? e.message)}\n`);
+    process.exitCode = e instanceof CliError ? e.exitCode : 1;
+  });
