@@ -2,6 +2,7 @@
 // `npm run testnet` / `npm run testnet:stop`: a local N-validator QOS network in .testnet/ (git-ignored).
 //   node dist/testnet/cli.js start [--validators 4] [--base-port 27000] [--dir .testnet] [--reset]
 //   node dist/testnet/cli.js stop  [--dir .testnet]
+//   node dist/testnet/cli.js stop --node node3 / start --node node3   (one node)
 //   node dist/testnet/cli.js status [--dir .testnet]
 // The first start creates the network (keys, shared genesis, funded accounts whose mnemonics are saved
 // in <dir>/accounts.json); later starts resume it. Nodes run detached; `stop` ends them (SIGINT, then
@@ -29,9 +30,17 @@ dirOption(
     .option("--chain-id <id>", "chain id", "qos-testnet-1")
     .option("--timeout-commit <duration>", "block interval", "500ms")
     .option("--accounts <n>", "funded accounts (1,000,000 QOS each)", "3")
-    .option("--reset", "delete the folder and create a fresh network", false),
+    .option("--reset", "delete the folder and create a fresh network", false)
+    .option("--node <name>", "start only this node of an existing testnet (e.g. node3)"),
 ).action(async (opts) => {
   const dir = resolve(opts.dir);
+  if (opts.node) {
+    const node = openTestnet(dir).nodes.find((n) => n.name === opts.node);
+    if (!node) throw new Error(`no node ${opts.node} in ${dir}`);
+    await node.start({ detach: true });
+    console.log(`${node.name} started (pid ${node.pid}), RPC ${node.rpcUrl}, at height ${await node.height()}`);
+    process.exit(0);
+  }
   if (opts.reset && existsSync(join(dir, ManifestFile))) {
     await openTestnet(dir).killAll();
     rmSync(dir, { recursive: true, force: true });
@@ -82,15 +91,22 @@ dirOption(
   process.exit(0);
 });
 
-dirOption(program.command("stop").description("stop every node (SIGINT, then SIGKILL of its process group)")).action(async (opts) => {
+dirOption(
+  program
+    .command("stop")
+    .description("stop every node (SIGINT, then SIGKILL of its process group)")
+    .option("--node <name>", "stop only this node (e.g. node3)"),
+).action(async (opts) => {
   const dir = resolve(opts.dir);
   if (!existsSync(join(dir, ManifestFile))) {
     console.log(`no testnet in ${dir}`);
     return;
   }
   const net = openTestnet(dir);
-  const running = net.nodes.filter((n) => n.running()).map((n) => n.name);
-  await net.stopAll();
+  const nodes = net.nodes.filter((n) => !opts.node || n.name === opts.node);
+  if (nodes.length === 0) throw new Error(`no node ${opts.node} in ${dir}`);
+  const running = nodes.filter((n) => n.running()).map((n) => n.name);
+  await Promise.all(nodes.map((n) => n.stop()));
   console.log(running.length ? `stopped ${running.join(", ")}` : "no node was running");
 });
 

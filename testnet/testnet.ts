@@ -128,6 +128,7 @@ export class TestnetNode {
     writeFileSync(this.pidFile, `${child.pid}\n`);
     this.child = child;
     if (options.detach) child.unref();
+    else killOnExit(child.pid);
     const deadline = Date.now() + (options.timeoutMs ?? 60_000);
     for (;;) {
       if (child.exitCode !== null || child.signalCode !== null) {
@@ -170,6 +171,7 @@ export class TestnetNode {
   }
 
   private forget(): void {
+    if (this.child?.pid) attached.delete(this.child.pid);
     this.child = undefined;
     rmSync(this.pidFile, { force: true });
   }
@@ -369,6 +371,15 @@ export async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** Process groups started attached (tests): SIGKILLed if this process exits without stopping them. */
+const attached = new Set<number>();
+let exitHook = false;
+function killOnExit(pgid: number): void {
+  if (!exitHook) process.once("exit", () => attached.forEach(killGroup));
+  exitHook = true;
+  attached.add(pgid);
 }
 
 function groupAlive(pgid: number): boolean {
