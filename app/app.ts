@@ -38,8 +38,9 @@ import { CommitStore, type PendingVersion } from "./state/store.js";
 import { runAnte, type AnteDeps } from "./tx/ante.js";
 import { decodeTx } from "./tx/decode.js";
 import { SignatureCache, verifierName } from "./tx/verify.js";
-import { authKeeper, authModule } from "../modules/auth/index.js";
-import { createBankModule, type BankKeeper } from "../modules/bank/index.js";
+import { authKeeper } from "../modules/auth/index.js";
+import type { BankKeeper } from "../modules/bank/index.js";
+import { buildModules, type Modules } from "../modules/index.js";
 
 export const AppName = "qos-ts";
 export const AppVersion = "0.1.0";
@@ -80,6 +81,7 @@ export class QosApp {
   readonly modules: Module[];
   readonly router: Router;
   readonly bank: BankKeeper;
+  readonly keepers: Modules;
   readonly signatureCache = new SignatureCache();
   readonly verifierName = verifierName;
   private readonly minGasPrice?: GasPrice;
@@ -98,9 +100,9 @@ export class QosApp {
     private readonly options: AppOptions,
   ) {
     this.log = options.log ?? ((line) => console.error(line));
-    const bank = createBankModule({ accounts: authKeeper });
-    this.bank = bank.keeper;
-    this.modules = [authModule, bank.module];
+    this.keepers = buildModules();
+    this.bank = this.keepers.bank;
+    this.modules = this.keepers.list;
     this.router = new Router(this.modules);
     this.router.addQuery("/cosmos.tx.v1beta1.Service/Simulate", (_ctx, request) => this.simulate(request));
     this.minGasPrice = options.minGasPrice ? parseGasPrice(options.minGasPrice) : undefined;

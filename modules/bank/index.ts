@@ -4,7 +4,7 @@ import { BankKeeper, type AccountKeeper } from "./keeper.js";
 import { bankMsgs } from "./msgs.js";
 import { bankQueries } from "./queries.js";
 
-export { BankKeeper } from "./keeper.js";
+export { BankKeeper, type SendHook } from "./keeper.js";
 export { BankErrors } from "./errors.js";
 
 export function createBankModule(deps: { accounts: AccountKeeper }): { module: Module; keeper: BankKeeper } {

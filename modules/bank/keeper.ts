@@ -29,8 +29,29 @@ const readAmount = (raw: Uint8Array | undefined) => (raw ? BigInt(decoder.decode
 const writeAmount = (store: KVStore, key: string, amount: bigint) =>
   amount === 0n ? store.delete(key) : store.set(key, encoder.encode(amount.toString()));
 
+/** Called before coins move between accounts (sends and transfers, not mint/burn): a module may refuse
+ *  the move by throwing (a paused token) or add events. `from`/`to` is undefined for the other side of a
+ *  multi-party transfer. */
+export type SendHook = (
+  store: KVStore,
+  events: Event[],
+  from: Uint8Array | undefined,
+  to: Uint8Array | undefined,
+  coins: readonly Coin[],
+) => void;
+
 export class BankKeeper {
+  private readonly sendHooks: SendHook[] = [];
+
   constructor(readonly accounts: AccountKeeper) {}
+
+  addSendHook(hook: SendHook): void {
+    this.sendHooks.push(hook);
+  }
+
+  runSendHooks(store: KVStore, events_: Event[], from: Uint8Array | undefined, to: Uint8Array | undefined, coins: readonly Coin[]): void {
+    for (const hook of this.sendHooks) hook(store, events_, from, to, coins);
+  }
 
   getBalance(store: KVReader, address: Uint8Array, denom: string): bigint {
     return readAmount(store.get(balanceKey(address, denom)));
@@ -91,6 +112,7 @@ export class BankKeeper {
 
   /** One sender to one receiver, with the SDK's events. */
   send(store: KVStore, events_: Event[], from: Uint8Array, to: Uint8Array, coins: readonly Coin[]): void {
+    this.runSendHooks(store, events_, from, to, coins);
     this.subtract(store, from, coins);
     this.add(store, to, coins);
     const amount = coinsToString(coins);

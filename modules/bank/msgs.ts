@@ -36,6 +36,7 @@ export function bankMsgs(keeper: BankKeeper): MsgHandler[] {
     execute(ctx: Context, msg) {
       const { senders, receivers } = parseTransfer(msg, keeper.getParams(ctx.store).max_transfer_parties);
       for (const s of senders) {
+        keeper.runSendHooks(ctx.store, ctx.events, s.address, undefined, s.coins);
         keeper.subtract(ctx.store, s.address, s.coins);
         const sender = toAccAddress(s.address);
         const amount = coinsToString(s.coins);
@@ -46,6 +47,7 @@ export function bankMsgs(keeper: BankKeeper): MsgHandler[] {
         );
       }
       for (const r of receivers) {
+        keeper.runSendHooks(ctx.store, ctx.events, undefined, r.address, r.coins);
         keeper.add(ctx.store, r.address, r.coins);
         const recipient = toAccAddress(r.address);
         const amount = coinsToString(r.coins);

@@ -7,9 +7,10 @@ import { fromBase64 } from "@cosmjs/encoding";
 import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { createHash } from "node:crypto";
 import { MsgTransfer } from "../../gen/qos/bank/v1/tx.js";
+import { qscRegistryTypes } from "./qsc.js";
 
 export const hdPath = stringToPath("m/44'/389'/0'/0/0");
-export const registry = new Registry([...defaultRegistryTypes, ["/qos.bank.v1.MsgTransfer", MsgTransfer as any]]);
+export const registry = new Registry([...defaultRegistryTypes, ["/qos.bank.v1.MsgTransfer", MsgTransfer as any], ...qscRegistryTypes]);
 
 export interface TestAccount {
   wallet: DirectSecp256k1Wallet;

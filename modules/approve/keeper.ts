@@ -1,0 +1,58 @@
+// Allowances. Keys live here only:
+//   approve/<from 20 bytes><to 20 bytes> → coins (qos.approve.v1.Allowance, addresses left empty)
+import { toAccAddress } from "../../app/address.js";
+import { BaseDenom, coinsToWire, parseCoins, type Coin } from "../../app/coins.js";
+import type { Event } from "../../app/events.js";
+import type { KVReader, KVStore } from "../../app/state/kv.js";
+import { bytesToKey, keyToBytes, prefixEnd } from "../../app/state/kv.js";
+import { Allowance } from "../../gen/qos/approve/v1/query.js";
+import { ApproveErrors } from "./errors.js";
+
+const Prefix = "approve/";
+
+/** What approve needs from bank and qsc. */
+export interface ApproveDeps {
+  send(store: KVStore, events: Event[], from: Uint8Array, to: Uint8Array, coins: readonly Coin[]): void;
+  tokenExists(store: KVReader, denom: string): boolean;
+}
+
+const key = (from: Uint8Array, to: Uint8Array) => Prefix + bytesToKey(from) + bytesToKey(to);
+
+export class ApproveKeeper {
+  constructor(readonly deps: ApproveDeps) {}
+
+  get(store: KVReader, from: Uint8Array, to: Uint8Array): Coin[] | undefined {
+    const raw = store.get(key(from, to));
+    return raw ? parseCoins(Allowance.decode(raw).coins) : undefined;
+  }
+
+  set(store: KVStore, from: Uint8Array, to: Uint8Array, coins: readonly Coin[]): void {
+    if (coins.length === 0) store.delete(key(from, to));
+    else store.set(key(from, to), Allowance.encode({ from: "", to: "", coins: coinsToWire(coins) }).finish());
+  }
+
+  /** Allowances given by `from` (or by everyone): [from, to, coins], ordered. */
+  *all(store: KVReader, from?: Uint8Array): IterableIterator<[Uint8Array, Uint8Array, Coin[]]> {
+    const prefix = from ? Prefix + bytesToKey(from) : Prefix;
+    for (const [k, value] of store.iterate(prefix, prefixEnd(prefix))) {
+      const rest = k.slice(Prefix.length);
+      yield [keyToBytes(rest.slice(0, 20)), keyToBytes(rest.slice(20)), parseCoins(Allowance.decode(value).coins)];
+    }
+  }
+
+  checkDenoms(store: KVReader, coins: readonly Coin[]): void {
+    for (const coin of coins) {
+      if (coin.denom !== BaseDenom && !this.deps.tokenExists(store, coin.denom)) {
+        throw ApproveErrors.unknownDenom.with(coin.denom);
+      }
+    }
+  }
+
+  describe(coins: readonly Coin[]): string {
+    return coins.map((c) => `${c.amount}${c.denom}`).join(",");
+  }
+
+  address(bytes: Uint8Array): string {
+    return toAccAddress(bytes);
+  }
+}

@@ -1,0 +1,37 @@
+import { parseAccAddress } from "../../app/address.js";
+import type { QueryContext, QueryHandler } from "../../app/module.js";
+import type { Token } from "../../gen/qos/qsc/v1/types.js";
+import {
+  QueryBalanceRequest, QueryBalanceResponse, QueryFrozenRequest, QueryFrozenResponse,
+  QueryTokenRequest, QueryTokenResponse, QueryTokensResponse,
+} from "../../gen/qos/qsc/v1/query.js";
+import type { QscKeeper } from "./keeper.js";
+
+export function qscQueries(keeper: QscKeeper): Record<string, QueryHandler> {
+  const tokenInfo = (ctx: QueryContext, token: Token): QueryTokenResponse => ({
+    token,
+    totalSupply: keeper.bank.getSupply(ctx.store, token.name).toString(),
+  });
+  return {
+    "/qos.qsc.v1.Query/Token": (ctx, request) => {
+      const { name } = QueryTokenRequest.decode(request);
+      return QueryTokenResponse.encode(tokenInfo(ctx, keeper.requireToken(ctx.store, name))).finish();
+    },
+    "/qos.qsc.v1.Query/Tokens": (ctx) =>
+      QueryTokensResponse.encode({ tokens: [...keeper.allTokens(ctx.store)].map((t) => tokenInfo(ctx, t)) }).finish(),
+    "/qos.qsc.v1.Query/Frozen": (ctx, request) => {
+      const { name, address } = QueryFrozenRequest.decode(request);
+      keeper.requireToken(ctx.store, name);
+      return QueryFrozenResponse.encode({ amount: keeper.getFrozen(ctx.store, name, parseAccAddress(address)).toString() }).finish();
+    },
+    "/qos.qsc.v1.Query/Balance": (ctx, request) => {
+      const { name, address } = QueryBalanceRequest.decode(request);
+      keeper.requireToken(ctx.store, name);
+      const holder = parseAccAddress(address);
+      return QueryBalanceResponse.encode({
+        spendable: keeper.bank.getBalance(ctx.store, holder, name).toString(),
+        frozen: keeper.getFrozen(ctx.store, name, holder).toString(),
+      }).finish();
+    },
+  };
+}
