@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
+import { DefaultGrpcAddress } from "../../app/grpc/server.js";
 
 export const AppConfigSchema = z.object({
   /** minimum gas price this node's mempool accepts (CheckTx only; not consensus) */
@@ -13,6 +14,11 @@ export const AppConfigSchema = z.object({
   keep_recent: z.number().int().min(1).default(100),
   /** log level of qosd: "info" prints every committed block */
   log_level: z.enum(["info", "warn", "error"]).default("info"),
+  /** host:port of the gRPC query server (same methods as ABCI Query, with reflection); "" disables it */
+  grpc_address: z
+    .string()
+    .regex(/^$|^(tcp:\/\/)?\S+:\d{1,5}$/, 'must be host:port (e.g. "127.0.0.1:9090") or "" to disable the gRPC server')
+    .default(DefaultGrpcAddress),
 });
 export type AppConfig = z.infer<typeof AppConfigSchema>;
 

@@ -17,6 +17,8 @@ export interface InitOptions {
   proxyApp: string;
   timeoutCommit: string;
   minGasPrice: string;
+  /** gRPC query server address for config/app.json; "" disables it; undefined = the default */
+  grpcAddress?: string;
   overwrite: boolean;
 }
 
@@ -56,6 +58,6 @@ export function initHome(options: InitOptions): { genesisFile: string } {
   genesis.chain_id = options.chainId;
   genesis.app_state = defaultAppState();
   writeGenesis(options.home, genesis);
-  writeAppConfig(options.home, AppConfigSchema.parse({ min_gas_price: options.minGasPrice }));
+  writeAppConfig(options.home, AppConfigSchema.parse({ min_gas_price: options.minGasPrice, grpc_address: options.grpcAddress }));
   return { genesisFile: p.genesis };
 }

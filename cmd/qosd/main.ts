@@ -4,6 +4,7 @@ import { Command } from "commander";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { AppVersion } from "../../app/app.js";
+import { DefaultGrpcAddress } from "../../app/grpc/server.js";
 import { pinnedCometbftVersion } from "../common/cometbft.js";
 import { addGenesisAccount } from "./genesis-account.js";
 import { exportGenesis } from "./export.js";
@@ -29,6 +30,7 @@ homeOption(
     .option("--proxy-app <addr>", "ABCI address qosd listens on and CometBFT dials", "tcp://127.0.0.1:26658")
     .option("--timeout-commit <duration>", "pause after each block (block interval)", "1s")
     .option("--min-gas-price <price>", "lowest gas price this node's mempool accepts", "0.025uqos")
+    .option("--grpc-address <host:port>", 'gRPC query server address ("" disables it)', DefaultGrpcAddress)
     .option("--cometbft <path>", "CometBFT binary")
     .option("--overwrite", "replace an existing genesis", false)
     .addHelpText("after", "\nExample:\n  qosd init mynode --chain-id qos-test-1 --home ~/.qosd"),
@@ -43,6 +45,7 @@ homeOption(
     proxyApp: opts.proxyApp,
     timeoutCommit: opts.timeoutCommit,
     minGasPrice: opts.minGasPrice,
+    grpcAddress: opts.grpcAddress,
     overwrite: opts.overwrite,
   });
   console.log(JSON.stringify({ moniker, chain_id: opts.chainId, home: resolve(opts.home), genesis: genesisFile }, null, 2));
@@ -67,9 +70,10 @@ homeOption(
     .option("--abci-only", "serve ABCI only, for a CometBFT process run by you", false)
     .option("--cometbft <path>", "CometBFT binary (default: the project's pinned one, then PATH)")
     .option("--verbose", "also print CometBFT's log (always written to <home>/cometbft.log)", false)
+    .option("--grpc-address <host:port>", 'gRPC query server address, overriding config/app.json ("" disables it)')
     .addHelpText("after", "\nExamples:\n  qosd start --home ~/.qosd\n  qosd start --abci-only --home ~/.qosd   # then: cometbft start --home ~/.qosd"),
 ).action(async (opts) => {
-  await startNode({ home: resolve(opts.home), abciOnly: opts.abciOnly, cometbft: opts.cometbft, verbose: opts.verbose });
+  await startNode({ home: resolve(opts.home), abciOnly: opts.abciOnly, cometbft: opts.cometbft, verbose: opts.verbose, grpcAddress: opts.grpcAddress });
 });
 
 homeOption(

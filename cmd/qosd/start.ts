@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, readFileSync } from "node:fs";
 import { QosApp } from "../../app/app.js";
 import { startAbciServer } from "../../app/abci/server.js";
+import { startGrpcServer, type GrpcQueryServer } from "../../app/grpc/server.js";
 import { cometbftBinary, getTomlValue } from "../common/cometbft.js";
 import { paths, readAppConfig } from "./home.js";
 
@@ -12,11 +13,14 @@ export interface StartOptions {
   cometbft?: string;
   /** copy CometBFT's output to our stderr as well as to <home>/cometbft.log */
   verbose: boolean;
+  /** overrides config/app.json grpc_address ("" disables the gRPC server) */
+  grpcAddress?: string;
 }
 
 export async function startNode(options: StartOptions): Promise<void> {
   const p = paths(options.home);
   const config = readAppConfig(options.home);
+  const grpcAddress = options.grpcAddress ?? config.grpc_address;
   const toml = readFileSync(p.cometConfig, "utf8");
   const proxyApp = getTomlValue(toml, "", "proxy_app") ?? "tcp://127.0.0.1:26658";
   const rpc = getTomlValue(toml, "rpc", "laddr") ?? "";
@@ -51,6 +55,19 @@ export async function startNode(options: StartOptions): Promise<void> {
   };
   const server = await startAbciServer(app, proxyApp, { logger: log });
   log(`app at height ${app.lastHeight}, ABCI on ${server.address}, signature verifier: ${app.verifierName}`);
+  let grpcServer: GrpcQueryServer | undefined;
+  if (grpcAddress) {
+    try {
+      grpcServer = await startGrpcServer(app, { address: grpcAddress, log });
+    } catch (e) {
+      await server.close();
+      await app.close();
+      throw e;
+    }
+    log(`gRPC on ${grpcServer.address} (${grpcServer.services.length} services, ${grpcServer.reflected.length} with reflection)`);
+  } else {
+    log("gRPC server disabled (grpc_address is empty)");
+  }
 
   let comet: ChildProcess | undefined;
   let stopping = false;
@@ -64,6 +81,7 @@ export async function startNode(options: StartOptions): Promise<void> {
       await exited;
       clearTimeout(timer);
     }
+    await grpcServer?.close();
     await server.close();
     await app.close();
     log(`stopped at height ${app.lastHeight}`);
