@@ -37,6 +37,8 @@ export class TestNode {
   readonly home: string;
   readonly chainId: string;
   rpcUrl = "";
+  /** host:port of qosd's gRPC query server (a free port of its own) */
+  grpcAddress = "";
   private process?: ChildProcess;
   output = "";
 
@@ -48,16 +50,17 @@ export class TestNode {
   static async create(options: NodeOptions = {}): Promise<TestNode> {
     const home = mkdtempSync(join(tmpdir(), "qos-e2e-"));
     const chainId = options.chainId ?? "qos-e2e-1";
-    const [rpc, p2p, abci] = [await freePort(), await freePort(), await freePort()];
+    const [rpc, p2p, abci, grpc] = [await freePort(), await freePort(), await freePort(), await freePort()];
     qosd([
       "init", "e2e", "--home", home, "--chain-id", chainId,
       "--rpc-laddr", `tcp://127.0.0.1:${rpc}`, "--p2p-laddr", `tcp://127.0.0.1:${p2p}`,
       "--proxy-app", `tcp://127.0.0.1:${abci}`, "--timeout-commit", options.timeoutCommit ?? "300ms",
-      "--min-gas-price", options.minGasPrice ?? "0.025uqos",
+      "--min-gas-price", options.minGasPrice ?? "0.025uqos", "--grpc-address", `127.0.0.1:${grpc}`,
     ]);
     for (const account of options.accounts ?? []) qosd(["add-genesis-account", account.address, account.coins, "--home", home]);
     const node = new TestNode(home, chainId);
     node.rpcUrl = `http://127.0.0.1:${rpc}`;
+    node.grpcAddress = `127.0.0.1:${grpc}`;
     return node;
   }
 
