@@ -178,7 +178,12 @@ export async function broadcastAndReport(ctx: CliContext, tx: Uint8Array, mode: 
   try {
     check = await comet.broadcastTxSync({ tx });
   } catch (e) {
-    throw new CliError(`broadcast to ${ctx.opts.node} failed: ${(e as Error).message}`);
+    const msg = (e as Error).message;
+    if (/already exists in cache/i.test(msg)) {
+      throw new CliError(`the node already has this exact tx ${txhash} (it was broadcast before): see \`qoscli query tx ${txhash}\``);
+    }
+    if (/fetch failed|ECONNREFUSED|ECONNRESET/i.test(msg)) throw ctx.unreachable(e);
+    throw new CliError(`broadcast to ${ctx.opts.node} failed: ${msg}`);
   }
   if (check.code !== 0) {
     throw new CliError(`the node refused the tx in CheckTx: code ${check.code}, codespace ${check.codespace ?? ""}: ${check.log ?? ""}`);
