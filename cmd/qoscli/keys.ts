@@ -12,7 +12,10 @@ next line of stdin when stdin is not a terminal. "--keyring-backend test" stores
 for tests and scripts only.`;
 
 export function addKeysCommands(program: Command): void {
-  const keys = program.command("keys").description("manage the local keys (BIP39 mnemonics, path m/44'/389'/0'/0/0)").addHelpText("after", keyringHelp);
+  const keys = example(
+    program.command("keys").description("manage the local keys (BIP39 mnemonics, path m/44'/389'/0'/0/0)").addHelpText("after", keyringHelp),
+    "qoscli keys add alice && qoscli keys list",
+  );
 
   example(
     keys

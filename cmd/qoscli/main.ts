@@ -4,7 +4,7 @@
 import { Command, Option } from "commander";
 import { authCli } from "../../modules/auth/cli.js";
 import { bankCli } from "../../modules/bank/cli.js";
-import { DefaultHome, DefaultNode, registerMsgType } from "./context.js";
+import { DefaultHome, DefaultNode, example, registerMsgType } from "./context.js";
 import { CliError } from "./errors.js";
 import { InputError } from "./input.js";
 import { addKeysCommands } from "./keys.js";
@@ -29,8 +29,12 @@ export function buildProgram(): Command {
     .addHelpText("after", "\nExamples:\n  qoscli keys add alice\n  qoscli query balances alice\n  qoscli tx bank send alice qosacc1... 1000uqos --gas auto --broadcast-mode block");
 
   addKeysCommands(program);
-  const tx = program.command("tx").description("build, sign and broadcast transactions");
-  const query = program.command("query").alias("q").description("query the chain");
+  const tx = example(
+    program.command("tx").description("build, sign and broadcast transactions (module commands, plus sign and broadcast of tx files)"),
+    "qoscli tx bank send alice qosacc1... 1000uqos --gas auto --broadcast-mode block",
+    "qoscli tx sign unsigned.json --from alice > signed.json && qoscli tx broadcast signed.json",
+  );
+  const query = example(program.command("query").alias("q").description("query the chain"), "qoscli query balances alice --output json");
   addTxFileCommands(tx);
   addFrameworkQueries(query, program);
   for (const m of modules) m({ tx, query, registerMsgType });
@@ -41,6 +45,6 @@ buildProgram()
   .parseAsync(process.argv)
   .catch((e: Error) => {
     const known = e instanceof CliError || e instanceof InputError;
-    process.stderr.write(`Error: ${known ? e.message : (e.stack ?? e.message)}\n`);
+    process.stderr.write(`Error: ${known || !process.env.QOSCLI_DEBUG ? e.message : (e.stack ?? e.message)}\n`);
     process.exitCode = e instanceof CliError ? e.exitCode : 1;
   });

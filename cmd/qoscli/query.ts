@@ -32,9 +32,15 @@ export function addFrameworkQueries(query: Command, program: Command): void {
       .description("search committed txs by events (all conditions must hold)")
       .requiredOption("--events <type.attr=value>", "an event condition; repeat for AND", collect, [] as string[])
       .option("--page <n>", "page number, from 1", "1")
-      .option("--limit <n>", "txs per page (at most 100)", "30"),
+      .option("--limit <n>", "txs per page (at most 100)", "30")
+      .addHelpText(
+        "after",
+        "\nThe search runs in CometBFT's tx indexer. With CometBFT v0.38, AND-ed conditions on attributes of\n" +
+          "different event types (e.g. transfer.* and message.*) matched nothing in our tests; conditions on one\n" +
+          "event type (transfer.sender and transfer.recipient) work.",
+      ),
     "qoscli query txs --events transfer.recipient=qosacc1... --output json",
-    "qoscli query txs --events message.sender=qosacc1... --events tx.height=42",
+    "qoscli query txs --events transfer.sender=qosacc1... --events transfer.recipient=qosacc1... --page 2 --limit 10",
   ).action(async (opts, cmd: Command) => {
     const ctx = CliContext.of(cmd);
     const conditions = (opts.events as string[]).map((e) => {

@@ -19,7 +19,7 @@ import { CliContext, CliError, addTxFlags, example, fetchBalance, runTx, type Cl
 export const bankCli: CliModule = ({ tx, query, registerMsgType }) => {
   registerMsgType("/qos.bank.v1.MsgTransfer", MsgTransfer as never);
 
-  const bank = tx.command("bank").description("bank module transactions");
+  const bank = example(tx.command("bank").description("bank module transactions"), "qoscli tx bank send alice qosacc1... 1000uqos");
   example(
     addTxFlags(
       bank

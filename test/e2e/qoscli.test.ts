@@ -128,6 +128,23 @@ describe("qoscli against a real node", () => {
     assert.equal(tx.tx.auth_info.signer_infos.length, 2);
   });
 
+  test("a two-sender transfer generated unsigned, then signed by each key in turn", () => {
+    const alice = json(["keys", "show", "alice"]).address as string;
+    const dest = toBech32("qosacc", new Uint8Array(20).fill(0x42));
+    const unsigned = json(["tx", "transfer", "--senders", `${funded},10uqos;${alice},20uqos`, "--receivers", `${dest},30uqos`, "--generate-only", "--gas", "auto"]);
+    assert.equal(unsigned.signers.length, 2);
+    assert.ok(unsigned.signers.every((s: { pubkey: string | null }) => s.pubkey), "pubkeys come from the keyring");
+    const path = join(home, "transfer-unsigned.json");
+    writeFileSync(path, JSON.stringify(unsigned));
+    const partly = ok(["tx", "sign", path, "--from", "rich"]);
+    writeFileSync(path, partly);
+    fails(["tx", "broadcast", path], new RegExp(`not signed by ${alice}`));
+    writeFileSync(path, ok(["tx", "sign", path, "--from", "alice"]));
+    const res = json(["tx", "broadcast", path, "--broadcast-mode", "block"]);
+    assert.equal(res.code, 0, res.raw_log);
+    assert.equal(balance(dest), 30n);
+  });
+
   test("offline flow: --generate-only → tx sign --offline → tx broadcast; query tx and txs find it", () => {
     const carol = toBech32("qosacc", new Uint8Array(20).fill(0xca));
     const account = json(["query", "account", "alice"]);
