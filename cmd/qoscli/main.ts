@@ -4,6 +4,9 @@
 import { Command, Option } from "commander";
 import { authCli } from "../../modules/auth/cli.js";
 import { bankCli } from "../../modules/bank/cli.js";
+import { qscCli } from "../../modules/qsc/cli.js";
+import { approveCli } from "../../modules/approve/cli.js";
+import { addCaCommands } from "./ca.js";
 import { DefaultHome, DefaultNode, example, registerMsgType } from "./context.js";
 import { CliError } from "./errors.js";
 import { InputError } from "./input.js";
@@ -13,7 +16,7 @@ import { addFrameworkQueries } from "./query.js";
 import { addTxFileCommands } from "./tx.js";
 
 /** The modules whose commands qoscli offers, in help order. */
-export const modules: CliModule[] = [authCli, bankCli];
+export const modules: CliModule[] = [authCli, bankCli, qscCli, approveCli];
 
 export function buildProgram(): Command {
   const program = new Command("qoscli")
@@ -29,6 +32,7 @@ export function buildProgram(): Command {
     .addHelpText("after", "\nExamples:\n  qoscli keys add alice\n  qoscli query balances alice\n  qoscli tx bank send alice qosacc1... 1000uqos --gas auto --broadcast-mode block");
 
   addKeysCommands(program);
+  addCaCommands(program);
   const tx = example(
     program.command("tx").description("build, sign and broadcast transactions (module commands, plus sign and broadcast of tx files)"),
     "qoscli tx bank send alice qosacc1... 1000uqos --gas auto --broadcast-mode block",

@@ -2,9 +2,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cometbftBinary, setTomlValue } from "../common/cometbft.js";
-import { authModule } from "../../modules/auth/index.js";
-import { createBankModule } from "../../modules/bank/index.js";
-import { authKeeper } from "../../modules/auth/keeper.js";
+import { buildModules } from "../../modules/index.js";
 import { AppConfigSchema, paths, readGenesis, writeAppConfig, writeGenesis } from "./home.js";
 
 export interface InitOptions {
@@ -19,13 +17,14 @@ export interface InitOptions {
   minGasPrice: string;
   /** gRPC query server address for config/app.json; "" disables it; undefined = the default */
   grpcAddress?: string;
+  /** base64 ed25519 public key of the QSC root CA (`qoscli ca new-root`); tokens can be created only with one */
+  qscRootCa?: string;
   overwrite: boolean;
 }
 
 export function defaultAppState(): Record<string, unknown> {
-  const bank = createBankModule({ accounts: authKeeper }).module;
   const state: Record<string, unknown> = {};
-  for (const module of [authModule, bank]) state[module.name] = module.defaultGenesis?.();
+  for (const module of buildModules().list) state[module.name] = module.defaultGenesis?.();
   return state;
 }
 
@@ -57,6 +56,10 @@ export function initHome(options: InitOptions): { genesisFile: string } {
   const genesis = readGenesis(options.home);
   genesis.chain_id = options.chainId;
   genesis.app_state = defaultAppState();
+  if (options.qscRootCa) {
+    if (Buffer.from(options.qscRootCa, "base64").length !== 32) throw new Error("--qsc-root-ca must be a base64 32-byte ed25519 public key (from `qoscli ca new-root`)");
+    (genesis.app_state.qsc as { root_ca_public_key: string }).root_ca_public_key = options.qscRootCa;
+  }
   writeGenesis(options.home, genesis);
   writeAppConfig(options.home, AppConfigSchema.parse({ min_gas_price: options.minGasPrice, grpc_address: options.grpcAddress }));
   return { genesisFile: p.genesis };

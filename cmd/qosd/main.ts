@@ -31,6 +31,7 @@ homeOption(
     .option("--timeout-commit <duration>", "pause after each block (block interval)", "1s")
     .option("--min-gas-price <price>", "lowest gas price this node's mempool accepts", "0.025uqos")
     .option("--grpc-address <host:port>", 'gRPC query server address ("" disables it)', DefaultGrpcAddress)
+    .option("--qsc-root-ca <base64>", "public key of the QSC root CA (from `qoscli ca new-root`): lets tokens be created")
     .option("--cometbft <path>", "CometBFT binary")
     .option("--overwrite", "replace an existing genesis", false)
     .addHelpText("after", "\nExample:\n  qosd init mynode --chain-id qos-test-1 --home ~/.qosd"),
@@ -46,6 +47,7 @@ homeOption(
     timeoutCommit: opts.timeoutCommit,
     minGasPrice: opts.minGasPrice,
     grpcAddress: opts.grpcAddress,
+    qscRootCa: opts.qscRootCa,
     overwrite: opts.overwrite,
   });
   console.log(JSON.stringify({ moniker, chain_id: opts.chainId, home: resolve(opts.home), genesis: genesisFile }, null, 2));

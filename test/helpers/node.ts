@@ -75,7 +75,8 @@ export class TestNode {
     child.stdout!.on("data", (d) => (this.output += d));
     child.stderr!.on("data", (d) => (this.output += d));
     this.process = child;
-    await this.waitForHeight(1, 60_000);
+    // height 2: CometBFT reports a block as soon as it is stored, before the app has committed it
+    await this.waitForHeight(2, 60_000);
   }
 
   get pid(): number | undefined {
