@@ -1,0 +1,346 @@
+// npm run bench: committed signed-transfer throughput of one qosd node, and of CometBFT's built-in
+// kvstore app under the same load shape on the same machine, as a ratio. See bench/README.md.
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { repoRoot } from "../cmd/common/cometbft.js";
+import { runLoad, type LoadResult } from "./load.js";
+import { fetchBlocks, fillResults, median, throughput, timingBySize, type SizeClassTiming, type Throughput } from "./measure.js";
+import { BenchNode, cpuSeconds, cometSettings, machineCpu, sleep, type BenchConfig } from "./nodes.js";
+import { summarizeProfile, type ProfileSummary } from "./profile.js";
+import { fundInGenesis, kvstoreTx, makeAccounts, presignTransfers, signerName, type BenchAccount } from "./txs.js";
+
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: "string", default: "30" },
+    warmup: { type: "string", default: "5" },
+    accounts: { type: "string", default: "5000" },
+    rate: { type: "string", default: "0" },
+    txs: { type: "string" },
+    runs: { type: "string", default: "3" },
+    concurrency: { type: "string", default: "4" },
+    batch: { type: "string", default: "100" },
+    method: { type: "string", default: "async" },
+    "high-water": { type: "string" },
+    "timeout-commit": { type: "string", default: "1s" },
+    "mempool-size": { type: "string", default: "10000" },
+    indexer: { type: "string", default: "kv" },
+    "no-recheck": { type: "boolean", default: false },
+    "skip-kvstore": { type: "boolean", default: false },
+    "skip-qos": { type: "boolean", default: false },
+    profile: { type: "boolean", default: false },
+    "keep-homes": { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
+  },
+});
+
+if (args.help) {
+  console.log(`npm run bench -- [options]
+  --duration S        seconds of load per run (default 30)
+  --warmup S          seconds at the start of the load not measured (default 5)
+  --accounts N        funded genesis accounts, one transfer each per round (default 5000)
+  --rate N            txs/s offered (default 0 = as fast as the node accepts them)
+  --txs N             transfers pre-signed (default: rate × duration × 1.1, or 3,500 × duration)
+  --runs N            runs of each node; medians are reported (default 3)
+  --concurrency N     HTTP requests in flight (default 4)
+  --batch N           broadcast calls per JSON-RPC batch request (default 100)
+  --method sync|async broadcast_tx_sync or broadcast_tx_async (default async)
+  --high-water N      hold back while the mempool holds N txs (default mempool size − 2 × batch × concurrency)
+  --timeout-commit D  CometBFT consensus.timeout_commit for both nodes (default 1s)
+  --mempool-size N    CometBFT mempool.size (default 10000)
+  --indexer kv|null   CometBFT tx_index.indexer (default kv, as qosd init sets it)
+  --no-recheck        mempool.recheck = false (only sound with one tx per account in the mempool)
+  --skip-kvstore      measure qosd only; --skip-qos: kvstore only
+  --profile           run qosd with node --cpu-prof (first run) and print where its time goes
+  --keep-homes        keep the temporary node homes`);
+  process.exit(0);
+}
+
+const num = (name: keyof typeof args) => {
+  const v = Number(args[name]);
+  if (!Number.isFinite(v) || v < 0) throw new Error(`--${String(name)} must be a non-negative number`);
+  return v;
+};
+const durationMs = num("duration") * 1000;
+const warmupMs = num("warmup") * 1000;
+const accountCount = Math.max(1, Math.floor(num("accounts")));
+const rate = num("rate");
+const runs = Math.max(1, Math.floor(num("runs")));
+const concurrency = Math.max(1, Math.floor(num("concurrency")));
+const batch = Math.max(1, Math.floor(num("batch")));
+const method = args.method === "sync" ? "broadcast_tx_sync" : "broadcast_tx_async";
+const totalTxs = args.txs ? Math.floor(Number(args.txs)) : Math.ceil(rate > 0 ? rate * num("duration") * 1.1 : 3500 * num("duration"));
+if (args.indexer !== "kv" && args.indexer !== "null") throw new Error("--indexer must be kv or null");
+const config: BenchConfig = {
+  timeoutCommit: args["timeout-commit"]!,
+  mempoolSize: Math.floor(num("mempool-size")),
+  mempoolCacheSize: Math.max(10_000, Math.floor(num("mempool-size")) * 2),
+  maxTxBytes: 1_048_576,
+  recheck: !args["no-recheck"],
+  indexer: args.indexer,
+  rpcMaxBatch: Math.max(batch, 10),
+  rpcMaxBodyBytes: Math.max(1_000_000, batch * 2_000),
+};
+const highWater = args["high-water"] !== undefined ? Math.floor(num("high-water")) : Math.max(batch, config.mempoolSize - 2 * batch * concurrency);
+const ChainId = "qos-bench-1";
+const MinGasPrice = "0.025uqos";
+
+const log = (line: string) => console.error(`bench: ${line}`);
+
+interface RunResult {
+  node: "qos" | "kvstore";
+  run: number;
+  load: LoadResult & { offeredTps: number };
+  window: { startMs: number; endMs: number };
+  committed?: Throughput;
+  timings?: SizeClassTiming[];
+  cpu: Record<string, number>;
+  mempool: { p50: number; max: number };
+  verifier?: string;
+}
+
+async function measureNode(node: BenchNode, run: number, tx: (t: number) => string, tickets: number, ordered: number, profileDir?: string): Promise<RunResult> {
+  await node.start({ cpuProfileDir: profileDir, waitHeight: 2 });
+  const startHeight = await node.height();
+  log(`${node.kind} run ${run}: node at height ${startHeight}, offering load for ${durationMs / 1000}s`);
+
+  // Mempool size once a second; CPU of each process over the measured window.
+  const mempoolSamples: number[] = [];
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      try {
+        const r = await node.rpc<{ n_txs: string }>("num_unconfirmed_txs", { limit: "1" });
+        mempoolSamples.push(Number(r.n_txs));
+      } catch {
+        // ignore
+      }
+      await sleep(1000);
+    }
+  })();
+  const cpuStart: Record<string, number> = {};
+  let machineStart: ReturnType<typeof machineCpu>;
+  let selfStart = process.cpuUsage();
+  const cpuTimer = setTimeout(() => {
+    for (const [name, pid] of Object.entries(node.processes())) cpuStart[name] = cpuSeconds(pid) ?? NaN;
+    machineStart = machineCpu();
+    selfStart = process.cpuUsage();
+  }, warmupMs);
+
+  const loadStarted = Date.now();
+  const load = await runLoad({ rpcUrl: node.rpcUrl, tx, totalTickets: tickets, durationMs, rate, concurrency, batch, method, accounts: ordered, mempoolHighWater: highWater });
+  clearTimeout(cpuTimer);
+  const cpu: Record<string, number> = {};
+  const windowSec = (load.stoppedAt - (loadStarted + warmupMs)) / 1000;
+  for (const [name, pid] of Object.entries(node.processes())) cpu[name] = (100 * ((cpuSeconds(pid) ?? NaN) - cpuStart[name])) / windowSec;
+  const self = process.cpuUsage(selfStart);
+  cpu.generator = (100 * (self.user + self.system)) / 1e6 / windowSec;
+  const machineEnd = machineCpu();
+  if (machineStart && machineEnd) {
+    cpu.machine = (100 * cpus().length * (machineEnd.busy - machineStart.busy)) / (machineEnd.total - machineStart.total);
+    // CPU taken by processes outside this benchmark (other jobs on the machine skew the figures)
+    cpu.other = Math.max(0, cpu.machine - Object.entries(cpu).filter(([k]) => k !== "machine").reduce((n, [, v]) => n + (Number.isFinite(v) ? v : 0), 0));
+  }
+  sampling = false;
+  await sampler;
+
+  const endHeight = await node.waitForHeight((await node.height()) + 1);
+  const window = { startMs: loadStarted + warmupMs, endMs: load.stoppedAt };
+  const blocks = await fetchBlocks(node, startHeight, endHeight);
+  const inWindow = blocks.filter((b) => b.timeMs >= window.startMs && b.timeMs <= window.endMs);
+  await fillResults(node, inWindow);
+  const committed = throughput(blocks, window.startMs, window.endMs);
+  const heights = new Set(inWindow.map((b) => b.height));
+  const timings = node.kind === "qos" ? timingBySize([...node.blocks.values()].filter((b) => heights.has(b.height))) : undefined;
+  const offeredTps = load.accepted / ((load.stoppedAt - load.startedAt) / 1000);
+  const result: RunResult = {
+    node: node.kind,
+    run,
+    load: { ...load, offeredTps },
+    window,
+    committed,
+    timings,
+    cpu,
+    mempool: { p50: median(mempoolSamples), max: Math.max(0, ...mempoolSamples) },
+    verifier: node.verifier,
+  };
+  log(
+    `${node.kind} run ${run}: committed ${committed?.tps.toFixed(0) ?? "?"} tx/s (accepted ${offeredTps.toFixed(0)}/s, ` +
+      `rejected ${load.rejected}, blocks ${committed?.blocks ?? 0}, interval p50 ${committed?.blockIntervalMs.p50.toFixed(0) ?? "?"} ms, ` +
+      `cpu ${Object.entries(cpu).map(([k, v]) => `${k} ${v.toFixed(0)}%`).join(" ")})`,
+  );
+  if (load.rejected > 0) log(`  reject reasons: ${JSON.stringify(load.rejectReasons).slice(0, 500)}`);
+  if (load.exhausted) log(`  all ${tickets} pre-signed txs were sent before the duration ended: raise --txs`);
+  return result;
+}
+
+async function main() {
+  const startedAt = new Date();
+  log(`${cpus().length} CPUs (${cpus()[0]?.model ?? "?"}), load average ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
+  let presigned: string[] = [];
+  let signUsPerTx = NaN;
+  let avgTxBytes = 300;
+  let accounts: BenchAccount[] = [];
+  if (!args["skip-qos"]) {
+    const t0 = performance.now();
+    accounts = makeAccounts(accountCount);
+    const t1 = performance.now();
+    presigned = presignTransfers(accounts, totalTxs, ChainId);
+    const t2 = performance.now();
+    signUsPerTx = ((t2 - t1) * 1000) / totalTxs;
+    avgTxBytes = Math.round(presigned.reduce((n, s) => n + Buffer.from(s, "base64").length, 0) / presigned.length);
+    log(`${accountCount} accounts in ${(t1 - t0).toFixed(0)} ms; ${totalTxs} transfers pre-signed in ${(t2 - t1).toFixed(0)} ms (${signUsPerTx.toFixed(0)} µs/tx, ${signerName}), ${avgTxBytes} bytes each`);
+  }
+  const kvTickets = Math.max(totalTxs, 12_000 * num("duration"));
+  const salt = Date.now().toString(36);
+
+  const results: RunResult[] = [];
+  let profile: ProfileSummary | undefined;
+  const profileDir = join(repoRoot, "bench/results", `profile-${startedAt.toISOString().replace(/[:.]/g, "-")}`);
+  for (let run = 1; run <= runs; run++) {
+    if (!args["skip-qos"]) {
+      const node = await BenchNode.createQos(ChainId, config, MinGasPrice);
+      fundInGenesis(node.home, accounts);
+      const wantProfile = args.profile && run === 1;
+      if (wantProfile) mkdirSync(profileDir, { recursive: true });
+      try {
+        results.push(await measureNode(node, run, (t) => presigned[t], presigned.length, accountCount, wantProfile ? profileDir : undefined));
+      } finally {
+        await node.destroy(args["keep-homes"]);
+      }
+      if (wantProfile) {
+        const file = readdirSync(profileDir).find((f) => f.endsWith(".cpuprofile"));
+        if (file) profile = summarizeProfile(join(profileDir, file));
+        else log(`no .cpuprofile written in ${profileDir}`);
+      }
+    }
+    if (!args["skip-kvstore"]) {
+      const node = await BenchNode.createKvstore(config);
+      try {
+        results.push(await measureNode(node, run, (t) => kvstoreTx(t, avgTxBytes, `${salt}r${run}`), kvTickets, 0));
+      } finally {
+        await node.destroy(args["keep-homes"]);
+      }
+    }
+  }
+
+  const summary = summarize(results);
+  const report = {
+    startedAt: startedAt.toISOString(),
+    machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, note: "load generator, CometBFT and qosd share these CPUs" },
+    options: { durationSec: durationMs / 1000, warmupSec: warmupMs / 1000, accounts: accountCount, rate, txs: totalTxs, runs, concurrency, batch, method, mempoolHighWater: highWater },
+    cometbft: Object.fromEntries(cometSettings(config).map(([s, k, v]) => [`${s}.${k}`, v])),
+    load: { txBytes: avgTxBytes, signUsPerTx, signer: signerName, kvstoreTxBytes: avgTxBytes },
+    summary,
+    profile,
+    runs: results,
+  };
+  mkdirSync(join(repoRoot, "bench/results"), { recursive: true });
+  const file = join(repoRoot, "bench/results", `${startedAt.toISOString().replace(/[:.]/g, "-")}.json`);
+  writeFileSync(file, JSON.stringify(report, null, 2) + "\n");
+  printReport(report, results, summary, profile);
+  console.log(`\nJSON: ${file}`);
+}
+
+function summarize(results: RunResult[]) {
+  const of = (node: "qos" | "kvstore") => results.filter((r) => r.node === node);
+  const stats = (rs: RunResult[]) =>
+    rs.length === 0
+      ? undefined
+      : {
+          runs: rs.length,
+          committedTps: median(rs.map((r) => r.committed?.tps ?? NaN)),
+          committedTpsPerRun: rs.map((r) => Math.round(r.committed?.tps ?? NaN)),
+          acceptedTps: median(rs.map((r) => r.load.offeredTps)),
+          blockIntervalMs: median(rs.map((r) => r.committed?.blockIntervalMs.p50 ?? NaN)),
+          txsPerBlock: median(rs.map((r) => r.committed?.txsPerBlock.p50 ?? NaN)),
+          mempoolP50: median(rs.map((r) => r.mempool.p50)),
+          rejected: rs.reduce((n, r) => n + r.load.rejected, 0),
+          cpu: Object.fromEntries(Object.keys(rs[0].cpu).map((k) => [k, median(rs.map((r) => r.cpu[k]))])),
+          verifier: rs[0].verifier,
+        };
+  const qos = stats(of("qos"));
+  const kvstore = stats(of("kvstore"));
+  const ratio = qos && kvstore ? qos.committedTps / kvstore.committedTps : undefined;
+  return { qos, kvstore, ratio, targets: { tps1000: qos ? qos.committedTps >= 1000 : undefined, tps3000: qos ? qos.committedTps >= 3000 : undefined, ratio07: ratio !== undefined ? ratio >= 0.7 : undefined } };
+}
+
+function printReport(report: any, results: RunResult[], summary: ReturnType<typeof summarize>, profile?: ProfileSummary) {
+  const f = (x: number | undefined, d = 0) => (x === undefined || !Number.isFinite(x) ? "-" : x.toFixed(d));
+  const out: string[] = [];
+  out.push("");
+  out.push(`QOS benchmark, ${report.startedAt}: ${report.machine.cpus} CPUs (${report.machine.model}), Node ${report.machine.node}; generator, CometBFT and qosd share them`);
+  out.push(
+    `load: ${report.options.accounts} accounts, MsgSend ${report.load.txBytes} B (kvstore key=value of the same size), ${report.options.rate ? `${report.options.rate} tx/s` : "as fast as accepted"}, ` +
+      `${report.options.durationSec}s (first ${report.options.warmupSec}s not measured), ${report.options.method} in JSON-RPC batches of ${report.options.batch}, ${report.options.concurrency} in flight, held back at ${report.options.mempoolHighWater} txs in the mempool, ${report.options.runs} run(s)`,
+  );
+  out.push(`CometBFT: ${Object.entries(report.cometbft).map(([k, v]) => `${k}=${v}`).join(" ")}`);
+  out.push(`signing (pre-run, not measured): ${f(report.load.signUsPerTx)} µs/tx with ${report.load.signer}`);
+  if (summary.qos) out.push(`qosd signature verifier: ${summary.qos.verifier ?? "(not seen in the log)"}`);
+  out.push("");
+  out.push("per run:");
+  out.push(pad(["node", "run", "committed tx/s", "accepted tx/s", "blocks", "interval p50 ms", "txs/block p50", "mempool p50", "rejected", "CPU % (window)"]));
+  for (const r of results) {
+    out.push(
+      pad([
+        r.node, String(r.run), f(r.committed?.tps), f(r.load.offeredTps), String(r.committed?.blocks ?? 0), f(r.committed?.blockIntervalMs.p50),
+        f(r.committed?.txsPerBlock.p50), f(r.mempool.p50), String(r.load.rejected),
+        Object.entries(r.cpu).map(([k, v]) => `${k} ${f(v)}`).join(", "),
+      ]),
+    );
+  }
+  out.push("");
+  out.push("medians:");
+  for (const [name, s] of [["qos", summary.qos], ["kvstore", summary.kvstore]] as const) {
+    if (!s) continue;
+    out.push(
+      `  ${name.padEnd(8)} committed ${f(s.committedTps)} tx/s (runs: ${s.committedTpsPerRun.join(", ")}), block interval ${f(s.blockIntervalMs)} ms, ${f(s.txsPerBlock)} txs/block, ` +
+        `CPU ${Object.entries(s.cpu).map(([k, v]) => `${k} ${f(v)}%`).join(" ")}`,
+    );
+  }
+  if (summary.ratio !== undefined) out.push(`  qos / kvstore = ${f(summary.ratio, 2)}`);
+  if (summary.qos) {
+    out.push(
+      `  targets: ≥1,000 tx/s ${summary.targets.tps1000 ? "met" : "MISSED"}; 3,000 tx/s ${summary.targets.tps3000 ? "met" : "not yet"}` +
+        (summary.ratio !== undefined ? `; ≥0.7 × kvstore ${summary.targets.ratio07 ? "met" : "MISSED"}` : ""),
+    );
+  }
+  const timings = results.filter((r) => r.node === "qos").flatMap((r) => r.timings ?? []);
+  if (timings.length > 0) {
+    out.push("");
+    out.push("qosd FinalizeBlock / Commit per block size (blocks in the measured windows, all runs; ms, and µs per tx at p50):");
+    out.push(pad(["txs/block", "blocks", "mean txs", "finalize p50", "finalize p99", "commit p50", "commit p99", "finalize µs/tx", "commit µs/tx"]));
+    const byClass = new Map<string, SizeClassTiming[]>();
+    for (const t of timings) byClass.set(t.sizeClass, [...(byClass.get(t.sizeClass) ?? []), t]);
+    for (const [cls, ts] of byClass) {
+      out.push(
+        pad([
+          cls, String(ts.reduce((n, t) => n + t.blocks, 0)), f(median(ts.map((t) => t.meanTxs))),
+          f(median(ts.map((t) => t.finalizeMs.p50)), 1), f(Math.max(...ts.map((t) => t.finalizeMs.p99)), 1),
+          f(median(ts.map((t) => t.commitMs.p50)), 1), f(Math.max(...ts.map((t) => t.commitMs.p99)), 1),
+          f(median(ts.map((t) => t.finalizeUsPerTx))), f(median(ts.map((t) => t.commitUsPerTx))),
+        ]),
+      );
+    }
+  }
+  if (profile) {
+    out.push("");
+    out.push(`qosd CPU profile (run 1, whole process life): busy ${f(profile.busyMs)} ms, idle ${f(profile.idleMs)} ms; ${profile.file}`);
+    out.push("  inclusive:");
+    for (const e of profile.inclusive.slice(0, 20)) out.push(`    ${f(e.pct, 1).padStart(5)}%  ${e.fn}`);
+    out.push("  self:");
+    for (const e of profile.self.slice(0, 20)) out.push(`    ${f(e.pct, 1).padStart(5)}%  ${e.fn}`);
+  }
+  console.log(out.join("\n"));
+}
+
+function pad(cells: string[]): string {
+  const widths = [8, 4, 15, 14, 7, 16, 14, 12, 9, 0];
+  return "  " + cells.map((c, i) => (widths[i] ? c.padEnd(widths[i]) : c)).join(" ");
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
