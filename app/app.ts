@@ -40,7 +40,7 @@ import { decodeTx } from "./tx/decode.js";
 import { SignatureCache, verifierName } from "./tx/verify.js";
 import { authKeeper } from "../modules/auth/index.js";
 import type { BankKeeper } from "../modules/bank/index.js";
-import { buildModules, type Modules } from "../modules/index.js";
+import { buildModules, type Modules, type Profile } from "../modules/index.js";
 
 export const AppName = "qos-ts";
 export const AppVersion = "0.1.0";
@@ -62,6 +62,8 @@ export interface AppOptions {
   minGasPrice?: string;
   /** how many recent versions answer queries */
   keepRecent?: number;
+  /** the chain's profile (genesis app_state.profile); decides the module set */
+  profile?: Profile;
   /** check every module invariant after each block and halt on a violation (tests turn it on) */
   checkInvariants?: boolean;
   log?: (line: string) => void;
@@ -82,6 +84,7 @@ export class QosApp {
   readonly router: Router;
   readonly bank: BankKeeper;
   readonly keepers: Modules;
+  readonly profile: Profile;
   readonly signatureCache = new SignatureCache();
   readonly verifierName = verifierName;
   private readonly minGasPrice?: GasPrice;
@@ -100,7 +103,8 @@ export class QosApp {
     private readonly options: AppOptions,
   ) {
     this.log = options.log ?? ((line) => console.error(line));
-    this.keepers = buildModules();
+    this.profile = options.profile ?? "qos";
+    this.keepers = buildModules(this.profile);
     this.bank = this.keepers.bank;
     this.modules = this.keepers.list;
     this.router = new Router(this.modules);
@@ -253,6 +257,10 @@ export class QosApp {
       appState = text === "" ? {} : JSON.parse(text);
     } catch (e) {
       throw new Error(`genesis app_state is not valid JSON: ${(e as Error).message}`);
+    }
+    const profile = appState.profile ?? "qos";
+    if (profile !== this.profile) {
+      throw new Error(`genesis app_state.profile is ${JSON.stringify(profile)} but this node runs profile ${JSON.stringify(this.profile)}`);
     }
     const genesis = new CacheStore(this.store.latest.reader);
     genesis.set(ChainIdKey, encoder.encode(this.chainId));

@@ -6,6 +6,11 @@ import { createBankModule, type BankKeeper } from "./bank/index.js";
 import { createQscModule, type QscKeeper } from "./qsc/index.js";
 import { createApproveModule, type ApproveKeeper } from "./approve/index.js";
 
+/** A chain's profile: the QOS public chain, or a business chain (bank, tokens, allowances and
+ *  cross-chain messages with a fixed validator set: no staking, no inflation). Same binary. */
+export type Profile = "qos" | "business";
+export const Profiles: readonly Profile[] = ["qos", "business"];
+
 export interface Modules {
   list: Module[];
   bank: BankKeeper;
@@ -13,7 +18,8 @@ export interface Modules {
   approve: ApproveKeeper;
 }
 
-export function buildModules(): Modules {
+export function buildModules(profile: Profile = "qos"): Modules {
+  void profile; // both profiles have the same modules until staking arrives
   const bank = createBankModule({ accounts: authKeeper });
   const qsc = createQscModule({ bank: bank.keeper });
   bank.keeper.addSendHook(qsc.keeper.sendHook);

@@ -1,12 +1,12 @@
 // qosd export: the committed state as a genesis document a new chain can start from.
 import { QosApp } from "../../app/app.js";
-import { paths, readGenesis, type GenesisDoc } from "./home.js";
+import { genesisProfile, paths, readGenesis, type GenesisDoc } from "./home.js";
 
 export async function exportGenesis(home: string): Promise<GenesisDoc> {
   const genesis = readGenesis(home);
   let app: QosApp;
   try {
-    app = await QosApp.open({ dbPath: paths(home).appDb, log: () => {} });
+    app = await QosApp.open({ dbPath: paths(home).appDb, profile: genesisProfile(home), log: () => {} });
   } catch (e) {
     const err = e as Error & { cause?: Error };
     const message = `${err.message}${err.cause ? `: ${err.cause.message}` : ""}`;
@@ -18,7 +18,7 @@ export async function exportGenesis(home: string): Promise<GenesisDoc> {
       ...genesis,
       initial_height: String(app.lastHeight + 1),
       app_hash: "",
-      app_state: app.exportAppState(),
+      app_state: { profile: app.profile, ...app.exportAppState() },
     };
   } finally {
     await app.close();

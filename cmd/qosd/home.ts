@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
+import { Profiles, type Profile } from "../../modules/index.js";
 import { DefaultGrpcAddress } from "../../app/grpc/server.js";
 
 export const AppConfigSchema = z.object({
@@ -61,4 +62,11 @@ export function readGenesis(home: string): GenesisDoc {
 
 export function writeGenesis(home: string, genesis: GenesisDoc): void {
   writeFileSync(paths(home).genesis, JSON.stringify(genesis, null, 2) + "\n");
+}
+
+/** The chain profile a genesis declares (app_state.profile, default "qos"). */
+export function genesisProfile(home: string): Profile {
+  const profile = readGenesis(home).app_state?.profile ?? "qos";
+  if (!Profiles.includes(profile)) throw new Error(`genesis app_state.profile ${JSON.stringify(profile)} is not one of ${Profiles.join(", ")}`);
+  return profile;
 }

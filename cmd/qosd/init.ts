@@ -2,7 +2,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cometbftBinary, setTomlValue } from "../common/cometbft.js";
-import { buildModules } from "../../modules/index.js";
+import { buildModules, Profiles, type Profile } from "../../modules/index.js";
 import { AppConfigSchema, paths, readGenesis, writeAppConfig, writeGenesis } from "./home.js";
 
 export interface InitOptions {
@@ -19,12 +19,14 @@ export interface InitOptions {
   grpcAddress?: string;
   /** base64 ed25519 public key of the QSC root CA (`qoscli ca new-root`); tokens can be created only with one */
   qscRootCa?: string;
+  /** "qos" (the public chain) or "business" (a business chain: no staking, no inflation) */
+  profile?: Profile;
   overwrite: boolean;
 }
 
-export function defaultAppState(): Record<string, unknown> {
-  const state: Record<string, unknown> = {};
-  for (const module of buildModules().list) state[module.name] = module.defaultGenesis?.();
+export function defaultAppState(profile: Profile = "qos"): Record<string, unknown> {
+  const state: Record<string, unknown> = { profile };
+  for (const module of buildModules(profile).list) state[module.name] = module.defaultGenesis?.();
   return state;
 }
 
@@ -55,7 +57,9 @@ export function initHome(options: InitOptions): { genesisFile: string } {
 
   const genesis = readGenesis(options.home);
   genesis.chain_id = options.chainId;
-  genesis.app_state = defaultAppState();
+  const profile = options.profile ?? "qos";
+  if (!Profiles.includes(profile)) throw new Error(`--profile must be one of ${Profiles.join(", ")}`);
+  genesis.app_state = defaultAppState(profile);
   if (options.qscRootCa) {
     if (Buffer.from(options.qscRootCa, "base64").length !== 32) throw new Error("--qsc-root-ca must be a base64 32-byte ed25519 public key (from `qoscli ca new-root`)");
     (genesis.app_state.qsc as { root_ca_public_key: string }).root_ca_public_key = options.qscRootCa;

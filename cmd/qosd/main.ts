@@ -31,6 +31,7 @@ homeOption(
     .option("--timeout-commit <duration>", "pause after each block (block interval)", "1s")
     .option("--min-gas-price <price>", "lowest gas price this node's mempool accepts", "0.025uqos")
     .option("--grpc-address <host:port>", 'gRPC query server address ("" disables it)', DefaultGrpcAddress)
+    .option("--profile <profile>", "qos (the public chain) or business (a business chain: bank, qsc, approve, qcp; fixed validators, no inflation)", "qos")
     .option("--qsc-root-ca <base64>", "public key of the QSC root CA (from `qoscli ca new-root`): lets tokens be created")
     .option("--cometbft <path>", "CometBFT binary")
     .option("--overwrite", "replace an existing genesis", false)
@@ -48,6 +49,7 @@ homeOption(
     minGasPrice: opts.minGasPrice,
     grpcAddress: opts.grpcAddress,
     qscRootCa: opts.qscRootCa,
+    profile: opts.profile,
     overwrite: opts.overwrite,
   });
   console.log(JSON.stringify({ moniker, chain_id: opts.chainId, home: resolve(opts.home), genesis: genesisFile }, null, 2));

@@ -5,7 +5,7 @@ import { QosApp } from "../../app/app.js";
 import { startAbciServer } from "../../app/abci/server.js";
 import { startGrpcServer, type GrpcQueryServer } from "../../app/grpc/server.js";
 import { cometbftBinary, getTomlValue } from "../common/cometbft.js";
-import { paths, readAppConfig } from "./home.js";
+import { genesisProfile, paths, readAppConfig } from "./home.js";
 
 export interface StartOptions {
   home: string;
@@ -26,6 +26,7 @@ export async function startNode(options: StartOptions): Promise<void> {
   const rpc = getTomlValue(toml, "rpc", "laddr") ?? "";
   const log = (line: string) => console.error(`qosd: ${line}`);
   const app = await QosApp.open({
+    profile: genesisProfile(options.home),
     dbPath: p.appDb,
     minGasPrice: config.min_gas_price,
     keepRecent: config.keep_recent,
