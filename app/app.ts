@@ -5,6 +5,7 @@ import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
 import { SimulateRequest, SimulateResponse } from "cosmjs-types/cosmos/tx/v1beta1/service";
 import {
   ExecTxResult,
+  MisbehaviorType,
   ResponseProcessProposal_ProposalStatus as ProposalStatus,
   type Event,
   type RequestCheckTx,
@@ -25,12 +26,13 @@ import {
   ResponseVerifyVoteExtension_VerifyStatus as VerifyStatus,
 } from "cosmjs-types/tendermint/abci/types";
 import type { Timestamp } from "cosmjs-types/google/protobuf/timestamp";
+import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
 import { moduleAddress } from "./address.js";
 import { parseGasPrice, type GasPrice } from "./coins.js";
 import { AppError, Errors, grpcLog, toAppError } from "./errors.js";
 import { event } from "./events.js";
 import { GasMeter, GasStore } from "./gas.js";
-import type { BlockInfo, Context, Module } from "./module.js";
+import type { BlockInfo, Context, Module, ValidatorUpdate } from "./module.js";
 import { Router } from "./router.js";
 import { CacheStore, type KVStore } from "./state/kv.js";
 import { encodeProof } from "./state/smt.js";
@@ -269,11 +271,18 @@ export class QosApp {
     for (const module of this.modules) {
       module.initGenesis?.(ctx, appState[module.name] ?? module.defaultGenesis?.());
     }
+    // Genesis transactions (qosd gentx / collect-gentxs): signed txs, e.g. MsgCreateValidator, run fee-free.
+    const genTxs = (appState.genutil as { gen_txs?: string[] } | undefined)?.gen_txs ?? [];
+    genTxs.forEach((encoded, i) => {
+      const outcome = this.runTx(genesis, Buffer.from(encoded, "base64"), "genesis", ctx.block);
+      if (outcome.code !== 0) throw new Error(`genesis transaction ${i} failed (code ${outcome.code}, ${outcome.codespace}): ${outcome.log}`);
+    });
     for (const module of this.modules) module.checkInvariants?.(genesis);
+    const validators = this.modules.flatMap((m) => m.validatorUpdates?.(ctx) ?? []).map(toAbciValidatorUpdate);
     this.genesisChanges = genesis.changes();
     const appHash = this.store.prepare(this.initialHeight, this.genesisChanges).appHash;
-    this.log(`InitChain: chain ${this.chainId}, initial height ${this.initialHeight}, app hash ${hex(appHash)}`);
-    return { validators: [], appHash };
+    this.log(`InitChain: chain ${this.chainId}, initial height ${this.initialHeight}, ${validators.length} validators from genesis txs, app hash ${hex(appHash)}`);
+    return { validators, appHash };
   }
 
   prepareProposal(req: RequestPrepareProposal): ResponsePrepareProposal {
@@ -312,7 +321,20 @@ export class QosApp {
     if (this.genesisChanges) {
       for (const [key, value] of this.genesisChanges) value === null ? blockState.delete(key) : blockState.set(key, value);
     }
-    const block: BlockInfo = { chainId: this.chainId, height, timeNs: timestampNs(req.time) };
+    const block: BlockInfo = {
+      chainId: this.chainId,
+      height,
+      timeNs: timestampNs(req.time),
+      proposer: req.proposerAddress,
+      lastCommit: (req.decidedLastCommit?.votes ?? []).map((v) => ({
+        address: v.validator?.address ?? new Uint8Array(),
+        power: v.validator?.power ?? 0n,
+        signed: v.blockIdFlag === BlockIDFlag.BLOCK_ID_FLAG_COMMIT,
+      })),
+      misbehavior: req.misbehavior
+        .filter((m) => m.type === MisbehaviorType.DUPLICATE_VOTE)
+        .map((m) => ({ address: m.validator?.address ?? new Uint8Array(), height: Number(m.height), timeNs: timestampNs(m.time) })),
+    };
     const blockEvents: Event[] = [];
     const hookCtx = this.blockContext(blockState, block, "deliver", blockEvents);
     for (const module of this.modules) module.beginBlock?.(hookCtx);
@@ -321,13 +343,14 @@ export class QosApp {
       return ExecTxResult.fromPartial(outcome);
     });
     for (const module of this.modules) module.endBlock?.(hookCtx);
+    const validatorUpdates = this.modules.flatMap((m) => m.validatorUpdates?.(hookCtx) ?? []).map(toAbciValidatorUpdate);
     if (this.options.checkInvariants) for (const module of this.modules) module.checkInvariants?.(blockState);
     this.pending = this.store.prepare(height, blockState.changes());
     this.lastBlockTimeNs = block.timeNs;
     return {
       events: blockEvents,
       txResults,
-      validatorUpdates: [],
+      validatorUpdates,
       appHash: this.pending.appHash,
     };
   }
@@ -349,7 +372,7 @@ export class QosApp {
   }
 
   /** Runs one transaction on `base`: ante on a branch, messages on a branch of that; writes what succeeded. */
-  private runTx(base: KVStore, bytes: Uint8Array, mode: "check" | "deliver" | "simulate", block: BlockInfo): TxOutcome {
+  private runTx(base: KVStore, bytes: Uint8Array, mode: "check" | "deliver" | "simulate" | "genesis", block: BlockInfo): TxOutcome {
     let gasWanted = 0n;
     let meter = new GasMeter(0n);
     let events: Event[] = [];
@@ -427,6 +450,10 @@ function asQueryError(e: unknown): AppError {
   if (e instanceof AppError) return e;
   // A request that does not decode is the caller's fault, not the node's.
   return Errors.invalidRequest.with(e instanceof Error ? e.message : String(e));
+}
+
+function toAbciValidatorUpdate(update: ValidatorUpdate) {
+  return { pubKey: { ed25519: update.pubKey }, power: update.power };
 }
 
 function moduleOf(typeUrl: string): string {

@@ -9,6 +9,19 @@ export interface BlockInfo {
   height: number;
   /** block time in nanoseconds since the epoch */
   timeNs: bigint;
+  /** consensus address (20 bytes) of this block's proposer */
+  proposer?: Uint8Array;
+  /** the previous block's commit: who was in the set and whether it signed (FinalizeBlock decided_last_commit) */
+  lastCommit?: ReadonlyArray<{ address: Uint8Array; power: bigint; signed: boolean }>;
+  /** evidence of double signing reported in this block */
+  misbehavior?: ReadonlyArray<{ address: Uint8Array; height: number; timeNs: bigint }>;
+}
+
+/** A change of a validator's consensus power for CometBFT (power 0 removes it). */
+export interface ValidatorUpdate {
+  /** ed25519 public key, 32 bytes */
+  pubKey: Uint8Array;
+  power: bigint;
 }
 
 export interface Context {
@@ -57,6 +70,8 @@ export interface Module {
   exportGenesis?(store: KVReader): unknown;
   beginBlock?(ctx: Context): void;
   endBlock?(ctx: Context): void;
+  /** after endBlock (and at genesis): changes of the consensus set for CometBFT */
+  validatorUpdates?(ctx: Context): ValidatorUpdate[];
   /** throws with a description when an invariant is broken */
   checkInvariants?(store: KVReader): void;
 }

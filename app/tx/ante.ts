@@ -138,7 +138,8 @@ export function runAnte(ctx: Context & { unmeteredStore: KVStore }, tx: DecodedT
         bodyBytes: raw.bodyBytes,
         authInfoBytes: raw.authInfoBytes,
         chainId: ctx.block.chainId,
-        accountNumber: account.accountNumber,
+        // genesis transactions are signed before account numbers exist (the Cosmos SDK's rule)
+        accountNumber: ctx.mode === "genesis" ? 0n : account.accountNumber,
       }).finish();
       const digest = createHash("sha256").update(signDoc).digest();
       const signature = raw.signatures[i];

@@ -1,0 +1,35 @@
+// Fixed-point decimals with 18 fractional digits as bigint (D7: no floats in state, events or gas).
+// Every operation states its rounding; the default is toward zero (floor for non-negative values).
+
+export const DecimalPlaces = 18;
+export const One = 10n ** 18n;
+
+/** Parses "0.1", "1", "0.000000000000000001" exactly; refuses more than 18 fractional digits. */
+export function parseDec(text: string): bigint {
+  const m = /^(-?)([0-9]+)(?:\.([0-9]{1,18}))?$/.exec(text.trim());
+  if (!m) throw new Error(`${JSON.stringify(text)} is not a decimal with at most 18 fractional digits`);
+  const value = BigInt(m[2]) * One + BigInt((m[3] ?? "").padEnd(18, "0"));
+  return m[1] === "-" ? -value : value;
+}
+
+/** The canonical text form: always 18 fractional digits, as the Cosmos SDK's Dec. */
+export function formatDec(value: bigint): string {
+  const negative = value < 0n;
+  const abs = negative ? -value : value;
+  return `${negative ? "-" : ""}${abs / One}.${(abs % One).toString().padStart(18, "0")}`;
+}
+
+/** amount × dec, rounded toward zero (amount an integer, dec fixed-point). */
+export function mulDecFloor(amount: bigint, dec: bigint): bigint {
+  return (amount * dec) / One;
+}
+
+/** numerator ÷ denominator as a fixed-point decimal, rounded toward zero. */
+export function quoDec(numerator: bigint, denominator: bigint): bigint {
+  if (denominator === 0n) throw new Error("division by zero");
+  return (numerator * One) / denominator;
+}
+
+export function isFraction(dec: bigint): boolean {
+  return dec >= 0n && dec <= One;
+}
