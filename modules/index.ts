@@ -5,6 +5,7 @@ import { authKeeper, authModule } from "./auth/index.js";
 import { createBankModule, type BankKeeper } from "./bank/index.js";
 import { createQscModule, type QscKeeper } from "./qsc/index.js";
 import { createApproveModule, type ApproveKeeper } from "./approve/index.js";
+import { createQcpModule } from "./qcp/index.js";
 
 /** A chain's profile: the QOS public chain, or a business chain (bank, tokens, allowances and
  *  cross-chain messages with a fixed validator set: no staking, no inflation). Same binary. */
@@ -27,5 +28,7 @@ export function buildModules(profile: Profile = "qos"): Modules {
     send: (store, events, from, to, coins) => bank.keeper.send(store, events, from, to, coins),
     tokenExists: (store, denom) => qsc.keeper.getToken(store, denom) !== undefined,
   });
-  return { list: [authModule, bank.module, qsc.module, approve.module], bank: bank.keeper, qsc: qsc.keeper, approve: approve.keeper };
+  const qcp = createQcpModule({ bank: bank.keeper, tokenExists: (store, denom) => qsc.keeper.getToken(store, denom) !== undefined, modules: () => list });
+  const list: Module[] = [authModule, bank.module, qsc.module, approve.module, qcp.module];
+  return { list, bank: bank.keeper, qsc: qsc.keeper, approve: approve.keeper };
 }

@@ -1,0 +1,26 @@
+import { defineError, GrpcCode } from "../../app/errors.js";
+
+export const Codespace = "qcp";
+/** The relayer depends on these numbers: 3 and 4 mean "already delivered" and "not next yet". */
+export const QcpErrors = {
+  invalidEntry: defineError(Codespace, 2, "invalid outbox entry"),
+  alreadyDelivered: defineError(Codespace, 3, "sequence already delivered", GrpcCode.FAILED_PRECONDITION),
+  sequenceGap: defineError(Codespace, 4, "sequence is not the next one", GrpcCode.FAILED_PRECONDITION),
+  unknownChain: defineError(Codespace, 5, "chain not registered for QCP", GrpcCode.NOT_FOUND),
+  unauthorizedRelayer: defineError(Codespace, 6, "relayer not registered for this source chain", GrpcCode.PERMISSION_DENIED),
+  invalidProof: defineError(Codespace, 7, "proof does not prove the entry under the stated app hash"),
+  appHashConflict: defineError(Codespace, 8, "a different app hash was already recorded for this source height", GrpcCode.FAILED_PRECONDITION),
+  wrongDestination: defineError(Codespace, 9, "entry is for another chain"),
+  invalidCertificate: defineError(Codespace, 10, "invalid certificate"),
+  certificateNotValidNow: defineError(Codespace, 11, "certificate not valid at this block time", GrpcCode.FAILED_PRECONDITION),
+  noRootCa: defineError(Codespace, 12, "no QCP root CA in genesis", GrpcCode.FAILED_PRECONDITION),
+  relayerExists: defineError(Codespace, 13, "relayer already registered for this chain", GrpcCode.FAILED_PRECONDITION),
+  invalidField: defineError(Codespace, 14, "invalid field"),
+  notFound: defineError(Codespace, 15, "not found", GrpcCode.NOT_FOUND),
+  unknownPayload: defineError(Codespace, 16, "unknown payload type"),
+  nativeDenom: defineError(Codespace, 17, "denom is native here: no voucher can be minted for it", GrpcCode.FAILED_PRECONDITION),
+  escrowShort: defineError(Codespace, 18, "escrow holds less than the returning amount", GrpcCode.FAILED_PRECONDITION),
+  unauthorizedMsg: defineError(Codespace, 19, "an executed message must be signed by the sender's interchain account only", GrpcCode.PERMISSION_DENIED),
+  invalidGenesis: defineError(Codespace, 20, "invalid qcp genesis"),
+  invariantBroken: defineError(Codespace, 21, "qcp invariant broken", GrpcCode.UNKNOWN),
+};

@@ -1,0 +1,21 @@
+// QCP events (D8): `qcp` on every outbox write, so a relayer subscribes to
+// `tm.event='Tx' AND qcp.to='<chain>'` (the whitepaper's qcp.to=xxx).
+import { event, type Event } from "../../app/events.js";
+
+export const EventTypes = {
+  enqueue: "qcp",
+  recv: "qcp_recv",
+  result: "qcp_result",
+  init: "qcp_init",
+  transfer: "qcp_transfer",
+} as const;
+
+export const enqueueEvent = (a: { to: string; from: string; sequence: bigint; hash: string; isResult: boolean }): Event =>
+  event(EventTypes.enqueue, { to: a.to, from: a.from, sequence: a.sequence.toString(), hash: a.hash, is_result: String(a.isResult) });
+export const recvEvent = (a: { from: string; sequence: bigint; hash: string; code: number; relayer: string; proofHeight: bigint }): Event =>
+  event(EventTypes.recv, { from: a.from, sequence: a.sequence.toString(), hash: a.hash, code: String(a.code), relayer: a.relayer, proof_height: a.proofHeight.toString() });
+export const resultEvent = (a: { from: string; origSequence: bigint; code: number; log: string }): Event =>
+  event(EventTypes.result, { from: a.from, orig_sequence: a.origSequence.toString(), code: String(a.code), log: a.log });
+export const initEvent = (chain: string, relayer: string, creator: string): Event => event(EventTypes.init, { chain, relayer, creator });
+export const transferEvent = (a: { to: string; sender: string; receiver: string; amount: string; returning: boolean }): Event =>
+  event(EventTypes.transfer, { to_chain: a.to, sender: a.sender, receiver: a.receiver, amount: a.amount, returning: String(a.returning) });

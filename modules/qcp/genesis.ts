@@ -1,0 +1,73 @@
+import { z } from "zod";
+import { fromBase64, toBase64 } from "@cosmjs/encoding";
+import { parseAccAddress } from "../../app/address.js";
+import type { Context } from "../../app/module.js";
+import type { KVReader } from "../../app/state/kv.js";
+import { QcpErrors } from "./errors.js";
+import type { QcpKeeper } from "./keeper.js";
+import { ChainIdPattern, DefaultParams, ParamsSchema } from "./params.js";
+
+const Uint = z.string().regex(/^[0-9]+$/);
+const ChainSchema = z.object({
+  chain_id: z.string().regex(ChainIdPattern),
+  relayers: z.array(z.string()).default([]),
+  out_sequence: Uint.default("0"),
+  in_sequence: Uint.default("0"),
+  /** outbox entries still to be delivered or kept for proofs: {sequence, entry (base64 stored bytes)} */
+  outbox: z.array(z.object({ sequence: Uint, entry: z.string() })).default([]),
+  escrowed: z.array(z.object({ denom: z.string(), amount: Uint })).default([]),
+  vouchers: z.array(z.object({ denom: z.string(), amount: Uint })).default([]),
+});
+
+export const GenesisSchema = z.object({
+  params: ParamsSchema.default(DefaultParams),
+  /** base64 ed25519 public key of the QCP root CA; empty = no relayer can be registered */
+  root_ca_public_key: z.string().default(""),
+  chains: z.array(ChainSchema).default([]),
+});
+export type Genesis = z.infer<typeof GenesisSchema>;
+
+export function defaultGenesis(): Genesis {
+  return { params: DefaultParams, root_ca_public_key: "", chains: [] };
+}
+
+export function initGenesis(keeper: QcpKeeper, ctx: Context, raw: unknown): void {
+  const parsed = GenesisSchema.safeParse(raw ?? {});
+  if (!parsed.success) throw QcpErrors.invalidGenesis.with(parsed.error.message);
+  const genesis = parsed.data;
+  keeper.setParams(ctx.store, genesis.params);
+  if (genesis.root_ca_public_key) {
+    const key = fromBase64(genesis.root_ca_public_key);
+    if (key.length !== 32) throw QcpErrors.invalidGenesis.with("root_ca_public_key must be a base64 32-byte ed25519 key");
+    keeper.setRootCa(ctx.store, key);
+  }
+  for (const chain of genesis.chains) {
+    if (keeper.getChain(ctx.store, chain.chain_id)) throw QcpErrors.invalidGenesis.with(`chain ${chain.chain_id} listed twice`);
+    chain.relayers.forEach((r) => parseAccAddress(r, `relayer of ${chain.chain_id}`));
+    keeper.setChain(ctx.store, { chainId: chain.chain_id, relayers: chain.relayers });
+    keeper.setOutSequence(ctx.store, chain.chain_id, BigInt(chain.out_sequence));
+    keeper.setInSequence(ctx.store, chain.chain_id, BigInt(chain.in_sequence));
+    for (const e of chain.outbox) keeper.putEntryBytes(ctx.store, chain.chain_id, BigInt(e.sequence), fromBase64(e.entry));
+    for (const e of chain.escrowed) keeper.setEscrowed(ctx.store, chain.chain_id, e.denom, BigInt(e.amount));
+    for (const v of chain.vouchers) keeper.setVouchers(ctx.store, chain.chain_id, v.denom, BigInt(v.amount));
+  }
+}
+
+/** Exports every outbox entry (none is pruned: a relayer may still need any undelivered one). */
+export function exportGenesis(keeper: QcpKeeper, store: KVReader): Genesis {
+  const root = keeper.getRootCa(store);
+  const ledger = [...keeper.allLedger(store)];
+  return {
+    params: keeper.getParams(store),
+    root_ca_public_key: root ? toBase64(root) : "",
+    chains: [...keeper.allChains(store)].map((info) => ({
+      chain_id: info.chainId,
+      relayers: info.relayers,
+      out_sequence: keeper.getOutSequence(store, info.chainId).toString(),
+      in_sequence: keeper.getInSequence(store, info.chainId).toString(),
+      outbox: [...keeper.allEntries(store, info.chainId)].map(([sequence, entry]) => ({ sequence: sequence.toString(), entry: toBase64(entry) })),
+      escrowed: ledger.filter(([k, c]) => k === "e" && c === info.chainId).map(([, , denom, amount]) => ({ denom, amount: amount.toString() })),
+      vouchers: ledger.filter(([k, c]) => k === "v" && c === info.chainId).map(([, , denom, amount]) => ({ denom, amount: amount.toString() })),
+    })),
+  };
+}

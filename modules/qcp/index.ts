@@ -1,0 +1,42 @@
+import { BaseDenom } from "../../app/coins.js";
+import type { Module, MsgHandler } from "../../app/module.js";
+import type { KVReader } from "../../app/state/kv.js";
+import { defaultGenesis, exportGenesis, initGenesis } from "./genesis.js";
+import { QcpKeeper, type QcpBank } from "./keeper.js";
+import { qcpMsgs, type QcpEnv } from "./msgs.js";
+import { qcpQueries } from "./queries.js";
+
+export { QcpKeeper, escrowAccount, EscrowAccountName, interchainAccount, outboxKey, outboxKeyBytes, entryHash } from "./keeper.js";
+export { QcpErrors } from "./errors.js";
+export { PayloadTypes, type QcpEnv } from "./msgs.js";
+
+export interface QcpDeps {
+  bank: QcpBank;
+  /** is `denom` a token registered on this chain (QSC)? Such denoms and the base denom are native here */
+  tokenExists(store: KVReader, denom: string): boolean;
+  /** the chain's modules (read when an ExecutePayload runs), whose message handlers it may call */
+  modules(): readonly Module[];
+}
+
+/** The QCP module (on every chain). Other modules send cross-chain messages with `keeper.enqueue`. */
+export function createQcpModule(deps: QcpDeps): { module: Module; keeper: QcpKeeper } {
+  const keeper = new QcpKeeper(deps.bank);
+  let handlers: Map<string, MsgHandler> | undefined;
+  const env: QcpEnv = {
+    msgHandler: (typeUrl) => {
+      handlers ??= new Map(deps.modules().flatMap((m) => (m.msgs ?? []).map((h) => [h.typeUrl, h] as const)));
+      return handlers.get(typeUrl);
+    },
+    isNativeDenom: (store, denom) => denom === BaseDenom || deps.tokenExists(store, denom),
+  };
+  const module: Module = {
+    name: "qcp",
+    msgs: qcpMsgs(keeper, env),
+    queries: qcpQueries(keeper),
+    defaultGenesis,
+    initGenesis: (ctx, genesis) => initGenesis(keeper, ctx, genesis),
+    exportGenesis: (store) => exportGenesis(keeper, store),
+    checkInvariants: (store) => keeper.checkInvariants(store),
+  };
+  return { module, keeper };
+}

@@ -1,0 +1,293 @@
+// qcp messages: checkStateless → checkStateful → execute.
+//
+// MsgRecvQcp, in this order (every failure before the inbox moves rejects the message, so a bad,
+// duplicate or early submission consumes nothing; the original's "result for a rejected delivery" is
+// not copied): entry decodes → entry.to is this chain → source chain registered → signer is one of
+// its certified relayers → sequence == in + 1 (≤ in: code 3 "already delivered", > in + 1: code 4) →
+// proof shows sha256(entry) under the source key qcp/o/<to>/<seq> in the tree whose root is the stated
+// app hash → that app hash does not contradict one recorded earlier for the same source height. Then
+// the inbox moves, the payload runs on a branch (a failing payload is rolled back, its code and log
+// kept), and a result entry goes back to the source. A result entry is recorded (and a failed
+// transfer refunded) instead of producing another result.
+import { addressFromPubKey, parseAccAddress, toAccAddress } from "../../app/address.js";
+import { parseAmount, validateDenom } from "../../app/coins.js";
+import { checkCertificate } from "../../app/certificate.js";
+import { Errors, toAppError } from "../../app/errors.js";
+import type { Context, MsgHandler } from "../../app/module.js";
+import { CacheStore, type KVReader } from "../../app/state/kv.js";
+import { decodeProof, verifyMembership, type MerkleProof } from "../../app/state/smt.js";
+import {
+  MsgExecute, MsgExecuteResponse, MsgInitQcp, MsgInitQcpResponse, MsgRecvQcp, MsgRecvQcpResponse, MsgTransfer, MsgTransferResponse,
+} from "../../gen/qos/qcp/v1/tx.js";
+import { ExecutePayload, OutboxEntry, ResultPayload, TransferPayload } from "../../gen/qos/qcp/v1/types.js";
+import { QcpErrors } from "./errors.js";
+import * as events from "./events.js";
+import { entryHash, escrowAccount, interchainAccount, outboxKeyBytes, type QcpKeeper } from "./keeper.js";
+import { ChainIdPattern } from "./params.js";
+
+export const PayloadTypes = {
+  transfer: "/qos.qcp.v1.TransferPayload",
+  execute: "/qos.qcp.v1.ExecutePayload",
+  result: "/qos.qcp.v1.ResultPayload",
+} as const;
+
+const MaxCertificateBytes = 4096;
+const MaxEntryBytes = 1_100_000;
+const MaxResultLog = 512;
+
+/** What qcp needs from the rest of the app. */
+export interface QcpEnv {
+  /** the message handler for a type URL (the app's router), to run ExecutePayload messages */
+  msgHandler(typeUrl: string): MsgHandler | undefined;
+  /** denoms that originate here (the base denom, registered QSC tokens): never minted as vouchers */
+  isNativeDenom(store: KVReader, denom: string): boolean;
+}
+
+function checkChainId(chain: string, what: string): void {
+  if (!ChainIdPattern.test(chain)) throw QcpErrors.invalidField.with(`${what} ${JSON.stringify(chain)} is not a chain id`);
+}
+
+function positiveAmount(amount: string, what: string): bigint {
+  const value = parseAmount(amount, what);
+  if (value === 0n) throw Errors.invalidCoins.with(`${what} must be positive`);
+  return value;
+}
+
+const bytesEqual = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
+
+export function qcpMsgs(keeper: QcpKeeper, env: QcpEnv): MsgHandler[] {
+  const init: MsgHandler<MsgInitQcp> = {
+    typeUrl: "/qos.qcp.v1.MsgInitQcp",
+    codec: MsgInitQcp,
+    signers: (msg) => [msg.creator],
+    checkStateless(msg) {
+      parseAccAddress(msg.creator, "creator");
+      if (msg.certificate.length === 0 || msg.certificate.length > MaxCertificateBytes) {
+        throw QcpErrors.invalidCertificate.with(`certificate must be 1-${MaxCertificateBytes} bytes`);
+      }
+    },
+    execute(ctx, msg) {
+      const root = keeper.getRootCa(ctx.store);
+      if (!root) throw QcpErrors.noRootCa.with("this chain's genesis has no qcp.root_ca_public_key: no relayer can be registered");
+      const check = checkCertificate(msg.certificate, root, ctx.block.timeNs / 1_000_000_000n);
+      if (!check.ok) {
+        const def = /valid before|expired/.test(check.reason) ? QcpErrors.certificateNotValidNow : QcpErrors.invalidCertificate;
+        throw def.with(check.reason);
+      }
+      const subject = check.request.qcp;
+      if (!subject) throw QcpErrors.invalidCertificate.with("the certificate is not a QCP certificate");
+      if (subject.chainId !== ctx.block.chainId) throw QcpErrors.invalidCertificate.with(`certificate is for chain ${subject.chainId}, this is ${ctx.block.chainId}`);
+      checkChainId(subject.qcpChain, "certificate qcp_chain");
+      if (subject.qcpChain === ctx.block.chainId) throw QcpErrors.invalidCertificate.with("qcp_chain is this chain");
+      if (subject.relayerPublicKey.length !== 33) throw QcpErrors.invalidCertificate.with("relayer key must be a 33-byte secp256k1 key");
+      const relayer = toAccAddress(addressFromPubKey(subject.relayerPublicKey));
+      const info = keeper.getChain(ctx.store, subject.qcpChain) ?? { chainId: subject.qcpChain, relayers: [] };
+      if (info.relayers.includes(relayer)) throw QcpErrors.relayerExists.with(`${relayer} already relays ${subject.qcpChain}`);
+      keeper.setChain(ctx.store, { ...info, relayers: [...info.relayers, relayer] });
+      ctx.events.push(events.initEvent(subject.qcpChain, relayer, msg.creator));
+      return { typeUrl: "/qos.qcp.v1.MsgInitQcpResponse", value: MsgInitQcpResponse.encode({ qcpChain: subject.qcpChain, relayer }).finish() };
+    },
+  };
+
+  /** Runs an incoming payload on a branch; returns its outcome (never throws, except out of gas). */
+  function runPayload(ctx: Context, entry: OutboxEntry): ResultPayload {
+    const branch = new CacheStore(ctx.store);
+    const own: Context["events"] = [];
+    const sub: Context = { store: branch, block: ctx.block, gas: ctx.gas, events: own, mode: ctx.mode };
+    try {
+      if (entry.payloadType === PayloadTypes.transfer) receiveTransfer(sub, entry.from, TransferPayload.decode(entry.payload));
+      else if (entry.payloadType === PayloadTypes.execute) receiveExecute(sub, entry.from, ExecutePayload.decode(entry.payload));
+      else throw QcpErrors.unknownPayload.with(JSON.stringify(entry.payloadType));
+    } catch (e) {
+      if (Errors.outOfGas.is(e)) throw e; // the relayer gave too little gas: nothing is consumed, it retries
+      const err = toAppError(e);
+      return { origSequence: entry.sequence, code: err.code, codespace: err.codespace, log: err.message.slice(0, MaxResultLog) };
+    }
+    branch.write();
+    ctx.events.push(...own);
+    return { origSequence: entry.sequence, code: 0, codespace: "", log: "" };
+  }
+
+  function receiveTransfer(ctx: Context, from: string, p: TransferPayload): void {
+    const amount = positiveAmount(p.amount, "amount");
+    validateDenom(p.denom);
+    const receiver = parseAccAddress(p.receiver, "receiver");
+    const coins = [{ denom: p.denom, amount }];
+    if (p.returning) {
+      const escrowed = keeper.getEscrowed(ctx.store, from, p.denom);
+      if (escrowed < amount) throw QcpErrors.escrowShort.with(`${escrowed}${p.denom} escrowed toward ${from}, ${amount} returning`);
+      keeper.bank.send(ctx.store, ctx.events, escrowAccount, receiver, coins);
+      keeper.setEscrowed(ctx.store, from, p.denom, escrowed - amount);
+    } else {
+      if (env.isNativeDenom(ctx.store, p.denom)) throw QcpErrors.nativeDenom.with(`${p.denom} from ${from}`);
+      keeper.bank.mint(ctx.store, ctx.events, receiver, coins);
+      keeper.setVouchers(ctx.store, from, p.denom, keeper.getVouchers(ctx.store, from, p.denom) + amount);
+    }
+  }
+
+  function receiveExecute(ctx: Context, from: string, p: ExecutePayload): void {
+    const account = toAccAddress(interchainAccount(from, p.sender));
+    if (p.msgs.length === 0) throw QcpErrors.invalidField.with("no messages");
+    p.msgs.forEach(({ typeUrl, value }, i) => {
+      const handler = env.msgHandler(typeUrl);
+      if (!handler) throw Errors.unknownRequest.with(`message ${i}: unknown type ${JSON.stringify(typeUrl)}`);
+      const decoded = handler.codec.decode(value);
+      handler.checkStateless(decoded);
+      const signers = handler.signers(decoded);
+      if (signers.length === 0 || signers.some((s) => s !== account)) {
+        throw QcpErrors.unauthorizedMsg.with(`message ${i} (${typeUrl}) is signed by ${signers.join(", ") || "nobody"}, not ${account}`);
+      }
+      handler.execute(ctx, decoded);
+    });
+  }
+
+  /** A result for one of our entries: record it; a failed transfer is refunded to its sender. */
+  function receiveResult(ctx: Context, from: string, result: ResultPayload): void {
+    const original = keeper.getEntry(ctx.store, from, result.origSequence);
+    if (!original || original.isResult) throw QcpErrors.invalidEntry.with(`result for ${from} #${result.origSequence}: no such outgoing entry`);
+    if (keeper.getResult(ctx.store, from, result.origSequence)) throw QcpErrors.invalidEntry.with(`result for ${from} #${result.origSequence} already recorded`);
+    keeper.setResult(ctx.store, from, result);
+    if (result.code !== 0 && original.payloadType === PayloadTypes.transfer) {
+      const p = TransferPayload.decode(original.payload);
+      const amount = BigInt(p.amount);
+      const sender = parseAccAddress(p.sender);
+      const coins = [{ denom: p.denom, amount }];
+      if (p.returning) {
+        keeper.bank.mint(ctx.store, ctx.events, sender, coins);
+        keeper.setVouchers(ctx.store, from, p.denom, keeper.getVouchers(ctx.store, from, p.denom) + amount);
+      } else {
+        keeper.bank.send(ctx.store, ctx.events, escrowAccount, sender, coins);
+        keeper.setEscrowed(ctx.store, from, p.denom, keeper.getEscrowed(ctx.store, from, p.denom) - amount);
+      }
+    }
+    ctx.events.push(events.resultEvent({ from, origSequence: result.origSequence, code: result.code, log: result.log }));
+  }
+
+  const recv: MsgHandler<MsgRecvQcp> = {
+    typeUrl: "/qos.qcp.v1.MsgRecvQcp",
+    codec: MsgRecvQcp,
+    signers: (msg) => [msg.relayer],
+    checkStateless(msg) {
+      parseAccAddress(msg.relayer, "relayer");
+      if (msg.entry.length === 0 || msg.entry.length > MaxEntryBytes) throw QcpErrors.invalidEntry.with(`entry must be 1-${MaxEntryBytes} bytes`);
+      if (msg.appHash.length !== 32) throw QcpErrors.invalidProof.with("app_hash must be 32 bytes");
+      if (msg.proofHeight <= 0n) throw QcpErrors.invalidProof.with("proof_height must be positive");
+      try {
+        decodeProof(msg.proof);
+      } catch (e) {
+        throw QcpErrors.invalidProof.with((e as Error).message);
+      }
+    },
+    execute(ctx, msg) {
+      let entry: OutboxEntry;
+      try {
+        entry = OutboxEntry.decode(msg.entry);
+      } catch (e) {
+        throw QcpErrors.invalidEntry.with(`entry does not decode: ${(e as Error).message}`);
+      }
+      if (entry.to !== ctx.block.chainId) throw QcpErrors.wrongDestination.with(`entry is for ${JSON.stringify(entry.to)}, this is ${ctx.block.chainId}`);
+      checkChainId(entry.from, "entry.from");
+      const chain = keeper.requireChain(ctx.store, entry.from);
+      if (!chain.relayers.includes(msg.relayer)) throw QcpErrors.unauthorizedRelayer.with(`${msg.relayer} is not a certified relayer of ${entry.from}`);
+      const last = keeper.getInSequence(ctx.store, entry.from);
+      if (entry.sequence <= last) throw QcpErrors.alreadyDelivered.with(`${entry.from} #${entry.sequence}: delivered up to #${last}`);
+      if (entry.sequence !== last + 1n) throw QcpErrors.sequenceGap.with(`${entry.from} #${entry.sequence}: next is #${last + 1n}`);
+      if (entry.height <= 0n || entry.height > msg.proofHeight) {
+        throw QcpErrors.invalidEntry.with(`entry height ${entry.height} is not within the proof's state (height ${msg.proofHeight})`);
+      }
+      let proof: MerkleProof;
+      try {
+        proof = decodeProof(msg.proof);
+      } catch (e) {
+        throw QcpErrors.invalidProof.with((e as Error).message);
+      }
+      if (!verifyMembership(msg.appHash, outboxKeyBytes(entry.to, entry.sequence), msg.entry, proof)) {
+        throw QcpErrors.invalidProof.with(`${entry.from} #${entry.sequence} at height ${msg.proofHeight}`);
+      }
+      const recorded = keeper.getAppHash(ctx.store, entry.from, msg.proofHeight);
+      if (recorded && !bytesEqual(recorded, msg.appHash)) {
+        throw QcpErrors.appHashConflict.with(`${entry.from} height ${msg.proofHeight}: recorded ${Buffer.from(recorded).toString("hex")}`);
+      }
+      if (!recorded) keeper.setAppHash(ctx.store, entry.from, msg.proofHeight, msg.appHash);
+      keeper.setInSequence(ctx.store, entry.from, entry.sequence);
+
+      let outcome: ResultPayload;
+      if (entry.isResult) {
+        if (entry.payloadType !== PayloadTypes.result) throw QcpErrors.invalidEntry.with("a result entry must carry a ResultPayload");
+        let result: ResultPayload;
+        try {
+          result = ResultPayload.decode(entry.payload);
+        } catch (e) {
+          throw QcpErrors.invalidEntry.with(`result does not decode: ${(e as Error).message}`);
+        }
+        receiveResult(ctx, entry.from, result);
+        outcome = { origSequence: entry.sequence, code: 0, codespace: "", log: "" };
+      } else {
+        outcome = runPayload(ctx, entry);
+        keeper.enqueue(ctx, entry.from, PayloadTypes.result, ResultPayload.encode(outcome).finish(), true);
+      }
+      ctx.events.push(events.recvEvent({
+        from: entry.from, sequence: entry.sequence, hash: entryHash(msg.entry), code: outcome.code, relayer: msg.relayer, proofHeight: msg.proofHeight,
+      }));
+      return {
+        typeUrl: "/qos.qcp.v1.MsgRecvQcpResponse",
+        value: MsgRecvQcpResponse.encode({ sequence: entry.sequence, code: outcome.code, log: outcome.log }).finish(),
+      };
+    },
+  };
+
+  const transfer: MsgHandler<MsgTransfer> = {
+    typeUrl: "/qos.qcp.v1.MsgTransfer",
+    codec: MsgTransfer,
+    signers: (msg) => [msg.sender],
+    checkStateless(msg) {
+      parseAccAddress(msg.sender, "sender");
+      parseAccAddress(msg.receiver, "receiver");
+      checkChainId(msg.toChain, "to_chain");
+      validateDenom(msg.denom);
+      positiveAmount(msg.amount, "amount");
+    },
+    execute(ctx, msg) {
+      if (msg.toChain === ctx.block.chainId) throw QcpErrors.invalidField.with("to_chain is this chain");
+      keeper.requireChain(ctx.store, msg.toChain);
+      const amount = parseAmount(msg.amount);
+      const sender = parseAccAddress(msg.sender);
+      const coins = [{ denom: msg.denom, amount }];
+      const vouchers = keeper.getVouchers(ctx.store, msg.toChain, msg.denom);
+      const returning = vouchers >= amount;
+      if (returning) {
+        keeper.bank.burn(ctx.store, ctx.events, sender, coins);
+        keeper.setVouchers(ctx.store, msg.toChain, msg.denom, vouchers - amount);
+      } else {
+        keeper.bank.send(ctx.store, ctx.events, sender, escrowAccount, coins);
+        keeper.setEscrowed(ctx.store, msg.toChain, msg.denom, keeper.getEscrowed(ctx.store, msg.toChain, msg.denom) + amount);
+      }
+      const payload = TransferPayload.encode({ sender: msg.sender, receiver: msg.receiver, denom: msg.denom, amount: amount.toString(), returning }).finish();
+      const sequence = keeper.enqueue(ctx, msg.toChain, PayloadTypes.transfer, payload);
+      ctx.events.push(events.transferEvent({ to: msg.toChain, sender: msg.sender, receiver: msg.receiver, amount: `${amount}${msg.denom}`, returning }));
+      return { typeUrl: "/qos.qcp.v1.MsgTransferResponse", value: MsgTransferResponse.encode({ sequence }).finish() };
+    },
+  };
+
+  const execute: MsgHandler<MsgExecute> = {
+    typeUrl: "/qos.qcp.v1.MsgExecute",
+    codec: MsgExecute,
+    signers: (msg) => [msg.sender],
+    checkStateless(msg) {
+      parseAccAddress(msg.sender, "sender");
+      checkChainId(msg.toChain, "to_chain");
+      if (msg.msgs.length === 0) throw QcpErrors.invalidField.with("msgs is empty");
+      for (const m of msg.msgs) if (!m.typeUrl) throw QcpErrors.invalidField.with("a message has no type_url");
+    },
+    execute(ctx, msg) {
+      if (msg.toChain === ctx.block.chainId) throw QcpErrors.invalidField.with("to_chain is this chain");
+      const params = keeper.getParams(ctx.store);
+      if (msg.msgs.length > params.max_execute_msgs) throw QcpErrors.invalidField.with(`at most ${params.max_execute_msgs} messages`);
+      const payload = ExecutePayload.encode({ sender: msg.sender, msgs: msg.msgs }).finish();
+      const sequence = keeper.enqueue(ctx, msg.toChain, PayloadTypes.execute, payload);
+      return { typeUrl: "/qos.qcp.v1.MsgExecuteResponse", value: MsgExecuteResponse.encode({ sequence }).finish() };
+    },
+  };
+
+  return [init, recv, transfer, execute];
+}
