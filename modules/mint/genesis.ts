@@ -1,0 +1,59 @@
+import { z } from "zod";
+import type { Context } from "../../app/module.js";
+import type { KVReader } from "../../app/state/kv.js";
+import { MintErrors } from "./errors.js";
+import { blockSeconds, defaultPhases, type MintKeeper, type Phase } from "./keeper.js";
+import { DefaultParams, ParamsSchema } from "./params.js";
+
+const AmountSchema = z.string().regex(/^[0-9]{1,78}$/, "must be a non-negative integer (uqos) as a decimal string");
+/** unix seconds, as a JSON number or a decimal string (int64) */
+const TimeSchema = z.union([z.string().regex(/^[0-9]{1,19}$/, "must be unix seconds"), z.number().int().nonnegative()]);
+
+const PhaseSchema = z.object({
+  end_time: TimeSchema,
+  total_amount: AmountSchema,
+  applied_amount: AmountSchema.default("0"),
+});
+
+export const GenesisSchema = z.object({
+  params: ParamsSchema.default(DefaultParams),
+  /** sorted by end_time; empty or absent = the default schedule computed from the genesis time (design.md §4) */
+  phases: z.array(PhaseSchema).default([]),
+  /** everything minted so far (a re-imported export); must equal Σ applied_amount; absent = Σ applied_amount */
+  minted: AmountSchema.optional(),
+});
+export type Genesis = z.infer<typeof GenesisSchema>;
+
+export function defaultGenesis(): Genesis {
+  return { params: DefaultParams, phases: [] };
+}
+
+export function initGenesis(keeper: MintKeeper, ctx: Context, raw: unknown): void {
+  const parsed = GenesisSchema.safeParse(raw ?? {});
+  if (!parsed.success) throw MintErrors.invalidGenesis.with(parsed.error.message);
+  const genesis = parsed.data;
+  const genesisTime = blockSeconds(ctx.block.timeNs);
+  const phases: Phase[] = genesis.phases.length
+    ? genesis.phases.map((p) => ({ endTime: BigInt(p.end_time), total: BigInt(p.total_amount), applied: BigInt(p.applied_amount) }))
+    : defaultPhases(genesisTime);
+  try {
+    keeper.setPhases(ctx.store, phases);
+  } catch (e) {
+    throw MintErrors.invalidGenesis.with((e as Error).message);
+  }
+  const applied = phases.reduce((sum, p) => sum + p.applied, 0n);
+  if (genesis.minted !== undefined && BigInt(genesis.minted) !== applied) {
+    throw MintErrors.invalidGenesis.with(`minted ${genesis.minted} differs from the phases' applied amounts, ${applied} in all`);
+  }
+  keeper.setMinted(ctx.store, applied);
+  keeper.setParams(ctx.store, genesis.params);
+  keeper.setClock(ctx.store, { genesisTime });
+}
+
+export function exportGenesis(keeper: MintKeeper, store: KVReader): Genesis {
+  return {
+    params: keeper.getParams(store),
+    phases: keeper.phases(store).map((p) => ({ end_time: p.endTime.toString(), total_amount: p.total.toString(), applied_amount: p.applied.toString() })),
+    minted: keeper.minted(store).toString(),
+  };
+}
