@@ -19,9 +19,9 @@ const { values: args } = parseArgs({
     rate: { type: "string", default: "0" },
     txs: { type: "string" },
     runs: { type: "string", default: "3" },
-    concurrency: { type: "string", default: "4" },
-    batch: { type: "string", default: "100" },
-    method: { type: "string", default: "async" },
+    concurrency: { type: "string", default: "256" },
+    batch: { type: "string", default: "10" },
+    method: { type: "string", default: "sync" },
     "high-water": { type: "string" },
     "timeout-commit": { type: "string", default: "1s" },
     "mempool-size": { type: "string", default: "10000" },
@@ -43,9 +43,10 @@ if (args.help) {
   --rate N            txs/s offered (default 0 = as fast as the node accepts them)
   --txs N             transfers pre-signed (default: rate × duration × 1.1, or 3,500 × duration)
   --runs N            runs of each node; medians are reported (default 3)
-  --concurrency N     HTTP requests in flight (default 4)
-  --batch N           broadcast calls per JSON-RPC batch request (default 100)
-  --method sync|async broadcast_tx_sync or broadcast_tx_async (default async)
+  --concurrency N     HTTP requests in flight (default 256)
+  --batch N           broadcast calls per JSON-RPC batch request (default 10)
+  --method sync|async broadcast_tx_sync or broadcast_tx_async (default sync; async needs a
+                      small --high-water: its txs wait in CometBFT's CheckTx queue, unseen)
   --high-water N      hold back while the mempool holds N txs (default mempool size − 2 × batch × concurrency)
   --timeout-commit D  CometBFT consensus.timeout_commit for both nodes (default 1s)
   --mempool-size N    CometBFT mempool.size (default 10000)
@@ -69,7 +70,7 @@ const rate = num("rate");
 const runs = Math.max(1, Math.floor(num("runs")));
 const concurrency = Math.max(1, Math.floor(num("concurrency")));
 const batch = Math.max(1, Math.floor(num("batch")));
-const method = args.method === "sync" ? "broadcast_tx_sync" : "broadcast_tx_async";
+const method = args.method === "async" ? "broadcast_tx_async" : "broadcast_tx_sync";
 const totalTxs = args.txs ? Math.floor(Number(args.txs)) : Math.ceil(rate > 0 ? rate * num("duration") * 1.1 : 3500 * num("duration"));
 if (args.indexer !== "kv" && args.indexer !== "null") throw new Error("--indexer must be kv or null");
 const config: BenchConfig = {
