@@ -6,6 +6,9 @@ import { createBankModule, type BankKeeper } from "./bank/index.js";
 import { createQscModule, type QscKeeper } from "./qsc/index.js";
 import { createApproveModule, type ApproveKeeper } from "./approve/index.js";
 import { createQcpModule } from "./qcp/index.js";
+import { createMintModule, type MintKeeper } from "./mint/index.js";
+import { createStakeModule, type StakeKeeper } from "./stake/index.js";
+import { createDistributionModule, type DistributionKeeper } from "./distribution/index.js";
 
 /** A chain's profile: the QOS public chain, or a business chain (bank, tokens, allowances and
  *  cross-chain messages with a fixed validator set: no staking, no inflation). Same binary. */
@@ -17,10 +20,13 @@ export interface Modules {
   bank: BankKeeper;
   qsc: QscKeeper;
   approve: ApproveKeeper;
+  /** the economy: qos profile only */
+  mint?: MintKeeper;
+  stake?: StakeKeeper;
+  distribution?: DistributionKeeper;
 }
 
 export function buildModules(profile: Profile = "qos"): Modules {
-  void profile; // both profiles have the same modules until staking arrives
   const bank = createBankModule({ accounts: authKeeper });
   const qsc = createQscModule({ bank: bank.keeper });
   bank.keeper.addSendHook(qsc.keeper.sendHook);
@@ -30,5 +36,13 @@ export function buildModules(profile: Profile = "qos"): Modules {
   });
   const qcp = createQcpModule({ bank: bank.keeper, tokenExists: (store, denom) => qsc.keeper.getToken(store, denom) !== undefined, modules: () => list });
   const list: Module[] = [authModule, bank.module, qsc.module, approve.module, qcp.module];
-  return { list, bank: bank.keeper, qsc: qsc.keeper, approve: approve.keeper };
+  if (profile === "business") return { list, bank: bank.keeper, qsc: qsc.keeper, approve: approve.keeper };
+
+  // The QOS economy. Block order: mint (this block's inflation into the fee collector), stake
+  // (keep-alive, evidence), distribution (shares the fee collector among the validators that signed).
+  const mint = createMintModule({ bank: bank.keeper });
+  const stake = createStakeModule({ bank: bank.keeper });
+  const distribution = createDistributionModule({ bank: bank.keeper, stake: stake.keeper, mint: mint.keeper });
+  list.push(mint.module, stake.module, distribution.module);
+  return { list, bank: bank.keeper, qsc: qsc.keeper, approve: approve.keeper, mint: mint.keeper, stake: stake.keeper, distribution: distribution.keeper };
 }

@@ -26,7 +26,7 @@ describe("CosmJS against a real node", () => {
     void others;
     other = "qosacc1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqjalh4r";
     third = (await import("../../app/address.js")).toAccAddress(new Uint8Array(20).fill(7));
-    node = await TestNode.create({ accounts: [{ address: me, coins: "1000000000000uqos,5000ustar" }] });
+    node = await TestNode.create({ accounts: [{ address: me, coins: "1000000000000uqos,5000ustar" }], profile: "business" });
     await node.start();
     client = await SigningStargateClient.connectWithSigner(node.rpcUrl, wallet, {
       gasPrice: GasPrice.fromString("0.025uqos"),

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { QosApp } from "../../app/app.js";
 import type { ExecTxResult } from "cosmjs-types/tendermint/abci/types";
+import type { Profile } from "../../modules/index.js";
 
 export interface TestApp {
   app: QosApp;
@@ -19,11 +20,11 @@ export const GenesisTime = { seconds: 1_800_000_000n, nanos: 0 };
 
 export async function createTestApp(
   appState: Record<string, unknown>,
-  options: { chainId?: string; minGasPrice?: string; dir?: string } = {},
+  options: { chainId?: string; minGasPrice?: string; dir?: string; profile?: Profile } = {},
 ): Promise<TestApp> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "qos-app-"));
   const open = () =>
-    QosApp.open({ dbPath: join(dir, "app.db"), minGasPrice: options.minGasPrice ?? "0.025uqos", checkInvariants: true, log: () => {} });
+    QosApp.open({ dbPath: join(dir, "app.db"), minGasPrice: options.minGasPrice ?? "0.025uqos", checkInvariants: true, profile: options.profile, log: () => {} });
   const t: TestApp = {
     app: await open(),
     dir,
@@ -57,7 +58,7 @@ export async function createTestApp(
     time: GenesisTime,
     chainId: options.chainId ?? "qos-unit-1",
     validators: [],
-    appStateBytes: new TextEncoder().encode(JSON.stringify(appState)),
+    appStateBytes: new TextEncoder().encode(JSON.stringify({ ...appState, profile: options.profile ?? "qos" })),
     initialHeight: 1n,
   });
   return t;

@@ -31,6 +31,8 @@ export interface NodeOptions {
   accounts?: Array<{ address: string; coins: string }>;
   minGasPrice?: string;
   timeoutCommit?: string;
+  /** "qos" (default: staking, inflation) or "business" (no inflation: supplies stay exactly as given) */
+  profile?: "qos" | "business";
 }
 
 export class TestNode {
@@ -56,6 +58,7 @@ export class TestNode {
       "--rpc-laddr", `tcp://127.0.0.1:${rpc}`, "--p2p-laddr", `tcp://127.0.0.1:${p2p}`,
       "--proxy-app", `tcp://127.0.0.1:${abci}`, "--timeout-commit", options.timeoutCommit ?? "300ms",
       "--min-gas-price", options.minGasPrice ?? "0.025uqos", "--grpc-address", `127.0.0.1:${grpc}`,
+      "--profile", options.profile ?? "qos",
     ]);
     for (const account of options.accounts ?? []) qosd(["add-genesis-account", account.address, account.coins, "--home", home]);
     const node = new TestNode(home, chainId);

@@ -51,7 +51,7 @@ describe("QosApp", () => {
         { address: bob.address, coins: [{ denom: "uqos", amount: "1000000" }] },
         { address: carol.address, coins: [{ denom: "uqos", amount: "1000000" }] },
       ]),
-      { chainId },
+      { chainId, profile: "business" },
     );
     await t.block([]);
   });
@@ -222,9 +222,9 @@ describe("determinism", () => {
   test("two apps fed the same genesis and blocks compute the same app hashes; a changed tx changes it", async () => {
     const [alice, bob] = await Promise.all([testAccount("d-alice"), testAccount("d-bob")]);
     const genesis = genesisWith([{ address: alice.address, coins: [{ denom: "uqos", amount: "100000000" }] }]);
-    const a = await createTestApp(genesis, { chainId });
-    const b = await createTestApp(genesis, { chainId });
-    const c = await createTestApp(genesis, { chainId });
+    const a = await createTestApp(genesis, { chainId, profile: "business" });
+    const b = await createTestApp(genesis, { chainId, profile: "business" });
+    const c = await createTestApp(genesis, { chainId, profile: "business" });
     try {
       const txs = [];
       for (let seq = 0; seq < 5; seq++) txs.push(await signTx(alice, [send(alice.address, bob.address, String(100 + seq))], { chainId, accountNumber: 0, sequence: seq, fee }));

@@ -1,0 +1,27 @@
+import type { Module } from "../../app/module.js";
+import type { StakeKeeper } from "../stake/index.js";
+import { defaultGenesis, exportGenesis, initGenesis } from "./genesis.js";
+import { DistributionKeeper, type DistributionBank, type MintInfo } from "./keeper.js";
+import { distributionMsgs } from "./msgs.js";
+import { distributionQueries } from "./queries.js";
+
+export { DistributionKeeper, distributionAccount, DistributionAccountName } from "./keeper.js";
+export { DistributionErrors } from "./errors.js";
+
+/** Distribution; it becomes stake's hooks (they need each other). */
+export function createDistributionModule(deps: { bank: DistributionBank; stake: StakeKeeper; mint?: MintInfo }): { module: Module; keeper: DistributionKeeper } {
+  const keeper = new DistributionKeeper(deps.bank, deps.stake, deps.mint);
+  deps.stake.hooks = keeper;
+  const module: Module = {
+    name: "distribution",
+    msgs: distributionMsgs(keeper),
+    queries: distributionQueries(keeper),
+    defaultGenesis,
+    initGenesis: (ctx, genesis) => initGenesis(keeper, ctx, genesis),
+    exportGenesis: (store) => exportGenesis(keeper, store),
+    beginBlock: (ctx) => keeper.allocate(ctx.store, ctx.events, ctx.block.proposer, ctx.block.lastCommit ?? []),
+    endBlock: (ctx) => keeper.compoundDue(ctx.store, ctx.events, ctx.block.height),
+    checkInvariants: (store) => keeper.checkInvariants(store),
+  };
+  return { module, keeper };
+}

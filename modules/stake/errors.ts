@@ -1,0 +1,21 @@
+import { defineError, GrpcCode } from "../../app/errors.js";
+
+export const Codespace = "stake";
+export const StakeErrors = {
+  validatorExists: defineError(Codespace, 2, "the owner already has a validator", GrpcCode.FAILED_PRECONDITION),
+  consensusKeyInUse: defineError(Codespace, 3, "consensus key already used by a validator", GrpcCode.FAILED_PRECONDITION),
+  validatorNotFound: defineError(Codespace, 4, "validator not found", GrpcCode.NOT_FOUND),
+  notActive: defineError(Codespace, 5, "validator is not active", GrpcCode.FAILED_PRECONDITION),
+  notInactive: defineError(Codespace, 6, "validator is not inactive", GrpcCode.FAILED_PRECONDITION),
+  delegationNotFound: defineError(Codespace, 7, "delegation not found", GrpcCode.NOT_FOUND),
+  insufficientDelegation: defineError(Codespace, 8, "delegation is smaller than the amount", GrpcCode.FAILED_PRECONDITION),
+  invalidCommission: defineError(Codespace, 9, "invalid commission"),
+  commissionChangeTooSoon: defineError(Codespace, 10, "commission changed less than 24 hours ago", GrpcCode.FAILED_PRECONDITION),
+  selfBondTooSmall: defineError(Codespace, 11, "self-bond below the minimum"),
+  invalidDescription: defineError(Codespace, 12, "invalid description"),
+  invalidConsensusKey: defineError(Codespace, 13, "invalid consensus public key"),
+  sameValidator: defineError(Codespace, 14, "redelegation to the same validator"),
+  invalidGenesis: defineError(Codespace, 15, "invalid stake genesis"),
+  invariantBroken: defineError(Codespace, 16, "stake invariant broken", GrpcCode.UNKNOWN),
+  invalidAmount: defineError(Codespace, 17, "invalid amount"),
+};

@@ -1,0 +1,94 @@
+import { z } from "zod";
+import { fromBase64, toBase64 } from "@cosmjs/encoding";
+import { parseAccAddress } from "../../app/address.js";
+import type { Context } from "../../app/module.js";
+import type { KVReader } from "../../app/state/kv.js";
+import { ValidatorStatus } from "../../gen/qos/stake/v1/types.js";
+import { StakeErrors } from "./errors.js";
+import { toValAddress, type StakeKeeper } from "./keeper.js";
+import { parseValAddress } from "./msgs.js";
+import { DefaultParams, ParamsSchema } from "./params.js";
+
+const ValidatorSchema = z.object({
+  owner: z.string(),
+  consensus_pubkey: z.string(),
+  status: z.enum(["active", "inactive"]).default("active"),
+  inactive_reason: z.string().default(""),
+  inactive_time: z.string().default("0"),
+  moniker: z.string().default(""),
+  commission: z.object({ rate: z.string(), max_rate: z.string(), max_change_rate: z.string(), updated_time: z.string().default("0") }),
+  bond_height: z.string().default("0"),
+});
+const DelegationSchema = z.object({ delegator: z.string(), validator: z.string(), amount: z.string(), auto_compound: z.boolean().default(false) });
+const UnbondingSchema = z.object({ delegator: z.string(), validator: z.string(), amount: z.string(), creation_height: z.string(), completion_time: z.string() });
+
+export const GenesisSchema = z.object({
+  params: ParamsSchema.default(DefaultParams),
+  validators: z.array(ValidatorSchema).default([]),
+  delegations: z.array(DelegationSchema).default([]),
+  unbondings: z.array(UnbondingSchema).default([]),
+});
+export type Genesis = z.infer<typeof GenesisSchema>;
+
+export function defaultGenesis(): Genesis {
+  return { params: DefaultParams, validators: [], delegations: [], unbondings: [] };
+}
+
+/** Validators and delegations from an export. New chains create validators with genesis txs (qosd gentx).
+ *  The coins of delegations and unbondings must be in bank's genesis as the stake_pool's balance. */
+export function initGenesis(keeper: StakeKeeper, ctx: Context, raw: unknown): void {
+  const parsed = GenesisSchema.safeParse(raw ?? {});
+  if (!parsed.success) throw StakeErrors.invalidGenesis.with(parsed.error.message);
+  const g = parsed.data;
+  keeper.setParams(ctx.store, g.params);
+  for (const v of g.validators) {
+    const owner = parseAccAddress(v.owner);
+    const pubKey = fromBase64(v.consensus_pubkey);
+    if (keeper.getValidator(ctx.store, owner)) throw StakeErrors.invalidGenesis.with(`validator ${v.owner} listed twice`);
+    keeper.setValidator(ctx.store, owner, {
+      owner: v.owner,
+      consensusPubkey: pubKey,
+      tokens: "0",
+      status: v.status === "active" ? ValidatorStatus.VALIDATOR_STATUS_ACTIVE : ValidatorStatus.VALIDATOR_STATUS_INACTIVE,
+      inactiveReason: v.inactive_reason,
+      inactiveTime: BigInt(v.inactive_time),
+      inactiveHeight: 0n,
+      description: { moniker: v.moniker, identity: "", website: "", details: "" },
+      commission: { rate: v.commission.rate, maxRate: v.commission.max_rate, maxChangeRate: v.commission.max_change_rate, updatedTime: BigInt(v.commission.updated_time) },
+      bondHeight: BigInt(v.bond_height),
+    });
+    keeper.setConsensusIndex(ctx.store, pubKey, owner);
+    keeper.resetKeepAlive(ctx.store, owner, 0);
+    keeper.hooks!.afterValidatorCreated(ctx.store, owner);
+  }
+  for (const d of g.delegations) {
+    keeper.delegate(ctx.store, ctx.events, parseAccAddress(d.delegator), parseValAddress(d.validator), BigInt(d.amount), d.auto_compound, true);
+  }
+  for (const u of g.unbondings) {
+    keeper.addUnbonding(ctx.store, parseAccAddress(u.delegator), parseValAddress(u.validator), BigInt(u.amount), Number(u.creation_height), BigInt(u.completion_time));
+  }
+}
+
+export function exportGenesis(keeper: StakeKeeper, store: KVReader): Genesis {
+  const validators = [...keeper.allValidators(store)].map(([owner, v]) => ({
+    owner: v.owner,
+    consensus_pubkey: toBase64(v.consensusPubkey),
+    status: (v.status === ValidatorStatus.VALIDATOR_STATUS_ACTIVE ? "active" : "inactive") as "active" | "inactive",
+    inactive_reason: v.inactiveReason,
+    inactive_time: v.inactiveTime.toString(),
+    moniker: v.description?.moniker ?? "",
+    commission: { rate: v.commission!.rate, max_rate: v.commission!.maxRate, max_change_rate: v.commission!.maxChangeRate, updated_time: v.commission!.updatedTime.toString() },
+    bond_height: v.bondHeight.toString(),
+    operator: toValAddress(owner),
+  }));
+  const delegations = [...keeper.allValidators(store)].flatMap(([owner]) =>
+    keeper.delegatorsOf(store, owner).map((d) => {
+      const del = keeper.getDelegation(store, d, owner)!;
+      return { delegator: del.delegator, validator: del.validator, amount: del.amount, auto_compound: del.autoCompound };
+    }),
+  );
+  const unbondings = [...keeper.allUnbondings(store)].map(([, u]) => ({
+    delegator: u.delegator, validator: u.validator, amount: u.amount, creation_height: u.creationHeight.toString(), completion_time: u.completionTime.toString(),
+  }));
+  return { params: keeper.getParams(store), validators, delegations, unbondings };
+}

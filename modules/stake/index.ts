@@ -1,0 +1,28 @@
+import type { Module } from "../../app/module.js";
+import { beginBlock, endBlock, validatorUpdates } from "./abci.js";
+import { defaultGenesis, exportGenesis, initGenesis } from "./genesis.js";
+import { StakeKeeper, type StakeBank } from "./keeper.js";
+import { stakeMsgs } from "./msgs.js";
+import { stakeQueries } from "./queries.js";
+
+export { StakeKeeper, stakePool, StakePoolName, consensusAddress, toValAddress, type StakeHooks } from "./keeper.js";
+export { StakeErrors } from "./errors.js";
+export { parseValAddress } from "./msgs.js";
+
+/** The stake module. Its hooks (distribution) must be set on the keeper before the first block. */
+export function createStakeModule(deps: { bank: StakeBank }): { module: Module; keeper: StakeKeeper } {
+  const keeper = new StakeKeeper(deps.bank);
+  const module: Module = {
+    name: "stake",
+    msgs: stakeMsgs(keeper),
+    queries: stakeQueries(keeper),
+    defaultGenesis,
+    initGenesis: (ctx, genesis) => initGenesis(keeper, ctx, genesis),
+    exportGenesis: (store) => exportGenesis(keeper, store),
+    beginBlock: (ctx) => beginBlock(keeper, ctx),
+    endBlock: (ctx) => endBlock(keeper, ctx),
+    validatorUpdates: (ctx) => validatorUpdates(keeper, ctx),
+    checkInvariants: (store) => keeper.checkInvariants(store),
+  };
+  return { module, keeper };
+}

@@ -1,0 +1,347 @@
+// Validators, delegations, unbondings and the keep-alive window. Keys live here only:
+//   stake/v/<owner 20>                       → Validator
+//   stake/c/<consensus address 20>           → owner 20
+//   stake/d/<delegator 20><owner 20>         → Delegation
+//   stake/dv/<owner 20><delegator 20>        → (index: delegations of a validator)
+//   stake/u/<completion 8 BE><delegator 20><owner 20>  → Unbonding (same key: amounts add up)
+//   stake/ud/<delegator 20><completion 8 BE><owner 20> → (index: unbondings of a delegator)
+//   stake/k/<owner 20>                       → KeepAlive
+//   stake/kw/<owner 20><chunk 4 BE>          → 128-byte bitmap of missed blocks (1 = missed)
+//   stake/l/<owner 20>                       → power last reported to CometBFT (with the pubkey)
+//   stake/p                                  → params (JSON)
+// Bonded and unbonding coins sit in the module account "stake_pool".
+import { createHash } from "node:crypto";
+import { moduleAddress, toAccAddress, ValidatorPrefix } from "../../app/address.js";
+import type { Coin } from "../../app/coins.js";
+import { BaseDenom } from "../../app/coins.js";
+import type { Event } from "../../app/events.js";
+import type { KVReader, KVStore } from "../../app/state/kv.js";
+import { bytesToKey, keyToBytes, prefixEnd } from "../../app/state/kv.js";
+import { toBech32 } from "@cosmjs/encoding";
+import { Delegation, KeepAlive, Unbonding, Validator, ValidatorStatus } from "../../gen/qos/stake/v1/types.js";
+import { StakeErrors } from "./errors.js";
+import { DefaultParams, ParamsSchema, type Params } from "./params.js";
+
+const P = "stake/";
+const ValidatorPrefixKey = `${P}v/`;
+const ConsensusPrefix = `${P}c/`;
+const DelegationPrefix = `${P}d/`;
+const ValidatorDelegationPrefix = `${P}dv/`;
+const UnbondingPrefix = `${P}u/`;
+const DelegatorUnbondingPrefix = `${P}ud/`;
+const KeepAlivePrefix = `${P}k/`;
+const WindowPrefix = `${P}kw/`;
+const LastPowerPrefix = `${P}l/`;
+const ParamsKey = `${P}p`;
+export const StakePoolName = "stake_pool";
+export const stakePool = moduleAddress(StakePoolName);
+const ChunkBits = 1024;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export { ValidatorStatus };
+
+/** What stake needs from bank. */
+export interface StakeBank {
+  send(store: KVStore, events: Event[], from: Uint8Array, to: Uint8Array, coins: readonly Coin[]): void;
+  getBalance(store: KVReader, address: Uint8Array, denom: string): bigint;
+}
+
+/** What stake tells distribution (set after both exist: they need each other). */
+export interface StakeHooks {
+  afterValidatorCreated(store: KVStore, owner: Uint8Array): void;
+  /** settle a delegation's rewards before its amount changes */
+  beforeDelegationChange(store: KVStore, events: Event[], owner: Uint8Array, delegator: Uint8Array): void;
+  afterDelegationChange(store: KVStore, owner: Uint8Array, delegator: Uint8Array, amount: bigint): void;
+  beforeValidatorRemoved(store: KVStore, events: Event[], owner: Uint8Array): void;
+  /** slashed coins, already moved to distribution's account, join the community pool */
+  addToCommunityPool(store: KVStore, amount: bigint): void;
+  /** where slashed coins go */
+  readonly communityPoolAccount: Uint8Array;
+}
+
+const be64 = (n: bigint) => {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64BE(n < 0n ? 0n : n);
+  return b.toString("latin1");
+};
+const be32 = (n: number) => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(n);
+  return b.toString("latin1");
+};
+
+export function consensusAddress(pubKey: Uint8Array): Uint8Array {
+  return new Uint8Array(createHash("sha256").update(pubKey).digest().subarray(0, 20));
+}
+
+export function toValAddress(owner: Uint8Array): string {
+  return toBech32(ValidatorPrefix, owner);
+}
+
+export class StakeKeeper {
+  hooks?: StakeHooks;
+
+  constructor(readonly bank: StakeBank) {}
+
+  private get h(): StakeHooks {
+    if (!this.hooks) throw new Error("stake hooks are not set");
+    return this.hooks;
+  }
+
+  // ---- params ----
+  getParams(store: KVReader): Params {
+    const raw = store.get(ParamsKey);
+    return raw ? ParamsSchema.parse(JSON.parse(decoder.decode(raw))) : DefaultParams;
+  }
+  setParams(store: KVStore, params: Params): void {
+    store.set(ParamsKey, encoder.encode(JSON.stringify(ParamsSchema.parse(params))));
+  }
+  power(store: KVReader, tokens: bigint): bigint {
+    return tokens / BigInt(this.getParams(store).power_reduction);
+  }
+
+  // ---- validators ----
+  getValidator(store: KVReader, owner: Uint8Array): Validator | undefined {
+    const raw = store.get(ValidatorPrefixKey + bytesToKey(owner));
+    return raw ? Validator.decode(raw) : undefined;
+  }
+  requireValidator(store: KVReader, owner: Uint8Array): Validator {
+    const v = this.getValidator(store, owner);
+    if (!v) throw StakeErrors.validatorNotFound.with(`no validator ${toValAddress(owner)}`);
+    return v;
+  }
+  setValidator(store: KVStore, owner: Uint8Array, v: Validator): void {
+    store.set(ValidatorPrefixKey + bytesToKey(owner), Validator.encode(v).finish());
+  }
+  ownerByConsensusAddress(store: KVReader, consAddr: Uint8Array): Uint8Array | undefined {
+    return store.get(ConsensusPrefix + bytesToKey(consAddr));
+  }
+  setConsensusIndex(store: KVStore, pubKey: Uint8Array, owner: Uint8Array): void {
+    store.set(ConsensusPrefix + bytesToKey(consensusAddress(pubKey)), owner);
+  }
+  /** Every validator, by owner address. */
+  *allValidators(store: KVReader): IterableIterator<[Uint8Array, Validator]> {
+    for (const [key, value] of store.iterate(ValidatorPrefixKey, prefixEnd(ValidatorPrefixKey))) {
+      yield [keyToBytes(key.slice(ValidatorPrefixKey.length)), Validator.decode(value)];
+    }
+  }
+  tokens(v: Validator): bigint {
+    return BigInt(v.tokens || "0");
+  }
+
+  makeInactive(store: KVStore, events: Event[], owner: Uint8Array, v: Validator, reason: string, height: number, timeSecs: bigint): void {
+    v.status = ValidatorStatus.VALIDATOR_STATUS_INACTIVE;
+    v.inactiveReason = reason;
+    v.inactiveTime = timeSecs;
+    v.inactiveHeight = BigInt(height);
+    this.setValidator(store, owner, v);
+    events.push({ type: "inactive_validator", attributes: [
+      { key: "validator", value: toValAddress(owner), index: true },
+      { key: "reason", value: reason, index: true },
+      { key: "height", value: String(height), index: true },
+    ] });
+  }
+
+  // ---- delegations ----
+  getDelegation(store: KVReader, delegator: Uint8Array, owner: Uint8Array): Delegation | undefined {
+    const raw = store.get(DelegationPrefix + bytesToKey(delegator) + bytesToKey(owner));
+    return raw ? Delegation.decode(raw) : undefined;
+  }
+  private writeDelegation(store: KVStore, delegator: Uint8Array, owner: Uint8Array, d: Delegation | undefined): void {
+    const key = DelegationPrefix + bytesToKey(delegator) + bytesToKey(owner);
+    const index = ValidatorDelegationPrefix + bytesToKey(owner) + bytesToKey(delegator);
+    if (!d || BigInt(d.amount) === 0n) {
+      store.delete(key);
+      store.delete(index);
+    } else {
+      store.set(key, Delegation.encode(d).finish());
+      store.set(index, new Uint8Array());
+    }
+  }
+  *delegationsOf(store: KVReader, delegator: Uint8Array): IterableIterator<Delegation> {
+    const prefix = DelegationPrefix + bytesToKey(delegator);
+    for (const [, value] of store.iterate(prefix, prefixEnd(prefix))) yield Delegation.decode(value);
+  }
+  /** delegators of a validator, by address */
+  delegatorsOf(store: KVReader, owner: Uint8Array): Uint8Array[] {
+    const prefix = ValidatorDelegationPrefix + bytesToKey(owner);
+    return [...store.iterate(prefix, prefixEnd(prefix))].map(([key]) => keyToBytes(key.slice(prefix.length)));
+  }
+
+  /** Bonds `amount` of the delegator's uqos to a validator (coins move into the stake pool). */
+  delegate(store: KVStore, events: Event[], delegator: Uint8Array, owner: Uint8Array, amount: bigint, autoCompound?: boolean, fromPool = false): void {
+    const v = this.requireValidator(store, owner);
+    const existing = this.getDelegation(store, delegator, owner);
+    this.h.beforeDelegationChange(store, events, owner, delegator);
+    if (!fromPool) this.bank.send(store, events, delegator, stakePool, [{ denom: BaseDenom, amount }]);
+    const next = (existing ? BigInt(existing.amount) : 0n) + amount;
+    this.writeDelegation(store, delegator, owner, {
+      delegator: toAccAddress(delegator),
+      validator: toValAddress(owner),
+      amount: next.toString(),
+      autoCompound: autoCompound ?? existing?.autoCompound ?? false,
+    });
+    v.tokens = (this.tokens(v) + amount).toString();
+    this.setValidator(store, owner, v);
+    this.h.afterDelegationChange(store, owner, delegator, next);
+  }
+
+  /** Takes `amount` out of a delegation (and the validator's tokens); returns nothing to anyone. */
+  reduceDelegation(store: KVStore, events: Event[], delegator: Uint8Array, owner: Uint8Array, amount: bigint): void {
+    const d = this.getDelegation(store, delegator, owner);
+    if (!d) throw StakeErrors.delegationNotFound.with(`${toAccAddress(delegator)} has no delegation to ${toValAddress(owner)}`);
+    const current = BigInt(d.amount);
+    if (amount > current) throw StakeErrors.insufficientDelegation.with(`delegation is ${current}uqos, asked ${amount}uqos`);
+    this.h.beforeDelegationChange(store, events, owner, delegator);
+    const next = current - amount;
+    this.writeDelegation(store, delegator, owner, next === 0n ? undefined : { ...d, amount: next.toString() });
+    const v = this.requireValidator(store, owner);
+    v.tokens = (this.tokens(v) - amount).toString();
+    this.setValidator(store, owner, v);
+    this.h.afterDelegationChange(store, owner, delegator, next);
+  }
+
+  setAutoCompound(store: KVStore, delegator: Uint8Array, owner: Uint8Array, value: boolean): void {
+    const d = this.getDelegation(store, delegator, owner);
+    if (!d) throw StakeErrors.delegationNotFound.with(`${toAccAddress(delegator)} has no delegation to ${toValAddress(owner)}`);
+    this.writeDelegation(store, delegator, owner, { ...d, autoCompound: value });
+  }
+
+  // ---- unbondings ----
+  addUnbonding(store: KVStore, delegator: Uint8Array, owner: Uint8Array, amount: bigint, height: number, completionSecs: bigint): void {
+    const key = UnbondingPrefix + be64(completionSecs) + bytesToKey(delegator) + bytesToKey(owner);
+    const raw = store.get(key);
+    const previous = raw ? BigInt(Unbonding.decode(raw).amount) : 0n;
+    store.set(key, Unbonding.encode({
+      delegator: toAccAddress(delegator),
+      validator: toValAddress(owner),
+      amount: (previous + amount).toString(),
+      creationHeight: BigInt(height),
+      completionTime: completionSecs,
+    }).finish());
+    store.set(DelegatorUnbondingPrefix + bytesToKey(delegator) + be64(completionSecs) + bytesToKey(owner), new Uint8Array());
+  }
+  *unbondingsOf(store: KVReader, delegator: Uint8Array): IterableIterator<Unbonding> {
+    const prefix = DelegatorUnbondingPrefix + bytesToKey(delegator);
+    for (const [key] of store.iterate(prefix, prefixEnd(prefix))) {
+      const rest = key.slice(prefix.length);
+      const raw = store.get(UnbondingPrefix + rest.slice(0, 8) + bytesToKey(delegator) + rest.slice(8));
+      if (raw) yield Unbonding.decode(raw);
+    }
+  }
+  *allUnbondings(store: KVReader): IterableIterator<[string, Unbonding]> {
+    for (const [key, value] of store.iterate(UnbondingPrefix, prefixEnd(UnbondingPrefix))) yield [key, Unbonding.decode(value)];
+  }
+  /** Pays out every unbonding whose completion time has come. */
+  completeUnbondings(store: KVStore, events: Event[], nowSecs: bigint): void {
+    const due = [...store.iterate(UnbondingPrefix, UnbondingPrefix + be64(nowSecs + 1n))];
+    for (const [key, value] of due) {
+      const u = Unbonding.decode(value);
+      const rest = key.slice(UnbondingPrefix.length);
+      const delegator = keyToBytes(rest.slice(8, 28));
+      this.bank.send(store, events, stakePool, delegator, [{ denom: BaseDenom, amount: BigInt(u.amount) }]);
+      store.delete(key);
+      store.delete(DelegatorUnbondingPrefix + rest.slice(8, 28) + rest.slice(0, 8) + rest.slice(28));
+      events.push({ type: "unbond_complete", attributes: [
+        { key: "delegator", value: u.delegator, index: true },
+        { key: "validator", value: u.validator, index: true },
+        { key: "amount", value: u.amount, index: true },
+      ] });
+    }
+  }
+  /** Cuts unbondings from a validator created at or after `height` by `fraction`; returns the total cut. */
+  slashUnbondings(store: KVStore, owner: Uint8Array, fromHeight: number, cut: (amount: bigint) => bigint): bigint {
+    let total = 0n;
+    const validator = toValAddress(owner);
+    for (const [key, u] of [...this.allUnbondings(store)]) {
+      if (u.validator !== validator || u.creationHeight < BigInt(fromHeight)) continue;
+      const amount = BigInt(u.amount);
+      const c = cut(amount);
+      if (c === 0n) continue;
+      total += c;
+      store.set(key, Unbonding.encode({ ...u, amount: (amount - c).toString() }).finish());
+    }
+    return total;
+  }
+
+  // ---- keep-alive window ----
+  getKeepAlive(store: KVReader, owner: Uint8Array): KeepAlive | undefined {
+    const raw = store.get(KeepAlivePrefix + bytesToKey(owner));
+    return raw ? KeepAlive.decode(raw) : undefined;
+  }
+  resetKeepAlive(store: KVStore, owner: Uint8Array, height: number): void {
+    const prefix = WindowPrefix + bytesToKey(owner);
+    for (const [key] of [...store.iterate(prefix, prefixEnd(prefix))]) store.delete(key);
+    store.set(KeepAlivePrefix + bytesToKey(owner), KeepAlive.encode({ startHeight: BigInt(height), blocksCounted: 0n, missed: 0n, index: 0n }).finish());
+  }
+  deleteKeepAlive(store: KVStore, owner: Uint8Array): void {
+    const prefix = WindowPrefix + bytesToKey(owner);
+    for (const [key] of [...store.iterate(prefix, prefixEnd(prefix))]) store.delete(key);
+    store.delete(KeepAlivePrefix + bytesToKey(owner));
+  }
+  /** Records one block of the window (signed or missed); returns the missed count in the window. */
+  recordVote(store: KVStore, owner: Uint8Array, signed: boolean, windowLength: number, height: number): bigint {
+    const ka = this.getKeepAlive(store, owner) ?? KeepAlive.fromPartial({ startHeight: BigInt(height) });
+    const index = Number(ka.index % BigInt(windowLength));
+    const chunkKey = WindowPrefix + bytesToKey(owner) + be32(Math.trunc(index / ChunkBits));
+    const chunk = new Uint8Array(store.get(chunkKey) ?? new Uint8Array(ChunkBits / 8));
+    const bit = index % ChunkBits;
+    const byte = bit >> 3;
+    const mask = 1 << (bit & 7);
+    const wasMissed = (chunk[byte] & mask) !== 0;
+    const missed = !signed;
+    if (wasMissed !== missed) {
+      chunk[byte] ^= mask;
+      store.set(chunkKey, chunk);
+      ka.missed += missed ? 1n : -1n;
+    }
+    ka.index = BigInt((index + 1) % windowLength);
+    if (ka.blocksCounted < BigInt(windowLength)) ka.blocksCounted += 1n;
+    store.set(KeepAlivePrefix + bytesToKey(owner), KeepAlive.encode(ka).finish());
+    return ka.missed;
+  }
+
+  // ---- consensus set ----
+  getLastPower(store: KVReader, owner: Uint8Array): { power: bigint; pubKey: Uint8Array } | undefined {
+    const raw = store.get(LastPowerPrefix + bytesToKey(owner));
+    if (!raw) return undefined;
+    return { pubKey: raw.subarray(0, 32), power: BigInt(decoder.decode(raw.subarray(32))) };
+  }
+  setLastPower(store: KVStore, owner: Uint8Array, pubKey: Uint8Array, power: bigint): void {
+    if (power === 0n) store.delete(LastPowerPrefix + bytesToKey(owner));
+    else store.set(LastPowerPrefix + bytesToKey(owner), Buffer.concat([pubKey, encoder.encode(power.toString())]));
+  }
+  *lastPowers(store: KVReader): IterableIterator<[Uint8Array, { power: bigint; pubKey: Uint8Array }]> {
+    for (const [key] of store.iterate(LastPowerPrefix, prefixEnd(LastPowerPrefix))) {
+      const owner = keyToBytes(key.slice(LastPowerPrefix.length));
+      yield [owner, this.getLastPower(store, owner)!];
+    }
+  }
+
+  removeValidatorRecords(store: KVStore, owner: Uint8Array, v: Validator): void {
+    store.delete(ValidatorPrefixKey + bytesToKey(owner));
+    store.delete(ConsensusPrefix + bytesToKey(consensusAddress(v.consensusPubkey)));
+    this.deleteKeepAlive(store, owner);
+  }
+
+  /** Σ validator tokens + Σ unbondings == the stake pool's uqos; Σ delegations of each validator == its tokens. */
+  checkInvariants(store: KVReader): void {
+    let bonded = 0n;
+    for (const [owner, v] of this.allValidators(store)) {
+      const tokens = this.tokens(v);
+      bonded += tokens;
+      let sum = 0n;
+      for (const delegator of this.delegatorsOf(store, owner)) sum += BigInt(this.getDelegation(store, delegator, owner)!.amount);
+      if (sum !== tokens) throw StakeErrors.invariantBroken.with(`${toValAddress(owner)}: delegations sum to ${sum}, tokens ${tokens}`);
+    }
+    let unbonding = 0n;
+    for (const [, u] of this.allUnbondings(store)) unbonding += BigInt(u.amount);
+    const pool = this.bank.getBalance(store, stakePool, BaseDenom);
+    if (pool !== bonded + unbonding) throw StakeErrors.invariantBroken.with(`stake pool holds ${pool}, bonded ${bonded} + unbonding ${unbonding}`);
+  }
+
+  communityPoolAccount(): Uint8Array {
+    return this.h.communityPoolAccount;
+  }
+}

@@ -1,0 +1,58 @@
+import { parseAccAddress } from "../../app/address.js";
+import type { QueryContext, QueryHandler } from "../../app/module.js";
+import * as q from "../../gen/qos/stake/v1/query.js";
+import { ValidatorStatus, type Validator } from "../../gen/qos/stake/v1/types.js";
+import { StakeErrors } from "./errors.js";
+import { toValAddress, type StakeKeeper } from "./keeper.js";
+import { parseValAddress } from "./msgs.js";
+
+export function stakeQueries(keeper: StakeKeeper): Record<string, QueryHandler> {
+  const view = (ctx: QueryContext, owner: Uint8Array, v: Validator): q.QueryValidatorResponse => ({
+    validator: v,
+    operatorAddress: toValAddress(owner),
+    power: v.status === ValidatorStatus.VALIDATOR_STATUS_ACTIVE ? keeper.power(ctx.store, keeper.tokens(v)) : 0n,
+  });
+  return {
+    "/qos.stake.v1.Query/Validator": (ctx, request) => {
+      const owner = parseValAddress(q.QueryValidatorRequest.decode(request).validator);
+      return q.QueryValidatorResponse.encode(view(ctx, owner, keeper.requireValidator(ctx.store, owner))).finish();
+    },
+    "/qos.stake.v1.Query/Validators": (ctx, request) => {
+      const { status } = q.QueryValidatorsRequest.decode(request);
+      const wanted = status === "active" ? ValidatorStatus.VALIDATOR_STATUS_ACTIVE : status === "inactive" ? ValidatorStatus.VALIDATOR_STATUS_INACTIVE : undefined;
+      if (status && wanted === undefined) throw StakeErrors.invalidAmount.with(`status ${JSON.stringify(status)}: use "", "active" or "inactive"`);
+      const validators = [...keeper.allValidators(ctx.store)].filter(([, v]) => wanted === undefined || v.status === wanted).map(([o, v]) => view(ctx, o, v));
+      return q.QueryValidatorsResponse.encode({ validators }).finish();
+    },
+    "/qos.stake.v1.Query/Delegation": (ctx, request) => {
+      const req = q.QueryDelegationRequest.decode(request);
+      const d = keeper.getDelegation(ctx.store, parseAccAddress(req.delegator, "delegator"), parseValAddress(req.validator));
+      if (!d) throw StakeErrors.delegationNotFound.with(`${req.delegator} → ${req.validator}`);
+      return q.QueryDelegationResponse.encode({ delegation: d }).finish();
+    },
+    "/qos.stake.v1.Query/DelegatorDelegations": (ctx, request) => {
+      const { delegator } = q.QueryDelegatorRequest.decode(request);
+      return q.QueryDelegationsResponse.encode({ delegations: [...keeper.delegationsOf(ctx.store, parseAccAddress(delegator, "delegator"))] }).finish();
+    },
+    "/qos.stake.v1.Query/ValidatorDelegations": (ctx, request) => {
+      const owner = parseValAddress(q.QueryValidatorRequest.decode(request).validator);
+      const delegations = keeper.delegatorsOf(ctx.store, owner).map((d) => keeper.getDelegation(ctx.store, d, owner)!);
+      return q.QueryDelegationsResponse.encode({ delegations }).finish();
+    },
+    "/qos.stake.v1.Query/Unbondings": (ctx, request) => {
+      const { delegator } = q.QueryDelegatorRequest.decode(request);
+      return q.QueryUnbondingsResponse.encode({ unbondings: [...keeper.unbondingsOf(ctx.store, parseAccAddress(delegator, "delegator"))] }).finish();
+    },
+    "/qos.stake.v1.Query/KeepAlive": (ctx, request) => {
+      const owner = parseValAddress(q.QueryValidatorRequest.decode(request).validator);
+      keeper.requireValidator(ctx.store, owner);
+      const params = keeper.getParams(ctx.store);
+      return q.QueryKeepAliveResponse.encode({
+        keepAlive: keeper.getKeepAlive(ctx.store, owner),
+        windowLength: BigInt(params.voting_status_len),
+        leastSigned: BigInt(params.voting_status_least),
+      }).finish();
+    },
+    "/qos.stake.v1.Query/Params": (ctx) => q.QueryParamsResponse.encode({ paramsJson: JSON.stringify(keeper.getParams(ctx.store)) }).finish(),
+  };
+}
