@@ -1,0 +1,196 @@
+// One chain as the relayer sees it: CometBFT JSON-RPC (HTTP) for queries, proofs, headers and broadcast,
+// the relayer's signing key on that chain, and a WebSocket subscription to `qcp.to` events.
+import { DirectSecp256k1HdWallet, DirectSecp256k1Wallet, Registry, encodePubkey, makeAuthInfoBytes, makeSignDoc, type EncodeObject, type OfflineDirectSigner } from "@cosmjs/proto-signing";
+import { encodeSecp256k1Pubkey } from "@cosmjs/amino";
+import { stringToPath } from "@cosmjs/crypto";
+import { Comet38Client, WebsocketClient } from "@cosmjs/tendermint-rpc";
+import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
+import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
+import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { MsgRecvQcp } from "../../gen/qos/qcp/v1/tx.js";
+import { QuerySequencesRequest, QuerySequencesResponse } from "../../gen/qos/qcp/v1/query.js";
+import type { ChainConfig } from "./config.js";
+import { HeaderVerifier, type RpcCommit, type RpcHeader, type RpcValidator, type VerifiedHeader } from "./light.js";
+
+const registry = new Registry([["/qos.qcp.v1.MsgRecvQcp", MsgRecvQcp as never]]);
+const hdPath = stringToPath("m/44'/389'/0'/0/0");
+
+export class RpcError extends Error {}
+
+export class ChainClient {
+  readonly id: string;
+  readonly verifier: HeaderVerifier;
+  private signer?: { wallet: OfflineDirectSigner; address: string; pubkey: Uint8Array };
+  private ws?: { client: Comet38Client };
+
+  constructor(readonly config: ChainConfig) {
+    this.id = config.id;
+    this.verifier = new HeaderVerifier(config.id, config.trusted_validators_hash);
+  }
+
+  async rpc<T = any>(method: string, params: Record<string, unknown> = {}): Promise<T> {
+    const res = await fetch(this.config.rpc, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    const body = (await res.json()) as { result?: T; error?: { message: string; data?: string } };
+    if (body.error) throw new RpcError(`${this.id} ${method}: ${body.error.message} ${body.error.data ?? ""}`);
+    return body.result as T;
+  }
+
+  async latestHeight(): Promise<number> {
+    const status = await this.rpc<{ sync_info: { latest_block_height: string } }>("status");
+    return Number(status.sync_info.latest_block_height);
+  }
+
+  async abciQuery(path: string, data: Uint8Array, height = 0, prove = false): Promise<{ value: Uint8Array; proof?: Uint8Array; height: number }> {
+    const params: Record<string, unknown> = { path, data: Buffer.from(data).toString("hex"), prove };
+    if (height) params.height = String(height);
+    const { response } = await this.rpc<{ response: { code: number; log: string; value: string | null; height: string; proofOps?: { ops: { data: string }[] } } }>("abci_query", params);
+    if (response.code !== 0) throw new RpcError(`${this.id} ${path}: code ${response.code}: ${response.log}`);
+    return {
+      value: Buffer.from(response.value ?? "", "base64"),
+      proof: response.proofOps?.ops?.[0] ? Buffer.from(response.proofOps.ops[0].data, "base64") : undefined,
+      height: Number(response.height),
+    };
+  }
+
+  async sequences(other: string, height = 0): Promise<QuerySequencesResponse> {
+    const { value } = await this.abciQuery("/qos.qcp.v1.Query/Sequences", QuerySequencesRequest.encode({ chainId: other }).finish(), height);
+    return QuerySequencesResponse.decode(value);
+  }
+
+  /** The latest header whose commit carries > 2/3 of its validator set (see light.ts). */
+  async verifiedHeader(): Promise<VerifiedHeader> {
+    const height = await this.latestHeight();
+    const { signed_header } = await this.rpc<{ signed_header: { header: RpcHeader; commit: RpcCommit } }>("commit", { height: String(height) });
+    const validators: RpcValidator[] = [];
+    for (let page = 1; ; page++) {
+      const res = await this.rpc<{ validators: RpcValidator[]; total: string }>("validators", { height: String(height), page: String(page), per_page: "100" });
+      validators.push(...res.validators);
+      if (validators.length >= Number(res.total) || res.validators.length === 0) break;
+    }
+    return this.verifier.verify(signed_header.header, signed_header.commit, validators);
+  }
+
+  async account(): Promise<{ address: string; accountNumber: bigint; sequence: bigint }> {
+    const signer = await this.getSigner();
+    const { value } = await this.abciQuery("/cosmos.auth.v1beta1.Query/Account", QueryAccountRequest.encode({ address: signer.address }).finish());
+    const account = BaseAccount.decode(QueryAccountResponse.decode(value).account!.value);
+    return { address: signer.address, accountNumber: account.accountNumber, sequence: account.sequence };
+  }
+
+  async getSigner() {
+    if (this.signer) return this.signer;
+    const key = this.config.key;
+    let wallet: OfflineDirectSigner;
+    let secret = key.mnemonic ?? key.private_key_hex;
+    if (key.key_file) secret = readFileSync(key.key_file, "utf8").trim();
+    if (!secret) throw new Error(`chain ${this.id}: no relayer key`);
+    if (/^[0-9a-fA-F]{64}$/.test(secret)) wallet = await DirectSecp256k1Wallet.fromKey(Buffer.from(secret, "hex"), "qosacc");
+    else {
+      try {
+        const parsed = JSON.parse(secret) as { mnemonic?: string };
+        if (parsed.mnemonic) secret = parsed.mnemonic;
+      } catch {
+        // a bare mnemonic
+      }
+      wallet = await DirectSecp256k1HdWallet.fromMnemonic(secret, { prefix: "qosacc", hdPaths: [hdPath] });
+    }
+    const [account] = await wallet.getAccounts();
+    this.signer = { wallet, address: account.address, pubkey: account.pubkey };
+    return this.signer;
+  }
+
+  /** Signs `msgs` with the relayer key, broadcasts (sync) and returns the CheckTx answer and tx hash. */
+  async signAndBroadcast(msgs: EncodeObject[], gas: bigint): Promise<{ code: number; log: string; hash: string }> {
+    const signer = await this.getSigner();
+    const { accountNumber, sequence } = await this.account();
+    const { amount, denom } = parsePrice(this.config.gas_price);
+    const fee = [{ denom, amount: ((gas * amount.num + amount.den - 1n) / amount.den).toString() }];
+    const bodyBytes = registry.encode({ typeUrl: "/cosmos.tx.v1beta1.TxBody", value: { messages: msgs, memo: "qcp-relayer" } });
+    const authInfoBytes = makeAuthInfoBytes([{ pubkey: encodePubkey(encodeSecp256k1Pubkey(signer.pubkey)), sequence }], fee, Number(gas), undefined, undefined);
+    const { signature } = await signer.wallet.signDirect(signer.address, makeSignDoc(bodyBytes, authInfoBytes, this.id, Number(accountNumber)));
+    const tx = TxRaw.encode({ bodyBytes, authInfoBytes, signatures: [Buffer.from(signature.signature, "base64")] }).finish();
+    const hash = createHash("sha256").update(tx).digest("hex").toUpperCase();
+    const res = await this.rpc<{ code: number; log: string }>("broadcast_tx_sync", { tx: Buffer.from(tx).toString("base64") });
+    return { code: res.code, log: res.log, hash };
+  }
+
+  /** Waits until the tx is in a committed block; its DeliverTx code and codespace (undefined on timeout). */
+  async waitForTx(hash: string, timeoutMs: number): Promise<{ code: number; codespace: string; log: string; height: number } | undefined> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      try {
+        const res = await fetch(`${this.config.rpc}/tx?hash=0x${hash}`, { signal: AbortSignal.timeout(5000) });
+        const body = (await res.json()) as { result?: { height: string; tx_result: { code: number; codespace: string; log: string } } };
+        if (body.result) return { ...body.result.tx_result, height: Number(body.result.height) };
+      } catch {
+        // node busy or restarting
+      }
+      await sleep(150);
+    }
+    return undefined;
+  }
+
+  /** Subscribes to Tx events with `qcp.to='<to>'`; calls `onEvent` for each; reconnects on loss. */
+  subscribe(to: string, onEvent: () => void, log: (line: string) => void): () => void {
+    let stopped = false;
+    const connect = async () => {
+      if (stopped) return;
+      try {
+        const url = this.config.rpc.replace(/^http/, "ws") + "/websocket";
+        const ws = new WebsocketClient(url, (e) => {
+          log(`${this.id}: websocket error (${e.message}); polling until it reconnects`);
+          retry();
+        });
+        const client = Comet38Client.create(ws);
+        this.ws = { client };
+        client.subscribeTx(`tm.event='Tx' AND qcp.to='${to}'`).addListener({
+          next: () => onEvent(),
+          error: (e: Error) => {
+            log(`${this.id}: subscription error (${e.message ?? e}); polling until it reconnects`);
+            retry();
+          },
+          complete: () => retry(),
+        });
+      } catch (e) {
+        log(`${this.id}: cannot subscribe (${(e as Error).message}); polling`);
+        retry();
+      }
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const retry = () => {
+      try {
+        this.ws?.client.disconnect();
+      } catch {
+        // already closed
+      }
+      this.ws = undefined;
+      if (!stopped && !timer) timer = setTimeout(() => ((timer = undefined), void connect()), 2000);
+    };
+    void connect();
+    return () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      try {
+        this.ws?.client.disconnect();
+      } catch {
+        // closed
+      }
+    };
+  }
+}
+
+function parsePrice(text: string): { denom: string; amount: { num: bigint; den: bigint } } {
+  const m = /^([0-9]+)(?:\.([0-9]+))?([a-zA-Z][a-zA-Z0-9/]*)$/.exec(text);
+  if (!m) throw new Error(`gas price ${JSON.stringify(text)} is not like 0.025uqos`);
+  const frac = m[2] ?? "";
+  return { denom: m[3], amount: { num: BigInt(m[1] + frac), den: 10n ** BigInt(frac.length) } };
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,167 @@
+// QCP end to end: QOS and a business chain (real qosd + CometBFT each, invariants checked after every
+// block) with real relayer processes (cmd/relayer) between them. A QSC goes to QOS and back with its
+// results, a 200-message stream survives a relayer kill -9, a stopped destination drains its backlog
+// on return, and two relayers on one route never deliver twice.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import type { EncodeObject } from "@cosmjs/proto-signing";
+import { MsgTransfer } from "../../gen/qos/qcp/v1/tx.js";
+import { QueryResultRequest, QueryResultResponse } from "../../gen/qos/qcp/v1/query.js";
+import { startQcpPair, sleep, type Chain, type QcpPair, type RelayerProcess } from "../../testnet/qcp-pair.js";
+
+const transfer = (to: string, sender: string, receiver: string, amount: string, denom = "STAR"): EncodeObject =>
+  ({ typeUrl: "/qos.qcp.v1.MsgTransfer", value: MsgTransfer.fromPartial({ sender, toChain: to, receiver, denom, amount }) });
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000, relayers: RelayerProcess[] = []): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== undefined && v !== false) return v;
+    } catch {
+      // a node restarting
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${relayers.map((r) => r.output.slice(-3000)).join("\n---\n")}`);
+    await sleep(100);
+  }
+}
+
+/** Every qcp_recv event on `dst` from `src` in block order: [sequence, height]. */
+async function deliveries(dst: Chain, src: string): Promise<number[]> {
+  const seqs: number[] = [];
+  for (let page = 1; ; page++) {
+    const res = await dst.node.rpc<{ txs: Array<{ height: string; index: number; tx_result: { events: Array<{ type: string; attributes: Array<{ key: string; value: string }> }> } }>; total_count: string }>(
+      "tx_search", { query: `qcp_recv.from='${src}'`, page: String(page), per_page: "100", order_by: "asc" },
+    );
+    for (const tx of res.txs) {
+      for (const e of tx.tx_result.events) {
+        if (e.type !== "qcp_recv") continue;
+        const attrs = Object.fromEntries(e.attributes.map((a) => [a.key, a.value]));
+        if (attrs.from === src) seqs.push(Number(attrs.sequence));
+      }
+    }
+    if (page * 100 >= Number(res.total_count)) break;
+  }
+  return seqs;
+}
+
+const drained = (p: QcpPair, src: Chain, dst: Chain) => async () => {
+  const [out, inn] = [(await src.seqs(dst.id)).outSequence, (await dst.seqs(src.id)).inSequence];
+  return out === inn && out > 0n ? out : undefined;
+};
+
+describe("QCP between QOS and a business chain", { timeout: 600_000 }, () => {
+  let p: QcpPair;
+  let relayer: RelayerProcess;
+
+  before(async () => {
+    p = await startQcpPair();
+    relayer = await p.relayer(0);
+    relayer.start();
+  });
+  after(async () => {
+    await p?.destroy();
+  });
+
+  test("a QSC goes from the business chain to QOS and back; result entries arrive at each source", async () => {
+    const { qos, biz, alice, bob } = p;
+    const started = Date.now();
+    const sent = await biz.submit(alice, [transfer(qos.id, alice.address, bob.address, "1000")]);
+    assert.equal((await biz.balance(alice.address, "STAR")), 1_000_000_000n - 1000n);
+    await waitFor("STAR on QOS", async () => (await qos.balance(bob.address, "STAR")) === 1000n, 60_000, [relayer]);
+    const oneWayMs = Date.now() - started;
+    // the result of biz #1 comes back to biz and is recorded there
+    const result = await waitFor("result on biz", async () =>
+      QueryResultResponse.decode(await biz.query("/qos.qcp.v1.Query/Result", QueryResultRequest.encode({ chainId: qos.id, sequence: 1n }).finish())).result, 60_000, [relayer]);
+    assert.deepEqual(result, { origSequence: 1n, code: 0, codespace: "", log: "" });
+    const roundTripMs = Date.now() - started;
+    assert.ok(sent.height > 0);
+
+    // back home: the voucher is burned on QOS, the escrow releases on biz
+    await qos.submit(bob, [transfer(biz.id, bob.address, alice.address, "400")]);
+    assert.equal(await qos.balance(bob.address, "STAR"), 600n);
+    await waitFor("STAR back on biz", async () => (await biz.balance(alice.address, "STAR")) === 1_000_000_000n - 600n, 60_000, [relayer]);
+    const qosOut = (await qos.seqs(biz.id)).outSequence;
+    const back = await waitFor("result on QOS", async () =>
+      QueryResultResponse.decode(await qos.query("/qos.qcp.v1.Query/Result", QueryResultRequest.encode({ chainId: biz.id, sequence: qosOut }).finish())).result, 60_000, [relayer]);
+    assert.equal(back.code, 0);
+    // a transfer that fails on the destination (uqos is native on QOS) is refunded by its failure result
+    const before = await biz.balance(alice.address, "uqos");
+    const failing = await biz.submit(alice, [transfer(qos.id, alice.address, bob.address, "777", "uqos")]);
+    void failing;
+    const seq = (await biz.seqs(qos.id)).outSequence;
+    const failed = await waitFor("failure result on biz", async () =>
+      QueryResultResponse.decode(await biz.query("/qos.qcp.v1.Query/Result", QueryResultRequest.encode({ chainId: qos.id, sequence: seq }).finish())).result, 60_000, [relayer]);
+    assert.equal(failed.codespace, "qcp");
+    assert.equal(failed.code, 17);
+    const fee = BigInt(Math.ceil(400_000 * 0.025));
+    assert.equal(await biz.balance(alice.address, "uqos"), before - fee);
+    console.log(`qcp e2e: one way ${oneWayMs} ms, round trip with result ${roundTripMs} ms`);
+  });
+
+  test("200 messages with the relayer killed and restarted mid-stream: each arrives exactly once, in order", async () => {
+    const { qos, biz, alice, bob } = p;
+    const base = (await biz.seqs(qos.id)).outSequence;
+    const bobBefore = await qos.balance(bob.address, "STAR");
+    const started = Date.now();
+    const hashes: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      hashes.push(await biz.broadcast(alice, Array.from({ length: 10 }, () => transfer(qos.id, alice.address, bob.address, "1"))));
+    }
+    for (const h of hashes) assert.equal((await biz.waitTx(h)).code, 0);
+    const target = base + 200n;
+    assert.equal((await biz.seqs(qos.id)).outSequence, target);
+    await waitFor("a part of the stream delivered", async () => (await qos.seqs(biz.id)).inSequence > base + 20n, 60_000, [relayer]);
+    await relayer.kill();
+    const atKill = (await qos.seqs(biz.id)).inSequence;
+    await sleep(1500);
+    assert.equal((await qos.seqs(biz.id)).inSequence, atKill, "nothing moves while no relayer runs");
+    assert.ok(atKill < target, `the kill came mid-stream (${atKill} of ${target})`);
+    relayer.start();
+    await waitFor("the whole stream", async () => (await qos.seqs(biz.id)).inSequence === target, 120_000, [relayer]);
+    const elapsed = Date.now() - started;
+    assert.equal(await qos.balance(bob.address, "STAR"), bobBefore + 200n);
+    const seqs = await deliveries(qos, biz.id);
+    assert.deepEqual(seqs, Array.from({ length: Number(target) }, (_, i) => i + 1), "every sequence once, in order");
+    console.log(`qcp e2e: 200 messages (with a relayer restart) in ${elapsed} ms`);
+  });
+
+  test("the destination stops: the backlog drains when it returns", async () => {
+    const { qos, biz, alice, bob } = p;
+    await waitFor("drained", drained(p, biz, qos), 60_000, [relayer]);
+    const base = (await biz.seqs(qos.id)).outSequence;
+    const bobBefore = await qos.balance(bob.address, "STAR");
+    await qos.node.stop();
+    for (let i = 0; i < 3; i++) await biz.submit(alice, Array.from({ length: 10 }, () => transfer(qos.id, alice.address, bob.address, "2")));
+    await sleep(3000);
+    await qos.node.start();
+    await waitFor("backlog drained", async () => (await qos.seqs(biz.id)).inSequence === base + 30n, 120_000, [relayer]);
+    assert.equal(await qos.balance(bob.address, "STAR"), bobBefore + 60n);
+    const metrics = await relayer.metrics();
+    assert.match(metrics, new RegExp(`qcp_relayer_in_sequence\\{route="${biz.id}->${qos.id}"\\} \\d+`));
+    assert.match(metrics, /qcp_relayer_errors_total\{route="[^"]+"\} [1-9]/, "the outage shows as errors");
+  });
+
+  test("two relayers on one route: no double delivery", async () => {
+    const { qos, biz, alice, bob } = p;
+    const second = await p.relayer(1);
+    second.start();
+    const base = (await biz.seqs(qos.id)).outSequence;
+    const bobBefore = await qos.balance(bob.address, "STAR");
+    for (let i = 0; i < 5; i++) {
+      await biz.submit(alice, Array.from({ length: 10 }, () => transfer(qos.id, alice.address, bob.address, "3")));
+    }
+    await waitFor("both drained", async () => (await qos.seqs(biz.id)).inSequence === base + 50n, 120_000, [relayer, second]);
+    await sleep(2000); // let any late duplicate land
+    assert.equal((await qos.seqs(biz.id)).inSequence, base + 50n);
+    assert.equal(await qos.balance(bob.address, "STAR"), bobBefore + 150n);
+    const seqs = await deliveries(qos, biz.id);
+    assert.deepEqual(seqs, Array.from({ length: Number(base + 50n) }, (_, i) => i + 1));
+    const relayersSeen = new Set<string>();
+    const res = await qos.node.rpc<{ txs: Array<{ tx_result: { events: Array<{ type: string; attributes: Array<{ key: string; value: string }> }> } }> }>(
+      "tx_search", { query: `qcp_recv.sequence > ${base}`, per_page: "100" },
+    );
+    for (const tx of res.txs) for (const e of tx.tx_result.events) if (e.type === "qcp_recv") relayersSeen.add(e.attributes.find((a) => a.key === "relayer")!.value);
+    console.log(`qcp e2e: relayers that delivered: ${relayersSeen.size}; refusals: ${[relayer, second].map((r) => (r.output.match(/another relayer delivered first/g) ?? []).length).join(", ")}`);
+  });
+});

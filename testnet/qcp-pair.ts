@@ -1,0 +1,207 @@
+// Two chains and relayers on one machine: QOS (profile qos) and a business chain (profile business),
+// both with the same QCP root CA, relayer keys registered on each side with CA certificates
+// (MsgInitQcp), a QSC token on the business chain, and relayer processes (cmd/relayer) between them.
+// Used by the QCP end-to-end tests and by `npm run testnet:qcp`.
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { toBase64 } from "@cosmjs/encoding";
+import type { EncodeObject } from "@cosmjs/proto-signing";
+import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
+import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
+import { QueryBalanceRequest, QueryBalanceResponse } from "cosmjs-types/cosmos/bank/v1beta1/query";
+import { createHash } from "node:crypto";
+import { issueCertificate, newCaKeyPair, type CaKeyPair } from "../app/certificate.js";
+import { repoRoot } from "../cmd/common/cometbft.js";
+import { MsgExecute, MsgInitQcp, MsgRecvQcp, MsgTransfer } from "../gen/qos/qcp/v1/tx.js";
+import { QuerySequencesRequest, QuerySequencesResponse } from "../gen/qos/qcp/v1/query.js";
+import { freePort, sleep, TestNode } from "../test/helpers/node.js";
+import { msg as qscMsg, qscCertificate } from "../test/helpers/qsc.js";
+import { registry, signTx, testAccount, type TestAccount } from "../test/helpers/wallet.js";
+
+for (const [url, type] of [
+  ["/qos.qcp.v1.MsgInitQcp", MsgInitQcp], ["/qos.qcp.v1.MsgRecvQcp", MsgRecvQcp], ["/qos.qcp.v1.MsgTransfer", MsgTransfer], ["/qos.qcp.v1.MsgExecute", MsgExecute],
+] as const) {
+  try {
+    registry.register(url, type as never);
+  } catch {
+    // registered already
+  }
+}
+
+export const relayerBin = join(repoRoot, "dist/cmd/relayer/main.js");
+const seedKey = (seed: string) => createHash("sha256").update(seed).digest("hex");
+
+export class Chain {
+  private sequences = new Map<string, bigint>();
+  constructor(readonly node: TestNode) {}
+  get id(): string {
+    return this.node.chainId;
+  }
+
+  async query(path: string, data: Uint8Array): Promise<Uint8Array> {
+    const { response } = await this.node.rpc<{ response: { code: number; log: string; value: string | null } }>("abci_query", { path, data: Buffer.from(data).toString("hex") });
+    if (response.code !== 0) throw new Error(`${this.id} ${path}: ${response.log}`);
+    return Buffer.from(response.value ?? "", "base64");
+  }
+  async account(address: string): Promise<{ accountNumber: bigint; sequence: bigint }> {
+    const res = QueryAccountResponse.decode(await this.query("/cosmos.auth.v1beta1.Query/Account", QueryAccountRequest.encode({ address }).finish()));
+    const a = BaseAccount.decode(res.account!.value);
+    return { accountNumber: a.accountNumber, sequence: a.sequence };
+  }
+  async balance(address: string, denom: string): Promise<bigint> {
+    return BigInt(QueryBalanceResponse.decode(await this.query("/cosmos.bank.v1beta1.Query/Balance", QueryBalanceRequest.encode({ address, denom }).finish())).balance!.amount);
+  }
+  async seqs(other: string): Promise<QuerySequencesResponse> {
+    return QuerySequencesResponse.decode(await this.query("/qos.qcp.v1.Query/Sequences", QuerySequencesRequest.encode({ chainId: other }).finish()));
+  }
+
+  /** Broadcasts (sync) with the signer's next sequence, tracked locally so many txs fit in one block. */
+  async broadcast(signer: TestAccount, msgs: EncodeObject[], gas = 400_000 * Math.max(1, msgs.length)): Promise<string> {
+    const acc = await this.account(signer.address);
+    const seq = this.sequences.get(signer.address) ?? acc.sequence;
+    const tx = await signTx(signer, msgs, {
+      chainId: this.id, accountNumber: acc.accountNumber, sequence: seq,
+      fee: { amount: [{ denom: "uqos", amount: String(Math.ceil(gas * 0.025)) }], gas: String(gas) },
+    });
+    const res = await this.node.rpc<{ code: number; log: string }>("broadcast_tx_sync", { tx: Buffer.from(tx).toString("base64") });
+    if (res.code !== 0) {
+      this.sequences.delete(signer.address);
+      throw new Error(`${this.id} CheckTx ${res.code}: ${res.log}`);
+    }
+    this.sequences.set(signer.address, seq + 1n);
+    return createHash("sha256").update(tx).digest("hex").toUpperCase();
+  }
+
+  async waitTx(hash: string, timeoutMs = 30_000): Promise<{ code: number; log: string; height: number; events: any[] }> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const res = await fetch(`${this.node.rpcUrl}/tx?hash=0x${hash}`).then((r) => r.json()).catch(() => undefined) as any;
+      if (res?.result) return { code: res.result.tx_result.code, log: res.result.tx_result.log, height: Number(res.result.height), events: res.result.tx_result.events };
+      await sleep(100);
+    }
+    throw new Error(`${this.id}: tx ${hash} not committed in ${timeoutMs} ms`);
+  }
+
+  async submit(signer: TestAccount, msgs: EncodeObject[]) {
+    const res = await this.waitTx(await this.broadcast(signer, msgs));
+    if (res.code !== 0) throw new Error(`${this.id} tx failed ${res.code}: ${res.log}`);
+    return res;
+  }
+}
+
+export class RelayerProcess {
+  output = "";
+  private child?: ChildProcess;
+  constructor(readonly configFile: string, readonly metricsPort: number) {}
+  start(): void {
+    this.output = "";
+    const child = spawn(process.execPath, [relayerBin, "--config", this.configFile, "--metrics", `127.0.0.1:${this.metricsPort}`], { detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout!.on("data", (d) => (this.output += d));
+    child.stderr!.on("data", (d) => (this.output += d));
+    this.child = child;
+  }
+  /** kill -9 */
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    try {
+      process.kill(-child.pid!, "SIGKILL");
+    } catch {
+      // gone
+    }
+    await exited;
+  }
+  async metrics(): Promise<string> {
+    return fetch(`http://127.0.0.1:${this.metricsPort}/metrics`).then((r) => r.text());
+  }
+}
+
+export interface QcpPair {
+  qos: Chain;
+  biz: Chain;
+  ca: CaKeyPair;
+  relayers: TestAccount[];
+  alice: TestAccount;
+  bob: TestAccount;
+  banker: TestAccount;
+  token: string;
+  /** writes a relayer config using relayer key `index` on both chains; returns a process (not started) */
+  relayer(index: number, overrides?: Record<string, unknown>): Promise<RelayerProcess>;
+  destroy(): Promise<void>;
+}
+
+export async function startQcpPair(options: { qosChainId?: string; bizChainId?: string; timeoutCommit?: string; relayers?: number } = {}): Promise<QcpPair> {
+  const ca = newCaKeyPair();
+  const relayers = await Promise.all(Array.from({ length: options.relayers ?? 2 }, (_, i) => testAccount(`qcp-relayer-${i}`)));
+  const [alice, bob, banker] = await Promise.all(["qcp-alice", "qcp-bob", "qcp-banker"].map(testAccount));
+  const accounts = [...relayers, alice, bob, banker].map((a) => ({ address: a.address, coins: "1000000000000uqos" }));
+  const timeoutCommit = options.timeoutCommit ?? "250ms";
+  const qosNode = await TestNode.create({ chainId: options.qosChainId ?? "qos-qcp", accounts, timeoutCommit });
+  const bizNode = await TestNode.create({ chainId: options.bizChainId ?? "biz-qcp", accounts, timeoutCommit });
+  for (const [node, profile] of [[qosNode, "qos"], [bizNode, "business"]] as const) {
+    const file = join(node.home, "config/genesis.json");
+    const genesis = JSON.parse(readFileSync(file, "utf8"));
+    genesis.app_state.profile = profile;
+    genesis.app_state.qcp = { ...(genesis.app_state.qcp ?? {}), root_ca_public_key: toBase64(ca.publicKey) };
+    genesis.app_state.qsc = { ...(genesis.app_state.qsc ?? {}), root_ca_public_key: toBase64(ca.publicKey) };
+    writeFileSync(file, JSON.stringify(genesis, null, 2));
+  }
+  const files: string[] = [];
+  const processes: RelayerProcess[] = [];
+  try {
+    await Promise.all([qosNode.start(), bizNode.start()]);
+    const qos = new Chain(qosNode);
+    const biz = new Chain(bizNode);
+    const block = await qosNode.rpc<{ block: { header: { time: string } } }>("block");
+    const now = BigInt(Math.trunc(Date.parse(block.block.header.time) / 1000));
+    const init = (chainId: string, qcpChain: string, key: Uint8Array) => ({
+      typeUrl: "/qos.qcp.v1.MsgInitQcp",
+      value: MsgInitQcp.fromPartial({
+        creator: alice.address,
+        certificate: issueCertificate(ca, { qcp: { chainId, qcpChain, relayerPublicKey: key }, notBefore: now - 600n, notAfter: now + 86_400n }),
+      }),
+    });
+    await Promise.all([
+      qos.submit(alice, relayers.map((r) => init(qos.id, biz.id, r.pubkey))),
+      biz.submit(alice, relayers.map((r) => init(biz.id, qos.id, r.pubkey))),
+    ]);
+    const token = "STAR";
+    const certificate = qscCertificate(ca, { chainId: biz.id, name: token, bankerPublicKey: banker.pubkey, notBefore: now - 600n, notAfter: now + 86_400n });
+    await biz.submit(alice, [qscMsg.create({ creator: alice.address, certificate, name: token, banker: banker.address, initialHolders: [{ address: alice.address, amount: "1000000000" }] })]);
+
+    const pair: QcpPair = {
+      qos, biz, ca, relayers, alice, bob, banker, token,
+      async relayer(index, overrides = {}) {
+        const key = { private_key_hex: seedKey(`qcp-relayer-${index}`) };
+        const config = {
+          chains: [
+            { id: qos.id, rpc: qosNode.rpcUrl, key },
+            { id: biz.id, rpc: bizNode.rpcUrl, key },
+          ],
+          routes: [{ from: biz.id, to: qos.id }, { from: qos.id, to: biz.id }],
+          poll_interval_ms: 500,
+          confirm_timeout_ms: 8000,
+          ...overrides,
+        };
+        const file = join(bizNode.home, `relayer-${index}.json`);
+        writeFileSync(file, JSON.stringify(config, null, 2));
+        files.push(file);
+        const p = new RelayerProcess(file, await freePort());
+        processes.push(p);
+        return p;
+      },
+      async destroy() {
+        for (const p of processes) await p.kill();
+        await Promise.all([qosNode.destroy(), bizNode.destroy()]);
+      },
+    };
+    return pair;
+  } catch (e) {
+    await Promise.all([qosNode.destroy(), bizNode.destroy()]);
+    throw e;
+  }
+}
+
+export { sleep };
