@@ -5,6 +5,7 @@ import type { Command } from "commander";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { newCaKeyPair, issueCertificate } from "../../app/certificate.js";
 import { decodeCertificate, RootKeyFileSchema } from "../../modules/qsc/certificate-file.js";
+import { addressFromPubKey, toAccAddress } from "../../app/address.js";
 import { CliContext, example } from "./context.js";
 import { CliError } from "./errors.js";
 
@@ -69,5 +70,32 @@ export function addCaCommands(program: Command): void {
     const subject = { chain_id: chainId, name: opts.name, banker: decoded.bankerAddress, not_before: notBefore.toString(), not_after: notAfter.toString() };
     write(opts.out, { type: "qos-ca-certificate", certificate: Buffer.from(bytes).toString("base64"), subject });
     ctx.print({ file: opts.out, ...subject }, () => `certificate for ${opts.name} on ${chainId}, banker ${decoded.bankerAddress}, written to ${opts.out}`);
+  });
+
+  example(
+    ca.command("issue-qcp")
+      .requiredOption("--root <file>", "root key file from `qoscli ca new-root`")
+      .requiredOption("--qcp-chain <id>", "the source chain whose messages the relayer may deliver to --chain-id")
+      .requiredOption("--relayer <key|pubkey>", "the relayer: a local key name, or its compressed secp256k1 public key in base64")
+      .requiredOption("--out <file>", "certificate file to write")
+      .option("--not-before <time>", "start of validity (unix seconds or ISO time; default now)")
+      .option("--not-after <time>", "end of validity (default one year after --not-before)")
+      .description("issue a certificate that registers a relayer key on a chain (--chain-id) for a source chain (qoscli tx qcp init)"),
+    "qoscli ca issue-qcp --root root.json --chain-id qos-local-1 --qcp-chain biz-1 --relayer relayer --out relayer.crt",
+  ).action((opts: { root: string; qcpChain: string; relayer: string; out: string; notBefore?: string; notAfter?: string }, cmd: Command) => {
+    const ctx = CliContext.of(cmd);
+    const chainId = ctx.opts.chainId;
+    if (!chainId) throw new CliError("give the chain the certificate is for with --chain-id");
+    const root = readRoot(opts.root);
+    const relayerPublicKey = ctx.keyring.has(opts.relayer) ? Buffer.from(ctx.keyring.get(opts.relayer).pubkey, "base64") : Buffer.from(opts.relayer, "base64");
+    if (relayerPublicKey.length !== 33) throw new CliError(`--relayer ${opts.relayer}: neither a key name nor a base64 33-byte public key`);
+    const notBefore = opts.notBefore ? parseTime(opts.notBefore, "--not-before") : BigInt(Math.trunc(Date.now() / 1000));
+    const notAfter = opts.notAfter ? parseTime(opts.notAfter, "--not-after") : notBefore + 365n * 86400n;
+    if (notAfter <= notBefore) throw new CliError("--not-after must be after --not-before");
+    const bytes = issueCertificate(root, { qcp: { chainId, qcpChain: opts.qcpChain, relayerPublicKey }, notBefore, notAfter });
+    const relayer = toAccAddress(addressFromPubKey(relayerPublicKey));
+    const subject = { chain_id: chainId, qcp_chain: opts.qcpChain, relayer, not_before: notBefore.toString(), not_after: notAfter.toString() };
+    write(opts.out, { type: "qos-ca-certificate", certificate: Buffer.from(bytes).toString("base64"), subject });
+    ctx.print({ file: opts.out, ...subject }, () => `certificate for relayer ${relayer} of ${opts.qcpChain} on ${chainId}, written to ${opts.out}`);
   });
 }

@@ -6,6 +6,7 @@ import { authCli } from "../../modules/auth/cli.js";
 import { bankCli } from "../../modules/bank/cli.js";
 import { qscCli } from "../../modules/qsc/cli.js";
 import { approveCli } from "../../modules/approve/cli.js";
+import { qcpCli } from "../../modules/qcp/cli.js";
 import { addCaCommands } from "./ca.js";
 import { DefaultHome, DefaultNode, example, registerMsgType } from "./context.js";
 import { CliError } from "./errors.js";
@@ -16,7 +17,7 @@ import { addFrameworkQueries } from "./query.js";
 import { addTxFileCommands } from "./tx.js";
 
 /** The modules whose commands qoscli offers, in help order. */
-export const modules: CliModule[] = [authCli, bankCli, qscCli, approveCli];
+export const modules: CliModule[] = [authCli, bankCli, qscCli, approveCli, qcpCli];
 
 export function buildProgram(): Command {
   const program = new Command("qoscli")

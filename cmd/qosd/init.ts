@@ -19,6 +19,8 @@ export interface InitOptions {
   grpcAddress?: string;
   /** base64 ed25519 public key of the QSC root CA (`qoscli ca new-root`); tokens can be created only with one */
   qscRootCa?: string;
+  /** base64 ed25519 public key of the QCP root CA; relayers can be registered (MsgInitQcp) only with one */
+  qcpRootCa?: string;
   /** "qos" (the public chain) or "business" (a business chain: no staking, no inflation) */
   profile?: Profile;
   overwrite: boolean;
@@ -63,6 +65,10 @@ export function initHome(options: InitOptions): { genesisFile: string } {
   if (options.qscRootCa) {
     if (Buffer.from(options.qscRootCa, "base64").length !== 32) throw new Error("--qsc-root-ca must be a base64 32-byte ed25519 public key (from `qoscli ca new-root`)");
     (genesis.app_state.qsc as { root_ca_public_key: string }).root_ca_public_key = options.qscRootCa;
+  }
+  if (options.qcpRootCa) {
+    if (Buffer.from(options.qcpRootCa, "base64").length !== 32) throw new Error("--qcp-root-ca must be a base64 32-byte ed25519 public key (from `qoscli ca new-root`)");
+    (genesis.app_state.qcp as { root_ca_public_key: string }).root_ca_public_key = options.qcpRootCa;
   }
   writeGenesis(options.home, genesis);
   writeAppConfig(options.home, AppConfigSchema.parse({ min_gas_price: options.minGasPrice, grpc_address: options.grpcAddress }));

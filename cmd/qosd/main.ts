@@ -33,6 +33,7 @@ homeOption(
     .option("--grpc-address <host:port>", 'gRPC query server address ("" disables it)', DefaultGrpcAddress)
     .option("--profile <profile>", "qos (the public chain) or business (a business chain: bank, qsc, approve, qcp; fixed validators, no inflation)", "qos")
     .option("--qsc-root-ca <base64>", "public key of the QSC root CA (from `qoscli ca new-root`): lets tokens be created")
+    .option("--qcp-root-ca <base64>", "public key of the QCP root CA (from `qoscli ca new-root`): lets relayers be registered")
     .option("--cometbft <path>", "CometBFT binary")
     .option("--overwrite", "replace an existing genesis", false)
     .addHelpText("after", "\nExample:\n  qosd init mynode --chain-id qos-test-1 --home ~/.qosd"),
@@ -49,6 +50,7 @@ homeOption(
     minGasPrice: opts.minGasPrice,
     grpcAddress: opts.grpcAddress,
     qscRootCa: opts.qscRootCa,
+    qcpRootCa: opts.qcpRootCa,
     profile: opts.profile,
     overwrite: opts.overwrite,
   });
