@@ -259,6 +259,12 @@ function summarize(results: RunResult[]) {
           mempoolP50: median(rs.map((r) => r.mempool.p50)),
           rejected: rs.reduce((n, r) => n + r.load.rejected, 0),
           cpu: Object.fromEntries(Object.keys(rs[0].cpu).map((k) => [k, median(rs.map((r) => r.cpu[k]))])),
+          /** CPU µs per committed tx, per process (CPU % ÷ committed tx/s; contention inflates it less than wall time) */
+          cpuUsPerTx: Object.fromEntries(
+            ["qosd", "cometbft", "generator"]
+              .filter((k) => k in rs[0].cpu)
+              .map((k) => [k, median(rs.map((r) => (r.cpu[k] * 10_000) / (r.committed?.tps ?? NaN)))]),
+          ),
           verifier: rs[0].verifier,
         };
   const qos = stats(of("qos"));
@@ -297,7 +303,7 @@ function printReport(report: any, results: RunResult[], summary: ReturnType<type
     if (!s) continue;
     out.push(
       `  ${name.padEnd(8)} committed ${f(s.committedTps)} tx/s (runs: ${s.committedTpsPerRun.join(", ")}), block interval ${f(s.blockIntervalMs)} ms, ${f(s.txsPerBlock)} txs/block, ` +
-        `CPU ${Object.entries(s.cpu).map(([k, v]) => `${k} ${f(v)}%`).join(" ")}`,
+        `CPU ${Object.entries(s.cpu).map(([k, v]) => `${k} ${f(v)}%`).join(" ")}; CPU per committed tx ${Object.entries(s.cpuUsPerTx).map(([k, v]) => `${k} ${f(v)} µs`).join(" ")}`,
     );
   }
   if (summary.ratio !== undefined) out.push(`  qos / kvstore = ${f(summary.ratio, 2)}`);
