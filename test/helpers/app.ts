@@ -3,15 +3,26 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { QosApp } from "../../app/app.js";
-import type { ExecTxResult } from "cosmjs-types/tendermint/abci/types";
+import type { Event, ExecTxResult, ValidatorUpdate } from "cosmjs-types/tendermint/abci/types";
+
+export interface BlockOptions {
+  /** the previous block's commit: consensus addresses and whether each signed */
+  votes?: Array<{ address: Uint8Array; signed: boolean; power?: bigint }>;
+  proposer?: Uint8Array;
+  misbehavior?: Array<{ address: Uint8Array; height: number }>;
+  /** block time in unix seconds (default: genesis + height) */
+  timeSeconds?: bigint;
+}
 import type { Profile } from "../../modules/index.js";
 
 export interface TestApp {
   app: QosApp;
   dir: string;
   height: number;
-  /** FinalizeBlock + Commit of one block; returns the tx results and the app hash */
-  block(txs: Uint8Array[]): Promise<{ results: ExecTxResult[]; appHash: Uint8Array }>;
+  /** FinalizeBlock + Commit of one block; returns the tx results, the app hash, events and validator updates */
+  block(txs: Uint8Array[], options?: BlockOptions): Promise<{ results: ExecTxResult[]; appHash: Uint8Array; events: Event[]; validatorUpdates: ValidatorUpdate[] }>;
+  /** the validator updates InitChain returned (from genesis transactions) */
+  genesisValidators: ValidatorUpdate[];
   reopen(): Promise<void>;
   destroy(): Promise<void>;
 }
@@ -29,21 +40,31 @@ export async function createTestApp(
     app: await open(),
     dir,
     height: 0,
-    async block(txs) {
+    genesisValidators: [],
+    async block(txs, options = {}) {
       const height = t.height + 1;
       const res = t.app.finalizeBlock({
         txs,
-        decidedLastCommit: { round: 0, votes: [] },
-        misbehavior: [],
+        decidedLastCommit: {
+          round: 0,
+          votes: (options.votes ?? []).map((v) => ({ validator: { address: v.address, power: v.power ?? 1n }, blockIdFlag: v.signed ? 2 : 1 })),
+        },
+        misbehavior: (options.misbehavior ?? []).map((m) => ({
+          type: 1,
+          validator: { address: m.address, power: 1n },
+          height: BigInt(m.height),
+          time: { seconds: GenesisTime.seconds + BigInt(m.height), nanos: 0 },
+          totalVotingPower: 1n,
+        })),
         hash: new Uint8Array(32),
         height: BigInt(height),
-        time: { seconds: GenesisTime.seconds + BigInt(height), nanos: 0 },
+        time: { seconds: options.timeSeconds ?? GenesisTime.seconds + BigInt(height), nanos: 0 },
         nextValidatorsHash: new Uint8Array(32),
-        proposerAddress: new Uint8Array(20),
+        proposerAddress: options.proposer ?? new Uint8Array(20),
       });
       await t.app.commit();
       t.height = height;
-      return { results: res.txResults, appHash: res.appHash };
+      return { results: res.txResults, appHash: res.appHash, events: res.events, validatorUpdates: res.validatorUpdates };
     },
     async reopen() {
       await t.app.close();
@@ -54,13 +75,14 @@ export async function createTestApp(
       rmSync(dir, { recursive: true, force: true });
     },
   };
-  t.app.initChain({
+  const init = t.app.initChain({
     time: GenesisTime,
     chainId: options.chainId ?? "qos-unit-1",
     validators: [],
     appStateBytes: new TextEncoder().encode(JSON.stringify({ ...appState, profile: options.profile ?? "qos" })),
     initialHeight: 1n,
   });
+  t.genesisValidators = init.validators;
   return t;
 }
 

@@ -8,9 +8,10 @@ import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { createHash } from "node:crypto";
 import { MsgTransfer } from "../../gen/qos/bank/v1/tx.js";
 import { qscRegistryTypes } from "./qsc.js";
+import { stakeRegistryTypes } from "./stake.js";
 
 export const hdPath = stringToPath("m/44'/389'/0'/0/0");
-export const registry = new Registry([...defaultRegistryTypes, ["/qos.bank.v1.MsgTransfer", MsgTransfer as any], ...qscRegistryTypes]);
+export const registry = new Registry([...defaultRegistryTypes, ["/qos.bank.v1.MsgTransfer", MsgTransfer as any], ...qscRegistryTypes, ...stakeRegistryTypes]);
 
 export interface TestAccount {
   wallet: DirectSecp256k1Wallet;
