@@ -119,7 +119,7 @@ describe("gRPC query server of a real node", () => {
       rmSync(dir, { recursive: true, force: true });
     }
     me = await testAccount("grpc e2e genesis account");
-    node = await TestNode.create({ accounts: [{ address: me.address, coins: `${GenesisUqos}uqos` }] });
+    node = await TestNode.create({ accounts: [{ address: me.address, coins: `${GenesisUqos}uqos` }], profile: "business" });
     await node.start();
     // CometBFT stores block h before the app commits it: at height 2 the app has committed at least height 1.
     await node.waitForHeight(2);

@@ -44,7 +44,7 @@ describe("qosd commands", () => {
     qosd(["init", "n0", "--home", home, "--chain-id", "qos-init-1"]);
     const genesis = JSON.parse(readFileSync(join(home, "config/genesis.json"), "utf8"));
     assert.equal(genesis.chain_id, "qos-init-1");
-    assert.deepEqual(Object.keys(genesis.app_state).sort(), ["approve", "auth", "bank", "profile", "qsc"]);
+    assert.deepEqual(Object.keys(genesis.app_state).sort(), ["approve", "auth", "bank", "distribution", "mint", "profile", "qcp", "qsc", "stake"]);
     assert.equal(genesis.app_state.profile, "qos");
     assert.equal(genesis.app_state.auth.params.max_memo_characters, 256);
     assert.match(qosdFails(["init", "n0", "--home", home]), /already exists.*--overwrite/);
