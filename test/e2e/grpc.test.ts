@@ -112,7 +112,7 @@ describe("gRPC query server of a real node", () => {
   before(async () => {
     const dir = mkdtempSync(join(tmpdir(), "qos-grpc-router-"));
     try {
-      const app = await QosApp.open({ dbPath: join(dir, "db"), log: () => {} });
+      const app = await QosApp.open({ dbPath: join(dir, "db"), profile: "business", log: () => {} });
       routerPaths = app.router.queryPaths;
       await app.close();
     } finally {
