@@ -1,6 +1,7 @@
 // `npm start`: a local single-validator QOS chain in .localnet/ (git-ignored). The first run creates it
 // with a funded dev account whose mnemonic is saved in .localnet/dev-account.json; later runs resume.
-// Ctrl-C stops qosd and CometBFT cleanly. Environment: QOS_HOME (default .localnet), QOS_RPC_PORT (26657).
+// Ctrl-C stops qosd and CometBFT cleanly. Environment: QOS_HOME (default .localnet), QOS_RPC_PORT (26657; p2p one below, ABCI one
+// above), QOS_GRPC_ADDRESS (127.0.0.1:9090).
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, writeFileSync, readFileSync, chmodSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -12,7 +13,9 @@ import { stringToPath } from "@cosmjs/crypto";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const home = resolve(process.env.QOS_HOME ?? join(root, ".localnet"));
 const qosd = join(root, "dist/cmd/qosd/main.js");
+const qoscli = join(root, "dist/cmd/qoscli/main.js");
 const rpcPort = Number(process.env.QOS_RPC_PORT ?? 26657);
+const grpcAddress = process.env.QOS_GRPC_ADDRESS ?? "127.0.0.1:9090";
 const chainId = "qos-local-1";
 const devFile = join(home, "dev-account.json");
 const hdPath = "m/44'/389'/0'/0/0";
@@ -25,9 +28,14 @@ if (!existsSync(join(home, "config/genesis.json"))) {
   const [{ address }] = await wallet.getAccounts();
   run("init", "dev-node", "--home", home, "--chain-id", chainId,
     "--rpc-laddr", `tcp://127.0.0.1:${rpcPort}`, "--p2p-laddr", `tcp://127.0.0.1:${rpcPort - 1}`,
-    "--proxy-app", `tcp://127.0.0.1:${rpcPort + 1}`);
+    "--proxy-app", `tcp://127.0.0.1:${rpcPort + 1}`, "--grpc-address", grpcAddress);
   // 4.9 billion QOS: the whitepaper's 49% genesis allocation, all to the dev account on a local chain
   run("add-genesis-account", address, "4900000000000000uqos", "--home", home);
+  // the dev account also owns the node's validator: a gentx bonding 1,000,000 QOS, as on a real network
+  const keyringHome = join(home, "qoscli");
+  execFileSync(process.execPath, [qoscli, "keys", "add", "dev", "--recover", "--home", keyringHome, "--keyring-backend", "test", "--output", "json"], { input: mnemonic + "\n", stdio: ["pipe", "pipe", "inherit"] });
+  run("gentx", "dev", "1000000000000uqos", "--home", home, "--keyring-home", keyringHome, "--keyring-backend", "test", "--moniker", "dev-validator");
+  run("collect-gentxs", "--home", home);
   writeFileSync(devFile, JSON.stringify({ name: "dev", address, mnemonic, hd_path: hdPath }, null, 2) + "\n");
   chmodSync(devFile, 0o600);
   console.log(`created a new local chain in ${home}`);
@@ -38,8 +46,10 @@ console.log(`
   QOS local chain   ${chainId}   (home ${home})
   RPC               http://127.0.0.1:${rpcPort}      (CosmJS: SigningStargateClient.connectWithSigner)
   ABCI              tcp://127.0.0.1:${rpcPort + 1}
+  gRPC              ${grpcAddress}      (queries, server reflection)
   dev account       ${dev.address}
-  dev mnemonic      in ${devFile}
+  dev mnemonic      in ${devFile}  (qoscli: --home ${join(home, "qoscli")} --keyring-backend test, key "dev")
+  validator         the dev account's, bonding 1,000,000 QOS (qoscli query validators)
   CosmJS settings   prefix "qosacc", hdPaths [stringToPath("${hdPath}")], denom "uqos", gasPrice "0.025uqos"
   CometBFT log      ${join(home, "cometbft.log")}
   Ctrl-C stops the node; \`npm start\` again resumes it. Delete ${home} to start a fresh chain.

@@ -10,6 +10,7 @@ import { addGenesisAccount } from "./genesis-account.js";
 import { exportGenesis } from "./export.js";
 import { initHome } from "./init.js";
 import { startNode } from "./start.js";
+import { collectGentxs, gentx } from "./gentx.js";
 
 const defaultHome = process.env.QOSD_HOME ?? join(homedir(), ".qosd");
 const program = new Command("qosd")
@@ -67,6 +68,40 @@ homeOption(
 ).action((address: string, coins: string, opts) => {
   addGenesisAccount(resolve(opts.home), address, coins);
   console.log(`added ${coins} for ${address} to the genesis`);
+});
+
+homeOption(
+  program
+    .command("gentx")
+    .argument("<key>", "qoscli key of the validator's owner (its account must be in genesis)")
+    .argument("<self-bond>", "uqos to bond, e.g. 100000000uqos")
+    .description("sign a genesis MsgCreateValidator for this node's consensus key (config/gentx/)")
+    .option("--keyring-home <dir>", "qoscli home that holds the key", process.env.QOSCLI_HOME ?? join(homedir(), ".qoscli"))
+    .option("--keyring-backend <backend>", "file or test", "file")
+    .option("--moniker <name>", "validator name (default: the node's moniker)")
+    .option("--commission-rate <rate>", "commission rate", "0.1")
+    .option("--commission-max-rate <rate>", "highest commission rate ever", "0.2")
+    .option("--commission-max-change-rate <rate>", "largest daily increase", "0.01")
+    .option("--output-document <file>", "where to write the gentx (default config/gentx/gentx-<owner>.json)")
+    .addHelpText("after", "\nExample:\n  qosd add-genesis-account qosacc1... 1000000000uqos && qosd gentx alice 100000000uqos --home ~/.qosd"),
+).action(async (key: string, selfBond: string, opts) => {
+  const { file, owner } = await gentx({
+    home: resolve(opts.home), keyName: key, selfBond, keyringHome: resolve(opts.keyringHome), keyringBackend: opts.keyringBackend,
+    moniker: opts.moniker, commissionRate: opts.commissionRate, commissionMaxRate: opts.commissionMaxRate,
+    commissionMaxChangeRate: opts.commissionMaxChangeRate, output: opts.outputDocument,
+  });
+  console.log(JSON.stringify({ owner, file }, null, 2));
+});
+
+homeOption(
+  program
+    .command("collect-gentxs")
+    .description("put every gentx of config/gentx/ into genesis (the validator set then comes from them)")
+    .option("--gentx-dir <dir>", "folder with the gentx files (default <home>/config/gentx)")
+    .addHelpText("after", "\nExample:\n  qosd collect-gentxs --home ~/.qosd && cp ~/.qosd/config/genesis.json <every node>/config/"),
+).action((opts) => {
+  const { count, owners } = collectGentxs(resolve(opts.home), opts.gentxDir ? resolve(opts.gentxDir) : undefined);
+  console.log(JSON.stringify({ gentxs: count, owners }, null, 2));
 });
 
 homeOption(
