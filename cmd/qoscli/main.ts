@@ -7,6 +7,9 @@ import { bankCli } from "../../modules/bank/cli.js";
 import { qscCli } from "../../modules/qsc/cli.js";
 import { approveCli } from "../../modules/approve/cli.js";
 import { qcpCli } from "../../modules/qcp/cli.js";
+import { stakeCli } from "../../modules/stake/cli.js";
+import { distributionCli } from "../../modules/distribution/cli.js";
+import { mintCli } from "../../modules/mint/cli.js";
 import { addCaCommands } from "./ca.js";
 import { DefaultHome, DefaultNode, example, registerMsgType } from "./context.js";
 import { CliError } from "./errors.js";
@@ -17,7 +20,7 @@ import { addFrameworkQueries } from "./query.js";
 import { addTxFileCommands } from "./tx.js";
 
 /** The modules whose commands qoscli offers, in help order. */
-export const modules: CliModule[] = [authCli, bankCli, qscCli, approveCli, qcpCli];
+export const modules: CliModule[] = [authCli, bankCli, qscCli, approveCli, qcpCli, stakeCli, distributionCli, mintCli];
 
 export function buildProgram(): Command {
   const program = new Command("qoscli")
