@@ -1,31 +1,50 @@
 // A local N-validator QOS network: one `qosd init` home per node (own keys, own ports on 127.0.0.1),
-// one shared genesis holding every validator and the funded accounts, persistent_peers between all
-// nodes, and one `qosd start` per node (qosd supervises its own CometBFT) as a detached process group.
-// Used by `npm run testnet` (testnet/cli.ts) and by the multi-node end-to-end test.
+// one shared genesis, persistent_peers between all nodes, and one `qosd start` per node (qosd
+// supervises its own CometBFT) as a detached process group. Used by `npm run testnet`
+// (testnet/cli.ts) and by the multi-node end-to-end tests.
+//
+// The validator set is built the staking way (profile "qos"): every node has an owner key in the
+// testnet's keyring (<dir>/keyring, qoscli test backend); each owner is funded in node0's genesis
+// (`qosd add-genesis-account`); each validator node signs a gentx (`qosd gentx`) with node0's genesis
+// copied to it first; node0 gathers them in config/gentx and runs `qosd collect-gentxs`; the final
+// genesis goes to every node. Full nodes (no gentx) get the same genesis and can become validators
+// later with a MsgCreateValidator from their owner. The business profile (no staking) keeps fixed
+// validators in genesis.validators.
 //
 //   const net = await createTestnet({ validators: 4, accounts: [{ address, coins: "1000000uqos" }] });
 //   await net.startAll();            // waits for the first block
 //   net.nodes[2].rpcUrl              // http://127.0.0.1:<port>
+//   const n = await net.addFullNode(); await n.start();   // a node that joins later (not in genesis)
 //   await net.nodes[3].stop();       // SIGINT (clean stop); kill() = SIGKILL of the process group
 //   await net.destroy();             // kills everything, removes the folder if it was a temp dir
 import { execFile, execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { cometbftBinary, repoRoot, setTomlValue } from "../cmd/common/cometbft.js";
 import { addGenesisAccount } from "../cmd/qosd/genesis-account.js";
+import { Keyring } from "../cmd/qoscli/keyring.js";
 
 const execFileAsync = promisify(execFile);
 export const qosdBin = join(repoRoot, "dist/cmd/qosd/main.js");
 export const ManifestFile = "testnet.json";
+
+/** Stake params of local networks: a stopped validator is inactive after 4 missed blocks (keep-alive
+ *  window of 10, 7 to sign), closed 20 s (block time) later; unbonded coins return after 15 s. */
+export const LocalStakeParams = { voting_status_len: 10, voting_status_least: 7, survival_secs: 20, unbonding_secs: 15 } as const;
+
+export type StakeParamsOverride = Partial<Record<"max_validators" | "voting_status_len" | "voting_status_least" | "survival_secs" | "unbonding_secs", number>> &
+  Partial<Record<"slash_fraction_double_sign" | "power_reduction" | "min_self_bond" | "max_commission_rate", string>>;
 
 export interface TestnetOptions {
   /** root folder (one sub-folder per node); default: a fresh temporary folder that destroy() removes */
   dir?: string;
   /** number of validators (default 4) */
   validators?: number;
+  /** number of full nodes (in genesis and the peer lists, no gentx; their owners are funded); default 0 */
+  fullNodes?: number;
   chainId?: string;
   /** accounts funded in genesis */
   accounts?: Array<{ address: string; coins: string }>;
@@ -39,8 +58,14 @@ export interface TestnetOptions {
   /** CometBFT [consensus] timeout_propose (CometBFT's default 3s; lower it so a stopped proposer costs less) */
   timeoutPropose?: string;
   minGasPrice?: string;
-  /** voting power of every validator (default 10) */
+  /** voting power of every genesis validator (default 10): its owner's gentx bonds power × 1,000,000 uqos */
   power?: number;
+  /** uqos every node's owner gets in genesis (default: the self-bond + 1,000 QOS) */
+  ownerCoins?: bigint;
+  /** app_state.stake.params of the genesis, over LocalStakeParams over the defaults */
+  stakeParams?: StakeParamsOverride;
+  /** "qos" (default: validators from gentxs) or "business" (no staking: fixed validators in genesis.validators) */
+  profile?: "qos" | "business";
   /** extra environment for every qosd process (e.g. QOS_CHECK_INVARIANTS=1) */
   env?: Record<string, string>;
   cometbft?: string;
@@ -50,7 +75,15 @@ export interface NodeManifest {
   name: string;
   home: string;
   nodeId: string;
+  /** consensus address (hex, as in CometBFT's /validators) */
   validatorAddress: string;
+  /** consensus public key (base64 ed25519, config/priv_validator_key.json) */
+  consensusPubkey: string;
+  /** whether the node is a genesis validator (a full node may become one later through MsgCreateValidator) */
+  genesisValidator: boolean;
+  /** the owner key's name in the testnet keyring and its address (profile qos) */
+  ownerKey?: string;
+  owner?: string;
   rpc: string;
   p2p: string;
   proxyApp: string;
@@ -62,6 +95,11 @@ export interface TestnetManifest {
   chainId: string;
   env: Record<string, string>;
   nodes: NodeManifest[];
+  /** qoscli keyring (test backend) of the node owners: --home <keyringHome> --keyring-backend test */
+  keyringHome?: string;
+  profile?: "qos" | "business";
+  /** how nodes are made, for nodes added later */
+  settings?: { basePort?: number; timeoutCommit: string; timeoutPropose?: string; minGasPrice: string; cometbft?: string };
 }
 
 export class TestnetNode {
@@ -70,6 +108,8 @@ export class TestnetNode {
   readonly nodeId: string;
   readonly rpcUrl: string;
   readonly manifest: NodeManifest;
+  /** the owner's account (profile qos): it signed the node's gentx, or may create its validator later */
+  readonly owner?: string;
   private child?: ChildProcess;
   private readonly env: Record<string, string>;
 
@@ -79,7 +119,13 @@ export class TestnetNode {
     this.home = manifest.home;
     this.nodeId = manifest.nodeId;
     this.rpcUrl = manifest.rpc.replace("tcp://", "http://");
+    this.owner = manifest.owner;
     this.env = env;
+  }
+
+  /** the node's consensus public key (32 bytes ed25519), for MsgCreateValidator */
+  get consensusPubkey(): Uint8Array {
+    return new Uint8Array(Buffer.from(this.manifest.consensusPubkey, "base64"));
   }
 
   get pidFile(): string {
@@ -217,12 +263,16 @@ export class Testnet {
   readonly dir: string;
   readonly chainId: string;
   readonly nodes: TestnetNode[];
+  readonly keyringHome?: string;
+  private readonly manifest: TestnetManifest;
   private readonly temporary: boolean;
 
   constructor(dir: string, manifest: TestnetManifest, temporary: boolean) {
     this.dir = dir;
     this.chainId = manifest.chainId;
+    this.manifest = manifest;
     this.nodes = manifest.nodes.map((n) => new TestnetNode(n, manifest.env));
+    this.keyringHome = manifest.keyringHome;
     this.temporary = temporary;
   }
 
@@ -246,6 +296,39 @@ export class Testnet {
     await this.killAll();
     if (this.temporary) rmSync(this.dir, { recursive: true, force: true });
   }
+
+  /** The owner's secp256k1 private key of a node (from the testnet keyring, test backend). */
+  async ownerPrivateKey(node: TestnetNode): Promise<Uint8Array> {
+    if (!this.keyringHome || !node.manifest.ownerKey) throw new Error(`${node.name} has no owner key`);
+    return (await ownerKeyring(this.keyringHome).secret(node.manifest.ownerKey)).privateKey;
+  }
+
+  /**
+   * A new full node (not started): its own home, keys and ports, the chain's genesis (node0's file,
+   * byte for byte), every existing node as persistent peer, an owner key in the keyring (not funded:
+   * send it coins, then its MsgCreateValidator makes it a validator). Recorded in testnet.json.
+   */
+  async addFullNode(): Promise<TestnetNode> {
+    const settings = this.manifest.settings;
+    if (!settings) throw new Error(`${this.dir}: testnet.json has no settings (made by an older version): recreate the testnet`);
+    const index = this.nodes.length;
+    const name = `node${index}`;
+    const port = portAllocator(settings.basePort);
+    const cometbft = cometbftBinary(settings.cometbft);
+    const node = await initNode(this.dir, name, index, this.chainId, this.manifest.profile ?? "qos", settings, cometbft, port);
+    writeFileSync(join(node.home, "config/genesis.json"), readFileSync(join(this.nodes[0].home, "config/genesis.json")));
+    setPeers(node, this.nodes.map((n) => n.manifest), settings.timeoutPropose);
+    if (this.keyringHome) {
+      const { info } = await ownerKeyring(this.keyringHome).add(name);
+      node.ownerKey = name;
+      node.owner = info.address;
+    }
+    this.manifest.nodes.push(node);
+    writeFileSync(join(this.dir, ManifestFile), JSON.stringify(this.manifest, null, 2) + "\n");
+    const added = new TestnetNode(node, this.manifest.env);
+    this.nodes.push(added);
+    return added;
+  }
 }
 
 /** Opens an existing testnet folder (its testnet.json), e.g. to start or stop it again. */
@@ -254,63 +337,130 @@ export function openTestnet(dir: string): Testnet {
   return new Testnet(resolve(dir), manifest, false);
 }
 
+function ownerKeyring(home: string): Keyring {
+  const noPassphrase = async () => {
+    throw new Error("the testnet keyring uses the test backend: no passphrase");
+  };
+  return new Keyring(home, "test", { passphrase: noPassphrase, newPassphrase: noPassphrase });
+}
+
+const qosd = (...args: string[]) => execFileAsync(process.execPath, [qosdBin, ...args], { encoding: "utf8" });
+
+/** `qosd init` of one node with its own ports; returns its manifest entry. */
+async function initNode(
+  dir: string, name: string, i: number, chainId: string, profile: "qos" | "business",
+  settings: NonNullable<TestnetManifest["settings"]>, cometbft: string, port: (node: number, offset: number) => Promise<number>,
+): Promise<NodeManifest> {
+  const home = join(dir, name);
+  const [p2p, rpc, abci] = [await port(i, 6), await port(i, 7), await port(i, 8)];
+  await qosd(
+    "init", name, "--home", home, "--chain-id", chainId, "--profile", profile,
+    "--rpc-laddr", `tcp://127.0.0.1:${rpc}`, "--p2p-laddr", `tcp://127.0.0.1:${p2p}`,
+    "--proxy-app", `tcp://127.0.0.1:${abci}`, "--timeout-commit", settings.timeoutCommit,
+    "--min-gas-price", settings.minGasPrice, "--cometbft", cometbft,
+  );
+  const appListen = await rewriteAppListenAddresses(home, (k) => port(i, 9 + k));
+  const nodeId = execFileSync(cometbft, ["show-node-id", "--home", home], { encoding: "utf8" }).trim();
+  const key = JSON.parse(readFileSync(join(home, "config/priv_validator_key.json"), "utf8"));
+  return {
+    name, home, nodeId, validatorAddress: key.address as string, consensusPubkey: key.pub_key.value as string, genesisValidator: false,
+    rpc: `tcp://127.0.0.1:${rpc}`, p2p: `127.0.0.1:${p2p}`, proxyApp: `tcp://127.0.0.1:${abci}`, appListen,
+  };
+}
+
+/** [p2p] persistent_peers = the given nodes (and timeout_propose if set). */
+function setPeers(node: NodeManifest, peers: NodeManifest[], timeoutPropose?: string): void {
+  const file = join(node.home, "config/config.toml");
+  let toml = readFileSync(file, "utf8");
+  toml = setTomlValue(toml, "p2p", "persistent_peers", peers.filter((o) => o.name !== node.name).map((o) => `${o.nodeId}@${o.p2p}`).join(","));
+  if (timeoutPropose) toml = setTomlValue(toml, "consensus", "timeout_propose", timeoutPropose);
+  writeFileSync(file, toml);
+}
+
 /** Creates the homes and the shared genesis (nothing is started). */
 export async function createTestnet(options: TestnetOptions = {}): Promise<Testnet> {
   const count = options.validators ?? 4;
+  const fullNodes = options.fullNodes ?? 0;
   if (!Number.isInteger(count) || count < 1) throw new Error(`validators must be a positive integer, not ${count}`);
+  if (!Number.isInteger(fullNodes) || fullNodes < 0) throw new Error(`fullNodes must be a non-negative integer, not ${fullNodes}`);
   const chainId = options.chainId ?? "qos-testnet-1";
+  const profile = options.profile ?? "qos";
+  const power = options.power ?? 10;
   const temporary = options.dir === undefined;
   const dir = resolve(options.dir ?? mkdtempSync(join(tmpdir(), "qos-testnet-")));
   mkdirSync(dir, { recursive: true });
   if (existsSync(join(dir, ManifestFile))) throw new Error(`${dir} already holds a testnet (${ManifestFile}): remove it first`);
   const cometbft = cometbftBinary(options.cometbft);
+  const settings = {
+    basePort: options.basePort, timeoutCommit: options.timeoutCommit ?? "500ms", timeoutPropose: options.timeoutPropose,
+    minGasPrice: options.minGasPrice ?? "0.025uqos", cometbft: options.cometbft,
+  };
   const port = portAllocator(options.basePort);
+  const genesisFile = (n: NodeManifest) => join(n.home, "config/genesis.json");
   try {
-    // 1. one home per node, each with its own keys and ports
-    const nodes: NodeManifest[] = await Promise.all(
-      Array.from({ length: count }, async (_, i) => {
-        const name = `node${i}`;
-        const home = join(dir, name);
-        const [p2p, rpc, abci] = [await port(i, 6), await port(i, 7), await port(i, 8)];
-        await execFileAsync(process.execPath, [
-          qosdBin, "init", name, "--home", home, "--chain-id", chainId,
-          "--rpc-laddr", `tcp://127.0.0.1:${rpc}`, "--p2p-laddr", `tcp://127.0.0.1:${p2p}`,
-          "--proxy-app", `tcp://127.0.0.1:${abci}`, "--timeout-commit", options.timeoutCommit ?? "500ms",
-          "--min-gas-price", options.minGasPrice ?? "0.025uqos", "--cometbft", cometbft,
-        ]);
-        const appListen = await rewriteAppListenAddresses(home, (k) => port(i, 9 + k));
-        const nodeId = execFileSync(cometbft, ["show-node-id", "--home", home], { encoding: "utf8" }).trim();
-        const key = JSON.parse(readFileSync(join(home, "config/priv_validator_key.json"), "utf8"));
-        return {
-          name, home, nodeId, validatorAddress: key.address as string,
-          rpc: `tcp://127.0.0.1:${rpc}`, p2p: `127.0.0.1:${p2p}`, proxyApp: `tcp://127.0.0.1:${abci}`, appListen,
-        };
+    // 1. one home per node (validators first, then full nodes), each with its own keys and ports
+    const nodes = await Promise.all(
+      Array.from({ length: count + fullNodes }, async (_, i) => {
+        const node = await initNode(dir, `node${i}`, i, chainId, profile, settings, cometbft, port);
+        node.genesisValidator = i < count;
+        return node;
       }),
     );
+    const validators = nodes.filter((n) => n.genesisValidator);
+    const keyringHome = profile === "qos" ? join(dir, "keyring") : undefined;
 
-    // 2. one genesis: node0's (chain id, time, consensus params, QOS app_state) with every validator and the accounts
-    const genesisFile = (home: string) => join(home, "config/genesis.json");
-    const genesis = JSON.parse(readFileSync(genesisFile(nodes[0].home), "utf8"));
-    genesis.validators = nodes.map((n) => {
-      const key = JSON.parse(readFileSync(join(n.home, "config/priv_validator_key.json"), "utf8"));
-      return { address: key.address, pub_key: key.pub_key, power: String(options.power ?? 10), name: n.name };
-    });
-    writeFileSync(genesisFile(nodes[0].home), JSON.stringify(genesis, null, 2) + "\n");
-    for (const account of options.accounts ?? []) addGenesisAccount(nodes[0].home, account.address, account.coins);
-    const shared = readFileSync(genesisFile(nodes[0].home));
-    for (const n of nodes.slice(1)) writeFileSync(genesisFile(n.home), shared);
+    if (profile === "business") {
+      // no staking: every validator is a fixed genesis validator of CometBFT
+      const genesis = JSON.parse(readFileSync(genesisFile(nodes[0]), "utf8"));
+      genesis.validators = validators.map((n) => {
+        const key = JSON.parse(readFileSync(join(n.home, "config/priv_validator_key.json"), "utf8"));
+        return { address: key.address, pub_key: key.pub_key, power: String(power), name: n.name };
+      });
+      writeFileSync(genesisFile(nodes[0]), JSON.stringify(genesis, null, 2) + "\n");
+      for (const account of options.accounts ?? []) addGenesisAccount(nodes[0].home, account.address, account.coins);
+    } else {
+      // 2. every node's owner: a key in the testnet keyring, funded in node0's genesis
+      const keyring = ownerKeyring(keyringHome!);
+      for (const n of nodes) {
+        const { info } = await keyring.add(n.name);
+        n.ownerKey = n.name;
+        n.owner = info.address;
+      }
+      const selfBond = BigInt(power) * 1_000_000n;
+      const ownerCoins = options.ownerCoins ?? selfBond + 1_000_000_000n;
+      const genesis = JSON.parse(readFileSync(genesisFile(nodes[0]), "utf8"));
+      genesis.validators = [];
+      genesis.app_state.stake.params = { ...genesis.app_state.stake.params, ...LocalStakeParams, ...options.stakeParams };
+      writeFileSync(genesisFile(nodes[0]), JSON.stringify(genesis, null, 2) + "\n");
+      for (const n of nodes) addGenesisAccount(nodes[0].home, n.owner!, `${ownerCoins}uqos`);
+      for (const account of options.accounts ?? []) addGenesisAccount(nodes[0].home, account.address, account.coins);
 
-    // 3. every node dials every other one
-    for (const n of nodes) {
-      const file = join(n.home, "config/config.toml");
-      let toml = readFileSync(file, "utf8");
-      const peers = nodes.filter((o) => o !== n).map((o) => `${o.nodeId}@${o.p2p}`).join(",");
-      toml = setTomlValue(toml, "p2p", "persistent_peers", peers);
-      if (options.timeoutPropose) toml = setTomlValue(toml, "consensus", "timeout_propose", options.timeoutPropose);
-      writeFileSync(file, toml);
+      // 3. a gentx on every validator node, with node0's genesis (chain id, accounts) copied to it first
+      const draft = readFileSync(genesisFile(nodes[0]));
+      for (const n of validators.slice(1)) writeFileSync(genesisFile(n), draft);
+      await Promise.all(
+        validators.map((n) =>
+          qosd("gentx", n.ownerKey!, `${selfBond}uqos`, "--home", n.home, "--keyring-home", keyringHome!, "--keyring-backend", "test", "--moniker", n.name),
+        ),
+      );
+      // 4. node0 gathers them and collects
+      const gentxDir = join(nodes[0].home, "config/gentx");
+      mkdirSync(gentxDir, { recursive: true });
+      for (const n of validators.slice(1)) {
+        const dirOf = join(n.home, "config/gentx");
+        for (const f of readdirSync(dirOf)) copyFileSync(join(dirOf, f), join(gentxDir, f));
+      }
+      await qosd("collect-gentxs", "--home", nodes[0].home);
     }
 
-    const manifest: TestnetManifest = { chainId, env: options.env ?? {}, nodes };
+    // 5. the final genesis, byte for byte, on every node
+    const shared = readFileSync(genesisFile(nodes[0]));
+    for (const n of nodes.slice(1)) writeFileSync(genesisFile(n), shared);
+
+    // 6. every node dials every other one
+    for (const n of nodes) setPeers(n, nodes, options.timeoutPropose);
+
+    const manifest: TestnetManifest = { chainId, env: options.env ?? {}, nodes, keyringHome, profile, settings };
     writeFileSync(join(dir, ManifestFile), JSON.stringify(manifest, null, 2) + "\n");
     return new Testnet(dir, manifest, temporary);
   } catch (e) {

@@ -1,7 +1,9 @@
 // Determinism on a real 4-validator network (testnet/): every node computes the same app hash, the same
 // results hash and answers the same balances at the same height, with signed transfers sent to
 // different nodes. Then one validator is killed: the other three (30 of 40 power > 2/3) keep making
-// blocks, and the restarted one catches up (block sync + replay) and agrees again.
+// blocks, and the restarted one catches up (block sync + replay) and agrees again. The validators come
+// from gentxs (testnet/); the keep-alive window is long here so that node3's downtime does not make it
+// inactive (test/e2e/staking.test.ts covers that).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
@@ -38,6 +40,7 @@ describe("4-validator network", () => {
       accounts: senders.map((s) => ({ address: s.address, coins: `${Funds}uqos` })),
       timeoutCommit: "300ms",
       timeoutPropose: "1s",
+      stakeParams: { voting_status_len: 10_000, voting_status_least: 7_000 },
       env: { QOS_CHECK_INVARIANTS: "1" },
     });
     await net.startAll();
