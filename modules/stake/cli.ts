@@ -192,7 +192,7 @@ function describeValidator(v: ValidatorJson): string {
     `power:        ${v.power}`,
     `bonded:       ${uqosText(v.tokens)}`,
     `commission:   ${percent(v.commission.rate)} (max ${percent(v.commission.max_rate)}, may rise ${percent(v.commission.max_change_rate)} a day)`,
-    `consensus key: ${v.consensus_pubkey}`,
+    `consensus:    ${v.consensus_pubkey}`,
     `bonded since height ${v.bond_height}`,
   ].join("\n");
 }
