@@ -38,7 +38,7 @@ import { CacheStore, type KVStore } from "./state/kv.js";
 import { encodeProof } from "./state/smt.js";
 import { CommitStore, type PendingVersion } from "./state/store.js";
 import { runAnte, type AnteDeps } from "./tx/ante.js";
-import { decodeTx } from "./tx/decode.js";
+import { decodeTx, type DecodedTx } from "./tx/decode.js";
 import { SignatureCache, verifierName } from "./tx/verify.js";
 import { authKeeper } from "../modules/auth/index.js";
 import type { BankKeeper } from "../modules/bank/index.js";
@@ -68,6 +68,9 @@ export interface AppOptions {
   profile?: Profile;
   /** check every module invariant after each block and halt on a violation (tests turn it on) */
   checkInvariants?: boolean;
+  /** software upgrades (governance plans, by name) this binary has been told are done
+   *  (`qosd start --upgrade-done <name>`): the chain continues past their height */
+  upgradesDone?: readonly string[];
   log?: (line: string) => void;
 }
 
@@ -88,6 +91,7 @@ export class QosApp {
   readonly keepers: Modules;
   readonly profile: Profile;
   readonly signatureCache = new SignatureCache();
+  private readonly decodedTxs = new Map<string, DecodedTx>();
   readonly verifierName = verifierName;
   private readonly minGasPrice?: GasPrice;
   private readonly anteDeps: AnteDeps;
@@ -118,6 +122,7 @@ export class QosApp {
       setAccount: authKeeper.setAccount,
       params: authKeeper.getParams,
       payFee: (store, events, payer, fee) => this.bank.send(store, events, payer, feeCollector, fee),
+      feeExempt: this.keepers.feeExempt,
       signatureCache: this.signatureCache,
     };
     this.checkState = new CacheStore(store.latest.reader);
@@ -298,10 +303,40 @@ export class QosApp {
     return { txs };
   }
 
-  processProposal(_req: RequestProcessProposal): ResponseProcessProposal {
+  processProposal(req: RequestProcessProposal): ResponseProcessProposal {
     // Every tx of a block gets its own result in FinalizeBlock (a bad tx costs its sender, not the
-    // block), so there is nothing to reject a proposal for yet.
+    // block). A halted network (a genesis guardian's MsgHaltNetwork, in the committed state every node
+    // shares) rejects every proposal: no block gets a majority, so no node makes another block, and
+    // every node keeps answering queries (the reason: /qos.guardian.v1.Query/Halt).
+    const halt = this.lastHeight > 0 ? this.keepers.haltReason(this.store.latest.reader) : undefined;
+    if (halt) {
+      this.log(`HALT: refusing the proposal for height ${req.height} (round proposals stop here): network ${halt}`);
+      return { status: ProposalStatus.REJECT };
+    }
     return { status: ProposalStatus.ACCEPT };
+  }
+
+  /**
+   * Why the block at `height` must not run on `state` (its start state), if it must not:
+   *  - a genesis guardian halted the network (also refused in ProcessProposal, see there);
+   *  - a software upgrade governance scheduled for this height (or earlier) that this binary has not been
+   *    told is done: `qosd start --upgrade-done <name>`, or an app version ≥ the plan's version.
+   * FinalizeBlock then throws: the ABCI server answers with an exception, CometBFT stops without applying
+   * the block, and a restart replays it (with the upgrade marked done, the chain continues).
+   */
+  private refuseBlock(state: KVStore, height: number): string | undefined {
+    const halt = this.keepers.haltReason(state);
+    if (halt) return `HALT THE NETWORK at height ${height}: ${halt}`;
+    const plan = this.keepers.upgradePlan(state);
+    if (plan && BigInt(height) >= plan.height) {
+      const done = (this.options.upgradesDone ?? []).includes(plan.name) || (plan.version !== "" && compareVersions(AppVersion, plan.version) >= 0);
+      if (!done) {
+        return `UPGRADE ${plan.name} NEEDED at height ${plan.height}${plan.version ? ` (version ${plan.version}; this is ${AppVersion})` : ""}: ` +
+          `stop, install the new version if there is one and restart with \`qosd start --upgrade-done ${plan.name}\``;
+      }
+      this.log(`upgrade ${plan.name} is done (height ${plan.height}): continuing`);
+    }
+    return undefined;
   }
 
   extendVote(): { voteExtension: Uint8Array } {
@@ -320,6 +355,11 @@ export class QosApp {
     const blockState = new CacheStore(this.store.latest.reader);
     if (this.genesisChanges) {
       for (const [key, value] of this.genesisChanges) value === null ? blockState.delete(key) : blockState.set(key, value);
+    }
+    const refused = this.refuseBlock(blockState, height);
+    if (refused) {
+      this.log(refused);
+      throw new Error(refused);
     }
     const block: BlockInfo = {
       chainId: this.chainId,
@@ -378,7 +418,7 @@ export class QosApp {
     let events: Event[] = [];
     try {
       const maxTxBytes = authKeeper.getParams(base).max_tx_bytes;
-      const tx = decodeTx(bytes, this.router, maxTxBytes);
+      const tx = this.decode(bytes, maxTxBytes);
       gasWanted = tx.authInfo.fee?.gasLimit ?? 0n;
       meter = new GasMeter(mode === "simulate" ? undefined : gasWanted);
       const anteBranch = new CacheStore(base);
@@ -418,6 +458,19 @@ export class QosApp {
     }
   }
 
+  /** decodeTx, remembered by the tx bytes: CheckTx, each recheck and FinalizeBlock see the same bytes.
+   *  Decoding is a pure function of the bytes (and the fixed router), so the result can be shared. */
+  private decode(bytes: Uint8Array, maxTxBytes: number): DecodedTx {
+    if (bytes.length > maxTxBytes) return decodeTx(bytes, this.router, maxTxBytes); // throws "too large"
+    const key = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
+    const cached = this.decodedTxs.get(key);
+    if (cached) return cached;
+    const tx = decodeTx(bytes, this.router, maxTxBytes);
+    if (this.decodedTxs.size >= 20_000) this.decodedTxs.delete(this.decodedTxs.keys().next().value!);
+    this.decodedTxs.set(key, tx);
+    return tx;
+  }
+
   /** /cosmos.tx.v1beta1.Service/Simulate: runs the tx on a throw-away branch of the latest state. */
   private simulate(request: Uint8Array): Uint8Array {
     const req = SimulateRequest.decode(request);
@@ -444,6 +497,17 @@ export class QosApp {
   get chain(): { chainId: string; initialHeight: number } {
     return { chainId: this.chainId, initialHeight: this.initialHeight };
   }
+}
+
+/** Compares x.y.z versions numerically (missing parts are 0). */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split(".").map((n) => Number.parseInt(n, 10) || 0);
+  const pb = b.split(".").map((n) => Number.parseInt(n, 10) || 0);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d < 0 ? -1 : 1;
+  }
+  return 0;
 }
 
 function asQueryError(e: unknown): AppError {

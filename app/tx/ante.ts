@@ -34,6 +34,8 @@ export interface AnteDeps {
   params(store: KVReader): { max_memo_characters: number; tx_sig_limit: number };
   /** moves the fee from the payer to the fee collector; throws insufficient funds */
   payFee(store: KVStore, events: Event[], payer: Uint8Array, fee: readonly Coin[]): void;
+  /** a fee payer (first signer) that pays no fee (guardians): no minimum gas price, nothing taken */
+  feeExempt?(store: KVReader, payer: Uint8Array): boolean;
   signatureCache: SignatureCache;
 }
 
@@ -65,9 +67,11 @@ export function runAnte(ctx: Context & { unmeteredStore: KVStore }, tx: DecodedT
   if (fee.payer !== "" || fee.granter !== "") throw Errors.notSupported.with("fee payer and fee granter are not supported");
   const feeCoins = parseCoins(fee.amount, "fee");
   const gasLimit = fee.gasLimit;
+  const payer = tx.signers[0];
+  const exempt = payer !== undefined && deps.feeExempt !== undefined && deps.feeExempt(ctx.unmeteredStore, parseAccAddress(payer, "signer 0"));
   if (!options.simulate) {
     if (gasLimit === 0n) throw Errors.invalidRequest.with("gas limit is 0: set a gas limit (or use gas 'auto')");
-    if (options.minGasPrice && ctx.mode === "check") {
+    if (options.minGasPrice && ctx.mode === "check" && !exempt) {
       const required = feeForGas(gasLimit, options.minGasPrice);
       const paid = feeCoins.find((c) => c.denom === options.minGasPrice!.denom)?.amount ?? 0n;
       if (paid < required) {
@@ -166,7 +170,8 @@ export function runAnte(ctx: Context & { unmeteredStore: KVStore }, tx: DecodedT
   });
   ctx.events.push(...signatureEvents);
   ctx.gas.consume(GasCosts.feeDeduction, "fee deduction");
-  if (feeCoins.length > 0) deps.payFee(ctx.unmeteredStore, ctx.events, accounts[0].address, feeCoins);
-  ctx.events.push(feeEvent(coinsToString(feeCoins), signers[0]));
-  return { gasLimit, fee: feeCoins };
+  const paid = exempt ? [] : feeCoins;
+  if (paid.length > 0) deps.payFee(ctx.unmeteredStore, ctx.events, accounts[0].address, paid);
+  ctx.events.push(feeEvent(coinsToString(paid), signers[0]));
+  return { gasLimit, fee: paid };
 }

@@ -112,9 +112,10 @@ homeOption(
     .option("--cometbft <path>", "CometBFT binary (default: the project's pinned one, then PATH)")
     .option("--verbose", "also print CometBFT's log (always written to <home>/cometbft.log)", false)
     .option("--grpc-address <host:port>", 'gRPC query server address, overriding config/app.json ("" disables it)')
-    .addHelpText("after", "\nExamples:\n  qosd start --home ~/.qosd\n  qosd start --abci-only --home ~/.qosd   # then: cometbft start --home ~/.qosd"),
+    .option("--upgrade-done <name...>", "software upgrade(s) scheduled by governance that this node has carried out: the chain continues past their height")
+    .addHelpText("after", "\nExamples:\n  qosd start --home ~/.qosd\n  qosd start --abci-only --home ~/.qosd   # then: cometbft start --home ~/.qosd\n  qosd start --home ~/.qosd --upgrade-done v2   # after the chain stopped with UPGRADE v2 NEEDED"),
 ).action(async (opts) => {
-  await startNode({ home: resolve(opts.home), abciOnly: opts.abciOnly, cometbft: opts.cometbft, verbose: opts.verbose, grpcAddress: opts.grpcAddress });
+  await startNode({ home: resolve(opts.home), abciOnly: opts.abciOnly, cometbft: opts.cometbft, verbose: opts.verbose, grpcAddress: opts.grpcAddress, upgradesDone: opts.upgradeDone });
 });
 
 homeOption(

@@ -15,6 +15,8 @@ export interface StartOptions {
   verbose: boolean;
   /** overrides config/app.json grpc_address ("" disables the gRPC server) */
   grpcAddress?: string;
+  /** governance software upgrades this node has carried out (qosd start --upgrade-done) */
+  upgradesDone?: string[];
 }
 
 export async function startNode(options: StartOptions): Promise<void> {
@@ -31,6 +33,7 @@ export async function startNode(options: StartOptions): Promise<void> {
     minGasPrice: config.min_gas_price,
     keepRecent: config.keep_recent,
     checkInvariants: process.env.QOS_CHECK_INVARIANTS === "1",
+    upgradesDone: options.upgradesDone,
     log,
   });
   // Timings for operators and the benchmark (wall clock, outside the state machine).

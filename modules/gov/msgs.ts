@@ -1,0 +1,128 @@
+// gov messages: checkStateless → checkStateful → execute.
+import { parseAccAddress } from "../../app/address.js";
+import { parseAmount } from "../../app/coins.js";
+import { mulDecFloor, parseDec } from "../../app/decimal.js";
+import type { MsgHandler } from "../../app/module.js";
+import {
+  MsgDeposit, MsgDepositResponse, MsgSubmitProposal, MsgSubmitProposalResponse, MsgVote, MsgVoteResponse,
+} from "../../gen/qos/gov/v1/tx.js";
+import type { ProposalContent } from "../../gen/qos/gov/v1/types.js";
+import { GovErrors } from "./errors.js";
+import * as events from "./events.js";
+import { LevelNames, OptionNames, VoteOption, levelOf, proposalKind, type GovKeeper } from "./keeper.js";
+import { MaxDescriptionBytes, MaxTitleBytes, MaxUpgradeNameBytes } from "./params.js";
+
+const bytes = (s: string) => new TextEncoder().encode(s).length;
+
+function positive(amount: string, what: string): bigint {
+  let value: bigint;
+  try {
+    value = parseAmount(amount, what);
+  } catch (e) {
+    throw GovErrors.invalidAmount.with((e as Error).message);
+  }
+  if (value === 0n) throw GovErrors.invalidAmount.with(`${what} must be positive`);
+  return value;
+}
+
+/** Checks that need no state. */
+export function checkContentStateless(content: ProposalContent | undefined): void {
+  const kind = proposalKind(content);
+  const c = content!;
+  if (bytes(c.title.trim()) === 0 || bytes(c.title) > MaxTitleBytes) throw GovErrors.invalidProposal.with(`title must be 1-${MaxTitleBytes} bytes`);
+  if (bytes(c.description.trim()) === 0 || bytes(c.description) > MaxDescriptionBytes) throw GovErrors.invalidProposal.with(`description must be 1-${MaxDescriptionBytes} bytes`);
+  switch (kind) {
+    case "parameter_change": {
+      const changes = c.parameterChange!.changes;
+      if (changes.length === 0) throw GovErrors.invalidProposal.with("a parameter change needs at least one change");
+      const seen = new Set<string>();
+      for (const ch of changes) {
+        if (!ch.module || !ch.key) throw GovErrors.invalidProposal.with("every change needs a module and a key");
+        const id = `${ch.module}.${ch.key}`;
+        if (seen.has(id)) throw GovErrors.invalidProposal.with(`${id} changed twice`);
+        seen.add(id);
+      }
+      break;
+    }
+    case "community_pool_spend":
+      parseAccAddress(c.communityPoolSpend!.recipient, "recipient");
+      positive(c.communityPoolSpend!.amount, "amount");
+      break;
+    case "inflation_change":
+      if (c.inflationChange!.phases.length === 0) throw GovErrors.invalidInflationChange.with("give at least one future phase");
+      break;
+    case "software_upgrade": {
+      const plan = c.softwareUpgrade!.plan;
+      if (!plan) throw GovErrors.invalidUpgrade.with("plan is missing");
+      if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(plan.name) || bytes(plan.name) > MaxUpgradeNameBytes) {
+        throw GovErrors.invalidUpgrade.with(`name must be 1-${MaxUpgradeNameBytes} characters of letters, digits, '.', '_', '-'`);
+      }
+      if (plan.version !== "" && !/^[0-9]+\.[0-9]+\.[0-9]+$/.test(plan.version)) throw GovErrors.invalidUpgrade.with("version must be empty or x.y.z");
+      if (bytes(plan.info) > MaxDescriptionBytes) throw GovErrors.invalidUpgrade.with(`info is over ${MaxDescriptionBytes} bytes`);
+      break;
+    }
+  }
+}
+
+export function govMsgs(keeper: GovKeeper): MsgHandler[] {
+  const submit: MsgHandler<MsgSubmitProposal> = {
+    typeUrl: "/qos.gov.v1.MsgSubmitProposal",
+    codec: MsgSubmitProposal,
+    signers: (msg) => [msg.proposer],
+    checkStateless(msg) {
+      parseAccAddress(msg.proposer, "proposer");
+      checkContentStateless(msg.content);
+      if (msg.initialDeposit !== "0") positive(msg.initialDeposit, "initial_deposit");
+    },
+    execute(ctx, msg) {
+      const content = msg.content!;
+      const kind = proposalKind(content);
+      const level = levelOf(kind);
+      const lp = keeper.levelParams(ctx.store, level);
+      const initial = BigInt(msg.initialDeposit || "0");
+      const needed = mulDecFloor(BigInt(lp.min_deposit), parseDec(lp.min_initial_deposit_rate));
+      if (initial < needed) {
+        throw GovErrors.depositTooSmall.with(`a ${LevelNames[level]} proposal needs an initial deposit of at least ${needed}uqos (min_deposit ${lp.min_deposit} × ${lp.min_initial_deposit_rate}), got ${initial}`);
+      }
+      keeper.checkContent(ctx, content);
+      const p = keeper.createProposal(ctx, msg.proposer, content, level);
+      ctx.events.push(events.submitEvent(p.id, msg.proposer, kind, LevelNames[level]));
+      if (initial > 0n) keeper.addDeposit(ctx, p, parseAccAddress(msg.proposer), initial);
+      return { typeUrl: "/qos.gov.v1.MsgSubmitProposalResponse", value: MsgSubmitProposalResponse.encode({ proposalId: p.id }).finish() };
+    },
+  };
+
+  const deposit: MsgHandler<MsgDeposit> = {
+    typeUrl: "/qos.gov.v1.MsgDeposit",
+    codec: MsgDeposit,
+    signers: (msg) => [msg.depositor],
+    checkStateless(msg) {
+      parseAccAddress(msg.depositor, "depositor");
+      positive(msg.amount, "amount");
+    },
+    execute(ctx, msg) {
+      const p = keeper.requireProposal(ctx.store, msg.proposalId);
+      keeper.addDeposit(ctx, p, parseAccAddress(msg.depositor), BigInt(msg.amount));
+      return { typeUrl: "/qos.gov.v1.MsgDepositResponse", value: MsgDepositResponse.encode({}).finish() };
+    },
+  };
+
+  const vote: MsgHandler<MsgVote> = {
+    typeUrl: "/qos.gov.v1.MsgVote",
+    codec: MsgVote,
+    signers: (msg) => [msg.voter],
+    checkStateless(msg) {
+      parseAccAddress(msg.voter, "voter");
+      if (!OptionNames[msg.option]) throw GovErrors.invalidVoteOption.with(`option ${msg.option}: use yes, abstain, no or no_with_veto`);
+    },
+    execute(ctx, msg) {
+      const p = keeper.requireProposal(ctx.store, msg.proposalId);
+      if (p.status !== 2 /* VOTING_PERIOD */) throw GovErrors.notVotingPeriod.with(`proposal ${p.id} is not being voted on`);
+      keeper.setVote(ctx.store, p.id, parseAccAddress(msg.voter), msg.option as VoteOption);
+      ctx.events.push(events.voteEvent(p.id, msg.voter, OptionNames[msg.option]));
+      return { typeUrl: "/qos.gov.v1.MsgVoteResponse", value: MsgVoteResponse.encode({}).finish() };
+    },
+  };
+
+  return [submit, deposit, vote];
+}
