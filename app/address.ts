@@ -12,13 +12,27 @@ export function addressFromPubKey(compressedPubKey: Uint8Array): Uint8Array {
   return ripemd160(createHash("sha256").update(compressedPubKey).digest());
 }
 
+// bech32 conversions are a hot path (every tx converts a few addresses, CheckTx and FinalizeBlock
+// alike): remember recent ones. Bounded; the returned bytes must not be mutated.
+const CacheLimit = 50_000;
+const toBech32Cache = new Map<string, string>();
+const fromBech32Cache = new Map<string, Uint8Array>();
+function remember<K, V>(cache: Map<K, V>, key: K, value: V): V {
+  if (cache.size >= CacheLimit) cache.delete(cache.keys().next().value as K);
+  cache.set(key, value);
+  return value;
+}
+
 export function toAccAddress(bytes: Uint8Array): string {
-  return toBech32(AccountPrefix, bytes);
+  const key = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
+  return toBech32Cache.get(key) ?? remember(toBech32Cache, key, toBech32(AccountPrefix, bytes));
 }
 
 /** Parses a qosacc bech32 address into its 20 bytes, or throws invalidAddress saying what is wrong. */
 export function parseAccAddress(address: string, field = "address"): Uint8Array {
   if (typeof address !== "string" || address.length === 0) throw Errors.invalidAddress.with(`${field} is empty`);
+  const cached = fromBech32Cache.get(address);
+  if (cached) return cached;
   let decoded: { prefix: string; data: Uint8Array };
   try {
     decoded = fromBech32(address, 90);
@@ -31,7 +45,7 @@ export function parseAccAddress(address: string, field = "address"): Uint8Array 
   if (decoded.data.length !== 20) {
     throw Errors.invalidAddress.with(`${field} ${address} has ${decoded.data.length} bytes, expected 20`);
   }
-  return decoded.data;
+  return remember(fromBech32Cache, address, decoded.data);
 }
 
 /** Address of a module account: the first 20 bytes of sha256(name), as in the Cosmos SDK. */

@@ -465,7 +465,8 @@ export class QosApp {
     const key = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
     const cached = this.decodedTxs.get(key);
     if (cached) return cached;
-    const tx = decodeTx(bytes, this.router, maxTxBytes);
+    // a copy: the request's bytes are a view into a socket read buffer that the cache must not pin
+    const tx = decodeTx(Uint8Array.from(bytes), this.router, maxTxBytes);
     if (this.decodedTxs.size >= 20_000) this.decodedTxs.delete(this.decodedTxs.keys().next().value!);
     this.decodedTxs.set(key, tx);
     return tx;

@@ -13,6 +13,8 @@ const ParamsKey = `${Prefix}p`;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+const parsedParams = new WeakMap<Uint8Array, Params>();
+
 export const Secp256k1PubKeyTypeUrl = "/cosmos.crypto.secp256k1.PubKey";
 
 export interface Account {
@@ -76,7 +78,11 @@ export const authKeeper = {
 
   getParams(store: KVReader): Params {
     const raw = store.get(ParamsKey);
-    return raw ? ParamsSchema.parse(JSON.parse(decoder.decode(raw))) : DefaultParams;
+    if (!raw) return DefaultParams;
+    // read on every tx: parse a stored value once (stored values are never mutated, only replaced)
+    let params = parsedParams.get(raw);
+    if (!params) parsedParams.set(raw, (params = ParamsSchema.parse(JSON.parse(decoder.decode(raw)))));
+    return params;
   },
 
   setParams(store: KVStore, params: Params): void {
