@@ -10,6 +10,9 @@ import { qcpCli } from "../../modules/qcp/cli.js";
 import { stakeCli } from "../../modules/stake/cli.js";
 import { distributionCli } from "../../modules/distribution/cli.js";
 import { mintCli } from "../../modules/mint/cli.js";
+import { govCli } from "../../modules/gov/cli.js";
+import { guardianCli } from "../../modules/guardian/cli.js";
+import { paramsCli } from "../../modules/params/cli.js";
 import { addCaCommands } from "./ca.js";
 import { DefaultHome, DefaultNode, example, registerMsgType } from "./context.js";
 import { CliError } from "./errors.js";
@@ -20,7 +23,7 @@ import { addFrameworkQueries } from "./query.js";
 import { addTxFileCommands } from "./tx.js";
 
 /** The modules whose commands qoscli offers, in help order. */
-export const modules: CliModule[] = [authCli, bankCli, qscCli, approveCli, qcpCli, stakeCli, distributionCli, mintCli];
+export const modules: CliModule[] = [authCli, bankCli, qscCli, approveCli, qcpCli, stakeCli, distributionCli, mintCli, govCli, guardianCli, paramsCli];
 
 export function buildProgram(): Command {
   const program = new Command("qoscli")
