@@ -1,19 +1,20 @@
 #!/usr/bin/env node
 // `npm run testnet` / `npm run testnet:stop`: a local N-validator QOS network in .testnet/ (git-ignored).
-//   node dist/testnet/cli.js start [--validators 4] [--base-port 27000] [--dir .testnet] [--reset]
+//   node dist/testnet/cli.js start [--validators 4] [--full-nodes 0] [--base-port 27000] [--dir .testnet] [--reset]
 //   node dist/testnet/cli.js stop  [--dir .testnet]
 //   node dist/testnet/cli.js stop --node node3 / start --node node3   (one node)
+//   node dist/testnet/cli.js add-node [--dir .testnet]                (a new full node joins, started)
 //   node dist/testnet/cli.js status [--dir .testnet]
-// The first start creates the network (keys, shared genesis, funded accounts whose mnemonics are saved
-// in <dir>/accounts.json); later starts resume it. Nodes run detached; `stop` ends them (SIGINT, then
-// SIGKILL of the process group).
+// The first start creates the network (owner keys in <dir>/keyring, gentxs, shared genesis, funded
+// accounts whose mnemonics are saved in <dir>/accounts.json); later starts resume it. Nodes run
+// detached; `stop` ends them (SIGINT, then SIGKILL of the process group).
 import { Command } from "commander";
 import { chmodSync, existsSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Bip39, Random, stringToPath } from "@cosmjs/crypto";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
 import { repoRoot } from "../cmd/common/cometbft.js";
-import { ManifestFile, createTestnet, openTestnet, type Testnet } from "./testnet.js";
+import { ManifestFile, createTestnet, openTestnet, type Testnet, type TestnetNode } from "./testnet.js";
 
 const hdPath = "m/44'/389'/0'/0/0";
 const defaultDir = process.env.QOS_TESTNET_DIR ?? join(repoRoot, ".testnet");
@@ -26,6 +27,8 @@ dirOption(
     .command("start")
     .description("create (first time) and start every node, detached")
     .option("--validators <n>", "number of validators", "4")
+    .option("--full-nodes <n>", "number of full nodes (no gentx; their owners are funded)", "0")
+    .option("--stake-params <json>", 'genesis stake params over the local ones, e.g. \'{"voting_status_len":1000,"voting_status_least":700}\'')
     .option("--base-port <port>", "node i listens on base+10i+6 (p2p), +7 (RPC), +8 (ABCI), +9.. (app servers)", "27000")
     .option("--chain-id <id>", "chain id", "qos-testnet-1")
     .option("--timeout-commit <duration>", "block interval", "500ms")
@@ -60,6 +63,8 @@ dirOption(
     net = await createTestnet({
       dir,
       validators: Number(opts.validators),
+      fullNodes: Number(opts.fullNodes),
+      stakeParams: opts.stakeParams ? JSON.parse(opts.stakeParams) : undefined,
       chainId: opts.chainId,
       basePort: Number(opts.basePort),
       timeoutCommit: opts.timeoutCommit,
@@ -69,7 +74,7 @@ dirOption(
     const file = join(dir, "accounts.json");
     writeFileSync(file, JSON.stringify(accounts, null, 2) + "\n");
     chmodSync(file, 0o600);
-    console.log(`created a ${net.nodes.length}-validator testnet in ${dir}`);
+    console.log(`created a testnet of ${opts.validators} validators and ${opts.fullNodes} full nodes in ${dir}`);
   }
   try {
     await net.startAll({ detach: true });
@@ -78,13 +83,10 @@ dirOption(
     throw e;
   }
   const height = await net.nodes[0].height();
-  console.log(`\n  chain ${net.chainId}, height ${height}, ${net.nodes.length} validators\n`);
-  for (const n of net.nodes) {
-    const extra = Object.entries(n.manifest.appListen).map(([k, v]) => `  ${k} ${v}`).join("");
-    console.log(`  ${n.name}  RPC ${n.rpcUrl}  p2p ${n.nodeId}@${n.manifest.p2p}  ABCI ${n.manifest.proxyApp}${extra}  pid ${n.pid}`);
-  }
+  console.log(`\n  chain ${net.chainId}, height ${height}, ${net.nodes.length} nodes\n`);
+  for (const n of net.nodes) printNode(n);
   console.log(`
-  accounts (mnemonics)  ${join(dir, "accounts.json")}
+  accounts (mnemonics)  ${join(dir, "accounts.json")}${net.keyringHome ? `\n  node owners (keys)    qoscli keys list --home ${net.keyringHome} --keyring-backend test` : ""}
   logs                  ${join(dir, "node<i>/qosd.log")} and cometbft.log
   stop                  npm run testnet:stop      (start again: npm run testnet; fresh chain: npm run testnet -- --reset)
 `);
@@ -109,6 +111,34 @@ dirOption(
   await Promise.all(nodes.map((n) => n.stop()));
   console.log(running.length ? `stopped ${running.join(", ")}` : "no node was running");
 });
+
+dirOption(
+  program
+    .command("add-node")
+    .description("a new full node (own keys, the chain's genesis, every node as peer) joins the running testnet"),
+).action(async (opts) => {
+  const net = openTestnet(resolve(opts.dir));
+  const node = await net.addFullNode();
+  await node.start({ detach: true });
+  const target = await net.nodes[0].height().catch(() => 0);
+  await node.waitForHeight(target, 120_000);
+  console.log(`${node.name} joined as a full node at height ${await node.height()}`);
+  printNode(node);
+  if (node.owner) {
+    console.log(`
+  owner ${node.owner} (key ${node.manifest.ownerKey} in ${net.keyringHome}, test backend, not funded)
+  to make it a validator: fund the owner, then send /qos.stake.v1.MsgCreateValidator from it with the
+  consensus key ${node.manifest.consensusPubkey} (config/priv_validator_key.json)
+`);
+  }
+  process.exit(0);
+});
+
+function printNode(n: TestnetNode): void {
+  const extra = Object.entries(n.manifest.appListen).map(([k, v]) => `  ${k} ${v}`).join("");
+  const role = n.manifest.genesisValidator ? "validator" : "full node";
+  console.log(`  ${n.name} (${role})  RPC ${n.rpcUrl}  p2p ${n.nodeId}@${n.manifest.p2p}  ABCI ${n.manifest.proxyApp}${extra}  pid ${n.pid}${n.owner ? `  owner ${n.owner}` : ""}`);
+}
 
 dirOption(program.command("status").description("each node: running or not, height")).action(async (opts) => {
   const net = openTestnet(resolve(opts.dir));
