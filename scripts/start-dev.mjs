@@ -49,7 +49,7 @@ console.log(`
   gRPC              ${grpcAddress}      (queries, server reflection)
   dev account       ${dev.address}
   dev mnemonic      in ${devFile}  (qoscli: --home ${join(home, "qoscli")} --keyring-backend test, key "dev")
-  validator         the dev account's, bonding 1,000,000 QOS (qoscli query validators)
+  validator         the dev account's, bonding 1,000,000 QOS (qoscli query stake validators)
   CosmJS settings   prefix "qosacc", hdPaths [stringToPath("${hdPath}")], denom "uqos", gasPrice "0.025uqos"
   CometBFT log      ${join(home, "cometbft.log")}
   Ctrl-C stops the node; \`npm start\` again resumes it. Delete ${home} to start a fresh chain.
