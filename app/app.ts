@@ -438,8 +438,8 @@ export class QosApp {
           responses.push(handler.execute(ctx, msg));
           const msgIndex = String(index);
           msgEvents.push(
-            event("message", { action: typeUrl, sender: handler.signers(msg)[0] ?? "", module: moduleOf(typeUrl), msg_index: msgIndex }),
-            ...own.map((e) => ({ ...e, attributes: [...e.attributes, { key: "msg_index", value: msgIndex, index: true }] })),
+            event("message", { action: typeUrl, sender: handler.signers(msg)[0] ?? "", module: moduleOf(typeUrl), msg_index: msgIndex }, ["msg_index"]),
+            ...own.map((e) => ({ ...e, attributes: [...e.attributes, { key: "msg_index", value: msgIndex, index: false }] })),
           );
         });
       } catch (e) {

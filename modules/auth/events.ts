@@ -12,5 +12,5 @@ export function accSeqEvent(address: string, sequence: bigint): Event {
 }
 
 export function signatureEvent(signatureBase64: string): Event {
-  return event(EventTypes.tx, { signature: signatureBase64 });
+  return event(EventTypes.tx, { signature: signatureBase64 }, ["signature"]);
 }

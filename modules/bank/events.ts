@@ -14,9 +14,10 @@ export const transferEvent = (sender: string, recipient: string, amount: string)
   event(EventTypes.transfer, { recipient, sender, amount });
 export const transferOutEvent = (sender: string, amount: string): Event => event(EventTypes.transfer, { sender, amount });
 export const transferInEvent = (recipient: string, amount: string): Event => event(EventTypes.transfer, { recipient, amount });
-export const coinSpentEvent = (spender: string, amount: string): Event => event(EventTypes.coinSpent, { spender, amount });
+// coin_spent / coin_received repeat what transfer says: kept for SDK-shaped results, not indexed
+export const coinSpentEvent = (spender: string, amount: string): Event => event(EventTypes.coinSpent, { spender, amount }, ["spender", "amount"]);
 export const coinReceivedEvent = (receiver: string, amount: string): Event =>
-  event(EventTypes.coinReceived, { receiver, amount });
+  event(EventTypes.coinReceived, { receiver, amount }, ["receiver", "amount"]);
 export const messageSenderEvent = (sender: string): Event => event(EventTypes.message, { module: "bank", sender });
 export const mintEvent = (minter: string, amount: string): Event => event(EventTypes.mint, { minter, amount });
 export const burnEvent = (burner: string, amount: string): Event => event(EventTypes.burn, { burner, amount });
