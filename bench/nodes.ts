@@ -3,10 +3,10 @@
 // CometBFT settings (BenchConfig), tuned for throughput on one node.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cometbftBinary, repoRoot, setTomlValue } from "../cmd/common/cometbft.js";
+import { freePort, rpcCall, rpcHeight, sleep, waitForRpcHeight } from "../cmd/common/processes.js";
 
 export const qosdBin = join(repoRoot, "dist/cmd/qosd/main.js");
 
@@ -45,17 +45,7 @@ function tuneConfig(home: string, c: BenchConfig): void {
   writeFileSync(file, toml);
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 export interface BlockLog {
   height: number;
@@ -163,37 +153,23 @@ export class BenchNode {
     if (v) this.verifier = v[1].trim();
   }
 
-  async rpc<T = any>(method: string, params: Record<string, unknown> = {}): Promise<T> {
-    const res = await fetch(this.rpcUrl, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-    });
-    const body = (await res.json()) as { result?: T; error?: { message: string; data?: string } };
-    if (body.error) throw new Error(`${method}: ${body.error.message} ${body.error.data ?? ""}`);
-    return body.result as T;
+  rpc<T = any>(method: string, params: Record<string, unknown> = {}): Promise<T> {
+    return rpcCall<T>(this.rpcUrl, method, params);
   }
 
-  async height(): Promise<number> {
-    const status = await this.rpc<{ sync_info: { latest_block_height: string } }>("status");
-    return Number(status.sync_info.latest_block_height);
+  height(): Promise<number> {
+    return rpcHeight(this.rpcUrl);
   }
 
-  async waitForHeight(height: number, timeoutMs = 30_000): Promise<number> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      if (this.child && this.child.exitCode !== null) {
-        throw new Error(`${this.kind} node exited with code ${this.child.exitCode}:\n${this.output.slice(-3000)}`);
-      }
-      try {
-        const h = await this.height();
-        if (h >= height) return h;
-      } catch {
-        // RPC not up yet
-      }
-      if (Date.now() > deadline) throw new Error(`${this.kind}: height ${height} not reached in ${timeoutMs} ms:\n${this.output.slice(-3000)}`);
-      await sleep(100);
-    }
+  waitForHeight(height: number, timeoutMs = 30_000): Promise<number> {
+    const child = this.child;
+    return waitForRpcHeight(
+      this.rpcUrl,
+      height,
+      timeoutMs,
+      () => (child && child.exitCode !== null ? `${this.kind} node exited with code ${child.exitCode}` : undefined),
+      () => this.output.slice(-3000),
+    );
   }
 
   /** Graceful stop (qosd: SIGINT stops CometBFT, closes the DB, writes a CPU profile), then cleanup. */
@@ -237,4 +213,4 @@ export function machineCpu(): { busy: number; total: number } | undefined {
   }
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export { sleep };

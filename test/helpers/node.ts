@@ -3,24 +3,14 @@
 // runs in its own process group so teardown kills everything it started.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { repoRoot } from "../../cmd/common/cometbft.js";
+import { freePort, groupAlive, killGroup, rpcCall, rpcHeight, sleep, waitForRpcHeight } from "../../cmd/common/processes.js";
 
 export const qosdBin = join(repoRoot, "dist/cmd/qosd/main.js");
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 export function qosd(args: string[]): string {
   return execFileSync(process.execPath, [qosdBin, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
@@ -86,37 +76,23 @@ export class TestNode {
     return this.process?.pid;
   }
 
-  async rpc<T = any>(method: string, params: Record<string, unknown> = {}): Promise<T> {
-    const res = await fetch(this.rpcUrl, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-    });
-    const body = (await res.json()) as { result?: T; error?: { message: string; data?: string } };
-    if (body.error) throw new Error(`${method}: ${body.error.message} ${body.error.data ?? ""}`);
-    return body.result as T;
+  rpc<T = any>(method: string, params: Record<string, unknown> = {}): Promise<T> {
+    return rpcCall<T>(this.rpcUrl, method, params);
   }
 
-  async height(): Promise<number> {
-    const status = await this.rpc<{ sync_info: { latest_block_height: string } }>("status");
-    return Number(status.sync_info.latest_block_height);
+  height(): Promise<number> {
+    return rpcHeight(this.rpcUrl);
   }
 
-  async waitForHeight(height: number, timeoutMs = 30_000): Promise<number> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      if (this.process && this.process.exitCode !== null) {
-        throw new Error(`qosd exited with code ${this.process.exitCode}:\n${this.output.slice(-3000)}`);
-      }
-      try {
-        const h = await this.height();
-        if (h >= height) return h;
-      } catch {
-        // RPC not up yet
-      }
-      if (Date.now() > deadline) throw new Error(`height ${height} not reached in ${timeoutMs} ms:\n${this.output.slice(-3000)}`);
-      await sleep(100);
-    }
+  waitForHeight(height: number, timeoutMs = 30_000): Promise<number> {
+    const child = this.process;
+    return waitForRpcHeight(
+      this.rpcUrl,
+      height,
+      timeoutMs,
+      () => (child && child.exitCode !== null ? `qosd exited with code ${child.exitCode}` : undefined),
+      () => this.output.slice(-3000),
+    );
   }
 
   /** Ctrl-C: SIGINT to qosd, which stops CometBFT and closes the database. */
@@ -151,21 +127,5 @@ export class TestNode {
   }
 }
 
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { sleep };
 
-function killGroup(pgid: number): void {
-  try {
-    process.kill(-pgid, "SIGKILL");
-  } catch {
-    // already gone
-  }
-}
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

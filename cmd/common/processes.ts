@@ -1,0 +1,79 @@
+// What every launcher of local nodes needs (tests, testnet, bench): CometBFT JSON-RPC calls, waiting for
+// a height, and process groups (qosd and the CometBFT it supervises share one).
+
+import net from "node:net";
+
+/** A TCP port nothing listens on right now (loopback). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** One JSON-RPC call to a CometBFT node; throws with the node's error message. */
+export async function rpcCall<T = any>(url: string, method: string, params: Record<string, unknown> = {}): Promise<T> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+  });
+  const body = (await res.json()) as { result?: T; error?: { message: string; data?: string } };
+  if (body.error) throw new Error(`${method}: ${body.error.message} ${body.error.data ?? ""}`);
+  return body.result as T;
+}
+
+export async function rpcHeight(url: string): Promise<number> {
+  const status = await rpcCall<{ sync_info: { latest_block_height: string } }>(url, "status");
+  return Number(status.sync_info.latest_block_height);
+}
+
+/**
+ * Polls until the node reports `height`. `died()` returns a reason when the process is gone (then it
+ * throws at once); `describe()` adds context (e.g. the log's tail) to a failure.
+ */
+export async function waitForRpcHeight(
+  url: string,
+  height: number,
+  timeoutMs: number,
+  died: () => string | undefined,
+  describe: () => string = () => "",
+): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const reason = died();
+    if (reason) throw new Error(`${reason}:\n${describe()}`);
+    try {
+      const h = await rpcHeight(url);
+      if (h >= height) return h;
+    } catch {
+      // RPC not up yet
+    }
+    if (Date.now() > deadline) throw new Error(`height ${height} not reached in ${timeoutMs} ms at ${url}:\n${describe()}`);
+    await sleep(100);
+  }
+}
+
+export function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function killGroup(pgid: number, signal: NodeJS.Signals = "SIGKILL"): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // already gone
+  }
+}
