@@ -69,6 +69,12 @@ export interface TestnetOptions {
   /** extra environment for every qosd process (e.g. QOS_CHECK_INVARIANTS=1) */
   env?: Record<string, string>;
   cometbft?: string;
+  /**
+   * Changes node0's draft genesis in place before the gentxs are made and collected (profile qos; in
+   * the business profile: before the genesis accounts are added), e.g. short gov periods or genesis
+   * guardians. `nodes` know their owner addresses (profile qos).
+   */
+  genesisPatch?: (genesis: any, nodes: readonly NodeManifest[]) => void;
 }
 
 export interface NodeManifest {
@@ -161,10 +167,10 @@ export class TestnetNode {
    * waits until CometBFT's RPC answers (the ABCI handshake is done by then). One validator of four
    * makes no block alone: wait for heights with waitForHeight once enough nodes run.
    */
-  async start(options: { timeoutMs?: number; detach?: boolean } = {}): Promise<void> {
+  async start(options: { timeoutMs?: number; detach?: boolean; args?: string[] } = {}): Promise<void> {
     if (this.running()) throw new Error(`${this.name} is already running (pid ${this.pid})`);
     const out = openSync(this.logFile, "a");
-    const child = spawn(process.execPath, [qosdBin, "start", "--home", this.home], {
+    const child = spawn(process.execPath, [qosdBin, "start", "--home", this.home, ...(options.args ?? [])], {
       detached: true,
       stdio: ["ignore", out, out],
       env: { ...process.env, ...this.env },
@@ -189,6 +195,29 @@ export class TestnetNode {
       if (Date.now() > deadline) throw new Error(`${this.name}: RPC ${this.rpcUrl} not up in time:\n${this.logTail()}`);
       await sleep(100);
     }
+  }
+
+  /**
+   * Waits until the qosd this object started exits by itself (e.g. at a software upgrade's height) and
+   * its process group is gone; resolves with its exit code (null if killed by a signal).
+   */
+  async exited(timeoutMs = 60_000): Promise<number | null> {
+    const child = this.child;
+    if (!child) throw new Error(`${this.name}: no qosd started by this object`);
+    if (child.exitCode === null && child.signalCode === null) {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`${this.name}: qosd still running after ${timeoutMs} ms:\n${this.logTail()}`)), timeoutMs);
+        child.once("exit", () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    await waitGroupGone(child.pid!, 10_000);
+    if (groupAlive(child.pid!)) killGroup(child.pid!);
+    const code = child.exitCode;
+    this.forget();
+    return code;
   }
 
   /** Clean stop (Ctrl-C): SIGINT to qosd, which stops CometBFT and closes its database; SIGKILL after timeoutMs. */
@@ -416,6 +445,7 @@ export async function createTestnet(options: TestnetOptions = {}): Promise<Testn
         const key = JSON.parse(readFileSync(join(n.home, "config/priv_validator_key.json"), "utf8"));
         return { address: key.address, pub_key: key.pub_key, power: String(power), name: n.name };
       });
+      options.genesisPatch?.(genesis, nodes);
       writeFileSync(genesisFile(nodes[0]), JSON.stringify(genesis, null, 2) + "\n");
       for (const account of options.accounts ?? []) addGenesisAccount(nodes[0].home, account.address, account.coins);
     } else {
@@ -431,6 +461,7 @@ export async function createTestnet(options: TestnetOptions = {}): Promise<Testn
       const genesis = JSON.parse(readFileSync(genesisFile(nodes[0]), "utf8"));
       genesis.validators = [];
       genesis.app_state.stake.params = { ...genesis.app_state.stake.params, ...LocalStakeParams, ...options.stakeParams };
+      options.genesisPatch?.(genesis, nodes);
       writeFileSync(genesisFile(nodes[0]), JSON.stringify(genesis, null, 2) + "\n");
       for (const n of nodes) addGenesisAccount(nodes[0].home, n.owner!, `${ownerCoins}uqos`);
       for (const account of options.accounts ?? []) addGenesisAccount(nodes[0].home, account.address, account.coins);
