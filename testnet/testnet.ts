@@ -19,11 +19,11 @@
 //   await net.destroy();             // kills everything, removes the folder if it was a temp dir
 import { execFile, execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { cometbftBinary, repoRoot, setTomlValue } from "../cmd/common/cometbft.js";
+import { freePort, groupAlive, killGroup, rpcCall, rpcHeight, sleep } from "../cmd/common/processes.js";
 import { addGenesisAccount } from "../cmd/qosd/genesis-account.js";
 import { Keyring } from "../cmd/qoscli/keyring.js";
 
@@ -256,22 +256,14 @@ export class TestnetNode {
     return `--- ${this.logFile}\n${read(this.logFile)}\n--- ${this.cometLogFile}\n${read(this.cometLogFile)}`;
   }
 
-  async rpc<T = any>(method: string, params: Record<string, unknown> = {}): Promise<T> {
-    const res = await fetch(this.rpcUrl, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-      signal: AbortSignal.timeout(10_000),
-    });
-    const body = (await res.json()) as { result?: T; error?: { message: string; data?: string } };
-    if (body.error) throw new Error(`${this.name} ${method}: ${body.error.message} ${body.error.data ?? ""}`);
-    return body.result as T;
+  rpc<T = any>(method: string, params: Record<string, unknown> = {}): Promise<T> {
+    return rpcCall<T>(this.rpcUrl, method, params, this.name);
   }
 
-  async height(): Promise<number> {
-    const status = await this.rpc<{ sync_info: { latest_block_height: string } }>("status");
-    return Number(status.sync_info.latest_block_height);
+  height(): Promise<number> {
+    return rpcHeight(this.rpcUrl);
   }
+
 
   async waitForHeight(height: number, timeoutMs = 30_000): Promise<number> {
     const deadline = Date.now() + timeoutMs;
@@ -542,43 +534,18 @@ function portAllocator(basePort?: number): (node: number, offset: number) => Pro
   };
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort, sleep };
 
 /** Process groups started attached (tests): SIGKILLed if this process exits without stopping them. */
 const attached = new Set<number>();
 let exitHook = false;
 function killOnExit(pgid: number): void {
-  if (!exitHook) process.once("exit", () => attached.forEach(killGroup));
+  if (!exitHook) process.once("exit", () => attached.forEach((pgid) => killGroup(pgid)));
   exitHook = true;
   attached.add(pgid);
 }
 
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
-function killGroup(pgid: number): void {
-  try {
-    process.kill(-pgid, "SIGKILL");
-  } catch {
-    // already gone
-  }
-}
 
 /** Whether process group pgid holds a process whose command line names home (Linux /proc; elsewhere: whether the group exists). */
 function groupRuns(pgid: number, home: string): boolean {
@@ -603,4 +570,3 @@ async function waitGroupGone(pgid: number, timeoutMs: number): Promise<void> {
   while (groupAlive(pgid) && Date.now() < deadline) await sleep(50);
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

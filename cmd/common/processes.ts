@@ -18,15 +18,17 @@ export async function freePort(): Promise<number> {
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** One JSON-RPC call to a CometBFT node; throws with the node's error message. */
-export async function rpcCall<T = any>(url: string, method: string, params: Record<string, unknown> = {}): Promise<T> {
+/** One JSON-RPC call to a CometBFT node (10 s at most); throws with the node's error message,
+ *  prefixed by `label` (e.g. the node's name) when given. */
+export async function rpcCall<T = any>(url: string, method: string, params: Record<string, unknown> = {}, label?: string): Promise<T> {
   const res = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+    signal: AbortSignal.timeout(10_000),
   });
   const body = (await res.json()) as { result?: T; error?: { message: string; data?: string } };
-  if (body.error) throw new Error(`${method}: ${body.error.message} ${body.error.data ?? ""}`);
+  if (body.error) throw new Error(`${label ? `${label} ` : ""}${method}: ${body.error.message} ${body.error.data ?? ""}`);
   return body.result as T;
 }
 
