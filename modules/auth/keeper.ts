@@ -1,4 +1,5 @@
 // Accounts: number, sequence, public key. Keys live here only.
+import { storedParams } from "../../app/params.js";
 import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import { PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
 import { toAccAddress } from "../../app/address.js";
@@ -10,10 +11,10 @@ const Prefix = "auth/";
 const AccountPrefix = `${Prefix}a/`;
 const NextAccountNumberKey = `${Prefix}n`;
 const ParamsKey = `${Prefix}p`;
+const params = storedParams(ParamsKey, ParamsSchema, DefaultParams);
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-const parsedParams = new WeakMap<Uint8Array, Params>();
 
 export const Secp256k1PubKeyTypeUrl = "/cosmos.crypto.secp256k1.PubKey";
 
@@ -77,15 +78,11 @@ export const authKeeper = {
   },
 
   getParams(store: KVReader): Params {
-    const raw = store.get(ParamsKey);
-    if (!raw) return DefaultParams;
-    // read on every tx: parse a stored value once (stored values are never mutated, only replaced)
-    let params = parsedParams.get(raw);
-    if (!params) parsedParams.set(raw, (params = ParamsSchema.parse(JSON.parse(decoder.decode(raw)))));
-    return params;
+    return params.get(store);
   },
 
-  setParams(store: KVStore, params: Params): void {
-    store.set(ParamsKey, encoder.encode(JSON.stringify(ParamsSchema.parse(params))));
+  setParams(store: KVStore, value: Params): void {
+    params.set(store, value);
   },
+
 };

@@ -1,6 +1,7 @@
 // Balances and supply. Keys live here only:
 //   bank/b/<address 20 bytes><denom> → amount (decimal ASCII)
 //   bank/s/<denom>                   → total supply (decimal ASCII)
+import { storedParams } from "../../app/params.js";
 import { toAccAddress } from "../../app/address.js";
 import { coinsToString, MaxAmount, type Coin } from "../../app/coins.js";
 import type { Event } from "../../app/events.js";
@@ -14,6 +15,7 @@ import { DefaultParams, ParamsSchema, type Params } from "./params.js";
 const BalancePrefix = "bank/b/";
 const SupplyPrefix = "bank/s/";
 const ParamsKey = "bank/p";
+const params = storedParams(ParamsKey, ParamsSchema, DefaultParams);
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -143,12 +145,11 @@ export class BankKeeper {
   }
 
   getParams(store: KVReader): Params {
-    const raw = store.get(ParamsKey);
-    return raw ? ParamsSchema.parse(JSON.parse(decoder.decode(raw))) : DefaultParams;
+    return params.get(store);
   }
 
-  setParams(store: KVStore, params: Params): void {
-    store.set(ParamsKey, encoder.encode(JSON.stringify(ParamsSchema.parse(params))));
+  setParams(store: KVStore, value: Params): void {
+    params.set(store, value);
   }
 
   /** Σ balances per denom == supply per denom (module accounts included, they are ordinary balances). */

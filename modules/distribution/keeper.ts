@@ -11,6 +11,7 @@
 //   dist/q/<height 8 BE><owner 20><delegator 20> → compounding due at that height
 //   dist/p                            → params
 // All coins sit in the module account "distribution": its uqos == pool + Σ outstanding.
+import { storedParams } from "../../app/params.js";
 import { moduleAddress, toAccAddress } from "../../app/address.js";
 import { BaseDenom, type Coin } from "../../app/coins.js";
 import { One, mulDecFloor, parseDec } from "../../app/decimal.js";
@@ -32,6 +33,7 @@ const OutstandingPrefix = `${P}o/`;
 const CommissionPrefix = `${P}c/`;
 const QueuePrefix = `${P}q/`;
 const ParamsKey = `${P}p`;
+const params = storedParams(ParamsKey, ParamsSchema, DefaultParams);
 export const DistributionAccountName = "distribution";
 export const distributionAccount = moduleAddress(DistributionAccountName);
 export const feeCollector = moduleAddress("fee_collector");
@@ -71,11 +73,10 @@ export class DistributionKeeper implements StakeHooks {
   ) {}
 
   getParams(store: KVReader): Params {
-    const raw = store.get(ParamsKey);
-    return raw ? ParamsSchema.parse(JSON.parse(decoder.decode(raw))) : DefaultParams;
+    return params.get(store);
   }
-  setParams(store: KVStore, params: Params): void {
-    store.set(ParamsKey, encoder.encode(JSON.stringify(ParamsSchema.parse(params))));
+  setParams(store: KVStore, value: Params): void {
+    params.set(store, value);
   }
 
   communityPool(store: KVReader): bigint {

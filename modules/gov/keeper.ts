@@ -23,6 +23,7 @@
 // Deposit rules: passed → refunded (also if execution fails: status FAILED); rejected → refunded;
 // quorum not reached → ⌊deposit × burn_rate⌋ burned, the rest refunded; vetoed → all burned; deposit
 // period over without min_deposit → all burned. Burned coins leave the supply (bank.burn).
+import { storedParams } from "../../app/params.js";
 import { moduleAddress, parseAccAddress, toAccAddress } from "../../app/address.js";
 import type { Coin } from "../../app/coins.js";
 import { One, mulDecFloor, parseDec } from "../../app/decimal.js";
@@ -50,6 +51,7 @@ const ActiveQueue = `${P}aq/`;
 const UpgradeKey = `${P}up`;
 const UpgradeDonePrefix = `${P}ud/`;
 const ParamsKey = `${P}params`;
+const params = storedParams(ParamsKey, ParamsSchema, DefaultParams);
 export const GovAccountName = "gov";
 export const govAccount = moduleAddress(GovAccountName);
 const encoder = new TextEncoder();
@@ -173,11 +175,10 @@ export class GovKeeper {
 
   // ---- params ----
   getParams(store: KVReader): Params {
-    const raw = store.get(ParamsKey);
-    return raw ? ParamsSchema.parse(JSON.parse(decoder.decode(raw))) : DefaultParams;
+    return params.get(store);
   }
-  setParams(store: KVStore, params: Params): void {
-    store.set(ParamsKey, encoder.encode(JSON.stringify(ParamsSchema.parse(params))));
+  setParams(store: KVStore, value: Params): void {
+    params.set(store, value);
   }
   levelParams(store: KVReader, level: ProposalLevel): LevelParams {
     const name = LevelNames[level];

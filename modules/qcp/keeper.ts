@@ -15,6 +15,7 @@
 // a voucher (its v += amount) or releases from its escrow (its e -= amount). So per denom and route,
 // e on one side == v on the other once every message and result is delivered, and the escrow account's
 // balance of a denom == Σ e over chains (checked as an invariant).
+import { storedParams } from "../../app/params.js";
 import { createHash } from "node:crypto";
 import { moduleAddress, toAccAddress } from "../../app/address.js";
 import type { Coin } from "../../app/coins.js";
@@ -31,6 +32,7 @@ export const EscrowAccountName = "qcp_escrow";
 export const escrowAccount = moduleAddress(EscrowAccountName);
 const RootCaKey = "qcp/ca";
 const ParamsKey = "qcp/p";
+const params = storedParams(ParamsKey, ParamsSchema, DefaultParams);
 const ChainPrefix = "qcp/c/";
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -95,11 +97,10 @@ export class QcpKeeper {
   }
 
   getParams(store: KVReader): Params {
-    const raw = store.get(ParamsKey);
-    return raw ? ParamsSchema.parse(JSON.parse(decoder.decode(raw))) : DefaultParams;
+    return params.get(store);
   }
-  setParams(store: KVStore, params: Params): void {
-    store.set(ParamsKey, encoder.encode(JSON.stringify(ParamsSchema.parse(params))));
+  setParams(store: KVStore, value: Params): void {
+    params.set(store, value);
   }
 
   getChain(store: KVReader, chain: string): ChainInfo | undefined {

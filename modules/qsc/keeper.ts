@@ -5,6 +5,7 @@
 //   qsc/p                       → params (JSON)
 // Frozen coins leave the holder's balance into the module account "qsc_frozen", so bank's supply
 // invariant keeps holding and, per token, balances + frozen == supply.
+import { storedParams } from "../../app/params.js";
 import { moduleAddress, toAccAddress } from "../../app/address.js";
 import type { Coin } from "../../app/coins.js";
 import type { Event } from "../../app/events.js";
@@ -19,6 +20,7 @@ const TokenPrefix = "qsc/t/";
 const FrozenPrefix = "qsc/f/";
 const RootCaKey = "qsc/ca";
 const ParamsKey = "qsc/p";
+const params = storedParams(ParamsKey, ParamsSchema, DefaultParams);
 export const FrozenAccountName = "qsc_frozen";
 export const frozenAccount = moduleAddress(FrozenAccountName);
 const encoder = new TextEncoder();
@@ -125,12 +127,11 @@ export class QscKeeper {
   };
 
   getParams(store: KVReader): Params {
-    const raw = store.get(ParamsKey);
-    return raw ? ParamsSchema.parse(JSON.parse(decoder.decode(raw))) : DefaultParams;
+    return params.get(store);
   }
 
-  setParams(store: KVStore, params: Params): void {
-    store.set(ParamsKey, encoder.encode(JSON.stringify(ParamsSchema.parse(params))));
+  setParams(store: KVStore, value: Params): void {
+    params.set(store, value);
   }
 
   /** Per token: the frozen module account holds exactly the sum of the frozen records. */

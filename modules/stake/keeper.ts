@@ -10,6 +10,7 @@
 //   stake/l/<owner 20>                       → power last reported to CometBFT (with the pubkey)
 //   stake/p                                  → params (JSON)
 // Bonded and unbonding coins sit in the module account "stake_pool".
+import { storedParams } from "../../app/params.js";
 import { createHash } from "node:crypto";
 import { moduleAddress, toAccAddress, ValidatorPrefix } from "../../app/address.js";
 import type { Coin } from "../../app/coins.js";
@@ -33,6 +34,7 @@ const KeepAlivePrefix = `${P}k/`;
 const WindowPrefix = `${P}kw/`;
 const LastPowerPrefix = `${P}l/`;
 const ParamsKey = `${P}p`;
+const params = storedParams(ParamsKey, ParamsSchema, DefaultParams);
 export const StakePoolName = "stake_pool";
 export const stakePool = moduleAddress(StakePoolName);
 const ChunkBits = 1024;
@@ -91,11 +93,10 @@ export class StakeKeeper {
 
   // ---- params ----
   getParams(store: KVReader): Params {
-    const raw = store.get(ParamsKey);
-    return raw ? ParamsSchema.parse(JSON.parse(decoder.decode(raw))) : DefaultParams;
+    return params.get(store);
   }
-  setParams(store: KVStore, params: Params): void {
-    store.set(ParamsKey, encoder.encode(JSON.stringify(ParamsSchema.parse(params))));
+  setParams(store: KVStore, value: Params): void {
+    params.set(store, value);
   }
   power(store: KVReader, tokens: bigint): bigint {
     return tokens / BigInt(this.getParams(store).power_reduction);
