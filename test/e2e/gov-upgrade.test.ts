@@ -81,7 +81,8 @@ describe("software upgrade and guardian halt on a real node", () => {
 
   test("an upgrade proposal submitted and voted with qoscli passes (critical level) and schedules the plan", async () => {
     const t0 = Date.now();
-    const upgradeHeight = (await node.height()) + 60;
+    // margin for a loaded machine: the CLI calls below must all land before the node reaches the height
+    const upgradeHeight = (await node.height()) + 200;
     cli("tx", "gov", "submit-proposal", "software-upgrade", "val", "--title", "v2", "--description", "the next version",
       "--name", "v2", "--height", String(upgradeHeight), "--deposit", String(100n * QOS), "--gas", "auto", "--broadcast-mode", "block");
     cli("tx", "gov", "vote", "val", "1", "yes", "--gas", "auto", "--broadcast-mode", "block");
@@ -101,7 +102,7 @@ describe("software upgrade and guardian halt on a real node", () => {
     // (the previous test stopped the node cleanly before the height: start it again and let it run into it)
     const t0 = Date.now();
     const plain = startQosd([]);
-    await exited(plain.child, 120_000);
+    await exited(plain.child, 240_000);
     assert.match(plain.output(), /UPGRADE v2 NEEDED at height \d+/);
     const upgradeHeight = Number(/UPGRADE v2 NEEDED at height (\d+)/.exec(plain.output())![1]);
     assert.match(plain.output(), new RegExp(`stopped at height ${upgradeHeight - 1}\\b`), "nothing of the upgrade height was committed");
