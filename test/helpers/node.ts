@@ -2,10 +2,10 @@
 // (qosd supervises the real CometBFT binary), on free ports, in a fresh temporary home. Every process
 // runs in its own process group so teardown kills everything it started.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { repoRoot } from "../../cmd/common/cometbft.js";
+import { repoRoot, setTomlValue } from "../../cmd/common/cometbft.js";
 import { freePort, groupAlive, killGroup, rpcCall, rpcHeight, sleep, waitForRpcHeight } from "../../cmd/common/processes.js";
 
 export const qosdBin = join(repoRoot, "dist/cmd/qosd/main.js");
@@ -57,8 +57,42 @@ export class TestNode {
     return node;
   }
 
-  /** Starts qosd (and through it CometBFT) and waits for a committed block. */
+  /** Starts qosd (and through it CometBFT) and waits for a committed block. Free ports are picked before
+   *  they are bound, so a parallel test can take one in between: then CometBFT (or the gRPC server)
+   *  fails to listen and the node is started again on new ports. */
   async start(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.startOnce();
+        return;
+      } catch (e) {
+        const cometLog = existsSync(join(this.home, "cometbft.log")) ? readFileSync(join(this.home, "cometbft.log"), "utf8") : "";
+        const collided = /address already in use|EADDRINUSE/.test(cometLog + this.output);
+        if (collided && attempt < 4 && this.process?.exitCode !== null) {
+          await this.movePorts();
+          continue;
+        }
+        throw new Error(`${(e as Error).message}\n--- cometbft.log (tail)\n${cometLog.slice(-3000)}`);
+      }
+    }
+  }
+
+  /** New free ports for RPC, p2p, ABCI and gRPC in this node's config. */
+  private async movePorts(): Promise<void> {
+    const [rpc, p2p, abci, grpc] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const tomlFile = join(this.home, "config/config.toml");
+    let toml = readFileSync(tomlFile, "utf8");
+    toml = setTomlValue(toml, "", "proxy_app", `tcp://127.0.0.1:${abci}`);
+    toml = setTomlValue(toml, "rpc", "laddr", `tcp://127.0.0.1:${rpc}`);
+    toml = setTomlValue(toml, "p2p", "laddr", `tcp://127.0.0.1:${p2p}`);
+    writeFileSync(tomlFile, toml);
+    const appFile = join(this.home, "config/app.json");
+    writeFileSync(appFile, JSON.stringify({ ...JSON.parse(readFileSync(appFile, "utf8")), grpc_address: `127.0.0.1:${grpc}` }, null, 2));
+    this.rpcUrl = `http://127.0.0.1:${rpc}`;
+    this.grpcAddress = `127.0.0.1:${grpc}`;
+  }
+
+  private async startOnce(): Promise<void> {
     this.output = "";
     const child = spawn(process.execPath, [qosdBin, "start", "--home", this.home], {
       detached: true,
