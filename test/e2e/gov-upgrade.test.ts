@@ -15,7 +15,7 @@ import { TestNode, qosd, qosdBin, sleep } from "../helpers/node.js";
 const qoscliBin = join(repoRoot, "dist/cmd/qoscli/main.js");
 const QOS = 1_000_000n;
 const level = {
-  min_deposit: String(10n * QOS), min_initial_deposit_rate: "0.5", max_deposit_period_secs: 60, voting_period_secs: 3,
+  min_deposit: String(10n * QOS), min_initial_deposit_rate: "0.5", max_deposit_period_secs: 60, voting_period_secs: 12,
   quorum: "0.334", threshold: "0.5", veto: "0.334", burn_rate: "0.2",
 };
 
@@ -82,11 +82,11 @@ describe("software upgrade and guardian halt on a real node", () => {
   test("an upgrade proposal submitted and voted with qoscli passes (critical level) and schedules the plan", async () => {
     const t0 = Date.now();
     // margin for a loaded machine: the CLI calls below must all land before the node reaches the height
-    const upgradeHeight = (await node.height()) + 200;
+    const upgradeHeight = (await node.height()) + 350;
     cli("tx", "gov", "submit-proposal", "software-upgrade", "val", "--title", "v2", "--description", "the next version",
       "--name", "v2", "--height", String(upgradeHeight), "--deposit", String(100n * QOS), "--gas", "auto", "--broadcast-mode", "block");
     cli("tx", "gov", "vote", "val", "1", "yes", "--gas", "auto", "--broadcast-mode", "block");
-    for (let i = 0; i < 100 && cliJson("query", "gov", "proposal", "1").status === "voting_period"; i++) await sleep(200);
+    for (let i = 0; i < 300 && cliJson("query", "gov", "proposal", "1").status === "voting_period"; i++) await sleep(200);
     const p = cliJson("query", "gov", "proposal", "1");
     assert.equal(p.status, "passed", p.result);
     assert.equal(p.level, "critical");
@@ -102,7 +102,7 @@ describe("software upgrade and guardian halt on a real node", () => {
     // (the previous test stopped the node cleanly before the height: start it again and let it run into it)
     const t0 = Date.now();
     const plain = startQosd([]);
-    await exited(plain.child, 240_000);
+    await exited(plain.child, 360_000);
     assert.match(plain.output(), /UPGRADE v2 NEEDED at height \d+/);
     const upgradeHeight = Number(/UPGRADE v2 NEEDED at height (\d+)/.exec(plain.output())![1]);
     assert.match(plain.output(), new RegExp(`stopped at height ${upgradeHeight - 1}\\b`), "nothing of the upgrade height was committed");
