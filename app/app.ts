@@ -34,6 +34,7 @@ import { event } from "./events.js";
 import { GasMeter, GasStore } from "./gas.js";
 import type { BlockInfo, Context, Module, ValidatorUpdate } from "./module.js";
 import { Router } from "./router.js";
+import { uvarintSize } from "./abci/framing.js";
 import { CacheStore, type KVStore } from "./state/kv.js";
 import { encodeProof } from "./state/smt.js";
 import { CommitStore, type PendingVersion } from "./state/store.js";
@@ -295,7 +296,7 @@ export class QosApp {
     const txs: Uint8Array[] = [];
     let size = 0n;
     for (const tx of req.txs) {
-      const framed = BigInt(tx.length + 1 + varintLength(tx.length));
+      const framed = BigInt(tx.length + 1 + uvarintSize(tx.length));
       if (size + framed > req.maxTxBytes) break;
       size += framed;
       txs.push(tx);
@@ -529,14 +530,6 @@ export function timestampNs(time: Timestamp | undefined): bigint {
   return time ? time.seconds * 1_000_000_000n + BigInt(time.nanos) : 0n;
 }
 
-function varintLength(n: number): number {
-  let length = 1;
-  while (n >= 0x80) {
-    n >>>= 7;
-    length++;
-  }
-  return length;
-}
 
 function hex(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString("hex").toUpperCase();

@@ -22,7 +22,7 @@ export class FrameError extends Error {
 export function uvarintSize(n: number): number {
   let size = 1;
   while (n >= 0x80) {
-    n = Math.floor(n / 128);
+    n = (n - (n % 128)) / 128; // exact integer division for any safe integer
     size++;
   }
   return size;
@@ -33,7 +33,7 @@ export function writeUvarint(n: number, out: Uint8Array, offset: number): number
   if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`uvarint: invalid value ${n}`);
   while (n >= 0x80) {
     out[offset++] = (n & 0x7f) | 0x80;
-    n = Math.floor(n / 128);
+    n = (n - (n % 128)) / 128; // exact integer division for any safe integer
   }
   out[offset++] = n;
   return offset;
