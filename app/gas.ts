@@ -1,6 +1,6 @@
 // Deterministic gas (D7): a fixed cost per store access and per byte, the Cosmos SDK's KV numbers.
 import { Errors } from "./errors.js";
-import type { KVReader, KVStore } from "./state/kv.js";
+import type { KVStore } from "./state/kv.js";
 
 export const GasCosts = {
   readFlat: 1000n,
@@ -69,5 +69,3 @@ export class GasStore implements KVStore {
     }
   }
 }
-
-export type { KVReader };

@@ -1,6 +1,6 @@
 // stake messages: checkStateless → checkStateful → execute.
 import { fromBech32 } from "@cosmjs/encoding";
-import { parseAccAddress, toAccAddress, ValidatorPrefix } from "../../app/address.js";
+import { parseAccAddress, ValidatorPrefix } from "../../app/address.js";
 import { parseAmount } from "../../app/coins.js";
 import { Errors } from "../../app/errors.js";
 import { One, parseDec, formatDec } from "../../app/decimal.js";
@@ -268,5 +268,3 @@ export function stakeMsgs(keeper: StakeKeeper): MsgHandler[] {
 
   return [create, edit, revoke, activate, delegate, unbond, redelegate, compound];
 }
-
-export { toAccAddress };
