@@ -31,7 +31,7 @@ export interface AnteAccount {
 export interface AnteDeps {
   getAccount(store: KVReader, address: Uint8Array): AnteAccount | undefined;
   setAccount(store: KVStore, account: AnteAccount): void;
-  params(store: KVReader): { max_memo_characters: number; tx_sig_limit: number };
+  params(store: KVReader): { max_memo_characters: number; tx_sig_limit: number; fee_denoms: readonly string[] };
   /** moves the fee from the payer to the fee collector; throws insufficient funds */
   payFee(store: KVStore, events: Event[], payer: Uint8Array, fee: readonly Coin[]): void;
   /** a fee payer (first signer) that pays no fee (guardians): no minimum gas price, nothing taken */
@@ -66,6 +66,12 @@ export function runAnte(ctx: Context & { unmeteredStore: KVStore }, tx: DecodedT
   if (!fee) throw Errors.insufficientFee.with("AuthInfo.fee is missing");
   if (fee.payer !== "" || fee.granter !== "") throw Errors.notSupported.with("fee payer and fee granter are not supported");
   const feeCoins = parseCoins(fee.amount, "fee");
+  // Consensus rule (every mode): a fee only in denoms the chain pays out, else it is stranded.
+  for (const coin of feeCoins) {
+    if (!params.fee_denoms.includes(coin.denom)) {
+      throw Errors.insufficientFee.with(`a fee in ${coin.denom} is not accepted: fees are paid in ${params.fee_denoms.join(", ")}`);
+    }
+  }
   const gasLimit = fee.gasLimit;
   const payer = tx.signers[0];
   const exempt = payer !== undefined && deps.feeExempt !== undefined && deps.feeExempt(ctx.unmeteredStore, parseAccAddress(payer, "signer 0"));
