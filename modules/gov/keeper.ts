@@ -16,7 +16,8 @@
 //
 // Tally (whitepaper §3.3.2): voting power is stake bonded to active validators. For every delegation
 // (the owner's self-bond included) the delegator's own vote counts if it voted, else its validator's
-// (the owner's) vote, else it does not count. All comparisons are exact fixed-point (no division):
+// (the owner's) vote, else it does not count. It is computed from the votes (see tally()), never by
+// reading every delegation: end-block work stays bounded by the votes that were paid for. All comparisons are exact fixed-point (no division):
 //   quorum:    voted × 10^18 ≥ quorum × total_power          (else: rejected, burn_rate of deposits burned)
 //   veto:      no_with_veto × 10^18 > veto × voted            (then: rejected, every deposit burned)
 //   threshold: yes × 10^18 > threshold × (voted − abstain)    (then passed; all abstain → rejected)
@@ -37,6 +38,7 @@ import {
 import type { Validator } from "../../gen/qos/stake/v1/types.js";
 import { ValidatorStatus } from "../../gen/qos/stake/v1/types.js";
 import { validatePhaseChange, type Phase } from "../mint/index.js";
+import { toValAddress } from "../stake/index.js";
 import { GovErrors } from "./errors.js";
 import * as events from "./events.js";
 import { DefaultParams, DepositDenom, ParamsSchema, type LevelParams, type Params } from "./params.js";
@@ -67,8 +69,8 @@ export interface GovBank {
 }
 export interface GovStake {
   allValidators(store: KVReader): IterableIterator<[Uint8Array, Validator]>;
-  delegatorsOf(store: KVReader, owner: Uint8Array): Uint8Array[];
-  getDelegation(store: KVReader, delegator: Uint8Array, owner: Uint8Array): { amount: string } | undefined;
+  /** a delegator's delegations (stake's by-delegator index); `validator` is the qosval address */
+  delegationsOf(store: KVReader, delegator: Uint8Array): Iterable<{ validator: string; amount: string }>;
 }
 export interface GovDistribution {
   spendCommunityPool(store: KVStore, events: Event[], to: Uint8Array, amount: bigint): void;
@@ -103,7 +105,6 @@ const be64 = (n: bigint) => {
   return b.toString("latin1");
 };
 const readInt = (raw: Uint8Array | undefined) => (raw ? BigInt(decoder.decode(raw)) : 0n);
-const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 export const blockSecs = (ctx: { block: { timeNs: bigint } }) => ctx.block.timeNs / 1_000_000_000n;
 
 export const LevelNames: Record<ProposalLevel, keyof Params | ""> = {
@@ -265,28 +266,48 @@ export class GovKeeper {
   setVote(store: KVStore, id: bigint, voter: Uint8Array, option: VoteOption): void {
     store.set(VotePrefix + be64(id) + bytesToKey(voter), encoder.encode(String(option)));
   }
+  getVote(store: KVReader, id: bigint, voter: Uint8Array): VoteOption | undefined {
+    const raw = store.get(VotePrefix + be64(id) + bytesToKey(voter));
+    return raw ? (Number(decoder.decode(raw)) as VoteOption) : undefined;
+  }
   *votes(store: KVReader, id: bigint): IterableIterator<[Uint8Array, VoteOption]> {
     const prefix = VotePrefix + be64(id);
     for (const [key, value] of store.iterate(prefix, prefixEnd(prefix))) yield [keyToBytes(key.slice(prefix.length)), Number(decoder.decode(value)) as VoteOption];
   }
 
-  /** The tally of a proposal's votes over the current bonded stake (see the header). */
+  /** The tally of a proposal's votes over the current bonded stake (see the header). The work is bounded by
+   *  what was paid for: one pass over the validators (their tokens are the total power) and, per vote (each
+   *  paid at vote time), the voter's own delegations through stake's by-delegator index; delegators who did
+   *  not vote are never read. A validator's vote then counts for its tokens minus the delegations whose
+   *  delegators voted themselves (their own vote overrides it, whitepaper §3.3.2). */
   tally(store: KVReader, id: bigint): Tally {
-    const votes = new Map<string, VoteOption>();
-    for (const [voter, option] of this.votes(store, id)) votes.set(hex(voter), option);
     const t: Tally = { yes: 0n, abstain: 0n, no: 0n, noWithVeto: 0n, totalPower: 0n };
+    const add = (option: VoteOption | undefined, amount: bigint) => {
+      if (option === VoteOption.VOTE_OPTION_YES) t.yes += amount;
+      else if (option === VoteOption.VOTE_OPTION_ABSTAIN) t.abstain += amount;
+      else if (option === VoteOption.VOTE_OPTION_NO) t.no += amount;
+      else if (option === VoteOption.VOTE_OPTION_NO_WITH_VETO) t.noWithVeto += amount;
+    };
+    // active validators by operator address: their tokens (Σ of their delegations) and what voters took from them
+    const active = new Map<string, { owner: Uint8Array; tokens: bigint; votedAway: bigint }>();
     for (const [owner, v] of this.deps.stake.allValidators(store)) {
       if (v.status !== ValidatorStatus.VALIDATOR_STATUS_ACTIVE) continue;
-      const validatorVote = votes.get(hex(owner));
-      for (const delegator of this.deps.stake.delegatorsOf(store, owner)) {
-        const amount = BigInt(this.deps.stake.getDelegation(store, delegator, owner)?.amount ?? "0");
-        t.totalPower += amount;
-        const option = votes.get(hex(delegator)) ?? validatorVote;
-        if (option === VoteOption.VOTE_OPTION_YES) t.yes += amount;
-        else if (option === VoteOption.VOTE_OPTION_ABSTAIN) t.abstain += amount;
-        else if (option === VoteOption.VOTE_OPTION_NO) t.no += amount;
-        else if (option === VoteOption.VOTE_OPTION_NO_WITH_VETO) t.noWithVeto += amount;
+      const tokens = BigInt(v.tokens || "0");
+      t.totalPower += tokens;
+      active.set(toValAddress(owner), { owner, tokens, votedAway: 0n });
+    }
+    for (const [voter, option] of this.votes(store, id)) {
+      for (const d of this.deps.stake.delegationsOf(store, voter)) {
+        const validator = active.get(d.validator);
+        if (!validator) continue;
+        const amount = BigInt(d.amount);
+        add(option, amount);
+        validator.votedAway += amount;
       }
+    }
+    for (const validator of active.values()) {
+      const option = this.getVote(store, id, validator.owner);
+      if (option !== undefined) add(option, validator.tokens - validator.votedAway);
     }
     return t;
   }
