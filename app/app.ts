@@ -283,6 +283,10 @@ export class QosApp {
       const outcome = this.runTx(genesis, Buffer.from(encoded, "base64"), "genesis", ctx.block);
       if (outcome.code !== 0) throw new Error(`genesis transaction ${i} failed (code ${outcome.code}, ${outcome.codespace}): ${outcome.log}`);
     });
+    const cometValidators = req.validators
+      .filter((v) => v.pubKey?.ed25519 && v.pubKey.ed25519.length > 0)
+      .map((v) => ({ pubKey: v.pubKey!.ed25519!, power: v.power }));
+    for (const module of this.modules) module.genesisValidators?.(ctx, cometValidators);
     for (const module of this.modules) module.checkInvariants?.(genesis);
     const validators = this.modules.flatMap((m) => m.validatorUpdates?.(ctx) ?? []).map(toAbciValidatorUpdate);
     this.genesisChanges = genesis.changes();

@@ -72,6 +72,10 @@ export interface Module {
   endBlock?(ctx: Context): void;
   /** after endBlock (and at genesis): changes of the consensus set for CometBFT */
   validatorUpdates?(ctx: Context): ValidatorUpdate[];
+  /** at InitChain, after genesis and genesis txs: CometBFT's own genesis validators (ed25519 keys of
+   *  RequestInitChain.validators), which the app does not manage but which are in the consensus set:
+   *  a module that manages the set must never let anyone claim (and later remove) their keys */
+  genesisValidators?(ctx: Context, validators: readonly ValidatorUpdate[]): void;
   /** throws with a description when an invariant is broken */
   checkInvariants?(store: KVReader): void;
 }

@@ -67,7 +67,7 @@ export function endBlock(keeper: StakeKeeper, ctx: Context): void {
       ctx.events.push(delegationEvent(EventTypes.unbondComplete, toValAddress(owner), toAccAddress(delegator), amount.toString(), { reason: "validator closed" }));
     }
     keeper.hooks!.beforeValidatorRemoved(ctx.store, ctx.events, owner);
-    keeper.removeValidatorRecords(ctx.store, owner, v);
+    keeper.removeValidatorRecords(ctx.store, owner);
     ctx.events.push(validatorEvent(EventTypes.closeValidator, toValAddress(owner), { height: String(ctx.block.height) }));
   }
   // the active set: at most max_validators by bonded power; the others are replaced (inactive)

@@ -18,4 +18,7 @@ export const StakeErrors = {
   invalidGenesis: defineError(Codespace, 15, "invalid stake genesis"),
   invariantBroken: defineError(Codespace, 16, "stake invariant broken", GrpcCode.UNKNOWN),
   invalidAmount: defineError(Codespace, 17, "invalid amount"),
+  /** the key of a CometBFT genesis validator outside staking, or of a former (closed) validator: claiming it
+   *  would let a revoke send power 0 for it and remove the real validator from the consensus set */
+  consensusKeyReserved: defineError(Codespace, 18, "consensus key belongs to a genesis validator or to a former validator", GrpcCode.FAILED_PRECONDITION),
 };

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { fromBase64, toBase64 } from "@cosmjs/encoding";
-import { parseAccAddress } from "../../app/address.js";
+import { parseAccAddress, toAccAddress } from "../../app/address.js";
 import type { Context } from "../../app/module.js";
 import type { KVReader } from "../../app/state/kv.js";
 import { ValidatorStatus } from "../../gen/qos/stake/v1/types.js";
@@ -27,11 +27,15 @@ export const GenesisSchema = z.object({
   validators: z.array(ValidatorSchema).default([]),
   delegations: z.array(DelegationSchema).default([]),
   unbondings: z.array(UnbondingSchema).default([]),
+  /** ed25519 keys (base64) of CometBFT genesis validators outside staking: nobody may claim them */
+  genesis_validator_keys: z.array(z.string()).default([]),
+  /** consensus addresses (base64, 20 bytes) former validators used, with their owners: never reused */
+  former_consensus_keys: z.array(z.object({ address: z.string(), owner: z.string() })).default([]),
 });
 export type Genesis = z.infer<typeof GenesisSchema>;
 
 export function defaultGenesis(): Genesis {
-  return { params: DefaultParams, validators: [], delegations: [], unbondings: [] };
+  return { params: DefaultParams, validators: [], delegations: [], unbondings: [], genesis_validator_keys: [], former_consensus_keys: [] };
 }
 
 /** Validators and delegations from an export. New chains create validators with genesis txs (qosd gentx).
@@ -60,6 +64,16 @@ export function initGenesis(keeper: StakeKeeper, ctx: Context, raw: unknown): vo
     keeper.setConsensusIndex(ctx.store, pubKey, owner);
     keeper.resetKeepAlive(ctx.store, owner, 0);
     keeper.hooks!.afterValidatorCreated(ctx.store, owner);
+  }
+  for (const key of g.genesis_validator_keys) {
+    const pubKey = fromBase64(key);
+    if (pubKey.length !== 32) throw StakeErrors.invalidGenesis.with(`genesis validator key ${key} is not 32 bytes`);
+    keeper.reserveGenesisKey(ctx.store, pubKey);
+  }
+  for (const f of g.former_consensus_keys) {
+    const address = fromBase64(f.address);
+    if (address.length !== 20) throw StakeErrors.invalidGenesis.with(`former consensus address ${f.address} is not 20 bytes`);
+    keeper.setConsensusAddressOwner(ctx.store, address, parseAccAddress(f.owner));
   }
   for (const d of g.delegations) {
     keeper.delegate(ctx.store, ctx.events, parseAccAddress(d.delegator), parseValAddress(d.validator), BigInt(d.amount), d.auto_compound, true);
@@ -90,5 +104,9 @@ export function exportGenesis(keeper: StakeKeeper, store: KVReader): Genesis {
   const unbondings = [...keeper.allUnbondings(store)].map(([, u]) => ({
     delegator: u.delegator, validator: u.validator, amount: u.amount, creation_height: u.creationHeight.toString(), completion_time: u.completionTime.toString(),
   }));
-  return { params: keeper.getParams(store), validators, delegations, unbondings };
+  const genesis_validator_keys = [...keeper.genesisKeys(store)].map(toBase64);
+  const former_consensus_keys = [...keeper.consensusIndex(store)]
+    .filter(([address]) => !keeper.ownerByConsensusAddress(store, address))
+    .map(([address, owner]) => ({ address: toBase64(address), owner: toAccAddress(owner) }));
+  return { params: keeper.getParams(store), validators, delegations, unbondings, genesis_validator_keys, former_consensus_keys };
 }

@@ -22,6 +22,9 @@ export function createStakeModule(deps: { bank: StakeBank }): { module: Module; 
     beginBlock: (ctx) => beginBlock(keeper, ctx),
     endBlock: (ctx) => endBlock(keeper, ctx),
     validatorUpdates: (ctx) => validatorUpdates(keeper, ctx),
+    genesisValidators: (ctx, validators) => {
+      for (const v of validators) keeper.reserveGenesisKey(ctx.store, v.pubKey);
+    },
     checkInvariants: (store) => keeper.checkInvariants(store),
   };
   return { module, keeper };

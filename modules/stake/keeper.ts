@@ -1,6 +1,8 @@
 // Validators, delegations, unbondings and the keep-alive window. Keys live here only:
 //   stake/v/<owner 20>                       → Validator
-//   stake/c/<consensus address 20>           → owner 20
+//   stake/c/<consensus address 20>           → owner 20 (kept forever: a consensus key is never used twice,
+//                                              and evidence against a closed validator still finds its owner)
+//   stake/g/<consensus address 20>           → ed25519 key of a CometBFT genesis validator outside staking
 //   stake/d/<delegator 20><owner 20>         → Delegation
 //   stake/dv/<owner 20><delegator 20>        → (index: delegations of a validator)
 //   stake/u/<completion 8 BE><delegator 20><owner 20>  → Unbonding (same key: amounts add up)
@@ -26,6 +28,7 @@ import { DefaultParams, ParamsSchema, type Params } from "./params.js";
 const P = "stake/";
 const ValidatorPrefixKey = `${P}v/`;
 const ConsensusPrefix = `${P}c/`;
+const GenesisKeyPrefix = `${P}g/`;
 const DelegationPrefix = `${P}d/`;
 const ValidatorDelegationPrefix = `${P}dv/`;
 const UnbondingPrefix = `${P}u/`;
@@ -115,11 +118,34 @@ export class StakeKeeper {
   setValidator(store: KVStore, owner: Uint8Array, v: Validator): void {
     store.set(ValidatorPrefixKey + bytesToKey(owner), Validator.encode(v).finish());
   }
+  /** The owner of the validator that signs with this consensus address now (its current key), if any. */
   ownerByConsensusAddress(store: KVReader, consAddr: Uint8Array): Uint8Array | undefined {
+    const owner = this.consensusKeyOwner(store, consAddr);
+    const v = owner && this.getValidator(store, owner);
+    return v && Buffer.from(consensusAddress(v.consensusPubkey)).equals(Buffer.from(consAddr)) ? owner : undefined;
+  }
+  /** Whoever ever used this consensus address, whether its validator still exists or uses it now. */
+  consensusKeyOwner(store: KVReader, consAddr: Uint8Array): Uint8Array | undefined {
     return store.get(ConsensusPrefix + bytesToKey(consAddr));
   }
   setConsensusIndex(store: KVStore, pubKey: Uint8Array, owner: Uint8Array): void {
-    store.set(ConsensusPrefix + bytesToKey(consensusAddress(pubKey)), owner);
+    this.setConsensusAddressOwner(store, consensusAddress(pubKey), owner);
+  }
+  setConsensusAddressOwner(store: KVStore, consAddr: Uint8Array, owner: Uint8Array): void {
+    store.set(ConsensusPrefix + bytesToKey(consAddr), owner);
+  }
+  *consensusIndex(store: KVReader): IterableIterator<[Uint8Array, Uint8Array]> {
+    for (const [key, owner] of store.iterate(ConsensusPrefix, prefixEnd(ConsensusPrefix))) yield [keyToBytes(key.slice(ConsensusPrefix.length)), owner];
+  }
+  /** CometBFT's genesis validators are in the consensus set without staking: their keys stay theirs. */
+  reserveGenesisKey(store: KVStore, pubKey: Uint8Array): void {
+    store.set(GenesisKeyPrefix + bytesToKey(consensusAddress(pubKey)), pubKey);
+  }
+  isGenesisKey(store: KVReader, consAddr: Uint8Array): boolean {
+    return store.has(GenesisKeyPrefix + bytesToKey(consAddr));
+  }
+  *genesisKeys(store: KVReader): IterableIterator<Uint8Array> {
+    for (const [, pubKey] of store.iterate(GenesisKeyPrefix, prefixEnd(GenesisKeyPrefix))) yield pubKey;
   }
   /** Every validator, by owner address. */
   *allValidators(store: KVReader): IterableIterator<[Uint8Array, Validator]> {
@@ -320,9 +346,10 @@ export class StakeKeeper {
     }
   }
 
-  removeValidatorRecords(store: KVStore, owner: Uint8Array, v: Validator): void {
+  removeValidatorRecords(store: KVStore, owner: Uint8Array): void {
+    // the consensus index stays: the key may never be claimed again, and evidence of what it signed
+    // before the close still finds the owner whose unbonding stake answers for it
     store.delete(ValidatorPrefixKey + bytesToKey(owner));
-    store.delete(ConsensusPrefix + bytesToKey(consensusAddress(v.consensusPubkey)));
     this.deleteKeepAlive(store, owner);
   }
 

@@ -79,9 +79,12 @@ export function stakeMsgs(keeper: StakeKeeper): MsgHandler[] {
         throw StakeErrors.invalidCommission.with(`max rate above the chain's limit ${params.max_commission_rate}`);
       }
       if (keeper.getValidator(ctx.store, owner)) throw StakeErrors.validatorExists.with(`${m.owner} owns ${toValAddress(owner)} already`);
-      if (keeper.ownerByConsensusAddress(ctx.store, consensusAddress(m.consensusPubkey))) {
-        throw StakeErrors.consensusKeyInUse.with(`consensus key ${Buffer.from(m.consensusPubkey).toString("base64")}`);
-      }
+      const consAddr = consensusAddress(m.consensusPubkey);
+      const key = Buffer.from(m.consensusPubkey).toString("base64");
+      if (keeper.ownerByConsensusAddress(ctx.store, consAddr)) throw StakeErrors.consensusKeyInUse.with(`consensus key ${key}`);
+      // a genesis validator's key or a former validator's: never given to anyone else (see the error)
+      if (keeper.isGenesisKey(ctx.store, consAddr)) throw StakeErrors.consensusKeyReserved.with(`consensus key ${key} is a genesis validator's`);
+      if (keeper.consensusKeyOwner(ctx.store, consAddr)) throw StakeErrors.consensusKeyReserved.with(`consensus key ${key} was a former validator's`);
       keeper.setValidator(ctx.store, owner, {
         owner: m.owner,
         consensusPubkey: m.consensusPubkey,

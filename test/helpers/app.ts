@@ -9,7 +9,8 @@ export interface BlockOptions {
   /** the previous block's commit: consensus addresses and whether each signed */
   votes?: Array<{ address: Uint8Array; signed: boolean; power?: bigint }>;
   proposer?: Uint8Array;
-  misbehavior?: Array<{ address: Uint8Array; height: number }>;
+  /** double-sign evidence; its time defaults to genesis + height seconds */
+  misbehavior?: Array<{ address: Uint8Array; height: number; timeSeconds?: bigint }>;
   /** block time in unix seconds (default: genesis + height) */
   timeSeconds?: bigint;
 }
@@ -31,7 +32,11 @@ export const GenesisTime = { seconds: 1_800_000_000n, nanos: 0 };
 
 export async function createTestApp(
   appState: Record<string, unknown>,
-  options: { chainId?: string; minGasPrice?: string; dir?: string; profile?: Profile } = {},
+  options: {
+    chainId?: string; minGasPrice?: string; dir?: string; profile?: Profile;
+    /** CometBFT's genesis validators (genesis.json `validators`), outside staking */
+    validators?: Array<{ pubKey: Uint8Array; power: bigint }>;
+  } = {},
 ): Promise<TestApp> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "qos-app-"));
   const open = () =>
@@ -53,7 +58,7 @@ export async function createTestApp(
           type: 1,
           validator: { address: m.address, power: 1n },
           height: BigInt(m.height),
-          time: { seconds: GenesisTime.seconds + BigInt(m.height), nanos: 0 },
+          time: { seconds: m.timeSeconds ?? GenesisTime.seconds + BigInt(m.height), nanos: 0 },
           totalVotingPower: 1n,
         })),
         hash: new Uint8Array(32),
@@ -78,7 +83,7 @@ export async function createTestApp(
   const init = t.app.initChain({
     time: GenesisTime,
     chainId: options.chainId ?? "qos-unit-1",
-    validators: [],
+    validators: (options.validators ?? []).map((v) => ({ pubKey: { ed25519: v.pubKey }, power: v.power })),
     appStateBytes: new TextEncoder().encode(JSON.stringify({ ...appState, profile: options.profile ?? "qos" })),
     initialHeight: 1n,
   });

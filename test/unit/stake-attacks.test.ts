@@ -1,0 +1,135 @@
+// Attacks on staking through the app's ABCI methods (InitChain, FinalizeBlock, Commit, Query in-process):
+// squatting a consensus key, dodging double-sign slashing (revoke, unbond, redelegate, close), and
+// auto-compounding. Every chain here has invariant checks on (stake pool, distribution, supply) after
+// each block, no fees (FinalizeBlock does not check the minimum gas price) and 1-second blocks.
+import { after, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { toBase64 } from "@cosmjs/encoding";
+import type { EncodeObject } from "@cosmjs/proto-signing";
+import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
+import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
+import { QueryBalanceRequest, QueryBalanceResponse, QuerySupplyOfRequest, QuerySupplyOfResponse } from "cosmjs-types/cosmos/bank/v1beta1/query";
+import { createTestApp, GenesisTime, type TestApp } from "../helpers/app.js";
+import { stakeMsg } from "../helpers/stake.js";
+import { signTx, testAccount, type TestAccount } from "../helpers/wallet.js";
+import { consensusAddress, toValAddress } from "../../modules/stake/index.js";
+import { parseAccAddress } from "../../app/address.js";
+import * as sq from "../../gen/qos/stake/v1/query.js";
+import * as dq from "../../gen/qos/distribution/v1/query.js";
+import { ValidatorStatus } from "../../gen/qos/stake/v1/types.js";
+
+const chainId = "qos-stake-attacks";
+const QOS = 1_000_000n;
+const consKey = (seed: string) => new Uint8Array(createHash("sha256").update(`attack-cons-${seed}`).digest());
+const hex = (b?: Uint8Array) => Buffer.from(b ?? []).toString("hex");
+const valOf = (a: TestAccount) => toValAddress(parseAccAddress(a.address));
+
+const StakeParams = {
+  max_validators: 21, voting_status_len: 100, voting_status_least: 1, survival_secs: 50, unbonding_secs: 1000,
+  slash_fraction_double_sign: "0.2", power_reduction: "1000000", min_self_bond: "1000000", max_commission_rate: "1.0",
+};
+
+/** A chain with funded accounts (1000 QOS each), optional gentx validators and CometBFT genesis validators. */
+async function chain(opts: {
+  accounts: TestAccount[];
+  gentxs?: Array<[TestAccount, Uint8Array, bigint]>;
+  cometValidators?: Uint8Array[];
+  stake?: Record<string, unknown>;
+  extra?: Record<string, unknown>;
+}) {
+  const numbers = new Map(opts.accounts.map((a, i) => [a.address, i]));
+  const gentxs = await Promise.all((opts.gentxs ?? []).map(([a, key, bond]) =>
+    signTx(a, [stakeMsg.createValidator(a.address, key, String(bond), "genesis-node")], { chainId, accountNumber: 0, sequence: 0, fee: { amount: [], gas: "400000" } })));
+  const t: TestApp = await createTestApp(
+    {
+      auth: { accounts: opts.accounts.map((a) => ({ address: a.address })) },
+      bank: { balances: opts.accounts.map((a) => ({ address: a.address, coins: [{ denom: "uqos", amount: String(1000n * QOS) }] })) },
+      stake: { params: { ...StakeParams, ...opts.stake } },
+      genutil: { gen_txs: gentxs.map((g) => toBase64(g)) },
+      ...opts.extra,
+    },
+    { chainId, validators: (opts.cometValidators ?? []).map((pubKey) => ({ pubKey, power: 10n })) },
+  );
+  const query = <T>(path: string, data: Uint8Array, decode: (b: Uint8Array) => T): T => {
+    const res = t.app.query({ path, data, height: 0n, prove: false });
+    assert.equal(res.code, 0, `${path}: ${res.log}`);
+    return decode(res.value);
+  };
+  const sequence = (address: string) =>
+    BaseAccount.decode(query("/cosmos.auth.v1beta1.Query/Account", QueryAccountRequest.encode({ address }).finish(), QueryAccountResponse.decode).account!.value).sequence;
+  const c = {
+    t,
+    balance: (address: string) =>
+      BigInt(query("/cosmos.bank.v1beta1.Query/Balance", QueryBalanceRequest.encode({ address, denom: "uqos" }).finish(), QueryBalanceResponse.decode).balance!.amount),
+    supply: () => BigInt(query("/cosmos.bank.v1beta1.Query/SupplyOf", QuerySupplyOfRequest.encode({ denom: "uqos" }).finish(), QuerySupplyOfResponse.decode).amount!.amount),
+    validator: (val: string) => query("/qos.stake.v1.Query/Validator", sq.QueryValidatorRequest.encode({ validator: val }).finish(), sq.QueryValidatorResponse.decode).validator!,
+    validatorCode: (val: string) => t.app.query({ path: "/qos.stake.v1.Query/Validator", data: sq.QueryValidatorRequest.encode({ validator: val }).finish(), height: 0n, prove: false }).code,
+    delegation: (delegator: TestAccount, val: string): bigint => {
+      const res = t.app.query({ path: "/qos.stake.v1.Query/Delegation", data: sq.QueryDelegationRequest.encode({ delegator: delegator.address, validator: val }).finish(), height: 0n, prove: false });
+      return res.code === 0 ? BigInt(sq.QueryDelegationResponse.decode(res.value).delegation!.amount) : 0n;
+    },
+    unbondings: (delegator: TestAccount) =>
+      query("/qos.stake.v1.Query/Unbondings", sq.QueryDelegatorRequest.encode({ delegator: delegator.address }).finish(), sq.QueryUnbondingsResponse.decode).unbondings
+        .map((u) => ({ validator: u.validator, amount: BigInt(u.amount), height: Number(u.creationHeight) })),
+    communityPool: () => BigInt(query("/qos.distribution.v1.Query/CommunityPool", new Uint8Array(), dq.QueryCommunityPoolResponse.decode).amount),
+    /** one block at genesis + height seconds; each entry is one tx of one signer */
+    async block(msgs: Array<[TestAccount, EncodeObject[]]> = [], options: { votes?: Uint8Array[]; misbehavior?: Array<{ address: Uint8Array; height: number }>; timeSeconds?: bigint } = {}) {
+      const txs = [];
+      const sequences = new Map<string, bigint>();
+      for (const [signer, m] of msgs) {
+        const seq = sequences.get(signer.address) ?? sequence(signer.address);
+        sequences.set(signer.address, seq + 1n);
+        txs.push(await signTx(signer, m, { chainId, accountNumber: numbers.get(signer.address)!, sequence: seq, fee: { amount: [], gas: "400000" } }));
+      }
+      return t.block(txs, { votes: (options.votes ?? []).map((key) => ({ address: consensusAddress(key), signed: true })), misbehavior: options.misbehavior, timeSeconds: options.timeSeconds });
+    },
+  };
+  await c.block(); // queries answer from block 1 on
+  return c;
+}
+
+const apps: TestApp[] = [];
+after(async () => {
+  for (const t of apps) await t.destroy();
+});
+
+describe("consensus-key squatting", () => {
+  test("attack: claiming a CometBFT genesis validator's consensus key, then revoking, removes the real validator", async () => {
+    const eve = await testAccount("attack-eve");
+    const genesisKey = consKey("bootstrap-node");
+    const c = await chain({ accounts: [eve], cometValidators: [genesisKey] });
+    apps.push(c.t);
+    assert.deepEqual(c.t.genesisValidators, [], "no gentxs: CometBFT keeps its own genesis set");
+    // the attack: a validator with the bootstrap node's key (today's code told CometBFT power 5 for that key) ...
+    const created = await c.block([[eve, [stakeMsg.createValidator(eve.address, genesisKey, String(5n * QOS), "squatter")]]]);
+    assert.deepEqual([created.results[0].codespace, created.results[0].code], ["stake", 18], created.results[0].log);
+    assert.match(created.results[0].log, /genesis validator/);
+    assert.deepEqual(created.validatorUpdates, []);
+    // ... then a revoke (today's code sent power 0 for the bootstrap node's key: the chain lost its only validator)
+    const revoked = await c.block([[eve, [stakeMsg.revoke(eve.address)]]]);
+    assert.deepEqual([revoked.results[0].codespace, revoked.results[0].code], ["stake", 4]);
+    assert.deepEqual(revoked.validatorUpdates, []);
+    assert.equal(c.balance(eve.address), 1000n * QOS, "nothing was bonded");
+  });
+
+  test("attack: taking over a closed validator's consensus key (its old evidence would hit the newcomer); a live key stays code 3", async () => {
+    const [carol, eve] = await Promise.all(["attack-carol", "attack-eve2"].map(testAccount));
+    const carolKey = consKey("carol");
+    const c = await chain({ accounts: [carol, eve], stake: { survival_secs: 5 } });
+    apps.push(c.t);
+    const created = await c.block([[carol, [stakeMsg.createValidator(carol.address, carolKey, String(3n * QOS))]]]);
+    assert.equal(created.results[0].code, 0, created.results[0].log);
+    const live = await c.block([[eve, [stakeMsg.createValidator(eve.address, carolKey, String(2n * QOS))]]]);
+    assert.deepEqual([live.results[0].codespace, live.results[0].code], ["stake", 3]);
+    await c.block([[carol, [stakeMsg.revoke(carol.address)]]]);
+    for (let i = 0; i < 6; i++) await c.block();
+    assert.equal(c.validatorCode(valOf(carol)), 4, "carol's validator is closed");
+    const reused = await c.block([[eve, [stakeMsg.createValidator(eve.address, carolKey, String(2n * QOS))]]]);
+    assert.deepEqual([reused.results[0].codespace, reused.results[0].code], ["stake", 18], reused.results[0].log);
+    assert.match(reused.results[0].log, /former validator/);
+    // carol herself cannot take it back either: a consensus key serves one validator, once
+    const again = await c.block([[carol, [stakeMsg.createValidator(carol.address, carolKey, String(2n * QOS))]]]);
+    assert.deepEqual([again.results[0].codespace, again.results[0].code], ["stake", 18]);
+  });
+});
