@@ -122,6 +122,7 @@ export class QosApp {
       getAccount: authKeeper.getAccount,
       setAccount: authKeeper.setAccount,
       params: authKeeper.getParams,
+      msgLimits: this.keepers.msgLimits,
       payFee: (store, events, payer, fee) => this.bank.send(store, events, payer, feeCollector, fee),
       feeExempt: this.keepers.feeExempt,
       signatureCache: this.signatureCache,

@@ -83,6 +83,8 @@ export const Errors = {
   wrongSequence: defineError(RootCodespace, 32, "incorrect account sequence"),
   notSupported: defineError(RootCodespace, 37, "feature not supported"),
   notFound: defineError(RootCodespace, 38, "not found", GrpcCode.NOT_FOUND),
+  // not a Cosmos SDK number: the SDK has no limit on messages per tx
+  tooManyMsgs: defineError(RootCodespace, 43, "too many messages"),
 };
 
 /** Any thrown value as an AppError: non-AppErrors become "internal" with their message. */

@@ -44,14 +44,24 @@ export interface Codec<T> {
   fromPartial(object: any): T;
 }
 
+/** What one message may carry: chain parameters (bank's, changed by governance). A handler checks these
+ *  counts first, before the per-party work they bound (parsing addresses and coins). */
+export interface MsgLimits {
+  /** senders + receivers (or other listed parties) in one message */
+  maxParties: number;
+  /** coins in one list (one party's, or one message's amount) */
+  maxCoins: number;
+}
+
 export interface MsgHandler<T = any> {
   /** e.g. "/qos.bank.v1.MsgTransfer" */
   readonly typeUrl: string;
   readonly codec: Codec<T>;
   /** bech32 addresses that must sign, in order */
   signers(msg: T): string[];
-  /** checks that need no state (run in CheckTx too); throw AppError */
-  checkStateless(msg: T): void;
+  /** checks that need no state but the limits (run in CheckTx too, in the ante handler after the tx's
+   *  size gas is charged); throw AppError. Without `limits`, the handler applies its module's defaults. */
+  checkStateless(msg: T, limits?: MsgLimits): void;
   /** checks against state, then the state change; returns the response message to put in TxMsgData */
   execute(ctx: Context, msg: T): { typeUrl: string; value: Uint8Array };
 }

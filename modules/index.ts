@@ -1,8 +1,8 @@
 // The modules of a QOS chain, wired together through narrow interfaces. Order matters: genesis is
 // initialised in this order (accounts before balances before tokens before allowances).
-import type { Module } from "../app/module.js";
+import type { Module, MsgLimits } from "../app/module.js";
 import { authKeeper, authModule } from "./auth/index.js";
-import { createBankModule, type BankKeeper } from "./bank/index.js";
+import { createBankModule, msgLimitsOf, type BankKeeper } from "./bank/index.js";
 import { createQscModule, type QscKeeper } from "./qsc/index.js";
 import { createApproveModule, type ApproveKeeper } from "./approve/index.js";
 import { createQcpModule } from "./qcp/index.js";
@@ -40,6 +40,8 @@ export interface Modules {
   guardian: GuardianKeeper;
   /** every module's parameters (modules/params) */
   params: ParamsRegistry;
+  /** what one message may carry (bank's params), for the ante handler */
+  msgLimits(store: KVReader): MsgLimits;
   /** a fee payer that pays no fee (a guardian), for the ante handler */
   feeExempt(store: KVReader, payer: Uint8Array): boolean;
   /** why no block may be made any more (a genesis guardian halted the network), if so */
@@ -68,6 +70,7 @@ export function buildModules(profile: Profile = "qos"): Modules {
   const common = {
     guardian: guardian.keeper,
     params: registry,
+    msgLimits: (store: KVReader) => msgLimitsOf(bank.keeper.getParams(store)),
     feeExempt: (store: KVReader, payer: Uint8Array) => guardian.keeper.isGuardian(store, payer),
     haltReason: (store: KVReader) => {
       const halt = guardian.keeper.getHalt(store);

@@ -1,7 +1,10 @@
 // The ante handler: everything a transaction must pass before its messages run — size, memo, timeout,
-// signer count, public keys, account numbers, sequences, signatures, fee. On success it bumps each
-// signer's sequence and takes the fee from the first signer; those effects stay even if a message
-// later fails (the Cosmos SDK rule: a tx that reached a block pays and consumes its sequence).
+// message count, each message's stateless check, signer count, public keys, account numbers, sequences,
+// signatures, fee. Work that grows with the input is charged as gas before it is done: the tx's bytes
+// (10 each) before the messages are checked, every signer (1000 each) before any account is read or
+// signature verified; the counts that bound the rest are checked before the work they bound. On success
+// it bumps each signer's sequence and takes the fee from the first signer; those effects stay even if a
+// message later fails (the Cosmos SDK rule: a tx that reached a block pays and consumes its sequence).
 import { toBase64 } from "@cosmjs/encoding";
 import { PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
 import { SignMode } from "cosmjs-types/cosmos/tx/signing/v1beta1/signing";
@@ -9,11 +12,11 @@ import { SignDoc } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { createHash } from "node:crypto";
 import { addressFromPubKey, parseAccAddress } from "../address.js";
 import { BaseDenom, coinsToString, feeForGas, parseCoins, type Coin, type GasPrice } from "../coins.js";
-import { Errors } from "../errors.js";
+import { AppError, Errors } from "../errors.js";
 import type { Event } from "../events.js";
 import { accSeqEvent, feeEvent, signatureEvent } from "../../modules/auth/events.js";
 import { GasCosts } from "../gas.js";
-import type { Context } from "../module.js";
+import type { Context, MsgLimits } from "../module.js";
 import type { KVReader, KVStore } from "../state/kv.js";
 import type { DecodedTx } from "./decode.js";
 import { isLowS, type SignatureCache } from "./verify.js";
@@ -31,7 +34,9 @@ export interface AnteAccount {
 export interface AnteDeps {
   getAccount(store: KVReader, address: Uint8Array): AnteAccount | undefined;
   setAccount(store: KVStore, account: AnteAccount): void;
-  params(store: KVReader): { max_memo_characters: number; tx_sig_limit: number; fee_denoms: readonly string[] };
+  params(store: KVReader): { max_memo_characters: number; tx_sig_limit: number; max_msgs_per_tx: number; fee_denoms: readonly string[] };
+  /** what one message may carry (parties, coins): chain parameters */
+  msgLimits(store: KVReader): MsgLimits;
   /** moves the fee from the payer to the fee collector; throws insufficient funds */
   payFee(store: KVStore, events: Event[], payer: Uint8Array, fee: readonly Coin[]): void;
   /** a fee payer (first signer) that pays no fee (guardians): no minimum gas price, nothing taken */
@@ -93,10 +98,25 @@ export function runAnte(ctx: Context & { unmeteredStore: KVStore }, tx: DecodedT
   const missingSignatureBytes = options.simulate ? raw.signatures.reduce((n, s) => n + Math.max(0, 64 - s.length), 0) : 0;
   ctx.gas.consume(GasCosts.txSizePerByte * BigInt(tx.bytes.length + missingSignatureBytes), "tx size");
 
+  if (tx.msgs.length > params.max_msgs_per_tx) {
+    throw Errors.tooManyMsgs.with(`${tx.msgs.length} messages, at most ${params.max_msgs_per_tx}`);
+  }
+  const limits = deps.msgLimits(ctx.store);
+  tx.msgs.forEach(({ typeUrl, handler, msg }, i) => {
+    try {
+      handler.checkStateless(msg, limits);
+    } catch (e) {
+      if (e instanceof AppError) throw new AppError(e.def, `message ${i} (${typeUrl}): ${e.message}`);
+      throw e;
+    }
+  });
+
   const signers = tx.signers;
   if (signers.length > params.tx_sig_limit) {
     throw Errors.tooManySignatures.with(`${signers.length} signers, at most ${params.tx_sig_limit}`);
   }
+  // every signature's verification is paid for before the first account read (the SDK's SigVerifyCost)
+  ctx.gas.consume(GasCosts.sigVerifySecp256k1 * BigInt(signers.length), "signature verification");
   if (authInfo.signerInfos.length !== signers.length) {
     throw Errors.unauthorized.with(`the tx has ${authInfo.signerInfos.length} signer infos but its messages need ${signers.length} signers`);
   }
@@ -138,7 +158,6 @@ export function runAnte(ctx: Context & { unmeteredStore: KVStore }, tx: DecodedT
       throw Errors.wrongSequence.with(`account sequence mismatch, expected ${account.sequence}, got ${info.sequence}`);
     }
 
-    ctx.gas.consume(GasCosts.sigVerifySecp256k1, "signature verification");
     if (!options.simulate) {
       const mode = info.modeInfo?.single?.mode;
       if (mode !== SignMode.SIGN_MODE_DIRECT) {

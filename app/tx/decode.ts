@@ -1,8 +1,9 @@
 // Decoding a Cosmos SDK transaction (D1): TxRaw → TxBody + AuthInfo from their raw bytes, each message
-// resolved to its handler. Everything that can be checked without state is checked here.
+// resolved to its handler and decoded. The messages' stateless checks run in the ante handler (their
+// limits are parameters), so this stays a pure function of the bytes.
 import { AuthInfo, TxBody, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { createHash } from "node:crypto";
-import { Errors, AppError } from "../errors.js";
+import { Errors } from "../errors.js";
 import type { MsgHandler } from "../module.js";
 import type { Router } from "../router.js";
 
@@ -42,15 +43,11 @@ export function decodeTx(bytes: Uint8Array, router: Router, maxTxBytes: number):
   const authInfo = decodeOrThrow("AuthInfo", () => AuthInfo.decode(raw.authInfoBytes));
   if (body.messages.length === 0) throw Errors.invalidRequest.with("transaction has no messages");
   if (body.extensionOptions.length > 0) throw Errors.unknownRequest.with("extension options are not supported");
+  // Each message's stateless check runs in the ante handler (runAnte), not here: its limits are chain
+  // parameters, and decoding must stay a pure function of the bytes.
   const msgs = body.messages.map((any, i) => {
     const handler = router.msg(any.typeUrl);
     const msg = decodeOrThrow(`message ${i} (${any.typeUrl})`, () => handler.codec.decode(any.value));
-    try {
-      handler.checkStateless(msg);
-    } catch (e) {
-      if (e instanceof AppError) throw new AppError(e.def, `message ${i} (${any.typeUrl}): ${e.message}`);
-      throw e;
-    }
     return { typeUrl: any.typeUrl, handler, msg };
   });
   // a Set, not Array.includes: thousands of signers must cost linear time, not quadratic (CheckTx CPU)

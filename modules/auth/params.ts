@@ -11,6 +11,9 @@ export const ParamsSchema = z.object({
    *  collector's uqos and nothing else, so a fee in another denom would stay there forever. Widening
    *  this list needs distribution to pay out that denom first (a software upgrade, not a param change). */
   fee_denoms: z.array(z.literal(BaseDenom)).length(1).default([BaseDenom]),
+  /** most messages in one tx, checked before any message's stateless check (a genesis written before
+   *  this parameter existed gets the default) */
+  max_msgs_per_tx: z.coerce.number().int().min(1).max(1024).default(64),
 });
 export type Params = z.infer<typeof ParamsSchema>;
 
@@ -19,4 +22,5 @@ export const DefaultParams: Params = {
   tx_sig_limit: 7,
   max_tx_bytes: 256 * 1024,
   fee_denoms: [BaseDenom],
+  max_msgs_per_tx: 64,
 };

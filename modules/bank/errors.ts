@@ -11,4 +11,5 @@ export const BankErrors = {
   invalidGenesis: defineError(Codespace, 8, "invalid bank genesis"),
   emptyCoins: defineError(Codespace, 9, "no coins"),
   invariantBroken: defineError(Codespace, 10, "invariant broken", GrpcCode.UNKNOWN),
+  tooManyCoins: defineError(Codespace, 11, "too many coins"),
 };

@@ -2,18 +2,29 @@
 import { MsgSend, MsgSendResponse } from "cosmjs-types/cosmos/bank/v1beta1/tx";
 import { parseAccAddress, toAccAddress } from "../../app/address.js";
 import { addCoins, coinsEqual, coinsToString, parseCoins, type Coin } from "../../app/coins.js";
-import type { Context, MsgHandler } from "../../app/module.js";
+import type { Context, MsgHandler, MsgLimits } from "../../app/module.js";
 import { MsgTransfer, MsgTransferResponse } from "../../gen/qos/bank/v1/tx.js";
 import { BankErrors } from "./errors.js";
 import * as events from "./events.js";
 import type { BankKeeper } from "./keeper.js";
+import { DefaultParams, type Params } from "./params.js";
+
+/** bank's params as the limits every message handler is given (the ante handler reads them per tx) */
+export const msgLimitsOf = (params: Params): MsgLimits => ({ maxParties: params.max_transfer_parties, maxCoins: params.max_coins_per_party });
+const DefaultLimits = msgLimitsOf(DefaultParams);
+
+/** A coin list's length against the limit, before any coin of it is parsed. */
+function checkCoinCount(coins: readonly unknown[], limits: MsgLimits, field: string): void {
+  if (coins.length > limits.maxCoins) throw BankErrors.tooManyCoins.with(`${field} has ${coins.length} coins, at most ${limits.maxCoins}`);
+}
 
 export function bankMsgs(keeper: BankKeeper): MsgHandler[] {
   const send: MsgHandler<MsgSend> = {
     typeUrl: "/cosmos.bank.v1beta1.MsgSend",
     codec: MsgSend,
     signers: (msg) => [msg.fromAddress],
-    checkStateless(msg) {
+    checkStateless(msg, limits = DefaultLimits) {
+      checkCoinCount(msg.amount, limits, "amount");
       parseAccAddress(msg.fromAddress, "from_address");
       parseAccAddress(msg.toAddress, "to_address");
       if (parseCoins(msg.amount, "amount").length === 0) throw BankErrors.emptyCoins.with("MsgSend.amount is empty");
@@ -30,11 +41,11 @@ export function bankMsgs(keeper: BankKeeper): MsgHandler[] {
     typeUrl: "/qos.bank.v1.MsgTransfer",
     codec: MsgTransfer,
     signers: (msg) => msg.senders.map((s) => s.address),
-    checkStateless(msg) {
-      parseTransfer(msg, Number.MAX_SAFE_INTEGER);
+    checkStateless(msg, limits = DefaultLimits) {
+      parseTransfer(msg, limits);
     },
     execute(ctx: Context, msg) {
-      const { senders, receivers } = parseTransfer(msg, keeper.getParams(ctx.store).max_transfer_parties);
+      const { senders, receivers } = parseTransfer(msg, msgLimitsOf(keeper.getParams(ctx.store)));
       for (const s of senders) {
         keeper.runSendHooks(ctx.store, ctx.events, s.address, undefined, s.coins);
         keeper.subtract(ctx.store, s.address, s.coins);
@@ -65,12 +76,15 @@ interface Party {
   coins: Coin[];
 }
 
-function parseTransfer(msg: MsgTransfer, maxParties: number): { senders: Party[]; receivers: Party[] } {
+/** Counts first (parties, then each party's coins), so that the parsing after them is bounded. */
+function parseTransfer(msg: MsgTransfer, limits: MsgLimits): { senders: Party[]; receivers: Party[] } {
   if (msg.senders.length === 0) throw BankErrors.noInputs.with("MsgTransfer.senders is empty");
   if (msg.receivers.length === 0) throw BankErrors.noOutputs.with("MsgTransfer.receivers is empty");
-  if (msg.senders.length + msg.receivers.length > maxParties) {
-    throw BankErrors.tooManyParties.with(`${msg.senders.length + msg.receivers.length} parties, at most ${maxParties}`);
+  if (msg.senders.length + msg.receivers.length > limits.maxParties) {
+    throw BankErrors.tooManyParties.with(`${msg.senders.length + msg.receivers.length} parties, at most ${limits.maxParties}`);
   }
+  msg.senders.forEach((s, i) => checkCoinCount(s.coins, limits, `senders[${i}].coins`));
+  msg.receivers.forEach((r, i) => checkCoinCount(r.coins, limits, `receivers[${i}].coins`));
   const side = (items: MsgTransfer["senders"], name: string): Party[] => {
     const seen = new Set<string>();
     return items.map((item, i) => {

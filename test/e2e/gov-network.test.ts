@@ -102,7 +102,7 @@ describe("governance and guardian on a 4-validator network", () => {
     await Promise.all([n1.waitForHeight(3), n2.waitForHeight(3)]);
     const h0 = Math.min(await n1.height(), await n2.height());
     assert.equal((await paramsAt(n1, "stake", h0)).max_validators, 21);
-    assert.equal((await paramsAt(n2, "bank", h0)).max_transfer_parties, 500);
+    assert.equal((await paramsAt(n2, "bank", h0)).max_transfer_parties, 100);
 
     // #1 by node0's owner (to node0), #2 by node1's owner (to node1)
     const [s1, s2] = await Promise.all([
@@ -147,7 +147,7 @@ describe("governance and guardian on a 4-validator network", () => {
       assert.equal((await paramsAt(node, "stake", end - 1)).max_validators, 21, node.name);
       assert.equal((await paramsAt(node, "stake", end)).max_validators, 7, node.name);
       assert.equal((await paramsAt(node, "stake", now)).max_validators, 7, node.name);
-      assert.equal((await paramsAt(node, "bank", now)).max_transfer_parties, 500, node.name);
+      assert.equal((await paramsAt(node, "bank", now)).max_transfer_parties, 100, node.name);
       assert.equal((await cliJson(node, "query", "stake", "params")).max_validators, 7);
     }
     timings.push(`param change: ${Date.now() - t0} ms`);

@@ -129,7 +129,8 @@ describe("guardians", () => {
     assert.equal(parsed.stake.max_validators, 21);
     assert.equal(parsed.gov.critical.min_deposit, "100000000");
     const bank = JSON.parse(query("/qos.params.v1.Query/Params", pq.QueryParamsRequest.encode({ module: "bank" }).finish(), pq.QueryParamsResponse.decode).paramsJson);
-    assert.equal(bank.max_transfer_parties, 500);
+    assert.equal(bank.max_transfer_parties, 100);
+    assert.equal(bank.max_coins_per_party, 16);
     const unknown = t.app.query({ path: "/qos.params.v1.Query/Params", data: pq.QueryParamsRequest.encode({ module: "nope" }).finish(), height: 0n, prove: false });
     assert.deepEqual([unknown.codespace, unknown.code], ["params", 2]);
   });
