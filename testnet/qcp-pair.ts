@@ -169,7 +169,7 @@ export async function startQcpPair(options: { qosChainId?: string; bizChainId?: 
     ]);
     const token = "STAR";
     const certificate = qscCertificate(ca, { chainId: biz.id, name: token, bankerPublicKey: banker.pubkey, notBefore: now - 600n, notAfter: now + 86_400n });
-    await biz.submit(alice, [qscMsg.create({ creator: alice.address, certificate, name: token, banker: banker.address, initialHolders: [{ address: alice.address, amount: "1000000000" }] })]);
+    await biz.submit(banker, [qscMsg.create({ creator: banker.address, certificate, name: token, banker: banker.address, initialHolders: [{ address: alice.address, amount: "1000000000" }] })]);
 
     const pair: QcpPair = {
       qos, biz, ca, relayers, alice, bob, banker, token,

@@ -33,7 +33,7 @@ export const qscCli: CliModule = ({ tx, query, registerMsgType }) => {
     addTxFlags(
       qsc
         .command("create")
-        .argument("<creator>", "key that signs and pays")
+        .argument("<banker>", "the banker key the certificate names: only it may create the token (signs and pays)")
         .requiredOption("--certificate <file>", "certificate file from `qoscli ca issue-qsc` (names the token and its banker)")
         .option("--symbol <symbol>", "ticker symbol (default: the name)")
         .option("--decimals <n>", "decimals shown by wallets", "0")
@@ -41,7 +41,7 @@ export const qscCli: CliModule = ({ tx, query, registerMsgType }) => {
         .option("--holders <list>", "initial holders '<addr|key>,<amount>;...'", "")
         .description("register a QSC token with a certificate signed by the chain's QSC root CA (/qos.qsc.v1.MsgCreateQsc)"),
     ),
-    "qoscli tx qsc create alice --certificate STAR.crt --holders 'qosacc1...,1000000' --gas auto --broadcast-mode block",
+    "qoscli tx qsc create banker --certificate STAR.crt --holders 'qosacc1...,1000000' --gas auto --broadcast-mode block",
   ).action(async (creator: string, flags: TxFlags & { certificate: string; symbol?: string; decimals: string; description: string; holders: string }, cmd: Command) => {
     const ctx = CliContext.of(cmd);
     let cert;
@@ -52,6 +52,9 @@ export const qscCli: CliModule = ({ tx, query, registerMsgType }) => {
     }
     if (!cert.subject.qsc) throw new CliError(`${flags.certificate} is not a QSC certificate`);
     const signer = flags.generateOnly ? ctx.resolveAddress(creator) : { address: ctx.resolveKey(creator).address, key: ctx.resolveKey(creator) };
+    if (signer.address !== cert.bankerAddress) {
+      throw new CliError(`${creator} (${signer.address}) is not the banker ${cert.bankerAddress} that ${flags.certificate} names: only the banker's key may create the token`);
+    }
     const holders = flags.holders
       .split(";").map((p) => p.trim()).filter(Boolean)
       .map((part) => {

@@ -15,4 +15,6 @@ export const QscErrors = {
   invalidField: defineError(Codespace, 12, "invalid field"),
   invalidGenesis: defineError(Codespace, 13, "invalid qsc genesis"),
   invariantBroken: defineError(Codespace, 14, "qsc invariant broken", GrpcCode.UNKNOWN),
+  creatorNotBanker: defineError(Codespace, 15, "only the certified banker may create the token", GrpcCode.PERMISSION_DENIED),
+  certificateUsed: defineError(Codespace, 16, "the token was already created: its certificate is spent", GrpcCode.FAILED_PRECONDITION),
 };

@@ -40,6 +40,10 @@ export function qscMsgs(keeper: QscKeeper): MsgHandler[] {
     checkStateless(msg) {
       parseAccAddress(msg.creator, "creator");
       parseAccAddress(msg.banker, "banker");
+      // The certificate binds chain, name and banker but not the holders or supply: whoever submits it
+      // chooses them. So only the certified banker's key (the signer, as creator) may submit it; anyone
+      // else who copies the certificate from a pending tx is refused before it is even looked at.
+      if (msg.creator !== msg.banker) throw QscErrors.creatorNotBanker.with(`creator ${msg.creator} is not the banker ${msg.banker}`);
       checkName(msg.name);
       if (msg.certificate.length === 0 || msg.certificate.length > MaxCertificateBytes) {
         throw QscErrors.invalidCertificate.with(`certificate must be 1-${MaxCertificateBytes} bytes`);
@@ -78,7 +82,9 @@ export function qscMsgs(keeper: QscKeeper): MsgHandler[] {
       if (subject.bankerPublicKey.length !== 33) throw QscErrors.invalidCertificate.with("banker key must be a 33-byte secp256k1 key");
       const banker = toAccAddress(addressFromPubKey(subject.bankerPublicKey));
       if (banker !== msg.banker) throw QscErrors.certificateMismatch.with(`certificate names banker ${banker}, not ${msg.banker}`);
-      if (keeper.getToken(ctx.store, msg.name)) throw QscErrors.tokenExists.with(`a token named ${msg.name} exists`);
+      // Tokens are never deleted, so a token of this name means this certificate (or an earlier one for
+      // the name) was spent: a replay.
+      if (keeper.getToken(ctx.store, msg.name)) throw QscErrors.certificateUsed.with(`a token named ${msg.name} exists`);
       if (keeper.bank.getSupply(ctx.store, msg.name) !== 0n) throw QscErrors.tokenExists.with(`coins of denom ${msg.name} already exist`);
 
       keeper.setToken(ctx.store, {

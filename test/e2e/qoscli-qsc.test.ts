@@ -51,7 +51,7 @@ describe("QSC with qoscli", () => {
     const crt = join(home, "SILVER.crt");
     const issued = json(["ca", "issue-qsc", "--root", join(home, "root.json"), "--chain-id", node.chainId, "--name", "SILVER", "--banker", "banker", "--out", crt]);
     assert.equal(issued.banker, banker);
-    tx(["tx", "qsc", "create", "alice", "--certificate", crt, "--holders", "alice,1000", "--description", "a test token"]);
+    tx(["tx", "qsc", "create", "banker", "--certificate", crt, "--holders", "alice,1000", "--description", "a test token"]);
     const token = json(["query", "qsc", "SILVER"]);
     assert.deepEqual([token.name, token.banker, token.total_supply, token.paused], ["SILVER", banker, "1000", false]);
 

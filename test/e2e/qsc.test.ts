@@ -47,10 +47,10 @@ describe("QSC on a real node", () => {
     const now = await blockTime();
     const certificate = qscCertificate(ca, { chainId: node.chainId, name: "GOLD", bankerPublicKey: banker.pubkey, notBefore: now - 60n, notAfter: now + 3600n });
     const expired = qscCertificate(ca, { chainId: node.chainId, name: "GOLD", bankerPublicKey: banker.pubkey, notBefore: now - 60n, notAfter: now - 1n });
-    const refused = await send(alice, [msg.create({ creator: alice.address, certificate: expired, name: "GOLD", banker: banker.address })]);
+    const refused = await send(banker, [msg.create({ creator: banker.address, certificate: expired, name: "GOLD", banker: banker.address })]);
     assert.equal(refused.code, 3, refused.rawLog);
 
-    const created = await send(alice, [msg.create({ creator: alice.address, certificate, name: "GOLD", banker: banker.address, initialHolders: [{ address: alice.address, amount: "5000" }] })]);
+    const created = await send(banker, [msg.create({ creator: banker.address, certificate, name: "GOLD", banker: banker.address, initialHolders: [{ address: alice.address, amount: "5000" }] })]);
     assert.equal(created.code, 0, created.rawLog);
     assert.equal((await send(banker, [msg.issue(banker.address, "GOLD", "700")])).code, 0);
     assert.equal((await send(carol, [msg.issue(carol.address, "GOLD", "700")])).code, 8, "not the banker");

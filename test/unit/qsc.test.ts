@@ -58,7 +58,7 @@ describe("QSC tokens and allowances", () => {
       notAfter: over.notAfter ?? now() + 1000n,
     });
   const create = (certificate: Uint8Array, name = "STAR", holders = [{ address: carol.address, amount: "1000" }]) =>
-    msg.create({ creator: alice.address, certificate, name, banker: banker.address, initialHolders: holders });
+    msg.create({ creator: banker.address, certificate, name, banker: banker.address, initialHolders: holders });
   const bal = (address: string, denom = "STAR") =>
     BigInt(QueryBalanceResponse.decode(t.app.query({ path: "/cosmos.bank.v1beta1.Query/Balance", data: QueryBalanceRequest.encode({ address, denom }).finish(), height: 0n, prove: false }).value).balance!.amount);
   const frozen = (address: string) =>
@@ -77,21 +77,42 @@ describe("QSC tokens and allowances", () => {
       ["bad name", create(cert({ name: "star" }), "star"), "qsc", 11],
     ];
     for (const [name, m, codespace, code] of cases) {
-      const res = await run(alice, [m]);
+      const res = await run(banker, [m]);
       assert.equal(res.codespace, codespace, `${name}: ${res.log}`);
       assert.equal(res.code, code, `${name}: ${res.log}`);
     }
     assert.equal(t.app.query({ path: "/qos.qsc.v1.Query/Token", data: QueryTokenRequest.encode({ name: "STAR" }).finish(), height: 0n, prove: false }).code, 7);
   });
 
-  test("a valid certificate creates the token with its initial holders; the same name twice is refused", async () => {
-    const res = await run(alice, [create(cert())]);
+  test("attack: front-running a create with the banker's certificate and oneself as holder is refused (qsc 15); the banker's create works; a replay gets qsc 16", async () => {
+    const certificate = cert();
+    const loot = [{ address: mallory.address, amount: "1000000000000" }];
+    // mallory copies the certificate from the banker's pending tx and names himself creator and holder
+    const stolen = msg.create({ creator: mallory.address, certificate, name: "STAR", banker: banker.address, initialHolders: loot });
+    const tx = await signTx(mallory, [stolen], { chainId, accountNumber: numbers.get(mallory.address)!, sequence: sequenceOf(mallory.address) });
+    const checked = t.app.checkTx({ tx, type: CheckTxType.NEW });
+    assert.deepEqual([checked.codespace, checked.code], ["qsc", 15], checked.log);
+    const { results } = await t.block([tx]);
+    assert.deepEqual([results[0].codespace, results[0].code, results[0].log], [
+      "qsc", 15, `message 0 (/qos.qsc.v1.MsgCreateQsc): creator ${mallory.address} is not the banker ${banker.address}: only the certified banker may create the token`,
+    ]);
+    assert.equal(bal(mallory.address), 0n);
+    // claiming to be the banker needs the banker's signature
+    const posing = await run(mallory, [msg.create({ creator: banker.address, certificate, name: "STAR", banker: banker.address, initialHolders: loot })]);
+    assert.deepEqual([posing.codespace, posing.code], ["sdk", 8], posing.log);
+    assert.equal(t.app.query({ path: "/qos.qsc.v1.Query/Token", data: QueryTokenRequest.encode({ name: "STAR" }).finish(), height: 0n, prove: false }).code, 7);
+
+    const res = await run(banker, [create(certificate)]);
     assert.equal(res.code, 0, res.log);
     assert.ok(res.events.some((e) => e.type === "CreateQsc" && e.attributes.some((a) => a.key === "banker" && a.value === banker.address)));
     assert.equal(bal(carol.address), 1000n);
     assert.equal(supply(), 1000n);
-    const again = await run(alice, [create(cert())]);
-    assert.deepEqual([again.codespace, again.code], ["qsc", 6]);
+    // the banker replaying its own certificate (or a new one for the name) mints nothing more
+    const again = await run(banker, [create(certificate, "STAR", [{ address: banker.address, amount: "5" }])]);
+    assert.deepEqual([again.codespace, again.code, again.log], [
+      "qsc", 16, "a token named STAR exists: the token was already created: its certificate is spent",
+    ]);
+    assert.equal(supply(), 1000n);
   });
 
   test("only the banker issues, freezes and pauses; anyone else gets qsc code 8", async () => {
