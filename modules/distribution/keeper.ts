@@ -9,6 +9,7 @@
 //   dist/o/<owner 20>                 → outstanding: rewards and commission allocated, not yet paid
 //   dist/c/<owner 20>                 → accumulated commission (part of outstanding)
 //   dist/q/<height 8 BE><owner 20><delegator 20> → compounding due at that height
+//   dist/qd/<owner 20><delegator 20>  → the height its compounding is due (one queue entry per delegation)
 //   dist/p                            → params
 // All coins sit in the module account "distribution": its uqos == pool + Σ outstanding.
 import { storedParams } from "../../app/params.js";
@@ -19,7 +20,7 @@ import type { Event } from "../../app/events.js";
 import type { KVReader, KVStore } from "../../app/state/kv.js";
 import { bytesToKey, keyToBytes, prefixEnd } from "../../app/state/kv.js";
 import type { StakeHooks, StakeKeeper } from "../stake/index.js";
-import { toValAddress } from "../stake/index.js";
+import { toValAddress, ValidatorStatus } from "../stake/index.js";
 import { DistributionErrors } from "./errors.js";
 import * as events from "./events.js";
 import { DefaultParams, ParamsSchema, type Params } from "./params.js";
@@ -32,6 +33,7 @@ const StartPrefix = `${P}s/`;
 const OutstandingPrefix = `${P}o/`;
 const CommissionPrefix = `${P}c/`;
 const QueuePrefix = `${P}q/`;
+const DuePrefix = `${P}qd/`;
 const ParamsKey = `${P}p`;
 const params = storedParams(ParamsKey, ParamsSchema, DefaultParams);
 export const DistributionAccountName = "distribution";
@@ -246,26 +248,38 @@ export class DistributionKeeper implements StakeHooks {
   }
 
   // ---- auto-compound queue ----
-  scheduleCompound(store: KVStore, owner: Uint8Array, delegator: Uint8Array, height: number): void {
-    const due = BigInt(height + this.getParams(store).compound_period_blocks);
-    store.set(QueuePrefix + be64(due) + bytesToKey(owner) + bytesToKey(delegator), new Uint8Array());
+  /** A delegation asked to compound (MsgDelegate or MsgSetAutoCompound): the first compounding is one
+   *  period from now, unless one is queued already (switching off and on again must not queue a second). */
+  autoCompoundEnabled(store: KVStore, owner: Uint8Array, delegator: Uint8Array, height: number): void {
+    if (!store.has(DuePrefix + bytesToKey(owner) + bytesToKey(delegator))) this.scheduleCompound(store, owner, delegator, height);
   }
-  /** Compounds the delegations due at this height: rewards re-delegated to the same validator. */
+  private scheduleCompound(store: KVStore, owner: Uint8Array, delegator: Uint8Array, height: number): void {
+    const due = be64(BigInt(height + this.getParams(store).compound_period_blocks));
+    store.set(QueuePrefix + due + bytesToKey(owner) + bytesToKey(delegator), new Uint8Array());
+    store.set(DuePrefix + bytesToKey(owner) + bytesToKey(delegator), encoder.encode(due));
+  }
+  /** Compounds the delegations due at this height: their rewards (and the commission, for the owner's
+   *  own delegation) are re-delegated to the same validator, so the balance does not change. */
   compoundDue(store: KVStore, events_: Event[], height: number): void {
     const prefix = QueuePrefix + be64(BigInt(height));
     for (const [key] of [...store.iterate(prefix, prefixEnd(prefix))]) {
       store.delete(key);
       const rest = key.slice(prefix.length);
+      store.delete(DuePrefix + rest);
       const owner = keyToBytes(rest.slice(0, 20));
       const delegator = keyToBytes(rest.slice(20));
       const d = this.stake.getDelegation(store, delegator, owner);
+      // switched off or gone: the queue forgets it until the delegator asks again
+      if (!d || !d.autoCompound) continue;
       const v = this.stake.getValidator(store, owner);
-      if (!d || !d.autoCompound || !v) continue;
-      const { rewards, commission } = this.withdraw(store, events_, owner, delegator);
-      const amount = rewards + commission;
-      if (amount > 0n && v.status === 1) {
-        this.stake.delegate(store, events_, delegator, owner, amount);
-        events_.push(events.compoundEvent(toValAddress(owner), toAccAddress(delegator), amount.toString()));
+      // an inactive validator cannot be delegated to: the rewards stay pending (not paid out) until a later period
+      if (v?.status === ValidatorStatus.VALIDATOR_STATUS_ACTIVE) {
+        const { rewards, commission } = this.withdraw(store, events_, owner, delegator);
+        const amount = rewards + commission;
+        if (amount > 0n) {
+          this.stake.delegate(store, events_, delegator, owner, amount);
+          events_.push(events.compoundEvent(toValAddress(owner), toAccAddress(delegator), amount.toString()));
+        }
       }
       this.scheduleCompound(store, owner, delegator, height);
     }

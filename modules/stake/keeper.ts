@@ -59,6 +59,8 @@ export interface StakeHooks {
   beforeDelegationChange(store: KVStore, events: Event[], owner: Uint8Array, delegator: Uint8Array): void;
   afterDelegationChange(store: KVStore, owner: Uint8Array, delegator: Uint8Array, amount: bigint): void;
   beforeValidatorRemoved(store: KVStore, events: Event[], owner: Uint8Array): void;
+  /** the delegation asked to compound its rewards automatically (distribution queues it) */
+  autoCompoundEnabled(store: KVStore, owner: Uint8Array, delegator: Uint8Array, height: number): void;
   /** slashed coins, already moved to distribution's account, join the community pool */
   addToCommunityPool(store: KVStore, amount: bigint): void;
   /** where slashed coins go */

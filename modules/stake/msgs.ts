@@ -199,7 +199,9 @@ export function stakeMsgs(keeper: StakeKeeper): MsgHandler[] {
       const v = keeper.requireValidator(ctx.store, owner);
       // whitepaper §3.3.1: an inactive validator cannot be delegated to
       if (v.status !== ValidatorStatus.VALIDATOR_STATUS_ACTIVE) throw StakeErrors.notActive.with(`${toValAddress(owner)} is inactive: it cannot be delegated to`);
-      keeper.delegate(ctx.store, ctx.events, parseAccAddress(m.delegator), owner, parseAmount(m.amount), m.autoCompound);
+      const delegator = parseAccAddress(m.delegator);
+      keeper.delegate(ctx.store, ctx.events, delegator, owner, parseAmount(m.amount), m.autoCompound);
+      if (m.autoCompound) keeper.hooks!.autoCompoundEnabled(ctx.store, owner, delegator, ctx.block.height);
       ctx.events.push(delegationEvent(EventTypes.delegate, toValAddress(owner), m.delegator, m.amount));
       return { typeUrl: "/qos.stake.v1.MsgDelegateResponse", value: new Uint8Array() };
     },
@@ -264,7 +266,10 @@ export function stakeMsgs(keeper: StakeKeeper): MsgHandler[] {
       parseValAddress(m.validator);
     },
     execute(ctx, m) {
-      keeper.setAutoCompound(ctx.store, parseAccAddress(m.delegator), parseValAddress(m.validator), m.autoCompound);
+      const delegator = parseAccAddress(m.delegator);
+      const owner = parseValAddress(m.validator);
+      keeper.setAutoCompound(ctx.store, delegator, owner, m.autoCompound);
+      if (m.autoCompound) keeper.hooks!.autoCompoundEnabled(ctx.store, owner, delegator, ctx.block.height);
       return { typeUrl: "/qos.stake.v1.MsgSetAutoCompoundResponse", value: new Uint8Array() };
     },
   };

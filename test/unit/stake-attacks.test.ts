@@ -133,3 +133,57 @@ describe("consensus-key squatting", () => {
     assert.deepEqual([again.results[0].codespace, again.results[0].code], ["stake", 18]);
   });
 });
+
+describe("auto-compound", () => {
+  test("attack (liveness): auto-compound asked for but never run; now each period the delegation grows by exactly its F1 reward", async () => {
+    const [alice, bob] = await Promise.all(["compound-alice", "compound-bob"].map(testAccount));
+    const aliceKey = consKey("compound-alice");
+    const val = valOf(alice);
+    // mint: one phase of 10^7 s minting 1000 uqos per second; 1-second blocks → exactly 1000 uqos a block
+    const mint = { params: { target_block_time_secs: 1 }, phases: [{ end_time: String(GenesisTime.seconds + 10_000_000n), total_amount: String(1000n * 10_000_000n) }] };
+    const c = await chain({
+      accounts: [alice, bob],
+      gentxs: [[alice, aliceKey, 3n * QOS]],
+      extra: { mint, distribution: { params: { proposer_reward_rate: "0.04", compound_period_blocks: 5 } } },
+    });
+    apps.push(c.t);
+    const delegated = await c.block([[bob, [stakeMsg.delegate(bob.address, val, String(1n * QOS), true)]]], { votes: [aliceKey] });
+    assert.equal(delegated.results[0].code, 0, delegated.results[0].log);
+    assert.equal(c.t.height, 2);
+    const bobBalance = 999n * QOS;
+    assert.equal(c.balance(bob.address), bobBalance);
+    const mints: bigint[] = [];
+    const run = async (blocks: number) => {
+      for (let i = 0; i < blocks; i++) {
+        const { events } = await c.block([], { votes: [aliceKey] });
+        for (const e of events.filter((e) => e.type === "mint")) mints.push(BigInt(e.attributes.find((a) => a.key === "amount")!.value));
+      }
+    };
+    // By hand: each block mints 1000 uqos; the proposer (no validator's key) gets no 4% extra, so alice's
+    // validator, the only signer, gets all 1000; 10% commission → 900 for its delegators, by stake.
+    // Period 1 (blocks 3..7, compounded at the end of block 2 + 5): tokens 3,000,000 + 1,000,000,
+    // one F1 period: ratio = ⌊5 × 900 × 10^18 ÷ 4,000,000⌋, bob = ⌊1,000,000 × ratio ÷ 10^18⌋ = 1125.
+    await run(4);
+    assert.equal(c.delegation(bob, val), 1n * QOS, "nothing before the period is over");
+    await run(1);
+    assert.equal(c.t.height, 7);
+    const ratio1 = (5n * 900n * 10n ** 18n) / 4_000_000n;
+    const reward1 = (1_000_000n * ratio1) / 10n ** 18n;
+    assert.equal(reward1, 1125n);
+    assert.equal(c.delegation(bob, val), 1_000_000n + reward1);
+    assert.equal(c.balance(bob.address), bobBalance, "the reward went into the delegation, not the balance");
+    // Period 2 (blocks 8..12): tokens 4,001,125, bob 1,001,125
+    await run(5);
+    const ratio2 = (5n * 900n * 10n ** 18n) / 4_001_125n;
+    const reward2 = (1_001_125n * ratio2) / 10n ** 18n;
+    assert.equal(reward2, 1125n);
+    assert.equal(c.delegation(bob, val), 1_001_125n + reward2);
+    assert.equal(c.balance(bob.address), bobBalance);
+    assert.deepEqual(mints, Array(10).fill(1000n), "the mint numbers the expectation is built on");
+    // switched off: the next period compounds nothing (rewards stay pending)
+    await c.block([[bob, [stakeMsg.setAutoCompound(bob.address, val, false)]]], { votes: [aliceKey] });
+    await run(5);
+    assert.equal(c.delegation(bob, val), 1_001_125n + reward2);
+    assert.equal(c.balance(bob.address), bobBalance);
+  });
+});
