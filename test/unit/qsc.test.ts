@@ -2,7 +2,7 @@
 // rights, freeze, pause, allowances, conservation.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { toBase64 } from "@cosmjs/encoding";
+import { fromBase64, toBase64 } from "@cosmjs/encoding";
 import { CheckTxType } from "cosmjs-types/tendermint/abci/types";
 import { newCaKeyPair, type CaKeyPair } from "../../app/certificate.js";
 import { QueryBalanceRequest, QueryBalanceResponse } from "cosmjs-types/cosmos/bank/v1beta1/query";
@@ -10,8 +10,10 @@ import { QueryTokenRequest, QueryTokenResponse, QueryBalanceRequest as QscBalanc
 import { QueryApproveRequest, QueryApproveResponse } from "../../gen/qos/approve/v1/query.js";
 import { createTestApp, GenesisTime, type TestApp } from "../helpers/app.js";
 import { msg, qscCertificate } from "../helpers/qsc.js";
-import { signTx, testAccount, type TestAccount } from "../helpers/wallet.js";
-import type { EncodeObject } from "@cosmjs/proto-signing";
+import { registry, signTx, testAccount, type TestAccount } from "../helpers/wallet.js";
+import { encodePubkey, makeAuthInfoBytes, makeSignDoc, type EncodeObject } from "@cosmjs/proto-signing";
+import { encodeSecp256k1Pubkey } from "@cosmjs/amino";
+import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
 import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 
@@ -45,6 +47,13 @@ describe("QSC tokens and allowances", () => {
     const tx = await signTx(signer, msgs, { chainId, accountNumber: numbers.get(signer.address)!, sequence: sequenceOf(signer.address) });
     const { results } = await t.block([tx]);
     return results[0];
+  }
+  /** a tx whose messages name someone else as signer, signed by `key`'s holder and claiming `claimedPubkey` */
+  async function signAs(key: TestAccount, claimedPubkey: Uint8Array, msgs: EncodeObject[], accountNumber: number, sequence: bigint): Promise<Uint8Array> {
+    const bodyBytes = registry.encode({ typeUrl: "/cosmos.tx.v1beta1.TxBody", value: { messages: msgs, memo: "" } });
+    const authInfoBytes = makeAuthInfoBytes([{ pubkey: encodePubkey(encodeSecp256k1Pubkey(claimedPubkey)), sequence }], [{ denom: "uqos", amount: "5000" }], 200000, undefined, undefined);
+    const { signature } = await key.wallet.signDirect(key.address, makeSignDoc(bodyBytes, authInfoBytes, chainId, accountNumber));
+    return TxRaw.encode({ bodyBytes, authInfoBytes, signatures: [fromBase64(signature.signature)] }).finish();
   }
   const sequenceOf = (address: string) =>
     BaseAccount.decode(QueryAccountResponse.decode(t.app.query({ path: "/cosmos.auth.v1beta1.Query/Account", data: QueryAccountRequest.encode({ address }).finish(), height: 0n, prove: false }).value).account!.value).sequence;
@@ -120,7 +129,20 @@ describe("QSC tokens and allowances", () => {
       const res = await run(mallory, [m]);
       assert.deepEqual([res.codespace, res.code], ["qsc", 8], res.log);
     }
-    // a signer claiming to be the banker without its key fails signature rules before anything else
+    // a signer claiming to be the banker without its key fails signature rules before anything else:
+    // mallory signs an issue naming the banker, with her own public key (it is not the banker's: sdk 8) or
+    // with the banker's public key (her signature does not verify under it: sdk 4). Nothing changes, no fee is taken.
+    const before = [bal(banker.address), supply(), bal(banker.address, "uqos"), bal(mallory.address, "uqos"), sequenceOf(banker.address), sequenceOf(mallory.address)];
+    for (const [claimedKey, codespace, code, log] of [
+      [mallory.pubkey, "sdk", 8, /signer 0: public key does not belong to/],
+      [banker.pubkey, "sdk", 4, /^signature verification failed; check account number \(1\), sequence \(0\) and chain-id \(qos-qsc-1\)/],
+    ] as const) {
+      const forged = await signAs(mallory, claimedKey, [msg.issue(banker.address, "STAR", "500")], numbers.get(banker.address)!, sequenceOf(banker.address));
+      const { results } = await t.block([forged]);
+      assert.deepEqual([results[0].codespace, results[0].code], [codespace, code], results[0].log);
+      assert.match(results[0].log, log);
+      assert.deepEqual([bal(banker.address), supply(), bal(banker.address, "uqos"), bal(mallory.address, "uqos"), sequenceOf(banker.address), sequenceOf(mallory.address)], before);
+    }
     const res = await run(banker, [msg.issue(banker.address, "STAR", "500")]);
     assert.equal(res.code, 0, res.log);
     assert.equal(bal(banker.address), 500n);
