@@ -57,8 +57,14 @@ export function buildModules(profile: Profile = "qos"): Modules {
   const approve = createApproveModule({
     send: (store, events, from, to, coins) => bank.keeper.send(store, events, from, to, coins),
     tokenExists: (store, denom) => qsc.keeper.getToken(store, denom) !== undefined,
+    requireUnpaused: (store, denom) => qsc.keeper.requireUnpaused(store, denom),
   });
-  const qcp = createQcpModule({ bank: bank.keeper, tokenExists: (store, denom) => qsc.keeper.getToken(store, denom) !== undefined, modules: () => list });
+  const qcp = createQcpModule({
+    bank: bank.keeper,
+    tokenExists: (store, denom) => qsc.keeper.getToken(store, denom) !== undefined,
+    restoring: (move) => qsc.keeper.restoring(move),
+    modules: () => list,
+  });
   const guardian = createGuardianModule();
   const params = createParamsModule();
   const registry = params.registry;

@@ -14,6 +14,8 @@ const Prefix = "approve/";
 export interface ApproveDeps {
   send(store: KVStore, events: Event[], from: Uint8Array, to: Uint8Array, coins: readonly Coin[]): void;
   tokenExists(store: KVReader, denom: string): boolean;
+  /** throws when `denom` is a paused token: nothing may be done with it, allowances included */
+  requireUnpaused(store: KVReader, denom: string): void;
 }
 
 const key = (from: Uint8Array, to: Uint8Array) => Prefix + bytesToKey(from) + bytesToKey(to);
@@ -38,6 +40,12 @@ export class ApproveKeeper {
       const rest = k.slice(Prefix.length);
       yield [keyToBytes(rest.slice(0, 20)), keyToBytes(rest.slice(20)), parseCoins(Allowance.decode(value).coins)];
     }
+  }
+
+  /** A paused token's allowances are frozen with it: no message may create, change, use or cancel them
+   *  (genesis import still takes them as they are). */
+  checkUnpaused(store: KVReader, coins: readonly Coin[]): void {
+    for (const coin of coins) this.deps.requireUnpaused(store, coin.denom);
   }
 
   checkDenoms(store: KVReader, coins: readonly Coin[]): void {

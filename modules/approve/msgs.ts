@@ -55,6 +55,7 @@ export function approveMsgs(keeper: ApproveKeeper): MsgHandler[] {
       const p = parties(msg);
       const coins = nonEmptyCoins(msg.coins);
       keeper.checkDenoms(ctx.store, coins);
+      keeper.checkUnpaused(ctx.store, coins);
       const next = apply(ctx, p, keeper.get(ctx.store, p.from, p.to), coins, msg);
       keeper.set(ctx.store, p.from, p.to, next);
       emit(ctx, action, msg, next);
@@ -89,6 +90,7 @@ export function approveMsgs(keeper: ApproveKeeper): MsgHandler[] {
       const coins = nonEmptyCoins(msg.coins);
       const current = keeper.get(ctx.store, p.from, p.to);
       if (!current) throw ApproveErrors.notFound.with(`${msg.from} → ${msg.to}`);
+      keeper.checkUnpaused(ctx.store, coins);
       const remaining = subtractCoins(current, coins, "use");
       keeper.set(ctx.store, p.from, p.to, remaining);
       // bank's send runs the send hooks: a paused QSC cannot move through an allowance either
@@ -107,7 +109,9 @@ export function approveMsgs(keeper: ApproveKeeper): MsgHandler[] {
     },
     execute(ctx, msg) {
       const p = parties(msg);
-      if (!keeper.get(ctx.store, p.from, p.to)) throw ApproveErrors.notFound.with(`${msg.from} → ${msg.to}`);
+      const current = keeper.get(ctx.store, p.from, p.to);
+      if (!current) throw ApproveErrors.notFound.with(`${msg.from} → ${msg.to}`);
+      keeper.checkUnpaused(ctx.store, current);
       keeper.set(ctx.store, p.from, p.to, []);
       emit(ctx, "cancel", msg, []);
       return { typeUrl: "/qos.approve.v1.MsgCancelApproveResponse", value: tx.MsgCancelApproveResponse.encode({}).finish() };

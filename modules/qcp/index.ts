@@ -14,6 +14,8 @@ export interface QcpDeps {
   bank: QcpBank;
   /** is `denom` a token registered on this chain (QSC)? Such denoms and the base denom are native here */
   tokenExists(store: KVReader, denom: string): boolean;
+  /** runs a refund with a token's pause lifted (qsc), so a paused token cannot stall a route */
+  restoring<T>(move: () => T): T;
   /** the chain's modules (read when an ExecutePayload runs), whose message handlers it may call */
   modules(): readonly Module[];
 }
@@ -28,6 +30,7 @@ export function createQcpModule(deps: QcpDeps): { module: Module; keeper: QcpKee
       return handlers.get(typeUrl);
     },
     isNativeDenom: (store, denom) => denom === BaseDenom || deps.tokenExists(store, denom),
+    restoring: (move) => deps.restoring(move),
   };
   const module: Module = {
     name: "qcp",

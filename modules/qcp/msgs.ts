@@ -41,6 +41,8 @@ export interface QcpEnv {
   msgHandler(typeUrl: string): MsgHandler | undefined;
   /** denoms that originate here (the base denom, registered QSC tokens): never minted as vouchers */
   isNativeDenom(store: KVReader, denom: string): boolean;
+  /** runs a refund even if its token was paused meanwhile: refusing it would stall the whole route */
+  restoring<T>(move: () => T): T;
 }
 
 function checkChainId(chain: string, what: string): void {
@@ -156,7 +158,7 @@ export function qcpMsgs(keeper: QcpKeeper, env: QcpEnv): MsgHandler[] {
         keeper.bank.mint(ctx.store, ctx.events, sender, coins);
         keeper.setVouchers(ctx.store, from, p.denom, keeper.getVouchers(ctx.store, from, p.denom) + amount);
       } else {
-        keeper.bank.send(ctx.store, ctx.events, escrowAccount, sender, coins);
+        env.restoring(() => keeper.bank.send(ctx.store, ctx.events, escrowAccount, sender, coins));
         keeper.setEscrowed(ctx.store, from, p.denom, keeper.getEscrowed(ctx.store, from, p.denom) - amount);
       }
     }

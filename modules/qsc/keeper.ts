@@ -35,10 +35,35 @@ export interface QscBank {
   getBalance(store: KVReader, address: Uint8Array, denom: string): bigint;
 }
 
+const pausedError = (denom: string) => QscErrors.paused.with(`${denom} is paused by its banker: nothing can be done with it until unpaused`);
 const frozenKey = (name: string, address: Uint8Array) => `${FrozenPrefix}${name}/${bytesToKey(address)}`;
 
 export class QscKeeper {
+  /** set while `restoring` runs: see there */
+  private pauseLifted = false;
+
   constructor(readonly bank: QscBank) {}
+
+  /** Pause stops every action on a token but unpause (whitepaper: "any action about the protocol"):
+   *  issue, freeze, unfreeze, transfers, allowances, QCP transfers. Throws qsc 9 for a paused token;
+   *  denoms that are not tokens here pass. */
+  requireUnpaused(store: KVReader, denom: string): void {
+    if (this.pauseLifted || !isQscName(denom)) return;
+    if (this.getToken(store, denom)?.paused) throw pausedError(denom);
+  }
+
+  /** Runs `move` with the pause lifted: for coins going back to where they were before an action that
+   *  failed elsewhere (a QCP refund). Refusing it would not keep the token still, it would stall every
+   *  later delivery on that route until the banker unpauses. */
+  restoring<T>(move: () => T): T {
+    const was = this.pauseLifted;
+    this.pauseLifted = true;
+    try {
+      return move();
+    } finally {
+      this.pauseLifted = was;
+    }
+  }
 
   getToken(store: KVReader, name: string): Token | undefined {
     const raw = store.get(TokenPrefix + name);
@@ -93,6 +118,7 @@ export class QscKeeper {
   }
 
   freeze(store: KVStore, events_: Event[], name: string, holder: Uint8Array, amount: bigint): void {
+    this.requireUnpaused(store, name);
     this.bank.subtract(store, holder, [{ denom: name, amount }]);
     this.bank.add(store, frozenAccount, [{ denom: name, amount }]);
     const total = this.getFrozen(store, name, holder) + amount;
@@ -101,6 +127,7 @@ export class QscKeeper {
   }
 
   unfreeze(store: KVStore, events_: Event[], name: string, holder: Uint8Array, amount: bigint): void {
+    this.requireUnpaused(store, name);
     const frozen = this.getFrozen(store, name, holder);
     if (frozen < amount) throw QscErrors.frozenExceeded.with(`${toAccAddress(holder)} has ${frozen}${name} frozen, asked to unfreeze ${amount}`);
     this.bank.subtract(store, frozenAccount, [{ denom: name, amount }]);
@@ -115,7 +142,7 @@ export class QscKeeper {
       if (!isQscName(coin.denom)) continue; // uqos and other non-QSC denoms: no lookup, no gas
       const token = this.getToken(store, coin.denom);
       if (!token) continue;
-      if (token.paused) throw QscErrors.paused.with(`${coin.denom} is paused by its banker: no transfers until unpaused`);
+      if (token.paused && !this.pauseLifted) throw pausedError(coin.denom);
       events_.push(
         events.transferEvent(coin.denom, {
           sender: from ? toAccAddress(from) : undefined,

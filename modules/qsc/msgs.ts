@@ -112,6 +112,7 @@ export function qscMsgs(keeper: QscKeeper): MsgHandler[] {
     },
     execute(ctx, msg) {
       requireBanker(keeper, ctx, msg.name, msg.banker);
+      keeper.requireUnpaused(ctx.store, msg.name);
       const amount = parseAmount(msg.amount);
       keeper.bank.mint(ctx.store, undefined, parseAccAddress(msg.banker), [{ denom: msg.name, amount }]);
       ctx.events.push(events.issueEvent(msg.name, msg.banker, amount.toString()));
