@@ -48,6 +48,42 @@ export function parseAccAddress(address: string, field = "address"): Uint8Array 
   return remember(fromBech32Cache, address, decoded.data);
 }
 
+// Address aliases (issue 10, defect 11): bech32 is case-insensitive, so "QOSACC1…" and "qosacc1…" name the
+// same 20 bytes, while the modules compare address strings (duplicate parties, self-approve, signer lists).
+// The one canonical form is lower case; every message passes through canonicalizeAddresses when it is decoded
+// (app/tx/decode.ts decodeMsg), before its stateless checks, so all later code sees that form only.
+const OurPrefixes = [AccountPrefix, ValidatorPrefix, ConsensusPrefix].map((p) => p.toUpperCase() + "1");
+const MaxBech32Length = 90;
+
+/** `s` in lower case if it is an upper-case bech32 string with one of QOS's prefixes and a valid checksum;
+ *  otherwise `s` unchanged (mixed case is invalid bech32 and is refused by the parsers). */
+export function canonicalAddress(s: string): string {
+  if (s.length > MaxBech32Length || !OurPrefixes.some((p) => s.startsWith(p)) || s !== s.toUpperCase()) return s;
+  const lower = s.toLowerCase();
+  try {
+    fromBech32(lower, MaxBech32Length);
+  } catch {
+    return s;
+  }
+  return lower;
+}
+
+/** Rewrites, in place, every string anywhere in a decoded message that is an upper-case QOS address into
+ *  its canonical lower-case form. Walks with an explicit stack (decoded messages are depth-capped anyway). */
+export function canonicalizeAddresses(message: unknown): void {
+  const stack: unknown[] = [message];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (typeof node !== "object" || node === null || ArrayBuffer.isView(node)) continue;
+    const record = node as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      const value = record[key];
+      if (typeof value === "string") record[key] = canonicalAddress(value);
+      else if (typeof value === "object" && value !== null) stack.push(value);
+    }
+  }
+}
+
 /** Address of a module account: the first 20 bytes of sha256(name), as in the Cosmos SDK. */
 export function moduleAddress(name: string): Uint8Array {
   return new Uint8Array(createHash("sha256").update(name).digest().subarray(0, 20));

@@ -1,11 +1,19 @@
 // Decoding a Cosmos SDK transaction (D1): TxRaw → TxBody + AuthInfo from their raw bytes, each message
 // resolved to its handler and decoded. The messages' stateless checks run in the ante handler (their
 // limits are parameters), so this stays a pure function of the bytes.
+// Every byte string is validated by the strict wire validator (wire.ts, D11) before a generated decoder
+// reads it, so a decoding result depends only on the bytes, never on the JS engine's stack or JIT state.
 import { AuthInfo, TxBody, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { createHash } from "node:crypto";
+import { canonicalizeAddresses } from "../address.js";
 import { Errors } from "../errors.js";
 import type { MsgHandler } from "../module.js";
 import type { Router } from "../router.js";
+import { NonCriticalFieldStart, schema, schemaOfTypeUrl, validateWire } from "./wire.js";
+
+const TxRawSchema = schema("cosmos.tx.v1beta1.TxRaw");
+const TxBodySchema = schema("cosmos.tx.v1beta1.TxBody");
+const AuthInfoSchema = schema("cosmos.tx.v1beta1.AuthInfo");
 
 export interface DecodedMsg {
   typeUrl: string;
@@ -33,12 +41,37 @@ function decodeOrThrow<T>(what: string, decode: () => T): T {
   }
 }
 
+/** Bytes a sender controls, decoded as the message `typeName` (full protobuf name) after strict wire
+ *  validation; throws txDecode naming `what`. For anything outside a tx that is decoded from such bytes. */
+export function decodeStrict<T>(codec: { decode(bytes: Uint8Array): T }, typeName: string, bytes: Uint8Array, what = typeName): T {
+  validateWire(bytes, schema(typeName), what);
+  return decodeOrThrow(what, () => codec.decode(bytes));
+}
+
+/**
+ * One message from its bytes, the way every message enters the chain (in a tx, or from a QCP execute
+ * payload): strict wire validation against the schema its type URL names, the generated decoder, then
+ * addresses made canonical (lower-case bech32), so that the signer list, the stateless checks and every
+ * later string comparison see one form per account. Throws txDecode only; the caller runs checkStateless.
+ */
+export function decodeMsg<T>(handler: MsgHandler<T>, bytes: Uint8Array, what = handler.typeUrl): T {
+  const s = schemaOfTypeUrl(handler.typeUrl);
+  if (!s) throw Errors.txDecode.with(`${what}: no wire schema for ${handler.typeUrl}`);
+  validateWire(bytes, s, what);
+  const msg = decodeOrThrow(what, () => handler.codec.decode(bytes));
+  canonicalizeAddresses(msg);
+  return msg;
+}
+
 export function decodeTx(bytes: Uint8Array, router: Router, maxTxBytes: number): DecodedTx {
   if (bytes.length === 0) throw Errors.txDecode.with("empty transaction");
   if (bytes.length > maxTxBytes) throw Errors.txTooLarge.with(`${bytes.length} bytes, at most ${maxTxBytes}`);
+  validateWire(bytes, TxRawSchema, "TxRaw");
   const raw = decodeOrThrow("TxRaw", () => TxRaw.decode(bytes));
   if (raw.bodyBytes.length === 0) throw Errors.txDecode.with("TxRaw.body_bytes is empty");
   if (raw.authInfoBytes.length === 0) throw Errors.txDecode.with("TxRaw.auth_info_bytes is empty");
+  validateWire(raw.bodyBytes, TxBodySchema, "TxBody", { skipUnknownFrom: NonCriticalFieldStart });
+  validateWire(raw.authInfoBytes, AuthInfoSchema, "AuthInfo");
   const body = decodeOrThrow("TxBody", () => TxBody.decode(raw.bodyBytes));
   const authInfo = decodeOrThrow("AuthInfo", () => AuthInfo.decode(raw.authInfoBytes));
   if (body.messages.length === 0) throw Errors.invalidRequest.with("transaction has no messages");
@@ -47,7 +80,7 @@ export function decodeTx(bytes: Uint8Array, router: Router, maxTxBytes: number):
   // parameters, and decoding must stay a pure function of the bytes.
   const msgs = body.messages.map((any, i) => {
     const handler = router.msg(any.typeUrl);
-    const msg = decodeOrThrow(`message ${i} (${any.typeUrl})`, () => handler.codec.decode(any.value));
+    const msg = decodeMsg(handler, any.value, `message ${i} (${any.typeUrl})`);
     return { typeUrl: any.typeUrl, handler, msg };
   });
   // a Set, not Array.includes: thousands of signers must cost linear time, not quadratic (CheckTx CPU)

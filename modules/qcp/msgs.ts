@@ -16,6 +16,7 @@ import { Errors, toAppError } from "../../app/errors.js";
 import type { Context, MsgHandler } from "../../app/module.js";
 import { CacheStore, type KVReader } from "../../app/state/kv.js";
 import { decodeProof, verifyMembership, type MerkleProof } from "../../app/state/smt.js";
+import { decodeMsg, decodeStrict } from "../../app/tx/decode.js";
 import {
   MsgExecute, MsgExecuteResponse, MsgInitQcp, MsgInitQcpResponse, MsgRecvQcp, MsgRecvQcpResponse, MsgTransfer, MsgTransferResponse,
 } from "../../gen/qos/qcp/v1/tx.js";
@@ -97,8 +98,8 @@ export function qcpMsgs(keeper: QcpKeeper, env: QcpEnv): MsgHandler[] {
     const own: Context["events"] = [];
     const sub: Context = { store: branch, block: ctx.block, gas: ctx.gas, events: own, mode: ctx.mode };
     try {
-      if (entry.payloadType === PayloadTypes.transfer) receiveTransfer(sub, entry.from, TransferPayload.decode(entry.payload));
-      else if (entry.payloadType === PayloadTypes.execute) receiveExecute(sub, entry.from, ExecutePayload.decode(entry.payload));
+      if (entry.payloadType === PayloadTypes.transfer) receiveTransfer(sub, entry.from, decodeStrict(TransferPayload, "qos.qcp.v1.TransferPayload", entry.payload, "transfer payload"));
+      else if (entry.payloadType === PayloadTypes.execute) receiveExecute(sub, entry.from, decodeStrict(ExecutePayload, "qos.qcp.v1.ExecutePayload", entry.payload, "execute payload"));
       else throw QcpErrors.unknownPayload.with(JSON.stringify(entry.payloadType));
     } catch (e) {
       if (Errors.outOfGas.is(e)) throw e; // the relayer gave too little gas: nothing is consumed, it retries
@@ -133,7 +134,7 @@ export function qcpMsgs(keeper: QcpKeeper, env: QcpEnv): MsgHandler[] {
     p.msgs.forEach(({ typeUrl, value }, i) => {
       const handler = env.msgHandler(typeUrl);
       if (!handler) throw Errors.unknownRequest.with(`message ${i}: unknown type ${JSON.stringify(typeUrl)}`);
-      const decoded = handler.codec.decode(value);
+      const decoded = decodeMsg(handler, value, `message ${i} (${typeUrl})`);
       handler.checkStateless(decoded);
       const signers = handler.signers(decoded);
       if (signers.length === 0 || signers.some((s) => s !== account)) {
@@ -183,7 +184,7 @@ export function qcpMsgs(keeper: QcpKeeper, env: QcpEnv): MsgHandler[] {
     execute(ctx, msg) {
       let entry: OutboxEntry;
       try {
-        entry = OutboxEntry.decode(msg.entry);
+        entry = decodeStrict(OutboxEntry, "qos.qcp.v1.OutboxEntry", msg.entry, "entry");
       } catch (e) {
         throw QcpErrors.invalidEntry.with(`entry does not decode: ${(e as Error).message}`);
       }
@@ -218,7 +219,7 @@ export function qcpMsgs(keeper: QcpKeeper, env: QcpEnv): MsgHandler[] {
         if (entry.payloadType !== PayloadTypes.result) throw QcpErrors.invalidEntry.with("a result entry must carry a ResultPayload");
         let result: ResultPayload;
         try {
-          result = ResultPayload.decode(entry.payload);
+          result = decodeStrict(ResultPayload, "qos.qcp.v1.ResultPayload", entry.payload, "result payload");
         } catch (e) {
           throw QcpErrors.invalidEntry.with(`result does not decode: ${(e as Error).message}`);
         }
