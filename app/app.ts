@@ -43,6 +43,7 @@ import { decodeTx, type DecodedTx } from "./tx/decode.js";
 import { SignatureCache, verifierName } from "./tx/verify.js";
 import { authKeeper } from "../modules/auth/index.js";
 import type { BankKeeper } from "../modules/bank/index.js";
+import { checkResponseSize, DefaultQueryLimits, QueryBudget, type QueryLimits } from "./query.js";
 import { buildModules, type Modules, type Profile } from "../modules/index.js";
 
 export const AppName = "qos-ts";
@@ -72,6 +73,8 @@ export interface AppOptions {
   /** software upgrades (governance plans, by name) this binary has been told are done
    *  (`qosd start --upgrade-done <name>`): the chain continues past their height */
   upgradesDone?: readonly string[];
+  /** bounds of every query (app/query.ts); defaults DefaultQueryLimits */
+  queryLimits?: Partial<QueryLimits>;
   log?: (line: string) => void;
 }
 
@@ -97,6 +100,7 @@ export class QosApp {
   private readonly minGasPrice?: GasPrice;
   private readonly anteDeps: AnteDeps;
   private readonly log: (line: string) => void;
+  private readonly queryLimits: QueryLimits;
   private chainId = "";
   private initialHeight = 1;
   /** genesis writes, held until the first block is committed with them */
@@ -110,6 +114,7 @@ export class QosApp {
     private readonly options: AppOptions,
   ) {
     this.log = options.log ?? ((line) => console.error(line));
+    this.queryLimits = { ...DefaultQueryLimits, ...options.queryLimits };
     this.profile = options.profile ?? "qos";
     this.keepers = buildModules(this.profile);
     this.bank = this.keepers.bank;
@@ -220,7 +225,9 @@ export class QosApp {
       const handler = this.router.query(path);
       if (!handler) throw Errors.unknownRequest.with(`unknown query path ${JSON.stringify(path)}`);
       if (options.prove) throw Errors.notSupported.with(`proofs are served for ${StoreKeyQueryPath} only`);
-      return handler({ store: version.reader, height: version.height }, data);
+      // every query reads through a budget and answers within the response cap (both transports come here)
+      const response = handler({ store: new QueryBudget(version.reader, this.queryLimits), height: version.height }, data);
+      return checkResponseSize(path, response, this.queryLimits);
     } catch (e) {
       throw asQueryError(e);
     }

@@ -7,6 +7,7 @@ export enum GrpcCode {
   INVALID_ARGUMENT = 3,
   NOT_FOUND = 5,
   PERMISSION_DENIED = 7,
+  RESOURCE_EXHAUSTED = 8,
   FAILED_PRECONDITION = 9,
   UNAUTHENTICATED = 16,
 }
@@ -57,6 +58,7 @@ export function defineError(codespace: string, code: number, description: string
 
 /** Root codespace "sdk": the Cosmos SDK's numbers, so wallets and explorers read them as they expect. */
 export const RootCodespace = "sdk";
+export const QueryCodespace = "query";
 export const Errors = {
   internal: defineError(RootCodespace, 1, "internal error", GrpcCode.UNKNOWN),
   txDecode: defineError(RootCodespace, 2, "tx parse error"),
@@ -85,6 +87,9 @@ export const Errors = {
   notFound: defineError(RootCodespace, 38, "not found", GrpcCode.NOT_FOUND),
   // not a Cosmos SDK number: the SDK has no limit on messages per tx
   tooManyMsgs: defineError(RootCodespace, 43, "too many messages"),
+  // Query limits (app/query.ts): the framework's own codespace, so no Cosmos SDK root code is given a new meaning.
+  queryTooLarge: defineError(QueryCodespace, 1, "query response too large", GrpcCode.RESOURCE_EXHAUSTED),
+  queryTooExpensive: defineError(QueryCodespace, 2, "query reads too much state", GrpcCode.RESOURCE_EXHAUSTED),
 };
 
 /** Any thrown value as an AppError: non-AppErrors become "internal" with their message. */
@@ -101,6 +106,7 @@ export function grpcLog(err: AppError): string {
     [GrpcCode.INVALID_ARGUMENT]: "InvalidArgument",
     [GrpcCode.NOT_FOUND]: "NotFound",
     [GrpcCode.PERMISSION_DENIED]: "PermissionDenied",
+    [GrpcCode.RESOURCE_EXHAUSTED]: "ResourceExhausted",
     [GrpcCode.FAILED_PRECONDITION]: "FailedPrecondition",
     [GrpcCode.UNAUTHENTICATED]: "Unauthenticated",
   };

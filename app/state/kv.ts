@@ -12,6 +12,8 @@ export interface KVReader {
   has(key: string): boolean;
   /** ascending by key, keys in [start, end); end undefined = to the end */
   iterate(start: string, end?: string): IterableIterator<[string, Uint8Array]>;
+  /** descending by key, keys in [start, end); only committed versions offer it (paginated queries with reverse) */
+  iterateReverse?(start: string, end?: string): IterableIterator<[string, Uint8Array]>;
 }
 
 export interface KVStore extends KVReader {

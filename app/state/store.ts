@@ -45,6 +45,13 @@ class BTreeReader implements KVReader {
       yield entry;
     }
   }
+  *iterateReverse(start: string, end?: string): IterableIterator<[string, Uint8Array]> {
+    if (end !== undefined && end <= start) return;
+    for (const entry of this.tree.entriesReversed(end, undefined, true)) {
+      if (entry[0] < start) return;
+      yield entry;
+    }
+  }
   get size(): number {
     return this.tree.size;
   }

@@ -19,3 +19,4 @@ export { CliContext, example, jsonSafe } from "./context.js";
 export { CliError } from "./errors.js";
 export { addTxFlags, runTx, type TxFlags, type TxSigner } from "./tx.js";
 export { fetchAccount, fetchBalance } from "./accounts.js";
+export { addPageFlags, pageJson, pageRequest, pageText, type PageFlags } from "./page.js";

@@ -4,7 +4,9 @@ import type { Command } from "commander";
 import * as tx from "../../gen/qos/approve/v1/tx.js";
 import { QueryApproveRequest, QueryApproveResponse, QueryApprovesRequest, QueryApprovesResponse } from "../../gen/qos/approve/v1/query.js";
 import { coinsToWire, parseCoinsString } from "../../app/coins.js";
-import { CliContext, CliError, addTxFlags, example, runTx, type CliModule, type TxFlags } from "../../cmd/qoscli/module.js";
+import {
+  CliContext, CliError, addPageFlags, addTxFlags, example, pageJson, pageRequest, pageText, runTx, type CliModule, type PageFlags, type TxFlags,
+} from "../../cmd/qoscli/module.js";
 
 function coinsArg(text: string) {
   let coins;
@@ -81,10 +83,11 @@ export const approveCli: CliModule = ({ tx: txRoot, query, registerMsgType }) =>
       const coins = res.allowance?.coins ?? [];
       ctx.print({ ...req, coins }, () => coins.map((c) => `${c.amount}${c.denom}`).join(","));
     });
-  example(query.command("approves").argument("<from>", "grantor").description("every allowance a grantor has given"), "qoscli query approves alice --output json")
-    .action(async (from: string, _opts, cmd: Command) => {
+  example(addPageFlags(query.command("approves").argument("<from>", "grantor")).description("the allowances a grantor has given, by recipient (one page)"), "qoscli query approves alice --output json")
+    .action(async (from: string, opts: PageFlags, cmd: Command) => {
       const ctx = CliContext.of(cmd);
-      const res = QueryApprovesResponse.decode(await ctx.abciQuery("/qos.approve.v1.Query/Approves", QueryApprovesRequest.encode({ from: ctx.resolveAddress(from).address }).finish()));
-      ctx.print({ allowances: res.allowances }, () => res.allowances.map((a) => `${a.to}\t${a.coins.map((c) => `${c.amount}${c.denom}`).join(",")}`).join("\n") || "no allowances");
+      const res = QueryApprovesResponse.decode(await ctx.abciQuery("/qos.approve.v1.Query/Approves", QueryApprovesRequest.encode({ from: ctx.resolveAddress(from).address, pagination: pageRequest(opts) }).finish()));
+      ctx.print({ allowances: res.allowances, pagination: pageJson(res.pagination, opts) }, () =>
+        pageText(res.allowances.map((a) => `${a.to}\t${a.coins.map((c) => `${c.amount}${c.denom}`).join(",")}`).join("\n") || "no allowances", res.pagination, opts));
     });
 };

@@ -7,6 +7,7 @@ import type { KVReader, KVStore } from "../../app/state/kv.js";
 import { bytesToKey, keyToBytes, prefixEnd } from "../../app/state/kv.js";
 import { Allowance } from "../../gen/qos/approve/v1/query.js";
 import { ApproveErrors } from "./errors.js";
+import { paginate, type Page, type PageRequest } from "../../app/query.js";
 
 const Prefix = "approve/";
 
@@ -46,6 +47,11 @@ export class ApproveKeeper {
    *  (genesis import still takes them as they are). */
   checkUnpaused(store: KVReader, coins: readonly Coin[]): void {
     for (const coin of coins) this.deps.requireUnpaused(store, coin.denom);
+  }
+
+  /** One page of the allowances `from` gave (app/query.ts pagination; next_key is the recipient's address). */
+  page(store: KVReader, from: Uint8Array, page: PageRequest | undefined): Page<[Uint8Array, Uint8Array, Coin[]]> {
+    return paginate(store, Prefix + bytesToKey(from), page, (to, value) => [from, keyToBytes(to), parseCoins(Allowance.decode(value).coins)]);
   }
 
   checkDenoms(store: KVReader, coins: readonly Coin[]): void {

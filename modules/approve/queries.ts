@@ -14,13 +14,14 @@ export function approveQueries(keeper: ApproveKeeper): Record<string, QueryHandl
       return QueryApproveResponse.encode({ allowance: { from, to, coins: coinsToWire(coins) } }).finish();
     },
     "/qos.approve.v1.Query/Approves": (ctx, request) => {
-      const { from } = QueryApprovesRequest.decode(request);
-      const allowances = [...keeper.all(ctx.store, parseAccAddress(from, "from"))].map(([f, t, coins]) => ({
+      const { from, pagination } = QueryApprovesRequest.decode(request);
+      const page = keeper.page(ctx.store, parseAccAddress(from, "from"), pagination);
+      const allowances = page.items.map(([f, t, coins]) => ({
         from: toAccAddress(f),
         to: toAccAddress(t),
         coins: coinsToWire(coins),
       }));
-      return QueryApprovesResponse.encode({ allowances }).finish();
+      return QueryApprovesResponse.encode({ allowances, pagination: page.pagination }).finish();
     },
   };
 }

@@ -14,7 +14,9 @@ import {
 } from "cosmjs-types/cosmos/bank/v1beta1/query";
 import { addCoins, coinsToString, coinsToWire, parseCoinsString, validateDenom, type Coin } from "../../app/coins.js";
 import { MsgTransfer } from "../../gen/qos/bank/v1/tx.js";
-import { CliContext, CliError, addTxFlags, example, fetchBalance, runTx, type CliModule, type TxFlags, type TxSigner } from "../../cmd/qoscli/module.js";
+import {
+  CliContext, CliError, addPageFlags, addTxFlags, example, fetchBalance, pageJson, pageRequest, pageText, runTx, type CliModule, type PageFlags, type TxFlags, type TxSigner,
+} from "../../cmd/qoscli/module.js";
 
 export const bankCli: CliModule = ({ tx, query, registerMsgType }) => {
   registerMsgType("/qos.bank.v1.MsgTransfer", MsgTransfer as never);
@@ -91,20 +93,22 @@ export const bankCli: CliModule = ({ tx, query, registerMsgType }) => {
   });
 
   example(
-    query.command("balances").argument("<address|key>", "qosacc1... address or key name").description("all of an account's balances"),
+    addPageFlags(query.command("balances").argument("<address|key>", "qosacc1... address or key name")).description("an account's balances, by denom (one page)"),
     "qoscli query balances alice",
-  ).action(async (who: string, _opts, cmd: Command) => {
+  ).action(async (who: string, opts: PageFlags, cmd: Command) => {
     const ctx = CliContext.of(cmd);
     const { address } = ctx.resolveAddress(who);
-    const res = QueryAllBalancesResponse.decode(await ctx.abciQuery("/cosmos.bank.v1beta1.Query/AllBalances", QueryAllBalancesRequest.encode(QueryAllBalancesRequest.fromPartial({ address })).finish()));
+    const request = QueryAllBalancesRequest.fromPartial({ address, pagination: pageRequest(opts) });
+    const res = QueryAllBalancesResponse.decode(await ctx.abciQuery("/cosmos.bank.v1beta1.Query/AllBalances", QueryAllBalancesRequest.encode(request).finish()));
     const balances = res.balances.map((c) => ({ denom: c.denom, amount: c.amount }));
-    ctx.print({ address, balances }, () => (balances.length ? balances.map((c) => `${c.amount}${c.denom}`).join("\n") : `${address} has no coins`));
+    ctx.print({ address, balances, pagination: pageJson(res.pagination, opts) }, () =>
+      pageText(balances.length ? balances.map((c) => `${c.amount}${c.denom}`).join("\n") : `${address} has no coins`, res.pagination, opts));
   });
 
   example(
-    query.command("supply").argument("[denom]", "one denom (default: all)").description("the total supply of all denoms, or of one"),
+    addPageFlags(query.command("supply").argument("[denom]", "one denom (default: all, one page)")).description("the total supply of all denoms, or of one"),
     "qoscli query supply uqos",
-  ).action(async (denom: string | undefined, _opts, cmd: Command) => {
+  ).action(async (denom: string | undefined, opts: PageFlags, cmd: Command) => {
     const ctx = CliContext.of(cmd);
     if (denom !== undefined) {
       checkDenom(denom);
@@ -113,9 +117,10 @@ export const bankCli: CliModule = ({ tx, query, registerMsgType }) => {
       ctx.print({ denom: amount.denom, amount: amount.amount }, () => `${amount.amount}${amount.denom}`);
       return;
     }
-    const res = QueryTotalSupplyResponse.decode(await ctx.abciQuery("/cosmos.bank.v1beta1.Query/TotalSupply", QueryTotalSupplyRequest.encode({}).finish()));
+    const request = QueryTotalSupplyRequest.fromPartial({ pagination: pageRequest(opts) });
+    const res = QueryTotalSupplyResponse.decode(await ctx.abciQuery("/cosmos.bank.v1beta1.Query/TotalSupply", QueryTotalSupplyRequest.encode(request).finish()));
     const supply = res.supply.map((c) => ({ denom: c.denom, amount: c.amount }));
-    ctx.print({ supply }, () => supply.map((c) => `${c.amount}${c.denom}`).join("\n"));
+    ctx.print({ supply, pagination: pageJson(res.pagination, opts) }, () => pageText(supply.map((c) => `${c.amount}${c.denom}`).join("\n"), res.pagination, opts));
   });
 };
 

@@ -11,6 +11,7 @@ import { Errors } from "../../app/errors.js";
 import { BankErrors } from "./errors.js";
 import * as events from "./events.js";
 import { DefaultParams, ParamsSchema, type Params } from "./params.js";
+import { paginate, type Page, type PageRequest } from "../../app/query.js";
 
 const BalancePrefix = "bank/b/";
 const SupplyPrefix = "bank/s/";
@@ -66,6 +67,15 @@ export class BankKeeper {
       out.push({ denom: key.slice(prefix.length), amount: readAmount(value) });
     }
     return out;
+  }
+
+  /** One page of an account's balances, by denom (app/query.ts pagination). */
+  balancesPage(store: KVReader, address: Uint8Array, page: PageRequest | undefined): Page<Coin> {
+    return paginate(store, BalancePrefix + bytesToKey(address), page, (denom, value) => ({ denom, amount: readAmount(value) }));
+  }
+  /** One page of the total supply, by denom. */
+  supplyPage(store: KVReader, page: PageRequest | undefined): Page<Coin> {
+    return paginate(store, SupplyPrefix, page, (denom, value) => ({ denom, amount: readAmount(value) }));
   }
 
   /** Every non-zero balance: [address bytes, coin], ordered by address then denom. */

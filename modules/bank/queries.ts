@@ -5,6 +5,7 @@ import {
   QueryBalanceResponse,
   QuerySupplyOfRequest,
   QuerySupplyOfResponse,
+  QueryTotalSupplyRequest,
   QueryTotalSupplyResponse,
 } from "cosmjs-types/cosmos/bank/v1beta1/query";
 import { parseAccAddress } from "../../app/address.js";
@@ -25,12 +26,12 @@ export function bankQueries(keeper: BankKeeper): Record<string, QueryHandler> {
     },
     "/cosmos.bank.v1beta1.Query/AllBalances": (ctx, request) => {
       const req = QueryAllBalancesRequest.decode(request);
-      const balances = coinsToWire(keeper.getAllBalances(ctx.store, parseAccAddress(req.address)));
-      return QueryAllBalancesResponse.encode({ balances, pagination: { nextKey: new Uint8Array(), total: BigInt(balances.length) } }).finish();
+      const page = keeper.balancesPage(ctx.store, parseAccAddress(req.address), req.pagination);
+      return QueryAllBalancesResponse.encode({ balances: coinsToWire(page.items), pagination: page.pagination }).finish();
     },
-    "/cosmos.bank.v1beta1.Query/TotalSupply": (ctx) => {
-      const supply = coinsToWire(keeper.getTotalSupply(ctx.store));
-      return QueryTotalSupplyResponse.encode({ supply, pagination: { nextKey: new Uint8Array(), total: BigInt(supply.length) } }).finish();
+    "/cosmos.bank.v1beta1.Query/TotalSupply": (ctx, request) => {
+      const page = keeper.supplyPage(ctx.store, QueryTotalSupplyRequest.decode(request).pagination);
+      return QueryTotalSupplyResponse.encode({ supply: coinsToWire(page.items), pagination: page.pagination }).finish();
     },
     "/cosmos.bank.v1beta1.Query/SupplyOf": (ctx, request) => {
       const { denom } = QuerySupplyOfRequest.decode(request);
@@ -50,8 +51,10 @@ export function bankQueries(keeper: BankKeeper): Record<string, QueryHandler> {
         balances: coinsToWire(keeper.getAllBalances(ctx.store, bytes)),
       }).finish();
     },
-    "/qos.bank.v1.Query/Supply": (ctx) =>
-      qos.QuerySupplyResponse.encode({ supply: coinsToWire(keeper.getTotalSupply(ctx.store)) }).finish(),
+    "/qos.bank.v1.Query/Supply": (ctx, request) => {
+      const page = keeper.supplyPage(ctx.store, qos.QuerySupplyRequest.decode(request).pagination);
+      return qos.QuerySupplyResponse.encode({ supply: coinsToWire(page.items), pagination: page.pagination }).finish();
+    },
     "/qos.bank.v1.Query/SupplyOf": (ctx, request) => {
       const { denom } = qos.QuerySupplyOfRequest.decode(request);
       validateDenom(denom);

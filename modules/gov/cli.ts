@@ -10,7 +10,9 @@ import {
   QueryVotesRequest, QueryVotesResponse,
 } from "../../gen/qos/gov/v1/query.js";
 import type { Proposal, ProposalContent } from "../../gen/qos/gov/v1/types.js";
-import { CliContext, CliError, addTxFlags, example, runTx, type CliModule, type TxFlags } from "../../cmd/qoscli/module.js";
+import {
+  CliContext, CliError, addPageFlags, addTxFlags, example, pageJson, pageRequest, pageText, runTx, type CliModule, type PageFlags, type TxFlags,
+} from "../../cmd/qoscli/module.js";
 
 const LevelText = ["", "normal", "important", "critical"];
 const StatusText = ["", "deposit_period", "voting_period", "passed", "rejected", "failed"];
@@ -152,25 +154,25 @@ export const govCli: CliModule = ({ tx, query, registerMsgType }) => {
     const p = proposalJson(res.proposal!);
     ctx.print(p, () => `#${p.id} ${p.title} [${p.level}] ${p.status}${p.result ? ` (${p.result})` : ""}; deposit ${p.total_deposit}uqos`);
   });
-  example(q.command("proposals").option("--status <status>", "deposit_period, voting_period, passed, rejected or failed").description("every proposal"), "qoscli query gov proposals --status voting_period")
-    .action(async (opts: { status?: string }, c: Command) => {
+  example(addPageFlags(q.command("proposals").option("--status <status>", "deposit_period, voting_period, passed, rejected or failed")).description("the proposals, by id (one page)"), "qoscli query gov proposals --status voting_period", "qoscli query gov proposals --limit 10 --page-key AAAAAAAAAAs=")
+    .action(async (opts: { status?: string } & PageFlags, c: Command) => {
       const ctx = CliContext.of(c);
       const status = opts.status ? StatusText.indexOf(opts.status) : 0;
       if (status < 0) throw new CliError(`--status must be one of ${StatusText.slice(1).join(", ")}`);
-      const res = QueryProposalsResponse.decode(await ctx.abciQuery("/qos.gov.v1.Query/Proposals", QueryProposalsRequest.encode({ status }).finish()));
+      const res = QueryProposalsResponse.decode(await ctx.abciQuery("/qos.gov.v1.Query/Proposals", QueryProposalsRequest.encode({ status, pagination: pageRequest(opts) }).finish()));
       const list = res.proposals.map(proposalJson);
-      ctx.print({ proposals: list }, () => list.map((p) => `#${p.id}\t${p.status}\t${p.level}\t${p.title}`).join("\n") || "no proposals");
+      ctx.print({ proposals: list, pagination: pageJson(res.pagination, opts) }, () => pageText(list.map((p) => `#${p.id}\t${p.status}\t${p.level}\t${p.title}`).join("\n") || "no proposals", res.pagination, opts));
     });
-  example(q.command("votes").argument("<id>").description("the votes on a proposal"), "qoscli query gov votes 1").action(async (id: string, _o, c: Command) => {
+  example(addPageFlags(q.command("votes").argument("<id>")).description("the votes on a proposal, by voter address (one page)"), "qoscli query gov votes 1").action(async (id: string, o: PageFlags, c: Command) => {
     const ctx = CliContext.of(c);
-    const res = QueryVotesResponse.decode(await ctx.abciQuery("/qos.gov.v1.Query/Votes", QueryVotesRequest.encode({ proposalId: proposalId(id) }).finish()));
+    const res = QueryVotesResponse.decode(await ctx.abciQuery("/qos.gov.v1.Query/Votes", QueryVotesRequest.encode({ proposalId: proposalId(id), pagination: pageRequest(o) }).finish()));
     const votes = res.votes.map((v) => ({ voter: v.voter, option: OptionText[v.option] ?? String(v.option) }));
-    ctx.print({ votes }, () => votes.map((v) => `${v.voter}\t${v.option}`).join("\n") || "no votes");
+    ctx.print({ votes, pagination: pageJson(res.pagination, o) }, () => pageText(votes.map((v) => `${v.voter}\t${v.option}`).join("\n") || "no votes", res.pagination, o));
   });
-  example(q.command("deposits").argument("<id>").description("the open deposits of a proposal"), "qoscli query gov deposits 1").action(async (id: string, _o, c: Command) => {
+  example(addPageFlags(q.command("deposits").argument("<id>")).description("the open deposits of a proposal (one page)"), "qoscli query gov deposits 1").action(async (id: string, o: PageFlags, c: Command) => {
     const ctx = CliContext.of(c);
-    const res = QueryDepositsResponse.decode(await ctx.abciQuery("/qos.gov.v1.Query/Deposits", QueryDepositsRequest.encode({ proposalId: proposalId(id) }).finish()));
-    ctx.print({ deposits: res.deposits }, () => res.deposits.map((d) => `${d.depositor}\t${d.amount}uqos`).join("\n") || "no open deposits");
+    const res = QueryDepositsResponse.decode(await ctx.abciQuery("/qos.gov.v1.Query/Deposits", QueryDepositsRequest.encode({ proposalId: proposalId(id), pagination: pageRequest(o) }).finish()));
+    ctx.print({ deposits: res.deposits, pagination: pageJson(res.pagination, o) }, () => pageText(res.deposits.map((d) => `${d.depositor}\t${d.amount}uqos`).join("\n") || "no open deposits", res.pagination, o));
   });
   example(q.command("tally").argument("<id>").description("the live tally (voting period) or the final one"), "qoscli query gov tally 1").action(async (id: string, _o, c: Command) => {
     const ctx = CliContext.of(c);

@@ -42,6 +42,7 @@ import { toValAddress } from "../stake/index.js";
 import { GovErrors } from "./errors.js";
 import * as events from "./events.js";
 import { DefaultParams, DepositDenom, ParamsSchema, type LevelParams, type Params } from "./params.js";
+import { paginate, type Page, type PageRequest } from "../../app/query.js";
 
 const P = "gov/";
 const NextIdKey = `${P}next`;
@@ -211,6 +212,14 @@ export class GovKeeper {
     for (const [, value] of store.iterate(ProposalPrefix, prefixEnd(ProposalPrefix))) yield Proposal.decode(value);
   }
 
+  /** One page of the proposals by id, of one status (0 = any); app/query.ts pagination. */
+  proposalsPage(store: KVReader, status: ProposalStatus, page: PageRequest | undefined): Page<Proposal> {
+    return paginate(store, ProposalPrefix, page, (_, value) => {
+      const p = Proposal.decode(value);
+      return status === ProposalStatus.PROPOSAL_STATUS_UNSPECIFIED || p.status === status ? p : undefined;
+    });
+  }
+
   // ---- deposits ----
   getDeposit(store: KVReader, id: bigint, depositor: Uint8Array): bigint {
     return readInt(store.get(DepositPrefix + be64(id) + bytesToKey(depositor)));
@@ -218,6 +227,10 @@ export class GovKeeper {
   *deposits(store: KVReader, id: bigint): IterableIterator<[Uint8Array, bigint]> {
     const prefix = DepositPrefix + be64(id);
     for (const [key, value] of store.iterate(prefix, prefixEnd(prefix))) yield [keyToBytes(key.slice(prefix.length)), readInt(value)];
+  }
+
+  depositsPage(store: KVReader, id: bigint, page: PageRequest | undefined): Page<[Uint8Array, bigint]> {
+    return paginate(store, DepositPrefix + be64(id), page, (depositor, value) => [keyToBytes(depositor), readInt(value)]);
   }
 
   /** Moves `amount` from the depositor into the gov account; starts the voting period at min_deposit. */
@@ -273,6 +286,10 @@ export class GovKeeper {
   *votes(store: KVReader, id: bigint): IterableIterator<[Uint8Array, VoteOption]> {
     const prefix = VotePrefix + be64(id);
     for (const [key, value] of store.iterate(prefix, prefixEnd(prefix))) yield [keyToBytes(key.slice(prefix.length)), Number(decoder.decode(value)) as VoteOption];
+  }
+
+  votesPage(store: KVReader, id: bigint, page: PageRequest | undefined): Page<[Uint8Array, VoteOption]> {
+    return paginate(store, VotePrefix + be64(id), page, (voter, value) => [keyToBytes(voter), Number(decoder.decode(value)) as VoteOption]);
   }
 
   /** The tally of a proposal's votes over the current bonded stake (see the header). The work is bounded by

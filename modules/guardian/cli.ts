@@ -6,7 +6,9 @@ import {
   QueryGuardianRequest, QueryGuardianResponse, QueryGuardiansRequest, QueryGuardiansResponse, QueryHaltRequest, QueryHaltResponse,
 } from "../../gen/qos/guardian/v1/query.js";
 import type { Guardian } from "../../gen/qos/guardian/v1/types.js";
-import { CliContext, addTxFlags, example, runTx, type CliModule, type TxFlags } from "../../cmd/qoscli/module.js";
+import {
+  CliContext, addPageFlags, addTxFlags, example, pageJson, pageRequest, pageText, runTx, type CliModule, type PageFlags, type TxFlags,
+} from "../../cmd/qoscli/module.js";
 
 const typeText = (g: Guardian) => (g.type === 1 ? "genesis" : g.type === 2 ? "ordinary" : String(g.type));
 
@@ -52,11 +54,11 @@ export const guardianCli: CliModule = ({ tx, query, registerMsgType }) => {
     const x = { ...res.guardian!, type: typeText(res.guardian!) };
     ctx.print(x, () => `${x.address}\t${x.type}\t${x.description}${x.creator ? `\tadded by ${x.creator}` : ""}`);
   });
-  example(query.command("guardians").description("every guardian"), "qoscli query guardians --output json").action(async (_o, c: Command) => {
+  example(addPageFlags(query.command("guardians")).description("the guardians, by address (one page)"), "qoscli query guardians --output json").action(async (o: PageFlags, c: Command) => {
     const ctx = CliContext.of(c);
-    const res = QueryGuardiansResponse.decode(await ctx.abciQuery("/qos.guardian.v1.Query/Guardians", QueryGuardiansRequest.encode({}).finish()));
+    const res = QueryGuardiansResponse.decode(await ctx.abciQuery("/qos.guardian.v1.Query/Guardians", QueryGuardiansRequest.encode({ pagination: pageRequest(o) }).finish()));
     const list = res.guardians.map((x) => ({ ...x, type: typeText(x) }));
-    ctx.print({ guardians: list }, () => list.map((x) => `${x.address}\t${x.type}\t${x.description}`).join("\n") || "no guardians");
+    ctx.print({ guardians: list, pagination: pageJson(res.pagination, o) }, () => pageText(list.map((x) => `${x.address}\t${x.type}\t${x.description}`).join("\n") || "no guardians", res.pagination, o));
   });
   example(query.command("halt").description("whether a genesis guardian halted the network, and why"), "qoscli query halt").action(async (_o, c: Command) => {
     const ctx = CliContext.of(c);

@@ -7,6 +7,7 @@ import type { KVReader, KVStore } from "../../app/state/kv.js";
 import { bytesToKey, prefixEnd } from "../../app/state/kv.js";
 import { Guardian, GuardianType, Halt } from "../../gen/qos/guardian/v1/types.js";
 import { GuardianErrors } from "./errors.js";
+import { paginate, type Page, type PageRequest } from "../../app/query.js";
 
 const GuardianPrefix = "guardian/g/";
 const HaltKey = "guardian/halt";
@@ -33,6 +34,11 @@ export class GuardianKeeper {
 
   *allGuardians(store: KVReader): IterableIterator<Guardian> {
     for (const [, value] of store.iterate(GuardianPrefix, prefixEnd(GuardianPrefix))) yield Guardian.decode(value);
+  }
+
+  /** One page of the guardians, by address (app/query.ts pagination). */
+  guardiansPage(store: KVReader, page: PageRequest | undefined): Page<Guardian> {
+    return paginate(store, GuardianPrefix, page, (_, value) => Guardian.decode(value));
   }
 
   /** The signer as a genesis guardian; a distinct error for non-guardians and for ordinary guardians. */

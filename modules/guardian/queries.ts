@@ -1,7 +1,7 @@
 import { parseAccAddress } from "../../app/address.js";
 import type { QueryHandler } from "../../app/module.js";
 import {
-  QueryGuardianRequest, QueryGuardianResponse, QueryGuardiansResponse, QueryHaltResponse,
+  QueryGuardianRequest, QueryGuardianResponse, QueryGuardiansRequest, QueryGuardiansResponse, QueryHaltResponse,
 } from "../../gen/qos/guardian/v1/query.js";
 import { GuardianErrors } from "./errors.js";
 import type { GuardianKeeper } from "./keeper.js";
@@ -14,7 +14,10 @@ export function guardianQueries(keeper: GuardianKeeper): Record<string, QueryHan
       if (!guardian) throw GuardianErrors.guardianNotFound.with(address);
       return QueryGuardianResponse.encode({ guardian }).finish();
     },
-    "/qos.guardian.v1.Query/Guardians": (ctx) => QueryGuardiansResponse.encode({ guardians: [...keeper.allGuardians(ctx.store)] }).finish(),
+    "/qos.guardian.v1.Query/Guardians": (ctx, request) => {
+      const page = keeper.guardiansPage(ctx.store, QueryGuardiansRequest.decode(request).pagination);
+      return QueryGuardiansResponse.encode({ guardians: page.items, pagination: page.pagination }).finish();
+    },
     "/qos.guardian.v1.Query/Halt": (ctx) => {
       const halt = keeper.getHalt(ctx.store);
       return QueryHaltResponse.encode({ halted: halt !== undefined, halt }).finish();

@@ -7,7 +7,9 @@ import {
   QuerySequencesRequest, QuerySequencesResponse,
 } from "../../gen/qos/qcp/v1/query.js";
 import { OutboxEntry } from "../../gen/qos/qcp/v1/types.js";
-import { CliContext, CliError, addTxFlags, example, runTx, type CliModule, type TxFlags } from "../../cmd/qoscli/module.js";
+import {
+  CliContext, CliError, addPageFlags, addTxFlags, example, pageJson, pageRequest, pageText, runTx, type CliModule, type PageFlags, type TxFlags,
+} from "../../cmd/qoscli/module.js";
 import { readCertificateFile } from "../qsc/certificate-file.js";
 
 const seqArg = (text: string) => {
@@ -58,12 +60,13 @@ export const qcpCli: CliModule = ({ tx, query, registerMsgType }) => {
     await runTx(ctx, flags, { msgs: [{ typeUrl: "/qos.qcp.v1.MsgTransfer", value: msg }], signers: [{ address: key.address, key }] });
   });
 
-  example(query.command("qcp-chains").description("registered counterpart chains, their relayers and sequences"), "qoscli query qcp-chains --output json")
-    .action(async (_opts, cmd: Command) => {
+  example(addPageFlags(query.command("qcp-chains")).description("registered counterpart chains, their relayers and sequences (one page)"), "qoscli query qcp-chains --output json")
+    .action(async (opts: PageFlags, cmd: Command) => {
       const ctx = CliContext.of(cmd);
-      const res = QueryChainsResponse.decode(await ctx.abciQuery("/qos.qcp.v1.Query/Chains", QueryChainsRequest.encode({}).finish()));
+      const res = QueryChainsResponse.decode(await ctx.abciQuery("/qos.qcp.v1.Query/Chains", QueryChainsRequest.encode({ pagination: pageRequest(opts) }).finish()));
       const chains = res.chains.map((c) => ({ chain_id: c.info!.chainId, relayers: c.info!.relayers, out_sequence: c.outSequence.toString(), in_sequence: c.inSequence.toString() }));
-      ctx.print({ chains }, () => chains.map((c) => `${c.chain_id}\tout ${c.out_sequence}\tin ${c.in_sequence}\trelayers ${c.relayers.join(",")}`).join("\n") || "no chains");
+      ctx.print({ chains, pagination: pageJson(res.pagination, opts) }, () =>
+        pageText(chains.map((c) => `${c.chain_id}\tout ${c.out_sequence}\tin ${c.in_sequence}\trelayers ${c.relayers.join(",")}`).join("\n") || "no chains", res.pagination, opts));
     });
   example(query.command("qcp-sequences").argument("<chain>", "counterpart chain id").description("out-sequence toward and in-sequence from a chain"), "qoscli query qcp-sequences biz-1")
     .action(async (chainId: string, _opts, cmd: Command) => {

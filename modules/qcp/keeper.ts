@@ -27,6 +27,7 @@ import { ChainInfo, OutboxEntry, ResultPayload } from "../../gen/qos/qcp/v1/type
 import { QcpErrors } from "./errors.js";
 import * as events from "./events.js";
 import { DefaultParams, ParamsSchema, type Params } from "./params.js";
+import { paginate, type Page, type PageRequest } from "../../app/query.js";
 
 export const EscrowAccountName = "qcp_escrow";
 export const escrowAccount = moduleAddress(EscrowAccountName);
@@ -117,6 +118,11 @@ export class QcpKeeper {
   }
   *allChains(store: KVReader): IterableIterator<ChainInfo> {
     for (const [, value] of store.iterate(ChainPrefix, prefixEnd(ChainPrefix))) yield ChainInfo.decode(value);
+  }
+
+  /** One page of the registered chains, by chain id (app/query.ts pagination). */
+  chainsPage(store: KVReader, page: PageRequest | undefined): Page<ChainInfo> {
+    return paginate(store, ChainPrefix, page, (_, value) => ChainInfo.decode(value));
   }
 
   getOutSequence(store: KVReader, chain: string): bigint {

@@ -1,7 +1,7 @@
 import { toAccAddress } from "../../app/address.js";
 import type { QueryHandler } from "../../app/module.js";
 import {
-  QueryChainsResponse, QueryEntryRequest, QueryEntryResponse, QueryInterchainAccountRequest, QueryInterchainAccountResponse,
+  QueryChainsRequest, QueryChainsResponse, QueryEntryRequest, QueryEntryResponse, QueryInterchainAccountRequest, QueryInterchainAccountResponse,
   QueryResultRequest, QueryResultResponse, QuerySequencesRequest, QuerySequencesResponse,
 } from "../../gen/qos/qcp/v1/query.js";
 import { QcpErrors } from "./errors.js";
@@ -9,14 +9,17 @@ import { entryHash, interchainAccount, outboxKeyBytes, type QcpKeeper } from "./
 
 export function qcpQueries(keeper: QcpKeeper): Record<string, QueryHandler> {
   return {
-    "/qos.qcp.v1.Query/Chains": (ctx) =>
-      QueryChainsResponse.encode({
-        chains: [...keeper.allChains(ctx.store)].map((info) => ({
+    "/qos.qcp.v1.Query/Chains": (ctx, request) => {
+      const page = keeper.chainsPage(ctx.store, QueryChainsRequest.decode(request).pagination);
+      return QueryChainsResponse.encode({
+        chains: page.items.map((info) => ({
           info,
           outSequence: keeper.getOutSequence(ctx.store, info.chainId),
           inSequence: keeper.getInSequence(ctx.store, info.chainId),
         })),
-      }).finish(),
+        pagination: page.pagination,
+      }).finish();
+    },
     "/qos.qcp.v1.Query/Sequences": (ctx, request) => {
       const { chainId } = QuerySequencesRequest.decode(request);
       return QuerySequencesResponse.encode({

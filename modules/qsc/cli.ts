@@ -7,7 +7,9 @@ import {
 import {
   QueryBalanceRequest, QueryBalanceResponse, QueryTokenRequest, QueryTokenResponse, QueryTokensRequest, QueryTokensResponse,
 } from "../../gen/qos/qsc/v1/query.js";
-import { CliContext, CliError, addTxFlags, example, runTx, type CliModule, type TxFlags } from "../../cmd/qoscli/module.js";
+import {
+  CliContext, CliError, addPageFlags, addTxFlags, example, pageJson, pageRequest, pageText, runTx, type CliModule, type PageFlags, type TxFlags,
+} from "../../cmd/qoscli/module.js";
 import { readCertificateFile } from "./certificate-file.js";
 import { isQscName } from "./params.js";
 
@@ -131,12 +133,13 @@ export const qscCli: CliModule = ({ tx, query, registerMsgType }) => {
       const t = tokenJson(res);
       ctx.print(t, () => `${t.name} (${t.symbol}, ${t.decimals} decimals) banker ${t.banker} supply ${t.total_supply}${t.paused ? " PAUSED" : ""}`);
     });
-  example(query.command("qscs").description("every QSC token"), "qoscli query qscs --output json")
-    .action(async (_opts, cmd: Command) => {
+  example(addPageFlags(query.command("qscs")).description("the QSC tokens, by name (one page)"), "qoscli query qscs --output json")
+    .action(async (opts: PageFlags, cmd: Command) => {
       const ctx = CliContext.of(cmd);
-      const res = QueryTokensResponse.decode(await ctx.abciQuery("/qos.qsc.v1.Query/Tokens", QueryTokensRequest.encode({}).finish()));
+      const res = QueryTokensResponse.decode(await ctx.abciQuery("/qos.qsc.v1.Query/Tokens", QueryTokensRequest.encode({ pagination: pageRequest(opts) }).finish()));
       const tokens = res.tokens.map(tokenJson);
-      ctx.print({ tokens }, () => tokens.map((t) => `${t.name}\tsupply ${t.total_supply}\tbanker ${t.banker}${t.paused ? "\tPAUSED" : ""}`).join("\n") || "no tokens");
+      ctx.print({ tokens, pagination: pageJson(res.pagination, opts) }, () =>
+        pageText(tokens.map((t) => `${t.name}\tsupply ${t.total_supply}\tbanker ${t.banker}${t.paused ? "\tPAUSED" : ""}`).join("\n") || "no tokens", res.pagination, opts));
     });
   example(query.command("qsc-balance").argument("<name>", "token name").argument("<address|key>", "holder").description("a holder's spendable and frozen amounts of a token"), "qoscli query qsc-balance STAR alice")
     .action(async (name: string, who: string, _opts, cmd: Command) => {

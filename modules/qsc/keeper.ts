@@ -15,6 +15,7 @@ import { Token } from "../../gen/qos/qsc/v1/types.js";
 import { QscErrors } from "./errors.js";
 import * as events from "./events.js";
 import { DefaultParams, ParamsSchema, isQscName, type Params } from "./params.js";
+import { paginate, type Page, type PageRequest } from "../../app/query.js";
 
 const TokenPrefix = "qsc/t/";
 const FrozenPrefix = "qsc/f/";
@@ -82,6 +83,11 @@ export class QscKeeper {
 
   *allTokens(store: KVReader): IterableIterator<Token> {
     for (const [, value] of store.iterate(TokenPrefix, prefixEnd(TokenPrefix))) yield Token.decode(value);
+  }
+
+  /** One page of the tokens, by name (app/query.ts pagination). */
+  tokensPage(store: KVReader, page: PageRequest | undefined): Page<Token> {
+    return paginate(store, TokenPrefix, page, (_, value) => Token.decode(value));
   }
 
   getRootCa(store: KVReader): Uint8Array | undefined {

@@ -3,7 +3,7 @@ import type { QueryContext, QueryHandler } from "../../app/module.js";
 import type { Token } from "../../gen/qos/qsc/v1/types.js";
 import {
   QueryBalanceRequest, QueryBalanceResponse, QueryFrozenRequest, QueryFrozenResponse,
-  QueryTokenRequest, QueryTokenResponse, QueryTokensResponse,
+  QueryTokenRequest, QueryTokenResponse, QueryTokensRequest, QueryTokensResponse,
 } from "../../gen/qos/qsc/v1/query.js";
 import type { QscKeeper } from "./keeper.js";
 
@@ -17,8 +17,10 @@ export function qscQueries(keeper: QscKeeper): Record<string, QueryHandler> {
       const { name } = QueryTokenRequest.decode(request);
       return QueryTokenResponse.encode(tokenInfo(ctx, keeper.requireToken(ctx.store, name))).finish();
     },
-    "/qos.qsc.v1.Query/Tokens": (ctx) =>
-      QueryTokensResponse.encode({ tokens: [...keeper.allTokens(ctx.store)].map((t) => tokenInfo(ctx, t)) }).finish(),
+    "/qos.qsc.v1.Query/Tokens": (ctx, request) => {
+      const page = keeper.tokensPage(ctx.store, QueryTokensRequest.decode(request).pagination);
+      return QueryTokensResponse.encode({ tokens: page.items.map((t) => tokenInfo(ctx, t)), pagination: page.pagination }).finish();
+    },
     "/qos.qsc.v1.Query/Frozen": (ctx, request) => {
       const { name, address } = QueryFrozenRequest.decode(request);
       keeper.requireToken(ctx.store, name);

@@ -12,7 +12,8 @@ import { BaseDenom, type Coin } from "../../app/coins.js";
 import { One, formatDec, parseDec } from "../../app/decimal.js";
 import { QueryError } from "../../cmd/qoscli/context.js";
 import {
-  CliContext, CliError, addTxFlags, example, fetchBalance, runTx, type CliModule, type TxFlags, type TxSigner,
+  CliContext, CliError, addPageFlags, addTxFlags, example, fetchBalance, pageJson, pageRequest, pageText, runTx, type CliModule, type PageFlags,
+  type TxFlags, type TxSigner,
 } from "../../cmd/qoscli/module.js";
 import * as q from "../../gen/qos/stake/v1/query.js";
 import {
@@ -496,14 +497,15 @@ export const stakeCli: CliModule = ({ tx, query, registerMsgType }) => {
   const qs = example(query.command("stake").description("validators, delegations, unbondings, keep-alive windows and stake params"), "qoscli query stake validators");
 
   example(
-    qs.command("validators").addOption(new Option("--status <status>", "only active or inactive validators").choices(["active", "inactive"])).description("every validator: operator address, moniker, status, power, bonded uqos, commission"),
+    addPageFlags(qs.command("validators").addOption(new Option("--status <status>", "only active or inactive validators").choices(["active", "inactive"]))).description("the validators by owner address (one page): operator address, moniker, status, power, bonded uqos, commission"),
     "qoscli query stake validators --status active",
     "qoscli query stake validators --output json",
-  ).action(async (opts: { status?: string }, cmd: Command) => {
+  ).action(async (opts: { status?: string } & PageFlags, cmd: Command) => {
     const ctx = CliContext.of(cmd);
-    const res = q.QueryValidatorsResponse.decode(await ctx.abciQuery("/qos.stake.v1.Query/Validators", q.QueryValidatorsRequest.encode({ status: opts.status ?? "" }).finish()));
+    const res = q.QueryValidatorsResponse.decode(await ctx.abciQuery("/qos.stake.v1.Query/Validators", q.QueryValidatorsRequest.encode({ status: opts.status ?? "", pagination: pageRequest(opts) }).finish()));
     const validators = res.validators.map(validatorJson);
-    ctx.print({ validators }, () => validators.map(validatorLine).join("\n") || `no ${opts.status ? `${opts.status} ` : ""}validators`);
+    ctx.print({ validators, pagination: pageJson(res.pagination, opts) }, () =>
+      pageText(validators.map(validatorLine).join("\n") || `no ${opts.status ? `${opts.status} ` : ""}validators`, res.pagination, opts));
   });
 
   example(
@@ -529,40 +531,41 @@ export const stakeCli: CliModule = ({ tx, query, registerMsgType }) => {
   });
 
   example(
-    qs.command("delegations").argument("<delegator>", "qosacc1… address or key name").description("every delegation of a delegator"),
+    addPageFlags(qs.command("delegations").argument("<delegator>", "qosacc1… address or key name")).description("the delegations of a delegator (one page; total is the page's)"),
     "qoscli query stake delegations bob",
-  ).action(async (delegatorText: string, _opts, cmd: Command) => {
+  ).action(async (delegatorText: string, opts: PageFlags, cmd: Command) => {
     const ctx = CliContext.of(cmd);
     const { address: delegator } = ctx.resolveAddress(delegatorText);
-    const res = q.QueryDelegationsResponse.decode(await ctx.abciQuery("/qos.stake.v1.Query/DelegatorDelegations", q.QueryDelegatorRequest.encode({ delegator }).finish()));
+    const res = q.QueryDelegationsResponse.decode(await ctx.abciQuery("/qos.stake.v1.Query/DelegatorDelegations", q.QueryDelegatorRequest.encode({ delegator, pagination: pageRequest(opts) }).finish()));
     const total = res.delegations.reduce((s, d) => s + BigInt(d.amount), 0n);
-    ctx.print({ delegator, delegations: res.delegations.map(delegationJson), total: total.toString() }, () =>
-      res.delegations.length ? [...res.delegations.map(delegationLine), `total ${uqosText(total)}`].join("\n") : `${delegator} has no delegations`);
+    ctx.print({ delegator, delegations: res.delegations.map(delegationJson), total: total.toString(), pagination: pageJson(res.pagination, opts) }, () =>
+      pageText(res.delegations.length ? [...res.delegations.map(delegationLine), `total ${uqosText(total)}`].join("\n") : `${delegator} has no delegations`, res.pagination, opts));
   });
 
   example(
-    qs.command("delegations-to").argument("<validator>", "qosval1…, the owner's qosacc1…, or a key name").description("every delegation to a validator (the owner's self-bond included)"),
+    addPageFlags(qs.command("delegations-to").argument("<validator>", "qosval1…, the owner's qosacc1…, or a key name")).description("the delegations to a validator, the owner's self-bond included (one page; total is the page's)"),
     "qoscli query stake delegations-to qosval1...",
-  ).action(async (validatorText: string, _opts, cmd: Command) => {
+  ).action(async (validatorText: string, opts: PageFlags, cmd: Command) => {
     const ctx = CliContext.of(cmd);
     const validator = resolveValidator(ctx, validatorText);
-    const bytes = await queryOrNotFound(ctx, "/qos.stake.v1.Query/ValidatorDelegations", q.QueryValidatorRequest.encode({ validator }).finish(), `validator ${validator} does not exist`);
+    const request = q.QueryValidatorDelegationsRequest.encode({ validator, pagination: pageRequest(opts) }).finish();
+    const bytes = await queryOrNotFound(ctx, "/qos.stake.v1.Query/ValidatorDelegations", request, `validator ${validator} does not exist`);
     const res = q.QueryDelegationsResponse.decode(bytes);
     const total = res.delegations.reduce((s, d) => s + BigInt(d.amount), 0n);
-    ctx.print({ validator, delegations: res.delegations.map(delegationJson), total: total.toString() }, () =>
-      res.delegations.length ? [...res.delegations.map(delegationLine), `total ${uqosText(total)}`].join("\n") : `${validator} has no delegations`);
+    ctx.print({ validator, delegations: res.delegations.map(delegationJson), total: total.toString(), pagination: pageJson(res.pagination, opts) }, () =>
+      pageText(res.delegations.length ? [...res.delegations.map(delegationLine), `total ${uqosText(total)}`].join("\n") : `${validator} has no delegations`, res.pagination, opts));
   });
 
   example(
-    qs.command("unbondings").argument("<delegator>", "qosacc1… address or key name").description("a delegator's unbondings in progress and when their coins return"),
+    addPageFlags(qs.command("unbondings").argument("<delegator>", "qosacc1… address or key name")).description("a delegator's unbondings in progress and when their coins return (one page)"),
     "qoscli query stake unbondings bob --output json",
-  ).action(async (delegatorText: string, _opts, cmd: Command) => {
+  ).action(async (delegatorText: string, opts: PageFlags, cmd: Command) => {
     const ctx = CliContext.of(cmd);
     const { address: delegator } = ctx.resolveAddress(delegatorText);
-    const res = q.QueryUnbondingsResponse.decode(await ctx.abciQuery("/qos.stake.v1.Query/Unbondings", q.QueryDelegatorRequest.encode({ delegator }).finish()));
+    const res = q.QueryUnbondingsResponse.decode(await ctx.abciQuery("/qos.stake.v1.Query/Unbondings", q.QueryDelegatorRequest.encode({ delegator, pagination: pageRequest(opts) }).finish()));
     const unbondings = res.unbondings.map(unbondingJson);
-    ctx.print({ delegator, unbondings }, () =>
-      unbondings.map((u) => `${u.validator}\t${uqosText(u.amount)}\treturns ${u.completion_time_utc}\t(unbonded at height ${u.creation_height})`).join("\n") || `${delegator} has no unbondings`);
+    ctx.print({ delegator, unbondings, pagination: pageJson(res.pagination, opts) }, () =>
+      pageText(unbondings.map((u) => `${u.validator}\t${uqosText(u.amount)}\treturns ${u.completion_time_utc}\t(unbonded at height ${u.creation_height})`).join("\n") || `${delegator} has no unbondings`, res.pagination, opts));
   });
 
   example(

@@ -24,6 +24,7 @@ import { toBech32 } from "@cosmjs/encoding";
 import { Delegation, KeepAlive, Unbonding, Validator, ValidatorStatus } from "../../gen/qos/stake/v1/types.js";
 import { StakeErrors } from "./errors.js";
 import { DefaultParams, ParamsSchema, type Params } from "./params.js";
+import { paginate, type Page, type PageRequest } from "../../app/query.js";
 
 const P = "stake/";
 const ValidatorPrefixKey = `${P}v/`;
@@ -369,6 +370,23 @@ export class StakeKeeper {
     for (const [, u] of this.allUnbondings(store)) unbonding += BigInt(u.amount);
     const pool = this.bank.getBalance(store, stakePool, BaseDenom);
     if (pool !== bonded + unbonding) throw StakeErrors.invariantBroken.with(`stake pool holds ${pool}, bonded ${bonded} + unbonding ${unbonding}`);
+  }
+
+  // ---- pages for list queries (app/query.ts pagination; next_key is the rest of the key after the prefix) ----
+  validatorsPage<T>(store: KVReader, page: PageRequest | undefined, item: (owner: Uint8Array, v: Validator) => T | undefined): Page<T> {
+    return paginate(store, ValidatorPrefixKey, page, (owner, value) => item(keyToBytes(owner), Validator.decode(value)));
+  }
+  delegationsPage(store: KVReader, delegator: Uint8Array, page: PageRequest | undefined): Page<Delegation> {
+    return paginate(store, DelegationPrefix + bytesToKey(delegator), page, (_, value) => Delegation.decode(value));
+  }
+  validatorDelegationsPage(store: KVReader, owner: Uint8Array, page: PageRequest | undefined): Page<Delegation> {
+    return paginate(store, ValidatorDelegationPrefix + bytesToKey(owner), page, (delegator) => this.getDelegation(store, keyToBytes(delegator), owner));
+  }
+  unbondingsPage(store: KVReader, delegator: Uint8Array, page: PageRequest | undefined): Page<Unbonding> {
+    return paginate(store, DelegatorUnbondingPrefix + bytesToKey(delegator), page, (rest) => {
+      const raw = store.get(UnbondingPrefix + rest.slice(0, 8) + bytesToKey(delegator) + rest.slice(8));
+      return raw ? Unbonding.decode(raw) : undefined;
+    });
   }
 
   communityPoolAccount(): Uint8Array {

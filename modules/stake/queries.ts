@@ -18,11 +18,11 @@ export function stakeQueries(keeper: StakeKeeper): Record<string, QueryHandler> 
       return q.QueryValidatorResponse.encode(view(ctx, owner, keeper.requireValidator(ctx.store, owner))).finish();
     },
     "/qos.stake.v1.Query/Validators": (ctx, request) => {
-      const { status } = q.QueryValidatorsRequest.decode(request);
+      const { status, pagination } = q.QueryValidatorsRequest.decode(request);
       const wanted = status === "active" ? ValidatorStatus.VALIDATOR_STATUS_ACTIVE : status === "inactive" ? ValidatorStatus.VALIDATOR_STATUS_INACTIVE : undefined;
       if (status && wanted === undefined) throw StakeErrors.invalidAmount.with(`status ${JSON.stringify(status)}: use "", "active" or "inactive"`);
-      const validators = [...keeper.allValidators(ctx.store)].filter(([, v]) => wanted === undefined || v.status === wanted).map(([o, v]) => view(ctx, o, v));
-      return q.QueryValidatorsResponse.encode({ validators }).finish();
+      const page = keeper.validatorsPage(ctx.store, pagination, (o, v) => (wanted === undefined || v.status === wanted ? view(ctx, o, v) : undefined));
+      return q.QueryValidatorsResponse.encode({ validators: page.items, pagination: page.pagination }).finish();
     },
     "/qos.stake.v1.Query/Delegation": (ctx, request) => {
       const req = q.QueryDelegationRequest.decode(request);
@@ -31,17 +31,19 @@ export function stakeQueries(keeper: StakeKeeper): Record<string, QueryHandler> 
       return q.QueryDelegationResponse.encode({ delegation: d }).finish();
     },
     "/qos.stake.v1.Query/DelegatorDelegations": (ctx, request) => {
-      const { delegator } = q.QueryDelegatorRequest.decode(request);
-      return q.QueryDelegationsResponse.encode({ delegations: [...keeper.delegationsOf(ctx.store, parseAccAddress(delegator, "delegator"))] }).finish();
+      const { delegator, pagination } = q.QueryDelegatorRequest.decode(request);
+      const page = keeper.delegationsPage(ctx.store, parseAccAddress(delegator, "delegator"), pagination);
+      return q.QueryDelegationsResponse.encode({ delegations: page.items, pagination: page.pagination }).finish();
     },
     "/qos.stake.v1.Query/ValidatorDelegations": (ctx, request) => {
-      const owner = parseValAddress(q.QueryValidatorRequest.decode(request).validator);
-      const delegations = keeper.delegatorsOf(ctx.store, owner).map((d) => keeper.getDelegation(ctx.store, d, owner)!);
-      return q.QueryDelegationsResponse.encode({ delegations }).finish();
+      const req = q.QueryValidatorDelegationsRequest.decode(request);
+      const page = keeper.validatorDelegationsPage(ctx.store, parseValAddress(req.validator), req.pagination);
+      return q.QueryDelegationsResponse.encode({ delegations: page.items, pagination: page.pagination }).finish();
     },
     "/qos.stake.v1.Query/Unbondings": (ctx, request) => {
-      const { delegator } = q.QueryDelegatorRequest.decode(request);
-      return q.QueryUnbondingsResponse.encode({ unbondings: [...keeper.unbondingsOf(ctx.store, parseAccAddress(delegator, "delegator"))] }).finish();
+      const { delegator, pagination } = q.QueryDelegatorRequest.decode(request);
+      const page = keeper.unbondingsPage(ctx.store, parseAccAddress(delegator, "delegator"), pagination);
+      return q.QueryUnbondingsResponse.encode({ unbondings: page.items, pagination: page.pagination }).finish();
     },
     "/qos.stake.v1.Query/KeepAlive": (ctx, request) => {
       const owner = parseValAddress(q.QueryValidatorRequest.decode(request).validator);

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { QosApp } from "../../app/app.js";
+import type { QueryLimits } from "../../app/query.js";
 import type { Event, ExecTxResult, ValidatorUpdate } from "cosmjs-types/tendermint/abci/types";
 
 export interface BlockOptions {
@@ -33,14 +34,14 @@ export const GenesisTime = { seconds: 1_800_000_000n, nanos: 0 };
 export async function createTestApp(
   appState: Record<string, unknown>,
   options: {
-    chainId?: string; minGasPrice?: string; dir?: string; profile?: Profile;
+    chainId?: string; minGasPrice?: string; dir?: string; profile?: Profile; queryLimits?: Partial<QueryLimits>;
     /** CometBFT's genesis validators (genesis.json `validators`), outside staking */
     validators?: Array<{ pubKey: Uint8Array; power: bigint }>;
   } = {},
 ): Promise<TestApp> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "qos-app-"));
   const open = () =>
-    QosApp.open({ dbPath: join(dir, "app.db"), minGasPrice: options.minGasPrice ?? "0.025uqos", checkInvariants: true, profile: options.profile, log: () => {} });
+    QosApp.open({ dbPath: join(dir, "app.db"), minGasPrice: options.minGasPrice ?? "0.025uqos", checkInvariants: true, profile: options.profile, queryLimits: options.queryLimits, log: () => {} });
   const t: TestApp = {
     app: await open(),
     dir,

@@ -201,7 +201,7 @@ describe("governance", () => {
   });
 
   async function listProposals() {
-    return query("/qos.gov.v1.Query/Proposals", gq.QueryProposalsRequest.encode({ status: 0 }).finish(), gq.QueryProposalsResponse.decode).proposals;
+    return query("/qos.gov.v1.Query/Proposals", gq.QueryProposalsRequest.encode({ status: 0, pagination: undefined }).finish(), gq.QueryProposalsResponse.decode).proposals;
   }
 
   test("the initial deposit is the proposal's own level's min_deposit × min_initial_deposit_rate", async () => {

@@ -73,7 +73,7 @@ describe("guardians", () => {
   after(() => t.destroy());
 
   test("genesis guardians are listed with their type", () => {
-    const list = query("/qos.guardian.v1.Query/Guardians", grq.QueryGuardiansRequest.encode({}).finish(), grq.QueryGuardiansResponse.decode).guardians;
+    const list = query("/qos.guardian.v1.Query/Guardians", grq.QueryGuardiansRequest.encode({ pagination: undefined }).finish(), grq.QueryGuardiansResponse.decode).guardians;
     const byAddress = new Map(list.map((x) => [x.address, x]));
     assert.equal(byAddress.get(g.address)!.type, GuardianType.GUARDIAN_TYPE_GENESIS);
     assert.equal(byAddress.get(ordinary.address)!.type, GuardianType.GUARDIAN_TYPE_ORDINARY);

@@ -118,7 +118,7 @@ describe("staking economy", () => {
   test("unbonding lowers the power at once and pays back after unbonding_secs", async () => {
     const { validatorUpdates } = await block([[bob, [stakeMsg.unbond(bob.address, aliceVal, String(20n * QOS))]]]);
     assert.deepEqual(validatorUpdates.map((u) => u.power), [130n]);
-    const unbondings = () => query("/qos.stake.v1.Query/Unbondings", sq.QueryDelegatorRequest.encode({ delegator: bob.address }).finish(), sq.QueryUnbondingsResponse.decode).unbondings;
+    const unbondings = () => query("/qos.stake.v1.Query/Unbondings", sq.QueryDelegatorRequest.encode({ delegator: bob.address, pagination: undefined }).finish(), sq.QueryUnbondingsResponse.decode).unbondings;
     assert.deepEqual(unbondings().map((u) => [u.amount, u.completionTime]), [[String(20n * QOS), timeSeconds + 30n]]);
     const afterTx = balance(bob.address);
     await block([], { advance: 29n });
