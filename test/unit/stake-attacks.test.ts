@@ -70,7 +70,7 @@ async function chain(opts: {
       return res.code === 0 ? BigInt(sq.QueryDelegationResponse.decode(res.value).delegation!.amount) : 0n;
     },
     unbondings: (delegator: TestAccount) =>
-      query("/qos.stake.v1.Query/Unbondings", sq.QueryDelegatorRequest.encode({ delegator: delegator.address }).finish(), sq.QueryUnbondingsResponse.decode).unbondings
+      query("/qos.stake.v1.Query/Unbondings", sq.QueryDelegatorRequest.encode({ delegator: delegator.address, pagination: undefined }).finish(), sq.QueryUnbondingsResponse.decode).unbondings
         .map((u) => ({ validator: u.validator, amount: BigInt(u.amount), height: Number(u.creationHeight) })),
     communityPool: () => BigInt(query("/qos.distribution.v1.Query/CommunityPool", new Uint8Array(), dq.QueryCommunityPoolResponse.decode).amount),
     /** one block at genesis + height seconds; each entry is one tx of one signer */
