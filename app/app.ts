@@ -27,7 +27,6 @@ import {
 } from "cosmjs-types/tendermint/abci/types";
 import type { Timestamp } from "cosmjs-types/google/protobuf/timestamp";
 import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
-import { moduleAddress } from "./address.js";
 import { parseGasPrice, type GasPrice } from "./coins.js";
 import { AppError, Errors, grpcLog, toAppError } from "./errors.js";
 import { event } from "./events.js";
@@ -122,13 +121,12 @@ export class QosApp {
     this.router = new Router(this.modules);
     this.router.addQuery("/cosmos.tx.v1beta1.Service/Simulate", (_ctx, request) => this.simulate(request));
     this.minGasPrice = options.minGasPrice ? parseGasPrice(options.minGasPrice) : undefined;
-    const feeCollector = moduleAddress(FeeCollectorName);
     this.anteDeps = {
       getAccount: authKeeper.getAccount,
       setAccount: authKeeper.setAccount,
       params: authKeeper.getParams,
       msgLimits: this.keepers.msgLimits,
-      payFee: (store, events, payer, fee) => this.bank.send(store, events, payer, feeCollector, fee),
+      payFee: this.keepers.payFee,
       feeExempt: this.keepers.feeExempt,
       signatureCache: this.signatureCache,
     };

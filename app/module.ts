@@ -53,6 +53,18 @@ export interface MsgLimits {
   maxCoins: number;
 }
 
+/** What a module account may do besides sending: create coins, destroy coins (the Cosmos SDK's
+ *  Minter/Burner permissions). */
+export type ModuleAccountPermission = "minter" | "burner";
+
+/** An account a module owns (address = moduleAddress(name)): it holds what that module's accounting
+ *  says, so it is a blocked address for every recipient a user chooses. The chain's composition lists
+ *  them once (from the modules that own them) and gives each module a bank handle for its own. */
+export interface ModuleAccount {
+  readonly name: string;
+  readonly permissions: readonly ModuleAccountPermission[];
+}
+
 export interface MsgHandler<T = any> {
   /** e.g. "/qos.bank.v1.MsgTransfer" */
   readonly typeUrl: string;

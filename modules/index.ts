@@ -1,18 +1,20 @@
 // The modules of a QOS chain, wired together through narrow interfaces. Order matters: genesis is
 // initialised in this order (accounts before balances before tokens before allowances).
 import type { Module, MsgLimits } from "../app/module.js";
-import { authKeeper, authModule } from "./auth/index.js";
+import { authKeeper, authModule, FeeCollectorAccount } from "./auth/index.js";
 import { createBankModule, msgLimitsOf, type BankKeeper } from "./bank/index.js";
-import { createQscModule, type QscKeeper } from "./qsc/index.js";
+import { createQscModule, QscModuleAccount, type QscKeeper } from "./qsc/index.js";
 import { createApproveModule, type ApproveKeeper } from "./approve/index.js";
-import { createQcpModule } from "./qcp/index.js";
-import { createMintModule, type MintKeeper } from "./mint/index.js";
-import { createStakeModule, type StakeKeeper } from "./stake/index.js";
-import { createDistributionModule, type DistributionKeeper } from "./distribution/index.js";
+import { createQcpModule, QcpModuleAccount } from "./qcp/index.js";
+import { createMintModule, MintModuleAccount, type MintKeeper } from "./mint/index.js";
+import { createStakeModule, StakeModuleAccount, type StakeKeeper } from "./stake/index.js";
+import { createDistributionModule, DistributionModuleAccount, type DistributionKeeper } from "./distribution/index.js";
 import { createGuardianModule, type GuardianKeeper } from "./guardian/index.js";
 import { createParamsModule, type ParamsRegistry } from "./params/index.js";
-import { createGovModule, type GovKeeper } from "./gov/index.js";
-import type { KVReader } from "../app/state/kv.js";
+import { createGovModule, GovModuleAccount, type GovKeeper } from "./gov/index.js";
+import type { Coin } from "../app/coins.js";
+import type { Event } from "../app/events.js";
+import type { KVReader, KVStore } from "../app/state/kv.js";
 import { ParamsSchema as AuthParams } from "./auth/params.js";
 import { ParamsSchema as BankParams } from "./bank/params.js";
 import { ParamsSchema as QscParams } from "./qsc/params.js";
@@ -40,6 +42,8 @@ export interface Modules {
   guardian: GuardianKeeper;
   /** every module's parameters (modules/params) */
   params: ParamsRegistry;
+  /** the fee from the payer into the fee collector (bank's handle for it), for the ante handler */
+  payFee(store: KVStore, events: Event[], payer: Uint8Array, fee: readonly Coin[]): void;
   /** what one message may carry (bank's params), for the ante handler */
   msgLimits(store: KVReader): MsgLimits;
   /** a fee payer that pays no fee (a guardian), for the ante handler */
@@ -52,7 +56,16 @@ export interface Modules {
 
 export function buildModules(profile: Profile = "qos"): Modules {
   const bank = createBankModule({ accounts: authKeeper });
-  const qsc = createQscModule({ bank: bank.keeper });
+  // The module accounts: one list, from the modules that own them (each declares its account and its
+  // permissions). Bank refuses them as any recipient a user chooses, and each module gets a handle for
+  // its own account only, with mint/burn only where its declaration has the permission.
+  const economy = profile === "qos";
+  bank.keeper.setModuleAccounts([
+    FeeCollectorAccount, QscModuleAccount, QcpModuleAccount,
+    ...(economy ? [MintModuleAccount, StakeModuleAccount, DistributionModuleAccount, GovModuleAccount] : []),
+  ]);
+  const fees = bank.keeper.forModule(FeeCollectorAccount);
+  const qsc = createQscModule({ bank: bank.keeper.forModule(QscModuleAccount) });
   bank.keeper.addSendHook(qsc.keeper.sendHook);
   const approve = createApproveModule({
     send: (store, events, from, to, coins) => bank.keeper.send(store, events, from, to, coins),
@@ -60,7 +73,7 @@ export function buildModules(profile: Profile = "qos"): Modules {
     requireUnpaused: (store, denom) => qsc.keeper.requireUnpaused(store, denom),
   });
   const qcp = createQcpModule({
-    bank: bank.keeper,
+    bank: bank.keeper.forModule(QcpModuleAccount),
     tokenExists: (store, denom) => qsc.keeper.getToken(store, denom) !== undefined,
     restoring: (move) => qsc.keeper.restoring(move),
     modules: () => list,
@@ -76,6 +89,7 @@ export function buildModules(profile: Profile = "qos"): Modules {
   const common = {
     guardian: guardian.keeper,
     params: registry,
+    payFee: (store: KVStore, events: Event[], payer: Uint8Array, fee: readonly Coin[]) => fees.sendFromAccountToModule(store, events, payer, fee),
     msgLimits: (store: KVReader) => msgLimitsOf(bank.keeper.getParams(store)),
     feeExempt: (store: KVReader, payer: Uint8Array) => guardian.keeper.isGuardian(store, payer),
     haltReason: (store: KVReader) => {
@@ -87,14 +101,14 @@ export function buildModules(profile: Profile = "qos"): Modules {
 
   // The QOS economy. Block order: mint (this block's inflation into the fee collector), stake
   // (keep-alive, evidence), distribution (shares the fee collector among the validators that signed).
-  const mint = createMintModule({ bank: bank.keeper });
-  const stake = createStakeModule({ bank: bank.keeper });
-  const distribution = createDistributionModule({ bank: bank.keeper, stake: stake.keeper, mint: mint.keeper });
+  const mint = createMintModule({ bank: bank.keeper.forModule(MintModuleAccount) });
+  const stake = createStakeModule({ bank: bank.keeper.forModule(StakeModuleAccount) });
+  const distribution = createDistributionModule({ bank: bank.keeper.forModule(DistributionModuleAccount), fees, stake: stake.keeper, mint: mint.keeper });
   registry.register({ module: "mint", schema: MintParams, get: (s) => mint.keeper.getParams(s), set: (s, p) => mint.keeper.setParams(s, p) });
   registry.register({ module: "stake", schema: StakeParams, get: (s) => stake.keeper.getParams(s), set: (s, p) => stake.keeper.setParams(s, p) });
   registry.register({ module: "distribution", schema: DistributionParams, get: (s) => distribution.keeper.getParams(s), set: (s, p) => distribution.keeper.setParams(s, p) });
   // Governance last: a proposal that ends in a block is tallied over that block's stake.
-  const gov = createGovModule({ bank: bank.keeper, stake: stake.keeper, distribution: distribution.keeper, mint: mint.keeper, params: registry });
+  const gov = createGovModule({ bank: bank.keeper.forModule(GovModuleAccount), stake: stake.keeper, distribution: distribution.keeper, mint: mint.keeper, params: registry });
   registry.register({ module: "gov", schema: GovParams, get: (s) => gov.keeper.getParams(s), set: (s, p) => gov.keeper.setParams(s, p) });
   list.push(mint.module, stake.module, distribution.module, gov.module);
   return {

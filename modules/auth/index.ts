@@ -3,7 +3,7 @@ import { defaultGenesis, exportGenesis, initGenesis } from "./genesis.js";
 import { msgs } from "./msgs.js";
 import { queries } from "./queries.js";
 
-export { authKeeper, type Account } from "./keeper.js";
+export { authKeeper, FeeCollectorAccount, type Account } from "./keeper.js";
 export { AuthErrors } from "./errors.js";
 
 export const authModule: Module = {

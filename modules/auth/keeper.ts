@@ -3,6 +3,7 @@ import { storedParams } from "../../app/params.js";
 import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import { PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
 import { toAccAddress } from "../../app/address.js";
+import type { ModuleAccount } from "../../app/module.js";
 import type { KVReader, KVStore } from "../../app/state/kv.js";
 import { bytesToKey } from "../../app/state/kv.js";
 import { DefaultParams, ParamsSchema, type Params } from "./params.js";
@@ -15,6 +16,10 @@ const params = storedParams(ParamsKey, ParamsSchema, DefaultParams);
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+
+/** The fee collector (the Cosmos SDK's auth module account): the ante handler pays fees into it and
+ *  distribution empties it each block; no mint or burn. */
+export const FeeCollectorAccount = { name: "fee_collector", permissions: [] } as const satisfies ModuleAccount;
 
 export const Secp256k1PubKeyTypeUrl = "/cosmos.crypto.secp256k1.PubKey";
 

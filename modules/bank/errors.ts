@@ -12,4 +12,6 @@ export const BankErrors = {
   emptyCoins: defineError(Codespace, 9, "no coins"),
   invariantBroken: defineError(Codespace, 10, "invariant broken", GrpcCode.UNKNOWN),
   tooManyCoins: defineError(Codespace, 11, "too many coins"),
+  blockedAddress: defineError(Codespace, 12, "a module account's coins move only through its module", GrpcCode.PERMISSION_DENIED),
+  noPermission: defineError(Codespace, 13, "module account permission missing", GrpcCode.PERMISSION_DENIED),
 };

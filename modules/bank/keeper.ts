@@ -2,9 +2,10 @@
 //   bank/b/<address 20 bytes><denom> → amount (decimal ASCII)
 //   bank/s/<denom>                   → total supply (decimal ASCII)
 import { storedParams } from "../../app/params.js";
-import { toAccAddress } from "../../app/address.js";
+import { moduleAddress, toAccAddress } from "../../app/address.js";
 import { coinsToString, MaxAmount, type Coin } from "../../app/coins.js";
 import type { Event } from "../../app/events.js";
+import type { ModuleAccount, ModuleAccountPermission } from "../../app/module.js";
 import type { KVReader, KVStore } from "../../app/state/kv.js";
 import { bytesToKey, keyToBytes, prefixEnd } from "../../app/state/kv.js";
 import { Errors } from "../../app/errors.js";
@@ -43,8 +44,46 @@ export type SendHook = (
   coins: readonly Coin[],
 ) => void;
 
+/** What every module's bank handle offers: reads, its own account, and the three moves a module makes
+ *  (the Cosmos SDK's SendCoinsFromAccountToModule / FromModuleToAccount / FromModuleToModule). Each move
+ *  runs the send hooks and emits the transfer events of a send. */
+export interface ModuleBank {
+  /** the module account's name and address */
+  readonly name: string;
+  readonly address: Uint8Array;
+  getBalance(store: KVReader, address: Uint8Array, denom: string): bigint;
+  getSupply(store: KVReader, denom: string): bigint;
+  /** throws bank 12 when `address` is a module account (for recipients a user chooses) */
+  checkRecipient(address: Uint8Array, field?: string): void;
+  /** coins of an account (never a module account) into this module's account */
+  sendFromAccountToModule(store: KVStore, events: Event[], from: Uint8Array, coins: readonly Coin[]): void;
+  /** coins of this module's account to an account (never a module account: bank 12) */
+  sendFromModuleToAccount(store: KVStore, events: Event[], to: Uint8Array, coins: readonly Coin[]): void;
+  /** coins of this module's account to another module's account (given by address) */
+  sendFromModuleToModule(store: KVStore, events: Event[], to: Uint8Array, coins: readonly Coin[]): void;
+}
+/** Only on the handle of a module account with the "minter" permission. */
+export interface MintingBank {
+  /** new coins into this module's account or an account (never another module's account), supply raised */
+  mint(store: KVStore, events: Event[] | undefined, to: Uint8Array, coins: readonly Coin[]): void;
+}
+/** Only on the handle of a module account with the "burner" permission. */
+export interface BurningBank {
+  /** coins of this module's account or an account (never another module's) destroyed, supply lowered */
+  burn(store: KVStore, events: Event[] | undefined, from: Uint8Array, coins: readonly Coin[]): void;
+}
+/** The handle a module account's permissions give, decided by the type of its declaration: a module
+ *  declared without "burner" gets a handle with no `burn` at all (and a runtime check behind it). */
+export type ModuleBankOf<A extends ModuleAccount> = ModuleBank &
+  ("minter" extends A["permissions"][number] ? MintingBank : unknown) &
+  ("burner" extends A["permissions"][number] ? BurningBank : unknown);
+
+const addressKey = (address: Uint8Array) => bytesToKey(address);
+
 export class BankKeeper {
   private readonly sendHooks: SendHook[] = [];
+  /** module accounts by address key (the blocked addresses), set once by the chain's composition */
+  private moduleAccounts?: Map<string, ModuleAccount>;
 
   constructor(readonly accounts: AccountKeeper) {}
 
@@ -52,8 +91,88 @@ export class BankKeeper {
     this.sendHooks.push(hook);
   }
 
-  runSendHooks(store: KVStore, events_: Event[], from: Uint8Array | undefined, to: Uint8Array | undefined, coins: readonly Coin[]): void {
+  private runSendHooks(store: KVStore, events_: Event[], from: Uint8Array | undefined, to: Uint8Array | undefined, coins: readonly Coin[]): void {
     for (const hook of this.sendHooks) hook(store, events_, from, to, coins);
+  }
+
+  /** The chain's module accounts (one list, from the modules that own them): blocked as recipients of
+   *  users' sends, and the only holders of mint/burn permissions. Set once, before any handle is used. */
+  setModuleAccounts(list: readonly ModuleAccount[]): void {
+    if (this.moduleAccounts) throw new Error("bank: module accounts are set already");
+    const accounts = new Map<string, ModuleAccount>();
+    for (const account of list) {
+      const key = addressKey(moduleAddress(account.name));
+      if (accounts.has(key)) throw new Error(`bank: module account ${account.name} listed twice`);
+      accounts.set(key, { name: account.name, permissions: [...account.permissions] });
+    }
+    this.moduleAccounts = accounts;
+  }
+
+  /** The module account at `address`, if it is one. */
+  moduleAccountAt(address: Uint8Array): ModuleAccount | undefined {
+    if (!this.moduleAccounts) throw new Error("bank: module accounts are not set (the chain's composition sets them)");
+    return this.moduleAccounts.get(addressKey(address));
+  }
+
+  /** Refuses a module account where a user chose the address (a recipient, a holder). */
+  checkRecipient(address: Uint8Array, field = "recipient"): void {
+    const account = this.moduleAccountAt(address);
+    if (account) {
+      throw BankErrors.blockedAddress.with(`${field} ${toAccAddress(address)} is the ${account.name} module account`);
+    }
+  }
+
+  /**
+   * The bank a module gets for its own account: sends in and out of it, and mint/burn only when the
+   * account was declared with that permission — checked against the composition's list when the handle
+   * is made and again on every call (bank 13), so a forged declaration gains nothing.
+   */
+  forModule<const A extends ModuleAccount>(declared: A): ModuleBankOf<A> {
+    const address = moduleAddress(declared.name);
+    const registered = this.moduleAccountAt(address);
+    if (!registered || registered.name !== declared.name) throw BankErrors.noPermission.with(`${declared.name} is not a module account of this chain`);
+    const permitted = (permission: ModuleAccountPermission) => {
+      if (!registered.permissions.includes(permission)) throw BankErrors.noPermission.with(`module account ${declared.name} has no ${permission} permission`);
+    };
+    for (const p of declared.permissions) permitted(p);
+    // own account or an ordinary one; never another module's
+    const ownOrAccount = (other: Uint8Array, field: string) => {
+      if (!Buffer.from(other).equals(Buffer.from(address))) this.checkRecipient(other, field);
+    };
+    const handle: ModuleBank & Partial<MintingBank & BurningBank> = {
+      name: declared.name,
+      address,
+      getBalance: (store, owner, denom) => this.getBalance(store, owner, denom),
+      getSupply: (store, denom) => this.getSupply(store, denom),
+      checkRecipient: (other, field) => this.checkRecipient(other, field),
+      sendFromAccountToModule: (store, events_, from, coins) => {
+        this.checkRecipient(from, "sender"); // a module's coins leave only through that module
+        this.move(store, events_, from, address, coins);
+      },
+      sendFromModuleToAccount: (store, events_, to, coins) => {
+        this.checkRecipient(to);
+        this.move(store, events_, address, to, coins);
+      },
+      sendFromModuleToModule: (store, events_, to, coins) => {
+        if (!this.moduleAccountAt(to)) throw BankErrors.noPermission.with(`${toAccAddress(to)} is not a module account`);
+        this.move(store, events_, address, to, coins);
+      },
+    };
+    if (declared.permissions.includes("minter")) {
+      handle.mint = (store, events_, to, coins) => {
+        permitted("minter");
+        ownOrAccount(to, "recipient");
+        this.mint(store, events_, to, coins);
+      };
+    }
+    if (declared.permissions.includes("burner")) {
+      handle.burn = (store, events_, from, coins) => {
+        permitted("burner");
+        ownOrAccount(from, "sender");
+        this.burn(store, events_, from, coins);
+      };
+    }
+    return handle as ModuleBankOf<A>;
   }
 
   getBalance(store: KVReader, address: Uint8Array, denom: string): bigint {
@@ -98,8 +217,9 @@ export class BankKeeper {
     return out;
   }
 
-  /** Takes coins out of an account; throws insufficientFunds naming the balance. */
-  subtract(store: KVStore, address: Uint8Array, coins: readonly Coin[]): void {
+  /** Takes coins out of an account; throws insufficientFunds naming the balance. Private: coins leave an
+   *  account only through a send, a module move or a burn. */
+  private subtract(store: KVStore, address: Uint8Array, coins: readonly Coin[]): void {
     for (const coin of coins) {
       const key = balanceKey(address, coin.denom);
       const balance = readAmount(store.get(key));
@@ -112,7 +232,7 @@ export class BankKeeper {
     }
   }
 
-  add(store: KVStore, address: Uint8Array, coins: readonly Coin[]): void {
+  private add(store: KVStore, address: Uint8Array, coins: readonly Coin[]): void {
     this.accounts.ensureAccount(store, address);
     for (const coin of coins) {
       const key = balanceKey(address, coin.denom);
@@ -122,8 +242,37 @@ export class BankKeeper {
     }
   }
 
-  /** One sender to one receiver, with the SDK's events. */
+  /** A user's send (MsgSend, an allowance's use): one account to another, never into or out of a module
+   *  account (bank 12), with the SDK's events. */
   send(store: KVStore, events_: Event[], from: Uint8Array, to: Uint8Array, coins: readonly Coin[]): void {
+    this.checkRecipient(from, "sender");
+    this.checkRecipient(to);
+    this.move(store, events_, from, to, coins);
+  }
+
+  /** A user's multi-party transfer (MsgTransfer): every sender pays, every receiver (never a module
+   *  account: bank 12) is paid, with the events of each side. The sums were checked equal. */
+  transfer(store: KVStore, events_: Event[], senders: ReadonlyArray<{ address: Uint8Array; coins: readonly Coin[] }>, receivers: ReadonlyArray<{ address: Uint8Array; coins: readonly Coin[] }>): void {
+    for (const s of senders) this.checkRecipient(s.address, "sender");
+    for (const r of receivers) this.checkRecipient(r.address, "receiver");
+    for (const s of senders) {
+      this.runSendHooks(store, events_, s.address, undefined, s.coins);
+      this.subtract(store, s.address, s.coins);
+      const sender = toAccAddress(s.address);
+      const amount = coinsToString(s.coins);
+      events_.push(events.coinSpentEvent(sender, amount), events.transferOutEvent(sender, amount), events.messageSenderEvent(sender));
+    }
+    for (const r of receivers) {
+      this.runSendHooks(store, events_, undefined, r.address, r.coins);
+      this.add(store, r.address, r.coins);
+      const recipient = toAccAddress(r.address);
+      const amount = coinsToString(r.coins);
+      events_.push(events.coinReceivedEvent(recipient, amount), events.transferInEvent(recipient, amount));
+    }
+  }
+
+  /** Coins from one account to another: hooks, balances, events. No address rule: callers apply theirs. */
+  private move(store: KVStore, events_: Event[], from: Uint8Array, to: Uint8Array, coins: readonly Coin[]): void {
     this.runSendHooks(store, events_, from, to, coins);
     this.subtract(store, from, coins);
     this.add(store, to, coins);
@@ -137,7 +286,8 @@ export class BankKeeper {
     );
   }
 
-  /** New coins into an account, supply raised (genesis, and later mint). */
+  /** New coins into an account, supply raised: bank's genesis (module accounts' balances included);
+   *  modules mint through a handle with the minter permission. */
   mint(store: KVStore, events_: Event[] | undefined, to: Uint8Array, coins: readonly Coin[]): void {
     this.add(store, to, coins);
     for (const coin of coins) {
@@ -148,6 +298,7 @@ export class BankKeeper {
     events_?.push(events.mintEvent(toAccAddress(to), coinsToString(coins)));
   }
 
+  /** Coins destroyed, supply lowered; modules burn through a handle with the burner permission. */
   burn(store: KVStore, events_: Event[] | undefined, from: Uint8Array, coins: readonly Coin[]): void {
     this.subtract(store, from, coins);
     for (const coin of coins) writeAmount(store, SupplyPrefix + coin.denom, this.getSupply(store, coin.denom) - coin.amount);

@@ -25,8 +25,8 @@ export function bankMsgs(keeper: BankKeeper): MsgHandler[] {
     signers: (msg) => [msg.fromAddress],
     checkStateless(msg, limits = DefaultLimits) {
       checkCoinCount(msg.amount, limits, "amount");
-      parseAccAddress(msg.fromAddress, "from_address");
-      parseAccAddress(msg.toAddress, "to_address");
+      keeper.checkRecipient(parseAccAddress(msg.fromAddress, "from_address"), "from_address");
+      keeper.checkRecipient(parseAccAddress(msg.toAddress, "to_address"), "to_address");
       if (parseCoins(msg.amount, "amount").length === 0) throw BankErrors.emptyCoins.with("MsgSend.amount is empty");
     },
     execute(ctx, msg) {
@@ -42,28 +42,13 @@ export function bankMsgs(keeper: BankKeeper): MsgHandler[] {
     codec: MsgTransfer,
     signers: (msg) => msg.senders.map((s) => s.address),
     checkStateless(msg, limits = DefaultLimits) {
-      parseTransfer(msg, limits);
+      const { senders, receivers } = parseTransfer(msg, limits);
+      senders.forEach((s, i) => keeper.checkRecipient(s.address, `senders[${i}].address`));
+      receivers.forEach((r, i) => keeper.checkRecipient(r.address, `receivers[${i}].address`));
     },
     execute(ctx: Context, msg) {
       const { senders, receivers } = parseTransfer(msg, msgLimitsOf(keeper.getParams(ctx.store)));
-      for (const s of senders) {
-        keeper.runSendHooks(ctx.store, ctx.events, s.address, undefined, s.coins);
-        keeper.subtract(ctx.store, s.address, s.coins);
-        const sender = toAccAddress(s.address);
-        const amount = coinsToString(s.coins);
-        ctx.events.push(
-          events.coinSpentEvent(sender, amount),
-          events.transferOutEvent(sender, amount),
-          events.messageSenderEvent(sender),
-        );
-      }
-      for (const r of receivers) {
-        keeper.runSendHooks(ctx.store, ctx.events, undefined, r.address, r.coins);
-        keeper.add(ctx.store, r.address, r.coins);
-        const recipient = toAccAddress(r.address);
-        const amount = coinsToString(r.coins);
-        ctx.events.push(events.coinReceivedEvent(recipient, amount), events.transferInEvent(recipient, amount));
-      }
+      keeper.transfer(ctx.store, ctx.events, senders, receivers);
       return { typeUrl: "/qos.bank.v1.MsgTransferResponse", value: MsgTransferResponse.encode({}).finish() };
     },
   };

@@ -1,16 +1,16 @@
 import type { Module } from "../../app/module.js";
 import type { StakeKeeper } from "../stake/index.js";
 import { defaultGenesis, exportGenesis, initGenesis } from "./genesis.js";
-import { DistributionKeeper, type DistributionBank, type MintInfo } from "./keeper.js";
+import { DistributionKeeper, type DistributionBank, type FeeCollectorBank, type MintInfo } from "./keeper.js";
 import { distributionMsgs } from "./msgs.js";
 import { distributionQueries } from "./queries.js";
 
-export { DistributionKeeper, distributionAccount, DistributionAccountName } from "./keeper.js";
+export { DistributionKeeper, distributionAccount, DistributionAccountName, DistributionModuleAccount } from "./keeper.js";
 export { DistributionErrors } from "./errors.js";
 
 /** Distribution; it becomes stake's hooks (they need each other). */
-export function createDistributionModule(deps: { bank: DistributionBank; stake: StakeKeeper; mint?: MintInfo }): { module: Module; keeper: DistributionKeeper } {
-  const keeper = new DistributionKeeper(deps.bank, deps.stake, deps.mint);
+export function createDistributionModule(deps: { bank: DistributionBank; fees: FeeCollectorBank; stake: StakeKeeper; mint?: MintInfo }): { module: Module; keeper: DistributionKeeper } {
+  const keeper = new DistributionKeeper(deps.bank, deps.fees, deps.stake, deps.mint);
   deps.stake.hooks = keeper;
   const module: Module = {
     name: "distribution",

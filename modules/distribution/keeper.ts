@@ -17,6 +17,7 @@ import { moduleAddress, toAccAddress } from "../../app/address.js";
 import { BaseDenom, type Coin } from "../../app/coins.js";
 import { One, mulDecFloor, parseDec } from "../../app/decimal.js";
 import type { Event } from "../../app/events.js";
+import type { ModuleAccount } from "../../app/module.js";
 import type { KVReader, KVStore } from "../../app/state/kv.js";
 import { bytesToKey, keyToBytes, prefixEnd } from "../../app/state/kv.js";
 import type { StakeHooks, StakeKeeper } from "../stake/index.js";
@@ -38,13 +39,22 @@ const ParamsKey = `${P}p`;
 const params = storedParams(ParamsKey, ParamsSchema, DefaultParams);
 export const DistributionAccountName = "distribution";
 export const distributionAccount = moduleAddress(DistributionAccountName);
-export const feeCollector = moduleAddress("fee_collector");
+/** distribution's module account: rewards not yet withdrawn and the community pool; no mint or burn */
+export const DistributionModuleAccount = { name: DistributionAccountName, permissions: [] } as const satisfies ModuleAccount;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+/** What distribution needs from bank: its module account's handle (pays rewards and pool spends to
+ *  accounts, never to a module account) ... */
 export interface DistributionBank {
-  send(store: KVStore, events: Event[], from: Uint8Array, to: Uint8Array, coins: readonly Coin[]): void;
+  sendFromModuleToAccount(store: KVStore, events: Event[], to: Uint8Array, coins: readonly Coin[]): void;
   getBalance(store: KVReader, address: Uint8Array, denom: string): bigint;
+}
+/** ... and the fee collector's, which it empties into its own account every block. */
+export interface FeeCollectorBank {
+  readonly address: Uint8Array;
+  getBalance(store: KVReader, address: Uint8Array, denom: string): bigint;
+  sendFromModuleToModule(store: KVStore, events: Event[], to: Uint8Array, coins: readonly Coin[]): void;
 }
 
 /** What distribution needs from mint: how much was minted in this block (for the proposer's 4%). */
@@ -70,6 +80,7 @@ export class DistributionKeeper implements StakeHooks {
 
   constructor(
     readonly bank: DistributionBank,
+    readonly fees: FeeCollectorBank,
     readonly stake: StakeKeeper,
     readonly mint?: MintInfo,
   ) {}
@@ -92,7 +103,7 @@ export class DistributionKeeper implements StakeHooks {
     const pool = this.communityPool(store);
     if (amount > pool) throw DistributionErrors.poolTooSmall.with(`pool holds ${pool}uqos, asked ${amount}uqos`);
     writeInt(store, PoolKey, pool - amount);
-    this.bank.send(store, events_, distributionAccount, to, [{ denom: BaseDenom, amount }]);
+    this.bank.sendFromModuleToAccount(store, events_, to, [{ denom: BaseDenom, amount }]);
   }
 
   outstanding(store: KVReader, owner: Uint8Array): bigint {
@@ -154,7 +165,7 @@ export class DistributionKeeper implements StakeHooks {
     const paid = rewards + commission;
     if (paid > 0n) {
       writeInt(store, OutstandingPrefix + bytesToKey(owner), this.outstanding(store, owner) - paid);
-      this.bank.send(store, events_, distributionAccount, delegator, [{ denom: BaseDenom, amount: paid }]);
+      this.bank.sendFromModuleToAccount(store, events_, delegator, [{ denom: BaseDenom, amount: paid }]);
     }
     events_.push(events.withdrawEvent(toValAddress(owner), toAccAddress(delegator), rewards.toString(), commission.toString()));
     return { rewards, commission };
@@ -182,7 +193,7 @@ export class DistributionKeeper implements StakeHooks {
     if (commission > 0n) {
       store.delete(CommissionPrefix + bytesToKey(owner));
       writeInt(store, OutstandingPrefix + bytesToKey(owner), this.outstanding(store, owner) - commission);
-      this.bank.send(store, events_, distributionAccount, owner, [{ denom: BaseDenom, amount: commission }]);
+      this.bank.sendFromModuleToAccount(store, events_, owner, [{ denom: BaseDenom, amount: commission }]);
     }
     // what rounding left behind joins the community pool
     const left = this.outstanding(store, owner);
@@ -195,9 +206,9 @@ export class DistributionKeeper implements StakeHooks {
 
   /** Every block: the fee collector's uqos (this block's mint + the previous block's fees) is shared out. */
   allocate(store: KVStore, events_: Event[], proposer: Uint8Array | undefined, lastCommit: ReadonlyArray<{ address: Uint8Array; signed: boolean }>): void {
-    const total = this.bank.getBalance(store, feeCollector, BaseDenom);
+    const total = this.fees.getBalance(store, this.fees.address, BaseDenom);
     if (total === 0n) return;
-    this.bank.send(store, events_, feeCollector, distributionAccount, [{ denom: BaseDenom, amount: total }]);
+    this.fees.sendFromModuleToModule(store, events_, distributionAccount, [{ denom: BaseDenom, amount: total }]);
     const params = this.getParams(store);
     let remaining = total;
 

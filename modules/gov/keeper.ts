@@ -29,7 +29,7 @@ import { moduleAddress, parseAccAddress, toAccAddress } from "../../app/address.
 import type { Coin } from "../../app/coins.js";
 import { One, mulDecFloor, parseDec } from "../../app/decimal.js";
 import type { Event } from "../../app/events.js";
-import type { Context } from "../../app/module.js";
+import type { Context, ModuleAccount } from "../../app/module.js";
 import { CacheStore, bytesToKey, keyToBytes, prefixEnd, type KVReader, type KVStore } from "../../app/state/kv.js";
 import {
   Proposal, ProposalLevel, ProposalStatus, UpgradePlan, VoteOption,
@@ -57,16 +57,21 @@ const ParamsKey = `${P}params`;
 const params = storedParams(ParamsKey, ParamsSchema, DefaultParams);
 export const GovAccountName = "gov";
 export const govAccount = moduleAddress(GovAccountName);
+/** gov's module account: holds open deposits; its permission burns the deposits governance burns */
+export const GovModuleAccount = { name: GovAccountName, permissions: ["burner"] } as const satisfies ModuleAccount;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 export { ProposalLevel, ProposalStatus, VoteOption };
 
 // ---- what gov needs from the other modules ----
+/** gov's module account handle: deposits in and out, burning, and the rule for recipients users choose */
 export interface GovBank {
-  send(store: KVStore, events: Event[], from: Uint8Array, to: Uint8Array, coins: readonly Coin[]): void;
+  sendFromAccountToModule(store: KVStore, events: Event[], from: Uint8Array, coins: readonly Coin[]): void;
+  sendFromModuleToAccount(store: KVStore, events: Event[], to: Uint8Array, coins: readonly Coin[]): void;
   burn(store: KVStore, events: Event[] | undefined, from: Uint8Array, coins: readonly Coin[]): void;
   getBalance(store: KVReader, address: Uint8Array, denom: string): bigint;
+  checkRecipient(address: Uint8Array, field?: string): void;
 }
 export interface GovStake {
   allValidators(store: KVReader): IterableIterator<[Uint8Array, Validator]>;
@@ -238,7 +243,7 @@ export class GovKeeper {
     if (p.status !== ProposalStatus.PROPOSAL_STATUS_DEPOSIT_PERIOD && p.status !== ProposalStatus.PROPOSAL_STATUS_VOTING_PERIOD) {
       throw GovErrors.proposalFinished.with(`proposal ${p.id} is ${StatusNames[p.status] ?? p.status}`);
     }
-    this.deps.bank.send(ctx.store, ctx.events, depositor, govAccount, [{ denom: DepositDenom, amount }]);
+    this.deps.bank.sendFromAccountToModule(ctx.store, ctx.events, depositor, [{ denom: DepositDenom, amount }]);
     const key = DepositPrefix + be64(p.id) + bytesToKey(depositor);
     ctx.store.set(key, encoder.encode((readInt(ctx.store.get(key)) + amount).toString()));
     p.totalDeposit = (BigInt(p.totalDeposit || "0") + amount).toString();
@@ -412,7 +417,7 @@ export class GovKeeper {
     for (const [depositor, amount] of [...this.deposits(ctx.store, id)]) {
       const burn = burnFraction === One ? amount : mulDecFloor(amount, burnFraction);
       burned += burn;
-      if (amount - burn > 0n) this.deps.bank.send(ctx.store, ctx.events, govAccount, depositor, [{ denom: DepositDenom, amount: amount - burn }]);
+      if (amount - burn > 0n) this.deps.bank.sendFromModuleToAccount(ctx.store, ctx.events, depositor, [{ denom: DepositDenom, amount: amount - burn }]);
       ctx.store.delete(DepositPrefix + be64(id) + bytesToKey(depositor));
     }
     if (burned > 0n) this.deps.bank.burn(ctx.store, ctx.events, govAccount, [{ denom: DepositDenom, amount: burned }]);
@@ -420,6 +425,8 @@ export class GovKeeper {
 
   /** Checks a proposal's content against the current state (submit time; again at execution). */
   checkContent(ctx: Context, content: ProposalContent): void {
+    // a pool spend into a module account would break that module's accounting
+    if (content.communityPoolSpend) this.deps.bank.checkRecipient(parseAccAddress(content.communityPoolSpend.recipient), "recipient");
     if (content.parameterChange) this.deps.params.prepare(ctx.store, content.parameterChange.changes);
     if (content.inflationChange) nextSchedule(this.deps.mint.phases(ctx.store), content.inflationChange.phases, blockSecs(ctx));
     if (content.softwareUpgrade) {

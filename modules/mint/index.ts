@@ -5,7 +5,7 @@ import { mintMsgs } from "./msgs.js";
 import { mintQueries } from "./queries.js";
 
 export {
-  MintKeeper, type MintBank, type Phase, type Clock, FeeCollectorName, feeCollector,
+  MintKeeper, type MintBank, type Phase, type Clock, FeeCollectorName, feeCollector, MintModuleAccount,
   defaultPhases, validatePhases, validatePhaseChange, currentPhaseIndex, blockSeconds,
 } from "./keeper.js";
 export { MintErrors } from "./errors.js";

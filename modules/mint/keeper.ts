@@ -19,7 +19,7 @@
 import { moduleAddress } from "../../app/address.js";
 import type { Coin } from "../../app/coins.js";
 import type { Event } from "../../app/events.js";
-import type { Context } from "../../app/module.js";
+import type { Context, ModuleAccount } from "../../app/module.js";
 import type { KVReader, KVStore } from "../../app/state/kv.js";
 import { bytesToKey, prefixEnd } from "../../app/state/kv.js";
 import { InflationPhase } from "../../gen/qos/mint/v1/types.js";
@@ -37,6 +37,8 @@ const ParamsKey = "mint/p";
 /** The account that collects fees; distribution empties it every block. Same name as app/app.ts FeeCollectorName. */
 export const FeeCollectorName = "fee_collector";
 export const feeCollector = moduleAddress(FeeCollectorName);
+/** mint's module account: the only one whose permission creates uqos each block */
+export const MintModuleAccount = { name: "mint", permissions: ["minter"] } as const satisfies ModuleAccount;
 const MaxInt64 = (1n << 63n) - 1n;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -54,10 +56,13 @@ export interface Clock {
   first?: { height: bigint; time: bigint };
 }
 
-/** What mint needs from bank: new coins into an account (raising supply); the supply, only when
- *  params.total_supply_cap is set. */
+/** What mint needs from bank (its module account's handle): new coins into its account (raising
+ *  supply), moved on to the fee collector; the supply, only when params.total_supply_cap is set. */
 export interface MintBank {
+  /** the mint module account (new coins land here, then go on to the fee collector) */
+  readonly address: Uint8Array;
   mint(store: KVStore, events: Event[] | undefined, to: Uint8Array, coins: readonly Coin[]): void;
+  sendFromModuleToModule(store: KVStore, events: Event[], to: Uint8Array, coins: readonly Coin[]): void;
   getSupply?(store: KVReader, denom: string): bigint;
 }
 
@@ -263,7 +268,10 @@ export class MintKeeper {
         if (amount > room) amount = max(0n, room);
       }
       if (amount > 0n) {
-        this.bank.mint(store, ctx.events, feeCollector, [{ denom: MintDenom, amount }]);
+        // into mint's own account, then on to the fee collector (the Cosmos SDK's way: only an account
+        // with the minter permission receives new coins from the mint module)
+        this.bank.mint(store, ctx.events, this.bank.address, [{ denom: MintDenom, amount }]);
+        this.bank.sendFromModuleToModule(store, ctx.events, feeCollector, [{ denom: MintDenom, amount }]);
         p.applied += amount;
         dirty.add(i);
         this.setMinted(store, this.minted(store) + amount);

@@ -20,7 +20,7 @@ import { createHash } from "node:crypto";
 import { moduleAddress, toAccAddress } from "../../app/address.js";
 import type { Coin } from "../../app/coins.js";
 import type { Event } from "../../app/events.js";
-import type { Context } from "../../app/module.js";
+import type { Context, ModuleAccount } from "../../app/module.js";
 import type { KVReader, KVStore } from "../../app/state/kv.js";
 import { bytesToKey, keyToBytes, prefixEnd } from "../../app/state/kv.js";
 import { ChainInfo, OutboxEntry, ResultPayload } from "../../gen/qos/qcp/v1/types.js";
@@ -31,6 +31,8 @@ import { paginate, type Page, type PageRequest } from "../../app/query.js";
 
 export const EscrowAccountName = "qcp_escrow";
 export const escrowAccount = moduleAddress(EscrowAccountName);
+/** qcp's module account: escrows native coins sent away; its permissions mint and burn vouchers */
+export const QcpModuleAccount = { name: EscrowAccountName, permissions: ["minter", "burner"] } as const satisfies ModuleAccount;
 const RootCaKey = "qcp/ca";
 const ParamsKey = "qcp/p";
 const params = storedParams(ParamsKey, ParamsSchema, DefaultParams);
@@ -63,12 +65,15 @@ export function interchainAccount(sourceChain: string, sender: string): Uint8Arr
   return moduleAddress(`qcp/ica/${sourceChain}/${sender}`);
 }
 
-/** What qcp needs from bank. */
+/** What qcp needs from bank (its escrow account's handle): escrow in and out, vouchers minted to
+ *  receivers (never a module account) and burned from senders. */
 export interface QcpBank {
-  send(store: KVStore, events: Event[], from: Uint8Array, to: Uint8Array, coins: readonly Coin[]): void;
+  sendFromAccountToModule(store: KVStore, events: Event[], from: Uint8Array, coins: readonly Coin[]): void;
+  sendFromModuleToAccount(store: KVStore, events: Event[], to: Uint8Array, coins: readonly Coin[]): void;
   mint(store: KVStore, events: Event[] | undefined, to: Uint8Array, coins: readonly Coin[]): void;
   burn(store: KVStore, events: Event[] | undefined, from: Uint8Array, coins: readonly Coin[]): void;
   getBalance(store: KVReader, address: Uint8Array, denom: string): bigint;
+  checkRecipient(address: Uint8Array, field?: string): void;
 }
 
 function readU64(store: KVReader, key: string): bigint {

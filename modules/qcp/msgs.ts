@@ -23,7 +23,7 @@ import {
 import { ExecutePayload, OutboxEntry, ResultPayload, TransferPayload } from "../../gen/qos/qcp/v1/types.js";
 import { QcpErrors } from "./errors.js";
 import * as events from "./events.js";
-import { entryHash, escrowAccount, interchainAccount, outboxKeyBytes, type QcpKeeper } from "./keeper.js";
+import { entryHash, interchainAccount, outboxKeyBytes, type QcpKeeper } from "./keeper.js";
 import { ChainIdPattern } from "./params.js";
 
 export const PayloadTypes = {
@@ -119,7 +119,7 @@ export function qcpMsgs(keeper: QcpKeeper, env: QcpEnv): MsgHandler[] {
     if (p.returning) {
       const escrowed = keeper.getEscrowed(ctx.store, from, p.denom);
       if (escrowed < amount) throw QcpErrors.escrowShort.with(`${escrowed}${p.denom} escrowed toward ${from}, ${amount} returning`);
-      keeper.bank.send(ctx.store, ctx.events, escrowAccount, receiver, coins);
+      keeper.bank.sendFromModuleToAccount(ctx.store, ctx.events, receiver, coins);
       keeper.setEscrowed(ctx.store, from, p.denom, escrowed - amount);
     } else {
       if (env.isNativeDenom(ctx.store, p.denom)) throw QcpErrors.nativeDenom.with(`${p.denom} from ${from}`);
@@ -159,7 +159,7 @@ export function qcpMsgs(keeper: QcpKeeper, env: QcpEnv): MsgHandler[] {
         keeper.bank.mint(ctx.store, ctx.events, sender, coins);
         keeper.setVouchers(ctx.store, from, p.denom, keeper.getVouchers(ctx.store, from, p.denom) + amount);
       } else {
-        env.restoring(() => keeper.bank.send(ctx.store, ctx.events, escrowAccount, sender, coins));
+        env.restoring(() => keeper.bank.sendFromModuleToAccount(ctx.store, ctx.events, sender, coins));
         keeper.setEscrowed(ctx.store, from, p.denom, keeper.getEscrowed(ctx.store, from, p.denom) - amount);
       }
     }
@@ -245,7 +245,8 @@ export function qcpMsgs(keeper: QcpKeeper, env: QcpEnv): MsgHandler[] {
     signers: (msg) => [msg.sender],
     checkStateless(msg) {
       parseAccAddress(msg.sender, "sender");
-      parseAccAddress(msg.receiver, "receiver");
+      // module accounts have the same address on every chain (sha256 of the name): refused here already
+      keeper.bank.checkRecipient(parseAccAddress(msg.receiver, "receiver"), "receiver");
       checkChainId(msg.toChain, "to_chain");
       validateDenom(msg.denom);
       positiveAmount(msg.amount, "amount");
@@ -262,7 +263,7 @@ export function qcpMsgs(keeper: QcpKeeper, env: QcpEnv): MsgHandler[] {
         keeper.bank.burn(ctx.store, ctx.events, sender, coins);
         keeper.setVouchers(ctx.store, msg.toChain, msg.denom, vouchers - amount);
       } else {
-        keeper.bank.send(ctx.store, ctx.events, sender, escrowAccount, coins);
+        keeper.bank.sendFromAccountToModule(ctx.store, ctx.events, sender, coins);
         keeper.setEscrowed(ctx.store, msg.toChain, msg.denom, keeper.getEscrowed(ctx.store, msg.toChain, msg.denom) + amount);
       }
       const payload = TransferPayload.encode({ sender: msg.sender, receiver: msg.receiver, denom: msg.denom, amount: amount.toString(), returning }).finish();

@@ -4,7 +4,7 @@ import { QscKeeper, type QscBank } from "./keeper.js";
 import { qscMsgs } from "./msgs.js";
 import { qscQueries } from "./queries.js";
 
-export { QscKeeper, frozenAccount, FrozenAccountName } from "./keeper.js";
+export { QscKeeper, frozenAccount, FrozenAccountName, QscModuleAccount } from "./keeper.js";
 export { QscErrors } from "./errors.js";
 export { isQscName } from "./params.js";
 

@@ -9,6 +9,7 @@ import { storedParams } from "../../app/params.js";
 import { moduleAddress, toAccAddress } from "../../app/address.js";
 import type { Coin } from "../../app/coins.js";
 import type { Event } from "../../app/events.js";
+import type { ModuleAccount } from "../../app/module.js";
 import type { KVReader, KVStore } from "../../app/state/kv.js";
 import { bytesToKey, keyToBytes, prefixEnd } from "../../app/state/kv.js";
 import { Token } from "../../gen/qos/qsc/v1/types.js";
@@ -24,14 +25,17 @@ const ParamsKey = "qsc/p";
 const params = storedParams(ParamsKey, ParamsSchema, DefaultParams);
 export const FrozenAccountName = "qsc_frozen";
 export const frozenAccount = moduleAddress(FrozenAccountName);
+/** qsc's module account: holds frozen coins; its permission mints new tokens (create, issue) */
+export const QscModuleAccount = { name: FrozenAccountName, permissions: ["minter"] } as const satisfies ModuleAccount;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** What qsc needs from bank. */
+/** What qsc needs from bank (its module account's handle): mint to holders (never a module account),
+ *  move coins into and out of the frozen account. */
 export interface QscBank {
   mint(store: KVStore, events: Event[] | undefined, to: Uint8Array, coins: readonly Coin[]): void;
-  subtract(store: KVStore, address: Uint8Array, coins: readonly Coin[]): void;
-  add(store: KVStore, address: Uint8Array, coins: readonly Coin[]): void;
+  sendFromAccountToModule(store: KVStore, events: Event[], from: Uint8Array, coins: readonly Coin[]): void;
+  sendFromModuleToAccount(store: KVStore, events: Event[], to: Uint8Array, coins: readonly Coin[]): void;
   getSupply(store: KVReader, denom: string): bigint;
   getBalance(store: KVReader, address: Uint8Array, denom: string): bigint;
 }
@@ -125,8 +129,7 @@ export class QscKeeper {
 
   freeze(store: KVStore, events_: Event[], name: string, holder: Uint8Array, amount: bigint): void {
     this.requireUnpaused(store, name);
-    this.bank.subtract(store, holder, [{ denom: name, amount }]);
-    this.bank.add(store, frozenAccount, [{ denom: name, amount }]);
+    this.bank.sendFromAccountToModule(store, events_, holder, [{ denom: name, amount }]);
     const total = this.getFrozen(store, name, holder) + amount;
     this.setFrozen(store, name, holder, total);
     events_.push(events.frozenEvent(name, toAccAddress(holder), amount.toString(), total.toString()));
@@ -136,8 +139,7 @@ export class QscKeeper {
     this.requireUnpaused(store, name);
     const frozen = this.getFrozen(store, name, holder);
     if (frozen < amount) throw QscErrors.frozenExceeded.with(`${toAccAddress(holder)} has ${frozen}${name} frozen, asked to unfreeze ${amount}`);
-    this.bank.subtract(store, frozenAccount, [{ denom: name, amount }]);
-    this.bank.add(store, holder, [{ denom: name, amount }]);
+    this.bank.sendFromModuleToAccount(store, events_, holder, [{ denom: name, amount }]);
     this.setFrozen(store, name, holder, frozen - amount);
     events_.push(events.unfrozenEvent(name, toAccAddress(holder), amount.toString(), (frozen - amount).toString()));
   }

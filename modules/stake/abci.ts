@@ -6,7 +6,7 @@ import { mulDecFloor, parseDec } from "../../app/decimal.js";
 import type { Context, ValidatorUpdate } from "../../app/module.js";
 import { ValidatorStatus } from "../../gen/qos/stake/v1/types.js";
 import { EventTypes, delegationEvent, validatorEvent } from "./events.js";
-import { stakePool, toValAddress, type StakeKeeper } from "./keeper.js";
+import { toValAddress, type StakeKeeper } from "./keeper.js";
 
 const secs = (ctx: Context) => ctx.block.timeNs / 1_000_000_000n;
 const ownerOrder = (a: Uint8Array, b: Uint8Array) => Buffer.compare(Buffer.from(a), Buffer.from(b));
@@ -48,7 +48,7 @@ function slash(keeper: StakeKeeper, ctx: Context, owner: Uint8Array, infractionH
   }
   total += keeper.slashUnbondings(ctx.store, owner, infractionHeight, (amount) => mulDecFloor(amount, fraction));
   if (total > 0n) {
-    keeper.bank.send(ctx.store, ctx.events, stakePool, keeper.communityPoolAccount(), [{ denom: BaseDenom, amount: total }]);
+    keeper.bank.sendFromModuleToModule(ctx.store, ctx.events, keeper.communityPoolAccount(), [{ denom: BaseDenom, amount: total }]);
     keeper.hooks!.addToCommunityPool(ctx.store, total);
   }
 }
@@ -63,7 +63,7 @@ export function endBlock(keeper: StakeKeeper, ctx: Context): void {
     for (const delegator of keeper.delegatorsOf(ctx.store, owner)) {
       const amount = BigInt(keeper.getDelegation(ctx.store, delegator, owner)!.amount);
       keeper.reduceDelegation(ctx.store, ctx.events, delegator, owner, amount);
-      keeper.bank.send(ctx.store, ctx.events, stakePool, delegator, [{ denom: BaseDenom, amount }]);
+      keeper.bank.sendFromModuleToAccount(ctx.store, ctx.events, delegator, [{ denom: BaseDenom, amount }]);
       ctx.events.push(delegationEvent(EventTypes.unbondComplete, toValAddress(owner), toAccAddress(delegator), amount.toString(), { reason: "validator closed" }));
     }
     keeper.hooks!.beforeValidatorRemoved(ctx.store, ctx.events, owner);

@@ -5,7 +5,7 @@ import { StakeKeeper, type StakeBank } from "./keeper.js";
 import { stakeMsgs } from "./msgs.js";
 import { stakeQueries } from "./queries.js";
 
-export { StakeKeeper, ValidatorStatus, stakePool, StakePoolName, consensusAddress, toValAddress, type StakeHooks } from "./keeper.js";
+export { StakeKeeper, ValidatorStatus, stakePool, StakePoolName, StakeModuleAccount, consensusAddress, toValAddress, type StakeHooks } from "./keeper.js";
 export { StakeErrors } from "./errors.js";
 export { parseValAddress } from "./msgs.js";
 

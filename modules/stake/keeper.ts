@@ -18,6 +18,7 @@ import { moduleAddress, toAccAddress, ValidatorPrefix } from "../../app/address.
 import type { Coin } from "../../app/coins.js";
 import { BaseDenom } from "../../app/coins.js";
 import type { Event } from "../../app/events.js";
+import type { ModuleAccount } from "../../app/module.js";
 import type { KVReader, KVStore } from "../../app/state/kv.js";
 import { bytesToKey, keyToBytes, prefixEnd } from "../../app/state/kv.js";
 import { toBech32 } from "@cosmjs/encoding";
@@ -41,6 +42,8 @@ const ParamsKey = `${P}p`;
 const params = storedParams(ParamsKey, ParamsSchema, DefaultParams);
 export const StakePoolName = "stake_pool";
 export const stakePool = moduleAddress(StakePoolName);
+/** stake's module account: holds every bonded and unbonding uqos; no mint or burn */
+export const StakeModuleAccount = { name: StakePoolName, permissions: [] } as const satisfies ModuleAccount;
 const ChunkBits = 1024;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -49,7 +52,9 @@ export { ValidatorStatus };
 
 /** What stake needs from bank. */
 export interface StakeBank {
-  send(store: KVStore, events: Event[], from: Uint8Array, to: Uint8Array, coins: readonly Coin[]): void;
+  sendFromAccountToModule(store: KVStore, events: Event[], from: Uint8Array, coins: readonly Coin[]): void;
+  sendFromModuleToAccount(store: KVStore, events: Event[], to: Uint8Array, coins: readonly Coin[]): void;
+  sendFromModuleToModule(store: KVStore, events: Event[], to: Uint8Array, coins: readonly Coin[]): void;
   getBalance(store: KVReader, address: Uint8Array, denom: string): bigint;
 }
 
@@ -204,7 +209,7 @@ export class StakeKeeper {
     const v = this.requireValidator(store, owner);
     const existing = this.getDelegation(store, delegator, owner);
     this.h.beforeDelegationChange(store, events, owner, delegator);
-    if (!fromPool) this.bank.send(store, events, delegator, stakePool, [{ denom: BaseDenom, amount }]);
+    if (!fromPool) this.bank.sendFromAccountToModule(store, events, delegator, [{ denom: BaseDenom, amount }]);
     const next = (existing ? BigInt(existing.amount) : 0n) + amount;
     this.writeDelegation(store, delegator, owner, {
       delegator: toAccAddress(delegator),
@@ -270,7 +275,7 @@ export class StakeKeeper {
       const u = Unbonding.decode(value);
       const rest = key.slice(UnbondingPrefix.length);
       const delegator = keyToBytes(rest.slice(8, 28));
-      this.bank.send(store, events, stakePool, delegator, [{ denom: BaseDenom, amount: BigInt(u.amount) }]);
+      this.bank.sendFromModuleToAccount(store, events, delegator, [{ denom: BaseDenom, amount: BigInt(u.amount) }]);
       store.delete(key);
       store.delete(DelegatorUnbondingPrefix + rest.slice(8, 28) + rest.slice(0, 8) + rest.slice(28));
       events.push({ type: "unbond_complete", attributes: [

@@ -20,7 +20,7 @@ import {
   QueryAppliedRequest, QueryAppliedResponse, QueryParamsRequest, QueryParamsResponse, QueryPhasesRequest, QueryPhasesResponse,
 } from "../../gen/qos/mint/v1/query.js";
 import {
-  createMintModule, MintErrors, validatePhaseChange, validatePhases, type Phase,
+  createMintModule, MintErrors, MintModuleAccount, validatePhaseChange, validatePhases, type Phase,
 } from "../../modules/mint/index.js";
 import { mintCli } from "../../modules/mint/cli.js";
 
@@ -50,7 +50,7 @@ async function openChain(appState: Record<string, unknown>, genesisTime = G): Pr
   const dir = mkdtempSync(join(tmpdir(), "qos-mint-"));
   const app = await QosApp.open({ dbPath: join(dir, "app.db"), minGasPrice: "0.025uqos", checkInvariants: true, log: () => {} });
   if (!app.modules.some((m) => m.name === "mint")) {
-    const { module } = createMintModule({ bank: app.bank });
+    const { module } = createMintModule({ bank: app.bank.forModule(MintModuleAccount) });
     app.modules.push(module);
     for (const [path, handler] of Object.entries(module.queries ?? {})) app.router.addQuery(path, handler);
   }
@@ -380,7 +380,7 @@ describe("mint: supply cap, invariants, validation", () => {
     for (const mint of bad) {
       const dir = mkdtempSync(join(tmpdir(), "qos-mint-bad-"));
       const app = await QosApp.open({ dbPath: join(dir, "app.db"), log: () => {} });
-      if (!app.modules.some((m) => m.name === "mint")) app.modules.push(createMintModule({ bank: app.bank }).module);
+      if (!app.modules.some((m) => m.name === "mint")) app.modules.push(createMintModule({ bank: app.bank.forModule(MintModuleAccount) }).module);
       assert.throws(
         () => app.initChain({ time: { seconds: G, nanos: 0 }, chainId: "x", validators: [], appStateBytes: enc.encode(JSON.stringify({ mint })), initialHeight: 1n }),
         (e: unknown) => e instanceof AppError && e.codespace === "mint",
@@ -420,7 +420,7 @@ describe("mint: supply cap, invariants, validation", () => {
   });
 
   test("the invariant catches Σ applied ≠ minted and applied > total", () => {
-    const { keeper } = createMintModule({ bank: { mint: () => {} } });
+    const { keeper } = createMintModule({ bank: { address: new Uint8Array(20), mint: () => {}, sendFromModuleToModule: () => {} } });
     const store = new Map<string, Uint8Array>();
     const kv = {
       get: (k: string) => store.get(k),
