@@ -132,7 +132,7 @@ export async function runSimulation(options: SimOptions): Promise<SimSummary> {
         }
         planned.push({ kind: built.twist ? `${kind}+${built.twist}` : kind, bytes: built.bytes, hostile });
       }
-      planned.push(...relayToChain(w, rng));
+      planned.push(...relayToChain(w, rng, hostileRate > 0));
 
       // the mempool: CheckTx each; a refused tx reaches the block only sometimes (a byzantine proposer)
       const txs: Array<{ kind: string; bytes: Uint8Array; hostile: boolean }> = [];
@@ -239,7 +239,7 @@ function sequences(chain: SimChain, other: string) {
 }
 
 /** MsgRecvQcp for entry `seq` of `src`'s outbox toward `dst`, proven at src's latest height. */
-function delivery(src: SimChain, dst: string, seq: bigint, relayer: SimAccount): Msg {
+export function delivery(src: SimChain, dst: string, seq: bigint, relayer: SimAccount): Msg {
   const { entry, key } = qcpQuery(src, "/qos.qcp.v1.Query/Entry", QueryEntryRequest.encode({ chainId: dst, sequence: seq }).finish(), QueryEntryResponse.decode);
   const proof = src.app.query({ path: "/store/key", data: key, height: BigInt(src.height), prove: true });
   if (proof.code !== 0 || !proof.proofOps) throw new SimFailure("proof query failed", src.height, proof.log);
@@ -250,7 +250,7 @@ function delivery(src: SimChain, dst: string, seq: bigint, relayer: SimAccount):
 }
 
 /** The relayer's deliveries from the peer to the chain under test (honest, and sometimes forged). */
-function relayToChain(w: World, rng: Rng): Array<{ kind: string; bytes: Uint8Array; hostile: boolean }> {
+function relayToChain(w: World, rng: Rng, hostile: boolean): Array<{ kind: string; bytes: Uint8Array; hostile: boolean }> {
   if (!rng.chance(400) || w.chain.height < w.chain.initialHeight) return [];
   const delivered = sequences(w.chain, PeerChainId).inSequence;
   const available = sequences(w.peer, ChainId).outSequence;
@@ -260,7 +260,7 @@ function relayToChain(w: World, rng: Rng): Array<{ kind: string; bytes: Uint8Arr
     const msgs = Array.from({ length: count }, (_, i) => delivery(w.peer, ChainId, delivered + 1n + BigInt(i), w.relayer));
     out.push({ kind: "/qos.qcp.v1.MsgRecvQcp", bytes: buildTx(w.chain.app.router, w.spec(w.chain, [w.relayer], msgs)), hostile: false });
   }
-  if (available >= 1n && rng.chance(300)) {
+  if (hostile && available >= 1n && rng.chance(300)) {
     // hostile deliveries: a replay, a gap, a forged entry, a wrong root, a stranger as relayer
     const seq = BigInt(rng.range(1, Number(available)));
     const m = delivery(w.peer, ChainId, seq, w.relayer);

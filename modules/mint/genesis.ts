@@ -21,6 +21,10 @@ export const GenesisSchema = z.object({
   phases: z.array(PhaseSchema).default([]),
   /** everything minted so far (a re-imported export); must equal Σ applied_amount; absent = Σ applied_amount */
   minted: AmountSchema.optional(),
+  /** the block-time clock of an exported chain (its genesis time and first measured block): a re-imported
+   *  chain keeps measuring the average block time from where it started, so it mints at the same rate;
+   *  absent = a new chain (genesis time = this genesis' time, nothing measured yet) */
+  clock: z.object({ genesis_time: TimeSchema, first_height: TimeSchema.optional(), first_time: TimeSchema.optional() }).optional(),
 });
 export type Genesis = z.infer<typeof GenesisSchema>;
 
@@ -47,7 +51,10 @@ export function initGenesis(keeper: MintKeeper, ctx: Context, raw: unknown): voi
   }
   keeper.setMinted(ctx.store, applied);
   keeper.setParams(ctx.store, genesis.params);
-  keeper.setClock(ctx.store, { genesisTime });
+  const c = genesis.clock;
+  keeper.setClock(ctx.store, c
+    ? { genesisTime: BigInt(c.genesis_time), ...(c.first_height !== undefined && c.first_time !== undefined ? { first: { height: BigInt(c.first_height), time: BigInt(c.first_time) } } : {}) }
+    : { genesisTime });
 }
 
 export function exportGenesis(keeper: MintKeeper, store: KVReader): Genesis {
@@ -55,5 +62,9 @@ export function exportGenesis(keeper: MintKeeper, store: KVReader): Genesis {
     params: keeper.getParams(store),
     phases: keeper.phases(store).map((p) => ({ end_time: p.endTime.toString(), total_amount: p.total.toString(), applied_amount: p.applied.toString() })),
     minted: keeper.minted(store).toString(),
+    clock: (() => {
+      const c = keeper.clock(store);
+      return { genesis_time: c.genesisTime.toString(), ...(c.first ? { first_height: c.first.height.toString(), first_time: c.first.time.toString() } : {}) };
+    })(),
   };
 }

@@ -17,6 +17,10 @@ const ChainSchema = z.object({
   outbox: z.array(z.object({ sequence: Uint, entry: z.string() })).default([]),
   escrowed: z.array(z.object({ denom: z.string(), amount: Uint })).default([]),
   vouchers: z.array(z.object({ denom: z.string(), amount: Uint })).default([]),
+  /** results the destination sent back for our entries (a second result for one is refused) */
+  results: z.array(z.object({ orig_sequence: Uint, code: z.number().int().min(0), codespace: z.string().default(""), log: z.string().default("") })).default([]),
+  /** source app hashes deliveries stated per source height (a later delivery may not contradict one) */
+  app_hashes: z.array(z.object({ height: Uint, app_hash: z.string() })).default([]),
 });
 
 export const GenesisSchema = z.object({
@@ -50,6 +54,12 @@ export function initGenesis(keeper: QcpKeeper, ctx: Context, raw: unknown): void
     for (const e of chain.outbox) keeper.putEntryBytes(ctx.store, chain.chain_id, BigInt(e.sequence), fromBase64(e.entry));
     for (const e of chain.escrowed) keeper.setEscrowed(ctx.store, chain.chain_id, e.denom, BigInt(e.amount));
     for (const v of chain.vouchers) keeper.setVouchers(ctx.store, chain.chain_id, v.denom, BigInt(v.amount));
+    for (const r of chain.results) keeper.setResult(ctx.store, chain.chain_id, { origSequence: BigInt(r.orig_sequence), code: r.code, codespace: r.codespace, log: r.log });
+    for (const h of chain.app_hashes) {
+      const hash = fromBase64(h.app_hash);
+      if (hash.length !== 32) throw QcpErrors.invalidGenesis.with(`app hash of ${chain.chain_id} at ${h.height} is not 32 bytes`);
+      keeper.setAppHash(ctx.store, chain.chain_id, BigInt(h.height), hash);
+    }
   }
 }
 
@@ -68,6 +78,8 @@ export function exportGenesis(keeper: QcpKeeper, store: KVReader): Genesis {
       outbox: [...keeper.allEntries(store, info.chainId)].map(([sequence, entry]) => ({ sequence: sequence.toString(), entry: toBase64(entry) })),
       escrowed: ledger.filter(([k, c]) => k === "e" && c === info.chainId).map(([, , denom, amount]) => ({ denom, amount: amount.toString() })),
       vouchers: ledger.filter(([k, c]) => k === "v" && c === info.chainId).map(([, , denom, amount]) => ({ denom, amount: amount.toString() })),
+      results: [...keeper.allResults(store, info.chainId)].map((r) => ({ orig_sequence: r.origSequence.toString(), code: r.code, codespace: r.codespace, log: r.log })),
+      app_hashes: [...keeper.allAppHashes(store, info.chainId)].map(([height, hash]) => ({ height: height.toString(), app_hash: toBase64(hash) })),
     })),
   };
 }

@@ -201,6 +201,13 @@ export class QcpKeeper {
   setAppHash(store: KVStore, chain: string, height: bigint, hash: Uint8Array): void {
     store.set(appHashKey(chain, height), hash);
   }
+  /** [source height, app hash] recorded for a source chain, by height */
+  *allAppHashes(store: KVReader, chain: string): IterableIterator<[bigint, Uint8Array]> {
+    const prefix = `qcp/h/${chain}/`;
+    for (const [key, value] of store.iterate(prefix, prefixEnd(prefix))) {
+      yield [keyToBytes(key.slice(prefix.length)).reduce((n, b) => (n << 8n) | BigInt(b), 0n), value];
+    }
+  }
 
   getEscrowed(store: KVReader, chain: string, denom: string): bigint {
     return readAmount(store, escrowKey(chain, denom));

@@ -16,8 +16,22 @@ const ValidatorSchema = z.object({
   inactive_reason: z.string().default(""),
   inactive_time: z.string().default("0"),
   moniker: z.string().default(""),
+  identity: z.string().default(""),
+  website: z.string().default(""),
+  details: z.string().default(""),
+  inactive_height: z.string().default("0"),
   commission: z.object({ rate: z.string(), max_rate: z.string(), max_change_rate: z.string(), updated_time: z.string().default("0") }),
   bond_height: z.string().default("0"),
+});
+/** a validator's keep-alive window (an export carries it, so a re-imported chain counts missed blocks on) */
+const KeepAliveSchema = z.object({
+  validator: z.string(),
+  start_height: z.string(),
+  blocks_counted: z.string(),
+  missed: z.string(),
+  index: z.string(),
+  /** positions in the circular window that are missed blocks */
+  missed_indexes: z.array(z.number().int().min(0)).default([]),
 });
 const DelegationSchema = z.object({ delegator: z.string(), validator: z.string(), amount: z.string(), auto_compound: z.boolean().default(false) });
 const UnbondingSchema = z.object({ delegator: z.string(), validator: z.string(), amount: z.string(), creation_height: z.string(), completion_time: z.string() });
@@ -27,6 +41,7 @@ export const GenesisSchema = z.object({
   validators: z.array(ValidatorSchema).default([]),
   delegations: z.array(DelegationSchema).default([]),
   unbondings: z.array(UnbondingSchema).default([]),
+  keep_alive: z.array(KeepAliveSchema).default([]),
   /** ed25519 keys (base64) of CometBFT genesis validators outside staking: nobody may claim them */
   genesis_validator_keys: z.array(z.string()).default([]),
   /** consensus addresses (base64, 20 bytes) former validators used, with their owners: never reused */
@@ -35,7 +50,7 @@ export const GenesisSchema = z.object({
 export type Genesis = z.infer<typeof GenesisSchema>;
 
 export function defaultGenesis(): Genesis {
-  return { params: DefaultParams, validators: [], delegations: [], unbondings: [], genesis_validator_keys: [], former_consensus_keys: [] };
+  return { params: DefaultParams, validators: [], delegations: [], unbondings: [], keep_alive: [], genesis_validator_keys: [], former_consensus_keys: [] };
 }
 
 /** Validators and delegations from an export. New chains create validators with genesis txs (qosd gentx).
@@ -56,14 +71,21 @@ export function initGenesis(keeper: StakeKeeper, ctx: Context, raw: unknown): vo
       status: v.status === "active" ? ValidatorStatus.VALIDATOR_STATUS_ACTIVE : ValidatorStatus.VALIDATOR_STATUS_INACTIVE,
       inactiveReason: v.inactive_reason,
       inactiveTime: BigInt(v.inactive_time),
-      inactiveHeight: 0n,
-      description: { moniker: v.moniker, identity: "", website: "", details: "" },
+      inactiveHeight: BigInt(v.inactive_height),
+      description: { moniker: v.moniker, identity: v.identity, website: v.website, details: v.details },
       commission: { rate: v.commission.rate, maxRate: v.commission.max_rate, maxChangeRate: v.commission.max_change_rate, updatedTime: BigInt(v.commission.updated_time) },
       bondHeight: BigInt(v.bond_height),
     });
     keeper.setConsensusIndex(ctx.store, pubKey, owner);
     keeper.resetKeepAlive(ctx.store, owner, 0);
     keeper.hooks!.afterValidatorCreated(ctx.store, owner);
+  }
+  for (const k of g.keep_alive) {
+    const owner = parseValAddress(k.validator);
+    if (!keeper.getValidator(ctx.store, owner)) throw StakeErrors.invalidGenesis.with(`keep-alive window of ${k.validator}, which is not a validator`);
+    const ka = { startHeight: BigInt(k.start_height), blocksCounted: BigInt(k.blocks_counted), missed: BigInt(k.missed), index: BigInt(k.index) };
+    if (BigInt(k.missed_indexes.length) !== ka.missed) throw StakeErrors.invalidGenesis.with(`keep-alive window of ${k.validator}: missed ${k.missed} but ${k.missed_indexes.length} positions`);
+    keeper.importKeepAlive(ctx.store, owner, ka, k.missed_indexes);
   }
   for (const key of g.genesis_validator_keys) {
     const pubKey = fromBase64(key);
@@ -91,6 +113,10 @@ export function exportGenesis(keeper: StakeKeeper, store: KVReader): Genesis {
     inactive_reason: v.inactiveReason,
     inactive_time: v.inactiveTime.toString(),
     moniker: v.description?.moniker ?? "",
+    identity: v.description?.identity ?? "",
+    website: v.description?.website ?? "",
+    details: v.description?.details ?? "",
+    inactive_height: v.inactiveHeight.toString(),
     commission: { rate: v.commission!.rate, max_rate: v.commission!.maxRate, max_change_rate: v.commission!.maxChangeRate, updated_time: v.commission!.updatedTime.toString() },
     bond_height: v.bondHeight.toString(),
     operator: toValAddress(owner),
@@ -104,9 +130,17 @@ export function exportGenesis(keeper: StakeKeeper, store: KVReader): Genesis {
   const unbondings = [...keeper.allUnbondings(store)].map(([, u]) => ({
     delegator: u.delegator, validator: u.validator, amount: u.amount, creation_height: u.creationHeight.toString(), completion_time: u.completionTime.toString(),
   }));
+  const keep_alive = [...keeper.allValidators(store)].flatMap(([owner]) => {
+    const ka = keeper.getKeepAlive(store, owner);
+    if (!ka) return [];
+    return [{
+      validator: toValAddress(owner), start_height: ka.startHeight.toString(), blocks_counted: ka.blocksCounted.toString(), missed: ka.missed.toString(),
+      index: ka.index.toString(), missed_indexes: keeper.missedIndexes(store, owner),
+    }];
+  });
   const genesis_validator_keys = [...keeper.genesisKeys(store)].map(toBase64);
   const former_consensus_keys = [...keeper.consensusIndex(store)]
     .filter(([address]) => !keeper.ownerByConsensusAddress(store, address))
     .map(([address, owner]) => ({ address: toBase64(address), owner: toAccAddress(owner) }));
-  return { params: keeper.getParams(store), validators, delegations, unbondings, genesis_validator_keys, former_consensus_keys };
+  return { params: keeper.getParams(store), validators, delegations, unbondings, keep_alive, genesis_validator_keys, former_consensus_keys };
 }

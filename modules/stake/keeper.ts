@@ -315,6 +315,28 @@ export class StakeKeeper {
     for (const [key] of [...store.iterate(prefix, prefixEnd(prefix))]) store.delete(key);
     store.delete(KeepAlivePrefix + bytesToKey(owner));
   }
+  /** The window's missed positions, ascending (for export). */
+  missedIndexes(store: KVReader, owner: Uint8Array): number[] {
+    const prefix = WindowPrefix + bytesToKey(owner);
+    const out: number[] = [];
+    for (const [key, chunk] of store.iterate(prefix, prefixEnd(prefix))) {
+      const base = keyToBytes(key.slice(prefix.length)).reduce((n, b) => n * 256 + b, 0) * ChunkBits;
+      for (let bit = 0; bit < ChunkBits; bit++) if (chunk[bit >> 3] & (1 << (bit & 7))) out.push(base + bit);
+    }
+    return out;
+  }
+  /** An exported window back (import): the record and its missed positions. */
+  importKeepAlive(store: KVStore, owner: Uint8Array, ka: KeepAlive, missed: readonly number[]): void {
+    this.deleteKeepAlive(store, owner);
+    const chunks = new Map<number, Uint8Array>();
+    for (const index of missed) {
+      const chunk = chunks.get(Math.trunc(index / ChunkBits)) ?? new Uint8Array(ChunkBits / 8);
+      chunk[(index % ChunkBits) >> 3] |= 1 << (index % ChunkBits & 7);
+      chunks.set(Math.trunc(index / ChunkBits), chunk);
+    }
+    for (const [n, chunk] of chunks) store.set(WindowPrefix + bytesToKey(owner) + be32(n), chunk);
+    store.set(KeepAlivePrefix + bytesToKey(owner), KeepAlive.encode(ka).finish());
+  }
   /** Records one block of the window (signed or missed); returns the missed count in the window. */
   recordVote(store: KVStore, owner: Uint8Array, signed: boolean, windowLength: number, height: number): bigint {
     const ka = this.getKeepAlive(store, owner) ?? KeepAlive.fromPartial({ startHeight: BigInt(height) });
@@ -328,7 +350,9 @@ export class StakeKeeper {
     const missed = !signed;
     if (wasMissed !== missed) {
       chunk[byte] ^= mask;
-      store.set(chunkKey, chunk);
+      // a chunk without a missed block is not stored: the window is exactly its missed positions (export)
+      if (chunk.every((b) => b === 0)) store.delete(chunkKey);
+      else store.set(chunkKey, chunk);
       ka.missed += missed ? 1n : -1n;
     }
     ka.index = BigInt((index + 1) % windowLength);
