@@ -9,4 +9,5 @@ export const ApproveErrors = {
   unknownDenom: defineError(Codespace, 6, "denom is neither uqos nor a registered QSC token"),
   invalidGenesis: defineError(Codespace, 7, "invalid approve genesis"),
   emptyCoins: defineError(Codespace, 8, "no coins"),
+  overflow: defineError(Codespace, 9, "allowance would exceed 2^256-1", GrpcCode.FAILED_PRECONDITION),
 };

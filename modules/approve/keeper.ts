@@ -1,7 +1,7 @@
 // Allowances. Keys live here only:
 //   approve/<from 20 bytes><to 20 bytes> → coins (qos.approve.v1.Allowance, addresses left empty)
 import { toAccAddress } from "../../app/address.js";
-import { BaseDenom, coinsToWire, parseCoins, type Coin } from "../../app/coins.js";
+import { BaseDenom, MaxAmount, coinsToWire, type Coin } from "../../app/coins.js";
 import type { Event } from "../../app/events.js";
 import type { KVReader, KVStore } from "../../app/state/kv.js";
 import { bytesToKey, keyToBytes, prefixEnd } from "../../app/state/kv.js";
@@ -21,15 +21,26 @@ export interface ApproveDeps {
 
 const key = (from: Uint8Array, to: Uint8Array) => Prefix + bytesToKey(from) + bytesToKey(to);
 
+/** Stored coins as written by `set` (sorted, positive, decimal). Read without the input limits so that
+ *  whatever is in state can always be queried, cancelled and exported. */
+function readCoins(raw: Uint8Array): Coin[] {
+  return Allowance.decode(raw).coins.map((c) => ({ denom: c.denom, amount: BigInt(c.amount) }));
+}
+
 export class ApproveKeeper {
   constructor(readonly deps: ApproveDeps) {}
 
   get(store: KVReader, from: Uint8Array, to: Uint8Array): Coin[] | undefined {
     const raw = store.get(key(from, to));
-    return raw ? parseCoins(Allowance.decode(raw).coins) : undefined;
+    return raw ? readCoins(raw) : undefined;
   }
 
+  /** Never stores an amount over 2^256-1 (the largest amount any message or genesis may name): such an
+   *  allowance could not be decreased, used or re-imported. */
   set(store: KVStore, from: Uint8Array, to: Uint8Array, coins: readonly Coin[]): void {
+    for (const coin of coins) {
+      if (coin.amount > MaxAmount) throw ApproveErrors.overflow.with(`${coin.amount}${coin.denom} from ${toAccAddress(from)} to ${toAccAddress(to)}`);
+    }
     if (coins.length === 0) store.delete(key(from, to));
     else store.set(key(from, to), Allowance.encode({ from: "", to: "", coins: coinsToWire(coins) }).finish());
   }
@@ -39,7 +50,7 @@ export class ApproveKeeper {
     const prefix = from ? Prefix + bytesToKey(from) : Prefix;
     for (const [k, value] of store.iterate(prefix, prefixEnd(prefix))) {
       const rest = k.slice(Prefix.length);
-      yield [keyToBytes(rest.slice(0, 20)), keyToBytes(rest.slice(20)), parseCoins(Allowance.decode(value).coins)];
+      yield [keyToBytes(rest.slice(0, 20)), keyToBytes(rest.slice(20)), readCoins(value)];
     }
   }
 
