@@ -62,7 +62,7 @@ export class ApproveKeeper {
 
   /** One page of the allowances `from` gave (app/query.ts pagination; next_key is the recipient's address). */
   page(store: KVReader, from: Uint8Array, page: PageRequest | undefined): Page<[Uint8Array, Uint8Array, Coin[]]> {
-    return paginate(store, Prefix + bytesToKey(from), page, (to, value) => [from, keyToBytes(to), parseCoins(Allowance.decode(value).coins)]);
+    return paginate(store, Prefix + bytesToKey(from), page, (to, value) => [from, keyToBytes(to), readCoins(value)]);
   }
 
   checkDenoms(store: KVReader, coins: readonly Coin[]): void {
