@@ -2,7 +2,7 @@
 // unbondings, closing long-inactive validators and the consensus set at the end.
 import { toAccAddress } from "../../app/address.js";
 import { BaseDenom } from "../../app/coins.js";
-import { mulDecFloor, parseDec } from "../../app/decimal.js";
+import { parseDec } from "../../app/decimal.js";
 import type { Context, ValidatorUpdate } from "../../app/module.js";
 import { ValidatorStatus } from "../../gen/qos/stake/v1/types.js";
 import { EventTypes, delegationEvent, validatorEvent } from "./events.js";
@@ -25,28 +25,37 @@ export function beginBlock(keeper: StakeKeeper, ctx: Context): void {
       keeper.makeInactive(ctx.store, ctx.events, owner, v, "keep-alive", ctx.block.height, secs(ctx));
     }
   }
-  // double signing: slash every stake bonded to the validator at the infraction height, make it inactive
+  // double signing: slash the stake that was bonded to the validator at the infraction height, wherever it
+  // is now, whatever the validator's status (revoking or closing does not shed the liability)
   for (const evidence of ctx.block.misbehavior ?? []) {
-    const owner = keeper.ownerByConsensusAddress(ctx.store, evidence.address);
-    if (!owner) continue;
+    const owner = keeper.consensusKeyOwner(ctx.store, evidence.address);
+    if (!owner) continue; // a genesis (bootstrap) validator that stake does not manage
+    if (ctx.block.timeNs - evidence.timeNs > BigInt(params.max_evidence_age_secs) * 1_000_000_000n) continue;
+    if (keeper.evidenceHandled(ctx.store, evidence.address, evidence.height)) continue;
+    keeper.recordEvidence(ctx.store, evidence.address, evidence.height);
+    slash(keeper, ctx, owner, evidence.address, evidence.height, parseDec(params.slash_fraction_double_sign));
     const v = keeper.getValidator(ctx.store, owner);
-    if (!v || v.status !== ValidatorStatus.VALIDATOR_STATUS_ACTIVE) continue;
-    slash(keeper, ctx, owner, evidence.height, parseDec(params.slash_fraction_double_sign));
-    keeper.makeInactive(ctx.store, ctx.events, owner, keeper.requireValidator(ctx.store, owner), "double-sign", ctx.block.height, secs(ctx));
+    if (v?.status === ValidatorStatus.VALIDATOR_STATUS_ACTIVE && keeper.ownerByConsensusAddress(ctx.store, evidence.address)) {
+      keeper.makeInactive(ctx.store, ctx.events, owner, v, "double-sign", ctx.block.height, secs(ctx));
+    }
   }
 }
 
-function slash(keeper: StakeKeeper, ctx: Context, owner: Uint8Array, infractionHeight: number, fraction: bigint): void {
-  let total = 0n;
-  for (const delegator of keeper.delegatorsOf(ctx.store, owner)) {
-    const amount = BigInt(keeper.getDelegation(ctx.store, delegator, owner)!.amount);
-    const cut = mulDecFloor(amount, fraction);
-    if (cut === 0n) continue;
-    keeper.reduceDelegation(ctx.store, ctx.events, delegator, owner, cut);
-    total += cut;
-    ctx.events.push(delegationEvent(EventTypes.slash, toValAddress(owner), toAccAddress(delegator), cut.toString(), { reason: "double-sign" }));
-  }
-  total += keeper.slashUnbondings(ctx.store, owner, infractionHeight, (amount) => mulDecFloor(amount, fraction));
+/**
+ * Slashes `fraction` of the stake behind the validator's votes at `infractionHeight`: its delegations now
+ * (when the evidence is about its current key), unbondings and redelegations away from it made since.
+ * CometBFT applies a set change two blocks after the block that made it, so stake that left in block
+ * infractionHeight − 1 was still in the set that signed (the Cosmos SDK's ValidatorUpdateDelay).
+ */
+function slash(keeper: StakeKeeper, ctx: Context, owner: Uint8Array, consAddr: Uint8Array, infractionHeight: number, fraction: bigint): void {
+  const fromHeight = BigInt(infractionHeight - 1);
+  const v = keeper.getValidator(ctx.store, owner);
+  const current = v !== undefined && keeper.ownerByConsensusAddress(ctx.store, consAddr) !== undefined;
+  // the owner closed that validator and made a new one (new key): only entries from before the new one answer
+  const untilHeight = v && !current ? v.bondHeight : undefined;
+  let total = current ? keeper.slashDelegations(ctx.store, ctx.events, owner, fraction) : 0n;
+  total += keeper.slashUnbondings(ctx.store, ctx.events, owner, fromHeight, untilHeight, fraction);
+  total += keeper.slashRedelegations(ctx.store, ctx.events, owner, fromHeight, untilHeight, fraction);
   if (total > 0n) {
     keeper.bank.sendFromModuleToModule(ctx.store, ctx.events, keeper.communityPoolAccount(), [{ denom: BaseDenom, amount: total }]);
     keeper.hooks!.addToCommunityPool(ctx.store, total);
@@ -57,14 +66,22 @@ export function endBlock(keeper: StakeKeeper, ctx: Context): void {
   const params = keeper.getParams(ctx.store);
   const now = secs(ctx);
   keeper.completeUnbondings(ctx.store, ctx.events, now);
-  // inactive longer than survival_secs → closed: every delegation (the self-bond too) goes back to its owner
+  keeper.completeRedelegations(ctx.store, now);
+  // inactive longer than survival_secs → closed: every delegation (the self-bond too) goes back to its owner,
+  // unbonding_secs after the validator went inactive — until then it still answers for double signs
   for (const [owner, v] of [...keeper.allValidators(ctx.store)]) {
     if (v.status !== ValidatorStatus.VALIDATOR_STATUS_INACTIVE || now < v.inactiveTime + BigInt(params.survival_secs)) continue;
+    const completion = v.inactiveTime + BigInt(params.unbonding_secs);
     for (const delegator of keeper.delegatorsOf(ctx.store, owner)) {
       const amount = BigInt(keeper.getDelegation(ctx.store, delegator, owner)!.amount);
       keeper.reduceDelegation(ctx.store, ctx.events, delegator, owner, amount);
-      keeper.bank.sendFromModuleToAccount(ctx.store, ctx.events, delegator, [{ denom: BaseDenom, amount }]);
-      ctx.events.push(delegationEvent(EventTypes.unbondComplete, toValAddress(owner), toAccAddress(delegator), amount.toString(), { reason: "validator closed" }));
+      if (completion <= now) {
+        keeper.bank.sendFromModuleToAccount(ctx.store, ctx.events, delegator, [{ denom: BaseDenom, amount }]);
+        ctx.events.push(delegationEvent(EventTypes.unbondComplete, toValAddress(owner), toAccAddress(delegator), amount.toString(), { reason: "validator closed" }));
+      } else {
+        keeper.addUnbonding(ctx.store, delegator, owner, amount, ctx.block.height, completion);
+        ctx.events.push(delegationEvent(EventTypes.unbond, toValAddress(owner), toAccAddress(delegator), amount.toString(), { reason: "validator closed", completion_time: completion.toString() }));
+      }
     }
     keeper.hooks!.beforeValidatorRemoved(ctx.store, ctx.events, owner);
     keeper.removeValidatorRecords(ctx.store, owner);

@@ -21,4 +21,7 @@ export const StakeErrors = {
   /** the key of a CometBFT genesis validator outside staking, or of a former (closed) validator: claiming it
    *  would let a revoke send power 0 for it and remove the real validator from the consensus set */
   consensusKeyReserved: defineError(Codespace, 18, "consensus key belongs to a genesis validator or to a former validator", GrpcCode.FAILED_PRECONDITION),
+  /** stake redelegated into a validator answers for its source until the redelegation completes: moving it on
+   *  again would carry it out of reach of the source's evidence (as in the Cosmos SDK) */
+  transitiveRedelegation: defineError(Codespace, 19, "stake redelegated to this validator cannot be redelegated again before the redelegation completes", GrpcCode.FAILED_PRECONDITION),
 };

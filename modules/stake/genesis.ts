@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { fromBase64, toBase64 } from "@cosmjs/encoding";
 import { parseAccAddress, toAccAddress } from "../../app/address.js";
+import { parseAmount } from "../../app/coins.js";
 import type { Context } from "../../app/module.js";
 import type { KVReader } from "../../app/state/kv.js";
 import { ValidatorStatus } from "../../gen/qos/stake/v1/types.js";
@@ -36,6 +37,10 @@ const KeepAliveSchema = z.object({
 const DelegationSchema = z.object({ delegator: z.string(), validator: z.string(), amount: z.string(), auto_compound: z.boolean().default(false) });
 const UnbondingSchema = z.object({ delegator: z.string(), validator: z.string(), amount: z.string(), creation_height: z.string(), completion_time: z.string() });
 
+const RedelegationSchema = z.object({
+  delegator: z.string(), validator_src: z.string(), validator_dst: z.string(), amount: z.string(), creation_height: z.string(), completion_time: z.string(),
+});
+
 export const GenesisSchema = z.object({
   params: ParamsSchema.default(DefaultParams),
   validators: z.array(ValidatorSchema).default([]),
@@ -46,11 +51,15 @@ export const GenesisSchema = z.object({
   genesis_validator_keys: z.array(z.string()).default([]),
   /** consensus addresses (base64, 20 bytes) former validators used, with their owners: never reused */
   former_consensus_keys: z.array(z.object({ address: z.string(), owner: z.string() })).default([]),
+  /** redelegations still answering for their source validator */
+  redelegations: z.array(RedelegationSchema).default([]),
+  /** double-sign evidence already slashed (consensus address base64, infraction height) */
+  evidence: z.array(z.object({ address: z.string(), height: z.string().regex(/^[0-9]{1,18}$/) })).default([]),
 });
 export type Genesis = z.infer<typeof GenesisSchema>;
 
 export function defaultGenesis(): Genesis {
-  return { params: DefaultParams, validators: [], delegations: [], unbondings: [], keep_alive: [], genesis_validator_keys: [], former_consensus_keys: [] };
+  return { params: DefaultParams, validators: [], delegations: [], unbondings: [], keep_alive: [], genesis_validator_keys: [], former_consensus_keys: [], redelegations: [], evidence: [] };
 }
 
 /** Validators and delegations from an export. New chains create validators with genesis txs (qosd gentx).
@@ -97,6 +106,15 @@ export function initGenesis(keeper: StakeKeeper, ctx: Context, raw: unknown): vo
     if (address.length !== 20) throw StakeErrors.invalidGenesis.with(`former consensus address ${f.address} is not 20 bytes`);
     keeper.setConsensusAddressOwner(ctx.store, address, parseAccAddress(f.owner));
   }
+  for (const e of g.evidence) {
+    const address = fromBase64(e.address);
+    if (address.length !== 20) throw StakeErrors.invalidGenesis.with(`evidence address ${e.address} is not 20 bytes`);
+    keeper.recordEvidence(ctx.store, address, Number(e.height));
+  }
+  for (const r of g.redelegations) {
+    keeper.addRedelegation(ctx.store, parseAccAddress(r.delegator), parseValAddress(r.validator_src), parseValAddress(r.validator_dst),
+      parseAmount(r.amount, "redelegation amount"), Number(parseAmount(r.creation_height, "creation_height")), parseAmount(r.completion_time, "completion_time"));
+  }
   for (const d of g.delegations) {
     keeper.delegate(ctx.store, ctx.events, parseAccAddress(d.delegator), parseValAddress(d.validator), BigInt(d.amount), d.auto_compound, true);
   }
@@ -142,5 +160,10 @@ export function exportGenesis(keeper: StakeKeeper, store: KVReader): Genesis {
   const former_consensus_keys = [...keeper.consensusIndex(store)]
     .filter(([address]) => !keeper.ownerByConsensusAddress(store, address))
     .map(([address, owner]) => ({ address: toBase64(address), owner: toAccAddress(owner) }));
-  return { params: keeper.getParams(store), validators, delegations, unbondings, keep_alive, genesis_validator_keys, former_consensus_keys };
+  const redelegations = [...keeper.allRedelegations(store)].map((r) => ({
+    delegator: r.delegator, validator_src: r.validatorSrc, validator_dst: r.validatorDst, amount: r.amount,
+    creation_height: r.creationHeight.toString(), completion_time: r.completionTime.toString(),
+  }));
+  const evidence = [...keeper.allEvidence(store)].map((e) => ({ address: toBase64(e.address), height: e.height.toString() }));
+  return { params: keeper.getParams(store), validators, delegations, unbondings, keep_alive, genesis_validator_keys, former_consensus_keys, redelegations, evidence };
 }

@@ -5,8 +5,14 @@
 //   stake/g/<consensus address 20>           → ed25519 key of a CometBFT genesis validator outside staking
 //   stake/d/<delegator 20><owner 20>         → Delegation
 //   stake/dv/<owner 20><delegator 20>        → (index: delegations of a validator)
-//   stake/u/<completion 8 BE><delegator 20><owner 20>  → Unbonding (same key: amounts add up)
-//   stake/ud/<delegator 20><completion 8 BE><owner 20> → (index: unbondings of a delegator)
+//   stake/u/<completion 8 BE><delegator 20><owner 20><height 8 BE>  → Unbonding (same key: amounts add up)
+//   stake/ud/<delegator 20><completion 8 BE><owner 20><height 8 BE> → (index: unbondings of a delegator)
+//   stake/uv/<owner 20><completion 8 BE><delegator 20><height 8 BE> → (index: unbondings from a validator,
+//                                              so a slash walks only that validator's entries)
+//   stake/r/<completion 8 BE><delegator 20><src 20><dst 20><height 8 BE> → Redelegation (liable until completion)
+//   stake/rs/<src 20><completion 8 BE><delegator 20><dst 20><height 8 BE> → (index: redelegations from a validator)
+//   stake/rd/<delegator 20><dst 20><completion 8 BE><src 20><height 8 BE> → (index: redelegations into a validator)
+//   stake/e/<consensus address 20><height 8 BE> → double-sign evidence already handled (never slashed twice)
 //   stake/k/<owner 20>                       → KeepAlive
 //   stake/kw/<owner 20><chunk 4 BE>          → 128-byte bitmap of missed blocks (1 = missed)
 //   stake/l/<owner 20>                       → power last reported to CometBFT (with the pubkey)
@@ -22,7 +28,9 @@ import type { ModuleAccount } from "../../app/module.js";
 import type { KVReader, KVStore } from "../../app/state/kv.js";
 import { bytesToKey, keyToBytes, prefixEnd } from "../../app/state/kv.js";
 import { toBech32 } from "@cosmjs/encoding";
-import { Delegation, KeepAlive, Unbonding, Validator, ValidatorStatus } from "../../gen/qos/stake/v1/types.js";
+import { Delegation, KeepAlive, Redelegation, Unbonding, Validator, ValidatorStatus } from "../../gen/qos/stake/v1/types.js";
+import { mulDecFloor } from "../../app/decimal.js";
+import { EventTypes, delegationEvent } from "./events.js";
 import { StakeErrors } from "./errors.js";
 import { DefaultParams, ParamsSchema, type Params } from "./params.js";
 import { paginate, type Page, type PageRequest } from "../../app/query.js";
@@ -35,6 +43,11 @@ const DelegationPrefix = `${P}d/`;
 const ValidatorDelegationPrefix = `${P}dv/`;
 const UnbondingPrefix = `${P}u/`;
 const DelegatorUnbondingPrefix = `${P}ud/`;
+const ValidatorUnbondingPrefix = `${P}uv/`;
+const RedelegationPrefix = `${P}r/`;
+const SourceRedelegationPrefix = `${P}rs/`;
+const DestinationRedelegationPrefix = `${P}rd/`;
+const EvidencePrefix = `${P}e/`;
 const KeepAlivePrefix = `${P}k/`;
 const WindowPrefix = `${P}kw/`;
 const LastPowerPrefix = `${P}l/`;
@@ -83,6 +96,21 @@ const be32 = (n: number) => {
   b.writeUInt32BE(n);
   return b.toString("latin1");
 };
+
+const min = (a: bigint, b: bigint) => (a < b ? a : b);
+
+/** An unbonding's key and its two indexes, from its parts (key strings: 8-byte times/heights, 20-byte addresses). */
+interface UnbondingKeys { primary: string; byDelegator: string; byValidator: string }
+const unbondingKeys = (completion: string, delegator: string, owner: string, height: string): UnbondingKeys => ({
+  primary: UnbondingPrefix + completion + delegator + owner + height,
+  byDelegator: DelegatorUnbondingPrefix + delegator + completion + owner + height,
+  byValidator: ValidatorUnbondingPrefix + owner + completion + delegator + height,
+});
+const redelegationKeys = (completion: string, delegator: string, src: string, dst: string, height: string) => ({
+  primary: RedelegationPrefix + completion + delegator + src + dst + height,
+  bySource: SourceRedelegationPrefix + src + completion + delegator + dst + height,
+  byDestination: DestinationRedelegationPrefix + delegator + dst + completion + src + height,
+});
 
 export function consensusAddress(pubKey: Uint8Array): Uint8Array {
   return new Uint8Array(createHash("sha256").update(pubKey).digest().subarray(0, 20));
@@ -245,28 +273,55 @@ export class StakeKeeper {
 
   // ---- unbondings ----
   addUnbonding(store: KVStore, delegator: Uint8Array, owner: Uint8Array, amount: bigint, height: number, completionSecs: bigint): void {
-    const key = UnbondingPrefix + be64(completionSecs) + bytesToKey(delegator) + bytesToKey(owner);
-    const raw = store.get(key);
+    const keys = unbondingKeys(be64(completionSecs), bytesToKey(delegator), bytesToKey(owner), be64(BigInt(height)));
+    const raw = store.get(keys.primary);
     const previous = raw ? BigInt(Unbonding.decode(raw).amount) : 0n;
-    store.set(key, Unbonding.encode({
+    store.set(keys.primary, Unbonding.encode({
       delegator: toAccAddress(delegator),
       validator: toValAddress(owner),
       amount: (previous + amount).toString(),
       creationHeight: BigInt(height),
       completionTime: completionSecs,
     }).finish());
-    store.set(DelegatorUnbondingPrefix + bytesToKey(delegator) + be64(completionSecs) + bytesToKey(owner), new Uint8Array());
+    store.set(keys.byDelegator, new Uint8Array());
+    store.set(keys.byValidator, new Uint8Array());
   }
   *unbondingsOf(store: KVReader, delegator: Uint8Array): IterableIterator<Unbonding> {
-    const prefix = DelegatorUnbondingPrefix + bytesToKey(delegator);
+    for (const { u } of this.unbondingEntriesOf(store, delegator)) yield u;
+  }
+  private *unbondingEntriesOf(store: KVReader, delegator: Uint8Array): IterableIterator<{ keys: UnbondingKeys; u: Unbonding }> {
+    const d = bytesToKey(delegator);
+    const prefix = DelegatorUnbondingPrefix + d;
     for (const [key] of store.iterate(prefix, prefixEnd(prefix))) {
       const rest = key.slice(prefix.length);
-      const raw = store.get(UnbondingPrefix + rest.slice(0, 8) + bytesToKey(delegator) + rest.slice(8));
-      if (raw) yield Unbonding.decode(raw);
+      const keys = unbondingKeys(rest.slice(0, 8), d, rest.slice(8, 28), rest.slice(28, 36));
+      const raw = store.get(keys.primary);
+      if (raw) yield { keys, u: Unbonding.decode(raw) };
+    }
+  }
+  private *unbondingEntriesFrom(store: KVReader, owner: Uint8Array): IterableIterator<{ keys: UnbondingKeys; u: Unbonding }> {
+    const o = bytesToKey(owner);
+    const prefix = ValidatorUnbondingPrefix + o;
+    for (const [key] of store.iterate(prefix, prefixEnd(prefix))) {
+      const rest = key.slice(prefix.length);
+      const keys = unbondingKeys(rest.slice(0, 8), rest.slice(8, 28), o, rest.slice(28, 36));
+      const raw = store.get(keys.primary);
+      if (raw) yield { keys, u: Unbonding.decode(raw) };
     }
   }
   *allUnbondings(store: KVReader): IterableIterator<[string, Unbonding]> {
     for (const [key, value] of store.iterate(UnbondingPrefix, prefixEnd(UnbondingPrefix))) yield [key, Unbonding.decode(value)];
+  }
+  private deleteUnbonding(store: KVStore, keys: UnbondingKeys): void {
+    store.delete(keys.primary);
+    store.delete(keys.byDelegator);
+    store.delete(keys.byValidator);
+  }
+  /** Takes `cut` (≤ its amount) out of an unbonding entry; the coins stay in the pool for the caller to move. */
+  private cutUnbonding(store: KVStore, keys: UnbondingKeys, u: Unbonding, cut: bigint): void {
+    const left = BigInt(u.amount) - cut;
+    if (left === 0n) this.deleteUnbonding(store, keys);
+    else store.set(keys.primary, Unbonding.encode({ ...u, amount: left.toString() }).finish());
   }
   /** Pays out every unbonding whose completion time has come. */
   completeUnbondings(store: KVStore, events: Event[], nowSecs: bigint): void {
@@ -274,10 +329,9 @@ export class StakeKeeper {
     for (const [key, value] of due) {
       const u = Unbonding.decode(value);
       const rest = key.slice(UnbondingPrefix.length);
-      const delegator = keyToBytes(rest.slice(8, 28));
-      this.bank.sendFromModuleToAccount(store, events, delegator, [{ denom: BaseDenom, amount: BigInt(u.amount) }]);
-      store.delete(key);
-      store.delete(DelegatorUnbondingPrefix + rest.slice(8, 28) + rest.slice(0, 8) + rest.slice(28));
+      const keys = unbondingKeys(rest.slice(0, 8), rest.slice(8, 28), rest.slice(28, 48), rest.slice(48, 56));
+      this.bank.sendFromModuleToAccount(store, events, keyToBytes(rest.slice(8, 28)), [{ denom: BaseDenom, amount: BigInt(u.amount) }]);
+      this.deleteUnbonding(store, keys);
       events.push({ type: "unbond_complete", attributes: [
         { key: "delegator", value: u.delegator, index: true },
         { key: "validator", value: u.validator, index: true },
@@ -285,17 +339,113 @@ export class StakeKeeper {
       ] });
     }
   }
-  /** Cuts unbondings from a validator created at or after `height` by `fraction`; returns the total cut. */
-  slashUnbondings(store: KVStore, owner: Uint8Array, fromHeight: number, cut: (amount: bigint) => bigint): bigint {
+
+  // ---- redelegations (liability records: the coins moved with the delegation) ----
+  addRedelegation(store: KVStore, delegator: Uint8Array, src: Uint8Array, dst: Uint8Array, amount: bigint, height: number, completionSecs: bigint): void {
+    const keys = redelegationKeys(be64(completionSecs), bytesToKey(delegator), bytesToKey(src), bytesToKey(dst), be64(BigInt(height)));
+    const raw = store.get(keys.primary);
+    const previous = raw ? BigInt(Redelegation.decode(raw).amount) : 0n;
+    store.set(keys.primary, Redelegation.encode({
+      delegator: toAccAddress(delegator),
+      validatorSrc: toValAddress(src),
+      validatorDst: toValAddress(dst),
+      amount: (previous + amount).toString(),
+      creationHeight: BigInt(height),
+      completionTime: completionSecs,
+    }).finish());
+    store.set(keys.bySource, new Uint8Array());
+    store.set(keys.byDestination, new Uint8Array());
+  }
+  /** Whether stake of the delegator moved into `dst` is still liable for its source (completion after now). */
+  hasRedelegationInto(store: KVReader, delegator: Uint8Array, dst: Uint8Array, nowSecs: bigint): boolean {
+    const prefix = DestinationRedelegationPrefix + bytesToKey(delegator) + bytesToKey(dst);
+    for (const _ of store.iterate(prefix + be64(nowSecs + 1n), prefixEnd(prefix))) return true;
+    return false;
+  }
+  *allRedelegations(store: KVReader): IterableIterator<Redelegation> {
+    for (const [, value] of store.iterate(RedelegationPrefix, prefixEnd(RedelegationPrefix))) yield Redelegation.decode(value);
+  }
+  /** Forgets the redelegations whose liability has ended. */
+  completeRedelegations(store: KVStore, nowSecs: bigint): void {
+    for (const [key] of [...store.iterate(RedelegationPrefix, RedelegationPrefix + be64(nowSecs + 1n))]) {
+      const rest = key.slice(RedelegationPrefix.length);
+      const keys = redelegationKeys(rest.slice(0, 8), rest.slice(8, 28), rest.slice(28, 48), rest.slice(48, 68), rest.slice(68, 76));
+      store.delete(keys.primary);
+      store.delete(keys.bySource);
+      store.delete(keys.byDestination);
+    }
+  }
+
+  // ---- slashing ----
+  evidenceHandled(store: KVReader, consAddr: Uint8Array, height: number): boolean {
+    return store.has(EvidencePrefix + bytesToKey(consAddr) + be64(BigInt(height)));
+  }
+  recordEvidence(store: KVStore, consAddr: Uint8Array, height: number): void {
+    store.set(EvidencePrefix + bytesToKey(consAddr) + be64(BigInt(height)), new Uint8Array());
+  }
+  *allEvidence(store: KVReader): IterableIterator<{ address: Uint8Array; height: bigint }> {
+    for (const [key] of store.iterate(EvidencePrefix, prefixEnd(EvidencePrefix))) {
+      const rest = key.slice(EvidencePrefix.length);
+      yield { address: keyToBytes(rest.slice(0, 20)), height: Buffer.from(rest.slice(20), "latin1").readBigUInt64BE() };
+    }
+  }
+  /** Cuts `fraction` of every delegation to the validator (slashed coins stay in the pool); returns the total. */
+  slashDelegations(store: KVStore, events: Event[], owner: Uint8Array, fraction: bigint): bigint {
     let total = 0n;
-    const validator = toValAddress(owner);
-    for (const [key, u] of [...this.allUnbondings(store)]) {
-      if (u.validator !== validator || u.creationHeight < BigInt(fromHeight)) continue;
-      const amount = BigInt(u.amount);
-      const c = cut(amount);
-      if (c === 0n) continue;
-      total += c;
-      store.set(key, Unbonding.encode({ ...u, amount: (amount - c).toString() }).finish());
+    for (const delegator of this.delegatorsOf(store, owner)) {
+      const cut = mulDecFloor(BigInt(this.getDelegation(store, delegator, owner)!.amount), fraction);
+      if (cut === 0n) continue;
+      this.reduceDelegation(store, events, delegator, owner, cut);
+      total += cut;
+      events.push(delegationEvent(EventTypes.slash, toValAddress(owner), toAccAddress(delegator), cut.toString(), { reason: "double-sign" }));
+    }
+    return total;
+  }
+  /** Cuts `fraction` of every unbonding from the validator created in [fromHeight, untilHeight): stake that was
+   *  still bonded to it when it misbehaved. Walks only this validator's entries. Returns the total cut. */
+  slashUnbondings(store: KVStore, events: Event[], owner: Uint8Array, fromHeight: bigint, untilHeight: bigint | undefined, fraction: bigint): bigint {
+    let total = 0n;
+    for (const { keys, u } of [...this.unbondingEntriesFrom(store, owner)]) {
+      if (u.creationHeight < fromHeight || (untilHeight !== undefined && u.creationHeight >= untilHeight)) continue;
+      const cut = mulDecFloor(BigInt(u.amount), fraction);
+      if (cut === 0n) continue;
+      this.cutUnbonding(store, keys, u, cut);
+      total += cut;
+      events.push(delegationEvent(EventTypes.slash, u.validator, u.delegator, cut.toString(), { reason: "double-sign", from: "unbonding" }));
+    }
+    return total;
+  }
+  /** For every redelegation away from the validator created in [fromHeight, untilHeight): `fraction` of the
+   *  amount moved, taken where it went — the destination delegation, then what was unbonded from the
+   *  destination since the move. Walks only this validator's redelegations. Returns the total cut. */
+  slashRedelegations(store: KVStore, events: Event[], src: Uint8Array, fromHeight: bigint, untilHeight: bigint | undefined, fraction: bigint): bigint {
+    let total = 0n;
+    const prefix = SourceRedelegationPrefix + bytesToKey(src);
+    for (const [key] of [...store.iterate(prefix, prefixEnd(prefix))]) {
+      const rest = key.slice(prefix.length);
+      const keys = redelegationKeys(rest.slice(0, 8), rest.slice(8, 28), bytesToKey(src), rest.slice(28, 48), rest.slice(48, 56));
+      const r = Redelegation.decode(store.get(keys.primary)!);
+      if (r.creationHeight < fromHeight || (untilHeight !== undefined && r.creationHeight >= untilHeight)) continue;
+      let owed = mulDecFloor(BigInt(r.amount), fraction);
+      const delegator = keyToBytes(rest.slice(8, 28));
+      const dst = keyToBytes(rest.slice(28, 48));
+      const d = this.getDelegation(store, delegator, dst);
+      const bonded = d ? min(owed, BigInt(d.amount)) : 0n;
+      if (bonded > 0n) {
+        this.reduceDelegation(store, events, delegator, dst, bonded);
+        owed -= bonded;
+        total += bonded;
+        events.push(delegationEvent(EventTypes.slash, r.validatorSrc, r.delegator, bonded.toString(), { reason: "double-sign", from: "redelegation", to_validator: r.validatorDst }));
+      }
+      for (const { keys: uk, u } of [...this.unbondingEntriesOf(store, delegator)]) {
+        if (owed === 0n) break;
+        if (u.validator !== r.validatorDst || u.creationHeight < r.creationHeight) continue;
+        const cut = min(owed, BigInt(u.amount));
+        this.cutUnbonding(store, uk, u, cut);
+        owed -= cut;
+        total += cut;
+        events.push(delegationEvent(EventTypes.slash, r.validatorSrc, r.delegator, cut.toString(), { reason: "double-sign", from: "redelegation-unbonding", to_validator: r.validatorDst }));
+      }
     }
     return total;
   }
@@ -413,7 +563,7 @@ export class StakeKeeper {
   }
   unbondingsPage(store: KVReader, delegator: Uint8Array, page: PageRequest | undefined): Page<Unbonding> {
     return paginate(store, DelegatorUnbondingPrefix + bytesToKey(delegator), page, (rest) => {
-      const raw = store.get(UnbondingPrefix + rest.slice(0, 8) + bytesToKey(delegator) + rest.slice(8));
+      const raw = store.get(unbondingKeys(rest.slice(0, 8), bytesToKey(delegator), rest.slice(8, 28), rest.slice(28, 36)).primary);
       return raw ? Unbonding.decode(raw) : undefined;
     });
   }

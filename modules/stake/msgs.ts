@@ -249,9 +249,15 @@ export function stakeMsgs(keeper: StakeKeeper): MsgHandler[] {
       if (target.status !== ValidatorStatus.VALIDATOR_STATUS_ACTIVE) throw StakeErrors.notActive.with(`${toValAddress(to)} is inactive`);
       const d = keeper.getDelegation(ctx.store, delegator, from);
       if (!d) throw StakeErrors.delegationNotFound.with(`${m.delegator} has no delegation to ${toValAddress(from)}`);
+      const now = blockSecs(ctx);
+      if (keeper.hasRedelegationInto(ctx.store, delegator, from, now)) {
+        throw StakeErrors.transitiveRedelegation.with(`${m.delegator} moved stake into ${toValAddress(from)} less than unbonding_secs ago`);
+      }
       const amount = m.all ? BigInt(d.amount) : parseAmount(m.amount);
       keeper.reduceDelegation(ctx.store, ctx.events, delegator, from, amount);
       keeper.delegate(ctx.store, ctx.events, delegator, to, amount, undefined, true);
+      // the moved stake still answers for what `from` signed until it would have finished unbonding
+      keeper.addRedelegation(ctx.store, delegator, from, to, amount, ctx.block.height, now + BigInt(keeper.getParams(ctx.store).unbonding_secs));
       ctx.events.push(delegationEvent(EventTypes.redelegate, toValAddress(from), m.delegator, amount.toString(), { to_validator: toValAddress(to) }));
       return { typeUrl: "/qos.stake.v1.MsgRedelegateResponse", value: new Uint8Array() };
     },

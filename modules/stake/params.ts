@@ -24,6 +24,10 @@ export const ParamsSchema = z
     unbonding_secs: z.coerce.number().int().min(0),
     /** fraction of stake slashed for double signing */
     slash_fraction_double_sign: decString,
+    /** double-sign evidence older than this (block time − infraction time, seconds) is ignored; keep it equal
+     *  to CometBFT's consensus_params.evidence.max_age_duration (48 h by default) and below unbonding_secs,
+     *  so that stake which left the validator is still unbonding (slashable) while evidence can come */
+    max_evidence_age_secs: z.coerce.number().int().min(0).default(172_800),
     /** uqos per unit of consensus power */
     power_reduction: z.string().regex(/^[1-9][0-9]*$/),
     /** smallest self-bond to create a validator, uqos */
@@ -41,6 +45,7 @@ export const DefaultParams: Params = {
   survival_secs: 28_800,
   unbonding_secs: 21 * 24 * 3600,
   slash_fraction_double_sign: "0.200000000000000000",
+  max_evidence_age_secs: 172_800,
   power_reduction: "1000000",
   min_self_bond: "1000000",
   max_commission_rate: "1.000000000000000000",

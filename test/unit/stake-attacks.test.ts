@@ -13,8 +13,8 @@ import { QueryBalanceRequest, QueryBalanceResponse, QuerySupplyOfRequest, QueryS
 import { createTestApp, GenesisTime, type TestApp } from "../helpers/app.js";
 import { stakeMsg } from "../helpers/stake.js";
 import { signTx, testAccount, type TestAccount } from "../helpers/wallet.js";
-import { consensusAddress, toValAddress } from "../../modules/stake/index.js";
-import { parseAccAddress } from "../../app/address.js";
+import { consensusAddress, stakePool, toValAddress } from "../../modules/stake/index.js";
+import { parseAccAddress, toAccAddress } from "../../app/address.js";
 import * as sq from "../../gen/qos/stake/v1/query.js";
 import * as dq from "../../gen/qos/distribution/v1/query.js";
 import { ValidatorStatus } from "../../gen/qos/stake/v1/types.js";
@@ -185,5 +185,110 @@ describe("auto-compound", () => {
     await run(5);
     assert.equal(c.delegation(bob, val), 1_001_125n + reward2);
     assert.equal(c.balance(bob.address), bobBalance);
+  });
+});
+
+describe("slashing evasion", () => {
+  const U = (qos: number) => BigInt(Math.round(qos * 10)) * (QOS / 10n); // 1.6 → 1,600,000 uqos
+  async function setup(seed: string, stake: Record<string, unknown> = {}, withCarol = false) {
+    const [alice, bob, carol] = await Promise.all(["alice", "bob", "carol"].map((n) => testAccount(`slash-${seed}-${n}`)));
+    const aliceKey = consKey(`${seed}-alice`);
+    const carolKey = consKey(`${seed}-carol`);
+    const c = await chain({
+      accounts: [alice, bob, carol],
+      gentxs: withCarol ? [[alice, aliceKey, 10n * QOS], [carol, carolKey, 10n * QOS]] : [[alice, aliceKey, 10n * QOS]],
+      stake,
+    });
+    apps.push(c.t);
+    const pool = () => c.balance(toAccAddress(stakePool));
+    const evidence = (height: number) => ({ misbehavior: [{ address: consensusAddress(aliceKey), height }] });
+    const ok = (r: { results: Array<{ code: number; log: string }> }) => r.results.forEach((x, i) => assert.equal(x.code, 0, `tx ${i}: ${x.log}`));
+    return { c, alice, bob, carol, aliceVal: valOf(alice), carolVal: valOf(carol), pool, evidence, ok };
+  }
+
+  test("attack: revoke right after double-signing, so the evidence finds an inactive validator — still slashed 20%", async () => {
+    const { c, alice, bob, aliceVal, pool, evidence, ok } = await setup("revoke");
+    ok(await c.block([[bob, [stakeMsg.delegate(bob.address, aliceVal, String(5n * QOS))]]])); // height 2
+    await c.block(); // height 3: alice double-signs here
+    ok(await c.block([[alice, [stakeMsg.revoke(alice.address)]]])); // height 4
+    assert.equal(c.validator(aliceVal).status, ValidatorStatus.VALIDATOR_STATUS_INACTIVE);
+    const before = pool();
+    const { events } = await c.block([], evidence(3)); // height 5
+    assert.equal(c.delegation(alice, aliceVal), 8n * QOS);
+    assert.equal(c.delegation(bob, aliceVal), 4n * QOS);
+    const v = c.validator(aliceVal);
+    assert.equal(v.tokens, String(12n * QOS));
+    assert.equal(v.inactiveReason, "revoked", "still the revoke's inactivity (its survival clock runs on)");
+    assert.equal(before - pool(), 3n * QOS, "3 QOS left the stake pool");
+    assert.deepEqual(events.filter((e) => e.type === "slash").map((e) => e.attributes.find((a) => a.key === "amount")!.value).sort(), [String(1n * QOS), String(2n * QOS)]);
+  });
+
+  test("attack: revoke, wait until the validator is closed, then the evidence comes — the closed validator's unbonding stake is slashed", async () => {
+    const { c, alice, bob, aliceVal, pool, evidence, ok } = await setup("close", { max_evidence_age_secs: 100 });
+    ok(await c.block([[bob, [stakeMsg.delegate(bob.address, aliceVal, String(5n * QOS))]]])); // height 2
+    await c.block(); // height 3: the double sign
+    ok(await c.block([[alice, [stakeMsg.revoke(alice.address)]]])); // height 4, inactive at genesis + 4 s
+    while (c.t.height < 54) await c.block(); // survival_secs 50: closed at height 54
+    assert.equal(c.validatorCode(aliceVal), 4, "closed");
+    // the stake comes home unbonding_secs (1000) after the validator went inactive, not at once
+    assert.deepEqual(c.unbondings(alice), [{ validator: aliceVal, amount: 10n * QOS, height: 54 }]);
+    assert.deepEqual(c.unbondings(bob), [{ validator: aliceVal, amount: 5n * QOS, height: 54 }]);
+    assert.equal(c.balance(alice.address), 990n * QOS);
+    const before = pool();
+    await c.block([], evidence(3)); // height 55: evidence 52 s old, max age 100 s
+    assert.deepEqual(c.unbondings(alice), [{ validator: aliceVal, amount: 8n * QOS, height: 54 }]);
+    assert.deepEqual(c.unbondings(bob), [{ validator: aliceVal, amount: 4n * QOS, height: 54 }]);
+    assert.equal(before - pool(), 3n * QOS);
+  });
+
+  test("attack: unbond right after double-signing — entries made since the infraction are slashed, one made before is not", async () => {
+    const { c, bob, aliceVal, pool, evidence, ok } = await setup("unbond");
+    ok(await c.block([[bob, [stakeMsg.delegate(bob.address, aliceVal, String(10n * QOS))]]])); // height 2
+    ok(await c.block([[bob, [stakeMsg.unbond(bob.address, aliceVal, String(1n * QOS))]]])); // height 3: out of the set from height 5 on
+    ok(await c.block([[bob, [stakeMsg.unbond(bob.address, aliceVal, String(2n * QOS))]]])); // height 4: still in the set at height 5
+    await c.block(); // height 5: the double sign
+    ok(await c.block([[bob, [stakeMsg.unbond(bob.address, aliceVal, String(3n * QOS))]]])); // height 6
+    const before = pool();
+    await c.block([], evidence(5)); // height 7
+    // CometBFT applies a set change two blocks later: the unbonding of height 4 still signed at 5 (as in the Cosmos SDK)
+    assert.deepEqual(c.unbondings(bob).map((u) => [u.height, u.amount]), [[3, U(1)], [4, U(1.6)], [6, U(2.4)]]);
+    assert.equal(c.delegation(bob, aliceVal), U(3.2));
+    assert.equal(before - pool(), U(3.8));
+  });
+
+  test("attack: redelegate right after double-signing — the destination delegation, then its unbonding, pay; no second hop", async () => {
+    const { c, bob, aliceVal, carolVal, carol, pool, evidence, ok } = await setup("redelegate", {}, true);
+    ok(await c.block([[bob, [stakeMsg.delegate(bob.address, aliceVal, String(5n * QOS))]]])); // height 2
+    await c.block(); // height 3: the double sign
+    ok(await c.block([[bob, [stakeMsg.redelegate(bob.address, aliceVal, carolVal, String(5n * QOS))]]])); // height 4
+    // moving on from carol while the move is liable would carry the stake out of reach
+    const hop = await c.block([[bob, [stakeMsg.redelegate(bob.address, carolVal, aliceVal, String(1n * QOS))]]]); // height 5
+    assert.deepEqual([hop.results[0].codespace, hop.results[0].code], ["stake", 19], hop.results[0].log);
+    ok(await c.block([[bob, [stakeMsg.unbond(bob.address, carolVal, U(4.5).toString())]]])); // height 6
+    const before = pool();
+    await c.block([], evidence(3)); // height 7: bob owes 20% of the 5 QOS he moved
+    assert.equal(c.delegation(bob, aliceVal), 0n);
+    assert.equal(c.delegation(bob, carolVal), 0n, "0.5 QOS from the destination delegation");
+    assert.deepEqual(c.unbondings(bob), [{ validator: carolVal, amount: U(4), height: 6 }], "and 0.5 QOS from its unbonding");
+    assert.equal(c.delegation(carol, carolVal), 10n * QOS, "carol's own stake is not touched");
+    assert.equal(c.validator(carolVal).tokens, String(10n * QOS));
+    assert.equal(c.validator(aliceVal).tokens, String(8n * QOS));
+    assert.equal(before - pool(), 3n * QOS);
+  });
+
+  test("attack: replaying old or duplicate evidence — older than max_evidence_age_secs is ignored; one height is slashed once", async () => {
+    const { c, alice, aliceVal, pool, evidence } = await setup("age", { max_evidence_age_secs: 20 });
+    while (c.t.height < 23) await c.block();
+    const before = pool();
+    await c.block([], evidence(3)); // height 24: 21 s old
+    assert.equal(c.delegation(alice, aliceVal), 10n * QOS);
+    assert.equal(c.validator(aliceVal).status, ValidatorStatus.VALIDATOR_STATUS_ACTIVE);
+    await c.block([], evidence(5)); // height 25: exactly 20 s old
+    assert.equal(c.delegation(alice, aliceVal), 8n * QOS);
+    assert.equal(c.validator(aliceVal).inactiveReason, "double-sign");
+    await c.block([], evidence(5)); // height 26: the same infraction again
+    await c.block([], { misbehavior: [...evidence(5).misbehavior, ...evidence(5).misbehavior] }); // twice in one block
+    assert.equal(c.delegation(alice, aliceVal), 8n * QOS);
+    assert.equal(before - pool(), 2n * QOS);
   });
 });
