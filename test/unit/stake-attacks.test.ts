@@ -292,3 +292,33 @@ describe("slashing evasion", () => {
     assert.equal(before - pool(), 2n * QOS);
   });
 });
+
+describe("liability survives export", () => {
+  test("attack: dodging through a chain restart — export → import keeps redelegations, reserved keys and handled evidence", async () => {
+    const [alice, bob, carol, eve] = await Promise.all(["alice", "bob", "carol", "eve"].map((n) => testAccount(`export-${n}`)));
+    const [aliceKey, carolKey, bootKey] = ["export-alice", "export-carol", "export-boot"].map(consKey);
+    const a = await chain({ accounts: [alice, bob, carol, eve], gentxs: [[alice, aliceKey, 10n * QOS], [carol, carolKey, 10n * QOS]], cometValidators: [bootKey] });
+    apps.push(a.t);
+    await a.block([[bob, [stakeMsg.delegate(bob.address, valOf(alice), String(5n * QOS))]]]); // height 2
+    await a.block(); // height 3: alice double-signs
+    await a.block([[bob, [stakeMsg.redelegate(bob.address, valOf(alice), valOf(carol), String(5n * QOS))]]]); // height 4
+    await a.block([], { misbehavior: [{ address: consensusAddress(carolKey), height: 2 }] }); // height 5: carol's, handled
+    assert.equal(a.delegation(bob, valOf(carol)), 4n * QOS);
+    const exported = a.t.app.exportAppState();
+    const b = await createTestApp(exported, { chainId, validators: [{ pubKey: bootKey, power: 10n }] });
+    apps.push(b);
+    const numbers = new Map([alice, bob, carol, eve].map((x, i) => [x.address, i]));
+    const tx = async (who: TestAccount, msg: EncodeObject, sequence: number) =>
+      signTx(who, [msg], { chainId, accountNumber: numbers.get(who.address)!, sequence, fee: { amount: [], gas: "400000" } });
+    await b.block([]); // (state is exported from committed blocks)
+    assert.deepEqual(b.app.exportAppState().stake, exported.stake);
+    assert.equal((exported.stake as { redelegations: unknown[] }).redelegations.length, 1);
+    // the same carol evidence again: handled before the restart, not slashed twice
+    await b.block([], { misbehavior: [{ address: consensusAddress(carolKey), height: 2 }] });
+    // alice's evidence after the restart still reaches the stake bob moved to carol (the source index was rebuilt)
+    const res = await b.block([await tx(eve, stakeMsg.createValidator(eve.address, bootKey, String(2n * QOS)), 0)], { misbehavior: [{ address: consensusAddress(aliceKey), height: 3 }] });
+    assert.deepEqual([res.results[0].codespace, res.results[0].code], ["stake", 18], "the bootstrap key is still reserved");
+    const stake = b.app.exportAppState().stake as { delegations: Array<{ delegator: string; validator: string; amount: string }> };
+    assert.deepEqual(stake.delegations.filter((d) => d.delegator === bob.address).map((d) => [d.validator, d.amount]), [[valOf(carol), String(3n * QOS)]]);
+  });
+});
