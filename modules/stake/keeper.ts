@@ -286,9 +286,6 @@ export class StakeKeeper {
     store.set(keys.byDelegator, new Uint8Array());
     store.set(keys.byValidator, new Uint8Array());
   }
-  *unbondingsOf(store: KVReader, delegator: Uint8Array): IterableIterator<Unbonding> {
-    for (const { u } of this.unbondingEntriesOf(store, delegator)) yield u;
-  }
   private *unbondingEntriesOf(store: KVReader, delegator: Uint8Array): IterableIterator<{ keys: UnbondingKeys; u: Unbonding }> {
     const d = bytesToKey(delegator);
     const prefix = DelegatorUnbondingPrefix + d;
