@@ -157,8 +157,11 @@ const issueQsc: Generator = (w, hostile) => {
 const freezeLike = (typeUrl: string): Generator => (w, hostile) => {
   const tb = tokenAndBanker(w, hostile);
   if (!tb) return undefined;
-  const holder = w.user();
-  const max = typeUrl.endsWith("Unfreeze") ? w.chain.app.keepers.qsc.getFrozen(w.reader, tb.t.name, holder.bytes) : w.balance(holder.bytes, tb.t.name);
+  const unfreeze = typeUrl.endsWith("Unfreeze");
+  const known = w.frozen.filter(([name]) => name === tb.t.name);
+  const holder = unfreeze && known.length > 0 && w.rng.chance(800) ? w.rng.pick(known)[1] : w.user();
+  if (!unfreeze) w.remember(w.frozen, [tb.t.name, holder] as [string, SimAccount]);
+  const max = unfreeze ? w.chain.app.keepers.qsc.getFrozen(w.reader, tb.t.name, holder.bytes) : w.balance(holder.bytes, tb.t.name);
   return { signers: [tb.banker], msgs: [{ typeUrl, value: { banker: tb.banker.address, name: tb.t.name, holder: hostile ? w.target(true) : holder.address, amount: w.amountText(max, hostile) } }] };
 };
 
@@ -171,6 +174,19 @@ const pause: Generator = (w, hostile) => {
 // ---- approve ----
 
 function pair(w: World, hostile: boolean): [SimAccount, SimAccount] {
+  if (w.rng.chance(700)) {
+    // an allowance that exists, between two of the simulation's accounts
+    let all: Array<[Uint8Array, Uint8Array, unknown]> = [];
+    try {
+      all = [...w.chain.app.keepers.approve.all(w.reader)];
+    } catch {
+      // an allowance the keeper cannot read (issue 10 #9): export will say so at the end
+    }
+    const existing = all
+      .map(([f, t]) => [w.users.find((u) => Buffer.from(u.bytes).equals(Buffer.from(f))), w.users.find((u) => Buffer.from(u.bytes).equals(Buffer.from(t)))])
+      .filter((p): p is [SimAccount, SimAccount] => p[0] !== undefined && p[1] !== undefined);
+    if (existing.length > 0) return w.rng.pick(existing);
+  }
   const from = w.user();
   let to = w.user();
   if (!hostile) while (to === from) to = w.user();
@@ -399,12 +415,14 @@ const vote: Generator = (w, hostile) => {
 
 const addGuardian: Generator = (w, hostile) => {
   const creator = hostile && w.rng.chance(500) ? w.user() : w.guardian;
-  return { signers: [creator], msgs: [{ typeUrl: "/qos.guardian.v1.MsgAddGuardian", value: { creator: creator.address, address: w.target(hostile && w.rng.chance(300)), description: hostile ? "d".repeat(w.rng.pick([10, 2000])) : "sim" } }] };
+  const added = w.user();
+  w.remember(w.addedGuardians, added);
+  return { signers: [creator], msgs: [{ typeUrl: "/qos.guardian.v1.MsgAddGuardian", value: { creator: creator.address, address: hostile && w.rng.chance(300) ? w.target(true) : added.address, description: hostile ? "d".repeat(w.rng.pick([10, 2000])) : "sim" } }] };
 };
 
 const deleteGuardian: Generator = (w, hostile) => {
   const by = hostile && w.rng.chance(500) ? w.user() : w.guardian;
-  const target = hostile && w.rng.chance(300) ? w.guardian : w.user();
+  const target = hostile && w.rng.chance(300) ? w.guardian : w.addedGuardians.length > 0 && w.rng.chance(800) ? w.rng.pick(w.addedGuardians) : w.user();
   return { signers: [by], msgs: [{ typeUrl: "/qos.guardian.v1.MsgDeleteGuardian", value: { deletedBy: by.address, address: target.address } }] };
 };
 

@@ -1,7 +1,7 @@
 // The simulated world: accounts, certificate authorities, the chain under test and a counterpart chain
 // for QCP, and the helpers traffic generators share (state reads, signers, amounts, targets).
 import { createPrivateKey, createPublicKey } from "node:crypto";
-import { toBase64 } from "@cosmjs/encoding";
+import { toBase64, toBech32 } from "@cosmjs/encoding";
 import type { CaKeyPair } from "../app/certificate.js";
 import { moduleAddress, toAccAddress } from "../app/address.js";
 import type { KVReader } from "../app/state/kv.js";
@@ -57,6 +57,9 @@ export class World {
   private consKeyCounter = 0;
   /** tx bytes accepted in recent blocks, for replays */
   readonly recentAccepted: Uint8Array[] = [];
+  /** what earlier txs aimed at, so later ones find it: frozen holdings, added guardians */
+  readonly frozen: Array<[string, SimAccount]> = [];
+  readonly addedGuardians: SimAccount[] = [];
   chain!: SimChain;
   peer!: SimChain;
 
@@ -137,6 +140,12 @@ export class World {
     return this.rng.pick(this.users);
   }
 
+  /** remembers an item (bounded, oldest first out) */
+  remember<T>(list: T[], item: T): void {
+    list.push(item);
+    if (list.length > 40) list.shift();
+  }
+
   /** A recipient: mostly a user; when hostile a module account, an unfunded or aliased address, or junk. */
   target(hostile: boolean): string {
     if (!hostile) return this.rng.chance(900) ? this.user().address : this.rng.pick(this.ghosts).address;
@@ -149,7 +158,7 @@ export class World {
       case 3:
         return this.rng.pick(["", "qosacc1", "cosmos1qypqxpq9qcrsszg2pvxq6rs0zqg3yyc5lzv7xu", "qosacc1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq", "x".repeat(300)]);
       case 4:
-        return toAccAddress(this.rng.bytes(this.rng.pick([0, 1, 19, 21, 32, 64])));
+        return toBech32("qosacc", this.rng.bytes(this.rng.pick([0, 1, 19, 21, 32, 64])), 200);
       default:
         return this.user().address;
     }

@@ -7,7 +7,8 @@ import { runSimulation } from "../../sim/run.js";
 
 const Seeds = ["ci-1", "ci-2", "ci-3"];
 const Blocks = 150;
-const Hostile = 0;
+/** per mille of hostile txs: the simulation's default */
+const Hostile = 300;
 
 for (const seed of Seeds) {
   test(`simulation seed ${seed}: ${Blocks} blocks of random traffic, invariants after every block, no crash, export/import keeps the state`, async () => {
@@ -20,6 +21,7 @@ for (const seed of Seeds) {
     for (const m of ["bank", "qsc", "qcp", "mint", "stake", "distribution", "gov"]) assert.ok(s.invariantModules.includes(m), `${m} invariants checked`);
     assert.equal(s.invariantChecks, Blocks * s.invariantModules.length);
     assert.ok(s.txsAccepted > 0 && s.txsSent > s.txsAccepted, `${s.txsSent} sent, ${s.txsAccepted} accepted`);
+    assert.ok(s.hostileSent > 0, "hostile txs were sent");
   });
 }
 
