@@ -32,7 +32,7 @@ const MaxFieldNumber = 2 ** 29 - 1;
 
 type Kind = "v" | "i32" | "i64" | "s" | "b" | "m";
 
-interface Field {
+export interface Field {
   readonly kind: Kind;
   readonly repeated: boolean;
   /** key for "seen": the field number, or −(oneof index + 1) for a oneof member */
