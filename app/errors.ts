@@ -99,6 +99,13 @@ export function toAppError(err: unknown): AppError {
   return Errors.internal.with(message);
 }
 
+/** A failure as it may be recorded in state (D10): the app's own errors as they are; any other exception
+ *  becomes a fixed "internal error", because its text depends on the JS engine or a library version and
+ *  would make honest nodes' app hashes differ. */
+export function toStateError(err: unknown): AppError {
+  return err instanceof AppError ? err : Errors.internal.with();
+}
+
 /** The text CosmJS and the SDK put in an ABCI query log ("rpc error: code = NotFound desc = ..."). */
 export function grpcLog(err: AppError): string {
   const names: Record<number, string> = {

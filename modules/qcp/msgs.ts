@@ -12,7 +12,7 @@
 import { addressFromPubKey, parseAccAddress, toAccAddress } from "../../app/address.js";
 import { parseAmount, validateDenom } from "../../app/coins.js";
 import { checkCertificate } from "../../app/certificate.js";
-import { Errors, toAppError } from "../../app/errors.js";
+import { Errors, toStateError } from "../../app/errors.js";
 import type { Context, MsgHandler } from "../../app/module.js";
 import { CacheStore, type KVReader } from "../../app/state/kv.js";
 import { decodeProof, verifyMembership, type MerkleProof } from "../../app/state/smt.js";
@@ -103,7 +103,7 @@ export function qcpMsgs(keeper: QcpKeeper, env: QcpEnv): MsgHandler[] {
       else throw QcpErrors.unknownPayload.with(JSON.stringify(entry.payloadType));
     } catch (e) {
       if (Errors.outOfGas.is(e)) throw e; // the relayer gave too little gas: nothing is consumed, it retries
-      const err = toAppError(e);
+      const err = toStateError(e); // the result goes into the outbox (state): the app's own text only
       return { origSequence: entry.sequence, code: err.code, codespace: err.codespace, log: err.message.slice(0, MaxResultLog) };
     }
     branch.write();

@@ -247,4 +247,28 @@ describe("QCP module", () => {
     assert.equal(balance(dst, mallory.address, "uqos"), malloryBefore + 300n);
     assert.equal(balance(dst, ica, "uqos"), 700n);
   });
+
+  test("attack: a payload whose execution throws a JS exception leaves only a fixed code and text in the outbox, never the exception's message", async () => {
+    // A latent bug in a handler that a payload reaches (a TypeError, whose text V8 words its own way):
+    // dst's MsgSend handler is made to throw one. Strict decoding already turns bad bytes into app errors.
+    const handler = dst.t.app.modules.flatMap((m) => m.msgs ?? []).find((h) => h.typeUrl === "/cosmos.bank.v1beta1.MsgSend")!;
+    const original = handler.execute;
+    handler.execute = () => (null as unknown as { x: { y: number } }).x.y as never;
+    try {
+      const ica = QueryInterchainAccountResponse.decode(q(dst, "/qos.qcp.v1.Query/InterchainAccount", QueryInterchainAccountRequest.encode({ sourceChain: "src", sender: alice.address }).finish())).address;
+      const send = { typeUrl: "/cosmos.bank.v1beta1.MsgSend", value: MsgSend.encode(MsgSend.fromPartial({ fromAddress: ica, toAddress: bob.address, amount: [{ denom: "uqos", amount: "1" }] })).finish() };
+      const sent = await run(src, alice, [{ typeUrl: "/qos.qcp.v1.MsgExecute", value: MsgExecute.fromPartial({ sender: alice.address, toChain: "dst", msgs: [send] }) }]);
+      assert.equal(sent.code, 0, sent.log);
+      const out = seqs(src, "dst").outSequence;
+      for (let s = seqs(dst, "src").inSequence + 1n; s < out; s++) assert.equal((await run(dst, relayer, [delivery(src, "dst", s, relayer.address)])).code, 0);
+      const res = await run(dst, relayer, [delivery(src, "dst", out, relayer.address)]);
+      assert.equal(res.code, 0, res.log);
+      assert.equal(events(res, "qcp_recv")[0].code, "1");
+      const resultSeq = seqs(dst, "src").outSequence;
+      const stored = OutboxEntry.decode(QueryEntryResponse.decode(q(dst, "/qos.qcp.v1.Query/Entry", QueryEntryRequest.encode({ chainId: "src", sequence: resultSeq }).finish())).entry);
+      assert.deepEqual(ResultPayload.decode(stored.payload), { origSequence: out, code: 1, codespace: "sdk", log: "internal error" });
+    } finally {
+      handler.execute = original;
+    }
+  });
 });
