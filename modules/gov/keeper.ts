@@ -36,7 +36,6 @@ import {
   type ProposalContent, type TallyResult,
 } from "../../gen/qos/gov/v1/types.js";
 import type { Validator } from "../../gen/qos/stake/v1/types.js";
-import { ValidatorStatus } from "../../gen/qos/stake/v1/types.js";
 import { validatePhaseChange, type Phase } from "../mint/index.js";
 import { toValAddress } from "../stake/index.js";
 import { GovErrors } from "./errors.js";
@@ -74,7 +73,8 @@ export interface GovBank {
   checkRecipient(address: Uint8Array, field?: string): void;
 }
 export interface GovStake {
-  allValidators(store: KVReader): IterableIterator<[Uint8Array, Validator]>;
+  /** the active validators (stake's active index) */
+  activeValidators(store: KVReader): IterableIterator<[Uint8Array, Validator]>;
   /** a delegator's delegations (stake's by-delegator index); `validator` is the qosval address */
   delegationsOf(store: KVReader, delegator: Uint8Array): Iterable<{ validator: string; amount: string }>;
 }
@@ -312,8 +312,7 @@ export class GovKeeper {
     };
     // active validators by operator address: their tokens (Σ of their delegations) and what voters took from them
     const active = new Map<string, { owner: Uint8Array; tokens: bigint; votedAway: bigint }>();
-    for (const [owner, v] of this.deps.stake.allValidators(store)) {
-      if (v.status !== ValidatorStatus.VALIDATOR_STATUS_ACTIVE) continue;
+    for (const [owner, v] of this.deps.stake.activeValidators(store)) {
       const tokens = BigInt(v.tokens || "0");
       t.totalPower += tokens;
       active.set(toValAddress(owner), { owner, tokens, votedAway: 0n });

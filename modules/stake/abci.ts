@@ -69,8 +69,7 @@ export function endBlock(keeper: StakeKeeper, ctx: Context): void {
   keeper.completeRedelegations(ctx.store, now);
   // inactive longer than survival_secs → closed: every delegation (the self-bond too) goes back to its owner,
   // unbonding_secs after the validator went inactive — until then it still answers for double signs
-  for (const [owner, v] of [...keeper.allValidators(ctx.store)]) {
-    if (v.status !== ValidatorStatus.VALIDATOR_STATUS_INACTIVE || now < v.inactiveTime + BigInt(params.survival_secs)) continue;
+  for (const [owner, v] of keeper.dueForClose(ctx.store, now - BigInt(params.survival_secs))) {
     const completion = v.inactiveTime + BigInt(params.unbonding_secs);
     for (const delegator of keeper.delegatorsOf(ctx.store, owner)) {
       const amount = BigInt(keeper.getDelegation(ctx.store, delegator, owner)!.amount);
@@ -88,8 +87,8 @@ export function endBlock(keeper: StakeKeeper, ctx: Context): void {
     ctx.events.push(validatorEvent(EventTypes.closeValidator, toValAddress(owner), { height: String(ctx.block.height) }));
   }
   // the active set: at most max_validators by bonded power; the others are replaced (inactive)
-  const ranked = [...keeper.allValidators(ctx.store)]
-    .filter(([, v]) => v.status === ValidatorStatus.VALIDATOR_STATUS_ACTIVE && keeper.power(ctx.store, keeper.tokens(v)) > 0n)
+  const ranked = [...keeper.activeValidators(ctx.store)]
+    .filter(([, v]) => keeper.power(ctx.store, keeper.tokens(v)) > 0n)
     .sort(([oa, a], [ob, b]) => {
       const diff = keeper.tokens(b) - keeper.tokens(a);
       return diff > 0n ? 1 : diff < 0n ? -1 : ownerOrder(oa, ob);
@@ -102,8 +101,7 @@ export function endBlock(keeper: StakeKeeper, ctx: Context): void {
 /** Differences between the active set now and what CometBFT was last told. */
 export function validatorUpdates(keeper: StakeKeeper, ctx: Context): ValidatorUpdate[] {
   const wanted = new Map<string, { owner: Uint8Array; pubKey: Uint8Array; power: bigint }>();
-  for (const [owner, v] of keeper.allValidators(ctx.store)) {
-    if (v.status !== ValidatorStatus.VALIDATOR_STATUS_ACTIVE) continue;
+  for (const [owner, v] of keeper.activeValidators(ctx.store)) {
     const power = keeper.power(ctx.store, keeper.tokens(v));
     if (power > 0n) wanted.set(Buffer.from(owner).toString("hex"), { owner, pubKey: v.consensusPubkey, power });
   }

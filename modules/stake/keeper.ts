@@ -16,7 +16,12 @@
 //   stake/k/<owner 20>                       → KeepAlive
 //   stake/kw/<owner 20><chunk 4 BE>          → 128-byte bitmap of missed blocks (1 = missed)
 //   stake/l/<owner 20>                       → power last reported to CometBFT (with the pubkey)
+//   stake/a/<owner 20>                       → (index: ACTIVE validators)
+//   stake/iq/<inactive time 8 BE><owner 20>  → (queue: validators by the time they became inactive; an entry whose
+//                                              validator is no longer inactive since that time is stale, dropped when reached)
 //   stake/p                                  → params (JSON)
+// The index and the queue keep per-block work (ranking, consensus updates, closing) to the validators it acts on,
+// never every validator ever created.
 // Bonded and unbonding coins sit in the module account "stake_pool".
 import { storedParams } from "../../app/params.js";
 import { createHash } from "node:crypto";
@@ -51,6 +56,8 @@ const EvidencePrefix = `${P}e/`;
 const KeepAlivePrefix = `${P}k/`;
 const WindowPrefix = `${P}kw/`;
 const LastPowerPrefix = `${P}l/`;
+const ActivePrefix = `${P}a/`;
+const InactiveQueuePrefix = `${P}iq/`;
 const ParamsKey = `${P}p`;
 const params = storedParams(ParamsKey, ParamsSchema, DefaultParams);
 export const StakePoolName = "stake_pool";
@@ -152,7 +159,31 @@ export class StakeKeeper {
     return v;
   }
   setValidator(store: KVStore, owner: Uint8Array, v: Validator): void {
-    store.set(ValidatorPrefixKey + bytesToKey(owner), Validator.encode(v).finish());
+    const o = bytesToKey(owner);
+    store.set(ValidatorPrefixKey + o, Validator.encode(v).finish());
+    if (v.status === ValidatorStatus.VALIDATOR_STATUS_ACTIVE) store.set(ActivePrefix + o, new Uint8Array());
+    else store.delete(ActivePrefix + o);
+    if (v.status === ValidatorStatus.VALIDATOR_STATUS_INACTIVE) store.set(InactiveQueuePrefix + be64(v.inactiveTime) + o, new Uint8Array());
+  }
+  /** The active validators, by owner address (the active index: per-block work never reads the others). */
+  *activeValidators(store: KVReader): IterableIterator<[Uint8Array, Validator]> {
+    for (const [key] of store.iterate(ActivePrefix, prefixEnd(ActivePrefix))) {
+      const owner = keyToBytes(key.slice(ActivePrefix.length));
+      yield [owner, this.requireValidator(store, owner)];
+    }
+  }
+  /** Validators inactive since `maxSecs` or earlier (their close is due), oldest first; stale queue entries
+   *  (reactivated since, or inactive again from a later time) are dropped on the way. */
+  dueForClose(store: KVStore, maxSecs: bigint): Array<[Uint8Array, Validator]> {
+    const due: Array<[Uint8Array, Validator]> = [];
+    for (const [key] of [...store.iterate(InactiveQueuePrefix, InactiveQueuePrefix + be64(maxSecs + 1n))]) {
+      store.delete(key);
+      const rest = key.slice(InactiveQueuePrefix.length);
+      const owner = keyToBytes(rest.slice(8));
+      const v = this.getValidator(store, owner);
+      if (v?.status === ValidatorStatus.VALIDATOR_STATUS_INACTIVE && be64(v.inactiveTime) === rest.slice(0, 8)) due.push([owner, v]);
+    }
+    return due;
   }
   /** The owner of the validator that signs with this consensus address now (its current key), if any. */
   ownerByConsensusAddress(store: KVReader, consAddr: Uint8Array): Uint8Array | undefined {
@@ -529,6 +560,7 @@ export class StakeKeeper {
     // the consensus index stays: the key may never be claimed again, and evidence of what it signed
     // before the close still finds the owner whose unbonding stake answers for it
     store.delete(ValidatorPrefixKey + bytesToKey(owner));
+    store.delete(ActivePrefix + bytesToKey(owner));
     this.deleteKeepAlive(store, owner);
   }
 
@@ -541,6 +573,11 @@ export class StakeKeeper {
       let sum = 0n;
       for (const delegator of this.delegatorsOf(store, owner)) sum += BigInt(this.getDelegation(store, delegator, owner)!.amount);
       if (sum !== tokens) throw StakeErrors.invariantBroken.with(`${toValAddress(owner)}: delegations sum to ${sum}, tokens ${tokens}`);
+      const indexed = store.has(ActivePrefix + bytesToKey(owner));
+      if (indexed !== (v.status === ValidatorStatus.VALIDATOR_STATUS_ACTIVE)) throw StakeErrors.invariantBroken.with(`${toValAddress(owner)}: status ${v.status} but active index ${indexed}`);
+      if (v.status === ValidatorStatus.VALIDATOR_STATUS_INACTIVE && !store.has(InactiveQueuePrefix + be64(v.inactiveTime) + bytesToKey(owner))) {
+        throw StakeErrors.invariantBroken.with(`${toValAddress(owner)}: inactive since ${v.inactiveTime} but not in the close queue`);
+      }
     }
     let unbonding = 0n;
     for (const [, u] of this.allUnbondings(store)) unbonding += BigInt(u.amount);

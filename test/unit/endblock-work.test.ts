@@ -1,3 +1,6 @@
+// End-block work bounded by what was paid for, counted through the real FinalizeBlock: a module's end
+// block runs on a store that counts every read.
+//
 // attack: a proposal's end block reads every delegation of the chain. Anyone can add cheap delegations
 // that never vote; the old tally walked every active validator's delegators, so the end-block work of a
 // proposal grew with them and nobody paid for it. The tally now walks the votes (each paid at vote time)
@@ -9,8 +12,10 @@ import { createHash } from "node:crypto";
 import { toBase64 } from "@cosmjs/encoding";
 import { moduleAddress, toAccAddress } from "../../app/address.js";
 import type { Context } from "../../app/module.js";
+import { ValidatorStatus } from "../../gen/qos/stake/v1/types.js";
+import * as sq from "../../gen/qos/stake/v1/query.js";
 import type { KVStore } from "../../app/state/kv.js";
-import { createTestApp, GenesisTime } from "../helpers/app.js";
+import { createTestApp, GenesisTime, type TestApp } from "../helpers/app.js";
 import { toValAddress } from "../../modules/stake/index.js";
 import * as gq from "../../gen/qos/gov/v1/query.js";
 import { Proposal, ProposalLevel, ProposalStatus, VoteOption } from "../../gen/qos/gov/v1/types.js";
@@ -66,10 +71,7 @@ async function endOfVote(silent: number) {
     },
   });
   try {
-    const gov = t.app.modules.find((m) => m.name === "gov")!;
-    const original = gov.endBlock!;
-    const reads: string[] = [];
-    (gov as { endBlock?: (ctx: Context) => void }).endBlock = (ctx) => original({ ...ctx, store: countingStore(ctx.store, reads) });
+    const reads = countEndBlockReads(t, "gov");
     for (let i = 0; i < 6; i++) await t.block([]);
     const res = t.app.query({ path: "/qos.gov.v1.Query/Proposal", data: gq.QueryProposalRequest.encode({ proposalId: 1n }).finish(), height: 0n, prove: false });
     assert.equal(res.code, 0, res.log);
@@ -78,6 +80,17 @@ async function endOfVote(silent: number) {
   } finally {
     await t.destroy();
   }
+}
+
+/** Makes the module's end-block hooks (endBlock, validatorUpdates) record every key they read. */
+function countEndBlockReads(t: TestApp, name: string): string[] {
+  const module = t.app.modules.find((m) => m.name === name)! as { endBlock?: (ctx: Context) => void; validatorUpdates?: (ctx: Context) => unknown };
+  const reads: string[] = [];
+  const endBlock = module.endBlock!;
+  module.endBlock = (ctx) => endBlock({ ...ctx, store: countingStore(ctx.store, reads) });
+  const updates = module.validatorUpdates;
+  if (updates) module.validatorUpdates = (ctx) => updates({ ...ctx, store: countingStore(ctx.store, reads) });
+  return reads;
 }
 
 /** Records the key of every read (get, has, each iterated entry). */
@@ -111,5 +124,46 @@ describe("gov tally work", () => {
     const silentKeys = (reads: string[]) => reads.filter((k) => k.startsWith("stake/dv/") || (k.startsWith("stake/d/") && !k.startsWith("stake/d/" + latin1(addr("owner"))) && !k.startsWith("stake/d/" + latin1(addr("voter")))));
     assert.deepEqual(silentKeys(many.reads), []);
     assert.deepEqual(silentKeys(few.reads), []);
+  });
+});
+
+// attack: stake's end block read every validator ever created, three times a block (closing, ranking, the
+// consensus set). A validator costs a 1 QOS self-bond, returned at its close; anyone could keep thousands
+// of replaced (inactive) validators around and make every block slower. The end block now reads the active
+// index and the close queue (by inactive time) only.
+async function stakeEndBlock(validators: number) {
+  const owners = Array.from({ length: validators }, (_, i) => addr(`val-${i}`));
+  const t = await createTestApp({
+    bank: { balances: [{ address: toAccAddress(moduleAddress("stake_pool")), coins: [{ denom: "uqos", amount: String(BigInt(validators) * 2n * QOS) }] }] },
+    stake: {
+      validators: owners.map((o, i) => ({
+        owner: toAccAddress(o), consensus_pubkey: toBase64(createHash("sha256").update(`cons-${i}`).digest()), moniker: `v${i}`,
+        commission: { rate: "0.1", max_rate: "0.2", max_change_rate: "0.01" },
+      })),
+      delegations: owners.map((o) => ({ delegator: toAccAddress(o), validator: toValAddress(o), amount: String(2n * QOS) })),
+    },
+  });
+  try {
+    await t.block([]); // the first end block replaces all but 21 (ranked by power, then owner)
+    const res = t.app.query({ path: "/qos.stake.v1.Query/Validators", data: sq.QueryValidatorsRequest.encode({ status: "active", pagination: undefined }).finish(), height: 0n, prove: false });
+    const active = sq.QueryValidatorsResponse.decode(res.value).validators;
+    const reads = countEndBlockReads(t, "stake");
+    await t.block([]);
+    return { reads, active: active.length, activeStatus: active.every((v) => v.validator!.status === ValidatorStatus.VALIDATOR_STATUS_ACTIVE) };
+  } finally {
+    await t.destroy();
+  }
+}
+
+describe("stake end-block work", () => {
+  test("attack: thousands of replaced validators make every end block read them all — it reads the 21 active ones only", async () => {
+    const few = await stakeEndBlock(30);
+    const many = await stakeEndBlock(400);
+    assert.equal(few.active, 21);
+    assert.equal(many.active, 21);
+    assert.ok(few.activeStatus && many.activeStatus);
+    assert.equal(many.reads.length, few.reads.length);
+    const validatorReads = (reads: string[]) => new Set(reads.filter((k) => k.startsWith("stake/v/"))).size;
+    assert.equal(validatorReads(many.reads), 21);
   });
 });
