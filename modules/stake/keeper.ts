@@ -17,8 +17,7 @@
 //   stake/kw/<owner 20><chunk 4 BE>          → 128-byte bitmap of missed blocks (1 = missed)
 //   stake/l/<owner 20>                       → power last reported to CometBFT (with the pubkey)
 //   stake/a/<owner 20>                       → (index: ACTIVE validators)
-//   stake/iq/<inactive time 8 BE><owner 20>  → (queue: validators by the time they became inactive; an entry whose
-//                                              validator is no longer inactive since that time is stale, dropped when reached)
+//   stake/iq/<inactive time 8 BE><owner 20>  → (queue: inactive validators by the time they became inactive)
 //   stake/p                                  → params (JSON)
 // The index and the queue keep per-block work (ranking, consensus updates, closing) to the validators it acts on,
 // never every validator ever created.
@@ -160,6 +159,7 @@ export class StakeKeeper {
   }
   setValidator(store: KVStore, owner: Uint8Array, v: Validator): void {
     const o = bytesToKey(owner);
+    this.dropFromCloseQueue(store, owner);
     store.set(ValidatorPrefixKey + o, Validator.encode(v).finish());
     if (v.status === ValidatorStatus.VALIDATOR_STATUS_ACTIVE) store.set(ActivePrefix + o, new Uint8Array());
     else store.delete(ActivePrefix + o);
@@ -172,16 +172,18 @@ export class StakeKeeper {
       yield [owner, this.requireValidator(store, owner)];
     }
   }
-  /** Validators inactive since `maxSecs` or earlier (their close is due), oldest first; stale queue entries
-   *  (reactivated since, or inactive again from a later time) are dropped on the way. */
-  dueForClose(store: KVStore, maxSecs: bigint): Array<[Uint8Array, Validator]> {
+  /** The queue entry of the stored validator goes before it changes or goes (the queue is part of the state
+   *  and of exports: it holds exactly the inactive validators). */
+  private dropFromCloseQueue(store: KVStore, owner: Uint8Array): void {
+    const old = this.getValidator(store, owner);
+    if (old?.status === ValidatorStatus.VALIDATOR_STATUS_INACTIVE) store.delete(InactiveQueuePrefix + be64(old.inactiveTime) + bytesToKey(owner));
+  }
+  /** Validators inactive since `maxSecs` or earlier (their close is due), oldest first. */
+  dueForClose(store: KVReader, maxSecs: bigint): Array<[Uint8Array, Validator]> {
     const due: Array<[Uint8Array, Validator]> = [];
-    for (const [key] of [...store.iterate(InactiveQueuePrefix, InactiveQueuePrefix + be64(maxSecs + 1n))]) {
-      store.delete(key);
-      const rest = key.slice(InactiveQueuePrefix.length);
-      const owner = keyToBytes(rest.slice(8));
-      const v = this.getValidator(store, owner);
-      if (v?.status === ValidatorStatus.VALIDATOR_STATUS_INACTIVE && be64(v.inactiveTime) === rest.slice(0, 8)) due.push([owner, v]);
+    for (const [key] of store.iterate(InactiveQueuePrefix, InactiveQueuePrefix + be64(maxSecs + 1n))) {
+      const owner = keyToBytes(key.slice(InactiveQueuePrefix.length + 8));
+      due.push([owner, this.requireValidator(store, owner)]);
     }
     return due;
   }
@@ -559,6 +561,7 @@ export class StakeKeeper {
   removeValidatorRecords(store: KVStore, owner: Uint8Array): void {
     // the consensus index stays: the key may never be claimed again, and evidence of what it signed
     // before the close still finds the owner whose unbonding stake answers for it
+    this.dropFromCloseQueue(store, owner);
     store.delete(ValidatorPrefixKey + bytesToKey(owner));
     store.delete(ActivePrefix + bytesToKey(owner));
     this.deleteKeepAlive(store, owner);
@@ -577,6 +580,12 @@ export class StakeKeeper {
       if (indexed !== (v.status === ValidatorStatus.VALIDATOR_STATUS_ACTIVE)) throw StakeErrors.invariantBroken.with(`${toValAddress(owner)}: status ${v.status} but active index ${indexed}`);
       if (v.status === ValidatorStatus.VALIDATOR_STATUS_INACTIVE && !store.has(InactiveQueuePrefix + be64(v.inactiveTime) + bytesToKey(owner))) {
         throw StakeErrors.invariantBroken.with(`${toValAddress(owner)}: inactive since ${v.inactiveTime} but not in the close queue`);
+      }
+    }
+    for (const [key] of store.iterate(InactiveQueuePrefix, prefixEnd(InactiveQueuePrefix))) {
+      const v = this.getValidator(store, keyToBytes(key.slice(InactiveQueuePrefix.length + 8)));
+      if (v?.status !== ValidatorStatus.VALIDATOR_STATUS_INACTIVE || be64(v.inactiveTime) !== key.slice(InactiveQueuePrefix.length, InactiveQueuePrefix.length + 8)) {
+        throw StakeErrors.invariantBroken.with("the close queue holds a validator that is not inactive since that time");
       }
     }
     let unbonding = 0n;
