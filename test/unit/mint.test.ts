@@ -23,6 +23,7 @@ import {
   createMintModule, MintErrors, MintModuleAccount, validatePhaseChange, validatePhases, type Phase,
 } from "../../modules/mint/index.js";
 import { mintCli } from "../../modules/mint/cli.js";
+import { defaultModel, Model } from "../helpers/mint-model.js";
 
 const G = 1_800_000_000n; // genesis time, unix seconds
 const NS = 1_000_000_000n;
@@ -114,49 +115,6 @@ const attr = (e: Event, key: string) => e.attributes.find((a) => a.key === key)?
 const mintEvents = (events: Event[]) => events.filter((e) => e.type === "mint");
 const mintedIn = (events: Event[]) => mintEvents(events).reduce((sum, e) => sum + BigInt(attr(e, "amount")!), 0n);
 
-// ---------------------------------------------------------------- the formula, written out again
-
-/** The spec's per-block rule, kept apart from the keeper's code on purpose. */
-class Model {
-  phases: Phase[];
-  first?: { height: bigint; time: bigint };
-  constructor(
-    phases: Array<[bigint, bigint]>,
-    readonly genesisTime: bigint,
-    readonly target = 3n,
-  ) {
-    this.phases = phases.map(([endTime, total]) => ({ endTime, total, applied: 0n }));
-  }
-
-  /** what a block at `timeNs` mints, from which phase, and how many ended phases roll over */
-  step(height: number, timeNs: bigint): { minted: bigint; rollovers: number; phaseEnd?: bigint } {
-    const h = BigInt(height);
-    const t = timeNs / NS;
-    if (this.first === undefined && t > this.genesisTime) this.first = { height: h, time: t };
-    let rollovers = 0;
-    for (let i = 0; i < this.phases.length - 1; i++) {
-      const p = this.phases[i];
-      if (p.endTime <= t && p.applied < p.total) {
-        this.phases[i + 1].total += p.total - p.applied;
-        p.total = p.applied;
-        rollovers++;
-      }
-    }
-    const current = this.phases.find((p) => p.endTime > t && p.applied < p.total);
-    if (!current) return { minted: 0n, rollovers };
-    let avg = this.target;
-    if (this.first && h > this.first.height) avg = (t - this.first.time) / (h - this.first.height);
-    if (avg < 1n) avg = 1n;
-    let blocksLeft = (current.endTime - t) / avg;
-    if (blocksLeft < 1n) blocksLeft = 1n;
-    const left = current.total - current.applied;
-    let minted = left / blocksLeft;
-    if (minted > left) minted = left;
-    current.applied += minted;
-    return { minted, rollovers, phaseEnd: current.endTime };
-  }
-}
-
 const sum = (phases: Phase[], f: (p: Phase) => bigint) => phases.reduce((s, p) => s + f(p), 0n);
 
 /** Runs blocks at the given times on the chain and the model and compares everything after each block. */
@@ -216,11 +174,7 @@ describe("mint: default schedule", () => {
 
   test("the first blocks mint ≈ 60.6 QOS each (whitepaper: 60.64 with 365-day years) and follow the formula", async () => {
     const chain = await openChain({});
-    const model = new Model(
-      [2_550_000_000_000_000n, 1_275_000_000_000_000n, 637_500_000_000_000n, 318_750_000_000_000n, 159_375_000_000_000n, 79_687_500_000_000n, 79_687_500_000_000n]
-        .map((total, i) => [G + BigInt(i + 1) * 1461n * 86_400n, total] as [bigint, bigint]),
-      G,
-    );
+    const model = defaultModel(G);
     await runAndCompare(chain, model, [1n, 4n, 7n, 10n, 13n].map((s) => (G + s) * NS));
     // by hand: block h at G+1+3(h−1); block 1 is the first measured one, so block 1 uses the 3 s target and
     // later ones the measured (t − (G+1)) ÷ (h − 1) = 3 s; blocks left = ⌊(126,230,400 − (t − G)) ÷ 3⌋ =
