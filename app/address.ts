@@ -2,6 +2,7 @@
 import { fromBech32, toBech32 } from "@cosmjs/encoding";
 import { ripemd160 } from "@noble/hashes/legacy.js";
 import { createHash } from "node:crypto";
+import { ByteLru } from "./cache.js";
 import { Errors } from "./errors.js";
 
 export const AccountPrefix = "qosacc";
@@ -13,13 +14,14 @@ export function addressFromPubKey(compressedPubKey: Uint8Array): Uint8Array {
 }
 
 // bech32 conversions are a hot path (every tx converts a few addresses, CheckTx and FinalizeBlock
-// alike): remember recent ones. Bounded; the returned bytes must not be mutated.
-const CacheLimit = 50_000;
-const toBech32Cache = new Map<string, string>();
-const fromBech32Cache = new Map<string, Uint8Array>();
-function remember<K, V>(cache: Map<K, V>, key: K, value: V): V {
-  if (cache.size >= CacheLimit) cache.delete(cache.keys().next().value as K);
-  cache.set(key, value);
+// alike): remember recent ones. Bounded in bytes (D11; an entry is at most a 90-character address and
+// 20 bytes, so anyone's addresses can only churn it); a pure function, so it never changes a result.
+// The returned bytes must not be mutated.
+const AddressCacheBytes = 4 * 1024 * 1024;
+const toBech32Cache = new ByteLru<string>(AddressCacheBytes);
+const fromBech32Cache = new ByteLru<Uint8Array>(AddressCacheBytes);
+function remember<V extends string | Uint8Array>(cache: ByteLru<V>, key: string, value: V): V {
+  cache.set(key, value, value.length);
   return value;
 }
 

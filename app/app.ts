@@ -27,6 +27,7 @@ import {
 } from "cosmjs-types/tendermint/abci/types";
 import type { Timestamp } from "cosmjs-types/google/protobuf/timestamp";
 import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
+import { createHash } from "node:crypto";
 import { parseGasPrice, type GasPrice } from "./coins.js";
 import { AppError, Errors, grpcLog, toAppError } from "./errors.js";
 import { event } from "./events.js";
@@ -40,12 +41,18 @@ import { CommitStore, type PendingVersion } from "./state/store.js";
 import { runAnte, type AnteDeps } from "./tx/ante.js";
 import { decodeTx, type DecodedTx } from "./tx/decode.js";
 import { SignatureCache, verifierName } from "./tx/verify.js";
+import { ByteLru } from "./cache.js";
 import { authKeeper } from "../modules/auth/index.js";
 import type { BankKeeper } from "../modules/bank/index.js";
 import { checkResponseSize, DefaultQueryLimits, QueryBudget, type QueryLimits } from "./query.js";
 import { buildModules, type Modules, type Profile } from "../modules/index.js";
 
 export const AppName = "qos-ts";
+/** default bound of the decoded-tx cache: 64 MiB ≈ 500 txs of the largest size, 100,000 transfers */
+export const DefaultTxCacheBytes = 64 * 1024 * 1024;
+/** What a decoded tx keeps alive, for the cache's bound: its bytes (a copy) and the decoded messages,
+ *  counted as as many bytes again. */
+export const decodedTxBytes = (txLength: number) => 2 * txLength;
 export const AppVersion = "0.1.0";
 /** the protocol version reported to CometBFT (block header version.app) */
 export const ProtocolVersion = 1n;
@@ -67,6 +74,10 @@ export interface AppOptions {
   keepRecent?: number;
   /** the chain's profile (genesis app_state.profile); decides the module set */
   profile?: Profile;
+  /** bytes the decoded-tx cache may hold (default 64 MiB); config/app.json tx_cache_bytes */
+  txCacheBytes?: number;
+  /** bytes the signature cache may hold (default 8 MiB); config/app.json signature_cache_bytes */
+  signatureCacheBytes?: number;
   /** check every module invariant after each block and halt on a violation (tests turn it on) */
   checkInvariants?: boolean;
   /** software upgrades (governance plans, by name) this binary has been told are done
@@ -93,8 +104,10 @@ export class QosApp {
   readonly bank: BankKeeper;
   readonly keepers: Modules;
   readonly profile: Profile;
-  readonly signatureCache = new SignatureCache();
-  private readonly decodedTxs = new Map<string, DecodedTx>();
+  readonly signatureCache: SignatureCache;
+  /** decoded txs by sha256 of their bytes, bounded in bytes, filled only by txs that passed the ante
+   *  handler (D11); `cacheStats` shows it */
+  private readonly decodedTxs: ByteLru<DecodedTx>;
   readonly verifierName = verifierName;
   private readonly minGasPrice?: GasPrice;
   private readonly anteDeps: AnteDeps;
@@ -113,6 +126,8 @@ export class QosApp {
     private readonly options: AppOptions,
   ) {
     this.log = options.log ?? ((line) => console.error(line));
+    this.decodedTxs = new ByteLru(options.txCacheBytes ?? DefaultTxCacheBytes);
+    this.signatureCache = new SignatureCache(options.signatureCacheBytes);
     this.queryLimits = { ...DefaultQueryLimits, ...options.queryLimits };
     this.profile = options.profile ?? "qos";
     this.keepers = buildModules(this.profile);
@@ -429,12 +444,15 @@ export class QosApp {
     let events: Event[] = [];
     try {
       const maxTxBytes = authKeeper.getParams(base).max_tx_bytes;
-      const tx = this.decode(bytes, maxTxBytes);
+      const { tx, cacheKey } = this.decode(bytes, maxTxBytes);
       gasWanted = tx.authInfo.fee?.gasLimit ?? 0n;
       meter = new GasMeter(mode === "simulate" ? undefined : gasWanted);
       const anteBranch = new CacheStore(base);
       const anteCtx = { store: new GasStore(anteBranch, meter), unmeteredStore: anteBranch, block, gas: meter, events, mode };
       runAnte(anteCtx, tx, this.anteDeps, { simulate: mode === "simulate", minGasPrice: this.minGasPrice });
+      // the sender has paid (signatures and fee checked): now the decoded tx may take cache memory, for
+      // the recheck and the block that will see the same bytes
+      if (mode === "check" || mode === "deliver") this.decodedTxs.set(cacheKey, tx, decodedTxBytes(tx.bytes.length));
       if (mode === "check") {
         anteBranch.write();
         return { code: 0, codespace: "", log: "", gasWanted, gasUsed: meter.consumed, events, data: new Uint8Array() };
@@ -469,18 +487,24 @@ export class QosApp {
     }
   }
 
-  /** decodeTx, remembered by the tx bytes: CheckTx, each recheck and FinalizeBlock see the same bytes.
-   *  Decoding is a pure function of the bytes (and the fixed router), so the result can be shared. */
-  private decode(bytes: Uint8Array, maxTxBytes: number): DecodedTx {
-    if (bytes.length > maxTxBytes) return decodeTx(bytes, this.router, maxTxBytes); // throws "too large"
-    const key = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
-    const cached = this.decodedTxs.get(key);
-    if (cached) return cached;
+  /** decodeTx, remembered by the sha256 of the bytes: CheckTx, each recheck and FinalizeBlock see the
+   *  same bytes. Decoding is a pure function of the bytes (and the fixed router), so a cached result is
+   *  the one decoding would give: the cache never changes a result. runTx fills it after the ante. */
+  private decode(bytes: Uint8Array, maxTxBytes: number): { tx: DecodedTx; cacheKey: string } {
+    if (bytes.length > maxTxBytes) decodeTx(bytes, this.router, maxTxBytes); // throws "too large"
+    const cacheKey = createHash("sha256").update(bytes).digest().toString("latin1");
+    const cached = this.decodedTxs.get(cacheKey);
+    if (cached) return { tx: cached, cacheKey };
     // a copy: the request's bytes are a view into a socket read buffer that the cache must not pin
-    const tx = decodeTx(Uint8Array.from(bytes), this.router, maxTxBytes);
-    if (this.decodedTxs.size >= 20_000) this.decodedTxs.delete(this.decodedTxs.keys().next().value!);
-    this.decodedTxs.set(key, tx);
-    return tx;
+    return { tx: decodeTx(Uint8Array.from(bytes), this.router, maxTxBytes), cacheKey };
+  }
+
+  /** What the node's caches hold (operators, tests): entries and bytes of each, and their bounds. */
+  get cacheStats(): { decodedTxs: { entries: number; bytes: number; maxBytes: number }; signatures: { entries: number; bytes: number } } {
+    return {
+      decodedTxs: { entries: this.decodedTxs.size, bytes: this.decodedTxs.bytes, maxBytes: this.decodedTxs.maxBytes },
+      signatures: { entries: this.signatureCache.size, bytes: this.signatureCache.bytes },
+    };
   }
 
   /** /cosmos.tx.v1beta1.Service/Simulate: runs the tx on a throw-away branch of the latest state. */

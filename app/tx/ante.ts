@@ -125,6 +125,7 @@ export function runAnte(ctx: Context & { unmeteredStore: KVStore }, tx: DecodedT
   }
 
   const signatureEvents: Event[] = [];
+  const verified: Array<{ digest: Uint8Array; signature: Uint8Array; publicKey: Uint8Array }> = [];
   const accounts: AnteAccount[] = [];
   signers.forEach((signer, i) => {
     const address = parseAccAddress(signer, `signer ${i}`);
@@ -184,6 +185,7 @@ export function runAnte(ctx: Context & { unmeteredStore: KVStore }, tx: DecodedT
         );
       }
       signatureEvents.push(signatureEvent(toBase64(signature)));
+      verified.push({ digest, signature, publicKey: pubKey });
     }
     accounts.push({ ...account, pubKey });
   });
@@ -198,5 +200,7 @@ export function runAnte(ctx: Context & { unmeteredStore: KVStore }, tx: DecodedT
   const paid = exempt ? [] : feeCoins;
   if (paid.length > 0) deps.payFee(ctx.unmeteredStore, ctx.events, accounts[0].address, paid);
   ctx.events.push(feeEvent(coinsToString(paid), signers[0]));
+  // only now, with the fee paid, may the tx's signatures take memory in the cache (D11)
+  deps.signatureCache.remember(verified);
   return { gasLimit, fee: paid };
 }

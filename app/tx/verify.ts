@@ -3,6 +3,7 @@
 // sha256 digest. `verifierName` says which one this process runs (the benchmark and a test print it).
 import * as noble from "@noble/secp256k1";
 import { createRequire } from "node:module";
+import { ByteLru } from "../cache.js";
 
 const CurveOrder = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 const HalfOrder = CurveOrder >> 1n;
@@ -58,23 +59,37 @@ export function verifySecp256k1PureJs(digest: Uint8Array, signature: Uint8Array,
 }
 
 /** Remembers signatures already verified, so a tx's signature is checked once per node (CheckTx,
- *  recheck and FinalizeBlock share it). Bounded: the oldest entries go first. */
+ *  recheck and FinalizeBlock share it). Bounded in bytes, and filled only by `remember`, which the ante
+ *  handler calls once the tx has passed it (signatures and fee): a signature of a tx that is then refused
+ *  costs its sender nothing, so it must cost the node no memory either. */
 export class SignatureCache {
-  private readonly verified = new Set<string>();
-  constructor(private readonly capacity = 200_000) {}
+  private readonly verified: ByteLru<true>;
+  constructor(maxBytes = DefaultSignatureCacheBytes) {
+    this.verified = new ByteLru(maxBytes);
+  }
 
+  /** Verifies (unless this exact check passed before and was remembered); never fills the cache. */
   verify(digest: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean {
-    const key = Buffer.concat([digest, signature, publicKey]).toString("latin1");
-    if (this.verified.has(key)) return true;
-    const ok = verifySecp256k1(digest, signature, publicKey);
-    if (ok) {
-      if (this.verified.size >= this.capacity) this.verified.delete(this.verified.values().next().value!);
-      this.verified.add(key);
-    }
-    return ok;
+    return this.verified.get(cacheKey(digest, signature, publicKey)) === true || verifySecp256k1(digest, signature, publicKey);
+  }
+
+  /** Records checks that passed, for a tx that passed the ante handler. */
+  remember(checks: ReadonlyArray<{ digest: Uint8Array; signature: Uint8Array; publicKey: Uint8Array }>): void {
+    for (const c of checks) this.verified.set(cacheKey(c.digest, c.signature, c.publicKey), true, 0);
   }
 
   get size(): number {
     return this.verified.size;
   }
+
+  /** bytes held: per entry its 129-byte key and ByteLru.EntryOverheadBytes */
+  get bytes(): number {
+    return this.verified.bytes;
+  }
 }
+
+/** 8 MiB ≈ 43,000 signatures: a few blocks' worth between CheckTx and FinalizeBlock */
+export const DefaultSignatureCacheBytes = 8 * 1024 * 1024;
+
+const cacheKey = (digest: Uint8Array, signature: Uint8Array, publicKey: Uint8Array) =>
+  Buffer.concat([digest, signature, publicKey]).toString("latin1");

@@ -7,12 +7,18 @@ import { join } from "node:path";
 import { z } from "zod";
 import { Profiles, type Profile } from "../../modules/index.js";
 import { DefaultGrpcAddress } from "../../app/grpc/server.js";
+import { DefaultTxCacheBytes } from "../../app/app.js";
+import { DefaultSignatureCacheBytes } from "../../app/tx/verify.js";
 
 export const AppConfigSchema = z.object({
   /** minimum gas price this node's mempool accepts (CheckTx only; not consensus) */
   min_gas_price: z.string().default("0.025uqos"),
   /** recent heights kept in memory for queries and proofs */
   keep_recent: z.number().int().min(1).default(100),
+  /** bytes of memory the decoded-tx cache may hold (filled only by txs that passed signatures and fee) */
+  tx_cache_bytes: z.number().int().min(0).default(DefaultTxCacheBytes),
+  /** bytes of memory the verified-signature cache may hold */
+  signature_cache_bytes: z.number().int().min(0).default(DefaultSignatureCacheBytes),
   /** log level of qosd: "info" prints every committed block */
   log_level: z.enum(["info", "warn", "error"]).default("info"),
   /** host:port of the gRPC query server (same methods as ABCI Query, with reflection); "" disables it */

@@ -32,6 +32,8 @@ export async function startNode(options: StartOptions): Promise<void> {
     dbPath: p.appDb,
     minGasPrice: config.min_gas_price,
     keepRecent: config.keep_recent,
+    txCacheBytes: config.tx_cache_bytes,
+    signatureCacheBytes: config.signature_cache_bytes,
     checkInvariants: process.env.QOS_CHECK_INVARIANTS === "1",
     upgradesDone: options.upgradesDone,
     log,

@@ -35,13 +35,16 @@ export async function createTestApp(
   appState: Record<string, unknown>,
   options: {
     chainId?: string; minGasPrice?: string; dir?: string; profile?: Profile; queryLimits?: Partial<QueryLimits>;
+    /** bounds of the node's caches (AppOptions) */
+    txCacheBytes?: number; signatureCacheBytes?: number;
     /** CometBFT's genesis validators (genesis.json `validators`), outside staking */
     validators?: Array<{ pubKey: Uint8Array; power: bigint }>;
   } = {},
 ): Promise<TestApp> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "qos-app-"));
   const open = () =>
-    QosApp.open({ dbPath: join(dir, "app.db"), minGasPrice: options.minGasPrice ?? "0.025uqos", checkInvariants: true, profile: options.profile, queryLimits: options.queryLimits, log: () => {} });
+    QosApp.open({ dbPath: join(dir, "app.db"), minGasPrice: options.minGasPrice ?? "0.025uqos", checkInvariants: true, profile: options.profile, queryLimits: options.queryLimits,
+      txCacheBytes: options.txCacheBytes, signatureCacheBytes: options.signatureCacheBytes, log: () => {} });
   const t: TestApp = {
     app: await open(),
     dir,

@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import * as noble from "@noble/secp256k1";
 import { hmac } from "@noble/hashes/hmac.js";
 import { sha256 } from "@noble/hashes/sha2.js";
+import { ByteLru } from "../../app/cache.js";
 import { isLowS, SignatureCache, verifierName, verifySecp256k1, verifySecp256k1PureJs } from "../../app/tx/verify.js";
 
 noble.hashes.sha256 = sha256;
@@ -52,15 +53,18 @@ test("native and pure-JS verifiers agree: valid, high-S, wrong message, wrong ke
   }
 });
 
-test("the signature cache verifies once and never caches a failure", () => {
-  const cache = new SignatureCache(2);
+test("the signature cache never fills itself, remembers what it is told, never a failure, and is bounded in bytes", () => {
+  const entry = 129 + ByteLru.EntryOverheadBytes; // digest + signature + key, and the entry's overhead
+  const cache = new SignatureCache(2 * entry);
   const secret = digest("cache");
   const publicKey = noble.getPublicKey(secret, true);
-  const sigs = ["a", "b", "c"].map((m) => ({ m: digest(m), s: noble.sign(digest(m), secret, { prehash: false }) }));
-  assert.equal(cache.verify(sigs[0].m, sigs[0].s, publicKey), true);
-  assert.equal(cache.verify(sigs[0].m, toHighS(sigs[0].s), publicKey), false);
-  assert.equal(cache.size, 1);
-  cache.verify(sigs[1].m, sigs[1].s, publicKey);
-  cache.verify(sigs[2].m, sigs[2].s, publicKey);
-  assert.equal(cache.size, 2, "bounded by its capacity");
+  const sigs = ["a", "b", "c"].map((m) => ({ digest: digest(m), signature: noble.sign(digest(m), secret, { prehash: false }), publicKey }));
+  assert.equal(cache.verify(sigs[0].digest, sigs[0].signature, publicKey), true);
+  assert.equal(cache.verify(sigs[0].digest, toHighS(sigs[0].signature), publicKey), false);
+  assert.equal(cache.size, 0, "verify alone remembers nothing (the ante handler remembers once the tx paid)");
+  cache.remember([sigs[0]]);
+  assert.deepEqual([cache.size, cache.bytes], [1, entry]);
+  assert.equal(cache.verify(sigs[0].digest, sigs[0].signature, publicKey), true);
+  cache.remember([sigs[1], sigs[2]]);
+  assert.deepEqual([cache.size, cache.bytes], [2, 2 * entry], "bounded by its bytes");
 });

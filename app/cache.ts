@@ -1,0 +1,57 @@
+// A small LRU bounded in bytes (D11): every cache of the node is one of these, so that what anyone can
+// send the node over RPC cannot grow its memory. An entry costs its key's length (keys are one-byte
+// strings: latin1 or ASCII), the value's bytes the caller gives (an estimate of what the value keeps
+// alive) and a fixed overhead; an entry larger than the whole bound is not kept.
+// A cache only ever saves work: what a lookup returns must equal what the work would compute, so the
+// cache's state can never change a result (D7).
+
+export class ByteLru<V> {
+  /** what one entry costs beyond its key and value (Map slot, entry object) */
+  static readonly EntryOverheadBytes = 64;
+
+  // Map iteration order is insertion order: the first key is the least recently used one
+  private readonly entries = new Map<string, { value: V; cost: number }>();
+  private used = 0;
+
+  constructor(readonly maxBytes: number) {
+    if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) throw new Error(`cache bound must be a byte count, got ${maxBytes}`);
+  }
+
+  get(key: string): V | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    this.entries.delete(key); // most recently used: to the end
+    this.entries.set(key, entry);
+    return entry.value;
+  }
+
+  has(key: string): boolean {
+    return this.entries.has(key);
+  }
+
+  set(key: string, value: V, valueBytes: number): void {
+    const cost = key.length + valueBytes + ByteLru.EntryOverheadBytes;
+    const old = this.entries.get(key);
+    if (old) {
+      this.entries.delete(key);
+      this.used -= old.cost;
+    }
+    if (cost > this.maxBytes) return;
+    while (this.used + cost > this.maxBytes) {
+      const [oldest, entry] = this.entries.entries().next().value!;
+      this.entries.delete(oldest);
+      this.used -= entry.cost;
+    }
+    this.entries.set(key, { value, cost });
+    this.used += cost;
+  }
+
+  /** bytes held (Σ entry costs), never more than maxBytes */
+  get bytes(): number {
+    return this.used;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
