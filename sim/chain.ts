@@ -73,15 +73,7 @@ export class SimChain {
     upgradesDone?: string[];
   }): Promise<SimChain> {
     const dir = mkdtempSync(join(tmpdir(), "qos-sim-"));
-    const app = await QosApp.open({
-      dbPath: join(dir, "app.db"),
-      minGasPrice: "0.025uqos",
-      profile: opts.profile,
-      // invariants are checked by the simulation itself after each commit (counted, named)
-      checkInvariants: false,
-      upgradesDone: opts.upgradesDone ?? [],
-      log: () => {},
-    });
+    const app = await SimChain.open(dir, opts.profile, opts.upgradesDone ?? []);
     const initialHeight = opts.initialHeight ?? 1;
     const chain = new SimChain(app, dir, opts.chainId, initialHeight, { profile: opts.profile, upgradesDone: opts.upgradesDone ?? [] });
     let res;
@@ -113,6 +105,29 @@ export class SimChain {
   }
 
   genesisAppHash: Uint8Array = new Uint8Array();
+
+  private static open(dir: string, profile: Profile, upgradesDone: string[]): Promise<QosApp> {
+    return QosApp.open({
+      dbPath: join(dir, "app.db"),
+      minGasPrice: "0.025uqos",
+      profile,
+      // invariants are checked by the simulation itself after each commit (counted, named)
+      checkInvariants: false,
+      upgradesDone,
+      log: () => {},
+    });
+  }
+
+  /** A node restart: the app closes and opens its database again (every in-memory cache is gone); Info
+   *  must report the last committed height and app hash, and the chain goes on from there. */
+  async restart(lastAppHash: Uint8Array): Promise<void> {
+    await this.app.close();
+    this.app = await SimChain.open(this.dir, this.options.profile, this.options.upgradesDone);
+    const info = this.app.info({ version: "", blockVersion: 0n, p2pVersion: 0n, abciVersion: "" });
+    if (info.lastBlockHeight !== BigInt(this.height) || !Buffer.from(info.lastBlockAppHash).equals(Buffer.from(lastAppHash))) {
+      throw new SimFailure("restart", this.height, `Info after a restart says height ${info.lastBlockHeight}, app hash ${Buffer.from(info.lastBlockAppHash).toString("hex")}`);
+    }
+  }
 
   get nextHeight(): number {
     return this.height + 1;

@@ -22,7 +22,7 @@ try {
   const refused = Object.entries(s.refused).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, n]) => `${k}:${n}`).join(" ");
   console.log(
     `seed ${s.seed}: ${s.blocks} blocks, ${s.txsSent} txs sent (${s.hostileSent} hostile), ${s.txsAccepted} accepted, refused by code {${refused}}, ` +
-      `${s.invariantChecks} invariant checks, ${s.qcpDelivered} QCP deliveries in ${s.peerBlocks} peer blocks, ${s.evidence} evidence, app hash ${s.appHash}`,
+      `${s.invariantChecks} invariant checks, ${s.qcpDelivered} QCP deliveries in ${s.peerBlocks} peer blocks, ${s.evidence} evidence, ${s.queries.answered + s.queries.refused} random queries (${s.queries.refused} refused), app hash ${s.appHash}`,
   );
   if (s.exportCheck) console.log(s.exportCheck);
   if (verbose) for (const [k, v] of Object.entries(s.byKind).sort(([x], [y]) => (x < y ? -1 : 1))) console.log(`  ${k}: ${v.sent} sent, ${v.accepted} accepted`);

@@ -26,6 +26,9 @@ export interface SimOptions {
   hostilePerMille?: number;
   /** export → import → compare at the end (default true) */
   exportCheck?: boolean;
+  /** restart the node (close and reopen the app) at random blocks (default true); decided by a separate
+   *  stream of the seed, so a run with and without restarts sends the same traffic and must end equal */
+  restarts?: boolean;
   /** progress lines (default: none) */
   log?: (line: string) => void;
 }
@@ -54,6 +57,9 @@ export interface SimSummary {
   validatorsJoined: number;
   evidence: number;
   exportCheck?: string;
+  restarts: number;
+  /** random queries (every path the router serves, random or empty request bytes): answered / refused */
+  queries: { answered: number; refused: number };
   /** internal errors (sdk code 1: an exception inside a handler) seen in FinalizeBlock results */
   internalErrors: string[];
 }
@@ -66,9 +72,10 @@ export async function runSimulation(options: SimOptions): Promise<SimSummary> {
   const maxTxs = options.maxTxsPerBlock ?? 12;
   const hostileRate = options.hostilePerMille ?? 300;
   const w = new World(rng.fork("world"), 24);
+  const restartRng = new Rng(`${options.seed}/restarts`);
   const summary: SimSummary = {
     seed: options.seed, blocks: 0, txsSent: 0, txsAccepted: 0, refused: {}, checkAccepted: 0, checkRefused: 0, invariantChecks: 0, invariantModules: [],
-    byKind: {}, hostileSent: 0, appHash: "", peerBlocks: 0, qcpDelivered: 0, validatorsJoined: 0, evidence: 0, internalErrors: [],
+    byKind: {}, hostileSent: 0, appHash: "", peerBlocks: 0, qcpDelivered: 0, validatorsJoined: 0, evidence: 0, internalErrors: [], queries: { answered: 0, refused: 0 }, restarts: 0,
   };
 
   // genesis validators: gentxs signed before account numbers exist (account number 0)
@@ -173,6 +180,11 @@ export async function runSimulation(options: SimOptions): Promise<SimSummary> {
       summary.blocks++;
       summary.appHash = hex(out.appHash);
       if (rng.chance(300)) await peerBlock(w, rng, summary);
+      randomQueries(w, rng, summary);
+      if ((options.restarts ?? true) && restartRng.chance(50)) {
+        await chain.restart(out.appHash);
+        summary.restarts++;
+      }
       if (i % 50 === 49) log(`height ${chain.height}: ${summary.txsSent} txs sent, ${summary.txsAccepted} accepted, ${chain.set_(chain.height + 2).size} validators`);
     }
     summary.invariantChecks = w.chain.invariantChecks;
@@ -224,6 +236,25 @@ function record(summary: SimSummary, txs: Array<{ kind: string; hostile: boolean
       if (r.codespace === "sdk" && r.code === 1) summary.internalErrors.push(`${t.kind}: ${r.log}`);
     }
   });
+}
+
+/** A few queries with random or empty request bytes on random paths and heights: the app must answer each
+ *  with a code (Query never throws out of the ABCI server). */
+function randomQueries(w: World, rng: Rng, summary: SimSummary): void {
+  const paths = w.chain.app.router.queryPaths;
+  for (let i = rng.int(4); i > 0; i--) {
+    const path = rng.chance(950) ? rng.pick(paths) : rng.pick(["", "/", "/store/key", "/nosuch.Query/X", "x".repeat(300)]);
+    const data = rng.chance(300) ? new Uint8Array() : rng.bytes(rng.range(1, 64));
+    const height = BigInt(rng.pick([0, 0, 0, w.chain.height, w.chain.height - 1, w.chain.height + 5, -1]));
+    let res;
+    try {
+      res = w.chain.app.query({ path, data, height, prove: rng.chance(200) });
+    } catch (e) {
+      throw new SimFailure("Query threw", w.chain.height, `${path}: ${(e as Error).stack ?? e}`);
+    }
+    if (res.code === 0) summary.queries.answered++;
+    else summary.queries.refused++;
+  }
 }
 
 // ---- QCP: the relayer and the counterpart chain ----

@@ -26,11 +26,20 @@ for (const seed of Seeds) {
 }
 
 test("simulation is deterministic: the same seed twice gives the same app hash and the same outcome counts", async () => {
-  const a = await runSimulation({ seed: "determinism", blocks: 60, hostilePerMille: Hostile, exportCheck: false });
-  const b = await runSimulation({ seed: "determinism", blocks: 60, hostilePerMille: Hostile, exportCheck: false });
+  const a = await runSimulation({ seed: "determinism", blocks: 40, hostilePerMille: Hostile, exportCheck: false });
+  const b = await runSimulation({ seed: "determinism", blocks: 40, hostilePerMille: Hostile, exportCheck: false });
   assert.equal(a.appHash.length, 64);
   assert.equal(b.appHash, a.appHash);
   assert.deepEqual(b, a);
-  const c = await runSimulation({ seed: "determinism-other", blocks: 60, hostilePerMille: Hostile, exportCheck: false });
+  const c = await runSimulation({ seed: "determinism-other", blocks: 40, hostilePerMille: Hostile, exportCheck: false });
   assert.notEqual(c.appHash, a.appHash);
+});
+
+test("simulation: node restarts (every cache dropped) change nothing: the same seed with and without restarts ends equal", async () => {
+  const with_ = await runSimulation({ seed: "restarts", blocks: 80, hostilePerMille: Hostile, exportCheck: false, restarts: true });
+  const without = await runSimulation({ seed: "restarts", blocks: 80, hostilePerMille: Hostile, exportCheck: false, restarts: false });
+  assert.ok(with_.restarts > 0, "the node was restarted");
+  assert.equal(without.restarts, 0);
+  assert.equal(with_.appHash, without.appHash);
+  assert.deepEqual({ ...with_, restarts: 0 }, without);
 });
