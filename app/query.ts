@@ -139,11 +139,12 @@ export function paginate<T>(
   let scanned = 0;
   for (const [k, value] of entries) {
     const suffix = k.slice(prefix.length);
-    if (nextKey === undefined && !countTotal && scanned >= MaxPageScan) {
+    // (skipping an offset is bounded by the read budget instead: a next_key there would lose the offset)
+    if (nextKey === undefined && !countTotal && offset === 0n && scanned >= MaxPageScan) {
       nextKey = suffix;
       break;
     }
-    scanned += 1;
+    if (offset === 0n) scanned += 1;
     const it = item(suffix, value);
     if (it === undefined) continue;
     total += 1n;
