@@ -1,4 +1,5 @@
 // Coins: bigint amounts (D3), a canonical sorted form, parsing with clear errors.
+import { z } from "zod";
 import { Errors } from "./errors.js";
 
 export interface Coin {
@@ -15,6 +16,18 @@ const amountPattern = /^[0-9]+$/;
 export function validateDenom(denom: string): void {
   if (!denomPattern.test(denom)) throw Errors.invalidCoins.with(`invalid denom ${JSON.stringify(denom)}`);
 }
+
+/** Unsigned 64-bit integers (heights, times, sequences) as JSON gives them: plain decimal digits. */
+const MaxU64 = (1n << 64n) - 1n;
+
+/** zod schemas for integers in genesis and other JSON input, by the same strict rule as `parseAmount`:
+ *  decimal digits only (bare BigInt() would take "-5", "0x10", " 7", "1e3" is refused by it but those not). */
+export const AmountString = z.string().refine((v) => amountPattern.test(v) && v.length <= 78 && BigInt(v) <= MaxAmount, {
+  message: "must be a non-negative integer in decimal digits, at most 2^256-1",
+});
+export const Uint64String = z.string().refine((v) => amountPattern.test(v) && v.length <= 20 && BigInt(v) <= MaxU64, {
+  message: "must be a non-negative integer in decimal digits, at most 2^64-1",
+});
 
 export function parseAmount(amount: string, what = "amount"): bigint {
   if (typeof amount !== "string" || !amountPattern.test(amount) || amount.length > 78) {

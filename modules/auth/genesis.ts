@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { Uint64String } from "../../app/coins.js";
 import { PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
 import { parseAccAddress } from "../../app/address.js";
 import type { Context } from "../../app/module.js";
@@ -10,8 +11,8 @@ import { DefaultParams, ParamsSchema } from "./params.js";
 
 const AccountSchema = z.object({
   address: z.string(),
-  account_number: z.string().regex(/^[0-9]+$/).optional(),
-  sequence: z.string().regex(/^[0-9]+$/).optional(),
+  account_number: Uint64String.optional(),
+  sequence: Uint64String.optional(),
   /** base64 compressed secp256k1 key */
   pub_key: z.string().optional(),
 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { Uint64String } from "../../app/coins.js";
 import type { Context } from "../../app/module.js";
 import type { KVReader } from "../../app/state/kv.js";
 import { GovErrors } from "./errors.js";
@@ -7,7 +8,9 @@ import { DefaultParams, ParamsSchema } from "./params.js";
 
 export const GenesisSchema = z.object({
   params: ParamsSchema.default(DefaultParams),
-  starting_proposal_id: z.coerce.number().int().min(1).default(1),
+  starting_proposal_id: z
+    .union([z.number().int().min(1).max(Number.MAX_SAFE_INTEGER), Uint64String.transform(Number).pipe(z.number().int().min(1).max(Number.MAX_SAFE_INTEGER))])
+    .default(1),
   /** an export's proposals, deposits, votes and upgrade plan as base64 key/value pairs (the deposits'
    *  coins must be the balance of the "gov" module account in bank's genesis) */
   state: z.array(z.tuple([z.string(), z.string()])).default([]),

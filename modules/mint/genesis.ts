@@ -1,11 +1,12 @@
 import { z } from "zod";
+import { AmountString } from "../../app/coins.js";
 import type { Context } from "../../app/module.js";
 import type { KVReader } from "../../app/state/kv.js";
 import { MintErrors } from "./errors.js";
 import { blockSeconds, defaultPhases, type MintKeeper, type Phase } from "./keeper.js";
 import { DefaultParams, ParamsSchema } from "./params.js";
 
-const AmountSchema = z.string().regex(/^[0-9]{1,78}$/, "must be a non-negative integer (uqos) as a decimal string");
+const AmountSchema = AmountString;
 /** unix seconds, as a JSON number or a decimal string (int64) */
 const TimeSchema = z.union([z.string().regex(/^[0-9]{1,19}$/, "must be unix seconds"), z.number().int().nonnegative()]);
 

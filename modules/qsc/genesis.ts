@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AmountString } from "../../app/coins.js";
 import { fromBase64, toBase64 } from "@cosmjs/encoding";
 import { parseAccAddress, toAccAddress } from "../../app/address.js";
 import type { Context } from "../../app/module.js";
@@ -23,7 +24,7 @@ export const GenesisSchema = z.object({
   root_ca_public_key: z.string().default(""),
   tokens: z.array(TokenSchema).default([]),
   /** frozen amounts; the coins themselves are the balance of the "qsc_frozen" module account in bank */
-  frozen: z.array(z.object({ name: z.string(), address: z.string(), amount: z.string().regex(/^[0-9]+$/) })).default([]),
+  frozen: z.array(z.object({ name: z.string(), address: z.string(), amount: AmountString })).default([]),
 });
 export type Genesis = z.infer<typeof GenesisSchema>;
 

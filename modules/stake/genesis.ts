@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { fromBase64, toBase64 } from "@cosmjs/encoding";
 import { parseAccAddress, toAccAddress } from "../../app/address.js";
-import { parseAmount } from "../../app/coins.js";
+import { AmountString, parseAmount, Uint64String } from "../../app/coins.js";
 import type { Context } from "../../app/module.js";
 import type { KVReader } from "../../app/state/kv.js";
 import { ValidatorStatus } from "../../gen/qos/stake/v1/types.js";
@@ -15,30 +15,30 @@ const ValidatorSchema = z.object({
   consensus_pubkey: z.string(),
   status: z.enum(["active", "inactive"]).default("active"),
   inactive_reason: z.string().default(""),
-  inactive_time: z.string().default("0"),
+  inactive_time: Uint64String.default("0"),
   moniker: z.string().default(""),
   identity: z.string().default(""),
   website: z.string().default(""),
   details: z.string().default(""),
-  inactive_height: z.string().default("0"),
-  commission: z.object({ rate: z.string(), max_rate: z.string(), max_change_rate: z.string(), updated_time: z.string().default("0") }),
-  bond_height: z.string().default("0"),
+  inactive_height: Uint64String.default("0"),
+  commission: z.object({ rate: z.string(), max_rate: z.string(), max_change_rate: z.string(), updated_time: Uint64String.default("0") }),
+  bond_height: Uint64String.default("0"),
 });
 /** a validator's keep-alive window (an export carries it, so a re-imported chain counts missed blocks on) */
 const KeepAliveSchema = z.object({
   validator: z.string(),
-  start_height: z.string(),
-  blocks_counted: z.string(),
-  missed: z.string(),
-  index: z.string(),
+  start_height: Uint64String,
+  blocks_counted: Uint64String,
+  missed: Uint64String,
+  index: Uint64String,
   /** positions in the circular window that are missed blocks */
   missed_indexes: z.array(z.number().int().min(0)).default([]),
 });
-const DelegationSchema = z.object({ delegator: z.string(), validator: z.string(), amount: z.string(), auto_compound: z.boolean().default(false) });
-const UnbondingSchema = z.object({ delegator: z.string(), validator: z.string(), amount: z.string(), creation_height: z.string(), completion_time: z.string() });
+const DelegationSchema = z.object({ delegator: z.string(), validator: z.string(), amount: AmountString, auto_compound: z.boolean().default(false) });
+const UnbondingSchema = z.object({ delegator: z.string(), validator: z.string(), amount: AmountString, creation_height: Uint64String, completion_time: Uint64String });
 
 const RedelegationSchema = z.object({
-  delegator: z.string(), validator_src: z.string(), validator_dst: z.string(), amount: z.string(), creation_height: z.string(), completion_time: z.string(),
+  delegator: z.string(), validator_src: z.string(), validator_dst: z.string(), amount: AmountString, creation_height: Uint64String, completion_time: Uint64String,
 });
 
 export const GenesisSchema = z.object({
