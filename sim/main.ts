@@ -26,6 +26,10 @@ try {
   );
   if (s.exportCheck) console.log(s.exportCheck);
   if (verbose) for (const [k, v] of Object.entries(s.byKind).sort(([x], [y]) => (x < y ? -1 : 1))) console.log(`  ${k}: ${v.sent} sent, ${v.accepted} accepted`);
+  if (s.hostileAccepted.length > 0) {
+    console.log(`FAILED: ${s.hostileAccepted.length} hostile txs that must be refused were accepted:\n  ${s.hostileAccepted.slice(0, 20).join("\n  ")}`);
+    process.exit(1);
+  }
   if (s.internalErrors.length > 0) {
     console.log(`FAILED: ${s.internalErrors.length} internal errors (exceptions inside handlers):\n  ${s.internalErrors.slice(0, 20).join("\n  ")}`);
     process.exit(1);

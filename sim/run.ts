@@ -60,6 +60,8 @@ export interface SimSummary {
   restarts: number;
   /** random queries (every path the router serves, random or empty request bytes): answered / refused */
   queries: { answered: number; refused: number };
+  /** hostile txs that must never pass (forged signatures, wrong chain, replays, malformed bytes) but did */
+  hostileAccepted: string[];
   /** internal errors (sdk code 1: an exception inside a handler) seen in FinalizeBlock results */
   internalErrors: string[];
 }
@@ -75,7 +77,7 @@ export async function runSimulation(options: SimOptions): Promise<SimSummary> {
   const restartRng = new Rng(`${options.seed}/restarts`);
   const summary: SimSummary = {
     seed: options.seed, blocks: 0, txsSent: 0, txsAccepted: 0, refused: {}, checkAccepted: 0, checkRefused: 0, invariantChecks: 0, invariantModules: [],
-    byKind: {}, hostileSent: 0, appHash: "", peerBlocks: 0, qcpDelivered: 0, validatorsJoined: 0, evidence: 0, internalErrors: [], queries: { answered: 0, refused: 0 }, restarts: 0,
+    byKind: {}, hostileSent: 0, appHash: "", peerBlocks: 0, qcpDelivered: 0, validatorsJoined: 0, evidence: 0, internalErrors: [], hostileAccepted: [], queries: { answered: 0, refused: 0 }, restarts: 0,
   };
 
   // genesis validators: gentxs signed before account numbers exist (account number 0)
@@ -217,6 +219,15 @@ function bumpSequences(w: World, chain: SimChain, bytes: Uint8Array): void {
   }
 }
 
+/** twists no valid chain accepts, whatever the state: a wrong signature, chain id, account number or
+ *  sequence, a key that is not the signer's, no gas, a high-S signature, a message nobody routes, a replay,
+ *  damaged bytes, forged QCP deliveries */
+const AlwaysRefused = [
+  "+wrong-signer", "+wrong-chain-id", "+wrong-account-number", "+wrong-sequence", "+foreign-pubkey", "+zero-gas", "+high-s", "+unknown-msg",
+  "+undecodable-msg", "+missing-signature", "+extra-signature", "+timeout-passed", "raw:", "MsgRecvQcp+forged", "MsgRecvQcp+root", "MsgRecvQcp+proof", "MsgRecvQcp+stranger", "MsgRecvQcp+height",
+];
+const mustFail = (kind: string) => AlwaysRefused.some((k) => kind.includes(k));
+
 function record(summary: SimSummary, txs: Array<{ kind: string; hostile: boolean; bytes: Uint8Array }>, results: ExecTxResult[], w: World): void {
   results.forEach((r, i) => {
     const t = txs[i];
@@ -224,6 +235,7 @@ function record(summary: SimSummary, txs: Array<{ kind: string; hostile: boolean
     if (t.hostile) summary.hostileSent++;
     const k = (summary.byKind[t.kind] ??= { sent: 0, accepted: 0 });
     k.sent++;
+    if (r.code === 0 && mustFail(t.kind)) summary.hostileAccepted.push(`${t.kind} at height ${w.chain.height}`);
     if (r.code === 0) {
       summary.txsAccepted++;
       k.accepted++;

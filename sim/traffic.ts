@@ -546,13 +546,19 @@ export function buildPlanned(w: World, chain: SimChain, signers: SimAccount[], m
     "extra-signature", "missing-signature", "high-s",
   ] as const);
   const s0 = spec.signers[0];
+  const other = () => {
+    let u = w.user();
+    while (u === s0.account) u = w.user();
+    return u;
+  };
   switch (twist) {
-    case "wrong-signer": s0.signWith = w.user(); break;
-    case "wrong-sequence": s0.sequence = s0.sequence + BigInt(w.rng.pick([-1, 1, 2, 1000])); if (s0.sequence < 0n) s0.sequence = 5n; break;
+    case "wrong-signer": s0.signWith = other(); break;
+    // far from any sequence the account can reach (±1 may become right when a block reorders its txs)
+    case "wrong-sequence": s0.sequence = s0.sequence + BigInt(w.rng.pick([1000, 1_000_000])); break;
     case "wrong-chain-id": spec.chainId = w.rng.pick([PeerChainId, "", "qos-sim-2"]); break;
     case "wrong-account-number": s0.accountNumber += BigInt(w.rng.range(1, 50)); break;
     case "no-pubkey": s0.publicKey = null; break;
-    case "foreign-pubkey": s0.publicKey = w.user().publicKey; break;
+    case "foreign-pubkey": s0.publicKey = other().publicKey; break;
     case "zero-gas": spec.gas = 0n; break;
     case "low-gas": spec.gas = BigInt(w.rng.range(1, 20_000)); break;
     case "fee-too-high": spec.fee = [{ denom: "uqos", amount: w.rng.pick(["10000000000000000000", (1n << 256n).toString(), "-1"]) }]; break;

@@ -17,6 +17,8 @@ for (const seed of Seeds) {
     // export → a new chain from it → the same state over the same blocks (the run throws otherwise)
     assert.match(s.exportCheck ?? "", /^export → new chain at height 151 → 6 identical blocks/);
     assert.deepEqual(s.internalErrors, []);
+    // forged signatures, wrong chain ids/sequences/account numbers, replays, damaged bytes: never accepted
+    assert.deepEqual(s.hostileAccepted, []);
     // after every block, every module that has invariants
     for (const m of ["bank", "qsc", "qcp", "mint", "stake", "distribution", "gov"]) assert.ok(s.invariantModules.includes(m), `${m} invariants checked`);
     assert.equal(s.invariantChecks, Blocks * s.invariantModules.length);
