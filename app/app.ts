@@ -40,6 +40,7 @@ import { encodeProof } from "./state/smt.js";
 import { CommitStore, type PendingVersion } from "./state/store.js";
 import { runAnte, type AnteDeps } from "./tx/ante.js";
 import { decodeTx, type DecodedTx } from "./tx/decode.js";
+import { requestSchemaOfMethod, validateWire } from "./tx/wire.js";
 import { SignatureCache, verifierName } from "./tx/verify.js";
 import { ByteLru } from "./cache.js";
 import { authKeeper } from "../modules/auth/index.js";
@@ -238,6 +239,7 @@ export class QosApp {
       const handler = this.router.query(path);
       if (!handler) throw Errors.unknownRequest.with(`unknown query path ${JSON.stringify(path)}`);
       if (options.prove) throw Errors.notSupported.with(`proofs are served for ${StoreKeyQueryPath} only`);
+      validateQueryRequest(path, data);
       // every query reads through a budget and answers within the response cap (both transports come here)
       const response = handler({ store: new QueryBudget(version.reader, this.queryLimits), height: version.height }, data);
       return checkResponseSize(path, response, this.queryLimits);
@@ -544,6 +546,22 @@ export function compareVersions(a: string, b: string): number {
     if (d !== 0) return d < 0 ? -1 : 1;
   }
   return 0;
+}
+
+/**
+ * A query request passes the strict wire validator before its handler's generated decoder sees it (D11), so
+ * no request can make a decoder recurse. Unknown top-level fields are skipped (a client built from newer
+ * protos may send fields this node does not know); groups, malformed wire data and unknown nested fields are
+ * an invalid request.
+ */
+function validateQueryRequest(path: string, data: Uint8Array): void {
+  const requestSchema = requestSchemaOfMethod(path);
+  if (!requestSchema) return;
+  try {
+    validateWire(data, requestSchema, "query request", { skipUnknownFrom: 1 });
+  } catch (e) {
+    throw e instanceof AppError ? Errors.invalidRequest.with(e.message) : e;
+  }
 }
 
 function asQueryError(e: unknown): AppError {

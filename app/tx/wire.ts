@@ -19,7 +19,7 @@
 // google.protobuf.Any values whose type URL names a known message are validated as that message;
 // others are left opaque (their consumer refuses the type or validates them itself, see decodeMsg).
 // The schemas come from the .proto files (gen/wire-schema.ts, written by scripts/gen-proto.mjs).
-import { WireSchemas } from "../../gen/wire-schema.js";
+import { WireMethods, WireSchemas } from "../../gen/wire-schema.js";
 import { Errors } from "../errors.js";
 
 /** Deepest nesting of messages (an Any and the message in it count as two levels). QOS's deepest tx is < 10. */
@@ -75,6 +75,12 @@ export function schema(name: string): Schema {
 /** The schema a type URL ("/qos.bank.v1.MsgTransfer") names, if the build has one. */
 export function schemaOfTypeUrl(typeUrl: string): Schema | undefined {
   return schemas.get(typeUrl.slice(typeUrl.lastIndexOf("/") + 1));
+}
+
+/** The schema of a gRPC method's request ("/qos.bank.v1.Query/Account"), if the build has one. */
+export function requestSchemaOfMethod(path: string): Schema | undefined {
+  const name = WireMethods[path];
+  return name === undefined ? undefined : schemas.get(name);
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
