@@ -28,7 +28,7 @@ if (!existsSync(join(home, "config/genesis.json"))) {
   const [{ address }] = await wallet.getAccounts();
   run("init", "dev-node", "--home", home, "--chain-id", chainId,
     "--rpc-laddr", `tcp://127.0.0.1:${rpcPort}`, "--p2p-laddr", `tcp://127.0.0.1:${rpcPort - 1}`,
-    "--proxy-app", `tcp://127.0.0.1:${rpcPort + 1}`, "--grpc-address", grpcAddress);
+    "--proxy-app", `tcp://127.0.0.1:${rpcPort + 1}`, "--grpc-address", grpcAddress, "--local-network");
   // 4.9 billion QOS: the whitepaper's 49% genesis allocation, all to the dev account on a local chain
   run("add-genesis-account", address, "4900000000000000uqos", "--home", home);
   // the dev account also owns the node's validator: a gentx bonding 1,000,000 QOS, as on a real network

@@ -378,7 +378,7 @@ async function initNode(
     "init", name, "--home", home, "--chain-id", chainId, "--profile", profile,
     "--rpc-laddr", `tcp://127.0.0.1:${rpc}`, "--p2p-laddr", `tcp://127.0.0.1:${p2p}`,
     "--proxy-app", `tcp://127.0.0.1:${abci}`, "--timeout-commit", settings.timeoutCommit,
-    "--min-gas-price", settings.minGasPrice, "--cometbft", cometbft,
+    "--min-gas-price", settings.minGasPrice, "--cometbft", cometbft, "--local-network",
   );
   const appListen = await rewriteAppListenAddresses(home, (k) => port(i, 9 + k));
   const nodeId = execFileSync(cometbft, ["show-node-id", "--home", home], { encoding: "utf8" }).trim();

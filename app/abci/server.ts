@@ -48,7 +48,7 @@
 // A request with no known field set is answered with an exception, as the Go server does.
 // ──────────────────────────────────────────────────────────────────────────────────────────────
 
-import { existsSync, unlinkSync } from "node:fs";
+import { chmodSync, existsSync, unlinkSync } from "node:fs";
 import net from "node:net";
 import {
   Request,
@@ -166,7 +166,8 @@ export function parseAbciAddress(address: string): ParsedAddress {
     const port = Number(m[3]);
     if (port > 65535) throw new Error(`invalid ABCI address ${address}: port out of range`);
     const host = m[1] ?? m[2];
-    return { kind: "tcp", host: host === "" ? "0.0.0.0" : host, port };
+    // no host: loopback, never every interface (the ABCI socket runs the app with no authentication)
+    return { kind: "tcp", host: host === "" ? "127.0.0.1" : host, port };
   }
   throw new Error(`invalid ABCI address ${address}: expected tcp://host:port or unix:///path`);
 }
@@ -282,6 +283,7 @@ class Server implements AbciServer {
       unlinkSync(path);
       await attempt();
     }
+    chmodSync(path, 0o600); // only this user (CometBFT runs as it) may drive the app
   }
 
   close(): Promise<void> {

@@ -23,6 +23,10 @@ export interface InitOptions {
   qcpRootCa?: string;
   /** "qos" (the public chain) or "business" (a business chain: no staking, no inflation) */
   profile?: Profile;
+  /** several nodes on one host (npm start, testnet/): allow_duplicate_ip=true, addr_book_strict=false.
+   *  Off by default: on a public network they let one host fill a node's peer slots and make it keep
+   *  private and unroutable addresses (CometBFT's own defaults are kept). */
+  localNetwork?: boolean;
   overwrite: boolean;
 }
 
@@ -49,8 +53,8 @@ export function initHome(options: InitOptions): { genesisFile: string } {
     ["", "moniker", options.moniker],
     ["rpc", "laddr", options.rpcLaddr],
     ["p2p", "laddr", options.p2pLaddr],
-    ["p2p", "allow_duplicate_ip", true],
-    ["p2p", "addr_book_strict", false],
+    ["p2p", "allow_duplicate_ip", options.localNetwork === true],
+    ["p2p", "addr_book_strict", options.localNetwork !== true],
     ["consensus", "timeout_commit", options.timeoutCommit],
     ["tx_index", "indexer", "kv"],
   ];

@@ -28,7 +28,8 @@ homeOption(
     .option("--chain-id <id>", "chain id", "qos-local-1")
     .option("--rpc-laddr <addr>", "CometBFT RPC listen address", "tcp://127.0.0.1:26657")
     .option("--p2p-laddr <addr>", "CometBFT p2p listen address", "tcp://0.0.0.0:26656")
-    .option("--proxy-app <addr>", "ABCI address qosd listens on and CometBFT dials", "tcp://127.0.0.1:26658")
+    .option("--proxy-app <addr>", "ABCI address qosd listens on and CometBFT dials: tcp://127.0.0.1:<port> or unix://<path> (socket file mode 0600)", "tcp://127.0.0.1:26658")
+    .option("--local-network", "several nodes on one host: p2p allow_duplicate_ip=true, addr_book_strict=false (never on a public network)", false)
     .option("--timeout-commit <duration>", "pause after each block (block interval)", "1s")
     .option("--min-gas-price <price>", "lowest gas price this node's mempool accepts", "0.025uqos")
     .option("--grpc-address <host:port>", 'gRPC query server address ("" disables it)', DefaultGrpcAddress)
@@ -53,6 +54,7 @@ homeOption(
     qscRootCa: opts.qscRootCa,
     qcpRootCa: opts.qcpRootCa,
     profile: opts.profile,
+    localNetwork: opts.localNetwork,
     overwrite: opts.overwrite,
   });
   console.log(JSON.stringify({ moniker, chain_id: opts.chainId, home: resolve(opts.home), genesis: genesisFile }, null, 2));
