@@ -32,9 +32,14 @@ export async function rpcCall<T = any>(url: string, method: string, params: Reco
   return body.result as T;
 }
 
+/**
+ * The height the app has committed (`abci_info`), not CometBFT's `status` height: CometBFT stores a block
+ * before the app executes and commits it, so a query at the `status` height can reach the app before that
+ * height exists there (invalid height).
+ */
 export async function rpcHeight(url: string): Promise<number> {
-  const status = await rpcCall<{ sync_info: { latest_block_height: string } }>(url, "status");
-  return Number(status.sync_info.latest_block_height);
+  const info = await rpcCall<{ response: { last_block_height?: string } }>(url, "abci_info");
+  return Number(info.response.last_block_height ?? "0");
 }
 
 /**
