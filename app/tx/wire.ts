@@ -144,8 +144,8 @@ class Reader {
   /** Reads a tag: [field number, wire type]; groups and invalid wire types refused. */
   tag(end: number): [number, number] {
     const tag = this.uint32(end);
-    const field = Math.floor(tag / 8);
-    const wire = tag % 8;
+    const field = tag >>> 3; // uint32 read the tag, so the shift is exact
+    const wire = tag & 7;
     if (field === 0) this.fail("field number 0");
     if (field > MaxFieldNumber) this.fail(`field number ${field} is too large`);
     if (wire === 3 || wire === 4) this.fail(`field ${field} is a group (wire type ${wire}); groups are not accepted`);
