@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
-import type { ExecTxResult, ResponseCheckTx } from "cosmjs-types/tendermint/abci/types";
+import { ResponseCheckTx, ResponseFinalizeBlock, ResponseQuery, type ExecTxResult } from "cosmjs-types/tendermint/abci/types";
 import { QosApp } from "../app/app.js";
 import type { Profile } from "../modules/index.js";
 
@@ -51,6 +51,16 @@ export class SimChain {
   readonly sets = new Map<number, ValidatorSet>();
   readonly times = new Map<number, bigint>();
   invariantChecks = 0;
+  /** sha256 over every CheckTx, FinalizeBlock and query response of the run, in order (codes, logs,
+   *  gas, events, app hashes): a change of behaviour anywhere changes it (the golden test in sim.test.ts) */
+  readonly trace = createHash("sha256");
+
+  /** a query whose response goes into the trace */
+  query(req: Parameters<QosApp["query"]>[0]): ResponseQuery {
+    const res = this.app.query(req);
+    this.trace.update(ResponseQuery.encode(res).finish());
+    return res;
+  }
 
   private constructor(
     public app: QosApp,
@@ -144,7 +154,9 @@ export class SimChain {
   /** CheckTx on the mempool's state (an exception escaping it is a failure). */
   checkTx(tx: Uint8Array): ResponseCheckTx {
     try {
-      return this.app.checkTx({ tx, type: 0 });
+      const res = this.app.checkTx({ tx, type: 0 });
+      this.trace.update(ResponseCheckTx.encode(res).finish());
+      return res;
     } catch (e) {
       throw new SimFailure("CheckTx threw", this.nextHeight, (e as Error).stack ?? String(e));
     }
@@ -190,6 +202,7 @@ export class SimChain {
         nextValidatorsHash: new Uint8Array(32),
         proposerAddress: proposer,
       });
+      this.trace.update(ResponseFinalizeBlock.encode(res).finish());
       results = res.txResults;
       appHash = res.appHash;
       updates = res.validatorUpdates;

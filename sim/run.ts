@@ -62,6 +62,8 @@ export interface SimSummary {
   queries: { answered: number; refused: number };
   /** hostile txs that must never pass (forged signatures, wrong chain, replays, malformed bytes) but did */
   hostileAccepted: string[];
+  /** hex sha256 of every CheckTx, FinalizeBlock and random-query response of the chain under test */
+  traceDigest: string;
   /** internal errors (sdk code 1: an exception inside a handler) seen in FinalizeBlock results */
   internalErrors: string[];
 }
@@ -77,7 +79,7 @@ export async function runSimulation(options: SimOptions): Promise<SimSummary> {
   const restartRng = new Rng(`${options.seed}/restarts`);
   const summary: SimSummary = {
     seed: options.seed, blocks: 0, txsSent: 0, txsAccepted: 0, refused: {}, checkAccepted: 0, checkRefused: 0, invariantChecks: 0, invariantModules: [],
-    byKind: {}, hostileSent: 0, appHash: "", peerBlocks: 0, qcpDelivered: 0, validatorsJoined: 0, evidence: 0, internalErrors: [], hostileAccepted: [], queries: { answered: 0, refused: 0 }, restarts: 0,
+    byKind: {}, hostileSent: 0, appHash: "", peerBlocks: 0, qcpDelivered: 0, validatorsJoined: 0, evidence: 0, internalErrors: [], hostileAccepted: [], queries: { answered: 0, refused: 0 }, restarts: 0, traceDigest: "",
   };
 
   // genesis validators: gentxs signed before account numbers exist (account number 0)
@@ -190,6 +192,7 @@ export async function runSimulation(options: SimOptions): Promise<SimSummary> {
       if (i % 50 === 49) log(`height ${chain.height}: ${summary.txsSent} txs sent, ${summary.txsAccepted} accepted, ${chain.set_(chain.height + 2).size} validators`);
     }
     summary.invariantChecks = w.chain.invariantChecks;
+    summary.traceDigest = w.chain.trace.copy().digest("hex");
     summary.invariantModules = w.chain.app.modules.filter((m) => m.checkInvariants).map((m) => m.name);
     if (options.exportCheck ?? true) summary.exportCheck = await checkExportImport(w, rng.fork("export"));
     summary.validatorsJoined = [...w.chain.app.keepers.stake!.allValidators(w.reader)].length;
@@ -260,7 +263,7 @@ function randomQueries(w: World, rng: Rng, summary: SimSummary): void {
     const height = BigInt(rng.pick([0, 0, 0, w.chain.height, w.chain.height - 1, w.chain.height + 5, -1]));
     let res;
     try {
-      res = w.chain.app.query({ path, data, height, prove: rng.chance(200) });
+      res = w.chain.query({ path, data, height, prove: rng.chance(200) });
     } catch (e) {
       throw new SimFailure("Query threw", w.chain.height, `${path}: ${(e as Error).stack ?? e}`);
     }

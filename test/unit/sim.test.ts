@@ -6,6 +6,18 @@ import assert from "node:assert/strict";
 import { runSimulation } from "../../sim/run.js";
 
 const Seeds = ["ci-1", "ci-2", "ci-3"];
+/**
+ * Golden traces: sha256 over every CheckTx, FinalizeBlock and query response of a seed's run (codes,
+ * logs, gas, events, validator updates, app hashes), recorded before the issue-11 restructuring. A
+ * refactor must keep behaviour exactly; a deliberate change of behaviour records new values here and
+ * says why in its commit.
+ */
+const GoldenTraces: Record<string, string> = {
+  "ci-1": "964bf75e10f6d383956b2df8d29bf661a2ff94a4a9d2899d855f64a42b760980",
+  "ci-2": "d8ba62ba2213580a36d98d2ca5428bf579eaae74a705322e9a373cab060da1f8",
+  "ci-3": "b67cba96521bbcf3dd95cfb10b60f252877cde138f66bdc586435740a44b4298",
+  "golden-long": "8a6d4d37fae725378864c5e33089f1ea598a21116c32ca7497824ef648c806e5",
+};
 const Blocks = 150;
 /** per mille of hostile txs: the simulation's default */
 const Hostile = 300;
@@ -14,6 +26,7 @@ for (const seed of Seeds) {
   test(`simulation seed ${seed}: ${Blocks} blocks of random traffic, invariants after every block, no crash, export/import keeps the state`, async () => {
     const s = await runSimulation({ seed, blocks: Blocks, hostilePerMille: Hostile });
     assert.equal(s.blocks, Blocks);
+    assert.equal(s.traceDigest, GoldenTraces[seed], "every response of the run is byte-identical to the recorded one");
     // export → a new chain from it → the same state over the same blocks (the run throws otherwise)
     assert.match(s.exportCheck ?? "", /^export → new chain at height 151 → 6 identical blocks/);
     assert.deepEqual(s.internalErrors, []);
@@ -44,4 +57,10 @@ test("simulation: node restarts (every cache dropped) change nothing: the same s
   assert.equal(without.restarts, 0);
   assert.equal(with_.appHash, without.appHash);
   assert.deepEqual({ ...with_, restarts: 0 }, without);
+});
+
+test("simulation golden trace: 400 blocks of random traffic give byte-identical responses to the recorded run", async () => {
+  const s = await runSimulation({ seed: "golden-long", blocks: 400, hostilePerMille: Hostile, exportCheck: false });
+  assert.equal(s.appHash, "D43156DBDC1A6D7AA13007AC853E1F961D708F506C54D68D97A7E803FB34058B");
+  assert.equal(s.traceDigest, GoldenTraces["golden-long"]);
 });
