@@ -451,7 +451,7 @@ export class QosApp {
       meter = new GasMeter(mode === "simulate" ? undefined : gasWanted);
       const anteBranch = new CacheStore(base);
       const anteCtx = { store: new GasStore(anteBranch, meter), unmeteredStore: anteBranch, block, gas: meter, events, mode };
-      runAnte(anteCtx, tx, this.anteDeps, { simulate: mode === "simulate", minGasPrice: this.minGasPrice });
+      const { parsed } = runAnte(anteCtx, tx, this.anteDeps, { simulate: mode === "simulate", minGasPrice: this.minGasPrice });
       // the sender has paid (signatures and fee checked): now the decoded tx may take cache memory, for
       // the recheck and the block that will see the same bytes
       if (mode === "check" || mode === "deliver") this.decodedTxs.set(cacheKey, tx, decodedTxBytes(tx.bytes.length));
@@ -466,7 +466,7 @@ export class QosApp {
         tx.msgs.forEach(({ typeUrl, handler, msg }, index) => {
           const own: Event[] = [];
           const ctx: Context = { store: new GasStore(msgBranch, meter), block, gas: meter, events: own, mode };
-          responses.push(handler.execute(ctx, msg));
+          responses.push(handler.execute(ctx, parsed[index]));
           const msgIndex = String(index);
           msgEvents.push(
             event("message", { action: typeUrl, sender: handler.signers(msg)[0] ?? "", module: moduleOf(typeUrl), msg_index: msgIndex }, ["msg_index"]),

@@ -65,17 +65,24 @@ export interface ModuleAccount {
   readonly permissions: readonly ModuleAccountPermission[];
 }
 
-export interface MsgHandler<T = any> {
-  /** e.g. "/qos.bank.v1.MsgTransfer" */
+/**
+ * One message type's handler. The contract parses once: `checkStateless` turns the decoded message into
+ * what `execute` works on (addresses as bytes, coins as bigints, decimals as fixed-point), refusing what
+ * is malformed; `execute` gets that parsed value and never parses the message again.
+ * T: the generated message type; P: its parsed form.
+ */
+export interface MsgHandler<T = any, P = any> {
+  /** e.g. "/qos.bank.v1.MsgTransfer" (from the generated code: `"/" + Codec.$type` or the cosmjs-types typeUrl) */
   readonly typeUrl: string;
   readonly codec: Codec<T>;
   /** bech32 addresses that must sign, in order */
   signers(msg: T): string[];
-  /** checks that need no state but the limits (run in CheckTx too, in the ante handler after the tx's
-   *  size gas is charged); throw AppError. Without `limits`, the handler applies its module's defaults. */
-  checkStateless(msg: T, limits?: MsgLimits): void;
+  /** checks that need no state but the limits (run by the ante handler in CheckTx and in the block, after
+   *  the tx's size gas is charged); throws AppError. Without `limits`, the handler applies its module's
+   *  defaults. Returns the parsed message for execute. */
+  checkStateless(msg: T, limits?: MsgLimits): P;
   /** checks against state, then the state change; returns the response message to put in TxMsgData */
-  execute(ctx: Context, msg: T): { typeUrl: string; value: Uint8Array };
+  execute(ctx: Context, parsed: P): { typeUrl: string; value: Uint8Array };
 }
 
 /** Handles a gRPC-style query: request bytes in, response bytes out; throws AppError. */

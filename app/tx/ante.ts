@@ -54,6 +54,8 @@ export interface AnteOptions {
 export interface AnteResult {
   gasLimit: bigint;
   fee: Coin[];
+  /** each message as its handler's checkStateless parsed it, for execute */
+  parsed: unknown[];
 }
 
 export function runAnte(ctx: Context & { unmeteredStore: KVStore }, tx: DecodedTx, deps: AnteDeps, options: AnteOptions): AnteResult {
@@ -102,9 +104,9 @@ export function runAnte(ctx: Context & { unmeteredStore: KVStore }, tx: DecodedT
     throw Errors.tooManyMsgs.with(`${tx.msgs.length} messages, at most ${params.max_msgs_per_tx}`);
   }
   const limits = deps.msgLimits(ctx.store);
-  tx.msgs.forEach(({ typeUrl, handler, msg }, i) => {
+  const parsed = tx.msgs.map(({ typeUrl, handler, msg }, i) => {
     try {
-      handler.checkStateless(msg, limits);
+      return handler.checkStateless(msg, limits);
     } catch (e) {
       if (e instanceof AppError) throw new AppError(e.def, `message ${i} (${typeUrl}): ${e.message}`);
       throw e;
@@ -202,5 +204,5 @@ export function runAnte(ctx: Context & { unmeteredStore: KVStore }, tx: DecodedT
   ctx.events.push(feeEvent(coinsToString(paid), signers[0]));
   // only now, with the fee paid, may the tx's signatures take memory in the cache (D11)
   deps.signatureCache.remember(verified);
-  return { gasLimit, fee: paid };
+  return { gasLimit, fee: paid, parsed };
 }

@@ -50,6 +50,7 @@ export function approveMsgs(keeper: ApproveKeeper): MsgHandler[] {
     checkStateless(msg) {
       parties(msg);
       nonEmptyCoins(msg.coins);
+      return msg;
     },
     execute(ctx, msg) {
       const p = parties(msg);
@@ -84,6 +85,7 @@ export function approveMsgs(keeper: ApproveKeeper): MsgHandler[] {
       parties(msg);
       nonEmptyCoins(msg.coins);
       if (msg.recipient) parseAccAddress(msg.recipient, "recipient");
+      return msg;
     },
     execute(ctx, msg) {
       const p = parties(msg);
@@ -106,6 +108,7 @@ export function approveMsgs(keeper: ApproveKeeper): MsgHandler[] {
     signers: (msg) => [msg.from],
     checkStateless(msg) {
       parties(msg);
+      return msg;
     },
     execute(ctx, msg) {
       const p = parties(msg);

@@ -28,6 +28,7 @@ export function bankMsgs(keeper: BankKeeper): MsgHandler[] {
       keeper.checkRecipient(parseAccAddress(msg.fromAddress, "from_address"), "from_address");
       keeper.checkRecipient(parseAccAddress(msg.toAddress, "to_address"), "to_address");
       if (parseCoins(msg.amount, "amount").length === 0) throw BankErrors.emptyCoins.with("MsgSend.amount is empty");
+      return msg;
     },
     execute(ctx, msg) {
       const coins = parseCoins(msg.amount);
@@ -45,6 +46,7 @@ export function bankMsgs(keeper: BankKeeper): MsgHandler[] {
       const { senders, receivers } = parseTransfer(msg, limits);
       senders.forEach((s, i) => keeper.checkRecipient(s.address, `senders[${i}].address`));
       receivers.forEach((r, i) => keeper.checkRecipient(r.address, `receivers[${i}].address`));
+      return msg;
     },
     execute(ctx: Context, msg) {
       const { senders, receivers } = parseTransfer(msg, msgLimitsOf(keeper.getParams(ctx.store)));

@@ -13,6 +13,7 @@ export function distributionMsgs(keeper: DistributionKeeper): MsgHandler[] {
     checkStateless(m) {
       parseAccAddress(m.delegator, "delegator");
       parseValAddress(m.validator);
+      return m;
     },
     execute(ctx, m) {
       const delegator = parseAccAddress(m.delegator);

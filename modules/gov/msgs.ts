@@ -73,6 +73,7 @@ export function govMsgs(keeper: GovKeeper): MsgHandler[] {
       parseAccAddress(msg.proposer, "proposer");
       checkContentStateless(msg.content);
       if (msg.initialDeposit !== "0") positive(msg.initialDeposit, "initial_deposit");
+      return msg;
     },
     execute(ctx, msg) {
       const content = msg.content!;
@@ -99,6 +100,7 @@ export function govMsgs(keeper: GovKeeper): MsgHandler[] {
     checkStateless(msg) {
       parseAccAddress(msg.depositor, "depositor");
       positive(msg.amount, "amount");
+      return msg;
     },
     execute(ctx, msg) {
       const p = keeper.requireProposal(ctx.store, msg.proposalId);
@@ -114,6 +116,7 @@ export function govMsgs(keeper: GovKeeper): MsgHandler[] {
     checkStateless(msg) {
       parseAccAddress(msg.voter, "voter");
       if (!OptionNames[msg.option]) throw GovErrors.invalidVoteOption.with(`option ${msg.option}: use yes, abstain, no or no_with_veto`);
+      return msg;
     },
     execute(ctx, msg) {
       const p = keeper.requireProposal(ctx.store, msg.proposalId);

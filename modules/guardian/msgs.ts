@@ -20,6 +20,7 @@ export function guardianMsgs(keeper: GuardianKeeper): MsgHandler[] {
       parseAccAddress(msg.creator, "creator");
       parseAccAddress(msg.address, "address");
       if (bytes(msg.description) > MaxDescriptionBytes) throw GuardianErrors.invalidField.with(`description is over ${MaxDescriptionBytes} bytes`);
+      return msg;
     },
     execute(ctx, msg) {
       keeper.requireGenesisGuardian(ctx.store, msg.creator);
@@ -37,6 +38,7 @@ export function guardianMsgs(keeper: GuardianKeeper): MsgHandler[] {
     checkStateless(msg) {
       parseAccAddress(msg.deletedBy, "deleted_by");
       parseAccAddress(msg.address, "address");
+      return msg;
     },
     execute(ctx, msg) {
       keeper.requireGenesisGuardian(ctx.store, msg.deletedBy);
@@ -58,6 +60,7 @@ export function guardianMsgs(keeper: GuardianKeeper): MsgHandler[] {
       parseAccAddress(msg.guardian, "guardian");
       const n = bytes(msg.reason.trim());
       if (n === 0 || bytes(msg.reason) > MaxReasonBytes) throw GuardianErrors.invalidField.with(`reason must be 1-${MaxReasonBytes} bytes`);
+      return msg;
     },
     execute(ctx, msg) {
       keeper.requireGenesisGuardian(ctx.store, msg.guardian);

@@ -68,6 +68,7 @@ export function qcpMsgs(keeper: QcpKeeper, env: QcpEnv): MsgHandler[] {
       if (msg.certificate.length === 0 || msg.certificate.length > MaxCertificateBytes) {
         throw QcpErrors.invalidCertificate.with(`certificate must be 1-${MaxCertificateBytes} bytes`);
       }
+      return msg;
     },
     execute(ctx, msg) {
       const root = keeper.getRootCa(ctx.store);
@@ -135,12 +136,12 @@ export function qcpMsgs(keeper: QcpKeeper, env: QcpEnv): MsgHandler[] {
       const handler = env.msgHandler(typeUrl);
       if (!handler) throw Errors.unknownRequest.with(`message ${i}: unknown type ${JSON.stringify(typeUrl)}`);
       const decoded = decodeMsg(handler, value, `message ${i} (${typeUrl})`);
-      handler.checkStateless(decoded);
+      const parsed = handler.checkStateless(decoded);
       const signers = handler.signers(decoded);
       if (signers.length === 0 || signers.some((s) => s !== account)) {
         throw QcpErrors.unauthorizedMsg.with(`message ${i} (${typeUrl}) is signed by ${signers.join(", ") || "nobody"}, not ${account}`);
       }
-      handler.execute(ctx, decoded);
+      handler.execute(ctx, parsed);
     });
   }
 
@@ -180,6 +181,7 @@ export function qcpMsgs(keeper: QcpKeeper, env: QcpEnv): MsgHandler[] {
       } catch (e) {
         throw QcpErrors.invalidProof.with((e as Error).message);
       }
+      return msg;
     },
     execute(ctx, msg) {
       let entry: OutboxEntry;
@@ -250,6 +252,7 @@ export function qcpMsgs(keeper: QcpKeeper, env: QcpEnv): MsgHandler[] {
       checkChainId(msg.toChain, "to_chain");
       validateDenom(msg.denom);
       positiveAmount(msg.amount, "amount");
+      return msg;
     },
     execute(ctx, msg) {
       if (msg.toChain === ctx.block.chainId) throw QcpErrors.invalidField.with("to_chain is this chain");
@@ -282,6 +285,7 @@ export function qcpMsgs(keeper: QcpKeeper, env: QcpEnv): MsgHandler[] {
       checkChainId(msg.toChain, "to_chain");
       if (msg.msgs.length === 0) throw QcpErrors.invalidField.with("msgs is empty");
       for (const m of msg.msgs) if (!m.typeUrl) throw QcpErrors.invalidField.with("a message has no type_url");
+      return msg;
     },
     execute(ctx, msg) {
       if (msg.toChain === ctx.block.chainId) throw QcpErrors.invalidField.with("to_chain is this chain");

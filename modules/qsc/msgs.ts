@@ -57,6 +57,7 @@ export function qscMsgs(keeper: QscKeeper): MsgHandler[] {
         if (seen.has(h.address)) throw QscErrors.invalidField.with(`initial holder ${h.address} listed twice`);
         seen.add(h.address);
       });
+      return msg;
     },
     execute(ctx, msg) {
       const params = keeper.getParams(ctx.store);
@@ -109,6 +110,7 @@ export function qscMsgs(keeper: QscKeeper): MsgHandler[] {
       parseAccAddress(msg.banker, "banker");
       checkName(msg.name);
       positiveAmount(msg.amount, "amount");
+      return msg;
     },
     execute(ctx, msg) {
       requireBanker(keeper, ctx, msg.name, msg.banker);
@@ -129,6 +131,7 @@ export function qscMsgs(keeper: QscKeeper): MsgHandler[] {
       parseAccAddress(msg.holder, "holder");
       checkName(msg.name);
       positiveAmount(msg.amount, "amount");
+      return msg;
     },
     execute(ctx, msg) {
       requireBanker(keeper, ctx, msg.name, msg.banker);
@@ -147,6 +150,7 @@ export function qscMsgs(keeper: QscKeeper): MsgHandler[] {
     checkStateless(msg) {
       parseAccAddress(msg.banker, "banker");
       checkName(msg.name);
+      return msg;
     },
     execute(ctx, msg) {
       const token = requireBanker(keeper, ctx, msg.name, msg.banker);

@@ -69,6 +69,7 @@ export function stakeMsgs(keeper: StakeKeeper): MsgHandler[] {
       if (!(max >= 0n && max <= One)) throw StakeErrors.invalidCommission.with("max rate must be between 0 and 1");
       if (!(rate >= 0n && rate <= max)) throw StakeErrors.invalidCommission.with("rate must be between 0 and the max rate");
       if (!(change >= 0n && change <= max)) throw StakeErrors.invalidCommission.with("max change rate must be between 0 and the max rate");
+      return m;
     },
     execute(ctx, m) {
       const params = keeper.getParams(ctx.store);
@@ -119,6 +120,7 @@ export function stakeMsgs(keeper: StakeKeeper): MsgHandler[] {
       parseAccAddress(m.owner, "owner");
       checkDescription(m.description, false);
       if (m.commissionRate) dec(m.commissionRate, "commission_rate");
+      return m;
     },
     execute(ctx, m) {
       const owner = parseAccAddress(m.owner);
@@ -153,6 +155,7 @@ export function stakeMsgs(keeper: StakeKeeper): MsgHandler[] {
     signers: (m) => [m.owner],
     checkStateless(m) {
       parseAccAddress(m.owner, "owner");
+      return m;
     },
     execute(ctx, m) {
       const owner = parseAccAddress(m.owner);
@@ -171,6 +174,7 @@ export function stakeMsgs(keeper: StakeKeeper): MsgHandler[] {
     checkStateless(m) {
       parseAccAddress(m.owner, "owner");
       if (m.extraBond) parseAmount(m.extraBond, "extra_bond");
+      return m;
     },
     execute(ctx, m) {
       const owner = parseAccAddress(m.owner);
@@ -193,6 +197,7 @@ export function stakeMsgs(keeper: StakeKeeper): MsgHandler[] {
       parseAccAddress(m.delegator, "delegator");
       parseValAddress(m.validator);
       positive(m.amount, "amount");
+      return m;
     },
     execute(ctx, m) {
       const owner = parseValAddress(m.validator);
@@ -215,6 +220,7 @@ export function stakeMsgs(keeper: StakeKeeper): MsgHandler[] {
       parseAccAddress(m.delegator, "delegator");
       parseValAddress(m.validator);
       if (!m.all) positive(m.amount, "amount");
+      return m;
     },
     execute(ctx, m) {
       const owner = parseValAddress(m.validator);
@@ -240,6 +246,7 @@ export function stakeMsgs(keeper: StakeKeeper): MsgHandler[] {
       const to = parseValAddress(m.toValidator, "to_validator");
       if (Buffer.from(from).equals(Buffer.from(to))) throw StakeErrors.sameValidator.with(m.toValidator);
       if (!m.all) positive(m.amount, "amount");
+      return m;
     },
     execute(ctx, m) {
       const from = parseValAddress(m.fromValidator);
@@ -270,6 +277,7 @@ export function stakeMsgs(keeper: StakeKeeper): MsgHandler[] {
     checkStateless(m) {
       parseAccAddress(m.delegator, "delegator");
       parseValAddress(m.validator);
+      return m;
     },
     execute(ctx, m) {
       const delegator = parseAccAddress(m.delegator);
