@@ -17,6 +17,13 @@ export interface BlockInfo {
   misbehavior?: ReadonlyArray<{ address: Uint8Array; height: number; timeNs: bigint }>;
 }
 
+/** The block's time in whole seconds, rounded toward −∞ (a time before the epoch is not rounded up).
+ *  The one conversion every module uses: deadlines, completion times and phases compare seconds. */
+export function blockSeconds(block: { timeNs: bigint }): bigint {
+  const ns = block.timeNs;
+  return ns >= 0n ? ns / 1_000_000_000n : -((-ns + 999_999_999n) / 1_000_000_000n);
+}
+
 /** A change of a validator's consensus power for CometBFT (power 0 removes it). */
 export interface ValidatorUpdate {
   /** ed25519 public key, 32 bytes */

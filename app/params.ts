@@ -1,7 +1,8 @@
 // A module's parameters in the store: JSON under one key, validated by the module's zod schema on the
 // way in and out. Read on hot paths (every tx reads auth's), so a stored value is parsed once: values
 // are replaced, never mutated, and callers must not mutate what they get.
-import type { z } from "zod";
+import { z } from "zod";
+import { parseDec } from "./decimal.js";
 import type { KVReader, KVStore } from "./state/kv.js";
 
 const encoder = new TextEncoder();
@@ -27,3 +28,13 @@ export function storedParams<T>(key: string, schema: z.ZodType<T>, defaults: T):
     },
   };
 }
+
+/** A parameter that is a decimal string between 0 and 1 inclusive ("0.05"): rates, fractions, quorums. */
+export const fractionString = z.string().refine((s) => {
+  try {
+    const v = parseDec(s);
+    return v >= 0n && v <= 10n ** 18n;
+  } catch {
+    return false;
+  }
+}, "a decimal between 0 and 1");

@@ -1,16 +1,9 @@
 import { z } from "zod";
-import { parseDec } from "../../app/decimal.js";
+import { fractionString } from "../../app/params.js";
 
 export const ParamsSchema = z.object({
   /** share of the block's mint the proposer gets on top (whitepaper §2.1: 4%) */
-  proposer_reward_rate: z.string().refine((s) => {
-    try {
-      const v = parseDec(s);
-      return v >= 0n && v <= 10n ** 18n;
-    } catch {
-      return false;
-    }
-  }, "a decimal between 0 and 1"),
+  proposer_reward_rate: fractionString,
   /** blocks between two automatic compoundings of a delegation that asked for it */
   compound_period_blocks: z.coerce.number().int().min(1).max(10_000_000),
 });

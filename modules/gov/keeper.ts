@@ -29,7 +29,7 @@ import { moduleAddress, parseAccAddress, toAccAddress } from "../../app/address.
 import type { Coin } from "../../app/coins.js";
 import { One, mulDecFloor, parseDec } from "../../app/decimal.js";
 import type { Event } from "../../app/events.js";
-import type { Context, ModuleAccount } from "../../app/module.js";
+import { blockSeconds, type Context, type ModuleAccount } from "../../app/module.js";
 import { CacheStore, bytesToKey, keyToBytes, prefixEnd, type KVReader, type KVStore } from "../../app/state/kv.js";
 import {
   Proposal, ProposalLevel, ProposalStatus, UpgradePlan, VoteOption,
@@ -111,7 +111,6 @@ const be64 = (n: bigint) => {
   return b.toString("latin1");
 };
 const readInt = (raw: Uint8Array | undefined) => (raw ? BigInt(decoder.decode(raw)) : 0n);
-export const blockSecs = (ctx: { block: { timeNs: bigint } }) => ctx.block.timeNs / 1_000_000_000n;
 
 export const LevelNames: Record<ProposalLevel, keyof Params | ""> = {
   [ProposalLevel.PROPOSAL_LEVEL_UNSPECIFIED]: "",
@@ -251,7 +250,7 @@ export class GovKeeper {
     const lp = this.levelParams(ctx.store, p.level);
     if (p.status === ProposalStatus.PROPOSAL_STATUS_DEPOSIT_PERIOD && BigInt(p.totalDeposit) >= BigInt(lp.min_deposit)) {
       ctx.store.delete(InactiveQueue + be64(p.depositEndTime) + be64(p.id));
-      const now = blockSecs(ctx);
+      const now = blockSeconds(ctx.block);
       p.status = ProposalStatus.PROPOSAL_STATUS_VOTING_PERIOD;
       p.votingStartTime = now;
       p.votingStartHeight = BigInt(ctx.block.height);
@@ -266,7 +265,7 @@ export class GovKeeper {
   createProposal(ctx: Context, proposer: string, content: ProposalContent, level: ProposalLevel): Proposal {
     const id = this.nextId(ctx.store);
     this.setNextId(ctx.store, id + 1n);
-    const now = blockSecs(ctx);
+    const now = blockSeconds(ctx.block);
     const lp = this.levelParams(ctx.store, level);
     const p = Proposal.fromPartial({
       id, content, level, proposer,
@@ -356,7 +355,7 @@ export class GovKeeper {
 
   // ---- end of periods ----
   endBlock(ctx: Context): void {
-    const now = blockSecs(ctx);
+    const now = blockSeconds(ctx.block);
     const end = (prefix: string) => [...ctx.store.iterate(prefix, prefix + be64(now + 1n))].map(([key]) => key);
     for (const key of end(InactiveQueue)) {
       ctx.store.delete(key);
@@ -427,7 +426,7 @@ export class GovKeeper {
     // a pool spend into a module account would break that module's accounting
     if (content.communityPoolSpend) this.deps.bank.checkRecipient(parseAccAddress(content.communityPoolSpend.recipient), "recipient");
     if (content.parameterChange) this.deps.params.prepare(ctx.store, content.parameterChange.changes);
-    if (content.inflationChange) nextSchedule(this.deps.mint.phases(ctx.store), content.inflationChange.phases, blockSecs(ctx));
+    if (content.inflationChange) nextSchedule(this.deps.mint.phases(ctx.store), content.inflationChange.phases, blockSeconds(ctx.block));
     if (content.softwareUpgrade) {
       const plan = content.softwareUpgrade.plan!;
       if (plan.height <= BigInt(ctx.block.height)) throw GovErrors.invalidUpgrade.with(`upgrade height ${plan.height} is not after the current height ${ctx.block.height}`);
@@ -444,7 +443,7 @@ export class GovKeeper {
       this.deps.distribution.spendCommunityPool(ctx.store, ctx.events, parseAccAddress(spend.recipient), BigInt(spend.amount));
     }
     if (content.inflationChange) {
-      this.deps.mint.setPhases(ctx.store, nextSchedule(this.deps.mint.phases(ctx.store), content.inflationChange.phases, blockSecs(ctx)));
+      this.deps.mint.setPhases(ctx.store, nextSchedule(this.deps.mint.phases(ctx.store), content.inflationChange.phases, blockSeconds(ctx.block)));
     }
     if (content.softwareUpgrade) ctx.store.set(UpgradeKey, UpgradePlan.encode(content.softwareUpgrade.plan!).finish());
   }

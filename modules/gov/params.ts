@@ -1,14 +1,6 @@
 import { z } from "zod";
-import { parseDec } from "../../app/decimal.js";
+import { fractionString as fraction } from "../../app/params.js";
 
-const fraction = z.string().refine((s) => {
-  try {
-    const v = parseDec(s);
-    return v >= 0n && v <= 10n ** 18n;
-  } catch {
-    return false;
-  }
-}, "a decimal between 0 and 1");
 const amount = z.string().regex(/^[0-9]{1,30}$/, "a whole number of uqos");
 
 /** The parameters of one proposal level (the original's normal_/important_/critical_ keys). */

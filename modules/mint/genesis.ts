@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { AmountString } from "../../app/coins.js";
-import type { Context } from "../../app/module.js";
+import { blockSeconds, type Context } from "../../app/module.js";
 import type { KVReader } from "../../app/state/kv.js";
 import { MintErrors } from "./errors.js";
-import { blockSeconds, defaultPhases, type MintKeeper, type Phase } from "./keeper.js";
+import { defaultPhases, type MintKeeper, type Phase } from "./keeper.js";
 import { DefaultParams, ParamsSchema } from "./params.js";
 
 const AmountSchema = AmountString;
@@ -37,7 +37,7 @@ export function initGenesis(keeper: MintKeeper, ctx: Context, raw: unknown): voi
   const parsed = GenesisSchema.safeParse(raw ?? {});
   if (!parsed.success) throw MintErrors.invalidGenesis.with(parsed.error.message);
   const genesis = parsed.data;
-  const genesisTime = blockSeconds(ctx.block.timeNs);
+  const genesisTime = blockSeconds(ctx.block);
   const phases: Phase[] = genesis.phases.length
     ? genesis.phases.map((p) => ({ endTime: BigInt(p.end_time), total: BigInt(p.total_amount), applied: BigInt(p.applied_amount) }))
     : defaultPhases(genesisTime);

@@ -6,7 +6,7 @@ import { mintQueries } from "./queries.js";
 
 export {
   MintKeeper, type MintBank, type Phase, type Clock, FeeCollectorName, feeCollector, MintModuleAccount,
-  defaultPhases, validatePhases, validatePhaseChange, currentPhaseIndex, blockSeconds,
+  defaultPhases, validatePhases, validatePhaseChange, currentPhaseIndex,
 } from "./keeper.js";
 export { MintErrors } from "./errors.js";
 export { EventTypes as MintEventTypes } from "./events.js";

@@ -19,7 +19,7 @@
 import { moduleAddress } from "../../app/address.js";
 import type { Coin } from "../../app/coins.js";
 import type { Event } from "../../app/events.js";
-import type { Context, ModuleAccount } from "../../app/module.js";
+import { blockSeconds, type Context, type ModuleAccount } from "../../app/module.js";
 import type { KVReader, KVStore } from "../../app/state/kv.js";
 import { bytesToKey, prefixEnd } from "../../app/state/kv.js";
 import { InflationPhase } from "../../gen/qos/mint/v1/types.js";
@@ -81,7 +81,6 @@ export const toPhaseProto = (p: Phase): InflationPhase => ({
 });
 
 /** Block time (ns) → whole unix seconds, rounded down. */
-export const blockSeconds = (timeNs: bigint): bigint => (timeNs >= 0n ? timeNs / 1_000_000_000n : -((-timeNs + 999_999_999n) / 1_000_000_000n));
 
 /** The default schedule (design.md §4): 7 phases of 1461 days from the genesis time minting 25.5%, 12.75%,
  *  6.375%, 3.1875%, 1.59375%, 0.796875%, 0.796875% of `totalSupply` (51% in all). */
@@ -229,7 +228,7 @@ export class MintKeeper {
   beginBlock(ctx: Context): void {
     const store = ctx.store;
     const height = BigInt(ctx.block.height);
-    const t = blockSeconds(ctx.block.timeNs);
+    const t = blockSeconds(ctx.block);
 
     const clock = this.clock(store);
     if (!clock.first && t > clock.genesisTime) {

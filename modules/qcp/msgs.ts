@@ -13,7 +13,7 @@ import { addressFromPubKey, parseAccAddress, toAccAddress } from "../../app/addr
 import { parseAmount, validateDenom } from "../../app/coins.js";
 import { checkCertificate } from "../../app/certificate.js";
 import { Errors, toStateError } from "../../app/errors.js";
-import type { Context, MsgHandler } from "../../app/module.js";
+import { blockSeconds, type Context, type MsgHandler } from "../../app/module.js";
 import { CacheStore, type KVReader } from "../../app/state/kv.js";
 import { decodeProof, verifyMembership, type MerkleProof } from "../../app/state/smt.js";
 import { decodeMsg, decodeStrict } from "../../app/tx/decode.js";
@@ -73,7 +73,7 @@ export function qcpMsgs(keeper: QcpKeeper, env: QcpEnv): MsgHandler[] {
     execute(ctx, msg) {
       const root = keeper.getRootCa(ctx.store);
       if (!root) throw QcpErrors.noRootCa.with("this chain's genesis has no qcp.root_ca_public_key: no relayer can be registered");
-      const check = checkCertificate(msg.certificate, root, ctx.block.timeNs / 1_000_000_000n);
+      const check = checkCertificate(msg.certificate, root, blockSeconds(ctx.block));
       if (!check.ok) {
         const def = /valid before|expired/.test(check.reason) ? QcpErrors.certificateNotValidNow : QcpErrors.invalidCertificate;
         throw def.with(check.reason);

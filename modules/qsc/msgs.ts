@@ -3,7 +3,7 @@ import { addressFromPubKey, parseAccAddress, toAccAddress } from "../../app/addr
 import { parseAmount } from "../../app/coins.js";
 import { Errors } from "../../app/errors.js";
 import { checkCertificate } from "../../app/certificate.js";
-import type { Context, MsgHandler } from "../../app/module.js";
+import { blockSeconds, type Context, type MsgHandler } from "../../app/module.js";
 import {
   MsgCreateQsc, MsgCreateQscResponse, MsgFreeze, MsgFreezeResponse, MsgIssueQsc, MsgIssueQscResponse,
   MsgPause, MsgPauseResponse, MsgUnfreeze, MsgUnfreezeResponse,
@@ -69,7 +69,7 @@ export function qscMsgs(keeper: QscKeeper): MsgHandler[] {
       }
       const root = keeper.getRootCa(ctx.store);
       if (!root) throw QscErrors.noRootCa.with("this chain's genesis has no qsc.root_ca_public_key: no token can be created");
-      const check = checkCertificate(msg.certificate, root, ctx.block.timeNs / 1_000_000_000n);
+      const check = checkCertificate(msg.certificate, root, blockSeconds(ctx.block));
       if (!check.ok) {
         const def = /valid before|expired/.test(check.reason) ? QscErrors.certificateNotValidNow : QscErrors.invalidCertificate;
         throw def.with(check.reason);

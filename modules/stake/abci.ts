@@ -3,12 +3,11 @@
 import { toAccAddress } from "../../app/address.js";
 import { BaseDenom } from "../../app/coins.js";
 import { parseDec } from "../../app/decimal.js";
-import type { Context, ValidatorUpdate } from "../../app/module.js";
+import { blockSeconds, type Context, type ValidatorUpdate } from "../../app/module.js";
 import { ValidatorStatus } from "../../gen/qos/stake/v1/types.js";
 import { EventTypes, delegationEvent, validatorEvent } from "./events.js";
 import { toValAddress, type StakeKeeper } from "./keeper.js";
 
-const secs = (ctx: Context) => ctx.block.timeNs / 1_000_000_000n;
 const ownerOrder = (a: Uint8Array, b: Uint8Array) => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
 export function beginBlock(keeper: StakeKeeper, ctx: Context): void {
@@ -22,7 +21,7 @@ export function beginBlock(keeper: StakeKeeper, ctx: Context): void {
     const missed = keeper.recordVote(ctx.store, owner, vote.signed, params.voting_status_len, ctx.block.height);
     if (!vote.signed) ctx.events.push(validatorEvent(EventTypes.missedVote, toValAddress(owner), { missed: missed.toString(), height: String(ctx.block.height) }));
     if (missed > BigInt(params.voting_status_len - params.voting_status_least)) {
-      keeper.makeInactive(ctx.store, ctx.events, owner, v, "keep-alive", ctx.block.height, secs(ctx));
+      keeper.makeInactive(ctx.store, ctx.events, owner, v, "keep-alive", ctx.block.height, blockSeconds(ctx.block));
     }
   }
   // double signing: slash the stake that was bonded to the validator at the infraction height, wherever it
@@ -36,7 +35,7 @@ export function beginBlock(keeper: StakeKeeper, ctx: Context): void {
     slash(keeper, ctx, owner, evidence.address, evidence.height, parseDec(params.slash_fraction_double_sign));
     const v = keeper.getValidator(ctx.store, owner);
     if (v?.status === ValidatorStatus.VALIDATOR_STATUS_ACTIVE && keeper.ownerByConsensusAddress(ctx.store, evidence.address)) {
-      keeper.makeInactive(ctx.store, ctx.events, owner, v, "double-sign", ctx.block.height, secs(ctx));
+      keeper.makeInactive(ctx.store, ctx.events, owner, v, "double-sign", ctx.block.height, blockSeconds(ctx.block));
     }
   }
 }
@@ -64,7 +63,7 @@ function slash(keeper: StakeKeeper, ctx: Context, owner: Uint8Array, consAddr: U
 
 export function endBlock(keeper: StakeKeeper, ctx: Context): void {
   const params = keeper.getParams(ctx.store);
-  const now = secs(ctx);
+  const now = blockSeconds(ctx.block);
   keeper.completeUnbondings(ctx.store, ctx.events, now);
   keeper.completeRedelegations(ctx.store, now);
   // inactive longer than survival_secs → closed: every delegation (the self-bond too) goes back to its owner,

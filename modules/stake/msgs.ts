@@ -4,7 +4,7 @@ import { parseAccAddress, ValidatorPrefix } from "../../app/address.js";
 import { parseAmount } from "../../app/coins.js";
 import { Errors } from "../../app/errors.js";
 import { One, parseDec, formatDec } from "../../app/decimal.js";
-import type { Context, MsgHandler } from "../../app/module.js";
+import { blockSeconds, type Context, type MsgHandler } from "../../app/module.js";
 import * as tx from "../../gen/qos/stake/v1/tx.js";
 import type { Description } from "../../gen/qos/stake/v1/types.js";
 import { ValidatorStatus } from "../../gen/qos/stake/v1/types.js";
@@ -51,7 +51,6 @@ function dec(text: string, what: string): bigint {
   }
 }
 
-const blockSecs = (ctx: Context) => ctx.block.timeNs / 1_000_000_000n;
 
 export function stakeMsgs(keeper: StakeKeeper): MsgHandler[] {
   const create: MsgHandler<tx.MsgCreateValidator> = {
@@ -99,7 +98,7 @@ export function stakeMsgs(keeper: StakeKeeper): MsgHandler[] {
           rate: formatDec(dec(m.commissionRate, "rate")),
           maxRate: formatDec(dec(m.commissionMaxRate, "max")),
           maxChangeRate: formatDec(dec(m.commissionMaxChangeRate, "change")),
-          updatedTime: blockSecs(ctx),
+          updatedTime: blockSeconds(ctx.block),
         },
         bondHeight: BigInt(ctx.block.height),
       });
@@ -138,10 +137,10 @@ export function stakeMsgs(keeper: StakeKeeper): MsgHandler[] {
       if (m.commissionRate) {
         const c = v.commission!;
         const rate = dec(m.commissionRate, "commission_rate");
-        if (blockSecs(ctx) - c.updatedTime < DaySecs) throw StakeErrors.commissionChangeTooSoon.with(`last change at ${c.updatedTime}`);
+        if (blockSeconds(ctx.block) - c.updatedTime < DaySecs) throw StakeErrors.commissionChangeTooSoon.with(`last change at ${c.updatedTime}`);
         if (rate < 0n || rate > parseDec(c.maxRate)) throw StakeErrors.invalidCommission.with(`rate must be between 0 and ${c.maxRate}`);
         if (rate - parseDec(c.rate) > parseDec(c.maxChangeRate)) throw StakeErrors.invalidCommission.with(`rate may rise by at most ${c.maxChangeRate} a day`);
-        v.commission = { ...c, rate: formatDec(rate), updatedTime: blockSecs(ctx) };
+        v.commission = { ...c, rate: formatDec(rate), updatedTime: blockSeconds(ctx.block) };
       }
       keeper.setValidator(ctx.store, owner, v);
       ctx.events.push(validatorEvent(EventTypes.editValidator, toValAddress(owner), { owner: m.owner }));
@@ -161,7 +160,7 @@ export function stakeMsgs(keeper: StakeKeeper): MsgHandler[] {
       const owner = parseAccAddress(m.owner);
       const v = keeper.requireValidator(ctx.store, owner);
       if (v.status !== ValidatorStatus.VALIDATOR_STATUS_ACTIVE) throw StakeErrors.notActive.with(toValAddress(owner));
-      keeper.makeInactive(ctx.store, ctx.events, owner, v, "revoked", ctx.block.height, blockSecs(ctx));
+      keeper.makeInactive(ctx.store, ctx.events, owner, v, "revoked", ctx.block.height, blockSeconds(ctx.block));
       ctx.events.push(validatorEvent(EventTypes.revokeValidator, toValAddress(owner), { owner: m.owner }));
       return { typeUrl: "/qos.stake.v1.MsgRevokeValidatorResponse", value: new Uint8Array() };
     },
@@ -229,7 +228,7 @@ export function stakeMsgs(keeper: StakeKeeper): MsgHandler[] {
       if (!d) throw StakeErrors.delegationNotFound.with(`${m.delegator} has no delegation to ${toValAddress(owner)}`);
       const amount = m.all ? BigInt(d.amount) : parseAmount(m.amount);
       keeper.reduceDelegation(ctx.store, ctx.events, delegator, owner, amount);
-      const completion = blockSecs(ctx) + BigInt(keeper.getParams(ctx.store).unbonding_secs);
+      const completion = blockSeconds(ctx.block) + BigInt(keeper.getParams(ctx.store).unbonding_secs);
       keeper.addUnbonding(ctx.store, delegator, owner, amount, ctx.block.height, completion);
       ctx.events.push(delegationEvent(EventTypes.unbond, toValAddress(owner), m.delegator, amount.toString(), { completion_time: completion.toString() }));
       return { typeUrl: "/qos.stake.v1.MsgUnbondResponse", value: new Uint8Array() };
@@ -256,7 +255,7 @@ export function stakeMsgs(keeper: StakeKeeper): MsgHandler[] {
       if (target.status !== ValidatorStatus.VALIDATOR_STATUS_ACTIVE) throw StakeErrors.notActive.with(`${toValAddress(to)} is inactive`);
       const d = keeper.getDelegation(ctx.store, delegator, from);
       if (!d) throw StakeErrors.delegationNotFound.with(`${m.delegator} has no delegation to ${toValAddress(from)}`);
-      const now = blockSecs(ctx);
+      const now = blockSeconds(ctx.block);
       if (keeper.hasRedelegationInto(ctx.store, delegator, from, now)) {
         throw StakeErrors.transitiveRedelegation.with(`${m.delegator} moved stake into ${toValAddress(from)} less than unbonding_secs ago`);
       }

@@ -1,14 +1,6 @@
 import { z } from "zod";
-import { parseDec } from "../../app/decimal.js";
+import { fractionString as decString } from "../../app/params.js";
 
-const decString = z.string().refine((s) => {
-  try {
-    const v = parseDec(s);
-    return v >= 0n && v <= 10n ** 18n;
-  } catch {
-    return false;
-  }
-}, "a decimal between 0 and 1");
 
 export const ParamsSchema = z
   .object({
