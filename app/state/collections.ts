@@ -279,4 +279,72 @@ export class KeySet<K> {
   storeKey(key: K): string {
     return this.map.storeKey(key);
   }
+
+  /** the encoded key's decoded form (pagination hands out suffixes) */
+  decodeKey(encoded: string): K {
+    return this.map.decodeKey(encoded);
+  }
+}
+
+/** One index of an IndexedMap: a KeySet whose keys are the primary key's parts in another order (so one
+ *  party's entries can be walked), with the two reorderings. */
+export class MapIndex<K, IK> {
+  readonly set: KeySet<IK>;
+
+  constructor(
+    prefix: string,
+    keyCodec: KeyCodec<IK>,
+    /** the index key of a primary key */
+    readonly fromPrimary: (key: K) => IK,
+    /** the primary key of an index key */
+    readonly toPrimary: (indexKey: IK) => K,
+  ) {
+    this.set = new KeySet(prefix, keyCodec);
+  }
+
+  get prefix(): string {
+    return this.set.prefix;
+  }
+
+  /** primary keys in index order, under `within` (an encoded prefix of the index key) */
+  *primaryKeys(store: KVReader, range: { within?: string; from?: string; to?: string } = {}): IterableIterator<K> {
+    for (const key of this.set.keys(store, range)) yield this.toPrimary(key);
+  }
+}
+
+/** A StoreMap with indexes that are written and deleted together with each entry: the primary record
+ *  first, then the index keys in the order given (one keeper function keeps them consistent). */
+export class IndexedMap<K, V> {
+  constructor(
+    readonly primary: StoreMap<K, V>,
+    readonly indexes: readonly MapIndex<K, any>[],
+  ) {}
+
+  get(store: KVReader, key: K): V | undefined {
+    return this.primary.get(store, key);
+  }
+
+  /** writes the entry and (again, if it existed) every index key */
+  set(store: KVStore, key: K, value: V): void {
+    this.primary.set(store, key, value);
+    for (const index of this.indexes) index.set.add(store, index.fromPrimary(key));
+  }
+
+  /** replaces the value of an entry that is stored already: its index keys are there, nothing else is written */
+  replace(store: KVStore, key: K, value: V): void {
+    this.primary.set(store, key, value);
+  }
+
+  delete(store: KVStore, key: K): void {
+    this.primary.delete(store, key);
+    for (const index of this.indexes) index.set.delete(store, index.fromPrimary(key));
+  }
+
+  entries(store: KVReader, range: { within?: string; from?: string; to?: string } = {}): IterableIterator<[K, V]> {
+    return this.primary.entries(store, range);
+  }
+
+  keys(store: KVReader, range: { within?: string; from?: string; to?: string } = {}): IterableIterator<K> {
+    return this.primary.keys(store, range);
+  }
 }

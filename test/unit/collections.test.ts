@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CacheStore, type KVReader } from "../../app/state/kv.js";
 import {
-  bigintValue, bytesKey, Item, jsonValue, KeySet, keyPrefix, Sequence, StoreMap, stringKey, tupleKey, u32Key, u64Key,
+  bigintValue, bytesKey, IndexedMap, Item, jsonValue, KeySet, keyPrefix, MapIndex, Sequence, StoreMap, stringKey, tupleKey, u32Key, u64Key,
 } from "../../app/state/collections.js";
 import { z } from "zod";
 
@@ -74,4 +74,48 @@ test("Item, KeySet and Sequence", () => {
   assert.equal(seq.next(store), 1n);
   assert.equal(seq.next(store), 2n);
   assert.equal(Buffer.from(store.get("s")!).toString(), "3");
+});
+
+test("IndexedMap: the record and its indexes written and deleted together, in order; walking an index", () => {
+  const inner = newStore();
+  const ops: string[] = [];
+  const hex = (k: string) => Buffer.from(k, "latin1").toString("hex");
+  const store = {
+    get: (k: string) => inner.get(k),
+    has: (k: string) => inner.has(k),
+    iterate: (a: string, b?: string) => inner.iterate(a, b),
+    set: (k: string, v: Uint8Array) => { ops.push(`set ${hex(k)}=${Buffer.from(v).toString()}`); inner.set(k, v); },
+    delete: (k: string) => { ops.push(`del ${hex(k)}`); inner.delete(k); },
+  };
+  // primary (time, who, height) → amount; by who: (who, time, height); by height: (height, who, time)
+  type K = [bigint, Uint8Array, bigint];
+  const byWho = new MapIndex<K, [Uint8Array, bigint, bigint]>("w/", tupleKey(bytesKey(1), u64Key, u64Key), ([t, w, h]) => [w, t, h], ([w, t, h]) => [t, w, h]);
+  const byHeight = new MapIndex<K, [bigint, Uint8Array, bigint]>("h/", tupleKey(u64Key, bytesKey(1), u64Key), ([t, w, h]) => [h, w, t], ([h, w, t]) => [t, w, h]);
+  const map = new IndexedMap(new StoreMap<K, bigint>("p/", tupleKey(u64Key, bytesKey(1), u64Key), bigintValue), [byWho, byHeight]);
+  const a = new Uint8Array([0xaa]);
+  const b = new Uint8Array([0xbb]);
+  map.set(store, [5n, a, 7n], 10n);
+  assert.deepEqual(ops, [
+    "set 702f" + "0000000000000005" + "aa" + "0000000000000007" + "=10",
+    "set 772f" + "aa" + "0000000000000005" + "0000000000000007" + "=",
+    "set 682f" + "0000000000000007" + "aa" + "0000000000000005" + "=",
+  ]);
+  ops.length = 0;
+  map.replace(store, [5n, a, 7n], 4n);
+  assert.deepEqual(ops, ["set 702f" + "0000000000000005" + "aa" + "0000000000000007" + "=4"]);
+  map.set(store, [3n, b, 1n], 1n);
+  map.set(store, [9n, a, 2n], 2n);
+  assert.equal(map.get(store, [5n, a, 7n]), 4n);
+  assert.deepEqual([...map.keys(store)].map(([t]) => t), [3n, 5n, 9n]);
+  const ofA = [...byWho.primaryKeys(store, { within: keyPrefix([bytesKey(1), a]) })];
+  assert.deepEqual(ofA.map(([t, w, h]) => [t, w[0], h]), [[5n, 0xaa, 7n], [9n, 0xaa, 2n]]);
+  ops.length = 0;
+  map.delete(store, [5n, a, 7n]);
+  assert.deepEqual(ops, [
+    "del 702f" + "0000000000000005" + "aa" + "0000000000000007",
+    "del 772f" + "aa" + "0000000000000005" + "0000000000000007",
+    "del 682f" + "0000000000000007" + "aa" + "0000000000000005",
+  ]);
+  assert.deepEqual([...byWho.set.keys(store)].map(([w, t]) => [w[0], t]), [[0xaa, 9n], [0xbb, 3n]]);
+  assert.equal(byHeight.set.decodeKey(byHeight.set.storeKey([2n, a, 9n]).slice(2))[0], 2n);
 });
