@@ -104,6 +104,7 @@ export function buildModules(profile: Profile = "qos"): Modules {
   const mint = createMintModule({ bank: bank.keeper.forModule(MintModuleAccount) });
   const stake = createStakeModule({ bank: bank.keeper.forModule(StakeModuleAccount) });
   const distribution = createDistributionModule({ bank: bank.keeper.forModule(DistributionModuleAccount), fees, stake: stake.keeper, mint: mint.keeper });
+  stake.keeper.setHooks(distribution.keeper);
   registry.register({ module: "mint", schema: MintParams, get: (s) => mint.keeper.getParams(s), set: (s, p) => mint.keeper.setParams(s, p) });
   registry.register({ module: "stake", schema: StakeParams, get: (s) => stake.keeper.getParams(s), set: (s, p) => stake.keeper.setParams(s, p) });
   registry.register({ module: "distribution", schema: DistributionParams, get: (s) => distribution.keeper.getParams(s), set: (s, p) => distribution.keeper.setParams(s, p) });

@@ -8,10 +8,10 @@ import { distributionQueries } from "./queries.js";
 export { DistributionKeeper, distributionAccount, DistributionAccountName, DistributionModuleAccount } from "./keeper.js";
 export { DistributionErrors } from "./errors.js";
 
-/** Distribution; it becomes stake's hooks (they need each other). */
+/** Distribution. It is stake's hooks (they need each other): the chain's composition wires
+ *  `stake.setHooks(keeper)`. */
 export function createDistributionModule(deps: { bank: DistributionBank; fees: FeeCollectorBank; stake: StakeKeeper; mint?: MintInfo }): { module: Module; keeper: DistributionKeeper } {
   const keeper = new DistributionKeeper(deps.bank, deps.fees, deps.stake, deps.mint);
-  deps.stake.hooks = keeper;
   const module: Module = {
     name: "distribution",
     msgs: distributionMsgs(keeper),

@@ -9,7 +9,7 @@ export { StakeKeeper, ValidatorStatus, stakePool, StakePoolName, StakeModuleAcco
 export { StakeErrors } from "./errors.js";
 export { parseValAddress } from "./msgs.js";
 
-/** The stake module. Its hooks (distribution) must be set on the keeper before the first block. */
+/** The stake module. Its hooks (distribution) are wired by the chain's composition (keeper.setHooks). */
 export function createStakeModule(deps: { bank: StakeBank }): { module: Module; keeper: StakeKeeper } {
   const keeper = new StakeKeeper(deps.bank);
   const module: Module = {

@@ -127,13 +127,21 @@ export function toValAddress(owner: Uint8Array): string {
 }
 
 export class StakeKeeper {
-  hooks?: StakeHooks;
+  #hooks?: StakeHooks;
 
   constructor(readonly bank: StakeBank) {}
 
-  private get h(): StakeHooks {
-    if (!this.hooks) throw new Error("stake hooks are not set");
-    return this.hooks;
+  /** Wires the hooks, once: the chain's composition (chain/index.ts) does it, as the SDK's app.go calls
+   *  stakingKeeper.SetHooks. A second call is a wiring bug. */
+  setHooks(hooks: StakeHooks): void {
+    if (this.#hooks) throw new Error("stake hooks are already set");
+    this.#hooks = hooks;
+  }
+
+  /** The wired hooks; using them unwired is a wiring bug with a clear message. */
+  get hooks(): StakeHooks {
+    if (!this.#hooks) throw new Error("stake hooks are not set: the chain's composition wires them with setHooks");
+    return this.#hooks;
   }
 
   // ---- params ----
@@ -269,7 +277,7 @@ export class StakeKeeper {
   delegate(store: KVStore, events: Event[], delegator: Uint8Array, owner: Uint8Array, amount: bigint, autoCompound?: boolean, fromPool = false): void {
     const v = this.requireValidator(store, owner);
     const existing = this.getDelegation(store, delegator, owner);
-    this.h.beforeDelegationChange(store, events, owner, delegator);
+    this.hooks.beforeDelegationChange(store, events, owner, delegator);
     if (!fromPool) this.bank.sendFromAccountToModule(store, events, delegator, [{ denom: BaseDenom, amount }]);
     const next = (existing ? BigInt(existing.amount) : 0n) + amount;
     this.writeDelegation(store, delegator, owner, {
@@ -280,7 +288,7 @@ export class StakeKeeper {
     });
     v.tokens = (this.tokens(v) + amount).toString();
     this.setValidator(store, owner, v);
-    this.h.afterDelegationChange(store, owner, delegator, next);
+    this.hooks.afterDelegationChange(store, owner, delegator, next);
   }
 
   /** Takes `amount` out of a delegation (and the validator's tokens); returns nothing to anyone. */
@@ -289,13 +297,13 @@ export class StakeKeeper {
     if (!d) throw StakeErrors.delegationNotFound.with(`${toAccAddress(delegator)} has no delegation to ${toValAddress(owner)}`);
     const current = BigInt(d.amount);
     if (amount > current) throw StakeErrors.insufficientDelegation.with(`delegation is ${current}uqos, asked ${amount}uqos`);
-    this.h.beforeDelegationChange(store, events, owner, delegator);
+    this.hooks.beforeDelegationChange(store, events, owner, delegator);
     const next = current - amount;
     this.writeDelegation(store, delegator, owner, next === 0n ? undefined : { ...d, amount: next.toString() });
     const v = this.requireValidator(store, owner);
     v.tokens = (this.tokens(v) - amount).toString();
     this.setValidator(store, owner, v);
-    this.h.afterDelegationChange(store, owner, delegator, next);
+    this.hooks.afterDelegationChange(store, owner, delegator, next);
   }
 
   setAutoCompound(store: KVStore, delegator: Uint8Array, owner: Uint8Array, value: boolean): void {
@@ -612,6 +620,6 @@ export class StakeKeeper {
   }
 
   communityPoolAccount(): Uint8Array {
-    return this.h.communityPoolAccount;
+    return this.hooks.communityPoolAccount;
   }
 }
