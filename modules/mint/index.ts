@@ -1,4 +1,5 @@
 import type { Module } from "../../app/module.js";
+import { beginBlock } from "./abci.js";
 import { defaultGenesis, exportGenesis, initGenesis } from "./genesis.js";
 import { MintKeeper, type MintBank } from "./keeper.js";
 import { mintMsgs } from "./msgs.js";
@@ -23,7 +24,7 @@ export function createMintModule(deps: { bank: MintBank }): { module: Module; ke
     defaultGenesis,
     initGenesis: (ctx, genesis) => initGenesis(keeper, ctx, genesis),
     exportGenesis: (store) => exportGenesis(keeper, store),
-    beginBlock: (ctx) => keeper.beginBlock(ctx),
+    beginBlock: (ctx) => beginBlock(keeper, ctx),
     checkInvariants: (store) => keeper.checkInvariants(store),
   };
   return { module, keeper };

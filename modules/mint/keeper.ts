@@ -5,43 +5,33 @@
 //   mint/clock                             → JSON {genesis_time, first_height?, first_time?} (unix seconds)
 //   mint/p                                 → params (JSON)
 //
-// Per block (BeginBlock), integer arithmetic only (D7):
-//   1. roll-over: a phase whose end_time ≤ block time with applied < total gives its leftover
-//      (total − applied) to the next phase's total and keeps total = applied; the last phase has no next
-//      phase, so its leftover is never minted ("nothing after the last phase");
-//   2. current phase = earliest end_time strictly after the block time with applied < total;
-//   3. avg = max(1, ⌊(t − first_time) / (height − first_height)⌋) once a later block than the first
-//      measured one is seen, else params.target_block_time_secs;
-//      blocks_left = max(1, ⌊(end_time − t) / avg⌋); mint = min(⌊(total − applied) / blocks_left⌋, total − applied);
-//   4. mint > 0: bank.mint into the fee collector, applied += mint, minted += mint, last = mint, event.
-// The first measured block is the first one whose time is after the genesis time: CometBFT gives block 1
-// the genesis time itself, which says nothing about how fast blocks come.
+// The per-block inflation (roll-over of ended phases, then this block's mint) is in abci.ts.
 import { moduleAddress } from "../../app/address.js";
 import type { Coin } from "../../app/coins.js";
 import type { Event } from "../../app/events.js";
-import { blockSeconds, type Context, type ModuleAccount } from "../../app/module.js";
+import type { ModuleAccount } from "../../app/module.js";
+import { Item, StoreMap, bigintValue, jsonValue, protoValue, u64Key } from "../../app/state/collections.js";
 import type { KVReader, KVStore } from "../../app/state/kv.js";
-import { bytesToKey, prefixEnd } from "../../app/state/kv.js";
+import { z } from "zod";
 import { InflationPhase } from "../../gen/qos/mint/v1/types.js";
 import { MintErrors } from "./errors.js";
-import * as events from "./events.js";
 import {
   DefaultParams, DefaultPhaseShares, DefaultTotalSupply, MintDenom, ParamsSchema, PhaseSeconds, ShareDenominator, type Params,
 } from "./params.js";
 
-const PhasePrefix = "mint/ph/";
-const MintedKey = "mint/minted";
-const LastMintKey = "mint/last";
-const ClockKey = "mint/clock";
-const ParamsKey = "mint/p";
+/** the clock as stored: unix seconds as decimal strings, first_* only once a block was measured */
+const StoredClock = z.object({ genesis_time: z.string(), first_height: z.string().optional(), first_time: z.string().optional() });
+const phasesByEnd = new StoreMap("mint/ph/", u64Key, protoValue(InflationPhase));
+const mintedTotal = new Item("mint/minted", bigintValue);
+const lastMinted = new Item("mint/last", bigintValue);
+const clockItem = new Item("mint/clock", jsonValue(StoredClock));
+const paramsItem = new Item("mint/p", jsonValue(ParamsSchema));
 /** The account that collects fees; distribution empties it every block. Same name as app/app.ts FeeCollectorName. */
 export const FeeCollectorName = "fee_collector";
 export const feeCollector = moduleAddress(FeeCollectorName);
 /** mint's module account: the only one whose permission creates uqos each block */
 export const MintModuleAccount = { name: "mint", permissions: ["minter"] } as const satisfies ModuleAccount;
 const MaxInt64 = (1n << 63n) - 1n;
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 /** An inflation phase in uqos; end_time in unix seconds. */
 export interface Phase {
@@ -66,21 +56,12 @@ export interface MintBank {
   getSupply?(store: KVReader, denom: string): bigint;
 }
 
-const phaseKey = (endTime: bigint) => {
-  const bytes = new Uint8Array(8);
-  new DataView(bytes.buffer).setBigUint64(0, endTime);
-  return PhasePrefix + bytesToKey(bytes);
-};
-const readAmount = (raw: Uint8Array | undefined) => (raw ? BigInt(decoder.decode(raw)) : 0n);
-const max = (a: bigint, b: bigint) => (a > b ? a : b);
 
 export const toPhaseProto = (p: Phase): InflationPhase => ({
   endTime: p.endTime,
   totalAmount: p.total.toString(),
   appliedAmount: p.applied.toString(),
 });
-
-/** Block time (ns) → whole unix seconds, rounded down. */
 
 /** The default schedule (design.md §4): 7 phases of 1461 days from the genesis time minting 25.5%, 12.75%,
  *  6.375%, 3.1875%, 1.59375%, 0.796875%, 0.796875% of `totalSupply` (51% in all). */
@@ -143,23 +124,20 @@ export class MintKeeper {
   /** Every phase, by end_time. */
   phases(store: KVReader): Phase[] {
     const out: Phase[] = [];
-    for (const [, value] of store.iterate(PhasePrefix, prefixEnd(PhasePrefix))) {
-      const p = InflationPhase.decode(value);
-      out.push({ endTime: p.endTime, total: BigInt(p.totalAmount), applied: BigInt(p.appliedAmount) });
-    }
+    for (const [, p] of phasesByEnd.entries(store)) out.push({ endTime: p.endTime, total: BigInt(p.totalAmount), applied: BigInt(p.appliedAmount) });
     return out;
   }
 
-  private writePhase(store: KVStore, p: Phase): void {
-    store.set(phaseKey(p.endTime), InflationPhase.encode(toPhaseProto(p)).finish());
+  /** Stores one phase (under its end time) as it is; BeginBlock writes the phases it changed. */
+  writePhase(store: KVStore, p: Phase): void {
+    phasesByEnd.set(store, p.endTime, toPhaseProto(p));
   }
 
   /** Replaces the schedule (genesis; governance after validatePhaseChange). Does not touch the minted counter:
    *  a change that alters Σ applied breaks the invariant. */
   setPhases(store: KVStore, phases: readonly Phase[]): void {
     validatePhases(phases);
-    const keys = [...store.iterate(PhasePrefix, prefixEnd(PhasePrefix))].map(([key]) => key);
-    for (const key of keys) store.delete(key);
+    for (const endTime of [...phasesByEnd.keys(store)]) phasesByEnd.delete(store, endTime);
     for (const p of phases) this.writePhase(store, p);
   }
 
@@ -170,29 +148,29 @@ export class MintKeeper {
 
   /** uqos minted in the current block (0 if none); distribution gives the proposer its share of it. */
   lastMint(store: KVReader): bigint {
-    return readAmount(store.get(LastMintKey));
+    return lastMinted.getOr(store, 0n);
   }
 
-  private setLastMint(store: KVStore, amount: bigint): void {
-    if (amount > 0n) store.set(LastMintKey, encoder.encode(amount.toString()));
-    else if (store.has(LastMintKey)) store.delete(LastMintKey);
+  /** absent rather than 0: a block without inflation leaves no key behind */
+  setLastMint(store: KVStore, amount: bigint): void {
+    if (amount > 0n) lastMinted.set(store, amount);
+    else if (lastMinted.has(store)) lastMinted.delete(store);
   }
 
   /** The module's own counter of everything it minted. */
   minted(store: KVReader): bigint {
-    return readAmount(store.get(MintedKey));
+    return mintedTotal.getOr(store, 0n);
   }
 
   setMinted(store: KVStore, amount: bigint): void {
-    store.set(MintedKey, encoder.encode(amount.toString()));
+    mintedTotal.set(store, amount);
   }
 
   // ---- clock ----
 
   clock(store: KVReader): Clock {
-    const raw = store.get(ClockKey);
-    if (!raw) return { genesisTime: 0n };
-    const json = JSON.parse(decoder.decode(raw)) as { genesis_time: string; first_height?: string; first_time?: string };
+    const json = clockItem.get(store);
+    if (!json) return { genesisTime: 0n };
     return {
       genesisTime: BigInt(json.genesis_time),
       ...(json.first_height !== undefined && json.first_time !== undefined
@@ -202,84 +180,22 @@ export class MintKeeper {
   }
 
   setClock(store: KVStore, clock: Clock): void {
-    const json = {
+    clockItem.set(store, {
       genesis_time: clock.genesisTime.toString(),
       ...(clock.first ? { first_height: clock.first.height.toString(), first_time: clock.first.time.toString() } : {}),
-    };
-    store.set(ClockKey, encoder.encode(JSON.stringify(json)));
+    });
   }
 
   // ---- params ----
 
   getParams(store: KVReader): Params {
-    const raw = store.get(ParamsKey);
-    return raw ? ParamsSchema.parse(JSON.parse(decoder.decode(raw))) : DefaultParams;
+    return paramsItem.getOr(store, DefaultParams);
   }
 
   setParams(store: KVStore, params: Params): void {
     const parsed = ParamsSchema.safeParse(params);
     if (!parsed.success) throw MintErrors.invalidParams.with(parsed.error.message);
-    store.set(ParamsKey, encoder.encode(JSON.stringify(parsed.data)));
-  }
-
-  // ---- per block ----
-
-  /** BeginBlock: roll-over of ended phases, then this block's inflation into the fee collector. */
-  beginBlock(ctx: Context): void {
-    const store = ctx.store;
-    const height = BigInt(ctx.block.height);
-    const t = blockSeconds(ctx.block);
-
-    const clock = this.clock(store);
-    if (!clock.first && t > clock.genesisTime) {
-      clock.first = { height, time: t };
-      this.setClock(store, clock);
-    }
-
-    const phases = this.phases(store);
-    const dirty = new Set<number>();
-
-    for (let i = 0; i + 1 < phases.length; i++) {
-      const p = phases[i];
-      if (p.endTime > t || p.applied >= p.total) continue;
-      const leftover = p.total - p.applied;
-      p.total = p.applied;
-      phases[i + 1].total += leftover;
-      dirty.add(i).add(i + 1);
-      ctx.events.push(events.rolloverEvent(height, p.endTime, leftover, phases[i + 1].endTime));
-    }
-
-    let amount = 0n;
-    const i = currentPhaseIndex(phases, t);
-    if (i >= 0) {
-      const p = phases[i];
-      const remaining = p.total - p.applied;
-      const params = this.getParams(store);
-      let avg = BigInt(params.target_block_time_secs);
-      if (clock.first && height > clock.first.height) avg = (t - clock.first.time) / (height - clock.first.height);
-      avg = max(1n, avg);
-      const blocksLeft = max(1n, (p.endTime - t) / avg);
-      amount = remaining / blocksLeft;
-      if (amount > remaining) amount = remaining;
-      if (params.total_supply_cap !== undefined && amount > 0n) {
-        if (!this.bank.getSupply) throw MintErrors.noSupplyReader.with();
-        const room = BigInt(params.total_supply_cap) - this.bank.getSupply(store, MintDenom);
-        if (amount > room) amount = max(0n, room);
-      }
-      if (amount > 0n) {
-        // into mint's own account, then on to the fee collector (the Cosmos SDK's way: only an account
-        // with the minter permission receives new coins from the mint module)
-        this.bank.mint(store, ctx.events, this.bank.address, [{ denom: MintDenom, amount }]);
-        this.bank.sendFromModuleToModule(store, ctx.events, feeCollector, [{ denom: MintDenom, amount }]);
-        p.applied += amount;
-        dirty.add(i);
-        this.setMinted(store, this.minted(store) + amount);
-        ctx.events.push(events.mintEvent(height, amount, p.endTime));
-      }
-    }
-
-    for (const index of [...dirty].sort((a, b) => a - b)) this.writePhase(store, phases[index]);
-    this.setLastMint(store, amount);
+    paramsItem.set(store, parsed.data);
   }
 
   /** Σ applied == minted counter; each phase 0 ≤ applied ≤ total; end times ascending (by key order). */
