@@ -21,6 +21,9 @@ export interface KeyCodec<K> {
   readonly width?: number;
   encode(key: K): string;
   decode(encoded: string): K;
+  /** for a part without a width that marks its own end (delimitedStringKey): its encoded length at the
+   *  start of `rest` (the encoded tuple from this part on) */
+  lengthIn?(rest: string): number;
 }
 
 /** A fixed-length byte string (an address: 20 bytes). */
@@ -64,16 +67,39 @@ export const stringKey: KeyCodec<string> = {
   decode: (encoded) => Buffer.from(encoded, "latin1").toString("utf8"),
 };
 
+/** A UTF-8 string followed by a separator byte: a variable-length part that is not last (a chain id or a
+ *  token name, then "/" and a sequence, a denom or an address), as `<chain>/<seq>` keys were written by
+ *  hand. The string may not contain the separator, so the first separator ends it (a later part may
+ *  hold the separator byte: an address, a big-endian number). */
+export function delimitedStringKey(separator = "/"): KeyCodec<string> {
+  if (separator.length !== 1 || separator.charCodeAt(0) > 0x7f) throw new RangeError("the separator must be one ASCII character");
+  return {
+    encode(s) {
+      if (s.includes(separator)) throw new RangeError(`key part ${JSON.stringify(s)} contains its separator ${JSON.stringify(separator)}`);
+      return stringKey.encode(s) + separator;
+    },
+    decode(encoded) {
+      if (!encoded.endsWith(separator)) throw new RangeError(`key part does not end with ${JSON.stringify(separator)}`);
+      return stringKey.decode(encoded.slice(0, -1));
+    },
+    lengthIn(rest) {
+      const end = rest.indexOf(separator);
+      if (end < 0) throw new RangeError(`key part has no ${JSON.stringify(separator)}`);
+      return end + 1;
+    },
+  };
+}
+
 /** Bytes of any length as the last key part. */
 export const rawBytesKey: KeyCodec<Uint8Array> = { encode: bytesToKey, decode: keyToBytes };
 
 type KeyOf<C> = C extends KeyCodec<infer K> ? K : never;
 type KeysOf<T extends readonly KeyCodec<any>[]> = { [I in keyof T]: KeyOf<T[I]> };
 
-/** Several parts, concatenated; every part but the last has a fixed width. */
+/** Several parts, concatenated; every part but the last has a fixed width or marks its own end. */
 export function tupleKey<T extends readonly KeyCodec<any>[]>(...parts: T): KeyCodec<KeysOf<T>> {
   parts.slice(0, -1).forEach((p, i) => {
-    if (p.width === undefined) throw new Error(`tuple key part ${i} has no fixed width and is not the last`);
+    if (p.width === undefined && !p.lengthIn) throw new Error(`tuple key part ${i} has no fixed width and is not the last`);
   });
   const widths = parts.map((p) => p.width);
   const total = widths.every((w) => w !== undefined) ? (widths as number[]).reduce((a, b) => a + b, 0) : undefined;
@@ -82,8 +108,9 @@ export function tupleKey<T extends readonly KeyCodec<any>[]>(...parts: T): KeyCo
     encode: (key) => parts.map((p, i) => p.encode(key[i])).join(""),
     decode(encoded) {
       let at = 0;
-      return parts.map((p) => {
-        const end = p.width === undefined ? encoded.length : at + p.width;
+      return parts.map((p, i) => {
+        const end =
+          p.width !== undefined ? at + p.width : p.lengthIn && i < parts.length - 1 ? at + p.lengthIn(encoded.slice(at)) : encoded.length;
         const part = p.decode(encoded.slice(at, end));
         at = end;
         return part;
@@ -113,6 +140,16 @@ export function protoValue<V>(codec: { encode(message: V): { finish(): Uint8Arra
 export const bigintValue: ValueCodec<bigint> = {
   encode: (n) => encoder.encode(n.toString()),
   decode: (b) => BigInt(decoder.decode(b)),
+};
+
+/** An unsigned 64-bit big-endian integer (8 bytes), as qcp stores its sequences. */
+export const u64Value: ValueCodec<bigint> = {
+  encode(n) {
+    const b = Buffer.alloc(8);
+    b.writeBigUInt64BE(n);
+    return new Uint8Array(b);
+  },
+  decode: (b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).readBigUInt64BE(0),
 };
 
 /** A UTF-8 string. */

@@ -4,7 +4,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CacheStore, type KVReader } from "../../app/state/kv.js";
 import {
-  bigintValue, bytesKey, IndexedMap, Item, jsonValue, KeySet, keyPrefix, MapIndex, Sequence, StoreMap, stringKey, tupleKey, u32Key, u64Key,
+  bigintValue, bytesKey, delimitedStringKey, IndexedMap, Item, jsonValue, KeySet, keyPrefix, MapIndex, Sequence, StoreMap, stringKey,
+  tupleKey, u32Key, u64Key, u64Value,
 } from "../../app/state/collections.js";
 import { z } from "zod";
 
@@ -118,4 +119,28 @@ test("IndexedMap: the record and its indexes written and deleted together, in or
   ]);
   assert.deepEqual([...byWho.set.keys(store)].map(([w, t]) => [w[0], t]), [[0xaa, 9n], [0xbb, 3n]]);
   assert.equal(byHeight.set.decodeKey(byHeight.set.storeKey([2n, a, 9n]).slice(2))[0], 2n);
+});
+
+test("delimitedStringKey: a variable part ended by its separator, before other parts; u64Value", () => {
+  const chain = delimitedStringKey("/");
+  assert.equal(chain.encode("qos-1"), "qos-1/");
+  assert.throws(() => chain.encode("a/b"), /contains its separator/);
+  // <chain>/<seq u64 BE>: the sequence 47 is the byte "/", found after the chain's own separator
+  const outbox = tupleKey(chain, u64Key);
+  const encoded = outbox.encode(["qos-1", 47n]);
+  assert.equal(latin1(encoded), Buffer.from("qos-1/").toString("hex") + "000000000000002f");
+  assert.deepEqual(outbox.decode(encoded), ["qos-1", 47n]);
+  assert.equal(outbox.width, undefined);
+  // <name>/<address 20>, the address holding "/" bytes; <chain>/<denom>
+  const frozen = tupleKey(chain, bytesKey(20));
+  const [name, address] = frozen.decode(frozen.encode(["AOE", addr(0x2f)]));
+  assert.equal(name, "AOE");
+  assert.deepEqual([...address], [...addr(0x2f)]);
+  assert.deepEqual(tupleKey(chain, stringKey).decode("c-2/uqos"), ["c-2", "uqos"]);
+  assert.equal(keyPrefix([chain, "c-2"]), "c-2/");
+  assert.throws(() => tupleKey(stringKey, chain), /part 0 has no fixed width/);
+  assert.equal(chain.decode("last/"), "last", "also as the last part");
+  assert.equal(latin1(Buffer.from(u64Value.encode(258n)).toString("latin1")), "0000000000000102");
+  assert.equal(u64Value.decode(Uint8Array.of(0, 0, 0, 0, 0, 0, 1, 2)), 258n);
+  assert.throws(() => u64Value.encode(-1n));
 });
