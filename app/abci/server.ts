@@ -203,12 +203,84 @@ function requestKind(req: Request): keyof Request | undefined {
   return undefined;
 }
 
-class AppError extends Error {
-  override name = "AppError";
+/**
+ * The app's answer breaks the ABCI contract (no response, a tx result count that is not the tx count,
+ * an UNKNOWN proposal or vote-extension status): thrown by the server itself and answered like any
+ * handler error. Its stack is not logged (it would show the server, not the app's fault).
+ */
+class AbciContractViolation extends Error {
+  override name = "AbciContractViolation";
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyPartial = any;
+
+/** The requests the app answers: the request oneof case, the AbciApplication method and the response case share a name. */
+type AppMethod = keyof AbciApplication;
+
+/** How one app method's answer becomes a Response, and what its errors become. */
+interface Route {
+  /** The app's answer normalised with `fromPartial` of its response type, after the checks CometBFT needs. */
+  respond(v: AnyPartial, req: AnyPartial): AnyPartial;
+  /**
+   * For requests CometBFT can survive a failed answer to (checkTx, query): the log line and the response
+   * for an error. Without it an error is fatal: Response{exception}, CometBFT stops.
+   */
+  recover?(err: unknown, req: AnyPartial): { log: string; response: AnyPartial };
+}
+
+/** `{code: 1, codespace: "sdk", log: "internal error: ..."}`: what an exception in checkTx or query answers. */
+function internalError(err: unknown) {
+  return { code: 1, codespace: "sdk", log: `internal error: ${errorMessage(err)}` };
+}
+
+/**
+ * processProposal and verifyVoteExtension: the status must be ACCEPT(1) or REJECT(2), else an
+ * AbciContractViolation. UNKNOWN (0) would make CometBFT panic in its consensus routine.
+ */
+function acceptOrReject(method: AppMethod, normalise: (v: AnyPartial) => { status: number }, status: { ACCEPT: number; REJECT: number }): Route {
+  return {
+    respond: (v) => {
+      const res = normalise(v);
+      if (res.status !== status.ACCEPT && res.status !== status.REJECT) {
+        throw new AbciContractViolation(`${method} returned status ${res.status} (must be ACCEPT=1 or REJECT=2)`);
+      }
+      return res;
+    },
+  };
+}
+
+/** The dispatch table: request oneof case → app method → response case. */
+const ROUTES: Record<AppMethod, Route> = {
+  checkTx: {
+    respond: (v) => ResponseCheckTx.fromPartial(v),
+    recover: (err) => ({ log: `checkTx handler failed: ${errorMessage(err)}`, response: ResponseCheckTx.fromPartial(internalError(err)) }),
+  },
+  query: {
+    respond: (v) => ResponseQuery.fromPartial(v),
+    // the request height is echoed: CosmJS needs a height on every query answer
+    recover: (err, req: RequestQuery) => ({
+      log: `query handler failed (path ${JSON.stringify(req.path)}): ${errorMessage(err)}`,
+      response: ResponseQuery.fromPartial({ ...internalError(err), height: req.height }),
+    }),
+  },
+  finalizeBlock: {
+    respond: (v, req: RequestFinalizeBlock) => {
+      const res = ResponseFinalizeBlock.fromPartial(v);
+      if (res.txResults.length !== req.txs.length) {
+        throw new AbciContractViolation(`finalizeBlock returned ${res.txResults.length} tx results for ${req.txs.length} txs`);
+      }
+      return res;
+    },
+  },
+  commit: { respond: (v) => ResponseCommit.fromPartial(v) },
+  prepareProposal: { respond: (v) => ResponsePrepareProposal.fromPartial(v) },
+  processProposal: acceptOrReject("processProposal", ResponseProcessProposal.fromPartial, ResponseProcessProposal_ProposalStatus),
+  info: { respond: (v) => ResponseInfo.fromPartial(v) },
+  initChain: { respond: (v) => ResponseInitChain.fromPartial(v) },
+  extendVote: { respond: (v) => ResponseExtendVote.fromPartial(v) },
+  verifyVoteExtension: acceptOrReject("verifyVoteExtension", ResponseVerifyVoteExtension.fromPartial, ResponseVerifyVoteExtension_VerifyStatus),
+};
 
 class Server implements AbciServer {
   address = "";
@@ -455,121 +527,32 @@ class Server implements AbciServer {
   /** Runs one request; never throws, never rejects: errors become responses. */
   private dispatch(req: Request): Response | Promise<Response> {
     const kind = requestKind(req);
-    const app = this.app;
     switch (kind) {
-      case "checkTx": {
-        const r = req.checkTx!;
-        return this.call(
-          "checkTx",
-          () => app.checkTx(r),
-          (v) => ({ checkTx: ResponseCheckTx.fromPartial(v) }),
-          (err) => {
-            this.log(`[abci] checkTx handler failed: ${errorMessage(err)}`);
-            return { checkTx: ResponseCheckTx.fromPartial({ code: 1, codespace: "sdk", log: `internal error: ${errorMessage(err)}` }) };
-          },
-        );
-      }
       case "flush":
         return { flush: {} };
-      case "query": {
-        const r = req.query!;
-        return this.call(
-          "query",
-          () => app.query(r),
-          (v) => ({ query: ResponseQuery.fromPartial(v) }),
-          (err) => {
-            this.log(`[abci] query handler failed (path ${JSON.stringify(r.path)}): ${errorMessage(err)}`);
-            return {
-              query: ResponseQuery.fromPartial({ code: 1, codespace: "sdk", log: `internal error: ${errorMessage(err)}`, height: r.height }),
-            };
-          },
-        );
-      }
-      case "finalizeBlock": {
-        const r = req.finalizeBlock!;
-        return this.callFatal(
-          "finalizeBlock",
-          () => app.finalizeBlock(r),
-          (v) => {
-            const res = ResponseFinalizeBlock.fromPartial(v);
-            if (res.txResults.length !== r.txs.length) {
-              throw new AppError(`finalizeBlock returned ${res.txResults.length} tx results for ${r.txs.length} txs`);
-            }
-            return { finalizeBlock: res };
-          },
-        );
-      }
-      case "commit":
-        return this.callFatal(
-          "commit",
-          () => app.commit(req.commit!),
-          (v) => ({ commit: ResponseCommit.fromPartial(v) }),
-        );
-      case "prepareProposal":
-        return this.callFatal(
-          "prepareProposal",
-          () => app.prepareProposal(req.prepareProposal!),
-          (v) => ({ prepareProposal: ResponsePrepareProposal.fromPartial(v) }),
-        );
-      case "processProposal":
-        return this.callFatal(
-          "processProposal",
-          () => app.processProposal(req.processProposal!),
-          (v) => {
-            const res = ResponseProcessProposal.fromPartial(v);
-            if (
-              res.status !== ResponseProcessProposal_ProposalStatus.ACCEPT &&
-              res.status !== ResponseProcessProposal_ProposalStatus.REJECT
-            ) {
-              throw new AppError(`processProposal returned status ${res.status} (must be ACCEPT=1 or REJECT=2)`);
-            }
-            return { processProposal: res };
-          },
-        );
-      case "info":
-        return this.callFatal(
-          "info",
-          () => app.info(req.info!),
-          (v) => ({ info: ResponseInfo.fromPartial(v) }),
-        );
       case "echo":
         return { echo: { message: req.echo!.message } };
-      case "initChain":
-        return this.callFatal(
-          "initChain",
-          () => app.initChain(req.initChain!),
-          (v) => ({ initChain: ResponseInitChain.fromPartial(v) }),
-        );
-      case "extendVote":
-        return this.callFatal(
-          "extendVote",
-          () => app.extendVote(req.extendVote!),
-          (v) => ({ extendVote: ResponseExtendVote.fromPartial(v) }),
-        );
-      case "verifyVoteExtension":
-        return this.callFatal(
-          "verifyVoteExtension",
-          () => app.verifyVoteExtension(req.verifyVoteExtension!),
-          (v) => {
-            const res = ResponseVerifyVoteExtension.fromPartial(v);
-            if (
-              res.status !== ResponseVerifyVoteExtension_VerifyStatus.ACCEPT &&
-              res.status !== ResponseVerifyVoteExtension_VerifyStatus.REJECT
-            ) {
-              throw new AppError(`verifyVoteExtension returned status ${res.status} (must be ACCEPT=1 or REJECT=2)`);
-            }
-            return { verifyVoteExtension: res };
-          },
-        );
       case "listSnapshots":
       case "offerSnapshot":
       case "loadSnapshotChunk":
       case "applySnapshotChunk":
         return { [kind]: SNAPSHOT_RESPONSES[kind] } as Response;
-      default:
+      case undefined:
         this.log("[abci] received a request of unknown type; answering with an exception");
         return { exception: { error: "unknown request" } };
     }
+    // every other request case is an app method of the same name (checked by the compiler: `kind` is an AppMethod here)
+    const r: AnyPartial = req[kind];
+    const route = ROUTES[kind];
+    const handler = this.app[kind] as (r: AnyPartial) => MaybePromise<AnyPartial>;
+    const wrap = (v: AnyPartial): Response => ({ [kind]: route.respond(v, r) }) as Response;
+    if (!route.recover) return this.callFatal(kind, () => handler.call(this.app, r), wrap);
+    const recover = route.recover;
+    return this.call(kind, () => handler.call(this.app, r), wrap, (err) => {
+      const { log, response } = recover(err, r);
+      this.log(`[abci] ${log}`);
+      return { [kind]: response } as Response;
+    });
   }
 
   /** Calls an app handler; maps its value with wrap() and any error with onError(). */
@@ -580,7 +563,7 @@ class Server implements AbciServer {
     onError: (err: unknown) => Response,
   ): Response | Promise<Response> {
     const finish = (v: T): Response => {
-      if (v === undefined || v === null) return onError(new AppError(`${method} returned no response`));
+      if (v === undefined || v === null) return onError(new AbciContractViolation(`${method} returned no response`));
       try {
         return wrap(v);
       } catch (err) {
@@ -602,7 +585,7 @@ class Server implements AbciServer {
     return this.call(method, fn, wrap, (err) => {
       const msg = `${method} failed: ${errorMessage(err)}`;
       this.log(`[abci] FATAL: ${msg}; answering with an exception, CometBFT will stop`);
-      if (err instanceof Error && err.stack && !(err instanceof AppError)) this.log(err.stack);
+      if (err instanceof Error && err.stack && !(err instanceof AbciContractViolation)) this.log(err.stack);
       return { exception: { error: msg } };
     });
   }
