@@ -145,7 +145,7 @@ export function exportGenesis(keeper: StakeKeeper, store: KVReader): Genesis {
       return { delegator: del.delegator, validator: del.validator, amount: del.amount, auto_compound: del.autoCompound };
     }),
   );
-  const unbondings = [...keeper.allUnbondings(store)].map(([, u]) => ({
+  const unbondings = [...keeper.allUnbondings(store)].map((u) => ({
     delegator: u.delegator, validator: u.validator, amount: u.amount, creation_height: u.creationHeight.toString(), completion_time: u.completionTime.toString(),
   }));
   const keep_alive = [...keeper.allValidators(store)].flatMap(([owner]) => {

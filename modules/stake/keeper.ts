@@ -30,7 +30,10 @@ import { BaseDenom } from "../../app/coins.js";
 import type { Event } from "../../app/events.js";
 import type { ModuleAccount } from "../../app/module.js";
 import type { KVReader, KVStore } from "../../app/state/kv.js";
-import { bytesToKey, keyToBytes, prefixEnd } from "../../app/state/kv.js";
+import {
+  bigintValue, bytesKey, bytesValue, IndexedMap, KeySet, keyPrefix, MapIndex, protoValue, rawBytesKey, StoreMap, tupleKey, u32Key, u64Key,
+  type ValueCodec,
+} from "../../app/state/collections.js";
 import { toBech32 } from "@cosmjs/encoding";
 import { Delegation, KeepAlive, Redelegation, Unbonding, Validator, ValidatorStatus } from "../../gen/qos/stake/v1/types.js";
 import { mulDecFloor } from "../../app/decimal.js";
@@ -40,32 +43,65 @@ import { DefaultParams, ParamsSchema, type Params } from "./params.js";
 import { paginate, type Page, type PageRequest } from "../../app/query.js";
 
 const P = "stake/";
-const ValidatorPrefixKey = `${P}v/`;
-const ConsensusPrefix = `${P}c/`;
-const GenesisKeyPrefix = `${P}g/`;
-const DelegationPrefix = `${P}d/`;
-const ValidatorDelegationPrefix = `${P}dv/`;
-const UnbondingPrefix = `${P}u/`;
-const DelegatorUnbondingPrefix = `${P}ud/`;
-const ValidatorUnbondingPrefix = `${P}uv/`;
-const RedelegationPrefix = `${P}r/`;
-const SourceRedelegationPrefix = `${P}rs/`;
-const DestinationRedelegationPrefix = `${P}rd/`;
-const EvidencePrefix = `${P}e/`;
-const KeepAlivePrefix = `${P}k/`;
-const WindowPrefix = `${P}kw/`;
-const LastPowerPrefix = `${P}l/`;
-const ActivePrefix = `${P}a/`;
-const InactiveQueuePrefix = `${P}iq/`;
-const ParamsKey = `${P}p`;
-const params = storedParams(ParamsKey, ParamsSchema, DefaultParams);
+/** an owner, delegator or (in a tuple) consensus address */
+const addr = bytesKey(20);
+const u64 = u64Key;
+
+const validators = new StoreMap(`${P}v/`, addr, protoValue(Validator));
+// Consensus addresses are looked up as CometBFT reports them (a vote without a validator has none): a key of
+// any length, which simply finds nothing, rather than a 20-byte part that would throw in the block.
+const consensusOwners = new StoreMap(`${P}c/`, rawBytesKey, bytesValue);
+const genesisKeys = new StoreMap(`${P}g/`, rawBytesKey, bytesValue);
+
+type DelegationKey = [delegator: Uint8Array, owner: Uint8Array];
+const delegationsByValidator = new MapIndex<DelegationKey, [Uint8Array, Uint8Array]>(
+  `${P}dv/`, tupleKey(addr, addr), ([delegator, owner]) => [owner, delegator], ([owner, delegator]) => [delegator, owner]);
+const delegations = new IndexedMap(new StoreMap<DelegationKey, Delegation>(`${P}d/`, tupleKey(addr, addr), protoValue(Delegation)), [delegationsByValidator]);
+
+type UnbondingKey = [completion: bigint, delegator: Uint8Array, owner: Uint8Array, height: bigint];
+const unbondingsByDelegator = new MapIndex<UnbondingKey, [Uint8Array, bigint, Uint8Array, bigint]>(
+  `${P}ud/`, tupleKey(addr, u64, addr, u64), ([c, d, o, h]) => [d, c, o, h], ([d, c, o, h]) => [c, d, o, h]);
+const unbondingsByValidator = new MapIndex<UnbondingKey, [Uint8Array, bigint, Uint8Array, bigint]>(
+  `${P}uv/`, tupleKey(addr, u64, addr, u64), ([c, d, o, h]) => [o, c, d, h], ([o, c, d, h]) => [c, d, o, h]);
+const unbondings = new IndexedMap(
+  new StoreMap<UnbondingKey, Unbonding>(`${P}u/`, tupleKey(u64, addr, addr, u64), protoValue(Unbonding)), [unbondingsByDelegator, unbondingsByValidator]);
+
+type RedelegationKey = [completion: bigint, delegator: Uint8Array, src: Uint8Array, dst: Uint8Array, height: bigint];
+const redelegationsBySource = new MapIndex<RedelegationKey, [Uint8Array, bigint, Uint8Array, Uint8Array, bigint]>(
+  `${P}rs/`, tupleKey(addr, u64, addr, addr, u64), ([c, d, s, t, h]) => [s, c, d, t, h], ([s, c, d, t, h]) => [c, d, s, t, h]);
+const redelegationsByDestination = new MapIndex<RedelegationKey, [Uint8Array, Uint8Array, bigint, Uint8Array, bigint]>(
+  `${P}rd/`, tupleKey(addr, addr, u64, addr, u64), ([c, d, s, t, h]) => [d, t, c, s, h], ([d, t, c, s, h]) => [c, d, s, t, h]);
+const redelegations = new IndexedMap(
+  new StoreMap<RedelegationKey, Redelegation>(`${P}r/`, tupleKey(u64, addr, addr, addr, u64), protoValue(Redelegation)),
+  [redelegationsBySource, redelegationsByDestination]);
+
+const evidence = new KeySet(`${P}e/`, tupleKey(addr, u64));
+const keepAlives = new StoreMap(`${P}k/`, addr, protoValue(KeepAlive));
+const windowChunks = new StoreMap(`${P}kw/`, tupleKey(addr, u32Key), bytesValue);
+/** the 32-byte pubkey, then the power in decimal ASCII */
+const lastPowerValue: ValueCodec<{ power: bigint; pubKey: Uint8Array }> = {
+  encode: ({ pubKey, power }) => Buffer.concat([pubKey, bigintValue.encode(power)]),
+  decode: (raw) => ({ pubKey: raw.subarray(0, 32), power: bigintValue.decode(raw.subarray(32)) }),
+};
+const lastPowers = new StoreMap(`${P}l/`, addr, lastPowerValue);
+const active = new KeySet(`${P}a/`, addr);
+const inactiveQueue = new KeySet(`${P}iq/`, tupleKey(u64, addr));
+const params = storedParams(`${P}p`, ParamsSchema, DefaultParams);
+
+/** A page of a collection's entries under `within` (an encoded key prefix); the page's next_key is the rest
+ *  of the key after it (app/query.ts pagination). */
+function pageOf<K, T>(
+  store: KVReader, coll: { prefix: string; decodeKey(encoded: string): K }, within: string, page: PageRequest | undefined,
+  item: (key: K, raw: Uint8Array) => T | undefined,
+): Page<T> {
+  return paginate(store, coll.prefix + within, page, (suffix, raw) => item(coll.decodeKey(within + suffix), raw));
+}
+
 export const StakePoolName = "stake_pool";
 export const stakePool = moduleAddress(StakePoolName);
 /** stake's module account: holds every bonded and unbonding uqos; no mint or burn */
 export const StakeModuleAccount = { name: StakePoolName, permissions: [] } as const satisfies ModuleAccount;
 const ChunkBits = 1024;
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 export { ValidatorStatus };
 
@@ -92,31 +128,7 @@ export interface StakeHooks {
   readonly communityPoolAccount: Uint8Array;
 }
 
-const be64 = (n: bigint) => {
-  const b = Buffer.alloc(8);
-  b.writeBigUInt64BE(n < 0n ? 0n : n);
-  return b.toString("latin1");
-};
-const be32 = (n: number) => {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(n);
-  return b.toString("latin1");
-};
-
 const min = (a: bigint, b: bigint) => (a < b ? a : b);
-
-/** An unbonding's key and its two indexes, from its parts (key strings: 8-byte times/heights, 20-byte addresses). */
-interface UnbondingKeys { primary: string; byDelegator: string; byValidator: string }
-const unbondingKeys = (completion: string, delegator: string, owner: string, height: string): UnbondingKeys => ({
-  primary: UnbondingPrefix + completion + delegator + owner + height,
-  byDelegator: DelegatorUnbondingPrefix + delegator + completion + owner + height,
-  byValidator: ValidatorUnbondingPrefix + owner + completion + delegator + height,
-});
-const redelegationKeys = (completion: string, delegator: string, src: string, dst: string, height: string) => ({
-  primary: RedelegationPrefix + completion + delegator + src + dst + height,
-  bySource: SourceRedelegationPrefix + src + completion + delegator + dst + height,
-  byDestination: DestinationRedelegationPrefix + delegator + dst + completion + src + height,
-});
 
 export function consensusAddress(pubKey: Uint8Array): Uint8Array {
   return new Uint8Array(createHash("sha256").update(pubKey).digest().subarray(0, 20));
@@ -157,42 +169,35 @@ export class StakeKeeper {
 
   // ---- validators ----
   getValidator(store: KVReader, owner: Uint8Array): Validator | undefined {
-    const raw = store.get(ValidatorPrefixKey + bytesToKey(owner));
-    return raw ? Validator.decode(raw) : undefined;
+    return validators.get(store, owner);
   }
   requireValidator(store: KVReader, owner: Uint8Array): Validator {
     const v = this.getValidator(store, owner);
     if (!v) throw StakeErrors.validatorNotFound.with(`no validator ${toValAddress(owner)}`);
     return v;
   }
+  /** The validator and its place in the active index and the close queue, written together. */
   setValidator(store: KVStore, owner: Uint8Array, v: Validator): void {
-    const o = bytesToKey(owner);
     this.dropFromCloseQueue(store, owner);
-    store.set(ValidatorPrefixKey + o, Validator.encode(v).finish());
-    if (v.status === ValidatorStatus.VALIDATOR_STATUS_ACTIVE) store.set(ActivePrefix + o, new Uint8Array());
-    else store.delete(ActivePrefix + o);
-    if (v.status === ValidatorStatus.VALIDATOR_STATUS_INACTIVE) store.set(InactiveQueuePrefix + be64(v.inactiveTime) + o, new Uint8Array());
+    validators.set(store, owner, v);
+    if (v.status === ValidatorStatus.VALIDATOR_STATUS_ACTIVE) active.add(store, owner);
+    else active.delete(store, owner);
+    if (v.status === ValidatorStatus.VALIDATOR_STATUS_INACTIVE) inactiveQueue.add(store, [v.inactiveTime, owner]);
   }
   /** The active validators, by owner address (the active index: per-block work never reads the others). */
   *activeValidators(store: KVReader): IterableIterator<[Uint8Array, Validator]> {
-    for (const [key] of store.iterate(ActivePrefix, prefixEnd(ActivePrefix))) {
-      const owner = keyToBytes(key.slice(ActivePrefix.length));
-      yield [owner, this.requireValidator(store, owner)];
-    }
+    for (const owner of active.keys(store)) yield [owner, this.requireValidator(store, owner)];
   }
   /** The queue entry of the stored validator goes before it changes or goes (the queue is part of the state
    *  and of exports: it holds exactly the inactive validators). */
   private dropFromCloseQueue(store: KVStore, owner: Uint8Array): void {
     const old = this.getValidator(store, owner);
-    if (old?.status === ValidatorStatus.VALIDATOR_STATUS_INACTIVE) store.delete(InactiveQueuePrefix + be64(old.inactiveTime) + bytesToKey(owner));
+    if (old?.status === ValidatorStatus.VALIDATOR_STATUS_INACTIVE) inactiveQueue.delete(store, [old.inactiveTime, owner]);
   }
   /** Validators inactive since `maxSecs` or earlier (their close is due), oldest first. */
   dueForClose(store: KVReader, maxSecs: bigint): Array<[Uint8Array, Validator]> {
     const due: Array<[Uint8Array, Validator]> = [];
-    for (const [key] of store.iterate(InactiveQueuePrefix, InactiveQueuePrefix + be64(maxSecs + 1n))) {
-      const owner = keyToBytes(key.slice(InactiveQueuePrefix.length + 8));
-      due.push([owner, this.requireValidator(store, owner)]);
-    }
+    for (const [, owner] of inactiveQueue.keys(store, { to: u64.encode(maxSecs + 1n) })) due.push([owner, this.requireValidator(store, owner)]);
     return due;
   }
   /** The owner of the validator that signs with this consensus address now (its current key), if any. */
@@ -203,32 +208,30 @@ export class StakeKeeper {
   }
   /** Whoever ever used this consensus address, whether its validator still exists or uses it now. */
   consensusKeyOwner(store: KVReader, consAddr: Uint8Array): Uint8Array | undefined {
-    return store.get(ConsensusPrefix + bytesToKey(consAddr));
+    return consensusOwners.get(store, consAddr);
   }
   setConsensusIndex(store: KVStore, pubKey: Uint8Array, owner: Uint8Array): void {
     this.setConsensusAddressOwner(store, consensusAddress(pubKey), owner);
   }
   setConsensusAddressOwner(store: KVStore, consAddr: Uint8Array, owner: Uint8Array): void {
-    store.set(ConsensusPrefix + bytesToKey(consAddr), owner);
+    consensusOwners.set(store, consAddr, owner);
   }
-  *consensusIndex(store: KVReader): IterableIterator<[Uint8Array, Uint8Array]> {
-    for (const [key, owner] of store.iterate(ConsensusPrefix, prefixEnd(ConsensusPrefix))) yield [keyToBytes(key.slice(ConsensusPrefix.length)), owner];
+  consensusIndex(store: KVReader): IterableIterator<[Uint8Array, Uint8Array]> {
+    return consensusOwners.entries(store);
   }
   /** CometBFT's genesis validators are in the consensus set without staking: their keys stay theirs. */
   reserveGenesisKey(store: KVStore, pubKey: Uint8Array): void {
-    store.set(GenesisKeyPrefix + bytesToKey(consensusAddress(pubKey)), pubKey);
+    genesisKeys.set(store, consensusAddress(pubKey), pubKey);
   }
   isGenesisKey(store: KVReader, consAddr: Uint8Array): boolean {
-    return store.has(GenesisKeyPrefix + bytesToKey(consAddr));
+    return genesisKeys.has(store, consAddr);
   }
   *genesisKeys(store: KVReader): IterableIterator<Uint8Array> {
-    for (const [, pubKey] of store.iterate(GenesisKeyPrefix, prefixEnd(GenesisKeyPrefix))) yield pubKey;
+    for (const [, pubKey] of genesisKeys.entries(store)) yield pubKey;
   }
   /** Every validator, by owner address. */
-  *allValidators(store: KVReader): IterableIterator<[Uint8Array, Validator]> {
-    for (const [key, value] of store.iterate(ValidatorPrefixKey, prefixEnd(ValidatorPrefixKey))) {
-      yield [keyToBytes(key.slice(ValidatorPrefixKey.length)), Validator.decode(value)];
-    }
+  allValidators(store: KVReader): IterableIterator<[Uint8Array, Validator]> {
+    return validators.entries(store);
   }
   tokens(v: Validator): bigint {
     return BigInt(v.tokens || "0");
@@ -249,28 +252,19 @@ export class StakeKeeper {
 
   // ---- delegations ----
   getDelegation(store: KVReader, delegator: Uint8Array, owner: Uint8Array): Delegation | undefined {
-    const raw = store.get(DelegationPrefix + bytesToKey(delegator) + bytesToKey(owner));
-    return raw ? Delegation.decode(raw) : undefined;
+    return delegations.get(store, [delegator, owner]);
   }
+  /** the delegation and its by-validator index together; an amount of 0 removes both */
   private writeDelegation(store: KVStore, delegator: Uint8Array, owner: Uint8Array, d: Delegation | undefined): void {
-    const key = DelegationPrefix + bytesToKey(delegator) + bytesToKey(owner);
-    const index = ValidatorDelegationPrefix + bytesToKey(owner) + bytesToKey(delegator);
-    if (!d || BigInt(d.amount) === 0n) {
-      store.delete(key);
-      store.delete(index);
-    } else {
-      store.set(key, Delegation.encode(d).finish());
-      store.set(index, new Uint8Array());
-    }
+    if (!d || BigInt(d.amount) === 0n) delegations.delete(store, [delegator, owner]);
+    else delegations.set(store, [delegator, owner], d);
   }
   *delegationsOf(store: KVReader, delegator: Uint8Array): IterableIterator<Delegation> {
-    const prefix = DelegationPrefix + bytesToKey(delegator);
-    for (const [, value] of store.iterate(prefix, prefixEnd(prefix))) yield Delegation.decode(value);
+    for (const [, d] of delegations.entries(store, { within: keyPrefix([addr, delegator]) })) yield d;
   }
   /** delegators of a validator, by address */
   delegatorsOf(store: KVReader, owner: Uint8Array): Uint8Array[] {
-    const prefix = ValidatorDelegationPrefix + bytesToKey(owner);
-    return [...store.iterate(prefix, prefixEnd(prefix))].map(([key]) => keyToBytes(key.slice(prefix.length)));
+    return [...delegationsByValidator.primaryKeys(store, { within: keyPrefix([addr, owner]) })].map(([delegator]) => delegator);
   }
 
   /** Bonds `amount` of the delegator's uqos to a validator (coins move into the stake pool). */
@@ -314,62 +308,37 @@ export class StakeKeeper {
 
   // ---- unbondings ----
   addUnbonding(store: KVStore, delegator: Uint8Array, owner: Uint8Array, amount: bigint, height: number, completionSecs: bigint): void {
-    const keys = unbondingKeys(be64(completionSecs), bytesToKey(delegator), bytesToKey(owner), be64(BigInt(height)));
-    const raw = store.get(keys.primary);
-    const previous = raw ? BigInt(Unbonding.decode(raw).amount) : 0n;
-    store.set(keys.primary, Unbonding.encode({
+    const key: UnbondingKey = [completionSecs, delegator, owner, BigInt(height)];
+    const previous = unbondings.get(store, key);
+    unbondings.set(store, key, {
       delegator: toAccAddress(delegator),
       validator: toValAddress(owner),
-      amount: (previous + amount).toString(),
+      amount: ((previous ? BigInt(previous.amount) : 0n) + amount).toString(),
       creationHeight: BigInt(height),
       completionTime: completionSecs,
-    }).finish());
-    store.set(keys.byDelegator, new Uint8Array());
-    store.set(keys.byValidator, new Uint8Array());
+    });
   }
-  private *unbondingEntriesOf(store: KVReader, delegator: Uint8Array): IterableIterator<{ keys: UnbondingKeys; u: Unbonding }> {
-    const d = bytesToKey(delegator);
-    const prefix = DelegatorUnbondingPrefix + d;
-    for (const [key] of store.iterate(prefix, prefixEnd(prefix))) {
-      const rest = key.slice(prefix.length);
-      const keys = unbondingKeys(rest.slice(0, 8), d, rest.slice(8, 28), rest.slice(28, 36));
-      const raw = store.get(keys.primary);
-      if (raw) yield { keys, u: Unbonding.decode(raw) };
+  /** the entries an index leads to (each read from the primary map) */
+  private *unbondingsVia(store: KVReader, index: MapIndex<UnbondingKey, any>, party: Uint8Array): IterableIterator<{ key: UnbondingKey; u: Unbonding }> {
+    for (const key of index.primaryKeys(store, { within: keyPrefix([addr, party]) })) {
+      const u = unbondings.get(store, key);
+      if (u) yield { key, u };
     }
   }
-  private *unbondingEntriesFrom(store: KVReader, owner: Uint8Array): IterableIterator<{ keys: UnbondingKeys; u: Unbonding }> {
-    const o = bytesToKey(owner);
-    const prefix = ValidatorUnbondingPrefix + o;
-    for (const [key] of store.iterate(prefix, prefixEnd(prefix))) {
-      const rest = key.slice(prefix.length);
-      const keys = unbondingKeys(rest.slice(0, 8), rest.slice(8, 28), o, rest.slice(28, 36));
-      const raw = store.get(keys.primary);
-      if (raw) yield { keys, u: Unbonding.decode(raw) };
-    }
-  }
-  *allUnbondings(store: KVReader): IterableIterator<[string, Unbonding]> {
-    for (const [key, value] of store.iterate(UnbondingPrefix, prefixEnd(UnbondingPrefix))) yield [key, Unbonding.decode(value)];
-  }
-  private deleteUnbonding(store: KVStore, keys: UnbondingKeys): void {
-    store.delete(keys.primary);
-    store.delete(keys.byDelegator);
-    store.delete(keys.byValidator);
+  *allUnbondings(store: KVReader): IterableIterator<Unbonding> {
+    for (const [, u] of unbondings.entries(store)) yield u;
   }
   /** Takes `cut` (≤ its amount) out of an unbonding entry; the coins stay in the pool for the caller to move. */
-  private cutUnbonding(store: KVStore, keys: UnbondingKeys, u: Unbonding, cut: bigint): void {
+  private cutUnbonding(store: KVStore, key: UnbondingKey, u: Unbonding, cut: bigint): void {
     const left = BigInt(u.amount) - cut;
-    if (left === 0n) this.deleteUnbonding(store, keys);
-    else store.set(keys.primary, Unbonding.encode({ ...u, amount: left.toString() }).finish());
+    if (left === 0n) unbondings.delete(store, key);
+    else unbondings.replace(store, key, { ...u, amount: left.toString() });
   }
   /** Pays out every unbonding whose completion time has come. */
   completeUnbondings(store: KVStore, events: Event[], nowSecs: bigint): void {
-    const due = [...store.iterate(UnbondingPrefix, UnbondingPrefix + be64(nowSecs + 1n))];
-    for (const [key, value] of due) {
-      const u = Unbonding.decode(value);
-      const rest = key.slice(UnbondingPrefix.length);
-      const keys = unbondingKeys(rest.slice(0, 8), rest.slice(8, 28), rest.slice(28, 48), rest.slice(48, 56));
-      this.bank.sendFromModuleToAccount(store, events, keyToBytes(rest.slice(8, 28)), [{ denom: BaseDenom, amount: BigInt(u.amount) }]);
-      this.deleteUnbonding(store, keys);
+    for (const [key, u] of [...unbondings.entries(store, { to: u64.encode(nowSecs + 1n) })]) {
+      this.bank.sendFromModuleToAccount(store, events, key[1], [{ denom: BaseDenom, amount: BigInt(u.amount) }]);
+      unbondings.delete(store, key);
       events.push({ type: "unbond_complete", attributes: [
         { key: "delegator", value: u.delegator, index: true },
         { key: "validator", value: u.validator, index: true },
@@ -380,52 +349,40 @@ export class StakeKeeper {
 
   // ---- redelegations (liability records: the coins moved with the delegation) ----
   addRedelegation(store: KVStore, delegator: Uint8Array, src: Uint8Array, dst: Uint8Array, amount: bigint, height: number, completionSecs: bigint): void {
-    const keys = redelegationKeys(be64(completionSecs), bytesToKey(delegator), bytesToKey(src), bytesToKey(dst), be64(BigInt(height)));
-    const raw = store.get(keys.primary);
-    const previous = raw ? BigInt(Redelegation.decode(raw).amount) : 0n;
-    store.set(keys.primary, Redelegation.encode({
+    const key: RedelegationKey = [completionSecs, delegator, src, dst, BigInt(height)];
+    const previous = redelegations.get(store, key);
+    redelegations.set(store, key, {
       delegator: toAccAddress(delegator),
       validatorSrc: toValAddress(src),
       validatorDst: toValAddress(dst),
-      amount: (previous + amount).toString(),
+      amount: ((previous ? BigInt(previous.amount) : 0n) + amount).toString(),
       creationHeight: BigInt(height),
       completionTime: completionSecs,
-    }).finish());
-    store.set(keys.bySource, new Uint8Array());
-    store.set(keys.byDestination, new Uint8Array());
+    });
   }
   /** Whether stake of the delegator moved into `dst` is still liable for its source (completion after now). */
   hasRedelegationInto(store: KVReader, delegator: Uint8Array, dst: Uint8Array, nowSecs: bigint): boolean {
-    const prefix = DestinationRedelegationPrefix + bytesToKey(delegator) + bytesToKey(dst);
-    for (const _ of store.iterate(prefix + be64(nowSecs + 1n), prefixEnd(prefix))) return true;
+    const within = keyPrefix([addr, delegator], [addr, dst]);
+    for (const _ of redelegationsByDestination.set.keys(store, { within, from: within + u64.encode(nowSecs + 1n) })) return true;
     return false;
   }
   *allRedelegations(store: KVReader): IterableIterator<Redelegation> {
-    for (const [, value] of store.iterate(RedelegationPrefix, prefixEnd(RedelegationPrefix))) yield Redelegation.decode(value);
+    for (const [, r] of redelegations.entries(store)) yield r;
   }
   /** Forgets the redelegations whose liability has ended. */
   completeRedelegations(store: KVStore, nowSecs: bigint): void {
-    for (const [key] of [...store.iterate(RedelegationPrefix, RedelegationPrefix + be64(nowSecs + 1n))]) {
-      const rest = key.slice(RedelegationPrefix.length);
-      const keys = redelegationKeys(rest.slice(0, 8), rest.slice(8, 28), rest.slice(28, 48), rest.slice(48, 68), rest.slice(68, 76));
-      store.delete(keys.primary);
-      store.delete(keys.bySource);
-      store.delete(keys.byDestination);
-    }
+    for (const key of [...redelegations.keys(store, { to: u64.encode(nowSecs + 1n) })]) redelegations.delete(store, key);
   }
 
   // ---- slashing ----
   evidenceHandled(store: KVReader, consAddr: Uint8Array, height: number): boolean {
-    return store.has(EvidencePrefix + bytesToKey(consAddr) + be64(BigInt(height)));
+    return evidence.has(store, [consAddr, BigInt(height)]);
   }
   recordEvidence(store: KVStore, consAddr: Uint8Array, height: number): void {
-    store.set(EvidencePrefix + bytesToKey(consAddr) + be64(BigInt(height)), new Uint8Array());
+    evidence.add(store, [consAddr, BigInt(height)]);
   }
   *allEvidence(store: KVReader): IterableIterator<{ address: Uint8Array; height: bigint }> {
-    for (const [key] of store.iterate(EvidencePrefix, prefixEnd(EvidencePrefix))) {
-      const rest = key.slice(EvidencePrefix.length);
-      yield { address: keyToBytes(rest.slice(0, 20)), height: Buffer.from(rest.slice(20), "latin1").readBigUInt64BE() };
-    }
+    for (const [address, height] of evidence.keys(store)) yield { address, height };
   }
   /** Cuts `fraction` of every delegation to the validator (slashed coins stay in the pool); returns the total. */
   slashDelegations(store: KVStore, events: Event[], owner: Uint8Array, fraction: bigint): bigint {
@@ -443,11 +400,11 @@ export class StakeKeeper {
    *  still bonded to it when it misbehaved. Walks only this validator's entries. Returns the total cut. */
   slashUnbondings(store: KVStore, events: Event[], owner: Uint8Array, fromHeight: bigint, untilHeight: bigint | undefined, fraction: bigint): bigint {
     let total = 0n;
-    for (const { keys, u } of [...this.unbondingEntriesFrom(store, owner)]) {
+    for (const { key, u } of [...this.unbondingsVia(store, unbondingsByValidator, owner)]) {
       if (u.creationHeight < fromHeight || (untilHeight !== undefined && u.creationHeight >= untilHeight)) continue;
       const cut = mulDecFloor(BigInt(u.amount), fraction);
       if (cut === 0n) continue;
-      this.cutUnbonding(store, keys, u, cut);
+      this.cutUnbonding(store, key, u, cut);
       total += cut;
       events.push(delegationEvent(EventTypes.slash, u.validator, u.delegator, cut.toString(), { reason: "double-sign", from: "unbonding" }));
     }
@@ -458,15 +415,11 @@ export class StakeKeeper {
    *  destination since the move. Walks only this validator's redelegations. Returns the total cut. */
   slashRedelegations(store: KVStore, events: Event[], src: Uint8Array, fromHeight: bigint, untilHeight: bigint | undefined, fraction: bigint): bigint {
     let total = 0n;
-    const prefix = SourceRedelegationPrefix + bytesToKey(src);
-    for (const [key] of [...store.iterate(prefix, prefixEnd(prefix))]) {
-      const rest = key.slice(prefix.length);
-      const keys = redelegationKeys(rest.slice(0, 8), rest.slice(8, 28), bytesToKey(src), rest.slice(28, 48), rest.slice(48, 56));
-      const r = Redelegation.decode(store.get(keys.primary)!);
+    for (const key of [...redelegationsBySource.primaryKeys(store, { within: keyPrefix([addr, src]) })]) {
+      const r = redelegations.get(store, key)!;
       if (r.creationHeight < fromHeight || (untilHeight !== undefined && r.creationHeight >= untilHeight)) continue;
       let owed = mulDecFloor(BigInt(r.amount), fraction);
-      const delegator = keyToBytes(rest.slice(8, 28));
-      const dst = keyToBytes(rest.slice(28, 48));
+      const [, delegator, , dst] = key;
       const d = this.getDelegation(store, delegator, dst);
       const bonded = d ? min(owed, BigInt(d.amount)) : 0n;
       if (bonded > 0n) {
@@ -475,7 +428,7 @@ export class StakeKeeper {
         total += bonded;
         events.push(delegationEvent(EventTypes.slash, r.validatorSrc, r.delegator, bonded.toString(), { reason: "double-sign", from: "redelegation", to_validator: r.validatorDst }));
       }
-      for (const { keys: uk, u } of [...this.unbondingEntriesOf(store, delegator)]) {
+      for (const { key: uk, u } of [...this.unbondingsVia(store, unbondingsByDelegator, delegator)]) {
         if (owed === 0n) break;
         if (u.validator !== r.validatorDst || u.creationHeight < r.creationHeight) continue;
         const cut = min(owed, BigInt(u.amount));
@@ -490,26 +443,24 @@ export class StakeKeeper {
 
   // ---- keep-alive window ----
   getKeepAlive(store: KVReader, owner: Uint8Array): KeepAlive | undefined {
-    const raw = store.get(KeepAlivePrefix + bytesToKey(owner));
-    return raw ? KeepAlive.decode(raw) : undefined;
+    return keepAlives.get(store, owner);
   }
   resetKeepAlive(store: KVStore, owner: Uint8Array, height: number): void {
-    const prefix = WindowPrefix + bytesToKey(owner);
-    for (const [key] of [...store.iterate(prefix, prefixEnd(prefix))]) store.delete(key);
-    store.set(KeepAlivePrefix + bytesToKey(owner), KeepAlive.encode({ startHeight: BigInt(height), blocksCounted: 0n, missed: 0n, index: 0n }).finish());
+    this.deleteWindow(store, owner);
+    keepAlives.set(store, owner, { startHeight: BigInt(height), blocksCounted: 0n, missed: 0n, index: 0n });
   }
   deleteKeepAlive(store: KVStore, owner: Uint8Array): void {
-    const prefix = WindowPrefix + bytesToKey(owner);
-    for (const [key] of [...store.iterate(prefix, prefixEnd(prefix))]) store.delete(key);
-    store.delete(KeepAlivePrefix + bytesToKey(owner));
+    this.deleteWindow(store, owner);
+    keepAlives.delete(store, owner);
+  }
+  private deleteWindow(store: KVStore, owner: Uint8Array): void {
+    for (const key of [...windowChunks.keys(store, { within: keyPrefix([addr, owner]) })]) windowChunks.delete(store, key);
   }
   /** The window's missed positions, ascending (for export). */
   missedIndexes(store: KVReader, owner: Uint8Array): number[] {
-    const prefix = WindowPrefix + bytesToKey(owner);
     const out: number[] = [];
-    for (const [key, chunk] of store.iterate(prefix, prefixEnd(prefix))) {
-      const base = keyToBytes(key.slice(prefix.length)).reduce((n, b) => n * 256 + b, 0) * ChunkBits;
-      for (let bit = 0; bit < ChunkBits; bit++) if (chunk[bit >> 3] & (1 << (bit & 7))) out.push(base + bit);
+    for (const [[, n], chunk] of windowChunks.entries(store, { within: keyPrefix([addr, owner]) })) {
+      for (let bit = 0; bit < ChunkBits; bit++) if (chunk[bit >> 3] & (1 << (bit & 7))) out.push(n * ChunkBits + bit);
     }
     return out;
   }
@@ -522,15 +473,15 @@ export class StakeKeeper {
       chunk[(index % ChunkBits) >> 3] |= 1 << (index % ChunkBits & 7);
       chunks.set(Math.trunc(index / ChunkBits), chunk);
     }
-    for (const [n, chunk] of chunks) store.set(WindowPrefix + bytesToKey(owner) + be32(n), chunk);
-    store.set(KeepAlivePrefix + bytesToKey(owner), KeepAlive.encode(ka).finish());
+    for (const [n, chunk] of chunks) windowChunks.set(store, [owner, n], chunk);
+    keepAlives.set(store, owner, ka);
   }
   /** Records one block of the window (signed or missed); returns the missed count in the window. */
   recordVote(store: KVStore, owner: Uint8Array, signed: boolean, windowLength: number, height: number): bigint {
     const ka = this.getKeepAlive(store, owner) ?? KeepAlive.fromPartial({ startHeight: BigInt(height) });
     const index = Number(ka.index % BigInt(windowLength));
-    const chunkKey = WindowPrefix + bytesToKey(owner) + be32(Math.trunc(index / ChunkBits));
-    const chunk = new Uint8Array(store.get(chunkKey) ?? new Uint8Array(ChunkBits / 8));
+    const chunkKey: [Uint8Array, number] = [owner, Math.trunc(index / ChunkBits)];
+    const chunk = new Uint8Array(windowChunks.get(store, chunkKey) ?? new Uint8Array(ChunkBits / 8));
     const bit = index % ChunkBits;
     const byte = bit >> 3;
     const mask = 1 << (bit & 7);
@@ -539,39 +490,34 @@ export class StakeKeeper {
     if (wasMissed !== missed) {
       chunk[byte] ^= mask;
       // a chunk without a missed block is not stored: the window is exactly its missed positions (export)
-      if (chunk.every((b) => b === 0)) store.delete(chunkKey);
-      else store.set(chunkKey, chunk);
+      if (chunk.every((b) => b === 0)) windowChunks.delete(store, chunkKey);
+      else windowChunks.set(store, chunkKey, chunk);
       ka.missed += missed ? 1n : -1n;
     }
     ka.index = BigInt((index + 1) % windowLength);
     if (ka.blocksCounted < BigInt(windowLength)) ka.blocksCounted += 1n;
-    store.set(KeepAlivePrefix + bytesToKey(owner), KeepAlive.encode(ka).finish());
+    keepAlives.set(store, owner, ka);
     return ka.missed;
   }
 
   // ---- consensus set ----
   getLastPower(store: KVReader, owner: Uint8Array): { power: bigint; pubKey: Uint8Array } | undefined {
-    const raw = store.get(LastPowerPrefix + bytesToKey(owner));
-    if (!raw) return undefined;
-    return { pubKey: raw.subarray(0, 32), power: BigInt(decoder.decode(raw.subarray(32))) };
+    return lastPowers.get(store, owner);
   }
   setLastPower(store: KVStore, owner: Uint8Array, pubKey: Uint8Array, power: bigint): void {
-    if (power === 0n) store.delete(LastPowerPrefix + bytesToKey(owner));
-    else store.set(LastPowerPrefix + bytesToKey(owner), Buffer.concat([pubKey, encoder.encode(power.toString())]));
+    if (power === 0n) lastPowers.delete(store, owner);
+    else lastPowers.set(store, owner, { pubKey, power });
   }
-  *lastPowers(store: KVReader): IterableIterator<[Uint8Array, { power: bigint; pubKey: Uint8Array }]> {
-    for (const [key] of store.iterate(LastPowerPrefix, prefixEnd(LastPowerPrefix))) {
-      const owner = keyToBytes(key.slice(LastPowerPrefix.length));
-      yield [owner, this.getLastPower(store, owner)!];
-    }
+  lastPowers(store: KVReader): IterableIterator<[Uint8Array, { power: bigint; pubKey: Uint8Array }]> {
+    return lastPowers.entries(store);
   }
 
   removeValidatorRecords(store: KVStore, owner: Uint8Array): void {
     // the consensus index stays: the key may never be claimed again, and evidence of what it signed
     // before the close still finds the owner whose unbonding stake answers for it
     this.dropFromCloseQueue(store, owner);
-    store.delete(ValidatorPrefixKey + bytesToKey(owner));
-    store.delete(ActivePrefix + bytesToKey(owner));
+    validators.delete(store, owner);
+    active.delete(store, owner);
     this.deleteKeepAlive(store, owner);
   }
 
@@ -584,39 +530,36 @@ export class StakeKeeper {
       let sum = 0n;
       for (const delegator of this.delegatorsOf(store, owner)) sum += BigInt(this.getDelegation(store, delegator, owner)!.amount);
       if (sum !== tokens) throw StakeErrors.invariantBroken.with(`${toValAddress(owner)}: delegations sum to ${sum}, tokens ${tokens}`);
-      const indexed = store.has(ActivePrefix + bytesToKey(owner));
+      const indexed = active.has(store, owner);
       if (indexed !== (v.status === ValidatorStatus.VALIDATOR_STATUS_ACTIVE)) throw StakeErrors.invariantBroken.with(`${toValAddress(owner)}: status ${v.status} but active index ${indexed}`);
-      if (v.status === ValidatorStatus.VALIDATOR_STATUS_INACTIVE && !store.has(InactiveQueuePrefix + be64(v.inactiveTime) + bytesToKey(owner))) {
+      if (v.status === ValidatorStatus.VALIDATOR_STATUS_INACTIVE && !inactiveQueue.has(store, [v.inactiveTime, owner])) {
         throw StakeErrors.invariantBroken.with(`${toValAddress(owner)}: inactive since ${v.inactiveTime} but not in the close queue`);
       }
     }
-    for (const [key] of store.iterate(InactiveQueuePrefix, prefixEnd(InactiveQueuePrefix))) {
-      const v = this.getValidator(store, keyToBytes(key.slice(InactiveQueuePrefix.length + 8)));
-      if (v?.status !== ValidatorStatus.VALIDATOR_STATUS_INACTIVE || be64(v.inactiveTime) !== key.slice(InactiveQueuePrefix.length, InactiveQueuePrefix.length + 8)) {
+    for (const [time, owner] of inactiveQueue.keys(store)) {
+      const v = this.getValidator(store, owner);
+      if (v?.status !== ValidatorStatus.VALIDATOR_STATUS_INACTIVE || v.inactiveTime !== time) {
         throw StakeErrors.invariantBroken.with("the close queue holds a validator that is not inactive since that time");
       }
     }
     let unbonding = 0n;
-    for (const [, u] of this.allUnbondings(store)) unbonding += BigInt(u.amount);
+    for (const u of this.allUnbondings(store)) unbonding += BigInt(u.amount);
     const pool = this.bank.getBalance(store, stakePool, BaseDenom);
     if (pool !== bonded + unbonding) throw StakeErrors.invariantBroken.with(`stake pool holds ${pool}, bonded ${bonded} + unbonding ${unbonding}`);
   }
 
-  // ---- pages for list queries (app/query.ts pagination; next_key is the rest of the key after the prefix) ----
+  // ---- pages for list queries ----
   validatorsPage<T>(store: KVReader, page: PageRequest | undefined, item: (owner: Uint8Array, v: Validator) => T | undefined): Page<T> {
-    return paginate(store, ValidatorPrefixKey, page, (owner, value) => item(keyToBytes(owner), Validator.decode(value)));
+    return pageOf(store, validators, "", page, (owner, raw) => item(owner, validators.decodeValue(raw)));
   }
   delegationsPage(store: KVReader, delegator: Uint8Array, page: PageRequest | undefined): Page<Delegation> {
-    return paginate(store, DelegationPrefix + bytesToKey(delegator), page, (_, value) => Delegation.decode(value));
+    return pageOf(store, delegations.primary, keyPrefix([addr, delegator]), page, (_, raw) => delegations.primary.decodeValue(raw));
   }
   validatorDelegationsPage(store: KVReader, owner: Uint8Array, page: PageRequest | undefined): Page<Delegation> {
-    return paginate(store, ValidatorDelegationPrefix + bytesToKey(owner), page, (delegator) => this.getDelegation(store, keyToBytes(delegator), owner));
+    return pageOf(store, delegationsByValidator.set, keyPrefix([addr, owner]), page, ([, delegator]) => this.getDelegation(store, delegator, owner));
   }
   unbondingsPage(store: KVReader, delegator: Uint8Array, page: PageRequest | undefined): Page<Unbonding> {
-    return paginate(store, DelegatorUnbondingPrefix + bytesToKey(delegator), page, (rest) => {
-      const raw = store.get(unbondingKeys(rest.slice(0, 8), bytesToKey(delegator), rest.slice(8, 28), rest.slice(28, 36)).primary);
-      return raw ? Unbonding.decode(raw) : undefined;
-    });
+    return pageOf(store, unbondingsByDelegator.set, keyPrefix([addr, delegator]), page, (key) => unbondings.get(store, unbondingsByDelegator.toPrimary(key)));
   }
 
   communityPoolAccount(): Uint8Array {
