@@ -25,7 +25,7 @@ import { promisify } from "node:util";
 import { cometbftBinary, repoRoot, setTomlValue } from "../cmd/common/cometbft.js";
 import { freePort, groupAlive, killGroup, rpcCall, rpcHeight, sleep } from "../cmd/common/processes.js";
 import { addGenesisAccount } from "../cmd/qosd/genesis-account.js";
-import { Keyring } from "../cmd/qoscli/keyring.js";
+import { Keyring } from "../client/keyring.js";
 
 const execFileAsync = promisify(execFile);
 export const qosdBin = join(repoRoot, "dist/cmd/qosd/main.js");

@@ -1,9 +1,7 @@
 // qoscli keys: add (new or --recover), list, show, delete, import, export.
 import { Command } from "commander";
 import { readFileSync } from "node:fs";
-import { CliContext, example } from "./context.js";
-import { CliError } from "./errors.js";
-import { DefaultHdPath, toHex, type KeyInfo } from "./keyring.js";
+import { CliContext, CliError, DefaultHdPath, example, toHex, type KeyInfo } from "../../client/index.js";
 
 const keyringHelp = `
 Keys live in <home>/keyring-<backend>/<name>.json. With the default backend "file" the secret is

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // qoscli: the QOS client — keys, transactions, queries. `qoscli --help` lists the commands; each has
-// its own --help with an example. Module commands come from modules/<name>/cli.ts (see module.ts).
+// its own --help with an example. Module commands come from modules/<name>/cli.ts (see client/index.ts);
+// the shared machinery (context, tx flow, output) is the client library in client/.
 import { Command, Option } from "commander";
 import { authCli } from "../../modules/auth/cli.js";
 import { bankCli } from "../../modules/bank/cli.js";
@@ -14,11 +15,8 @@ import { govCli } from "../../modules/gov/cli.js";
 import { guardianCli } from "../../modules/guardian/cli.js";
 import { paramsCli } from "../../modules/params/cli.js";
 import { addCaCommands } from "./ca.js";
-import { DefaultHome, DefaultNode, example, registerMsgType } from "./context.js";
-import { CliError } from "./errors.js";
-import { InputError } from "./input.js";
+import { CliError, DefaultHome, DefaultNode, InputError, example, registerMsgType, type CliModule } from "../../client/index.js";
 import { addKeysCommands } from "./keys.js";
-import type { CliModule } from "./module.js";
 import { addFrameworkQueries } from "./query.js";
 import { addTxFileCommands } from "./tx.js";
 

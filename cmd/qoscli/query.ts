@@ -2,10 +2,7 @@
 import { fromHex, toHex } from "@cosmjs/encoding";
 import { Command } from "commander";
 import { sha256 } from "@cosmjs/crypto";
-import { CliContext, example, hashHex } from "./context.js";
-import { CliError } from "./errors.js";
-import { formatTxResult, txResultJson } from "./tx.js";
-import { decodeTxJson } from "./txfile.js";
+import { CliContext, CliError, decodeTxJson, example, formatTxResult, hashHex, txResultJson } from "../../client/index.js";
 
 export function addFrameworkQueries(query: Command, program: Command): void {
   example(

@@ -13,8 +13,8 @@ import { z } from "zod";
 import { parseAmount } from "../../app/coins.js";
 import { formatDec, parseDec } from "../../app/decimal.js";
 import { MsgCreateValidator } from "../../gen/qos/stake/v1/tx.js";
-import { Keyring, type KeyringBackend } from "../qoscli/keyring.js";
-import { ProcessInput } from "../qoscli/input.js";
+import { Keyring, type KeyringBackend } from "../../client/keyring.js";
+import { ProcessInput } from "../../client/input.js";
 import { paths, readGenesis, writeGenesis } from "./home.js";
 
 const GentxFileSchema = z.object({ type: z.literal("qos-gentx"), owner: z.string(), moniker: z.string(), tx: z.string() });

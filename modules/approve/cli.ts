@@ -6,7 +6,7 @@ import { QueryApproveRequest, QueryApproveResponse, QueryApprovesRequest, QueryA
 import { coinsToWire, parseCoinsString } from "../../app/coins.js";
 import {
   CliContext, CliError, addPageFlags, addTxFlags, example, pageJson, pageRequest, pageText, runTx, type CliModule, type PageFlags, type TxFlags,
-} from "../../cmd/qoscli/module.js";
+} from "../../client/index.js";
 
 function coinsArg(text: string) {
   let coins;

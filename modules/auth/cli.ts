@@ -1,6 +1,6 @@
 // qoscli commands of the auth module: `query account`.
 import type { Command } from "commander";
-import { CliContext, CliError, example, fetchAccount, type CliModule } from "../../cmd/qoscli/module.js";
+import { CliContext, CliError, example, fetchAccount, type CliModule } from "../../client/index.js";
 
 export const authCli: CliModule = ({ query }) => {
   example(

@@ -16,7 +16,7 @@ import { addCoins, coinsToString, coinsToWire, parseCoinsString, validateDenom, 
 import { MsgTransfer } from "../../gen/qos/bank/v1/tx.js";
 import {
   CliContext, CliError, addPageFlags, addTxFlags, example, fetchBalance, pageJson, pageRequest, pageText, runTx, type CliModule, type PageFlags, type TxFlags, type TxSigner,
-} from "../../cmd/qoscli/module.js";
+} from "../../client/index.js";
 
 export const bankCli: CliModule = ({ tx, query, registerMsgType }) => {
   registerMsgType("/qos.bank.v1.MsgTransfer", MsgTransfer as never);

@@ -1,7 +1,7 @@
 // qoscli commands of the distribution module: `tx distribution withdraw-rewards`, `query distribution
 // rewards|validator|community-pool|params`. Validators are given as in stake/cli.ts.
 import type { Command } from "commander";
-import { CliContext, addTxFlags, example, runTx, type CliModule, type TxFlags } from "../../cmd/qoscli/module.js";
+import { CliContext, addTxFlags, example, runTx, type CliModule, type TxFlags } from "../../client/index.js";
 import * as q from "../../gen/qos/distribution/v1/query.js";
 import { MsgWithdrawRewards } from "../../gen/qos/distribution/v1/tx.js";
 import * as sq from "../../gen/qos/stake/v1/query.js";

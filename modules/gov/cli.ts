@@ -12,7 +12,7 @@ import {
 import type { Proposal, ProposalContent } from "../../gen/qos/gov/v1/types.js";
 import {
   CliContext, CliError, addPageFlags, addTxFlags, example, pageJson, pageRequest, pageText, runTx, type CliModule, type PageFlags, type TxFlags,
-} from "../../cmd/qoscli/module.js";
+} from "../../client/index.js";
 
 const LevelText = ["", "normal", "important", "critical"];
 const StatusText = ["", "deposit_period", "voting_period", "passed", "rejected", "failed"];

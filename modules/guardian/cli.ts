@@ -8,7 +8,7 @@ import {
 import type { Guardian } from "../../gen/qos/guardian/v1/types.js";
 import {
   CliContext, addPageFlags, addTxFlags, example, pageJson, pageRequest, pageText, runTx, type CliModule, type PageFlags, type TxFlags,
-} from "../../cmd/qoscli/module.js";
+} from "../../client/index.js";
 
 const typeText = (g: Guardian) => (g.type === 1 ? "genesis" : g.type === 2 ? "ordinary" : String(g.type));
 

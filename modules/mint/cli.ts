@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import {
   QueryAppliedRequest, QueryAppliedResponse, QueryPhasesRequest, QueryPhasesResponse,
 } from "../../gen/qos/mint/v1/query.js";
-import { CliContext, example, type CliModule } from "../../cmd/qoscli/module.js";
+import { CliContext, example, type CliModule } from "../../client/index.js";
 
 /** uqos → "123.456789 QOS" (display only) */
 function qos(uqos: string): string {

@@ -1,7 +1,7 @@
 // qoscli commands of the params module: `query params [module]`.
 import type { Command } from "commander";
 import { QueryParamsRequest, QueryParamsResponse } from "../../gen/qos/params/v1/query.js";
-import { CliContext, example, type CliModule } from "../../cmd/qoscli/module.js";
+import { CliContext, example, type CliModule } from "../../client/index.js";
 
 export const paramsCli: CliModule = ({ query }) => {
   example(

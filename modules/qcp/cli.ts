@@ -9,8 +9,8 @@ import {
 import { OutboxEntry } from "../../gen/qos/qcp/v1/types.js";
 import {
   CliContext, CliError, addPageFlags, addTxFlags, example, pageJson, pageRequest, pageText, runTx, type CliModule, type PageFlags, type TxFlags,
-} from "../../cmd/qoscli/module.js";
-import { readCertificateFile } from "../qsc/certificate-file.js";
+} from "../../client/index.js";
+import { readCertificate } from "../../client/certificate.js";
 
 const seqArg = (text: string) => {
   if (!/^[0-9]+$/.test(text)) throw new CliError(`sequence ${JSON.stringify(text)} must be a whole number`);
@@ -32,13 +32,7 @@ export const qcpCli: CliModule = ({ tx, query, registerMsgType }) => {
     "qoscli tx qcp init alice --certificate relayer.crt --broadcast-mode block",
   ).action(async (creator: string, flags: TxFlags & { certificate: string }, cmd: Command) => {
     const ctx = CliContext.of(cmd);
-    let cert;
-    try {
-      cert = readCertificateFile(flags.certificate);
-    } catch (e) {
-      throw new CliError((e as Error).message);
-    }
-    if (!cert.subject.qcp) throw new CliError(`${flags.certificate} is not a QCP certificate`);
+    const cert = readCertificate(flags.certificate, "qcp");
     const key = ctx.resolveKey(creator);
     const msg = MsgInitQcp.fromPartial({ creator: key.address, certificate: cert.bytes });
     await runTx(ctx, flags, { msgs: [{ typeUrl: "/qos.qcp.v1.MsgInitQcp", value: msg }], signers: [{ address: key.address, key }] });

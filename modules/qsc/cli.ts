@@ -9,8 +9,8 @@ import {
 } from "../../gen/qos/qsc/v1/query.js";
 import {
   CliContext, CliError, addPageFlags, addTxFlags, example, pageJson, pageRequest, pageText, runTx, type CliModule, type PageFlags, type TxFlags,
-} from "../../cmd/qoscli/module.js";
-import { readCertificateFile } from "./certificate-file.js";
+} from "../../client/index.js";
+import { readCertificate } from "../../client/certificate.js";
 import { isQscName } from "./params.js";
 
 function checkName(name: string): string {
@@ -46,13 +46,7 @@ export const qscCli: CliModule = ({ tx, query, registerMsgType }) => {
     "qoscli tx qsc create banker --certificate STAR.crt --holders 'qosacc1...,1000000' --gas auto --broadcast-mode block",
   ).action(async (creator: string, flags: TxFlags & { certificate: string; symbol?: string; decimals: string; description: string; holders: string }, cmd: Command) => {
     const ctx = CliContext.of(cmd);
-    let cert;
-    try {
-      cert = readCertificateFile(flags.certificate);
-    } catch (e) {
-      throw new CliError((e as Error).message);
-    }
-    if (!cert.subject.qsc) throw new CliError(`${flags.certificate} is not a QSC certificate`);
+    const cert = readCertificate(flags.certificate, "qsc");
     const signer = flags.generateOnly ? ctx.resolveAddress(creator) : { address: ctx.resolveKey(creator).address, key: ctx.resolveKey(creator) };
     if (signer.address !== cert.bankerAddress) {
       throw new CliError(`${creator} (${signer.address}) is not the banker ${cert.bankerAddress} that ${flags.certificate} names: only the banker's key may create the token`);

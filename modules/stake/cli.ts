@@ -10,11 +10,11 @@ import { join, resolve } from "node:path";
 import { AccountPrefix, ValidatorPrefix } from "../../app/address.js";
 import { BaseDenom, type Coin } from "../../app/coins.js";
 import { One, formatDec, parseDec } from "../../app/decimal.js";
-import { QueryError } from "../../cmd/qoscli/context.js";
+import { QueryError } from "../../client/index.js";
 import {
   CliContext, CliError, addPageFlags, addTxFlags, example, fetchBalance, pageJson, pageRequest, pageText, runTx, type CliModule, type PageFlags,
   type TxFlags, type TxSigner,
-} from "../../cmd/qoscli/module.js";
+} from "../../client/index.js";
 import * as q from "../../gen/qos/stake/v1/query.js";
 import {
   MsgActivateValidator, MsgCreateValidator, MsgDelegate, MsgEditValidator, MsgRedelegate, MsgRevokeValidator, MsgSetAutoCompound, MsgUnbond,

@@ -4,8 +4,8 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Keyring, armor, unarmor, type PassphraseSource } from "../../cmd/qoscli/keyring.js";
-import { CliError } from "../../cmd/qoscli/errors.js";
+import { Keyring, armor, unarmor, type PassphraseSource } from "../../client/keyring.js";
+import { CliError } from "../../client/errors.js";
 import { mnemonicWallet } from "../helpers/wallet.js";
 
 const mnemonic = "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about";

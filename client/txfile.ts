@@ -24,7 +24,7 @@ import { AuthInfo, TxBody, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { AccountPrefix } from "../../app/address.js";
+import { AccountPrefix } from "../app/address.js";
 import { registry } from "./context.js";
 import { CliError } from "./errors.js";
 
@@ -219,4 +219,21 @@ export function decodeTxJson(bytes: Uint8Array): Record<string, unknown> {
   } catch {
     return { undecodable: toBase64(bytes) };
   }
+}
+
+/** Fills one signer's pubkey, account number and sequence (the pubkey and sequence only while no one has signed). */
+export function withSignerData(file: TxFile, address: string, data: { pubkey?: string; accountNumber: bigint; sequence: bigint }): TxFile {
+  const out = structuredClone(file);
+  const s = out.signers.find((x) => x.address === address);
+  if (!s) throw new CliError(`${address} is not a signer of this tx (signers: ${file.signers.map((x) => x.address).join(", ")})`);
+  if (out.auth_info_bytes) {
+    if (s.sequence !== null && BigInt(s.sequence) !== data.sequence) {
+      throw new CliError(`the tx was already signed with sequence ${s.sequence} for ${address}, not ${data.sequence}; regenerate it`);
+    }
+  } else {
+    s.sequence = data.sequence.toString();
+    s.pubkey = data.pubkey ?? s.pubkey;
+  }
+  s.account_number = data.accountNumber.toString();
+  return out;
 }

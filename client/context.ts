@@ -8,7 +8,7 @@ import { Comet38Client } from "@cosmjs/tendermint-rpc";
 import type { Command } from "commander";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
-import { AccountPrefix, parseAccAddress } from "../../app/address.js";
+import { AccountPrefix, parseAccAddress } from "../app/address.js";
 import { CliError } from "./errors.js";
 import { ProcessInput, type Input } from "./input.js";
 import { Keyring, type KeyInfo, type KeyringBackend, type PassphraseSource } from "./keyring.js";

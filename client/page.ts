@@ -1,7 +1,7 @@
 // Paging for list queries: every list query of the node answers one page (Cosmos PageRequest: default
 // 100 items, at most 1000) and a next_key; these flags ask for a page and the output says how to get the next.
 import type { Command } from "commander";
-import { PageRequest, type PageResponse } from "../../gen/cosmos/base/query/v1beta1/pagination.js";
+import { PageRequest, type PageResponse } from "../gen/cosmos/base/query/v1beta1/pagination.js";
 import { CliError } from "./errors.js";
 
 export interface PageFlags {

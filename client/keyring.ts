@@ -13,7 +13,7 @@ import { Bip39, EnglishMnemonic, Random, Secp256k1, Slip10, Slip10Curve, pathToS
 import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { addressFromPubKey, toAccAddress } from "../../app/address.js";
+import { addressFromPubKey, toAccAddress } from "../app/address.js";
 import { CliError } from "./errors.js";
 
 export const DefaultHdPath = "m/44'/389'/0'/0/0";
