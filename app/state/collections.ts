@@ -8,6 +8,7 @@
 // bytes, so a fixed-width part followed by another part sorts by the first part first.
 import type { z } from "zod";
 import type { KVReader, KVStore } from "./kv.js";
+import { paginate, type Page, type PageRequest } from "../query.js";
 import { bytesToKey, keyToBytes, prefixEnd } from "./kv.js";
 
 const encoder = new TextEncoder();
@@ -269,6 +270,13 @@ export class StoreMap<K, V> {
     const start = range.from === undefined ? base : this.prefix + range.from;
     const end = range.to === undefined ? prefixEnd(base) : this.prefix + range.to;
     for (const [key, raw] of store.iterate(start, end)) yield [key.slice(this.prefix.length), raw];
+  }
+
+  /** One page of entries (app/query.ts pagination) under `within` (an encoded key prefix, keyPrefix(...)):
+   *  next_key is the encoded key after `within`, as in the Cosmos SDK. `item` maps an entry to a list item,
+   *  or undefined to leave it out (a filter). */
+  page<T>(store: KVReader, request: PageRequest | undefined, item: (key: K, value: V) => T | undefined, within = ""): Page<T> {
+    return paginate(store, this.prefix + within, request, (suffix, raw) => item(this.keyCodec.decode(within + suffix), this.valueCodec.decode(raw)));
   }
 
   /** the encoded key's decoded form (pagination hands out suffixes) */

@@ -1,25 +1,30 @@
-// Balances and supply. Keys live here only:
-//   bank/b/<address 20 bytes><denom> → amount (decimal ASCII)
-//   bank/s/<denom>                   → total supply (decimal ASCII)
+// Balances and supply. Key layout (bank's keys are declared here only, as collections):
+//   bank/b/<address 20 bytes><denom> → amount (decimal ASCII); a zero balance is deleted
+//   bank/s/<denom>                   → total supply (decimal ASCII); a zero supply is deleted
+//   bank/p                           → params (JSON, app/params.ts storedParams: parsed once per value)
 import { storedParams } from "../../app/params.js";
 import { moduleAddress, toAccAddress } from "../../app/address.js";
 import { coinsToString, MaxAmount, type Coin } from "../../app/coins.js";
 import type { Event } from "../../app/events.js";
 import type { ModuleAccount, ModuleAccountPermission } from "../../app/module.js";
 import type { KVReader, KVStore } from "../../app/state/kv.js";
-import { bytesToKey, keyToBytes, prefixEnd } from "../../app/state/kv.js";
+import { bigintValue, bytesKey, keyPrefix, StoreMap, stringKey, tupleKey } from "../../app/state/collections.js";
 import { Errors } from "../../app/errors.js";
 import { BankErrors } from "./errors.js";
 import * as events from "./events.js";
 import { DefaultParams, ParamsSchema, type Params } from "./params.js";
-import { paginate, type Page, type PageRequest } from "../../app/query.js";
+import type { Page, PageRequest } from "../../app/query.js";
 
-const BalancePrefix = "bank/b/";
-const SupplyPrefix = "bank/s/";
-const ParamsKey = "bank/p";
-const params = storedParams(ParamsKey, ParamsSchema, DefaultParams);
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+const addressKey = bytesKey(20);
+const balances = new StoreMap("bank/b/", tupleKey(addressKey, stringKey), bigintValue);
+const supplies = new StoreMap("bank/s/", stringKey, bigintValue);
+const params = storedParams("bank/p", ParamsSchema, DefaultParams);
+
+/** An amount is stored only while it is not zero (no entry reads as 0). */
+function writeAmount<K>(map: StoreMap<K, bigint>, store: KVStore, key: K, amount: bigint): void {
+  if (amount === 0n) map.delete(store, key);
+  else map.set(store, key, amount);
+}
 
 /** What bank needs from auth: accounts come into existence when they first receive coins, and the
  *  qos.bank.v1 account query shows number, sequence and key beside the balances. */
@@ -27,11 +32,6 @@ export interface AccountKeeper {
   ensureAccount(store: KVStore, address: Uint8Array): unknown;
   getAccount(store: KVReader, address: Uint8Array): { accountNumber: bigint; sequence: bigint; pubKey?: Uint8Array } | undefined;
 }
-
-const balanceKey = (address: Uint8Array, denom: string) => BalancePrefix + bytesToKey(address) + denom;
-const readAmount = (raw: Uint8Array | undefined) => (raw ? BigInt(decoder.decode(raw)) : 0n);
-const writeAmount = (store: KVStore, key: string, amount: bigint) =>
-  amount === 0n ? store.delete(key) : store.set(key, encoder.encode(amount.toString()));
 
 /** Called before coins move between accounts (sends and transfers, not mint/burn): a module may refuse
  *  the move by throwing (a paused token) or add events. `from`/`to` is undefined for the other side of a
@@ -78,11 +78,9 @@ export type ModuleBankOf<A extends ModuleAccount> = ModuleBank &
   ("minter" extends A["permissions"][number] ? MintingBank : unknown) &
   ("burner" extends A["permissions"][number] ? BurningBank : unknown);
 
-const addressKey = (address: Uint8Array) => bytesToKey(address);
-
 export class BankKeeper {
   private readonly sendHooks: SendHook[] = [];
-  /** module accounts by address key (the blocked addresses), set once by the chain's composition */
+  /** module accounts by address in hex (the blocked addresses), set once by the chain's composition */
   private moduleAccounts?: Map<string, ModuleAccount>;
 
   constructor(readonly accounts: AccountKeeper) {}
@@ -101,7 +99,7 @@ export class BankKeeper {
     if (this.moduleAccounts) throw new Error("bank: module accounts are set already");
     const accounts = new Map<string, ModuleAccount>();
     for (const account of list) {
-      const key = addressKey(moduleAddress(account.name));
+      const key = Buffer.from(moduleAddress(account.name)).toString("hex");
       if (accounts.has(key)) throw new Error(`bank: module account ${account.name} listed twice`);
       accounts.set(key, { name: account.name, permissions: [...account.permissions] });
     }
@@ -111,7 +109,7 @@ export class BankKeeper {
   /** The module account at `address`, if it is one. */
   moduleAccountAt(address: Uint8Array): ModuleAccount | undefined {
     if (!this.moduleAccounts) throw new Error("bank: module accounts are not set (the chain's composition sets them)");
-    return this.moduleAccounts.get(addressKey(address));
+    return this.moduleAccounts.get(Buffer.from(address).toString("hex"));
   }
 
   /** Refuses a module account where a user chose the address (a recipient, a holder). */
@@ -176,69 +174,55 @@ export class BankKeeper {
   }
 
   getBalance(store: KVReader, address: Uint8Array, denom: string): bigint {
-    return readAmount(store.get(balanceKey(address, denom)));
+    return balances.get(store, [address, denom]) ?? 0n;
   }
 
   getAllBalances(store: KVReader, address: Uint8Array): Coin[] {
-    const prefix = BalancePrefix + bytesToKey(address);
-    const out: Coin[] = [];
-    for (const [key, value] of store.iterate(prefix, prefixEnd(prefix))) {
-      out.push({ denom: key.slice(prefix.length), amount: readAmount(value) });
-    }
-    return out;
+    return [...balances.entries(store, { within: keyPrefix([addressKey, address]) })].map(([[, denom], amount]) => ({ denom, amount }));
   }
 
   /** One page of an account's balances, by denom (app/query.ts pagination). */
   balancesPage(store: KVReader, address: Uint8Array, page: PageRequest | undefined): Page<Coin> {
-    return paginate(store, BalancePrefix + bytesToKey(address), page, (denom, value) => ({ denom, amount: readAmount(value) }));
+    return balances.page(store, page, ([, denom], amount) => ({ denom, amount }), keyPrefix([addressKey, address]));
   }
   /** One page of the total supply, by denom. */
   supplyPage(store: KVReader, page: PageRequest | undefined): Page<Coin> {
-    return paginate(store, SupplyPrefix, page, (denom, value) => ({ denom, amount: readAmount(value) }));
+    return supplies.page(store, page, (denom, amount) => ({ denom, amount }));
   }
 
   /** Every non-zero balance: [address bytes, coin], ordered by address then denom. */
   *allBalances(store: KVReader): IterableIterator<[Uint8Array, Coin]> {
-    for (const [key, value] of store.iterate(BalancePrefix, prefixEnd(BalancePrefix))) {
-      const rest = key.slice(BalancePrefix.length);
-      yield [keyToBytes(rest.slice(0, 20)), { denom: rest.slice(20), amount: readAmount(value) }];
-    }
+    for (const [[address, denom], amount] of balances.entries(store)) yield [address, { denom, amount }];
   }
 
   getSupply(store: KVReader, denom: string): bigint {
-    return readAmount(store.get(SupplyPrefix + denom));
+    return supplies.get(store, denom) ?? 0n;
   }
 
   getTotalSupply(store: KVReader): Coin[] {
-    const out: Coin[] = [];
-    for (const [key, value] of store.iterate(SupplyPrefix, prefixEnd(SupplyPrefix))) {
-      out.push({ denom: key.slice(SupplyPrefix.length), amount: readAmount(value) });
-    }
-    return out;
+    return [...supplies.entries(store)].map(([denom, amount]) => ({ denom, amount }));
   }
 
   /** Takes coins out of an account; throws insufficientFunds naming the balance. Private: coins leave an
    *  account only through a send, a module move or a burn. */
   private subtract(store: KVStore, address: Uint8Array, coins: readonly Coin[]): void {
     for (const coin of coins) {
-      const key = balanceKey(address, coin.denom);
-      const balance = readAmount(store.get(key));
+      const balance = this.getBalance(store, address, coin.denom);
       if (balance < coin.amount) {
         throw Errors.insufficientFunds.with(
           `${toAccAddress(address)} has ${balance}${coin.denom}, needs ${coin.amount}${coin.denom}`,
         );
       }
-      writeAmount(store, key, balance - coin.amount);
+      writeAmount(balances, store, [address, coin.denom], balance - coin.amount);
     }
   }
 
   private add(store: KVStore, address: Uint8Array, coins: readonly Coin[]): void {
     this.accounts.ensureAccount(store, address);
     for (const coin of coins) {
-      const key = balanceKey(address, coin.denom);
-      const balance = readAmount(store.get(key)) + coin.amount;
+      const balance = this.getBalance(store, address, coin.denom) + coin.amount;
       if (balance > MaxAmount) throw Errors.invalidCoins.with(`balance of ${coin.denom} would overflow 2^256-1`);
-      writeAmount(store, key, balance);
+      writeAmount(balances, store, [address, coin.denom], balance);
     }
   }
 
@@ -293,7 +277,7 @@ export class BankKeeper {
     for (const coin of coins) {
       const supply = this.getSupply(store, coin.denom) + coin.amount;
       if (supply > MaxAmount) throw Errors.invalidCoins.with(`supply of ${coin.denom} would overflow 2^256-1`);
-      writeAmount(store, SupplyPrefix + coin.denom, supply);
+      writeAmount(supplies, store, coin.denom, supply);
     }
     events_?.push(events.mintEvent(toAccAddress(to), coinsToString(coins)));
   }
@@ -301,7 +285,7 @@ export class BankKeeper {
   /** Coins destroyed, supply lowered; modules burn through a handle with the burner permission. */
   burn(store: KVStore, events_: Event[] | undefined, from: Uint8Array, coins: readonly Coin[]): void {
     this.subtract(store, from, coins);
-    for (const coin of coins) writeAmount(store, SupplyPrefix + coin.denom, this.getSupply(store, coin.denom) - coin.amount);
+    for (const coin of coins) writeAmount(supplies, store, coin.denom, this.getSupply(store, coin.denom) - coin.amount);
     events_?.push(events.burnEvent(toAccAddress(from), coinsToString(coins)));
   }
 

@@ -1,9 +1,12 @@
-// bank messages: checkStateless → (state checks inside the keeper) → execute.
+// bank messages. Two phases (app/module.ts): checkStateless parses the message once (addresses as bytes,
+// coins as bigints, counts against bank's limits) and execute(ctx, parsed) moves the coins (the keeper's
+// state checks: balances, blocked addresses, send hooks).
 import { MsgSend, MsgSendResponse } from "cosmjs-types/cosmos/bank/v1beta1/tx";
 import { parseAccAddress, toAccAddress } from "../../app/address.js";
 import { addCoins, coinsEqual, coinsToString, parseCoins, type Coin } from "../../app/coins.js";
 import type { Context, MsgHandler, MsgLimits } from "../../app/module.js";
 import { MsgTransfer, MsgTransferResponse } from "../../gen/qos/bank/v1/tx.js";
+import { TypeUrl } from "../../gen/names.js";
 import { BankErrors } from "./errors.js";
 import * as events from "./events.js";
 import type { BankKeeper } from "./keeper.js";
@@ -18,53 +21,73 @@ function checkCoinCount(coins: readonly unknown[], limits: MsgLimits, field: str
   if (coins.length > limits.maxCoins) throw BankErrors.tooManyCoins.with(`${field} has ${coins.length} coins, at most ${limits.maxCoins}`);
 }
 
+/** MsgSend as execute gets it. */
+export interface ParsedSend {
+  from: Uint8Array;
+  to: Uint8Array;
+  /** the sender's bech32 address, for the message event */
+  fromAddress: string;
+  coins: Coin[];
+}
+
+/** MsgTransfer as execute gets it: every party parsed, the sums checked equal. */
+export interface ParsedTransfer {
+  senders: Party[];
+  receivers: Party[];
+}
+
 export function bankMsgs(keeper: BankKeeper): MsgHandler[] {
-  const send: MsgHandler<MsgSend> = {
-    typeUrl: "/cosmos.bank.v1beta1.MsgSend",
+  const send: MsgHandler<MsgSend, ParsedSend> = {
+    typeUrl: TypeUrl.cosmos.bank.v1beta1.MsgSend,
     codec: MsgSend,
     signers: (msg) => [msg.fromAddress],
     checkStateless(msg, limits = DefaultLimits) {
       checkCoinCount(msg.amount, limits, "amount");
-      keeper.checkRecipient(parseAccAddress(msg.fromAddress, "from_address"), "from_address");
-      keeper.checkRecipient(parseAccAddress(msg.toAddress, "to_address"), "to_address");
-      if (parseCoins(msg.amount, "amount").length === 0) throw BankErrors.emptyCoins.with("MsgSend.amount is empty");
-      return msg;
+      const from = parseAccAddress(msg.fromAddress, "from_address");
+      keeper.checkRecipient(from, "from_address");
+      const to = parseAccAddress(msg.toAddress, "to_address");
+      keeper.checkRecipient(to, "to_address");
+      const coins = parseCoins(msg.amount, "amount");
+      if (coins.length === 0) throw BankErrors.emptyCoins.with("MsgSend.amount is empty");
+      return { from, to, fromAddress: msg.fromAddress, coins };
     },
-    execute(ctx, msg) {
-      const coins = parseCoins(msg.amount);
-      keeper.send(ctx.store, ctx.events, parseAccAddress(msg.fromAddress), parseAccAddress(msg.toAddress), coins);
-      ctx.events.push(events.messageSenderEvent(msg.fromAddress));
-      return { typeUrl: "/cosmos.bank.v1beta1.MsgSendResponse", value: MsgSendResponse.encode({}).finish() };
+    execute(ctx, parsed) {
+      keeper.send(ctx.store, ctx.events, parsed.from, parsed.to, parsed.coins);
+      ctx.events.push(events.messageSenderEvent(parsed.fromAddress));
+      return { typeUrl: TypeUrl.cosmos.bank.v1beta1.MsgSendResponse, value: MsgSendResponse.encode({}).finish() };
     },
   };
 
-  const transfer: MsgHandler<MsgTransfer> = {
-    typeUrl: "/qos.bank.v1.MsgTransfer",
+  const transfer: MsgHandler<MsgTransfer, ParsedTransfer> = {
+    typeUrl: TypeUrl.qos.bank.v1.MsgTransfer,
     codec: MsgTransfer,
     signers: (msg) => msg.senders.map((s) => s.address),
     checkStateless(msg, limits = DefaultLimits) {
-      const { senders, receivers } = parseTransfer(msg, limits);
-      senders.forEach((s, i) => keeper.checkRecipient(s.address, `senders[${i}].address`));
-      receivers.forEach((r, i) => keeper.checkRecipient(r.address, `receivers[${i}].address`));
-      return msg;
+      const parsed = parseTransfer(msg, limits);
+      parsed.senders.forEach((s, i) => keeper.checkRecipient(s.address, `senders[${i}].address`));
+      parsed.receivers.forEach((r, i) => keeper.checkRecipient(r.address, `receivers[${i}].address`));
+      return parsed;
     },
-    execute(ctx: Context, msg) {
-      const { senders, receivers } = parseTransfer(msg, msgLimitsOf(keeper.getParams(ctx.store)));
-      keeper.transfer(ctx.store, ctx.events, senders, receivers);
-      return { typeUrl: "/qos.bank.v1.MsgTransferResponse", value: MsgTransferResponse.encode({}).finish() };
+    execute(ctx: Context, parsed) {
+      // Gas must stay identical (issue 11): execute used to parse the message again against bank's params
+      // read from state here. The parse is gone (checkStateless did it, under the same params), but the
+      // metered params read stays, so gas used and app hashes do not change.
+      keeper.getParams(ctx.store);
+      keeper.transfer(ctx.store, ctx.events, parsed.senders, parsed.receivers);
+      return { typeUrl: TypeUrl.qos.bank.v1.MsgTransferResponse, value: MsgTransferResponse.encode({}).finish() };
     },
   };
 
   return [send, transfer];
 }
 
-interface Party {
+export interface Party {
   address: Uint8Array;
   coins: Coin[];
 }
 
 /** Counts first (parties, then each party's coins), so that the parsing after them is bounded. */
-function parseTransfer(msg: MsgTransfer, limits: MsgLimits): { senders: Party[]; receivers: Party[] } {
+function parseTransfer(msg: MsgTransfer, limits: MsgLimits): ParsedTransfer {
   if (msg.senders.length === 0) throw BankErrors.noInputs.with("MsgTransfer.senders is empty");
   if (msg.receivers.length === 0) throw BankErrors.noOutputs.with("MsgTransfer.receivers is empty");
   if (msg.senders.length + msg.receivers.length > limits.maxParties) {

@@ -144,3 +144,20 @@ test("delimitedStringKey: a variable part ended by its separator, before other p
   assert.equal(u64Value.decode(Uint8Array.of(0, 0, 0, 0, 0, 0, 1, 2)), 258n);
   assert.throws(() => u64Value.encode(-1n));
 });
+
+test("StoreMap.page: one page under a key prefix, next_key the encoded key after it, with a filter", () => {
+  const store = newStore();
+  const map = new StoreMap("m/", tupleKey(bytesKey(20), stringKey), bigintValue);
+  for (const denom of ["aaa", "bbb", "ccc", "ddd"]) map.set(store, [addr(1), denom], 5n);
+  map.set(store, [addr(2), "aaa"], 7n);
+  const within = keyPrefix([bytesKey(20), addr(1)]);
+  const first = map.page(store, { limit: 2n }, ([, denom], amount) => `${amount}${denom}`, within);
+  assert.deepEqual(first.items, ["5aaa", "5bbb"]);
+  assert.equal(Buffer.from(first.pagination.nextKey).toString("latin1"), "ccc");
+  const second = map.page(store, { key: first.pagination.nextKey, limit: 2n }, ([, denom]) => denom, within);
+  assert.deepEqual(second.items, ["ccc", "ddd"]);
+  assert.equal(second.pagination.nextKey.length, 0);
+  const all = map.page(store, { countTotal: true }, ([a, denom]) => (denom === "aaa" ? `${a[0]}:${denom}` : undefined));
+  assert.deepEqual(all.items, ["1:aaa", "2:aaa"]);
+  assert.equal(all.pagination.total, 2n);
+});
