@@ -32,21 +32,17 @@ import { parseGasPrice, type GasPrice } from "./coins.js";
 import { AppError, Errors, grpcLog, toAppError } from "./errors.js";
 import { event } from "./events.js";
 import { GasMeter, GasStore } from "./gas.js";
-import type { BlockInfo, Context, Module, ValidatorUpdate } from "./module.js";
+import type { AnteHandler, BlockInfo, Chain, Context, Module, ValidatorUpdate } from "./module.js";
 import { Router } from "./router.js";
 import { uvarintSize } from "./abci/framing.js";
 import { CacheStore, type KVStore } from "./state/kv.js";
 import { encodeProof } from "./state/smt.js";
 import { CommitStore, type PendingVersion } from "./state/store.js";
-import { runAnte, type AnteDeps } from "./tx/ante.js";
 import { decodeTx, type DecodedTx } from "./tx/decode.js";
 import { requestSchemaOfMethod, validateWire } from "./tx/wire.js";
 import { SignatureCache, verifierName } from "./tx/verify.js";
 import { ByteLru } from "./cache.js";
-import { authKeeper } from "../modules/auth/index.js";
-import type { BankKeeper } from "../modules/bank/index.js";
 import { checkResponseSize, DefaultQueryLimits, QueryBudget, type QueryLimits } from "./query.js";
-import { buildModules, type Modules, type Profile } from "../modules/index.js";
 
 export const AppName = "qos-ts";
 /** default bound of the decoded-tx cache: 64 MiB ≈ 500 txs of the largest size, 100,000 transfers */
@@ -57,7 +53,6 @@ export const decodedTxBytes = (txLength: number) => 2 * txLength;
 export const AppVersion = "0.1.0";
 /** the protocol version reported to CometBFT (block header version.app) */
 export const ProtocolVersion = 1n;
-export const FeeCollectorName = "fee_collector";
 export const ProofOpType = "qos:smt";
 export const StoreKeyQueryPath = "/store/key";
 
@@ -66,15 +61,15 @@ const InitialHeightKey = "app/initial_height";
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-export interface AppOptions {
+export interface AppOptions<C extends Chain = Chain> {
+  /** the composed chain (chain/index.ts composeChain): modules, ante handler, what blocks depend on */
+  chain: C;
   /** LevelDB directory of the application state */
   dbPath: string;
   /** node-local minimum gas price for CheckTx, e.g. "0.025uqos"; empty = accept any fee */
   minGasPrice?: string;
   /** how many recent versions answer queries */
   keepRecent?: number;
-  /** the chain's profile (genesis app_state.profile); decides the module set */
-  profile?: Profile;
   /** bytes the decoded-tx cache may hold (default 64 MiB); config/app.json tx_cache_bytes */
   txCacheBytes?: number;
   /** bytes the signature cache may hold (default 8 MiB); config/app.json signature_cache_bytes */
@@ -99,19 +94,20 @@ interface TxOutcome {
   data: Uint8Array;
 }
 
-export class QosApp {
+export class QosApp<C extends Chain = Chain> {
   readonly modules: Module[];
   readonly router: Router;
-  readonly bank: BankKeeper;
-  readonly keepers: Modules;
-  readonly profile: Profile;
+  /** the composed chain the app runs (its keepers, for tests and tools, through C) */
+  readonly keepers: C;
+  /** the chain's profile (genesis app_state.profile must name it) */
+  readonly profile: string;
   readonly signatureCache: SignatureCache;
   /** decoded txs by sha256 of their bytes, bounded in bytes, filled only by txs that passed the ante
    *  handler (D11); `cacheStats` shows it */
   private readonly decodedTxs: ByteLru<DecodedTx>;
   readonly verifierName = verifierName;
   private readonly minGasPrice?: GasPrice;
-  private readonly anteDeps: AnteDeps;
+  private readonly ante: AnteHandler;
   private readonly log: (line: string) => void;
   private readonly queryLimits: QueryLimits;
   private chainId = "";
@@ -124,33 +120,24 @@ export class QosApp {
 
   private constructor(
     readonly store: CommitStore,
-    private readonly options: AppOptions,
+    private readonly options: AppOptions<C>,
   ) {
     this.log = options.log ?? ((line) => console.error(line));
     this.decodedTxs = new ByteLru(options.txCacheBytes ?? DefaultTxCacheBytes);
     this.signatureCache = new SignatureCache(options.signatureCacheBytes);
     this.queryLimits = { ...DefaultQueryLimits, ...options.queryLimits };
-    this.profile = options.profile ?? "qos";
-    this.keepers = buildModules(this.profile);
-    this.bank = this.keepers.bank;
-    this.modules = this.keepers.list;
+    this.keepers = options.chain;
+    this.profile = this.keepers.profile;
+    this.modules = this.keepers.modules;
     this.router = new Router(this.modules);
     this.router.addQuery("/cosmos.tx.v1beta1.Service/Simulate", (_ctx, request) => this.simulate(request));
     this.minGasPrice = options.minGasPrice ? parseGasPrice(options.minGasPrice) : undefined;
-    this.anteDeps = {
-      getAccount: authKeeper.getAccount,
-      setAccount: authKeeper.setAccount,
-      params: authKeeper.getParams,
-      msgLimits: this.keepers.msgLimits,
-      payFee: this.keepers.payFee,
-      feeExempt: this.keepers.feeExempt,
-      signatureCache: this.signatureCache,
-    };
+    this.ante = this.keepers.ante;
     this.checkState = new CacheStore(store.latest.reader);
     this.loadChainInfo();
   }
 
-  static async open(options: AppOptions): Promise<QosApp> {
+  static async open<C extends Chain>(options: AppOptions<C>): Promise<QosApp<C>> {
     const store = await CommitStore.open(options.dbPath, { keepRecent: options.keepRecent });
     return new QosApp(store, options);
   }
@@ -445,13 +432,13 @@ export class QosApp {
     let meter = new GasMeter(0n);
     let events: Event[] = [];
     try {
-      const maxTxBytes = authKeeper.getParams(base).max_tx_bytes;
+      const maxTxBytes = this.keepers.maxTxBytes(base);
       const { tx, cacheKey } = this.decode(bytes, maxTxBytes);
       gasWanted = tx.authInfo.fee?.gasLimit ?? 0n;
       meter = new GasMeter(mode === "simulate" ? undefined : gasWanted);
       const anteBranch = new CacheStore(base);
       const anteCtx = { store: new GasStore(anteBranch, meter), unmeteredStore: anteBranch, block, gas: meter, events, mode };
-      const { parsed } = runAnte(anteCtx, tx, this.anteDeps, { simulate: mode === "simulate", minGasPrice: this.minGasPrice });
+      const { parsed } = this.ante(anteCtx, tx, { simulate: mode === "simulate", minGasPrice: this.minGasPrice, signatureCache: this.signatureCache });
       // the sender has paid (signatures and fee checked): now the decoded tx may take cache memory, for
       // the recheck and the block that will see the same bytes
       if (mode === "check" || mode === "deliver") this.decodedTxs.set(cacheKey, tx, decodedTxBytes(tx.bytes.length));

@@ -1,7 +1,10 @@
 // The contract between the framework (app/) and the modules (modules/<name>/index.ts).
+import type { Coin, GasPrice } from "./coins.js";
 import type { Event } from "./events.js";
 import type { GasMeter } from "./gas.js";
 import type { KVReader, KVStore } from "./state/kv.js";
+import type { DecodedTx } from "./tx/decode.js";
+import type { SignatureCache } from "./tx/verify.js";
 
 /** What the block gives a state transition: never the wall clock (D7). */
 export interface BlockInfo {
@@ -114,4 +117,60 @@ export interface Module {
   genesisValidators?(ctx: Context, validators: readonly ValidatorUpdate[]): void;
   /** throws with a description when an invariant is broken */
   checkInvariants?(store: KVReader): void;
+}
+
+/** What the ante handler runs in: the tx's context (its store metered by the tx's gas meter) and the same
+ *  branch unmetered, for the reads and writes the ante does not charge (fee exemption, the fee move). */
+export type AnteContext = Context & { readonly unmeteredStore: KVStore };
+
+/** How the app runs the ante handler for one tx. */
+export interface AnteOptions {
+  /** simulation: no signature or fee checks (CosmJS sends empty signatures and an empty fee) */
+  simulate: boolean;
+  /** node-local mempool policy, applied in CheckTx only (never in FinalizeBlock: it is not consensus) */
+  minGasPrice?: GasPrice;
+  /** the node's verified-signature cache (D11: filled only once the fee is paid) */
+  signatureCache: SignatureCache;
+}
+
+export interface AnteResult {
+  gasLimit: bigint;
+  fee: Coin[];
+  /** each message as its handler's checkStateless parsed it, for execute */
+  parsed: unknown[];
+}
+
+/**
+ * Everything a transaction must pass before its messages run (the SDK's AnteHandler; the chain's is
+ * modules/auth/ante.ts). Throws an AppError to refuse the tx. Its writes to ctx.store (sequences, fee)
+ * stay even when a message fails afterwards; the app hands `parsed` to the handlers' execute.
+ */
+export type AnteHandler = (ctx: AnteContext, tx: DecodedTx, options: AnteOptions) => AnteResult;
+
+/** A software upgrade governance scheduled: the app refuses the block at `height` until this binary is
+ *  told the upgrade is done. */
+export interface UpgradePlan {
+  name: string;
+  height: bigint;
+  version: string;
+}
+
+/**
+ * What the app (QosApp) needs from a composed chain, nothing more: the framework never imports a module;
+ * the composition (chain/index.ts, like the SDK's simapp/app.go) builds the modules, wires them and hands
+ * this to the app. Everything here reads state the app passes in; none of it keeps state of its own.
+ */
+export interface Chain {
+  /** the profile the chain was composed for; genesis app_state.profile must name the same */
+  readonly profile: string;
+  /** the modules in order: genesis, begin/end block and invariants run in this order */
+  readonly modules: Module[];
+  /** the ante handler every tx passes before its messages */
+  readonly ante: AnteHandler;
+  /** the largest tx (bytes) the chain accepts: a chain parameter, read before the tx is decoded */
+  maxTxBytes(store: KVReader): number;
+  /** why no block may be made any more (a genesis guardian halted the network), if so */
+  haltReason(store: KVReader): string | undefined;
+  /** the software upgrade governance scheduled, if any */
+  upgradePlan(store: KVReader): UpgradePlan | undefined;
 }

@@ -7,8 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
 import { ResponseCheckTx, ResponseFinalizeBlock, ResponseQuery, type ExecTxResult } from "cosmjs-types/tendermint/abci/types";
-import { QosApp } from "../app/app.js";
-import type { Profile } from "../modules/index.js";
+import type { QosApp } from "../app/app.js";
+import { openApp, type Profile, type QosChain } from "../chain/index.js";
 
 export interface CometValidator {
   pubKey: Uint8Array;
@@ -63,7 +63,7 @@ export class SimChain {
   }
 
   private constructor(
-    public app: QosApp,
+    public app: QosApp<QosChain>,
     readonly dir: string,
     readonly chainId: string,
     readonly initialHeight: number,
@@ -116,8 +116,8 @@ export class SimChain {
 
   genesisAppHash: Uint8Array = new Uint8Array();
 
-  private static open(dir: string, profile: Profile, upgradesDone: string[]): Promise<QosApp> {
-    return QosApp.open({
+  private static open(dir: string, profile: Profile, upgradesDone: string[]): Promise<QosApp<QosChain>> {
+    return openApp({
       dbPath: join(dir, "app.db"),
       minGasPrice: "0.025uqos",
       profile,

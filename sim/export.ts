@@ -67,7 +67,7 @@ const describeSet = (s: ValidatorSet) => [...s.entries()].map(([k, v]) => `${k.s
  *  = a's next height, genesis time = a's last block time, the original genesis validators (`validators`). */
 export async function regenesis(a: SimChain, validators: ValidatorSet = new Map()): Promise<SimChain> {
   return SimChain.create({
-    chainId: a.chainId, profile: a.app.profile, genesisSeconds: a.lastTime, initialHeight: a.height + 1,
+    chainId: a.chainId, profile: a.app.keepers.profile, genesisSeconds: a.lastTime, initialHeight: a.height + 1,
     appState: exportDoc(a), upgradesDone: UpgradesDone, validators,
   });
 }

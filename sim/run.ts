@@ -13,7 +13,7 @@ import { Generators, Weights, buildPlanned, malformed } from "./traffic.js";
 import { buildTx, type Msg, type SimAccount } from "./tx.js";
 import { checkExportImport } from "./export.js";
 import { Router } from "../app/router.js";
-import { buildModules } from "../modules/index.js";
+import { composeChain } from "../chain/index.js";
 import { AuthInfo, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
 
@@ -205,7 +205,7 @@ export async function runSimulation(options: SimOptions): Promise<SimSummary> {
 
 /** the message codecs of the qos module set, for the gentxs signed before the app exists */
 function routerOf(): Router {
-  return new Router(buildModules("qos").list);
+  return new Router(composeChain("qos").modules);
 }
 
 /** After CheckTx accepted a tx: its signers' next sequences (read back from the tx itself). */

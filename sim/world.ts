@@ -5,7 +5,6 @@ import { toBase64, toBech32 } from "@cosmjs/encoding";
 import type { CaKeyPair } from "../app/certificate.js";
 import { moduleAddress, toAccAddress } from "../app/address.js";
 import type { KVReader } from "../app/state/kv.js";
-import { authKeeper } from "../modules/auth/index.js";
 import type { Rng } from "./rng.js";
 import { SimChain } from "./chain.js";
 import { buildTx, consensusKey, simAccount, type Msg, type SignerSpec, type SimAccount, type TxSpec } from "./tx.js";
@@ -89,12 +88,12 @@ export class World {
   }
 
   accountNumber(chain: SimChain, a: SimAccount): bigint {
-    return authKeeper.getAccount(chain.app.store.latest.reader, a.bytes)?.accountNumber ?? 0n;
+    return chain.app.keepers.auth.getAccount(chain.app.store.latest.reader, a.bytes)?.accountNumber ?? 0n;
   }
 
   sequence(chain: SimChain, a: SimAccount): bigint {
     const key = `${chain.chainId}/${a.address}`;
-    return this.nextSeq.get(key) ?? authKeeper.getAccount(chain.app.store.latest.reader, a.bytes)?.sequence ?? 0n;
+    return this.nextSeq.get(key) ?? chain.app.keepers.auth.getAccount(chain.app.store.latest.reader, a.bytes)?.sequence ?? 0n;
   }
 
   signer(chain: SimChain, a: SimAccount): SignerSpec {
@@ -122,7 +121,7 @@ export class World {
   }
 
   balance(a: Uint8Array, denom = "uqos"): bigint {
-    return this.chain.app.bank.getBalance(this.reader, a, denom);
+    return this.chain.app.keepers.bank.getBalance(this.reader, a, denom);
   }
 
   /** 1..max (1 when max < 1) */

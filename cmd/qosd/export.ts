@@ -1,12 +1,13 @@
 // qosd export: the committed state as a genesis document a new chain can start from.
-import { QosApp } from "../../app/app.js";
+import type { QosApp } from "../../app/app.js";
+import { openApp } from "../../chain/index.js";
 import { genesisProfile, paths, readGenesis, type GenesisDoc } from "./home.js";
 
 export async function exportGenesis(home: string): Promise<GenesisDoc> {
   const genesis = readGenesis(home);
   let app: QosApp;
   try {
-    app = await QosApp.open({ dbPath: paths(home).appDb, profile: genesisProfile(home), log: () => {} });
+    app = await openApp({ dbPath: paths(home).appDb, profile: genesisProfile(home), log: () => {} });
   } catch (e) {
     const err = e as Error & { cause?: Error };
     const message = `${err.message}${err.cause ? `: ${err.cause.message}` : ""}`;

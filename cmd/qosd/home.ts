@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { Profiles, type Profile } from "../../modules/index.js";
+import { Profiles, type Profile } from "../../chain/index.js";
 import { DefaultGrpcAddress } from "../../app/grpc/server.js";
 import { DefaultTxCacheBytes } from "../../app/app.js";
 import { DefaultSignatureCacheBytes } from "../../app/tx/verify.js";

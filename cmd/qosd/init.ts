@@ -2,7 +2,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cometbftBinary, setTomlValue } from "../common/cometbft.js";
-import { buildModules, Profiles, type Profile } from "../../modules/index.js";
+import { composeChain, Profiles, type Profile } from "../../chain/index.js";
 import { AppConfigSchema, paths, readGenesis, writeAppConfig, writeGenesis } from "./home.js";
 
 export interface InitOptions {
@@ -32,7 +32,7 @@ export interface InitOptions {
 
 export function defaultAppState(profile: Profile = "qos"): Record<string, unknown> {
   const state: Record<string, unknown> = { profile };
-  for (const module of buildModules(profile).list) state[module.name] = module.defaultGenesis?.();
+  for (const module of composeChain(profile).modules) state[module.name] = module.defaultGenesis?.();
   return state;
 }
 

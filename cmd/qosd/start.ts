@@ -1,7 +1,7 @@
 // qosd start: the app behind its ABCI socket and, unless --abci-only, the CometBFT process it supervises.
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, readFileSync } from "node:fs";
-import { QosApp } from "../../app/app.js";
+import { openApp } from "../../chain/index.js";
 import { startAbciServer } from "../../app/abci/server.js";
 import { startGrpcServer, type GrpcQueryServer } from "../../app/grpc/server.js";
 import { cometbftBinary, getTomlValue } from "../common/cometbft.js";
@@ -27,7 +27,7 @@ export async function startNode(options: StartOptions): Promise<void> {
   const proxyApp = getTomlValue(toml, "", "proxy_app") ?? "tcp://127.0.0.1:26658";
   const rpc = getTomlValue(toml, "rpc", "laddr") ?? "";
   const log = (line: string) => console.error(`qosd: ${line}`);
-  const app = await QosApp.open({
+  const app = await openApp({
     profile: genesisProfile(options.home),
     dbPath: p.appDb,
     minGasPrice: config.min_gas_price,

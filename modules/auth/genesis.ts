@@ -6,7 +6,7 @@ import type { Context } from "../../app/module.js";
 import type { KVReader } from "../../app/state/kv.js";
 import { fromBase64, toBase64 } from "@cosmjs/encoding";
 import { AuthErrors } from "./errors.js";
-import { authKeeper } from "./keeper.js";
+import type { AuthKeeper } from "./keeper.js";
 import { DefaultParams, ParamsSchema } from "./params.js";
 
 const AccountSchema = z.object({
@@ -27,29 +27,29 @@ export function defaultGenesis(): Genesis {
   return { params: DefaultParams, accounts: [] };
 }
 
-export function initGenesis(ctx: Context, raw: unknown): void {
+export function initGenesis(keeper: AuthKeeper, ctx: Context, raw: unknown): void {
   const parsed = GenesisSchema.safeParse(raw ?? {});
   if (!parsed.success) throw AuthErrors.invalidGenesis.with(parsed.error.message);
-  authKeeper.setParams(ctx.store, parsed.data.params);
+  keeper.setParams(ctx.store, parsed.data.params);
   const seen = new Set<string>();
   for (const entry of parsed.data.accounts) {
     if (seen.has(entry.address)) throw AuthErrors.invalidGenesis.with(`duplicate account ${entry.address}`);
     seen.add(entry.address);
     const address = parseAccAddress(entry.address);
-    const account = authKeeper.createAccount(ctx.store, address);
+    const account = keeper.createAccount(ctx.store, address);
     if (entry.sequence) account.sequence = BigInt(entry.sequence);
     if (entry.pub_key) account.pubKey = fromBase64(entry.pub_key);
-    authKeeper.setAccount(ctx.store, account);
+    keeper.setAccount(ctx.store, account);
   }
 }
 
-export function exportGenesis(store: KVReader): Genesis {
-  const accounts = [...authKeeper.allAccounts(store)].map((a) => ({
+export function exportGenesis(keeper: AuthKeeper, store: KVReader): Genesis {
+  const accounts = [...keeper.allAccounts(store)].map((a) => ({
     address: a.address,
     account_number: a.accountNumber.toString(),
     sequence: a.sequence.toString(),
     ...(a.pubKey ? { pub_key: toBase64(PubKey.decode(a.pubKey.value).key) } : {}),
   }));
   accounts.sort((a, b) => Number(BigInt(a.account_number) - BigInt(b.account_number)));
-  return { params: authKeeper.getParams(store), accounts };
+  return { params: keeper.getParams(store), accounts };
 }

@@ -35,7 +35,9 @@ function accountKey(address: Uint8Array): string {
   return AccountPrefix + bytesToKey(address);
 }
 
-export const authKeeper = {
+/** Accounts and auth's parameters. One per composed chain (chain/index.ts creates it and hands it to
+ *  bank and the ante handler); it keeps no state of its own. */
+export class AuthKeeper {
   getAccount(store: KVReader, address: Uint8Array): Account | undefined {
     const raw = store.get(accountKey(address));
     if (!raw) return undefined;
@@ -46,11 +48,11 @@ export const authKeeper = {
       sequence: base.sequence,
       pubKey: base.pubKey ? PubKey.decode(base.pubKey.value).key : undefined,
     };
-  },
+  }
 
   setAccount(store: KVStore, account: Account): void {
-    store.set(accountKey(account.address), BaseAccount.encode(authKeeper.toBaseAccount(account)).finish());
-  },
+    store.set(accountKey(account.address), BaseAccount.encode(this.toBaseAccount(account)).finish());
+  }
 
   toBaseAccount(account: Account): BaseAccount {
     return BaseAccount.fromPartial({
@@ -61,7 +63,7 @@ export const authKeeper = {
         ? { typeUrl: Secp256k1PubKeyTypeUrl, value: PubKey.encode({ key: account.pubKey }).finish() }
         : undefined,
     });
-  },
+  }
 
   /** Creates the account with the next account number; the caller checked it does not exist. */
   createAccount(store: KVStore, address: Uint8Array): Account {
@@ -69,25 +71,24 @@ export const authKeeper = {
     const accountNumber = raw ? BigInt(decoder.decode(raw)) : 0n;
     store.set(NextAccountNumberKey, encoder.encode((accountNumber + 1n).toString()));
     const account: Account = { address, accountNumber, sequence: 0n };
-    authKeeper.setAccount(store, account);
+    this.setAccount(store, account);
     return account;
-  },
+  }
 
   ensureAccount(store: KVStore, address: Uint8Array): Account {
-    return authKeeper.getAccount(store, address) ?? authKeeper.createAccount(store, address);
-  },
+    return this.getAccount(store, address) ?? this.createAccount(store, address);
+  }
 
   *allAccounts(store: KVReader): IterableIterator<BaseAccount> {
     const end = `${Prefix}a0`; // '0' follows '/' in byte order: the end of the "auth/a/" range
     for (const [, value] of store.iterate(AccountPrefix, end)) yield BaseAccount.decode(value);
-  },
+  }
 
   getParams(store: KVReader): Params {
     return params.get(store);
-  },
+  }
 
   setParams(store: KVStore, value: Params): void {
     params.set(store, value);
-  },
-
-};
+  }
+}

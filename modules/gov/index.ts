@@ -12,7 +12,7 @@ export { EventTypes as GovEventTypes } from "./events.js";
 export { ParamsSchema as GovParamsSchema, DefaultParams as GovDefaultParams } from "./params.js";
 
 /** The gov module (qos profile): after distribution in the module list, so a proposal ending in a block
- *  sees that block's stake. Its upgrade plan is read by the app before every block (modules/index.ts). */
+ *  sees that block's stake. Its upgrade plan is read by the app before every block (chain/index.ts). */
 export function createGovModule(deps: GovDeps): { module: Module; keeper: GovKeeper } {
   const keeper = new GovKeeper(deps);
   const module: Module = {

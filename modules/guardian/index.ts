@@ -8,7 +8,7 @@ export { GuardianKeeper, GuardianType } from "./keeper.js";
 export { GuardianErrors } from "./errors.js";
 
 /** The guardian module (both profiles). The app asks keeper.isGuardian for fee exemption and
- *  keeper.getHalt before every block (modules/index.ts wires both). */
+ *  keeper.getHalt before every block (chain/index.ts wires both). */
 export function createGuardianModule(): { module: Module; keeper: GuardianKeeper } {
   const keeper = new GuardianKeeper();
   const module: Module = {

@@ -1,4 +1,4 @@
-// Guardians: foundation accounts whose transactions are fee-free (app/tx/ante.ts asks isGuardian for the
+// Guardians: foundation accounts whose transactions are fee-free (modules/auth/ante.ts asks isGuardian for the
 // fee payer); genesis guardians add/delete ordinary guardians and can halt the network. Keys live here only:
 //   guardian/g/<address 20> → Guardian (protobuf)
 //   guardian/halt           → Halt (protobuf): set by MsgHaltNetwork; the app makes no block after it

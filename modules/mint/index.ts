@@ -6,7 +6,7 @@ import { mintMsgs } from "./msgs.js";
 import { mintQueries } from "./queries.js";
 
 export {
-  MintKeeper, type MintBank, type Phase, type Clock, FeeCollectorName, feeCollector, MintModuleAccount,
+  MintKeeper, type MintBank, type Phase, type Clock, feeCollector, MintModuleAccount,
   defaultPhases, validatePhases, validatePhaseChange, currentPhaseIndex,
 } from "./keeper.js";
 export { MintErrors } from "./errors.js";

@@ -14,6 +14,7 @@ import { Item, StoreMap, bigintValue, jsonValue, protoValue, u64Key } from "../.
 import type { KVReader, KVStore } from "../../app/state/kv.js";
 import { z } from "zod";
 import { InflationPhase } from "../../gen/qos/mint/v1/types.js";
+import { FeeCollectorAccount } from "../auth/index.js";
 import { MintErrors } from "./errors.js";
 import {
   DefaultParams, DefaultPhaseShares, DefaultTotalSupply, MintDenom, ParamsSchema, PhaseSeconds, ShareDenominator, type Params,
@@ -26,9 +27,8 @@ const mintedTotal = new Item("mint/minted", bigintValue);
 const lastMinted = new Item("mint/last", bigintValue);
 const clockItem = new Item("mint/clock", jsonValue(StoredClock));
 const paramsItem = new Item("mint/p", jsonValue(ParamsSchema));
-/** The account that collects fees; distribution empties it every block. Same name as app/app.ts FeeCollectorName. */
-export const FeeCollectorName = "fee_collector";
-export const feeCollector = moduleAddress(FeeCollectorName);
+/** The account that collects fees (auth's module account); distribution empties it every block. */
+export const feeCollector = moduleAddress(FeeCollectorAccount.name);
 /** mint's module account: the only one whose permission creates uqos each block */
 export const MintModuleAccount = { name: "mint", permissions: ["minter"] } as const satisfies ModuleAccount;
 const MaxInt64 = (1n << 63n) - 1n;

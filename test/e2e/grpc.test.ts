@@ -15,7 +15,7 @@ import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/a
 import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import { QueryBalanceRequest, QueryBalanceResponse, QueryTotalSupplyRequest, QueryTotalSupplyResponse } from "cosmjs-types/cosmos/bank/v1beta1/query";
 import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx";
-import { QosApp } from "../../app/app.js";
+import { openApp } from "../../chain/index.js";
 import { toAccAddress } from "../../app/address.js";
 import * as qos from "../../gen/qos/bank/v1/query.js";
 import { TestNode, sleep } from "../helpers/node.js";
@@ -112,7 +112,7 @@ describe("gRPC query server of a real node", () => {
   before(async () => {
     const dir = mkdtempSync(join(tmpdir(), "qos-grpc-router-"));
     try {
-      const app = await QosApp.open({ dbPath: join(dir, "db"), profile: "business", log: () => {} });
+      const app = await openApp({ dbPath: join(dir, "db"), profile: "business", log: () => {} });
       routerPaths = app.router.queryPaths;
       await app.close();
     } finally {

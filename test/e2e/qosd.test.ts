@@ -10,7 +10,7 @@ import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx";
 import { TestNode, qosd, qosdBin, sleep } from "../helpers/node.js";
 import { signTx, testAccount } from "../helpers/wallet.js";
 import { cometbftBinary } from "../../cmd/common/cometbft.js";
-import { buildModules } from "../../modules/index.js";
+import { composeChain } from "../../chain/index.js";
 
 function qosdFails(args: string[]): string {
   try {
@@ -46,7 +46,7 @@ describe("qosd commands", () => {
     const genesis = JSON.parse(readFileSync(join(home, "config/genesis.json"), "utf8"));
     assert.equal(genesis.chain_id, "qos-init-1");
     // every module of the qos profile has its defaults in genesis
-    const expected = [...buildModules("qos").list.filter((m) => m.defaultGenesis).map((m) => m.name), "profile"].sort();
+    const expected = [...composeChain("qos").modules.filter((m) => m.defaultGenesis).map((m) => m.name), "profile"].sort();
     assert.deepEqual(Object.keys(genesis.app_state).sort(), expected);
     for (const name of ["auth", "bank", "stake", "mint", "distribution", "gov"]) assert.ok(expected.includes(name), name);
     assert.equal(genesis.app_state.profile, "qos");

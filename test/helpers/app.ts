@@ -2,7 +2,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { QosApp } from "../../app/app.js";
+import type { QosApp } from "../../app/app.js";
+import { openApp, type Profile, type QosChain } from "../../chain/index.js";
 import type { QueryLimits } from "../../app/query.js";
 import type { Event, ExecTxResult, ValidatorUpdate } from "cosmjs-types/tendermint/abci/types";
 
@@ -15,10 +16,9 @@ export interface BlockOptions {
   /** block time in unix seconds (default: genesis + height) */
   timeSeconds?: bigint;
 }
-import type { Profile } from "../../modules/index.js";
 
 export interface TestApp {
-  app: QosApp;
+  app: QosApp<QosChain>;
   dir: string;
   height: number;
   /** FinalizeBlock + Commit of one block; returns the tx results, the app hash, events and validator updates */
@@ -43,7 +43,7 @@ export async function createTestApp(
 ): Promise<TestApp> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "qos-app-"));
   const open = () =>
-    QosApp.open({ dbPath: join(dir, "app.db"), minGasPrice: options.minGasPrice ?? "0.025uqos", checkInvariants: true, profile: options.profile, queryLimits: options.queryLimits,
+    openApp({ dbPath: join(dir, "app.db"), minGasPrice: options.minGasPrice ?? "0.025uqos", checkInvariants: true, profile: options.profile, queryLimits: options.queryLimits,
       txCacheBytes: options.txCacheBytes, signatureCacheBytes: options.signatureCacheBytes, log: () => {} });
   const t: TestApp = {
     app: await open(),

@@ -9,9 +9,9 @@ import { AppError } from "../../app/errors.js";
 import type { MsgHandler, MsgLimits } from "../../app/module.js";
 import { Router } from "../../app/router.js";
 import { decodeMsg, decodeTx } from "../../app/tx/decode.js";
-import { buildModules } from "../../modules/index.js";
+import { composeChain } from "../../chain/index.js";
 
-export const fuzzRouter = new Router(buildModules("qos").list);
+export const fuzzRouter = new Router(composeChain("qos").modules);
 export const FuzzMaxTxBytes = 1 << 20;
 /** generous limits: the fuzzer is after crashes, not after the limit checks (tested elsewhere) */
 export const FuzzLimits: MsgLimits = { maxParties: 100, maxCoins: 16 };

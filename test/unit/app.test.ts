@@ -13,7 +13,8 @@ import { createTestApp, genesisWith, type TestApp } from "../helpers/app.js";
 import { signTx, testAccount, type TestAccount } from "../helpers/wallet.js";
 import { MsgTransfer } from "../../gen/qos/bank/v1/tx.js";
 import { moduleAddress, toAccAddress } from "../../app/address.js";
-import { FeeCollectorName, StoreKeyQueryPath } from "../../app/app.js";
+import { StoreKeyQueryPath } from "../../app/app.js";
+import { FeeCollectorAccount } from "../../modules/auth/index.js";
 import { decodeProof, verifyMembership, verifyNonMembership } from "../../app/state/smt.js";
 
 const chainId = "qos-unit-1";
@@ -65,9 +66,9 @@ describe("QosApp", () => {
     assert.equal(results[0].code, 0, results[0].log);
     assert.equal(balance(t, dave.address), 12345n);
     assert.equal(balance(t, alice.address), 1000000000n - 12345n - 5000n);
-    assert.equal(balance(t, toAccAddress(moduleAddress(FeeCollectorName))), 5000n);
+    assert.equal(balance(t, toAccAddress(moduleAddress(FeeCollectorAccount.name))), 5000n);
     assert.equal(sequenceOf(t, alice.address), 1n);
-    assert.deepEqual(attr(results[0], "transfer", "recipient"), [toAccAddress(moduleAddress(FeeCollectorName)), dave.address]);
+    assert.deepEqual(attr(results[0], "transfer", "recipient"), [toAccAddress(moduleAddress(FeeCollectorAccount.name)), dave.address]);
     assert.ok(attr(results[0], "message", "sender").includes(alice.address));
     assert.deepEqual(attr(results[0], "tx", "fee"), ["5000uqos"]);
     assert.ok(results[0].gasUsed > 0n && results[0].gasUsed <= 200000n);

@@ -13,14 +13,14 @@ test("the supply invariant holds after genesis and breaks when coins appear with
   try {
     await t.block([]);
     const state = new CacheStore(t.app.store.latest.reader);
-    t.app.bank.checkSupplyInvariant(state);
+    t.app.keepers.bank.checkSupplyInvariant(state);
     // a balance raised behind bank's back (add/subtract are private to the keeper): its raw key
     state.set(`bank/b/${bytesToKey(parseAccAddress(alice.address))}uqos`, new TextEncoder().encode("101"));
-    assert.throws(() => t.app.bank.checkSupplyInvariant(state), /supply invariant broken for uqos: balances sum to 101, supply is 100/);
+    assert.throws(() => t.app.keepers.bank.checkSupplyInvariant(state), /supply invariant broken for uqos: balances sum to 101, supply is 100/);
     const burnt = new CacheStore(t.app.store.latest.reader);
-    t.app.bank.burn(burnt, undefined, parseAccAddress(alice.address), [{ denom: "uqos", amount: 40n }]);
-    t.app.bank.checkSupplyInvariant(burnt);
-    assert.equal(t.app.bank.getSupply(burnt, "uqos"), 60n);
+    t.app.keepers.bank.burn(burnt, undefined, parseAccAddress(alice.address), [{ denom: "uqos", amount: 40n }]);
+    t.app.keepers.bank.checkSupplyInvariant(burnt);
+    assert.equal(t.app.keepers.bank.getSupply(burnt, "uqos"), 60n);
   } finally {
     await t.destroy();
   }

@@ -6,16 +6,15 @@ import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { toBase64 } from "@cosmjs/encoding";
 import { Router } from "../../app/router.js";
-import { buildModules } from "../../modules/index.js";
+import { composeChain } from "../../chain/index.js";
 import { SimChain, consAddress } from "../../sim/chain.js";
 import { regenesis, sameBlock } from "../../sim/export.js";
 import { delivery } from "../../sim/run.js";
 import { buildTx, consensusKey, simAccount, type Msg, type SimAccount } from "../../sim/tx.js";
 import { caKeyPair } from "../../sim/world.js";
-import { authKeeper } from "../../modules/auth/index.js";
 
 const G = 1_800_000_000n;
-const router = new Router(buildModules("qos").list);
+const router = new Router(composeChain("qos").modules);
 const users = ["alice", "bob", "carol"].map((n) => simAccount(`export-${n}`));
 const [alice, bob, carol] = users;
 const funded = (accounts: SimAccount[]) => ({
@@ -32,7 +31,7 @@ async function chain(opts: Parameters<typeof SimChain.create>[0]): Promise<SimCh
   return c;
 }
 function tx(c: SimChain, signer: SimAccount, msgs: Msg[]): Uint8Array {
-  const account = authKeeper.getAccount(c.app.store.latest.reader, signer.bytes)!;
+  const account = c.app.keepers.auth.getAccount(c.app.store.latest.reader, signer.bytes)!;
   return buildTx(c.app.router, {
     msgs, chainId: c.chainId, signers: [{ account: signer, accountNumber: account.accountNumber, sequence: account.sequence }],
     fee: [{ denom: "uqos", amount: "25000" }], gas: 1_000_000n,

@@ -6,13 +6,13 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { QosApp } from "../../app/app.js";
+import { openApp } from "../../chain/index.js";
 import { GenesisTime } from "../helpers/app.js";
 import { testAccount } from "../helpers/wallet.js";
 
 async function initChain(appState: Record<string, unknown>): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), "qos-genesis-"));
-  const app = await QosApp.open({ dbPath: join(dir, "app.db"), log: () => {} });
+  const app = await openApp({ dbPath: join(dir, "app.db"), log: () => {} });
   try {
     app.initChain({ time: GenesisTime, chainId: "qos-genesis-1", validators: [], appStateBytes: new TextEncoder().encode(JSON.stringify({ profile: "qos", ...appState })), initialHeight: 1n });
     return "accepted";

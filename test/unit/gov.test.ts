@@ -12,7 +12,7 @@ import type { EncodeObject } from "@cosmjs/proto-signing";
 import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
 import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import { QueryBalanceRequest, QueryBalanceResponse, QuerySupplyOfRequest, QuerySupplyOfResponse } from "cosmjs-types/cosmos/bank/v1beta1/query";
-import { QosApp } from "../../app/app.js";
+import { openApp } from "../../chain/index.js";
 import { moduleAddress, parseAccAddress, toAccAddress } from "../../app/address.js";
 import { parseDec } from "../../app/decimal.js";
 import { createTestApp, GenesisTime, type TestApp } from "../helpers/app.js";
@@ -417,7 +417,7 @@ describe("governance", () => {
     assert.equal(t.app.lastHeight, heightBefore, "nothing was committed");
     // restart with the upgrade done: the same height runs
     await t.app.close();
-    t.app = await QosApp.open({ dbPath: join(t.dir, "app.db"), minGasPrice: "0.025uqos", checkInvariants: true, upgradesDone: ["v2"], log: () => {} });
+    t.app = await openApp({ dbPath: join(t.dir, "app.db"), minGasPrice: "0.025uqos", checkInvariants: true, upgradesDone: ["v2"], log: () => {} });
     timeSeconds -= 3n;
     const res = await block();
     assert.equal(t.app.lastHeight, heightBefore + 1);

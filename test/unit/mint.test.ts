@@ -4,7 +4,7 @@
 //
 // Blocks are driven with explicit times (the whole point is block time), so this file drives QosApp
 // itself instead of test/helpers/app.ts (whose block time is always genesis + height). Until the mint
-// module is wired into modules/index.ts, the harness adds it to the app (same keeper, real bank).
+// module is wired into chain/index.ts, the harness adds it to the app (same keeper, real bank).
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -13,7 +13,8 @@ import { join } from "node:path";
 import { Command } from "commander";
 import { QuerySupplyOfRequest, QuerySupplyOfResponse } from "cosmjs-types/cosmos/bank/v1beta1/query";
 import type { Event } from "cosmjs-types/tendermint/abci/types";
-import { QosApp } from "../../app/app.js";
+import type { QosApp } from "../../app/app.js";
+import { openApp, type QosChain } from "../../chain/index.js";
 import { toAccAddress } from "../../app/address.js";
 import { AppError } from "../../app/errors.js";
 import {
@@ -32,7 +33,7 @@ const enc = new TextEncoder();
 // ---------------------------------------------------------------- harness
 
 interface Chain {
-  app: QosApp;
+  app: QosApp<QosChain>;
   height: number;
   /** FinalizeBlock + Commit at `timeNs`; returns the block events and app hash */
   block(timeNs: bigint): Promise<{ events: Event[]; appHash: Uint8Array }>;
@@ -49,9 +50,9 @@ after(async () => {
 
 async function openChain(appState: Record<string, unknown>, genesisTime = G): Promise<Chain> {
   const dir = mkdtempSync(join(tmpdir(), "qos-mint-"));
-  const app = await QosApp.open({ dbPath: join(dir, "app.db"), minGasPrice: "0.025uqos", checkInvariants: true, log: () => {} });
+  const app = await openApp({ dbPath: join(dir, "app.db"), minGasPrice: "0.025uqos", checkInvariants: true, log: () => {} });
   if (!app.modules.some((m) => m.name === "mint")) {
-    const { module } = createMintModule({ bank: app.bank.forModule(MintModuleAccount) });
+    const { module } = createMintModule({ bank: app.keepers.bank.forModule(MintModuleAccount) });
     app.modules.push(module);
     for (const [path, handler] of Object.entries(module.queries ?? {})) app.router.addQuery(path, handler);
   }
@@ -333,8 +334,8 @@ describe("mint: supply cap, invariants, validation", () => {
     ];
     for (const mint of bad) {
       const dir = mkdtempSync(join(tmpdir(), "qos-mint-bad-"));
-      const app = await QosApp.open({ dbPath: join(dir, "app.db"), log: () => {} });
-      if (!app.modules.some((m) => m.name === "mint")) app.modules.push(createMintModule({ bank: app.bank.forModule(MintModuleAccount) }).module);
+      const app = await openApp({ dbPath: join(dir, "app.db"), log: () => {} });
+      if (!app.modules.some((m) => m.name === "mint")) app.modules.push(createMintModule({ bank: app.keepers.bank.forModule(MintModuleAccount) }).module);
       assert.throws(
         () => app.initChain({ time: { seconds: G, nanos: 0 }, chainId: "x", validators: [], appStateBytes: enc.encode(JSON.stringify({ mint })), initialHeight: 1n }),
         (e: unknown) => e instanceof AppError && e.codespace === "mint",

@@ -117,7 +117,7 @@ describe("attack: coins sent into module accounts", () => {
   });
 
   test("only a module account declared with the permission mints or burns: no burn on stake's handle (type), forged declarations refused (bank 13)", () => {
-    const bank = t.app.bank;
+    const bank = t.app.keepers.bank;
     const stakeBank = bank.forModule(StakeModuleAccount);
     // @ts-expect-error stake_pool is declared without "burner": its handle has no burn method at all
     assert.equal(stakeBank.burn, undefined);

@@ -13,7 +13,7 @@ import { testAccount, type TestAccount } from "../helpers/wallet.js";
 import { concat } from "../helpers/group-bomb.js";
 import { MaxMessageDepth, schema, schemaOfTypeUrl, validateWire } from "../../app/tx/wire.js";
 import { Router } from "../../app/router.js";
-import { buildModules, Profiles } from "../../modules/index.js";
+import { composeChain, Profiles } from "../../chain/index.js";
 import { AppError } from "../../app/errors.js";
 
 const chainId = "qos-wire-1";
@@ -147,7 +147,7 @@ describe("strict wire validation", () => {
 
   test("every registered message type of every profile has a wire schema from the build (decodeMsg refuses one without)", () => {
     for (const profile of Profiles) {
-      const router = new Router(buildModules(profile).list);
+      const router = new Router(composeChain(profile).modules);
       assert.deepEqual(router.msgTypeUrls.filter((url) => schemaOfTypeUrl(url) === undefined), [], profile);
       assert.ok(router.msgTypeUrls.includes("/cosmos.bank.v1beta1.MsgSend") && router.msgTypeUrls.includes("/qos.qsc.v1.MsgCreateQsc"), profile);
     }

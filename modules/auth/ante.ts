@@ -10,18 +10,17 @@ import { PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
 import { SignMode } from "cosmjs-types/cosmos/tx/signing/v1beta1/signing";
 import { SignDoc } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { createHash } from "node:crypto";
-import { addressFromPubKey, parseAccAddress } from "../address.js";
-import { BaseDenom, coinsToString, feeForGas, parseCoins, type Coin, type GasPrice } from "../coins.js";
-import { AppError, Errors } from "../errors.js";
-import type { Event } from "../events.js";
-import { accSeqEvent, feeEvent, signatureEvent } from "../../modules/auth/events.js";
-import { GasCosts } from "../gas.js";
-import type { Context, MsgLimits } from "../module.js";
-import type { KVReader, KVStore } from "../state/kv.js";
-import type { DecodedTx } from "./decode.js";
-import { isLowS, type SignatureCache } from "./verify.js";
-
-export const Secp256k1PubKeyTypeUrl = "/cosmos.crypto.secp256k1.PubKey";
+import { addressFromPubKey, parseAccAddress } from "../../app/address.js";
+import { BaseDenom, coinsToString, feeForGas, parseCoins, type Coin } from "../../app/coins.js";
+import { AppError, Errors } from "../../app/errors.js";
+import type { Event } from "../../app/events.js";
+import { GasCosts } from "../../app/gas.js";
+import type { AnteContext, AnteHandler, AnteOptions, AnteResult, MsgLimits } from "../../app/module.js";
+import type { KVReader, KVStore } from "../../app/state/kv.js";
+import type { DecodedTx } from "../../app/tx/decode.js";
+import { isLowS } from "../../app/tx/verify.js";
+import { accSeqEvent, feeEvent, signatureEvent } from "./events.js";
+import { Secp256k1PubKeyTypeUrl } from "./keeper.js";
 
 export interface AnteAccount {
   address: Uint8Array;
@@ -30,7 +29,7 @@ export interface AnteAccount {
   pubKey?: Uint8Array;
 }
 
-/** What the ante handler needs from auth and bank, nothing more. */
+/** What the ante handler needs from auth, bank and guardian, nothing more (wired in chain/index.ts). */
 export interface AnteDeps {
   getAccount(store: KVReader, address: Uint8Array): AnteAccount | undefined;
   setAccount(store: KVStore, account: AnteAccount): void;
@@ -41,24 +40,14 @@ export interface AnteDeps {
   payFee(store: KVStore, events: Event[], payer: Uint8Array, fee: readonly Coin[]): void;
   /** a fee payer (first signer) that pays no fee (guardians): no minimum gas price, nothing taken */
   feeExempt?(store: KVReader, payer: Uint8Array): boolean;
-  signatureCache: SignatureCache;
 }
 
-export interface AnteOptions {
-  /** simulation: no signature or fee checks (CosmJS sends empty signatures and an empty fee) */
-  simulate: boolean;
-  /** node-local mempool policy, applied in CheckTx only (never in FinalizeBlock: it is not consensus) */
-  minGasPrice?: GasPrice;
+/** The chain's ante handler over its dependencies (the SDK's x/auth/ante NewAnteHandler). */
+export function createAnteHandler(deps: AnteDeps): AnteHandler {
+  return (ctx, tx, options) => runAnte(ctx, tx, deps, options);
 }
 
-export interface AnteResult {
-  gasLimit: bigint;
-  fee: Coin[];
-  /** each message as its handler's checkStateless parsed it, for execute */
-  parsed: unknown[];
-}
-
-export function runAnte(ctx: Context & { unmeteredStore: KVStore }, tx: DecodedTx, deps: AnteDeps, options: AnteOptions): AnteResult {
+function runAnte(ctx: AnteContext, tx: DecodedTx, deps: AnteDeps, options: AnteOptions): AnteResult {
   const params = deps.params(ctx.store);
   const { body, authInfo, raw } = tx;
 
@@ -181,7 +170,7 @@ export function runAnte(ctx: Context & { unmeteredStore: KVStore }, tx: DecodedT
       if (!isLowS(signature)) {
         throw Errors.unauthorized.with(`signer ${i}: signature has a high-S value (s > n/2, malleable); sign with low-S`);
       }
-      if (!deps.signatureCache.verify(digest, signature, pubKey)) {
+      if (!options.signatureCache.verify(digest, signature, pubKey)) {
         throw Errors.unauthorized.with(
           `signature verification failed; check account number (${account.accountNumber}), sequence (${account.sequence}) and chain-id (${ctx.block.chainId})`,
         );
@@ -203,6 +192,6 @@ export function runAnte(ctx: Context & { unmeteredStore: KVStore }, tx: DecodedT
   if (paid.length > 0) deps.payFee(ctx.unmeteredStore, ctx.events, accounts[0].address, paid);
   ctx.events.push(feeEvent(coinsToString(paid), signers[0]));
   // only now, with the fee paid, may the tx's signatures take memory in the cache (D11)
-  deps.signatureCache.remember(verified);
+  options.signatureCache.remember(verified);
   return { gasLimit, fee: paid, parsed };
 }

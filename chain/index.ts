@@ -1,0 +1,153 @@
+// The QOS chain's composition (like the Cosmos SDK's simapp/app.go): which modules a profile runs, in
+// what order, what each receives from the others (narrow interfaces, nothing more), the module
+// accounts, the parameter registrations, the stake hooks and the ante handler — all wired here, in one
+// file. The app (app/) gets only the `Chain` it needs; cmd/, sim/, bench/ and tests compose through here.
+// Order matters: genesis is initialised in module order (accounts before balances before tokens before
+// allowances), and blocks run begin/end block in that order.
+import { QosApp, type AppOptions } from "../app/app.js";
+import type { Coin } from "../app/coins.js";
+import type { Event } from "../app/events.js";
+import type { AnteHandler, Chain, Module, MsgLimits, UpgradePlan } from "../app/module.js";
+import type { KVReader, KVStore } from "../app/state/kv.js";
+import { createAnteHandler, createAuthModule, FeeCollectorAccount, type AuthKeeper } from "../modules/auth/index.js";
+import { createBankModule, msgLimitsOf, type BankKeeper } from "../modules/bank/index.js";
+import { createQscModule, QscModuleAccount, type QscKeeper } from "../modules/qsc/index.js";
+import { createApproveModule, type ApproveKeeper } from "../modules/approve/index.js";
+import { createQcpModule, QcpModuleAccount } from "../modules/qcp/index.js";
+import { createMintModule, MintModuleAccount, type MintKeeper } from "../modules/mint/index.js";
+import { createStakeModule, StakeModuleAccount, type StakeKeeper } from "../modules/stake/index.js";
+import { createDistributionModule, DistributionModuleAccount, type DistributionKeeper } from "../modules/distribution/index.js";
+import { createGuardianModule, type GuardianKeeper } from "../modules/guardian/index.js";
+import { createParamsModule, type ParamsRegistry } from "../modules/params/index.js";
+import { createGovModule, GovModuleAccount, type GovKeeper } from "../modules/gov/index.js";
+import { ParamsSchema as AuthParams } from "../modules/auth/params.js";
+import { ParamsSchema as BankParams } from "../modules/bank/params.js";
+import { ParamsSchema as QscParams } from "../modules/qsc/params.js";
+import { ParamsSchema as QcpParams } from "../modules/qcp/params.js";
+import { ParamsSchema as MintParams } from "../modules/mint/params.js";
+import { ParamsSchema as StakeParams } from "../modules/stake/params.js";
+import { ParamsSchema as DistributionParams } from "../modules/distribution/params.js";
+import { ParamsSchema as GovParams } from "../modules/gov/params.js";
+
+/** A chain's profile: the QOS public chain, or a business chain (bank, tokens, allowances and
+ *  cross-chain messages with a fixed validator set: no staking, no inflation). Same binary. */
+export type Profile = "qos" | "business";
+export const Profiles: readonly Profile[] = ["qos", "business"];
+
+/** A composed chain: what the app needs (`Chain`) and every keeper, for tests, the simulation and tools
+ *  (`app.keepers` of a QosApp<QosChain>). */
+export interface QosChain extends Chain {
+  readonly profile: Profile;
+  auth: AuthKeeper;
+  bank: BankKeeper;
+  qsc: QscKeeper;
+  approve: ApproveKeeper;
+  /** the economy: qos profile only */
+  mint?: MintKeeper;
+  stake?: StakeKeeper;
+  distribution?: DistributionKeeper;
+  gov?: GovKeeper;
+  guardian: GuardianKeeper;
+  /** every module's parameters (modules/params) */
+  params: ParamsRegistry;
+  /** the fee from the payer into the fee collector (bank's handle for it), for the ante handler */
+  payFee(store: KVStore, events: Event[], payer: Uint8Array, fee: readonly Coin[]): void;
+  /** what one message may carry (bank's params), for the ante handler */
+  msgLimits(store: KVReader): MsgLimits;
+  /** a fee payer that pays no fee (a guardian), for the ante handler */
+  feeExempt(store: KVReader, payer: Uint8Array): boolean;
+}
+
+export function composeChain(profile: Profile = "qos"): QosChain {
+  const auth = createAuthModule();
+  const bank = createBankModule({ accounts: auth.keeper });
+  // The module accounts: one list, from the modules that own them (each declares its account and its
+  // permissions). Bank refuses them as any recipient a user chooses, and each module gets a handle for
+  // its own account only, with mint/burn only where its declaration has the permission.
+  const economy = profile === "qos";
+  bank.keeper.setModuleAccounts([
+    FeeCollectorAccount, QscModuleAccount, QcpModuleAccount,
+    ...(economy ? [MintModuleAccount, StakeModuleAccount, DistributionModuleAccount, GovModuleAccount] : []),
+  ]);
+  const fees = bank.keeper.forModule(FeeCollectorAccount);
+  const qsc = createQscModule({ bank: bank.keeper.forModule(QscModuleAccount) });
+  bank.keeper.addSendHook(qsc.keeper.sendHook);
+  const approve = createApproveModule({
+    send: (store, events, from, to, coins) => bank.keeper.send(store, events, from, to, coins),
+    tokenExists: (store, denom) => qsc.keeper.getToken(store, denom) !== undefined,
+    requireUnpaused: (store, denom) => qsc.keeper.requireUnpaused(store, denom),
+  });
+  const qcp = createQcpModule({
+    bank: bank.keeper.forModule(QcpModuleAccount),
+    tokenExists: (store, denom) => qsc.keeper.getToken(store, denom) !== undefined,
+    restoring: (move) => qsc.keeper.restoring(move),
+    modules: () => modules,
+  });
+  const guardian = createGuardianModule();
+  const params = createParamsModule();
+  const registry = params.registry;
+  registry.register({ module: "auth", schema: AuthParams, get: (s) => auth.keeper.getParams(s), set: (s, p) => auth.keeper.setParams(s, p) });
+  registry.register({ module: "bank", schema: BankParams, get: (s) => bank.keeper.getParams(s), set: (s, p) => bank.keeper.setParams(s, p) });
+  registry.register({ module: "qsc", schema: QscParams, get: (s) => qsc.keeper.getParams(s), set: (s, p) => qsc.keeper.setParams(s, p) });
+  registry.register({ module: "qcp", schema: QcpParams, get: (s) => qcp.keeper.getParams(s), set: (s, p) => qcp.keeper.setParams(s, p) });
+  const modules: Module[] = [auth.module, bank.module, qsc.module, approve.module, qcp.module, guardian.module, params.module];
+
+  // The ante handler (modules/auth/ante.ts): accounts from auth, the fee into the fee collector, the
+  // message limits from bank's params, the fee exemption of guardians.
+  const payFee = (store: KVStore, events: Event[], payer: Uint8Array, fee: readonly Coin[]) => fees.sendFromAccountToModule(store, events, payer, fee);
+  const msgLimits = (store: KVReader) => msgLimitsOf(bank.keeper.getParams(store));
+  const feeExempt = (store: KVReader, payer: Uint8Array) => guardian.keeper.isGuardian(store, payer);
+  const ante: AnteHandler = createAnteHandler({
+    getAccount: (store, address) => auth.keeper.getAccount(store, address),
+    setAccount: (store, account) => auth.keeper.setAccount(store, account),
+    params: (store) => auth.keeper.getParams(store),
+    msgLimits,
+    payFee,
+    feeExempt,
+  });
+  const common = {
+    modules,
+    ante,
+    auth: auth.keeper,
+    bank: bank.keeper,
+    qsc: qsc.keeper,
+    approve: approve.keeper,
+    guardian: guardian.keeper,
+    params: registry,
+    payFee,
+    msgLimits,
+    feeExempt,
+    maxTxBytes: (store: KVReader) => auth.keeper.getParams(store).max_tx_bytes,
+    haltReason: (store: KVReader) => {
+      const halt = guardian.keeper.getHalt(store);
+      return halt && `halted by guardian ${halt.guardian} at height ${halt.height}: ${halt.reason}`;
+    },
+  };
+  if (profile === "business") return { profile, ...common, upgradePlan: () => undefined };
+
+  // The QOS economy. Block order: mint (this block's inflation into the fee collector), stake
+  // (keep-alive, evidence), distribution (shares the fee collector among the validators that signed).
+  const mint = createMintModule({ bank: bank.keeper.forModule(MintModuleAccount) });
+  const stake = createStakeModule({ bank: bank.keeper.forModule(StakeModuleAccount) });
+  const distribution = createDistributionModule({ bank: bank.keeper.forModule(DistributionModuleAccount), fees, stake: stake.keeper, mint: mint.keeper });
+  // Distribution is stake's hooks (rewards settle before a delegation changes; slashes feed the pool).
+  stake.keeper.setHooks(distribution.keeper);
+  registry.register({ module: "mint", schema: MintParams, get: (s) => mint.keeper.getParams(s), set: (s, p) => mint.keeper.setParams(s, p) });
+  registry.register({ module: "stake", schema: StakeParams, get: (s) => stake.keeper.getParams(s), set: (s, p) => stake.keeper.setParams(s, p) });
+  registry.register({ module: "distribution", schema: DistributionParams, get: (s) => distribution.keeper.getParams(s), set: (s, p) => distribution.keeper.setParams(s, p) });
+  // Governance last: a proposal that ends in a block is tallied over that block's stake.
+  const gov = createGovModule({ bank: bank.keeper.forModule(GovModuleAccount), stake: stake.keeper, distribution: distribution.keeper, mint: mint.keeper, params: registry });
+  registry.register({ module: "gov", schema: GovParams, get: (s) => gov.keeper.getParams(s), set: (s, p) => gov.keeper.setParams(s, p) });
+  modules.push(mint.module, stake.module, distribution.module, gov.module);
+  return {
+    profile, ...common, mint: mint.keeper, stake: stake.keeper, distribution: distribution.keeper, gov: gov.keeper,
+    upgradePlan: (store): UpgradePlan | undefined => gov.keeper.getUpgradePlan(store),
+  };
+}
+
+/** Opens the app over a freshly composed chain of `profile` (default "qos"): what qosd, the simulation
+ *  and the tests run. */
+export function openApp(options: Omit<AppOptions<QosChain>, "chain"> & { profile?: Profile }): Promise<QosApp<QosChain>> {
+  const { profile, ...rest } = options;
+  return QosApp.open({ ...rest, chain: composeChain(profile ?? "qos") });
+}
