@@ -1,5 +1,6 @@
 import type { Module } from "../../app/module.js";
 import type { StakeKeeper } from "../stake/index.js";
+import { beginBlock, endBlock } from "./abci.js";
 import { defaultGenesis, exportGenesis, initGenesis } from "./genesis.js";
 import { DistributionKeeper, type DistributionBank, type FeeCollectorBank, type MintInfo } from "./keeper.js";
 import { distributionMsgs } from "./msgs.js";
@@ -19,8 +20,8 @@ export function createDistributionModule(deps: { bank: DistributionBank; fees: F
     defaultGenesis,
     initGenesis: (ctx, genesis) => initGenesis(keeper, ctx, genesis),
     exportGenesis: (store) => exportGenesis(keeper, store),
-    beginBlock: (ctx) => keeper.allocate(ctx.store, ctx.events, ctx.block.proposer, ctx.block.lastCommit ?? []),
-    endBlock: (ctx) => keeper.compoundDue(ctx.store, ctx.events, ctx.block.height),
+    beginBlock: (ctx) => beginBlock(keeper, ctx),
+    endBlock: (ctx) => endBlock(keeper, ctx),
     checkInvariants: (store) => keeper.checkInvariants(store),
   };
   return { module, keeper };

@@ -1,30 +1,35 @@
+// distribution messages: checkStateless parses (addresses to bytes), execute works on the parsed message.
 import { parseAccAddress } from "../../app/address.js";
 import type { MsgHandler } from "../../app/module.js";
+import { TypeUrl } from "../../gen/names.js";
 import { MsgWithdrawRewards, MsgWithdrawRewardsResponse } from "../../gen/qos/distribution/v1/tx.js";
 import { parseValAddress } from "../stake/index.js";
 import { DistributionErrors } from "./errors.js";
 import type { DistributionKeeper } from "./keeper.js";
 
+/** MsgWithdrawRewards parsed: the bech32 strings (for logs) and their bytes. */
+export interface ParsedWithdrawRewards {
+  msg: MsgWithdrawRewards;
+  delegator: Uint8Array;
+  owner: Uint8Array;
+}
+
 export function distributionMsgs(keeper: DistributionKeeper): MsgHandler[] {
-  const withdraw: MsgHandler<MsgWithdrawRewards> = {
-    typeUrl: "/qos.distribution.v1.MsgWithdrawRewards",
+  const withdraw: MsgHandler<MsgWithdrawRewards, ParsedWithdrawRewards> = {
+    typeUrl: TypeUrl.qos.distribution.v1.MsgWithdrawRewards,
     codec: MsgWithdrawRewards,
     signers: (m) => [m.delegator],
     checkStateless(m) {
-      parseAccAddress(m.delegator, "delegator");
-      parseValAddress(m.validator);
-      return m;
+      return { msg: m, delegator: parseAccAddress(m.delegator, "delegator"), owner: parseValAddress(m.validator) };
     },
-    execute(ctx, m) {
-      const delegator = parseAccAddress(m.delegator);
-      const owner = parseValAddress(m.validator);
+    execute(ctx, { msg: m, delegator, owner }) {
       const isOwner = Buffer.from(owner).equals(Buffer.from(delegator));
       if (!keeper.stake.getDelegation(ctx.store, delegator, owner) && !(isOwner && keeper.commission(ctx.store, owner) > 0n)) {
         throw DistributionErrors.noDelegation.with(`${m.delegator} has no delegation to ${m.validator}`);
       }
       const { rewards, commission } = keeper.withdraw(ctx.store, ctx.events, owner, delegator);
       return {
-        typeUrl: "/qos.distribution.v1.MsgWithdrawRewardsResponse",
+        typeUrl: TypeUrl.qos.distribution.v1.MsgWithdrawRewardsResponse,
         value: MsgWithdrawRewardsResponse.encode({ amount: (rewards + commission).toString() }).finish(),
       };
     },

@@ -143,8 +143,8 @@ describe("governance", () => {
             { address: distributionAccount, coins: [{ denom: "uqos", amount: String(PoolAtGenesis) }] },
           ],
         },
-        // a community pool to spend from (raw distribution state: dist/pool)
-        distribution: { state: [[Buffer.from("dist/pool", "latin1").toString("base64"), Buffer.from(String(PoolAtGenesis)).toString("base64")]] },
+        // a community pool to spend from
+        distribution: { community_pool: String(PoolAtGenesis) },
         mint: {
           phases: [
             { end_time: String(GenesisTime.seconds + 300n), total_amount: String(600n * QOS) },
