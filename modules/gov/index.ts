@@ -1,4 +1,5 @@
 import type { Module } from "../../app/module.js";
+import { beginBlock, endBlock } from "./abci.js";
 import { defaultGenesis, exportGenesis, initGenesis } from "./genesis.js";
 import { GovKeeper, type GovDeps } from "./keeper.js";
 import { govMsgs } from "./msgs.js";
@@ -22,8 +23,8 @@ export function createGovModule(deps: GovDeps): { module: Module; keeper: GovKee
     defaultGenesis,
     initGenesis: (ctx, genesis) => initGenesis(keeper, ctx, genesis),
     exportGenesis: (store) => exportGenesis(keeper, store),
-    beginBlock: (ctx) => keeper.beginBlock(ctx),
-    endBlock: (ctx) => keeper.endBlock(ctx),
+    beginBlock: (ctx) => beginBlock(keeper, ctx),
+    endBlock: (ctx) => endBlock(keeper, ctx),
     checkInvariants: (store) => keeper.checkInvariants(store),
   };
   return { module, keeper };

@@ -8,6 +8,8 @@
 //   gov/up                            → the scheduled UpgradePlan (protobuf)
 //   gov/ud/<name>                     → height at which that upgrade was applied
 //   gov/params                        → params (JSON)
+// The queues are rebuilt from the proposals' status at genesis; BeginBlock (the upgrade) and EndBlock (the
+// end of deposit and voting periods, the tally's outcome, a passed proposal's execution) are in abci.ts.
 // Deposits sit in the module account "gov": its uqos == Σ open deposits (invariant).
 //
 // Every proposal has a level (text, pool spend: normal; parameter change: important; inflation change and
@@ -30,7 +32,10 @@ import type { Coin } from "../../app/coins.js";
 import { One, mulDecFloor, parseDec } from "../../app/decimal.js";
 import type { Event } from "../../app/events.js";
 import { blockSeconds, type Context, type ModuleAccount } from "../../app/module.js";
-import { CacheStore, bytesToKey, keyToBytes, prefixEnd, type KVReader, type KVStore } from "../../app/state/kv.js";
+import {
+  Item, KeySet, Sequence, StoreMap, bigintValue, bytesKey, keyPrefix, protoValue, stringKey, stringValue, tupleKey, u64Key, type ValueCodec,
+} from "../../app/state/collections.js";
+import type { KVReader, KVStore } from "../../app/state/kv.js";
 import {
   Proposal, ProposalLevel, ProposalStatus, UpgradePlan, VoteOption,
   type ProposalContent, type TallyResult,
@@ -43,24 +48,31 @@ import * as events from "./events.js";
 import { DefaultParams, DepositDenom, ParamsSchema, type LevelParams, type Params } from "./params.js";
 import { paginate, type Page, type PageRequest } from "../../app/query.js";
 
-const P = "gov/";
-const NextIdKey = `${P}next`;
-const ProposalPrefix = `${P}p/`;
-const DepositPrefix = `${P}d/`;
-const VotePrefix = `${P}v/`;
-const InactiveQueue = `${P}iq/`;
-const ActiveQueue = `${P}aq/`;
-const UpgradeKey = `${P}up`;
-const UpgradeDonePrefix = `${P}ud/`;
-const ParamsKey = `${P}params`;
-const params = storedParams(ParamsKey, ParamsSchema, DefaultParams);
+/** a vote option as its decimal number ("1" = yes) */
+const voteOptionValue: ValueCodec<VoteOption> = {
+  encode: (option) => stringValue.encode(String(option)),
+  decode: (bytes) => Number(stringValue.decode(bytes)) as VoteOption,
+};
+const address = bytesKey(20);
+/** The module's collections (genesis.ts imports and exports through them). */
+export const GovState = {
+  nextId: new Sequence("gov/next", 1n),
+  proposals: new StoreMap("gov/p/", u64Key, protoValue(Proposal)),
+  deposits: new StoreMap("gov/d/", tupleKey(u64Key, address), bigintValue),
+  votes: new StoreMap("gov/v/", tupleKey(u64Key, address), voteOptionValue),
+  /** [deposit end time, id] of the proposals in their deposit period */
+  inactiveQueue: new KeySet("gov/iq/", tupleKey(u64Key, u64Key)),
+  /** [voting end time, id] of the proposals in their voting period */
+  activeQueue: new KeySet("gov/aq/", tupleKey(u64Key, u64Key)),
+  upgradePlan: new Item("gov/up", protoValue(UpgradePlan)),
+  appliedUpgrades: new StoreMap("gov/ud/", stringKey, bigintValue),
+};
+const S = GovState;
+const params = storedParams("gov/params", ParamsSchema, DefaultParams);
 export const GovAccountName = "gov";
 export const govAccount = moduleAddress(GovAccountName);
 /** gov's module account: holds open deposits; its permission burns the deposits governance burns */
 export const GovModuleAccount = { name: GovAccountName, permissions: ["burner"] } as const satisfies ModuleAccount;
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
 export { ProposalLevel, ProposalStatus, VoteOption };
 
 // ---- what gov needs from the other modules ----
@@ -104,13 +116,6 @@ export interface Tally {
   noWithVeto: bigint;
   totalPower: bigint;
 }
-
-const be64 = (n: bigint) => {
-  const b = Buffer.alloc(8);
-  b.writeBigUInt64BE(n < 0n ? 0n : n);
-  return b.toString("latin1");
-};
-const readInt = (raw: Uint8Array | undefined) => (raw ? BigInt(decoder.decode(raw)) : 0n);
 
 export const LevelNames: Record<ProposalLevel, keyof Params | ""> = {
   [ProposalLevel.PROPOSAL_LEVEL_UNSPECIFIED]: "",
@@ -194,15 +199,13 @@ export class GovKeeper {
 
   // ---- proposals ----
   nextId(store: KVReader): bigint {
-    const raw = store.get(NextIdKey);
-    return raw ? readInt(raw) : 1n;
+    return S.nextId.peek(store);
   }
   setNextId(store: KVStore, id: bigint): void {
-    store.set(NextIdKey, encoder.encode(id.toString()));
+    S.nextId.set(store, id);
   }
   getProposal(store: KVReader, id: bigint): Proposal | undefined {
-    const raw = store.get(ProposalPrefix + be64(id));
-    return raw ? Proposal.decode(raw) : undefined;
+    return S.proposals.get(store, id);
   }
   requireProposal(store: KVReader, id: bigint): Proposal {
     const p = this.getProposal(store, id);
@@ -210,31 +213,30 @@ export class GovKeeper {
     return p;
   }
   setProposal(store: KVStore, p: Proposal): void {
-    store.set(ProposalPrefix + be64(p.id), Proposal.encode(p).finish());
+    S.proposals.set(store, p.id, p);
   }
   *allProposals(store: KVReader): IterableIterator<Proposal> {
-    for (const [, value] of store.iterate(ProposalPrefix, prefixEnd(ProposalPrefix))) yield Proposal.decode(value);
+    for (const [, p] of S.proposals.entries(store)) yield p;
   }
 
   /** One page of the proposals by id, of one status (0 = any); app/query.ts pagination. */
   proposalsPage(store: KVReader, status: ProposalStatus, page: PageRequest | undefined): Page<Proposal> {
-    return paginate(store, ProposalPrefix, page, (_, value) => {
-      const p = Proposal.decode(value);
+    return paginate(store, S.proposals.prefix, page, (_, value) => {
+      const p = S.proposals.decodeValue(value);
       return status === ProposalStatus.PROPOSAL_STATUS_UNSPECIFIED || p.status === status ? p : undefined;
     });
   }
 
   // ---- deposits ----
   getDeposit(store: KVReader, id: bigint, depositor: Uint8Array): bigint {
-    return readInt(store.get(DepositPrefix + be64(id) + bytesToKey(depositor)));
+    return S.deposits.get(store, [id, depositor]) ?? 0n;
   }
   *deposits(store: KVReader, id: bigint): IterableIterator<[Uint8Array, bigint]> {
-    const prefix = DepositPrefix + be64(id);
-    for (const [key, value] of store.iterate(prefix, prefixEnd(prefix))) yield [keyToBytes(key.slice(prefix.length)), readInt(value)];
+    for (const [[, depositor], amount] of S.deposits.entries(store, { within: keyPrefix([u64Key, id]) })) yield [depositor, amount];
   }
 
   depositsPage(store: KVReader, id: bigint, page: PageRequest | undefined): Page<[Uint8Array, bigint]> {
-    return paginate(store, DepositPrefix + be64(id), page, (depositor, value) => [keyToBytes(depositor), readInt(value)]);
+    return paginate(store, S.deposits.prefix + keyPrefix([u64Key, id]), page, (depositor, value) => [address.decode(depositor), S.deposits.decodeValue(value)]);
   }
 
   /** Moves `amount` from the depositor into the gov account; starts the voting period at min_deposit. */
@@ -243,19 +245,18 @@ export class GovKeeper {
       throw GovErrors.proposalFinished.with(`proposal ${p.id} is ${StatusNames[p.status] ?? p.status}`);
     }
     this.deps.bank.sendFromAccountToModule(ctx.store, ctx.events, depositor, [{ denom: DepositDenom, amount }]);
-    const key = DepositPrefix + be64(p.id) + bytesToKey(depositor);
-    ctx.store.set(key, encoder.encode((readInt(ctx.store.get(key)) + amount).toString()));
+    S.deposits.set(ctx.store, [p.id, depositor], this.getDeposit(ctx.store, p.id, depositor) + amount);
     p.totalDeposit = (BigInt(p.totalDeposit || "0") + amount).toString();
     ctx.events.push(events.depositEvent(p.id, toAccAddress(depositor), amount));
     const lp = this.levelParams(ctx.store, p.level);
     if (p.status === ProposalStatus.PROPOSAL_STATUS_DEPOSIT_PERIOD && BigInt(p.totalDeposit) >= BigInt(lp.min_deposit)) {
-      ctx.store.delete(InactiveQueue + be64(p.depositEndTime) + be64(p.id));
+      S.inactiveQueue.delete(ctx.store, [p.depositEndTime, p.id]);
       const now = blockSeconds(ctx.block);
       p.status = ProposalStatus.PROPOSAL_STATUS_VOTING_PERIOD;
       p.votingStartTime = now;
       p.votingStartHeight = BigInt(ctx.block.height);
       p.votingEndTime = now + BigInt(lp.voting_period_secs);
-      ctx.store.set(ActiveQueue + be64(p.votingEndTime) + be64(p.id), new Uint8Array());
+      S.activeQueue.add(ctx.store, [p.votingEndTime, p.id]);
       ctx.events.push(events.votingStartedEvent(p.id, p.votingEndTime));
     }
     this.setProposal(ctx.store, p);
@@ -263,8 +264,7 @@ export class GovKeeper {
 
   /** Creates a proposal in its deposit period (the caller then adds the initial deposit). */
   createProposal(ctx: Context, proposer: string, content: ProposalContent, level: ProposalLevel): Proposal {
-    const id = this.nextId(ctx.store);
-    this.setNextId(ctx.store, id + 1n);
+    const id = S.nextId.next(ctx.store);
     const now = blockSeconds(ctx.block);
     const lp = this.levelParams(ctx.store, level);
     const p = Proposal.fromPartial({
@@ -275,25 +275,23 @@ export class GovKeeper {
       totalDeposit: "0",
     });
     this.setProposal(ctx.store, p);
-    ctx.store.set(InactiveQueue + be64(p.depositEndTime) + be64(id), new Uint8Array());
+    S.inactiveQueue.add(ctx.store, [p.depositEndTime, id]);
     return p;
   }
 
   // ---- votes ----
   setVote(store: KVStore, id: bigint, voter: Uint8Array, option: VoteOption): void {
-    store.set(VotePrefix + be64(id) + bytesToKey(voter), encoder.encode(String(option)));
+    S.votes.set(store, [id, voter], option);
   }
   getVote(store: KVReader, id: bigint, voter: Uint8Array): VoteOption | undefined {
-    const raw = store.get(VotePrefix + be64(id) + bytesToKey(voter));
-    return raw ? (Number(decoder.decode(raw)) as VoteOption) : undefined;
+    return S.votes.get(store, [id, voter]);
   }
   *votes(store: KVReader, id: bigint): IterableIterator<[Uint8Array, VoteOption]> {
-    const prefix = VotePrefix + be64(id);
-    for (const [key, value] of store.iterate(prefix, prefixEnd(prefix))) yield [keyToBytes(key.slice(prefix.length)), Number(decoder.decode(value)) as VoteOption];
+    for (const [[, voter], option] of S.votes.entries(store, { within: keyPrefix([u64Key, id]) })) yield [voter, option];
   }
 
   votesPage(store: KVReader, id: bigint, page: PageRequest | undefined): Page<[Uint8Array, VoteOption]> {
-    return paginate(store, VotePrefix + be64(id), page, (voter, value) => [keyToBytes(voter), Number(decoder.decode(value)) as VoteOption]);
+    return paginate(store, S.votes.prefix + keyPrefix([u64Key, id]), page, (voter, value) => [address.decode(voter), S.votes.decodeValue(value)]);
   }
 
   /** The tally of a proposal's votes over the current bonded stake (see the header). The work is bounded by
@@ -334,89 +332,39 @@ export class GovKeeper {
 
   // ---- software upgrades ----
   getUpgradePlan(store: KVReader): UpgradePlan | undefined {
-    const raw = store.get(UpgradeKey);
-    return raw ? UpgradePlan.decode(raw) : undefined;
+    return S.upgradePlan.get(store);
+  }
+  setUpgradePlan(store: KVStore, plan: UpgradePlan): void {
+    S.upgradePlan.set(store, plan);
   }
   *appliedUpgrades(store: KVReader): IterableIterator<{ name: string; height: bigint }> {
-    for (const [key, value] of store.iterate(UpgradeDonePrefix, prefixEnd(UpgradeDonePrefix))) {
-      yield { name: key.slice(UpgradeDonePrefix.length), height: readInt(value) };
-    }
+    for (const [name, height] of S.appliedUpgrades.entries(store)) yield { name, height };
   }
-
-  /** BeginBlock: the app only runs a block at or past the plan's height once the upgrade is done
-   *  (app.ts refuses otherwise), so reaching here means it is applied. */
-  beginBlock(ctx: Context): void {
-    const plan = this.getUpgradePlan(ctx.store);
-    if (!plan || BigInt(ctx.block.height) < plan.height) return;
-    ctx.store.delete(UpgradeKey);
-    ctx.store.set(UpgradeDonePrefix + plan.name, encoder.encode(String(ctx.block.height)));
-    ctx.events.push(events.upgradeAppliedEvent(plan.name, ctx.block.height));
+  /** The scheduled plan is done: it is removed and its name recorded with the height it was applied at. */
+  markUpgradeApplied(store: KVStore, plan: UpgradePlan, height: number): void {
+    S.upgradePlan.delete(store);
+    S.appliedUpgrades.set(store, plan.name, BigInt(height));
   }
 
   // ---- end of periods ----
-  endBlock(ctx: Context): void {
-    const now = blockSeconds(ctx.block);
-    const end = (prefix: string) => [...ctx.store.iterate(prefix, prefix + be64(now + 1n))].map(([key]) => key);
-    for (const key of end(InactiveQueue)) {
-      ctx.store.delete(key);
-      const p = this.requireProposal(ctx.store, BigInt("0x" + Buffer.from(key.slice(InactiveQueue.length + 8), "latin1").toString("hex")));
-      this.settleDeposits(ctx, p.id, One);
-      this.finish(ctx, p, ProposalStatus.PROPOSAL_STATUS_REJECTED, "expired", "deposit period ended below min_deposit: deposits burned");
+  /** The proposals whose deposit period (`queue` "deposit") or voting period ("voting") ended at or before
+   *  `now`, in end-time order, each taken off its queue just before it is yielded. */
+  *takeEnded(store: KVStore, queue: "deposit" | "voting", now: bigint): IterableIterator<Proposal> {
+    const set = queue === "deposit" ? S.inactiveQueue : S.activeQueue;
+    for (const key of [...set.keys(store, { to: keyPrefix([u64Key, now + 1n]) })]) {
+      set.delete(store, key);
+      yield this.requireProposal(store, key[1]);
     }
-    for (const key of end(ActiveQueue)) {
-      ctx.store.delete(key);
-      const p = this.requireProposal(ctx.store, BigInt("0x" + Buffer.from(key.slice(ActiveQueue.length + 8), "latin1").toString("hex")));
-      this.decide(ctx, p);
-    }
-  }
-
-  private decide(ctx: Context, p: Proposal): void {
-    const lp = this.levelParams(ctx.store, p.level);
-    const t = this.tally(ctx.store, p.id);
-    p.finalTally = tallyProto(t);
-    const voted = t.yes + t.abstain + t.no + t.noWithVeto;
-    if (t.totalPower === 0n || voted * One < parseDec(lp.quorum) * t.totalPower) {
-      this.settleDeposits(ctx, p.id, parseDec(lp.burn_rate));
-      return this.finish(ctx, p, ProposalStatus.PROPOSAL_STATUS_REJECTED, "quorum_not_reached", `${voted} of ${t.totalPower} voted: quorum ${lp.quorum} not reached; ${lp.burn_rate} of deposits burned`);
-    }
-    if (t.noWithVeto * One > parseDec(lp.veto) * voted) {
-      this.settleDeposits(ctx, p.id, One);
-      return this.finish(ctx, p, ProposalStatus.PROPOSAL_STATUS_REJECTED, "vetoed", `no_with_veto ${t.noWithVeto} of ${voted} is over ${lp.veto}: deposits burned`);
-    }
-    const nonAbstain = voted - t.abstain;
-    if (nonAbstain === 0n || t.yes * One <= parseDec(lp.threshold) * nonAbstain) {
-      this.settleDeposits(ctx, p.id, 0n);
-      return this.finish(ctx, p, ProposalStatus.PROPOSAL_STATUS_REJECTED, "rejected", `yes ${t.yes} of ${nonAbstain} non-abstaining is not over ${lp.threshold}`);
-    }
-    this.settleDeposits(ctx, p.id, 0n);
-    // execute on a branch: a failing execution changes nothing but the proposal's status
-    const branch = new CacheStore(ctx.store);
-    const own: Event[] = [];
-    try {
-      this.execute({ ...ctx, store: branch, events: own }, p);
-    } catch (e) {
-      return this.finish(ctx, p, ProposalStatus.PROPOSAL_STATUS_FAILED, "failed", `passed, but execution failed: ${(e as Error).message}`);
-    }
-    branch.write();
-    ctx.events.push(...own);
-    this.finish(ctx, p, ProposalStatus.PROPOSAL_STATUS_PASSED, "passed", `yes ${t.yes} of ${nonAbstain} non-abstaining`);
-  }
-
-  private finish(ctx: Context, p: Proposal, status: ProposalStatus, result: string, detail: string): void {
-    p.status = status;
-    p.result = `${result}: ${detail}`;
-    this.setProposal(ctx.store, p);
-    ctx.events.push(events.resultEvent(p.id, result, StatusNames[status], detail));
   }
 
   /** Burns ⌊deposit × burnFraction⌋ of every deposit and refunds the rest; removes the deposit records. */
-  private settleDeposits(ctx: Context, id: bigint, burnFraction: bigint): void {
+  settleDeposits(ctx: Context, id: bigint, burnFraction: bigint): void {
     let burned = 0n;
     for (const [depositor, amount] of [...this.deposits(ctx.store, id)]) {
       const burn = burnFraction === One ? amount : mulDecFloor(amount, burnFraction);
       burned += burn;
       if (amount - burn > 0n) this.deps.bank.sendFromModuleToAccount(ctx.store, ctx.events, depositor, [{ denom: DepositDenom, amount: amount - burn }]);
-      ctx.store.delete(DepositPrefix + be64(id) + bytesToKey(depositor));
+      S.deposits.delete(ctx.store, [id, depositor]);
     }
     if (burned > 0n) this.deps.bank.burn(ctx.store, ctx.events, govAccount, [{ denom: DepositDenom, amount: burned }]);
   }
@@ -430,35 +378,17 @@ export class GovKeeper {
     if (content.softwareUpgrade) {
       const plan = content.softwareUpgrade.plan!;
       if (plan.height <= BigInt(ctx.block.height)) throw GovErrors.invalidUpgrade.with(`upgrade height ${plan.height} is not after the current height ${ctx.block.height}`);
-      if (ctx.store.has(UpgradeDonePrefix + plan.name)) throw GovErrors.invalidUpgrade.with(`upgrade ${JSON.stringify(plan.name)} was applied already`);
+      if (S.appliedUpgrades.has(ctx.store, plan.name)) throw GovErrors.invalidUpgrade.with(`upgrade ${JSON.stringify(plan.name)} was applied already`);
     }
   }
 
-  private execute(ctx: Context, p: Proposal): void {
-    const content = p.content!;
-    this.checkContent(ctx, content);
-    if (content.parameterChange) this.deps.params.apply(ctx.store, ctx.events, content.parameterChange.changes);
-    if (content.communityPoolSpend) {
-      const spend = content.communityPoolSpend;
-      this.deps.distribution.spendCommunityPool(ctx.store, ctx.events, parseAccAddress(spend.recipient), BigInt(spend.amount));
-    }
-    if (content.inflationChange) {
-      this.deps.mint.setPhases(ctx.store, nextSchedule(this.deps.mint.phases(ctx.store), content.inflationChange.phases, blockSeconds(ctx.block)));
-    }
-    if (content.softwareUpgrade) ctx.store.set(UpgradeKey, UpgradePlan.encode(content.softwareUpgrade.plan!).finish());
-  }
 
   /** The gov account holds exactly the open deposits. */
   checkInvariants(store: KVReader): void {
     let sum = 0n;
-    for (const [, value] of store.iterate(DepositPrefix, prefixEnd(DepositPrefix))) sum += readInt(value);
+    for (const [, amount] of S.deposits.entries(store)) sum += amount;
     const held = this.deps.bank.getBalance(store, govAccount, DepositDenom);
     if (held !== sum) throw GovErrors.invariantBroken.with(`gov account holds ${held}${DepositDenom}, open deposits sum to ${sum}`);
-  }
-
-  /** The module's state but params as raw pairs, for an exact export/import. */
-  *rawEntries(store: KVReader): IterableIterator<[string, Uint8Array]> {
-    for (const [key, value] of store.iterate(P, prefixEnd(P))) if (key !== ParamsKey) yield [key, value];
   }
 }
 

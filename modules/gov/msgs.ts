@@ -1,15 +1,17 @@
-// gov messages: checkStateless → checkStateful → execute.
+// gov messages: checkStateless parses (addresses to bytes, amounts to bigints, the content's kind and
+// level), execute checks against state and changes it without parsing again.
 import { parseAccAddress } from "../../app/address.js";
 import { parseAmount } from "../../app/coins.js";
 import { mulDecFloor, parseDec } from "../../app/decimal.js";
 import type { MsgHandler } from "../../app/module.js";
+import { TypeUrl } from "../../gen/names.js";
 import {
   MsgDeposit, MsgDepositResponse, MsgSubmitProposal, MsgSubmitProposalResponse, MsgVote, MsgVoteResponse,
 } from "../../gen/qos/gov/v1/tx.js";
 import type { ProposalContent } from "../../gen/qos/gov/v1/types.js";
 import { GovErrors } from "./errors.js";
 import * as events from "./events.js";
-import { LevelNames, OptionNames, VoteOption, levelOf, proposalKind, type GovKeeper } from "./keeper.js";
+import { LevelNames, OptionNames, ProposalLevel, ProposalStatus, VoteOption, levelOf, proposalKind, type GovKeeper } from "./keeper.js";
 import { MaxDescriptionBytes, MaxTitleBytes, MaxUpgradeNameBytes } from "./params.js";
 
 const bytes = (s: string) => new TextEncoder().encode(s).length;
@@ -25,8 +27,8 @@ function positive(amount: string, what: string): bigint {
   return value;
 }
 
-/** Checks that need no state. */
-export function checkContentStateless(content: ProposalContent | undefined): void {
+/** Checks that need no state; returns the content's kind. */
+export function checkContentStateless(content: ProposalContent | undefined): ReturnType<typeof proposalKind> {
   const kind = proposalKind(content);
   const c = content!;
   if (bytes(c.title.trim()) === 0 || bytes(c.title) > MaxTitleBytes) throw GovErrors.invalidProposal.with(`title must be 1-${MaxTitleBytes} bytes`);
@@ -62,25 +64,42 @@ export function checkContentStateless(content: ProposalContent | undefined): voi
       break;
     }
   }
+  return kind;
+}
+
+/** MsgSubmitProposal parsed: the proposer's bytes, the content's kind and level, the initial deposit. */
+export interface ParsedSubmitProposal {
+  msg: MsgSubmitProposal;
+  proposer: Uint8Array;
+  content: ProposalContent;
+  kind: ReturnType<typeof proposalKind>;
+  level: ProposalLevel;
+  initialDeposit: bigint;
+}
+export interface ParsedDeposit {
+  proposalId: bigint;
+  depositor: Uint8Array;
+  amount: bigint;
+}
+export interface ParsedVote {
+  msg: MsgVote;
+  voter: Uint8Array;
+  option: VoteOption;
 }
 
 export function govMsgs(keeper: GovKeeper): MsgHandler[] {
-  const submit: MsgHandler<MsgSubmitProposal> = {
-    typeUrl: "/qos.gov.v1.MsgSubmitProposal",
+  const submit: MsgHandler<MsgSubmitProposal, ParsedSubmitProposal> = {
+    typeUrl: TypeUrl.qos.gov.v1.MsgSubmitProposal,
     codec: MsgSubmitProposal,
     signers: (msg) => [msg.proposer],
     checkStateless(msg) {
-      parseAccAddress(msg.proposer, "proposer");
-      checkContentStateless(msg.content);
-      if (msg.initialDeposit !== "0") positive(msg.initialDeposit, "initial_deposit");
-      return msg;
+      const proposer = parseAccAddress(msg.proposer, "proposer");
+      const kind = checkContentStateless(msg.content);
+      const initialDeposit = msg.initialDeposit !== "0" ? positive(msg.initialDeposit, "initial_deposit") : 0n;
+      return { msg, proposer, content: msg.content!, kind, level: levelOf(kind), initialDeposit };
     },
-    execute(ctx, msg) {
-      const content = msg.content!;
-      const kind = proposalKind(content);
-      const level = levelOf(kind);
+    execute(ctx, { msg, proposer, content, kind, level, initialDeposit: initial }) {
       const lp = keeper.levelParams(ctx.store, level);
-      const initial = BigInt(msg.initialDeposit || "0");
       const needed = mulDecFloor(BigInt(lp.min_deposit), parseDec(lp.min_initial_deposit_rate));
       if (initial < needed) {
         throw GovErrors.depositTooSmall.with(`a ${LevelNames[level]} proposal needs an initial deposit of at least ${needed}uqos (min_deposit ${lp.min_deposit} × ${lp.min_initial_deposit_rate}), got ${initial}`);
@@ -88,42 +107,41 @@ export function govMsgs(keeper: GovKeeper): MsgHandler[] {
       keeper.checkContent(ctx, content);
       const p = keeper.createProposal(ctx, msg.proposer, content, level);
       ctx.events.push(events.submitEvent(p.id, msg.proposer, kind, LevelNames[level]));
-      if (initial > 0n) keeper.addDeposit(ctx, p, parseAccAddress(msg.proposer), initial);
-      return { typeUrl: "/qos.gov.v1.MsgSubmitProposalResponse", value: MsgSubmitProposalResponse.encode({ proposalId: p.id }).finish() };
+      if (initial > 0n) keeper.addDeposit(ctx, p, proposer, initial);
+      return { typeUrl: TypeUrl.qos.gov.v1.MsgSubmitProposalResponse, value: MsgSubmitProposalResponse.encode({ proposalId: p.id }).finish() };
     },
   };
 
-  const deposit: MsgHandler<MsgDeposit> = {
-    typeUrl: "/qos.gov.v1.MsgDeposit",
+  const deposit: MsgHandler<MsgDeposit, ParsedDeposit> = {
+    typeUrl: TypeUrl.qos.gov.v1.MsgDeposit,
     codec: MsgDeposit,
     signers: (msg) => [msg.depositor],
     checkStateless(msg) {
-      parseAccAddress(msg.depositor, "depositor");
-      positive(msg.amount, "amount");
-      return msg;
+      const depositor = parseAccAddress(msg.depositor, "depositor");
+      return { proposalId: msg.proposalId, depositor, amount: positive(msg.amount, "amount") };
     },
-    execute(ctx, msg) {
-      const p = keeper.requireProposal(ctx.store, msg.proposalId);
-      keeper.addDeposit(ctx, p, parseAccAddress(msg.depositor), BigInt(msg.amount));
-      return { typeUrl: "/qos.gov.v1.MsgDepositResponse", value: MsgDepositResponse.encode({}).finish() };
+    execute(ctx, { proposalId, depositor, amount }) {
+      const p = keeper.requireProposal(ctx.store, proposalId);
+      keeper.addDeposit(ctx, p, depositor, amount);
+      return { typeUrl: TypeUrl.qos.gov.v1.MsgDepositResponse, value: MsgDepositResponse.encode({}).finish() };
     },
   };
 
-  const vote: MsgHandler<MsgVote> = {
-    typeUrl: "/qos.gov.v1.MsgVote",
+  const vote: MsgHandler<MsgVote, ParsedVote> = {
+    typeUrl: TypeUrl.qos.gov.v1.MsgVote,
     codec: MsgVote,
     signers: (msg) => [msg.voter],
     checkStateless(msg) {
-      parseAccAddress(msg.voter, "voter");
+      const voter = parseAccAddress(msg.voter, "voter");
       if (!OptionNames[msg.option]) throw GovErrors.invalidVoteOption.with(`option ${msg.option}: use yes, abstain, no or no_with_veto`);
-      return msg;
+      return { msg, voter, option: msg.option as VoteOption };
     },
-    execute(ctx, msg) {
+    execute(ctx, { msg, voter, option }) {
       const p = keeper.requireProposal(ctx.store, msg.proposalId);
-      if (p.status !== 2 /* VOTING_PERIOD */) throw GovErrors.notVotingPeriod.with(`proposal ${p.id} is not being voted on`);
-      keeper.setVote(ctx.store, p.id, parseAccAddress(msg.voter), msg.option as VoteOption);
-      ctx.events.push(events.voteEvent(p.id, msg.voter, OptionNames[msg.option]));
-      return { typeUrl: "/qos.gov.v1.MsgVoteResponse", value: MsgVoteResponse.encode({}).finish() };
+      if (p.status !== ProposalStatus.PROPOSAL_STATUS_VOTING_PERIOD) throw GovErrors.notVotingPeriod.with(`proposal ${p.id} is not being voted on`);
+      keeper.setVote(ctx.store, p.id, voter, option);
+      ctx.events.push(events.voteEvent(p.id, msg.voter, OptionNames[option]));
+      return { typeUrl: TypeUrl.qos.gov.v1.MsgVoteResponse, value: MsgVoteResponse.encode({}).finish() };
     },
   };
 

@@ -18,13 +18,11 @@ import type { KVStore } from "../../app/state/kv.js";
 import { createTestApp, GenesisTime, type TestApp } from "../helpers/app.js";
 import { toValAddress } from "../../modules/stake/index.js";
 import * as gq from "../../gen/qos/gov/v1/query.js";
-import { Proposal, ProposalLevel, ProposalStatus, VoteOption } from "../../gen/qos/gov/v1/types.js";
+import { Proposal, ProposalLevel, ProposalStatus } from "../../gen/qos/gov/v1/types.js";
 
 const QOS = 1_000_000n;
 const addr = (seed: string) => new Uint8Array(createHash("sha256").update(seed).digest().subarray(0, 20));
 const latin1 = (b: Uint8Array) => Buffer.from(b).toString("latin1");
-const be64 = (n: bigint) => { const b = Buffer.alloc(8); b.writeBigUInt64BE(n); return b.toString("latin1"); };
-const b64 = (s: string | Uint8Array) => Buffer.from(typeof s === "string" ? Buffer.from(s, "latin1") : s).toString("base64");
 const level = {
   min_deposit: String(10n * QOS), min_initial_deposit_rate: "0.5", max_deposit_period_secs: 9, voting_period_secs: 9,
   quorum: "0.334", threshold: "0.5", veto: "0.334", burn_rate: "0.2",
@@ -61,12 +59,12 @@ async function endOfVote(silent: number) {
     },
     gov: {
       params: { normal: level, important: level, critical: level },
-      state: [
-        [b64("gov/next"), b64("2")],
-        [b64("gov/p/" + be64(1n)), b64(Proposal.encode(proposal).finish())],
-        [b64("gov/aq/" + be64(end) + be64(1n)), ""],
-        [b64("gov/v/" + be64(1n) + latin1(owner)), b64(String(VoteOption.VOTE_OPTION_YES))],
-        [b64("gov/v/" + be64(1n) + latin1(voter)), b64(String(VoteOption.VOTE_OPTION_NO))],
+      // proposal 1 in its voting period (its queue entry follows from its status and voting end time)
+      starting_proposal_id: 2,
+      proposals: [Proposal.toJSON(proposal)],
+      votes: [
+        { proposal_id: "1", voter: toAccAddress(owner), option: "yes" },
+        { proposal_id: "1", voter: toAccAddress(voter), option: "no" },
       ],
     },
   });

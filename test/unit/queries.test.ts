@@ -16,7 +16,7 @@ import { createTestApp, GenesisTime, type TestApp } from "../helpers/app.js";
 import { toValAddress } from "../../modules/stake/index.js";
 import { PageRequest, type PageResponse } from "../../gen/cosmos/base/query/v1beta1/pagination.js";
 import * as gq from "../../gen/qos/gov/v1/query.js";
-import { Proposal, ProposalLevel, ProposalStatus, VoteOption } from "../../gen/qos/gov/v1/types.js";
+import { Proposal, ProposalLevel, ProposalStatus } from "../../gen/qos/gov/v1/types.js";
 import * as sq from "../../gen/qos/stake/v1/query.js";
 import * as aq from "../../gen/qos/approve/v1/query.js";
 import * as guq from "../../gen/qos/guardian/v1/query.js";
@@ -30,8 +30,6 @@ const QOS = 1_000_000n;
 const addr = (seed: string) => new Uint8Array(createHash("sha256").update(seed).digest().subarray(0, 20));
 const acc = (seed: string) => toAccAddress(addr(seed));
 const latin1 = (b: Uint8Array) => Buffer.from(b).toString("latin1");
-const be64 = (n: bigint) => { const b = Buffer.alloc(8); b.writeBigUInt64BE(n); return b.toString("latin1"); };
-const b64 = (s: string | Uint8Array) => Buffer.from(typeof s === "string" ? Buffer.from(s, "latin1") : s).toString("base64");
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 /** addresses in key (byte) order, as bech32 */
 const byBytes = (seeds: string[], bech: (b: Uint8Array) => string) => seeds.map(addr).sort((a, b) => Buffer.compare(a, b)).map(bech);
@@ -78,14 +76,13 @@ function genesis() {
       unbondings,
     },
     gov: {
-      state: [
-        [b64("gov/next"), b64(String(N + 1))],
-        [b64("gov/p/" + be64(1n)), b64(Proposal.encode(proposal(1n, ProposalStatus.PROPOSAL_STATUS_VOTING_PERIOD)).finish())],
-        [b64("gov/aq/" + be64(votingEnd) + be64(1n)), ""],
-        ...range(N - 1).map((i) => [b64("gov/p/" + be64(BigInt(i + 2))), b64(Proposal.encode(proposal(BigInt(i + 2), ProposalStatus.PROPOSAL_STATUS_PASSED)).finish())]),
-        ...voters.map((v) => [b64("gov/v/" + be64(1n) + latin1(addr(v))), b64(String(VoteOption.VOTE_OPTION_YES))]),
-        ...voters.map((v) => [b64("gov/d/" + be64(1n) + latin1(addr(v))), b64("1")]),
+      starting_proposal_id: N + 1,
+      proposals: [
+        Proposal.toJSON(proposal(1n, ProposalStatus.PROPOSAL_STATUS_VOTING_PERIOD)),
+        ...range(N - 1).map((i) => Proposal.toJSON(proposal(BigInt(i + 2), ProposalStatus.PROPOSAL_STATUS_PASSED))),
       ],
+      votes: voters.map((v) => ({ proposal_id: "1", voter: toAccAddress(addr(v)), option: "yes" })),
+      deposits: voters.map((v) => ({ proposal_id: "1", depositor: toAccAddress(addr(v)), amount: "1" })),
     },
     approve: { approves: grantees.map((g) => ({ from: acc(granter), to: acc(g), coins: [{ denom: "uqos", amount: "5" }] })) },
     guardian: { guardians: guardians.map((g) => ({ address: acc(g), description: g })) },
