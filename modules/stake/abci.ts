@@ -57,7 +57,7 @@ function slash(keeper: StakeKeeper, ctx: Context, owner: Uint8Array, consAddr: U
   total += keeper.slashRedelegations(ctx.store, ctx.events, owner, fromHeight, untilHeight, fraction);
   if (total > 0n) {
     keeper.bank.sendFromModuleToModule(ctx.store, ctx.events, keeper.communityPoolAccount(), [{ denom: BaseDenom, amount: total }]);
-    keeper.hooks!.addToCommunityPool(ctx.store, total);
+    keeper.hooks.addToCommunityPool(ctx.store, total);
   }
 }
 
@@ -81,7 +81,7 @@ export function endBlock(keeper: StakeKeeper, ctx: Context): void {
         ctx.events.push(delegationEvent(EventTypes.unbond, toValAddress(owner), toAccAddress(delegator), amount.toString(), { reason: "validator closed", completion_time: completion.toString() }));
       }
     }
-    keeper.hooks!.beforeValidatorRemoved(ctx.store, ctx.events, owner);
+    keeper.hooks.beforeValidatorRemoved(ctx.store, ctx.events, owner);
     keeper.removeValidatorRecords(ctx.store, owner);
     ctx.events.push(validatorEvent(EventTypes.closeValidator, toValAddress(owner), { height: String(ctx.block.height) }));
   }

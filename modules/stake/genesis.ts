@@ -87,7 +87,7 @@ export function initGenesis(keeper: StakeKeeper, ctx: Context, raw: unknown): vo
     });
     keeper.setConsensusIndex(ctx.store, pubKey, owner);
     keeper.resetKeepAlive(ctx.store, owner, 0);
-    keeper.hooks!.afterValidatorCreated(ctx.store, owner);
+    keeper.hooks.afterValidatorCreated(ctx.store, owner);
   }
   for (const k of g.keep_alive) {
     const owner = parseValAddress(k.validator);

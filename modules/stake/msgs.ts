@@ -1,4 +1,8 @@
-// stake messages: checkStateless → checkStateful → execute.
+// stake messages. Two phases (app/module.ts): checkStateless parses the message once into what execute works
+// on (addresses as bytes, amounts as bigints, commission rates as 18-decimal fixed point), refusing what is
+// malformed; execute(ctx, parsed) checks against state and changes it, without parsing the message again.
+// The order of the checks in each phase is part of the behaviour: a message with two faults gets the
+// error of the first.
 import { fromBech32 } from "@cosmjs/encoding";
 import { parseAccAddress, ValidatorPrefix } from "../../app/address.js";
 import { parseAmount } from "../../app/coins.js";
@@ -6,6 +10,7 @@ import { Errors } from "../../app/errors.js";
 import { One, parseDec, formatDec } from "../../app/decimal.js";
 import { blockSeconds, type Context, type MsgHandler } from "../../app/module.js";
 import * as tx from "../../gen/qos/stake/v1/tx.js";
+import { TypeUrl } from "../../gen/names.js";
 import type { Description } from "../../gen/qos/stake/v1/types.js";
 import { ValidatorStatus } from "../../gen/qos/stake/v1/types.js";
 import { StakeErrors } from "./errors.js";
@@ -43,6 +48,7 @@ function checkDescription(d: Description | undefined, requireMoniker: boolean): 
   }
 }
 
+/** A commission rate from the message: 18-decimal fixed point. */
 function dec(text: string, what: string): bigint {
   try {
     return parseDec(text);
@@ -52,79 +58,137 @@ function dec(text: string, what: string): bigint {
 }
 
 
+/** owner (signer) of a validator message: bytes, and its text as the message gave it (logs and events) */
+interface Owner {
+  owner: Uint8Array;
+  ownerText: string;
+}
+const parseOwner = (m: { owner: string }): Owner => ({ owner: parseAccAddress(m.owner, "owner"), ownerText: m.owner });
+
+export interface ParsedCreateValidator extends Owner {
+  consensusPubkey: Uint8Array;
+  selfBond: bigint;
+  description: Description | undefined;
+  rate: bigint;
+  maxRate: bigint;
+  maxChangeRate: bigint;
+}
+export interface ParsedEditValidator extends Owner {
+  description: Description | undefined;
+  /** the new rate, when the message changes it */
+  rate?: bigint;
+}
+export interface ParsedActivateValidator extends Owner {
+  /** 0 when the message bonds nothing more */
+  extraBond: bigint;
+}
+/** a delegator's message about one validator */
+interface DelegatorToValidator {
+  delegator: Uint8Array;
+  delegatorText: string;
+  owner: Uint8Array;
+}
+export interface ParsedDelegate extends DelegatorToValidator {
+  amount: bigint;
+  /** the amount as the message wrote it (the event carries it) */
+  amountText: string;
+  autoCompound: boolean;
+}
+export interface ParsedUnbond extends DelegatorToValidator {
+  /** undefined: all of the delegation */
+  amount?: bigint;
+}
+export interface ParsedRedelegate {
+  delegator: Uint8Array;
+  delegatorText: string;
+  from: Uint8Array;
+  to: Uint8Array;
+  /** undefined: all of the delegation */
+  amount?: bigint;
+}
+export interface ParsedSetAutoCompound extends DelegatorToValidator {
+  autoCompound: boolean;
+}
+
+const parseDelegatorToValidator = (m: { delegator: string; validator: string }): DelegatorToValidator => ({
+  delegator: parseAccAddress(m.delegator, "delegator"),
+  delegatorText: m.delegator,
+  owner: parseValAddress(m.validator),
+});
+
+const response = (typeUrl: string) => ({ typeUrl, value: new Uint8Array() });
+
 export function stakeMsgs(keeper: StakeKeeper): MsgHandler[] {
-  const create: MsgHandler<tx.MsgCreateValidator> = {
-    typeUrl: "/qos.stake.v1.MsgCreateValidator",
+  const create: MsgHandler<tx.MsgCreateValidator, ParsedCreateValidator> = {
+    typeUrl: TypeUrl.qos.stake.v1.MsgCreateValidator,
     codec: tx.MsgCreateValidator,
     signers: (m) => [m.owner],
     checkStateless(m) {
-      parseAccAddress(m.owner, "owner");
+      const owner = parseOwner(m);
       if (m.consensusPubkey.length !== 32) throw StakeErrors.invalidConsensusKey.with("an ed25519 public key has 32 bytes");
-      positive(m.selfBond, "self_bond");
+      const selfBond = positive(m.selfBond, "self_bond");
       checkDescription(m.description, true);
       const rate = dec(m.commissionRate, "commission_rate");
-      const max = dec(m.commissionMaxRate, "commission_max_rate");
-      const change = dec(m.commissionMaxChangeRate, "commission_max_change_rate");
-      if (!(max >= 0n && max <= One)) throw StakeErrors.invalidCommission.with("max rate must be between 0 and 1");
-      if (!(rate >= 0n && rate <= max)) throw StakeErrors.invalidCommission.with("rate must be between 0 and the max rate");
-      if (!(change >= 0n && change <= max)) throw StakeErrors.invalidCommission.with("max change rate must be between 0 and the max rate");
-      return m;
+      const maxRate = dec(m.commissionMaxRate, "commission_max_rate");
+      const maxChangeRate = dec(m.commissionMaxChangeRate, "commission_max_change_rate");
+      if (!(maxRate >= 0n && maxRate <= One)) throw StakeErrors.invalidCommission.with("max rate must be between 0 and 1");
+      if (!(rate >= 0n && rate <= maxRate)) throw StakeErrors.invalidCommission.with("rate must be between 0 and the max rate");
+      if (!(maxChangeRate >= 0n && maxChangeRate <= maxRate)) throw StakeErrors.invalidCommission.with("max change rate must be between 0 and the max rate");
+      return { ...owner, consensusPubkey: m.consensusPubkey, selfBond, description: m.description, rate, maxRate, maxChangeRate };
     },
-    execute(ctx, m) {
+    execute(ctx, p) {
       const params = keeper.getParams(ctx.store);
-      const owner = parseAccAddress(m.owner);
-      const selfBond = parseAmount(m.selfBond);
+      const { owner, selfBond } = p;
       if (selfBond < BigInt(params.min_self_bond)) throw StakeErrors.selfBondTooSmall.with(`self-bond ${selfBond}uqos, minimum ${params.min_self_bond}uqos`);
-      if (dec(m.commissionMaxRate, "max") > parseDec(params.max_commission_rate)) {
+      if (p.maxRate > parseDec(params.max_commission_rate)) {
         throw StakeErrors.invalidCommission.with(`max rate above the chain's limit ${params.max_commission_rate}`);
       }
-      if (keeper.getValidator(ctx.store, owner)) throw StakeErrors.validatorExists.with(`${m.owner} owns ${toValAddress(owner)} already`);
-      const consAddr = consensusAddress(m.consensusPubkey);
-      const key = Buffer.from(m.consensusPubkey).toString("base64");
+      if (keeper.getValidator(ctx.store, owner)) throw StakeErrors.validatorExists.with(`${p.ownerText} owns ${toValAddress(owner)} already`);
+      const consAddr = consensusAddress(p.consensusPubkey);
+      const key = Buffer.from(p.consensusPubkey).toString("base64");
       if (keeper.ownerByConsensusAddress(ctx.store, consAddr)) throw StakeErrors.consensusKeyInUse.with(`consensus key ${key}`);
       // a genesis validator's key or a former validator's: never given to anyone else (see the error)
       if (keeper.isGenesisKey(ctx.store, consAddr)) throw StakeErrors.consensusKeyReserved.with(`consensus key ${key} is a genesis validator's`);
       if (keeper.consensusKeyOwner(ctx.store, consAddr)) throw StakeErrors.consensusKeyReserved.with(`consensus key ${key} was a former validator's`);
       keeper.setValidator(ctx.store, owner, {
-        owner: m.owner,
-        consensusPubkey: m.consensusPubkey,
+        owner: p.ownerText,
+        consensusPubkey: p.consensusPubkey,
         tokens: "0",
         status: ValidatorStatus.VALIDATOR_STATUS_ACTIVE,
         inactiveReason: "",
         inactiveTime: 0n,
         inactiveHeight: 0n,
-        description: m.description,
+        description: p.description,
         commission: {
-          rate: formatDec(dec(m.commissionRate, "rate")),
-          maxRate: formatDec(dec(m.commissionMaxRate, "max")),
-          maxChangeRate: formatDec(dec(m.commissionMaxChangeRate, "change")),
+          rate: formatDec(p.rate),
+          maxRate: formatDec(p.maxRate),
+          maxChangeRate: formatDec(p.maxChangeRate),
           updatedTime: blockSeconds(ctx.block),
         },
         bondHeight: BigInt(ctx.block.height),
       });
-      keeper.setConsensusIndex(ctx.store, m.consensusPubkey, owner);
+      keeper.setConsensusIndex(ctx.store, p.consensusPubkey, owner);
       keeper.resetKeepAlive(ctx.store, owner, ctx.block.height);
-      keeper.hooks!.afterValidatorCreated(ctx.store, owner);
+      keeper.hooks.afterValidatorCreated(ctx.store, owner);
       keeper.delegate(ctx.store, ctx.events, owner, owner, selfBond, false);
-      ctx.events.push(validatorEvent(EventTypes.createValidator, toValAddress(owner), { owner: m.owner, amount: selfBond.toString() }));
-      return { typeUrl: "/qos.stake.v1.MsgCreateValidatorResponse", value: new Uint8Array() };
+      ctx.events.push(validatorEvent(EventTypes.createValidator, toValAddress(owner), { owner: p.ownerText, amount: selfBond.toString() }));
+      return response(TypeUrl.qos.stake.v1.MsgCreateValidatorResponse);
     },
   };
 
-  const edit: MsgHandler<tx.MsgEditValidator> = {
-    typeUrl: "/qos.stake.v1.MsgEditValidator",
+  const edit: MsgHandler<tx.MsgEditValidator, ParsedEditValidator> = {
+    typeUrl: TypeUrl.qos.stake.v1.MsgEditValidator,
     codec: tx.MsgEditValidator,
     signers: (m) => [m.owner],
     checkStateless(m) {
-      parseAccAddress(m.owner, "owner");
+      const owner = parseOwner(m);
       checkDescription(m.description, false);
-      if (m.commissionRate) dec(m.commissionRate, "commission_rate");
-      return m;
+      return { ...owner, description: m.description, rate: m.commissionRate ? dec(m.commissionRate, "commission_rate") : undefined };
     },
-    execute(ctx, m) {
-      const owner = parseAccAddress(m.owner);
+    execute(ctx, p) {
+      const { owner } = p;
       const v = keeper.requireValidator(ctx.store, owner);
-      const d = m.description;
+      const d = p.description;
       if (d) {
         const current = v.description ?? { moniker: "", identity: "", website: "", details: "" };
         v.description = {
@@ -134,156 +198,134 @@ export function stakeMsgs(keeper: StakeKeeper): MsgHandler[] {
           details: d.details || current.details,
         };
       }
-      if (m.commissionRate) {
+      if (p.rate !== undefined) {
         const c = v.commission!;
-        const rate = dec(m.commissionRate, "commission_rate");
+        const rate = p.rate;
         if (blockSeconds(ctx.block) - c.updatedTime < DaySecs) throw StakeErrors.commissionChangeTooSoon.with(`last change at ${c.updatedTime}`);
         if (rate < 0n || rate > parseDec(c.maxRate)) throw StakeErrors.invalidCommission.with(`rate must be between 0 and ${c.maxRate}`);
         if (rate - parseDec(c.rate) > parseDec(c.maxChangeRate)) throw StakeErrors.invalidCommission.with(`rate may rise by at most ${c.maxChangeRate} a day`);
         v.commission = { ...c, rate: formatDec(rate), updatedTime: blockSeconds(ctx.block) };
       }
       keeper.setValidator(ctx.store, owner, v);
-      ctx.events.push(validatorEvent(EventTypes.editValidator, toValAddress(owner), { owner: m.owner }));
-      return { typeUrl: "/qos.stake.v1.MsgEditValidatorResponse", value: new Uint8Array() };
+      ctx.events.push(validatorEvent(EventTypes.editValidator, toValAddress(owner), { owner: p.ownerText }));
+      return response(TypeUrl.qos.stake.v1.MsgEditValidatorResponse);
     },
   };
 
-  const revoke: MsgHandler<tx.MsgRevokeValidator> = {
-    typeUrl: "/qos.stake.v1.MsgRevokeValidator",
+  const revoke: MsgHandler<tx.MsgRevokeValidator, Owner> = {
+    typeUrl: TypeUrl.qos.stake.v1.MsgRevokeValidator,
     codec: tx.MsgRevokeValidator,
     signers: (m) => [m.owner],
-    checkStateless(m) {
-      parseAccAddress(m.owner, "owner");
-      return m;
-    },
-    execute(ctx, m) {
-      const owner = parseAccAddress(m.owner);
+    checkStateless: parseOwner,
+    execute(ctx, { owner, ownerText }) {
       const v = keeper.requireValidator(ctx.store, owner);
       if (v.status !== ValidatorStatus.VALIDATOR_STATUS_ACTIVE) throw StakeErrors.notActive.with(toValAddress(owner));
       keeper.makeInactive(ctx.store, ctx.events, owner, v, "revoked", ctx.block.height, blockSeconds(ctx.block));
-      ctx.events.push(validatorEvent(EventTypes.revokeValidator, toValAddress(owner), { owner: m.owner }));
-      return { typeUrl: "/qos.stake.v1.MsgRevokeValidatorResponse", value: new Uint8Array() };
+      ctx.events.push(validatorEvent(EventTypes.revokeValidator, toValAddress(owner), { owner: ownerText }));
+      return response(TypeUrl.qos.stake.v1.MsgRevokeValidatorResponse);
     },
   };
 
-  const activate: MsgHandler<tx.MsgActivateValidator> = {
-    typeUrl: "/qos.stake.v1.MsgActivateValidator",
+  const activate: MsgHandler<tx.MsgActivateValidator, ParsedActivateValidator> = {
+    typeUrl: TypeUrl.qos.stake.v1.MsgActivateValidator,
     codec: tx.MsgActivateValidator,
     signers: (m) => [m.owner],
     checkStateless(m) {
-      parseAccAddress(m.owner, "owner");
-      if (m.extraBond) parseAmount(m.extraBond, "extra_bond");
-      return m;
+      const owner = parseOwner(m);
+      return { ...owner, extraBond: m.extraBond ? parseAmount(m.extraBond, "extra_bond") : 0n };
     },
-    execute(ctx, m) {
-      const owner = parseAccAddress(m.owner);
+    execute(ctx, { owner, ownerText, extraBond }) {
       const v = keeper.requireValidator(ctx.store, owner);
       if (v.status !== ValidatorStatus.VALIDATOR_STATUS_INACTIVE) throw StakeErrors.notInactive.with(toValAddress(owner));
       keeper.setValidator(ctx.store, owner, { ...v, status: ValidatorStatus.VALIDATOR_STATUS_ACTIVE, inactiveReason: "", inactiveTime: 0n, inactiveHeight: 0n });
       keeper.resetKeepAlive(ctx.store, owner, ctx.block.height);
-      const extra = m.extraBond ? parseAmount(m.extraBond) : 0n;
-      if (extra > 0n) keeper.delegate(ctx.store, ctx.events, owner, owner, extra);
-      ctx.events.push(validatorEvent(EventTypes.activateValidator, toValAddress(owner), { owner: m.owner }));
-      return { typeUrl: "/qos.stake.v1.MsgActivateValidatorResponse", value: new Uint8Array() };
+      if (extraBond > 0n) keeper.delegate(ctx.store, ctx.events, owner, owner, extraBond);
+      ctx.events.push(validatorEvent(EventTypes.activateValidator, toValAddress(owner), { owner: ownerText }));
+      return response(TypeUrl.qos.stake.v1.MsgActivateValidatorResponse);
     },
   };
 
-  const delegate: MsgHandler<tx.MsgDelegate> = {
-    typeUrl: "/qos.stake.v1.MsgDelegate",
+  const delegate: MsgHandler<tx.MsgDelegate, ParsedDelegate> = {
+    typeUrl: TypeUrl.qos.stake.v1.MsgDelegate,
     codec: tx.MsgDelegate,
     signers: (m) => [m.delegator],
     checkStateless(m) {
-      parseAccAddress(m.delegator, "delegator");
-      parseValAddress(m.validator);
-      positive(m.amount, "amount");
-      return m;
+      const parties = parseDelegatorToValidator(m);
+      return { ...parties, amount: positive(m.amount, "amount"), amountText: m.amount, autoCompound: m.autoCompound };
     },
-    execute(ctx, m) {
-      const owner = parseValAddress(m.validator);
+    execute(ctx, p) {
+      const { owner, delegator } = p;
       const v = keeper.requireValidator(ctx.store, owner);
       // whitepaper §3.3.1: an inactive validator cannot be delegated to
       if (v.status !== ValidatorStatus.VALIDATOR_STATUS_ACTIVE) throw StakeErrors.notActive.with(`${toValAddress(owner)} is inactive: it cannot be delegated to`);
-      const delegator = parseAccAddress(m.delegator);
-      keeper.delegate(ctx.store, ctx.events, delegator, owner, parseAmount(m.amount), m.autoCompound);
-      if (m.autoCompound) keeper.hooks!.autoCompoundEnabled(ctx.store, owner, delegator, ctx.block.height);
-      ctx.events.push(delegationEvent(EventTypes.delegate, toValAddress(owner), m.delegator, m.amount));
-      return { typeUrl: "/qos.stake.v1.MsgDelegateResponse", value: new Uint8Array() };
+      keeper.delegate(ctx.store, ctx.events, delegator, owner, p.amount, p.autoCompound);
+      if (p.autoCompound) keeper.hooks.autoCompoundEnabled(ctx.store, owner, delegator, ctx.block.height);
+      ctx.events.push(delegationEvent(EventTypes.delegate, toValAddress(owner), p.delegatorText, p.amountText));
+      return response(TypeUrl.qos.stake.v1.MsgDelegateResponse);
     },
   };
 
-  const unbond: MsgHandler<tx.MsgUnbond> = {
-    typeUrl: "/qos.stake.v1.MsgUnbond",
+  const unbond: MsgHandler<tx.MsgUnbond, ParsedUnbond> = {
+    typeUrl: TypeUrl.qos.stake.v1.MsgUnbond,
     codec: tx.MsgUnbond,
     signers: (m) => [m.delegator],
     checkStateless(m) {
-      parseAccAddress(m.delegator, "delegator");
-      parseValAddress(m.validator);
-      if (!m.all) positive(m.amount, "amount");
-      return m;
+      const parties = parseDelegatorToValidator(m);
+      return { ...parties, amount: m.all ? undefined : positive(m.amount, "amount") };
     },
-    execute(ctx, m) {
-      const owner = parseValAddress(m.validator);
-      const delegator = parseAccAddress(m.delegator);
+    execute(ctx, p) {
+      const { owner, delegator } = p;
       const d = keeper.getDelegation(ctx.store, delegator, owner);
-      if (!d) throw StakeErrors.delegationNotFound.with(`${m.delegator} has no delegation to ${toValAddress(owner)}`);
-      const amount = m.all ? BigInt(d.amount) : parseAmount(m.amount);
+      if (!d) throw StakeErrors.delegationNotFound.with(`${p.delegatorText} has no delegation to ${toValAddress(owner)}`);
+      const amount = p.amount ?? BigInt(d.amount);
       keeper.reduceDelegation(ctx.store, ctx.events, delegator, owner, amount);
       const completion = blockSeconds(ctx.block) + BigInt(keeper.getParams(ctx.store).unbonding_secs);
       keeper.addUnbonding(ctx.store, delegator, owner, amount, ctx.block.height, completion);
-      ctx.events.push(delegationEvent(EventTypes.unbond, toValAddress(owner), m.delegator, amount.toString(), { completion_time: completion.toString() }));
-      return { typeUrl: "/qos.stake.v1.MsgUnbondResponse", value: new Uint8Array() };
+      ctx.events.push(delegationEvent(EventTypes.unbond, toValAddress(owner), p.delegatorText, amount.toString(), { completion_time: completion.toString() }));
+      return response(TypeUrl.qos.stake.v1.MsgUnbondResponse);
     },
   };
 
-  const redelegate: MsgHandler<tx.MsgRedelegate> = {
-    typeUrl: "/qos.stake.v1.MsgRedelegate",
+  const redelegate: MsgHandler<tx.MsgRedelegate, ParsedRedelegate> = {
+    typeUrl: TypeUrl.qos.stake.v1.MsgRedelegate,
     codec: tx.MsgRedelegate,
     signers: (m) => [m.delegator],
     checkStateless(m) {
-      parseAccAddress(m.delegator, "delegator");
+      const delegator = parseAccAddress(m.delegator, "delegator");
       const from = parseValAddress(m.fromValidator, "from_validator");
       const to = parseValAddress(m.toValidator, "to_validator");
       if (Buffer.from(from).equals(Buffer.from(to))) throw StakeErrors.sameValidator.with(m.toValidator);
-      if (!m.all) positive(m.amount, "amount");
-      return m;
+      return { delegator, delegatorText: m.delegator, from, to, amount: m.all ? undefined : positive(m.amount, "amount") };
     },
-    execute(ctx, m) {
-      const from = parseValAddress(m.fromValidator);
-      const to = parseValAddress(m.toValidator);
-      const delegator = parseAccAddress(m.delegator);
+    execute(ctx, p) {
+      const { from, to, delegator } = p;
       const target = keeper.requireValidator(ctx.store, to);
       if (target.status !== ValidatorStatus.VALIDATOR_STATUS_ACTIVE) throw StakeErrors.notActive.with(`${toValAddress(to)} is inactive`);
       const d = keeper.getDelegation(ctx.store, delegator, from);
-      if (!d) throw StakeErrors.delegationNotFound.with(`${m.delegator} has no delegation to ${toValAddress(from)}`);
+      if (!d) throw StakeErrors.delegationNotFound.with(`${p.delegatorText} has no delegation to ${toValAddress(from)}`);
       const now = blockSeconds(ctx.block);
       if (keeper.hasRedelegationInto(ctx.store, delegator, from, now)) {
-        throw StakeErrors.transitiveRedelegation.with(`${m.delegator} moved stake into ${toValAddress(from)} less than unbonding_secs ago`);
+        throw StakeErrors.transitiveRedelegation.with(`${p.delegatorText} moved stake into ${toValAddress(from)} less than unbonding_secs ago`);
       }
-      const amount = m.all ? BigInt(d.amount) : parseAmount(m.amount);
+      const amount = p.amount ?? BigInt(d.amount);
       keeper.reduceDelegation(ctx.store, ctx.events, delegator, from, amount);
       keeper.delegate(ctx.store, ctx.events, delegator, to, amount, undefined, true);
       // the moved stake still answers for what `from` signed until it would have finished unbonding
       keeper.addRedelegation(ctx.store, delegator, from, to, amount, ctx.block.height, now + BigInt(keeper.getParams(ctx.store).unbonding_secs));
-      ctx.events.push(delegationEvent(EventTypes.redelegate, toValAddress(from), m.delegator, amount.toString(), { to_validator: toValAddress(to) }));
-      return { typeUrl: "/qos.stake.v1.MsgRedelegateResponse", value: new Uint8Array() };
+      ctx.events.push(delegationEvent(EventTypes.redelegate, toValAddress(from), p.delegatorText, amount.toString(), { to_validator: toValAddress(to) }));
+      return response(TypeUrl.qos.stake.v1.MsgRedelegateResponse);
     },
   };
 
-  const compound: MsgHandler<tx.MsgSetAutoCompound> = {
-    typeUrl: "/qos.stake.v1.MsgSetAutoCompound",
+  const compound: MsgHandler<tx.MsgSetAutoCompound, ParsedSetAutoCompound> = {
+    typeUrl: TypeUrl.qos.stake.v1.MsgSetAutoCompound,
     codec: tx.MsgSetAutoCompound,
     signers: (m) => [m.delegator],
-    checkStateless(m) {
-      parseAccAddress(m.delegator, "delegator");
-      parseValAddress(m.validator);
-      return m;
-    },
-    execute(ctx, m) {
-      const delegator = parseAccAddress(m.delegator);
-      const owner = parseValAddress(m.validator);
-      keeper.setAutoCompound(ctx.store, delegator, owner, m.autoCompound);
-      if (m.autoCompound) keeper.hooks!.autoCompoundEnabled(ctx.store, owner, delegator, ctx.block.height);
-      return { typeUrl: "/qos.stake.v1.MsgSetAutoCompoundResponse", value: new Uint8Array() };
+    checkStateless: (m) => ({ ...parseDelegatorToValidator(m), autoCompound: m.autoCompound }),
+    execute(ctx, { delegator, owner, autoCompound }) {
+      keeper.setAutoCompound(ctx.store, delegator, owner, autoCompound);
+      if (autoCompound) keeper.hooks.autoCompoundEnabled(ctx.store, owner, delegator, ctx.block.height);
+      return response(TypeUrl.qos.stake.v1.MsgSetAutoCompoundResponse);
     },
   };
 
