@@ -165,6 +165,13 @@ export class QosApp<C extends Chain = Chain> {
 
   // ---- ABCI: info connection ----
 
+  /**
+   * Info (query connection). CometBFT calls it on every start, before anything else, to reconcile
+   * heights (handshake: it replays the blocks the app lacks through FinalizeBlock + Commit), and for RPC
+   * `abci_info`. Reads only the last committed version: its height (0 before the first Commit, which
+   * makes CometBFT send InitChain) and its app hash, which must equal the one FinalizeBlock returned for
+   * that height. Writes nothing; never reports a height whose Commit has not completed.
+   */
   info(_req: RequestInfo): ResponseInfo {
     const latest = this.store.latest;
     return {
@@ -176,6 +183,13 @@ export class QosApp<C extends Chain = Chain> {
     };
   }
 
+  /**
+   * Query (query connection): RPC `abci_query` and CosmJS. `path` is a full gRPC method (D5) or
+   * `/store/key` (a raw key, with `prove` a Merkle proof against the app hash of the next header). Reads
+   * one committed version (`height`, 0 = latest; only kept versions) through a query budget; writes
+   * nothing and never sees a block's uncommitted state. Never throws: a failure is a non-zero code with
+   * a gRPC-style log, and the response height is the one resolved (CosmJS needs it non-zero).
+   */
   query(req: RequestQuery): ResponseQuery {
     const height = req.height === 0n ? this.lastHeight : Number(req.height);
     const fail = (err: AppError): ResponseQuery => ({
@@ -248,6 +262,14 @@ export class QosApp<C extends Chain = Chain> {
 
   // ---- ABCI: mempool connection ----
 
+  /**
+   * CheckTx (mempool connection), for a new tx (NEW) and again for every mempool tx after each Commit
+   * (RECHECK). Runs decoding and the ante handler only (signatures, sequence, fee, the node's minimum gas
+   * price) on the check state, a branch of the last committed version that accepted txs advance
+   * (sequences, fees) and that Commit resets. Code 0 admits the tx to the mempool. Never executes
+   * messages, never writes the committed state or the block's state, never throws (a bad tx is a
+   * non-zero code); events are not returned (CometBFT does not index them here).
+   */
   checkTx(req: RequestCheckTx): ResponseCheckTx {
     const block: BlockInfo = { chainId: this.chainId, height: this.nextHeight, timeNs: this.lastBlockTimeNs };
     const outcome = this.runTx(this.checkState, req.tx, "check", block);
@@ -265,6 +287,14 @@ export class QosApp<C extends Chain = Chain> {
 
   // ---- ABCI: consensus connection ----
 
+  /**
+   * InitChain (consensus connection), once, when Info reported height 0 (again after a crash before the
+   * first Commit). Parses genesis app_state (its profile must be this chain's), initialises every module
+   * in order, runs the genesis txs fee-free, registers CometBFT's genesis validators, checks invariants
+   * and returns the validator set and the genesis app hash. Its writes are held in memory, not committed:
+   * the first block's FinalizeBlock starts from them and its Commit persists them. Throws (CometBFT stops)
+   * on an invalid genesis or when the app already has state.
+   */
   initChain(req: RequestInitChain): ResponseInitChain {
     if (this.lastHeight !== 0) throw new Error(`InitChain at height ${this.lastHeight}: the app already has state`);
     this.chainId = req.chainId;
@@ -305,6 +335,12 @@ export class QosApp<C extends Chain = Chain> {
     return { validators, appHash };
   }
 
+  /**
+   * PrepareProposal (consensus connection), on the proposer only: returns the block's txs, the mempool's
+   * in order while they fit in `max_tx_bytes` counted with CometBFT's per-tx protobuf overhead (more
+   * would make CometBFT panic; an empty response proposes an empty block). Reads and writes no state.
+   * May be non-deterministic, but must never return more than it was given room for.
+   */
   prepareProposal(req: RequestPrepareProposal): ResponsePrepareProposal {
     // Take mempool txs in order while they fit, counting the protobuf overhead CometBFT counts per tx.
     const txs: Uint8Array[] = [];
@@ -318,6 +354,12 @@ export class QosApp<C extends Chain = Chain> {
     return { txs };
   }
 
+  /**
+   * ProcessProposal (consensus connection), on every validator for every proposed block (the proposer's
+   * own included; not for blocks replayed or block-synced). ACCEPT or REJECT, never UNKNOWN (CometBFT
+   * panics). Must be deterministic: reads only the last committed version (the guardian's halt), writes
+   * nothing, and does not execute the block (FinalizeBlock gives every tx its own result).
+   */
   processProposal(req: RequestProcessProposal): ResponseProcessProposal {
     // Every tx of a block gets its own result in FinalizeBlock (a bad tx costs its sender, not the
     // block). A halted network (a genesis guardian's MsgHaltNetwork, in the committed state every node
@@ -354,14 +396,32 @@ export class QosApp<C extends Chain = Chain> {
     return undefined;
   }
 
+  /**
+   * ExtendVote (consensus connection): called only when vote extensions are enabled
+   * (consensus_params.abci.vote_extensions_enable_height > 0; QOS leaves them off). Returns an empty
+   * extension; reads and writes no state.
+   */
   extendVote(): { voteExtension: Uint8Array } {
     return { voteExtension: new Uint8Array() };
   }
 
+  /**
+   * VerifyVoteExtension (consensus connection): with extensions off never called; ACCEPT (never
+   * UNKNOWN: CometBFT panics). Deterministic; reads and writes no state.
+   */
   verifyVoteExtension(): { status: VerifyStatus } {
     return { status: VerifyStatus.ACCEPT };
   }
 
+  /**
+   * FinalizeBlock (consensus connection): executes the decided block at the next height on a fresh
+   * branch of the last committed version (plus the genesis writes before the first Commit): begin block
+   * of every module, each tx (ante then messages; exactly one result per tx, in order, a failing tx a
+   * non-zero code), end block, validator updates (effective at H+2), and returns the app hash of the
+   * resulting state. Nothing is persisted: the result waits for Commit, so a replay after a crash runs
+   * the same block again with the same result. Deterministic (block time only, D7). Throws (CometBFT
+   * stops without applying the block) for a wrong height, a halted network or an upgrade not done.
+   */
   finalizeBlock(req: RequestFinalizeBlock): ResponseFinalizeBlock {
     const height = Number(req.height);
     if (height !== this.nextHeight) {
@@ -410,6 +470,13 @@ export class QosApp<C extends Chain = Chain> {
     };
   }
 
+  /**
+   * Commit (consensus connection), after FinalizeBlock: persists the finalized block's state, height and
+   * app hash in one atomic batch (Info reports them from now on), makes it the version queries read, and
+   * resets the check state to it (CometBFT then rechecks the mempool). CometBFT holds the mempool lock:
+   * no CheckTx runs meanwhile. Never changes the state FinalizeBlock computed; keeps every block
+   * (retain_height 0).
+   */
   async commit(): Promise<ResponseCommit> {
     if (!this.pending) throw new Error("Commit without a finalized block");
     const pending = this.pending;
