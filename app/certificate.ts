@@ -1,7 +1,10 @@
 // Certificates of a root CA (ed25519), used to register QSC tokens and QCP relayer keys. Verification
 // depends only on the certificate, the trusted root key and the block time (D7): never a node's clock.
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from "node:crypto";
+import { fromBase64, toBase64 } from "@cosmjs/encoding";
+import { z } from "zod";
 import { Certificate, CertificateRequest } from "../gen/qos/ca/v1/cert.js";
+import type { ErrorDef } from "./errors.js";
 
 const SignaturePrefix = new TextEncoder().encode("qos-ca-v1:");
 
@@ -34,7 +37,8 @@ export function issueCertificate(ca: CaKeyPair, request: CertificateRequest): Ui
 
 export type CertificateCheck =
   | { ok: true; request: CertificateRequest }
-  | { ok: false; reason: string };
+  /** `notValidNow`: a good certificate outside its validity window at this block time */
+  | { ok: false; reason: string; notValidNow?: true };
 
 /**
  * Checks an encoded certificate against a trusted root and a block time (unix seconds):
@@ -64,10 +68,59 @@ export function checkCertificate(encoded: Uint8Array, trustedRoot: Uint8Array, b
   }
   if (!valid) return { ok: false, reason: "certificate signature does not verify with the root CA key" };
   if (blockTimeSeconds < request.notBefore) {
-    return { ok: false, reason: `certificate is not valid before ${request.notBefore} (block time ${blockTimeSeconds})` };
+    return { ok: false, reason: `certificate is not valid before ${request.notBefore} (block time ${blockTimeSeconds})`, notValidNow: true };
   }
   if (blockTimeSeconds >= request.notAfter) {
-    return { ok: false, reason: `certificate expired at ${request.notAfter} (block time ${blockTimeSeconds})` };
+    return { ok: false, reason: `certificate expired at ${request.notAfter} (block time ${blockTimeSeconds})`, notValidNow: true };
   }
   return { ok: true, request };
 }
+
+// ---- what a module holding a root CA (qsc for tokens, qcp for relayers) shares ----
+
+/** The largest certificate a message may carry. */
+export const MaxCertificateBytes = 4096;
+
+/** A module's own numbered errors for its certificates (each module keeps its codespace and codes). */
+export interface CertificateErrors {
+  invalid: ErrorDef;
+  notValidNow: ErrorDef;
+  noRootCa: ErrorDef;
+}
+
+/** checkStateless: a certificate of 1..MaxCertificateBytes bytes (nothing is decoded before state is read). */
+export function checkCertificateSize(encoded: Uint8Array, errors: Pick<CertificateErrors, "invalid">): void {
+  if (encoded.length === 0 || encoded.length > MaxCertificateBytes) {
+    throw errors.invalid.with(`certificate must be 1-${MaxCertificateBytes} bytes`);
+  }
+}
+
+/** execute: the certificate checked against the module's root CA (undefined: genesis named none, and
+ *  `noRootCa` says what cannot be done) at the block time; returns what it certifies or throws the
+ *  module's error. */
+export function requireCertificate(
+  encoded: Uint8Array,
+  root: Uint8Array | undefined,
+  blockTimeSeconds: bigint,
+  errors: CertificateErrors,
+  noRootCa: string,
+): CertificateRequest {
+  if (!root) throw errors.noRootCa.with(noRootCa);
+  const check = checkCertificate(encoded, root, blockTimeSeconds);
+  if (!check.ok) throw (check.notValidNow ? errors.notValidNow : errors.invalid).with(check.reason);
+  return check.request;
+}
+
+/** The root CA key in a module's genesis JSON: base64 of the 32-byte ed25519 key; empty = none. */
+export const RootCaGenesisKey = z.string().default("");
+
+/** Genesis import: the root CA key of `root_ca_public_key`, or undefined when it is empty. */
+export function rootCaFromGenesis(base64: string, invalidGenesis: ErrorDef): Uint8Array | undefined {
+  if (!base64) return undefined;
+  const key = fromBase64(base64);
+  if (key.length !== 32) throw invalidGenesis.with("root_ca_public_key must be a base64 32-byte ed25519 key");
+  return key;
+}
+
+/** Genesis export: what rootCaFromGenesis reads back. */
+export const rootCaToGenesis = (key: Uint8Array | undefined): string => (key ? toBase64(key) : "");

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { AmountString } from "../../app/coins.js";
-import { fromBase64, toBase64 } from "@cosmjs/encoding";
 import { parseAccAddress, toAccAddress } from "../../app/address.js";
+import { RootCaGenesisKey, rootCaFromGenesis, rootCaToGenesis } from "../../app/certificate.js";
 import type { Context } from "../../app/module.js";
 import type { KVReader } from "../../app/state/kv.js";
 import { QscErrors } from "./errors.js";
@@ -21,7 +21,7 @@ const TokenSchema = z.object({
 export const GenesisSchema = z.object({
   params: ParamsSchema.default(DefaultParams),
   /** base64 ed25519 public key of the QSC root CA; empty = no token can be created */
-  root_ca_public_key: z.string().default(""),
+  root_ca_public_key: RootCaGenesisKey,
   tokens: z.array(TokenSchema).default([]),
   /** frozen amounts; the coins themselves are the balance of the "qsc_frozen" module account in bank */
   frozen: z.array(z.object({ name: z.string(), address: z.string(), amount: AmountString })).default([]),
@@ -37,11 +37,8 @@ export function initGenesis(keeper: QscKeeper, ctx: Context, raw: unknown): void
   if (!parsed.success) throw QscErrors.invalidGenesis.with(parsed.error.message);
   const genesis = parsed.data;
   keeper.setParams(ctx.store, genesis.params);
-  if (genesis.root_ca_public_key) {
-    const key = fromBase64(genesis.root_ca_public_key);
-    if (key.length !== 32) throw QscErrors.invalidGenesis.with("root_ca_public_key must be a base64 32-byte ed25519 key");
-    keeper.setRootCa(ctx.store, key);
-  }
+  const root = rootCaFromGenesis(genesis.root_ca_public_key, QscErrors.invalidGenesis);
+  if (root) keeper.setRootCa(ctx.store, root);
   for (const token of genesis.tokens) {
     if (keeper.getToken(ctx.store, token.name)) throw QscErrors.invalidGenesis.with(`token ${token.name} listed twice`);
     parseAccAddress(token.banker, `banker of ${token.name}`);
@@ -56,10 +53,9 @@ export function initGenesis(keeper: QscKeeper, ctx: Context, raw: unknown): void
 }
 
 export function exportGenesis(keeper: QscKeeper, store: KVReader): Genesis {
-  const root = keeper.getRootCa(store);
   return {
     params: keeper.getParams(store),
-    root_ca_public_key: root ? toBase64(root) : "",
+    root_ca_public_key: rootCaToGenesis(keeper.getRootCa(store)),
     tokens: [...keeper.allTokens(store)],
     frozen: [...keeper.allFrozen(store)].map(([name, address, amount]) => ({ name, address: toAccAddress(address), amount: amount.toString() })),
   };

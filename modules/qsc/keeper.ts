@@ -1,34 +1,34 @@
-// QSC tokens, frozen amounts and the root CA. Keys live here only:
+// QSC tokens, frozen amounts and the root CA. Keys live here only, as collections:
 //   qsc/t/<name>                → Token (protobuf)
-//   qsc/f/<name>/<address 20>   → frozen amount (decimal ASCII)
+//   qsc/f/<name>/<address 20>   → frozen amount (decimal ASCII; absent = 0)
 //   qsc/ca                      → root CA ed25519 public key (32 bytes)
 //   qsc/p                       → params (JSON)
+// Names contain no '/' (isQscName), so the '/' after one ends it (delimitedStringKey).
 // Frozen coins leave the holder's balance into the module account "qsc_frozen", so bank's supply
 // invariant keeps holding and, per token, balances + frozen == supply.
-import { storedParams } from "../../app/params.js";
 import { moduleAddress, toAccAddress } from "../../app/address.js";
 import type { Coin } from "../../app/coins.js";
 import type { Event } from "../../app/events.js";
 import type { ModuleAccount } from "../../app/module.js";
+import {
+  Item, StoreMap, bigintValue, bytesKey, bytesValue, delimitedStringKey, jsonValue, keyPrefix, protoValue, stringKey, tupleKey,
+} from "../../app/state/collections.js";
 import type { KVReader, KVStore } from "../../app/state/kv.js";
-import { bytesToKey, keyToBytes, prefixEnd } from "../../app/state/kv.js";
 import { Token } from "../../gen/qos/qsc/v1/types.js";
 import { QscErrors } from "./errors.js";
 import * as events from "./events.js";
 import { DefaultParams, ParamsSchema, isQscName, type Params } from "./params.js";
 import { paginate, type Page, type PageRequest } from "../../app/query.js";
 
-const TokenPrefix = "qsc/t/";
-const FrozenPrefix = "qsc/f/";
-const RootCaKey = "qsc/ca";
-const ParamsKey = "qsc/p";
-const params = storedParams(ParamsKey, ParamsSchema, DefaultParams);
+const tokens = new StoreMap("qsc/t/", stringKey, protoValue(Token));
+const tokenName = delimitedStringKey("/");
+const frozen = new StoreMap("qsc/f/", tupleKey(tokenName, bytesKey(20)), bigintValue);
+const rootCa = new Item("qsc/ca", bytesValue);
+const params = new Item("qsc/p", jsonValue(ParamsSchema));
 export const FrozenAccountName = "qsc_frozen";
 export const frozenAccount = moduleAddress(FrozenAccountName);
 /** qsc's module account: holds frozen coins; its permission mints new tokens (create, issue) */
 export const QscModuleAccount = { name: FrozenAccountName, permissions: ["minter"] } as const satisfies ModuleAccount;
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 /** What qsc needs from bank (its module account's handle): mint to holders (never a module account),
  *  move coins into and out of the frozen account. */
@@ -41,7 +41,6 @@ export interface QscBank {
 }
 
 const pausedError = (denom: string) => QscErrors.paused.with(`${denom} is paused by its banker: nothing can be done with it until unpaused`);
-const frozenKey = (name: string, address: Uint8Array) => `${FrozenPrefix}${name}/${bytesToKey(address)}`;
 
 export class QscKeeper {
   /** set while `restoring` runs: see there */
@@ -71,8 +70,7 @@ export class QscKeeper {
   }
 
   getToken(store: KVReader, name: string): Token | undefined {
-    const raw = store.get(TokenPrefix + name);
-    return raw ? Token.decode(raw) : undefined;
+    return tokens.get(store, name);
   }
 
   requireToken(store: KVReader, name: string): Token {
@@ -82,35 +80,33 @@ export class QscKeeper {
   }
 
   setToken(store: KVStore, token: Token): void {
-    store.set(TokenPrefix + token.name, Token.encode(token).finish());
+    tokens.set(store, token.name, token);
   }
 
   *allTokens(store: KVReader): IterableIterator<Token> {
-    for (const [, value] of store.iterate(TokenPrefix, prefixEnd(TokenPrefix))) yield Token.decode(value);
+    for (const [, token] of tokens.entries(store)) yield token;
   }
 
   /** One page of the tokens, by name (app/query.ts pagination). */
   tokensPage(store: KVReader, page: PageRequest | undefined): Page<Token> {
-    return paginate(store, TokenPrefix, page, (_, value) => Token.decode(value));
+    return paginate(store, tokens.prefix, page, (_, value) => tokens.decodeValue(value));
   }
 
   getRootCa(store: KVReader): Uint8Array | undefined {
-    return store.get(RootCaKey);
+    return rootCa.get(store);
   }
 
   setRootCa(store: KVStore, publicKey: Uint8Array): void {
-    store.set(RootCaKey, publicKey);
+    rootCa.set(store, publicKey);
   }
 
   getFrozen(store: KVReader, name: string, address: Uint8Array): bigint {
-    const raw = store.get(frozenKey(name, address));
-    return raw ? BigInt(decoder.decode(raw)) : 0n;
+    return frozen.get(store, [name, address]) ?? 0n;
   }
 
   private setFrozen(store: KVStore, name: string, address: Uint8Array, amount: bigint): void {
-    const key = frozenKey(name, address);
-    if (amount === 0n) store.delete(key);
-    else store.set(key, encoder.encode(amount.toString()));
+    if (amount === 0n) frozen.delete(store, [name, address]);
+    else frozen.set(store, [name, address], amount);
   }
 
   /** Genesis import of a frozen record (the coins are in bank's genesis already). */
@@ -118,13 +114,10 @@ export class QscKeeper {
     this.setFrozen(store, name, address, this.getFrozen(store, name, address) + amount);
   }
 
-  /** Every frozen record of a token: [holder, amount], by holder. */
+  /** Every frozen record (of one token): [name, holder, amount], by name and holder. */
   *allFrozen(store: KVReader, name?: string): IterableIterator<[string, Uint8Array, bigint]> {
-    const prefix = name === undefined ? FrozenPrefix : `${FrozenPrefix}${name}/`;
-    for (const [key, value] of store.iterate(prefix, prefixEnd(prefix))) {
-      const rest = key.slice(FrozenPrefix.length); // <name>/<20 address bytes>
-      yield [rest.slice(0, rest.length - 21), keyToBytes(rest.slice(rest.length - 20)), BigInt(decoder.decode(value))];
-    }
+    const within = name === undefined ? undefined : keyPrefix([tokenName, name]);
+    for (const [[token, holder], amount] of frozen.entries(store, { within })) yield [token, holder, amount];
   }
 
   freeze(store: KVStore, events_: Event[], name: string, holder: Uint8Array, amount: bigint): void {
@@ -162,7 +155,7 @@ export class QscKeeper {
   };
 
   getParams(store: KVReader): Params {
-    return params.get(store);
+    return params.getOr(store, DefaultParams);
   }
 
   setParams(store: KVStore, value: Params): void {

@@ -1,9 +1,11 @@
-// qsc messages: checkStateless → checkStateful → execute.
+// qsc messages, in two phases: checkStateless (no state: the message parsed once, addresses and amounts
+// decoded) → execute (checks against state, then the change), which works on what checkStateless parsed.
 import { addressFromPubKey, parseAccAddress, toAccAddress } from "../../app/address.js";
 import { parseAmount } from "../../app/coins.js";
 import { Errors } from "../../app/errors.js";
-import { checkCertificate } from "../../app/certificate.js";
+import { checkCertificateSize, requireCertificate } from "../../app/certificate.js";
 import { blockSeconds, type Context, type MsgHandler } from "../../app/module.js";
+import { TypeUrl } from "../../gen/names.js";
 import {
   MsgCreateQsc, MsgCreateQscResponse, MsgFreeze, MsgFreezeResponse, MsgIssueQsc, MsgIssueQscResponse,
   MsgPause, MsgPauseResponse, MsgUnfreeze, MsgUnfreezeResponse,
@@ -13,7 +15,8 @@ import * as events from "./events.js";
 import type { QscKeeper } from "./keeper.js";
 import { isQscName } from "./params.js";
 
-const MaxCertificateBytes = 4096;
+const Urls = TypeUrl.qos.qsc.v1;
+const certificateErrors = { invalid: QscErrors.invalidCertificate, notValidNow: QscErrors.certificateNotValidNow, noRootCa: QscErrors.noRootCa };
 
 function positiveAmount(amount: string, what: string): bigint {
   const value = parseAmount(amount, what);
@@ -32,9 +35,24 @@ function requireBanker(keeper: QscKeeper, ctx: Context, name: string, banker: st
   return token;
 }
 
+/** MsgCreateQsc with its initial holders decoded. */
+export interface ParsedCreate {
+  msg: MsgCreateQsc;
+  holders: Array<{ address: string; account: Uint8Array; amount: bigint }>;
+}
+
+/** A banker's action on an amount of a token (issue: to the banker; freeze, unfreeze: of a holder). */
+export interface ParsedAmount {
+  name: string;
+  banker: string;
+  /** the banker (issue) or the holder (freeze, unfreeze) */
+  account: Uint8Array;
+  amount: bigint;
+}
+
 export function qscMsgs(keeper: QscKeeper): MsgHandler[] {
-  const create: MsgHandler<MsgCreateQsc> = {
-    typeUrl: "/qos.qsc.v1.MsgCreateQsc",
+  const create: MsgHandler<MsgCreateQsc, ParsedCreate> = {
+    typeUrl: Urls.MsgCreateQsc,
     codec: MsgCreateQsc,
     signers: (msg) => [msg.creator],
     checkStateless(msg) {
@@ -45,21 +63,20 @@ export function qscMsgs(keeper: QscKeeper): MsgHandler[] {
       // else who copies the certificate from a pending tx is refused before it is even looked at.
       if (msg.creator !== msg.banker) throw QscErrors.creatorNotBanker.with(`creator ${msg.creator} is not the banker ${msg.banker}`);
       checkName(msg.name);
-      if (msg.certificate.length === 0 || msg.certificate.length > MaxCertificateBytes) {
-        throw QscErrors.invalidCertificate.with(`certificate must be 1-${MaxCertificateBytes} bytes`);
-      }
+      checkCertificateSize(msg.certificate, certificateErrors);
       if (msg.symbol.length === 0 || msg.symbol.length > 16) throw QscErrors.invalidField.with("symbol must be 1-16 characters");
       if (msg.decimals > 18) throw QscErrors.invalidField.with("decimals must be at most 18");
       const seen = new Set<string>();
-      msg.initialHolders.forEach((h, i) => {
-        parseAccAddress(h.address, `initial_holders[${i}].address`);
-        positiveAmount(h.amount, `initial_holders[${i}].amount`);
+      const holders = msg.initialHolders.map((h, i) => {
+        const account = parseAccAddress(h.address, `initial_holders[${i}].address`);
+        const amount = positiveAmount(h.amount, `initial_holders[${i}].amount`);
         if (seen.has(h.address)) throw QscErrors.invalidField.with(`initial holder ${h.address} listed twice`);
         seen.add(h.address);
+        return { address: h.address, account, amount };
       });
-      return msg;
+      return { msg, holders };
     },
-    execute(ctx, msg) {
+    execute(ctx, { msg, holders }) {
       const params = keeper.getParams(ctx.store);
       if (new TextEncoder().encode(msg.description).length > params.max_description_bytes) {
         throw QscErrors.invalidField.with(`description is over ${params.max_description_bytes} bytes`);
@@ -67,14 +84,11 @@ export function qscMsgs(keeper: QscKeeper): MsgHandler[] {
       if (msg.initialHolders.length > params.max_initial_holders) {
         throw QscErrors.invalidField.with(`at most ${params.max_initial_holders} initial holders`);
       }
-      const root = keeper.getRootCa(ctx.store);
-      if (!root) throw QscErrors.noRootCa.with("this chain's genesis has no qsc.root_ca_public_key: no token can be created");
-      const check = checkCertificate(msg.certificate, root, blockSeconds(ctx.block));
-      if (!check.ok) {
-        const def = /valid before|expired/.test(check.reason) ? QscErrors.certificateNotValidNow : QscErrors.invalidCertificate;
-        throw def.with(check.reason);
-      }
-      const subject = check.request.qsc;
+      const request = requireCertificate(
+        msg.certificate, keeper.getRootCa(ctx.store), blockSeconds(ctx.block), certificateErrors,
+        "this chain's genesis has no qsc.root_ca_public_key: no token can be created",
+      );
+      const subject = request.qsc;
       if (!subject) throw QscErrors.invalidCertificate.with("the certificate is not a QSC certificate");
       if (subject.chainId !== ctx.block.chainId) {
         throw QscErrors.certificateMismatch.with(`certificate is for chain ${subject.chainId}, this is ${ctx.block.chainId}`);
@@ -93,58 +107,58 @@ export function qscMsgs(keeper: QscKeeper): MsgHandler[] {
         banker, creator: msg.creator, paused: false,
       });
       ctx.events.push(events.createEvent(msg.name, msg.creator, banker));
-      for (const holder of msg.initialHolders) {
-        const amount = parseAmount(holder.amount);
-        keeper.bank.mint(ctx.store, undefined, parseAccAddress(holder.address), [{ denom: msg.name, amount }]);
-        ctx.events.push(events.issueEvent(msg.name, holder.address, amount.toString()));
+      for (const holder of holders) {
+        keeper.bank.mint(ctx.store, undefined, holder.account, [{ denom: msg.name, amount: holder.amount }]);
+        ctx.events.push(events.issueEvent(msg.name, holder.address, holder.amount.toString()));
       }
-      return { typeUrl: "/qos.qsc.v1.MsgCreateQscResponse", value: MsgCreateQscResponse.encode({}).finish() };
+      return { typeUrl: Urls.MsgCreateQscResponse, value: MsgCreateQscResponse.encode({}).finish() };
     },
   };
 
-  const issue: MsgHandler<MsgIssueQsc> = {
-    typeUrl: "/qos.qsc.v1.MsgIssueQsc",
+  const issue: MsgHandler<MsgIssueQsc, ParsedAmount> = {
+    typeUrl: Urls.MsgIssueQsc,
     codec: MsgIssueQsc,
     signers: (msg) => [msg.banker],
     checkStateless(msg) {
-      parseAccAddress(msg.banker, "banker");
+      const account = parseAccAddress(msg.banker, "banker");
       checkName(msg.name);
-      positiveAmount(msg.amount, "amount");
-      return msg;
+      return { name: msg.name, banker: msg.banker, account, amount: positiveAmount(msg.amount, "amount") };
     },
-    execute(ctx, msg) {
-      requireBanker(keeper, ctx, msg.name, msg.banker);
-      keeper.requireUnpaused(ctx.store, msg.name);
-      const amount = parseAmount(msg.amount);
-      keeper.bank.mint(ctx.store, undefined, parseAccAddress(msg.banker), [{ denom: msg.name, amount }]);
-      ctx.events.push(events.issueEvent(msg.name, msg.banker, amount.toString()));
-      return { typeUrl: "/qos.qsc.v1.MsgIssueQscResponse", value: MsgIssueQscResponse.encode({}).finish() };
+    execute(ctx, p) {
+      requireBanker(keeper, ctx, p.name, p.banker);
+      keeper.requireUnpaused(ctx.store, p.name);
+      keeper.bank.mint(ctx.store, undefined, p.account, [{ denom: p.name, amount: p.amount }]);
+      ctx.events.push(events.issueEvent(p.name, p.banker, p.amount.toString()));
+      return { typeUrl: Urls.MsgIssueQscResponse, value: MsgIssueQscResponse.encode({}).finish() };
     },
   };
 
-  const freezeLike = <T extends MsgFreeze>(typeUrl: string, codec: any, responseUrl: string, response: Uint8Array, action: "freeze" | "unfreeze"): MsgHandler<T> => ({
+  /** MsgFreeze and MsgUnfreeze: the same fields, the keeper's freeze or unfreeze. */
+  const freezeLike = <T extends MsgFreeze | MsgUnfreeze>(
+    codec: MsgHandler<T>["codec"],
+    typeUrl: string,
+    response: { typeUrl: string; value: Uint8Array },
+    action: "freeze" | "unfreeze",
+  ): MsgHandler<T, ParsedAmount> => ({
     typeUrl,
     codec,
     signers: (msg) => [msg.banker],
     checkStateless(msg) {
       parseAccAddress(msg.banker, "banker");
-      parseAccAddress(msg.holder, "holder");
+      const account = parseAccAddress(msg.holder, "holder");
       checkName(msg.name);
-      positiveAmount(msg.amount, "amount");
-      return msg;
+      return { name: msg.name, banker: msg.banker, account, amount: positiveAmount(msg.amount, "amount") };
     },
-    execute(ctx, msg) {
-      requireBanker(keeper, ctx, msg.name, msg.banker);
-      const holder = parseAccAddress(msg.holder);
-      const amount = parseAmount(msg.amount);
-      if (action === "freeze") keeper.freeze(ctx.store, ctx.events, msg.name, holder, amount);
-      else keeper.unfreeze(ctx.store, ctx.events, msg.name, holder, amount);
-      return { typeUrl: responseUrl, value: response };
+    execute(ctx, p) {
+      requireBanker(keeper, ctx, p.name, p.banker);
+      keeper[action](ctx.store, ctx.events, p.name, p.account, p.amount);
+      return response;
     },
   });
 
-  const pause: MsgHandler<MsgPause> = {
-    typeUrl: "/qos.qsc.v1.MsgPause",
+  /** nothing to parse: execute reads the message's own fields */
+  const pause: MsgHandler<MsgPause, MsgPause> = {
+    typeUrl: Urls.MsgPause,
     codec: MsgPause,
     signers: (msg) => [msg.banker],
     checkStateless(msg) {
@@ -156,15 +170,15 @@ export function qscMsgs(keeper: QscKeeper): MsgHandler[] {
       const token = requireBanker(keeper, ctx, msg.name, msg.banker);
       keeper.setToken(ctx.store, { ...token, paused: msg.paused });
       ctx.events.push(events.pauseEvent(msg.name, msg.paused));
-      return { typeUrl: "/qos.qsc.v1.MsgPauseResponse", value: MsgPauseResponse.encode({}).finish() };
+      return { typeUrl: Urls.MsgPauseResponse, value: MsgPauseResponse.encode({}).finish() };
     },
   };
 
   return [
     create,
     issue,
-    freezeLike("/qos.qsc.v1.MsgFreeze", MsgFreeze, "/qos.qsc.v1.MsgFreezeResponse", MsgFreezeResponse.encode({}).finish(), "freeze"),
-    freezeLike("/qos.qsc.v1.MsgUnfreeze", MsgUnfreeze, "/qos.qsc.v1.MsgUnfreezeResponse", MsgUnfreezeResponse.encode({}).finish(), "unfreeze"),
+    freezeLike(MsgFreeze, Urls.MsgFreeze, { typeUrl: Urls.MsgFreezeResponse, value: MsgFreezeResponse.encode({}).finish() }, "freeze"),
+    freezeLike(MsgUnfreeze, Urls.MsgUnfreeze, { typeUrl: Urls.MsgUnfreezeResponse, value: MsgUnfreezeResponse.encode({}).finish() }, "unfreeze"),
     pause,
   ];
 }

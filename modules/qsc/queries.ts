@@ -5,7 +5,10 @@ import {
   QueryBalanceRequest, QueryBalanceResponse, QueryFrozenRequest, QueryFrozenResponse,
   QueryTokenRequest, QueryTokenResponse, QueryTokensRequest, QueryTokensResponse,
 } from "../../gen/qos/qsc/v1/query.js";
+import { Method } from "../../gen/names.js";
 import type { QscKeeper } from "./keeper.js";
+
+const Paths = Method.qos.qsc.v1.Query;
 
 export function qscQueries(keeper: QscKeeper): Record<string, QueryHandler> {
   const tokenInfo = (ctx: QueryContext, token: Token): QueryTokenResponse => ({
@@ -13,20 +16,20 @@ export function qscQueries(keeper: QscKeeper): Record<string, QueryHandler> {
     totalSupply: keeper.bank.getSupply(ctx.store, token.name).toString(),
   });
   return {
-    "/qos.qsc.v1.Query/Token": (ctx, request) => {
+    [Paths.Token]: (ctx, request) => {
       const { name } = QueryTokenRequest.decode(request);
       return QueryTokenResponse.encode(tokenInfo(ctx, keeper.requireToken(ctx.store, name))).finish();
     },
-    "/qos.qsc.v1.Query/Tokens": (ctx, request) => {
+    [Paths.Tokens]: (ctx, request) => {
       const page = keeper.tokensPage(ctx.store, QueryTokensRequest.decode(request).pagination);
       return QueryTokensResponse.encode({ tokens: page.items.map((t) => tokenInfo(ctx, t)), pagination: page.pagination }).finish();
     },
-    "/qos.qsc.v1.Query/Frozen": (ctx, request) => {
+    [Paths.Frozen]: (ctx, request) => {
       const { name, address } = QueryFrozenRequest.decode(request);
       keeper.requireToken(ctx.store, name);
       return QueryFrozenResponse.encode({ amount: keeper.getFrozen(ctx.store, name, parseAccAddress(address)).toString() }).finish();
     },
-    "/qos.qsc.v1.Query/Balance": (ctx, request) => {
+    [Paths.Balance]: (ctx, request) => {
       const { name, address } = QueryBalanceRequest.decode(request);
       keeper.requireToken(ctx.store, name);
       const holder = parseAccAddress(address);
