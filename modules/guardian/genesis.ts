@@ -30,7 +30,7 @@ export function initGenesis(keeper: GuardianKeeper, ctx: Context, raw: unknown):
     const address = parseAccAddress(g.address, "guardian address");
     if (keeper.isGuardian(ctx.store, address)) throw GuardianErrors.invalidGenesis.with(`${g.address} listed twice`);
     if (g.type === "genesis" && g.creator !== "") throw GuardianErrors.invalidGenesis.with(`genesis guardian ${g.address} must have no creator`);
-    keeper.setGuardian(ctx.store, {
+    keeper.setGuardian(ctx.store, address, {
       address: g.address,
       type: g.type === "genesis" ? GuardianType.GUARDIAN_TYPE_GENESIS : GuardianType.GUARDIAN_TYPE_ORDINARY,
       description: g.description,

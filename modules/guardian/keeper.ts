@@ -1,60 +1,60 @@
-// Guardians: foundation accounts whose transactions are fee-free (modules/auth/ante.ts asks isGuardian for the
-// fee payer); genesis guardians add/delete ordinary guardians and can halt the network. Keys live here only:
+// Guardians: foundation accounts whose transactions are fee-free (modules/auth/ante.ts asks isGuardian for
+// the fee payer); genesis guardians add/delete ordinary guardians and can halt the network. Key layout
+// (guardian's keys are declared here only, as collections):
 //   guardian/g/<address 20> → Guardian (protobuf)
 //   guardian/halt           → Halt (protobuf): set by MsgHaltNetwork; the app makes no block after it
-import { parseAccAddress } from "../../app/address.js";
 import type { KVReader, KVStore } from "../../app/state/kv.js";
-import { bytesToKey, prefixEnd } from "../../app/state/kv.js";
+import { bytesKey, Item, protoValue, StoreMap } from "../../app/state/collections.js";
 import { Guardian, GuardianType, Halt } from "../../gen/qos/guardian/v1/types.js";
 import { GuardianErrors } from "./errors.js";
-import { paginate, type Page, type PageRequest } from "../../app/query.js";
+import type { Page, PageRequest } from "../../app/query.js";
 
-const GuardianPrefix = "guardian/g/";
-const HaltKey = "guardian/halt";
+const guardians = new StoreMap("guardian/g/", bytesKey(20), protoValue(Guardian));
+const halt = new Item("guardian/halt", protoValue(Halt));
 
 export { GuardianType };
 
 export class GuardianKeeper {
   getGuardian(store: KVReader, address: Uint8Array): Guardian | undefined {
-    const raw = store.get(GuardianPrefix + bytesToKey(address));
-    return raw ? Guardian.decode(raw) : undefined;
+    return guardians.get(store, address);
   }
 
   isGuardian(store: KVReader, address: Uint8Array): boolean {
-    return store.has(GuardianPrefix + bytesToKey(address));
+    return guardians.has(store, address);
   }
 
-  setGuardian(store: KVStore, guardian: Guardian): void {
-    store.set(GuardianPrefix + bytesToKey(parseAccAddress(guardian.address)), Guardian.encode(guardian).finish());
+  /** `address` is guardian.address as bytes (the caller parsed it) */
+  setGuardian(store: KVStore, address: Uint8Array, guardian: Guardian): void {
+    guardians.set(store, address, guardian);
   }
 
   deleteGuardian(store: KVStore, address: Uint8Array): void {
-    store.delete(GuardianPrefix + bytesToKey(address));
+    guardians.delete(store, address);
   }
 
   *allGuardians(store: KVReader): IterableIterator<Guardian> {
-    for (const [, value] of store.iterate(GuardianPrefix, prefixEnd(GuardianPrefix))) yield Guardian.decode(value);
+    for (const [, guardian] of guardians.entries(store)) yield guardian;
   }
 
   /** One page of the guardians, by address (app/query.ts pagination). */
   guardiansPage(store: KVReader, page: PageRequest | undefined): Page<Guardian> {
-    return paginate(store, GuardianPrefix, page, (_, value) => Guardian.decode(value));
+    return guardians.page(store, page, (_, guardian) => guardian);
   }
 
-  /** The signer as a genesis guardian; a distinct error for non-guardians and for ordinary guardians. */
-  requireGenesisGuardian(store: KVReader, address: string): Guardian {
-    const g = this.getGuardian(store, parseAccAddress(address));
-    if (!g) throw GuardianErrors.notGuardian.with(`${address} is not a guardian`);
-    if (g.type !== GuardianType.GUARDIAN_TYPE_GENESIS) throw GuardianErrors.notGenesisGuardian.with(`${address} is an ordinary guardian`);
+  /** The signer as a genesis guardian; a distinct error for non-guardians and for ordinary guardians.
+   *  `bech32` is the same address as text, for the error. */
+  requireGenesisGuardian(store: KVReader, address: Uint8Array, bech32: string): Guardian {
+    const g = this.getGuardian(store, address);
+    if (!g) throw GuardianErrors.notGuardian.with(`${bech32} is not a guardian`);
+    if (g.type !== GuardianType.GUARDIAN_TYPE_GENESIS) throw GuardianErrors.notGenesisGuardian.with(`${bech32} is an ordinary guardian`);
     return g;
   }
 
   getHalt(store: KVReader): Halt | undefined {
-    const raw = store.get(HaltKey);
-    return raw ? Halt.decode(raw) : undefined;
+    return halt.get(store);
   }
 
-  setHalt(store: KVStore, halt: Halt): void {
-    store.set(HaltKey, Halt.encode(halt).finish());
+  setHalt(store: KVStore, value: Halt): void {
+    halt.set(store, value);
   }
 }

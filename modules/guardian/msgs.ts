@@ -1,6 +1,8 @@
-// guardian messages: checkStateless → checkStateful → execute.
+// guardian messages. Two phases (app/module.ts): checkStateless parses the message once (addresses as
+// bytes, text lengths) and execute(ctx, parsed) checks the signer is a genesis guardian and applies it.
 import { parseAccAddress } from "../../app/address.js";
 import type { MsgHandler } from "../../app/module.js";
+import { TypeUrl } from "../../gen/names.js";
 import {
   MsgAddGuardian, MsgAddGuardianResponse, MsgDeleteGuardian, MsgDeleteGuardianResponse, MsgHaltNetwork, MsgHaltNetworkResponse,
 } from "../../gen/qos/guardian/v1/tx.js";
@@ -11,63 +13,82 @@ import { MaxDescriptionBytes, MaxReasonBytes } from "./params.js";
 
 const bytes = (s: string) => new TextEncoder().encode(s).length;
 
+/** An address as bytes (for state) and as bech32 (for events, errors and the stored Guardian). */
+interface Addr {
+  bytes: Uint8Array;
+  bech32: string;
+}
+const addr = (bech32: string, field: string): Addr => ({ bytes: parseAccAddress(bech32, field), bech32 });
+
+/** MsgAddGuardian / MsgDeleteGuardian as execute gets them: the signer (a genesis guardian) and the target. */
+export interface ParsedGuardianChange {
+  signer: Addr;
+  address: Addr;
+  /** MsgAddGuardian only */
+  description: string;
+}
+
+/** MsgHaltNetwork as execute gets it. */
+export interface ParsedHalt {
+  guardian: Addr;
+  reason: string;
+}
+
 export function guardianMsgs(keeper: GuardianKeeper): MsgHandler[] {
-  const add: MsgHandler<MsgAddGuardian> = {
-    typeUrl: "/qos.guardian.v1.MsgAddGuardian",
+  const urls = TypeUrl.qos.guardian.v1;
+  const add: MsgHandler<MsgAddGuardian, ParsedGuardianChange> = {
+    typeUrl: urls.MsgAddGuardian,
     codec: MsgAddGuardian,
     signers: (msg) => [msg.creator],
     checkStateless(msg) {
-      parseAccAddress(msg.creator, "creator");
-      parseAccAddress(msg.address, "address");
+      const signer = addr(msg.creator, "creator");
+      const address = addr(msg.address, "address");
       if (bytes(msg.description) > MaxDescriptionBytes) throw GuardianErrors.invalidField.with(`description is over ${MaxDescriptionBytes} bytes`);
-      return msg;
+      return { signer, address, description: msg.description };
     },
-    execute(ctx, msg) {
-      keeper.requireGenesisGuardian(ctx.store, msg.creator);
-      if (keeper.isGuardian(ctx.store, parseAccAddress(msg.address))) throw GuardianErrors.guardianExists.with(msg.address);
-      keeper.setGuardian(ctx.store, { address: msg.address, type: GuardianType.GUARDIAN_TYPE_ORDINARY, description: msg.description, creator: msg.creator });
-      ctx.events.push(events.addEvent(msg.creator, msg.address));
-      return { typeUrl: "/qos.guardian.v1.MsgAddGuardianResponse", value: MsgAddGuardianResponse.encode({}).finish() };
+    execute(ctx, p) {
+      keeper.requireGenesisGuardian(ctx.store, p.signer.bytes, p.signer.bech32);
+      if (keeper.isGuardian(ctx.store, p.address.bytes)) throw GuardianErrors.guardianExists.with(p.address.bech32);
+      keeper.setGuardian(ctx.store, p.address.bytes, {
+        address: p.address.bech32, type: GuardianType.GUARDIAN_TYPE_ORDINARY, description: p.description, creator: p.signer.bech32,
+      });
+      ctx.events.push(events.addEvent(p.signer.bech32, p.address.bech32));
+      return { typeUrl: urls.MsgAddGuardianResponse, value: MsgAddGuardianResponse.encode({}).finish() };
     },
   };
 
-  const del: MsgHandler<MsgDeleteGuardian> = {
-    typeUrl: "/qos.guardian.v1.MsgDeleteGuardian",
+  const del: MsgHandler<MsgDeleteGuardian, ParsedGuardianChange> = {
+    typeUrl: urls.MsgDeleteGuardian,
     codec: MsgDeleteGuardian,
     signers: (msg) => [msg.deletedBy],
-    checkStateless(msg) {
-      parseAccAddress(msg.deletedBy, "deleted_by");
-      parseAccAddress(msg.address, "address");
-      return msg;
-    },
-    execute(ctx, msg) {
-      keeper.requireGenesisGuardian(ctx.store, msg.deletedBy);
-      const address = parseAccAddress(msg.address);
-      const target = keeper.getGuardian(ctx.store, address);
-      if (!target) throw GuardianErrors.guardianNotFound.with(msg.address);
-      if (target.type === GuardianType.GUARDIAN_TYPE_GENESIS) throw GuardianErrors.cannotDeleteGenesis.with(msg.address);
-      keeper.deleteGuardian(ctx.store, address);
-      ctx.events.push(events.deleteEvent(msg.deletedBy, msg.address));
-      return { typeUrl: "/qos.guardian.v1.MsgDeleteGuardianResponse", value: MsgDeleteGuardianResponse.encode({}).finish() };
+    checkStateless: (msg) => ({ signer: addr(msg.deletedBy, "deleted_by"), address: addr(msg.address, "address"), description: "" }),
+    execute(ctx, p) {
+      keeper.requireGenesisGuardian(ctx.store, p.signer.bytes, p.signer.bech32);
+      const target = keeper.getGuardian(ctx.store, p.address.bytes);
+      if (!target) throw GuardianErrors.guardianNotFound.with(p.address.bech32);
+      if (target.type === GuardianType.GUARDIAN_TYPE_GENESIS) throw GuardianErrors.cannotDeleteGenesis.with(p.address.bech32);
+      keeper.deleteGuardian(ctx.store, p.address.bytes);
+      ctx.events.push(events.deleteEvent(p.signer.bech32, p.address.bech32));
+      return { typeUrl: urls.MsgDeleteGuardianResponse, value: MsgDeleteGuardianResponse.encode({}).finish() };
     },
   };
 
-  const halt: MsgHandler<MsgHaltNetwork> = {
-    typeUrl: "/qos.guardian.v1.MsgHaltNetwork",
+  const halt: MsgHandler<MsgHaltNetwork, ParsedHalt> = {
+    typeUrl: urls.MsgHaltNetwork,
     codec: MsgHaltNetwork,
     signers: (msg) => [msg.guardian],
     checkStateless(msg) {
-      parseAccAddress(msg.guardian, "guardian");
+      const guardian = addr(msg.guardian, "guardian");
       const n = bytes(msg.reason.trim());
       if (n === 0 || bytes(msg.reason) > MaxReasonBytes) throw GuardianErrors.invalidField.with(`reason must be 1-${MaxReasonBytes} bytes`);
-      return msg;
+      return { guardian, reason: msg.reason };
     },
-    execute(ctx, msg) {
-      keeper.requireGenesisGuardian(ctx.store, msg.guardian);
+    execute(ctx, p) {
+      keeper.requireGenesisGuardian(ctx.store, p.guardian.bytes, p.guardian.bech32);
       if (keeper.getHalt(ctx.store)) throw GuardianErrors.alreadyHalted.with();
-      keeper.setHalt(ctx.store, { reason: msg.reason, guardian: msg.guardian, height: BigInt(ctx.block.height) });
-      ctx.events.push(events.haltEvent(msg.guardian, msg.reason, ctx.block.height));
-      return { typeUrl: "/qos.guardian.v1.MsgHaltNetworkResponse", value: MsgHaltNetworkResponse.encode({}).finish() };
+      keeper.setHalt(ctx.store, { reason: p.reason, guardian: p.guardian.bech32, height: BigInt(ctx.block.height) });
+      ctx.events.push(events.haltEvent(p.guardian.bech32, p.reason, ctx.block.height));
+      return { typeUrl: urls.MsgHaltNetworkResponse, value: MsgHaltNetworkResponse.encode({}).finish() };
     },
   };
 
