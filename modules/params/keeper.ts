@@ -1,6 +1,7 @@
-// One registry of every module's parameters. The registry stores nothing itself: each module keeps its
-// params under its own key and the registry calls that module's getParams/setParams through a narrow
-// ParamSpace (wired in chain/index.ts), validating every value with the module's zod ParamsSchema.
+// One registry of every module's parameters. Key layout: none. The registry stores nothing itself: each
+// module declares its params key in its own keeper.ts (app/params.ts storedParams, parsed once per stored
+// value) and the registry calls that module's getParams/setParams through a narrow ParamSpace (wired in
+// chain/index.ts), validating every value with the module's zod ParamsSchema.
 //
 // A change is {module, key, value}: `value` is text. For a parameter whose current value is an object it
 // must be JSON; for a string parameter it is taken as is (a JSON string literal "…" is unquoted); for a
