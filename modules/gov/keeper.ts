@@ -46,7 +46,7 @@ import { toValAddress } from "../stake/index.js";
 import { GovErrors } from "./errors.js";
 import * as events from "./events.js";
 import { DefaultParams, DepositDenom, ParamsSchema, type LevelParams, type Params } from "./params.js";
-import { paginate, type Page, type PageRequest } from "../../app/query.js";
+import type { Page, PageRequest } from "../../app/query.js";
 
 /** a vote option as its decimal number ("1" = yes) */
 const voteOptionValue: ValueCodec<VoteOption> = {
@@ -221,10 +221,7 @@ export class GovKeeper {
 
   /** One page of the proposals by id, of one status (0 = any); app/query.ts pagination. */
   proposalsPage(store: KVReader, status: ProposalStatus, page: PageRequest | undefined): Page<Proposal> {
-    return paginate(store, S.proposals.prefix, page, (_, value) => {
-      const p = S.proposals.decodeValue(value);
-      return status === ProposalStatus.PROPOSAL_STATUS_UNSPECIFIED || p.status === status ? p : undefined;
-    });
+    return S.proposals.page(store, page, (_, p) => (status === ProposalStatus.PROPOSAL_STATUS_UNSPECIFIED || p.status === status ? p : undefined));
   }
 
   // ---- deposits ----
@@ -236,7 +233,7 @@ export class GovKeeper {
   }
 
   depositsPage(store: KVReader, id: bigint, page: PageRequest | undefined): Page<[Uint8Array, bigint]> {
-    return paginate(store, S.deposits.prefix + keyPrefix([u64Key, id]), page, (depositor, value) => [address.decode(depositor), S.deposits.decodeValue(value)]);
+    return S.deposits.page(store, page, ([, depositor], amount) => [depositor, amount], keyPrefix([u64Key, id]));
   }
 
   /** Moves `amount` from the depositor into the gov account; starts the voting period at min_deposit. */
@@ -291,7 +288,7 @@ export class GovKeeper {
   }
 
   votesPage(store: KVReader, id: bigint, page: PageRequest | undefined): Page<[Uint8Array, VoteOption]> {
-    return paginate(store, S.votes.prefix + keyPrefix([u64Key, id]), page, (voter, value) => [address.decode(voter), S.votes.decodeValue(value)]);
+    return S.votes.page(store, page, ([, voter], option) => [voter, option], keyPrefix([u64Key, id]));
   }
 
   /** The tally of a proposal's votes over the current bonded stake (see the header). The work is bounded by
@@ -370,9 +367,10 @@ export class GovKeeper {
   }
 
   /** Checks a proposal's content against the current state (submit time; again at execution). */
-  checkContent(ctx: Context, content: ProposalContent): void {
-    // a pool spend into a module account would break that module's accounting
-    if (content.communityPoolSpend) this.deps.bank.checkRecipient(parseAccAddress(content.communityPoolSpend.recipient), "recipient");
+  checkContent(ctx: Context, content: ProposalContent, recipient?: Uint8Array): void {
+    // a pool spend into a module account would break that module's accounting (`recipient`: the spend's
+    // recipient as the message parsed it; a stored proposal's is parsed here)
+    if (content.communityPoolSpend) this.deps.bank.checkRecipient(recipient ?? parseAccAddress(content.communityPoolSpend.recipient), "recipient");
     if (content.parameterChange) this.deps.params.prepare(ctx.store, content.parameterChange.changes);
     if (content.inflationChange) nextSchedule(this.deps.mint.phases(ctx.store), content.inflationChange.phases, blockSeconds(ctx.block));
     if (content.softwareUpgrade) {

@@ -27,9 +27,10 @@ function positive(amount: string, what: string): bigint {
   return value;
 }
 
-/** Checks that need no state; returns the content's kind. */
-export function checkContentStateless(content: ProposalContent | undefined): ReturnType<typeof proposalKind> {
+/** Checks that need no state; returns the content's kind and, for a pool spend, the recipient's bytes. */
+export function checkContentStateless(content: ProposalContent | undefined): { kind: ReturnType<typeof proposalKind>; recipient?: Uint8Array } {
   const kind = proposalKind(content);
+  let recipient: Uint8Array | undefined;
   const c = content!;
   if (bytes(c.title.trim()) === 0 || bytes(c.title) > MaxTitleBytes) throw GovErrors.invalidProposal.with(`title must be 1-${MaxTitleBytes} bytes`);
   if (bytes(c.description.trim()) === 0 || bytes(c.description) > MaxDescriptionBytes) throw GovErrors.invalidProposal.with(`description must be 1-${MaxDescriptionBytes} bytes`);
@@ -47,7 +48,7 @@ export function checkContentStateless(content: ProposalContent | undefined): Ret
       break;
     }
     case "community_pool_spend":
-      parseAccAddress(c.communityPoolSpend!.recipient, "recipient");
+      recipient = parseAccAddress(c.communityPoolSpend!.recipient, "recipient");
       positive(c.communityPoolSpend!.amount, "amount");
       break;
     case "inflation_change":
@@ -64,7 +65,7 @@ export function checkContentStateless(content: ProposalContent | undefined): Ret
       break;
     }
   }
-  return kind;
+  return { kind, recipient };
 }
 
 /** MsgSubmitProposal parsed: the proposer's bytes, the content's kind and level, the initial deposit. */
@@ -74,6 +75,8 @@ export interface ParsedSubmitProposal {
   content: ProposalContent;
   kind: ReturnType<typeof proposalKind>;
   level: ProposalLevel;
+  /** a pool spend's recipient */
+  recipient?: Uint8Array;
   initialDeposit: bigint;
 }
 export interface ParsedDeposit {
@@ -94,17 +97,17 @@ export function govMsgs(keeper: GovKeeper): MsgHandler[] {
     signers: (msg) => [msg.proposer],
     checkStateless(msg) {
       const proposer = parseAccAddress(msg.proposer, "proposer");
-      const kind = checkContentStateless(msg.content);
+      const { kind, recipient } = checkContentStateless(msg.content);
       const initialDeposit = msg.initialDeposit !== "0" ? positive(msg.initialDeposit, "initial_deposit") : 0n;
-      return { msg, proposer, content: msg.content!, kind, level: levelOf(kind), initialDeposit };
+      return { msg, proposer, content: msg.content!, kind, level: levelOf(kind), recipient, initialDeposit };
     },
-    execute(ctx, { msg, proposer, content, kind, level, initialDeposit: initial }) {
+    execute(ctx, { msg, proposer, content, kind, level, recipient, initialDeposit: initial }) {
       const lp = keeper.levelParams(ctx.store, level);
       const needed = mulDecFloor(BigInt(lp.min_deposit), parseDec(lp.min_initial_deposit_rate));
       if (initial < needed) {
         throw GovErrors.depositTooSmall.with(`a ${LevelNames[level]} proposal needs an initial deposit of at least ${needed}uqos (min_deposit ${lp.min_deposit} × ${lp.min_initial_deposit_rate}), got ${initial}`);
       }
-      keeper.checkContent(ctx, content);
+      keeper.checkContent(ctx, content, recipient);
       const p = keeper.createProposal(ctx, msg.proposer, content, level);
       ctx.events.push(events.submitEvent(p.id, msg.proposer, kind, LevelNames[level]));
       if (initial > 0n) keeper.addDeposit(ctx, p, proposer, initial);
