@@ -9,25 +9,17 @@ import type { Coin } from "../app/coins.js";
 import type { Event } from "../app/events.js";
 import type { AnteHandler, Chain, Module, MsgLimits, UpgradePlan } from "../app/module.js";
 import type { KVReader, KVStore } from "../app/state/kv.js";
-import { createAnteHandler, createAuthModule, FeeCollectorAccount, type AuthKeeper } from "../modules/auth/index.js";
-import { createBankModule, msgLimitsOf, type BankKeeper } from "../modules/bank/index.js";
-import { createQscModule, QscModuleAccount, type QscKeeper } from "../modules/qsc/index.js";
+import { AuthParamsSchema, createAnteHandler, createAuthModule, FeeCollectorAccount, type AuthKeeper } from "../modules/auth/index.js";
+import { BankParamsSchema, createBankModule, msgLimitsOf, type BankKeeper } from "../modules/bank/index.js";
+import { createQscModule, QscModuleAccount, QscParamsSchema, type QscKeeper } from "../modules/qsc/index.js";
 import { createApproveModule, type ApproveKeeper } from "../modules/approve/index.js";
-import { createQcpModule, QcpModuleAccount } from "../modules/qcp/index.js";
-import { createMintModule, MintModuleAccount, type MintKeeper } from "../modules/mint/index.js";
-import { createStakeModule, StakeModuleAccount, type StakeKeeper } from "../modules/stake/index.js";
-import { createDistributionModule, DistributionModuleAccount, type DistributionKeeper } from "../modules/distribution/index.js";
+import { createQcpModule, QcpModuleAccount, QcpParamsSchema } from "../modules/qcp/index.js";
+import { createMintModule, MintModuleAccount, MintParamsSchema, type MintKeeper } from "../modules/mint/index.js";
+import { createStakeModule, StakeModuleAccount, StakeParamsSchema, type StakeKeeper } from "../modules/stake/index.js";
+import { createDistributionModule, DistributionModuleAccount, DistributionParamsSchema, type DistributionKeeper } from "../modules/distribution/index.js";
 import { createGuardianModule, type GuardianKeeper } from "../modules/guardian/index.js";
-import { createParamsModule, type ParamsRegistry } from "../modules/params/index.js";
-import { createGovModule, GovModuleAccount, type GovKeeper } from "../modules/gov/index.js";
-import { ParamsSchema as AuthParams } from "../modules/auth/params.js";
-import { ParamsSchema as BankParams } from "../modules/bank/params.js";
-import { ParamsSchema as QscParams } from "../modules/qsc/params.js";
-import { ParamsSchema as QcpParams } from "../modules/qcp/params.js";
-import { ParamsSchema as MintParams } from "../modules/mint/params.js";
-import { ParamsSchema as StakeParams } from "../modules/stake/params.js";
-import { ParamsSchema as DistributionParams } from "../modules/distribution/params.js";
-import { ParamsSchema as GovParams } from "../modules/gov/params.js";
+import { createParamsModule, type ParamsRegistry, type ParamSpace } from "../modules/params/index.js";
+import { createGovModule, GovModuleAccount, GovParamsSchema, type GovKeeper } from "../modules/gov/index.js";
 
 /** A chain's profile: the QOS public chain, or a business chain (bank, tokens, allowances and
  *  cross-chain messages with a fixed validator set: no staking, no inflation). Same binary. */
@@ -58,6 +50,11 @@ export interface QosChain extends Chain {
   feeExempt(store: KVReader, payer: Uint8Array): boolean;
 }
 
+/** A module's parameters for the registry (modules/params): its schema and its keeper's getters. */
+function paramSpace<P>(module: string, schema: ParamSpace["schema"], keeper: { getParams(store: KVReader): P; setParams(store: KVStore, params: P): void }): ParamSpace {
+  return { module, schema, get: (store) => keeper.getParams(store), set: (store, params) => keeper.setParams(store, params) };
+}
+
 export function composeChain(profile: Profile = "qos"): QosChain {
   const auth = createAuthModule();
   const bank = createBankModule({ accounts: auth.keeper });
@@ -86,10 +83,10 @@ export function composeChain(profile: Profile = "qos"): QosChain {
   const guardian = createGuardianModule();
   const params = createParamsModule();
   const registry = params.registry;
-  registry.register({ module: "auth", schema: AuthParams, get: (s) => auth.keeper.getParams(s), set: (s, p) => auth.keeper.setParams(s, p) });
-  registry.register({ module: "bank", schema: BankParams, get: (s) => bank.keeper.getParams(s), set: (s, p) => bank.keeper.setParams(s, p) });
-  registry.register({ module: "qsc", schema: QscParams, get: (s) => qsc.keeper.getParams(s), set: (s, p) => qsc.keeper.setParams(s, p) });
-  registry.register({ module: "qcp", schema: QcpParams, get: (s) => qcp.keeper.getParams(s), set: (s, p) => qcp.keeper.setParams(s, p) });
+  registry.register(paramSpace("auth", AuthParamsSchema, auth.keeper));
+  registry.register(paramSpace("bank", BankParamsSchema, bank.keeper));
+  registry.register(paramSpace("qsc", QscParamsSchema, qsc.keeper));
+  registry.register(paramSpace("qcp", QcpParamsSchema, qcp.keeper));
   const modules: Module[] = [auth.module, bank.module, qsc.module, approve.module, qcp.module, guardian.module, params.module];
 
   // The ante handler (modules/auth/ante.ts): accounts from auth, the fee into the fee collector, the
@@ -132,12 +129,12 @@ export function composeChain(profile: Profile = "qos"): QosChain {
   const distribution = createDistributionModule({ bank: bank.keeper.forModule(DistributionModuleAccount), fees, stake: stake.keeper, mint: mint.keeper });
   // Distribution is stake's hooks (rewards settle before a delegation changes; slashes feed the pool).
   stake.keeper.setHooks(distribution.keeper);
-  registry.register({ module: "mint", schema: MintParams, get: (s) => mint.keeper.getParams(s), set: (s, p) => mint.keeper.setParams(s, p) });
-  registry.register({ module: "stake", schema: StakeParams, get: (s) => stake.keeper.getParams(s), set: (s, p) => stake.keeper.setParams(s, p) });
-  registry.register({ module: "distribution", schema: DistributionParams, get: (s) => distribution.keeper.getParams(s), set: (s, p) => distribution.keeper.setParams(s, p) });
+  registry.register(paramSpace("mint", MintParamsSchema, mint.keeper));
+  registry.register(paramSpace("stake", StakeParamsSchema, stake.keeper));
+  registry.register(paramSpace("distribution", DistributionParamsSchema, distribution.keeper));
   // Governance last: a proposal that ends in a block is tallied over that block's stake.
   const gov = createGovModule({ bank: bank.keeper.forModule(GovModuleAccount), stake: stake.keeper, distribution: distribution.keeper, mint: mint.keeper, params: registry });
-  registry.register({ module: "gov", schema: GovParams, get: (s) => gov.keeper.getParams(s), set: (s, p) => gov.keeper.setParams(s, p) });
+  registry.register(paramSpace("gov", GovParamsSchema, gov.keeper));
   modules.push(mint.module, stake.module, distribution.module, gov.module);
   return {
     profile, ...common, mint: mint.keeper, stake: stake.keeper, distribution: distribution.keeper, gov: gov.keeper,

@@ -6,6 +6,7 @@ import { bankQueries } from "./queries.js";
 
 export { BankKeeper, type SendHook } from "./keeper.js";
 export { BankErrors } from "./errors.js";
+export { ParamsSchema as BankParamsSchema } from "./params.js";
 export { msgLimitsOf } from "./msgs.js";
 
 export function createBankModule(deps: { accounts: AccountKeeper }): { module: Module; keeper: BankKeeper } {

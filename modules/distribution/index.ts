@@ -8,6 +8,7 @@ import { distributionQueries } from "./queries.js";
 
 export { DistributionKeeper, distributionAccount, DistributionAccountName, DistributionModuleAccount } from "./keeper.js";
 export { DistributionErrors } from "./errors.js";
+export { ParamsSchema as DistributionParamsSchema } from "./params.js";
 
 /** Distribution. It is stake's hooks (they need each other): the chain's composition wires
  *  `stake.setHooks(keeper)`. */

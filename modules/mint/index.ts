@@ -11,7 +11,7 @@ export {
 } from "./keeper.js";
 export { MintErrors } from "./errors.js";
 export { EventTypes as MintEventTypes } from "./events.js";
-export { DefaultParams as MintDefaultParams, DefaultTotalSupply, PhaseSeconds, MintDenom } from "./params.js";
+export { ParamsSchema as MintParamsSchema, DefaultParams as MintDefaultParams, DefaultTotalSupply, PhaseSeconds, MintDenom } from "./params.js";
 
 /** The mint module: per-block inflation into the fee collector (BeginBlock). It must come before
  *  distribution in the module list, so distribution sees this block's mint (keeper.lastMint). */

@@ -8,6 +8,7 @@ import { qcpQueries } from "./queries.js";
 
 export { QcpKeeper, escrowAccount, EscrowAccountName, QcpModuleAccount, interchainAccount, outboxKey, outboxKeyBytes, entryHash } from "./keeper.js";
 export { QcpErrors } from "./errors.js";
+export { ParamsSchema as QcpParamsSchema } from "./params.js";
 export { PayloadTypes, type QcpEnv } from "./msgs.js";
 
 export interface QcpDeps {

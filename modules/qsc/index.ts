@@ -6,7 +6,7 @@ import { qscQueries } from "./queries.js";
 
 export { QscKeeper, frozenAccount, FrozenAccountName, QscModuleAccount } from "./keeper.js";
 export { QscErrors } from "./errors.js";
-export { isQscName } from "./params.js";
+export { isQscName, ParamsSchema as QscParamsSchema } from "./params.js";
 
 /** The QSC module. Its send hook must be registered on bank (`bank.addSendHook(keeper.sendHook)`). */
 export function createQscModule(deps: { bank: QscBank }): { module: Module; keeper: QscKeeper } {
