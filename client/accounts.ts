@@ -5,6 +5,7 @@ import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/a
 import { PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
 import { QueryBalanceRequest, QueryBalanceResponse } from "cosmjs-types/cosmos/bank/v1beta1/query";
 import { QueryError, type CliContext } from "./context.js";
+import { Method } from "../gen/names.js";
 
 export interface ChainAccount {
   address: string;
@@ -18,7 +19,7 @@ export interface ChainAccount {
 export async function fetchAccount(ctx: CliContext, address: string): Promise<ChainAccount | undefined> {
   let bytes: Uint8Array;
   try {
-    bytes = await ctx.abciQuery("/cosmos.auth.v1beta1.Query/Account", QueryAccountRequest.encode({ address }).finish());
+    bytes = await ctx.abciQuery(Method.cosmos.auth.v1beta1.Query.Account, QueryAccountRequest.encode({ address }).finish());
   } catch (e) {
     if (e instanceof QueryError && e.notFound) return undefined;
     throw e;
@@ -35,6 +36,6 @@ export async function fetchAccount(ctx: CliContext, address: string): Promise<Ch
 }
 
 export async function fetchBalance(ctx: CliContext, address: string, denom: string): Promise<bigint> {
-  const bytes = await ctx.abciQuery("/cosmos.bank.v1beta1.Query/Balance", QueryBalanceRequest.encode({ address, denom }).finish());
+  const bytes = await ctx.abciQuery(Method.cosmos.bank.v1beta1.Query.Balance, QueryBalanceRequest.encode({ address, denom }).finish());
   return BigInt(QueryBalanceResponse.decode(bytes).balance?.amount ?? "0");
 }

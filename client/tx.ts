@@ -11,6 +11,7 @@ import { CliContext, QueryError, hashHex } from "./context.js";
 import { CliError } from "./errors.js";
 import type { KeyInfo } from "./keyring.js";
 import { newTxFile, signTxFile, simulationBytes, txRawBytes, type TxFileSigner } from "./txfile.js";
+import { Method } from "../gen/names.js";
 
 export const DefaultGasPrice = "0.025uqos";
 export const DefaultGas = 200000n;
@@ -111,7 +112,7 @@ async function resolveGas(ctx: CliContext, flags: TxFlags, msgs: EncodeObject[],
   const draft = newTxFile(msgs, flags.memo, { amount: [], gasLimit: 0n }, signers, chainId);
   let response: Uint8Array;
   try {
-    response = await ctx.abciQuery("/cosmos.tx.v1beta1.Service/Simulate", SimulateRequest.encode({ txBytes: simulationBytes(draft) }).finish());
+    response = await ctx.abciQuery(Method.cosmos.tx.v1beta1.Service.Simulate, SimulateRequest.encode({ txBytes: simulationBytes(draft) }).finish());
   } catch (e) {
     if (e instanceof QueryError) throw new CliError(`the simulation (--gas auto) was refused by the node: ${e.log} (code ${e.code}, codespace ${e.codespace})`);
     throw e;

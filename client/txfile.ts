@@ -11,7 +11,7 @@
 //   ],
 //   "auth_info_bytes": "<base64 AuthInfo>" | null, // fixed by the first signature (it is signed too)
 //   "signatures": ["<base64 64 bytes>" | "", ...], // one per signer, "" = not signed yet
-//   "readable": { "messages": [{"@type": "/cosmos.bank.v1beta1.MsgSend", ...}], "memo": "", ... }
+//   "readable": { "messages": [{"@type": TypeUrl.cosmos.bank.v1beta1.MsgSend, ...}], "memo": "", ... }
 // }
 //
 // Only body_bytes, fee, signers, auth_info_bytes, signatures and chain_id are read back; "readable" is
@@ -27,6 +27,7 @@ import { z } from "zod";
 import { AccountPrefix } from "../app/address.js";
 import { registry } from "./context.js";
 import { CliError } from "./errors.js";
+import { TypeUrl } from "../gen/names.js";
 
 const coinSchema = z.object({ denom: z.string(), amount: z.string().regex(/^[0-9]+$/) });
 const uintString = z.string().regex(/^[0-9]+$/);
@@ -66,7 +67,7 @@ export function newTxFile(
   signers: TxFileSigner[],
   chainId: string,
 ): TxFile {
-  const bodyBytes = registry.encode({ typeUrl: "/cosmos.tx.v1beta1.TxBody", value: { messages: msgs, memo } });
+  const bodyBytes = registry.encode({ typeUrl: TypeUrl.cosmos.tx.v1beta1.TxBody, value: { messages: msgs, memo } });
   const file: TxFile = {
     qos_tx_file: 1,
     chain_id: chainId,

@@ -13,8 +13,9 @@ import { MsgRecvQcp } from "../../gen/qos/qcp/v1/tx.js";
 import { QuerySequencesRequest, QuerySequencesResponse } from "../../gen/qos/qcp/v1/query.js";
 import type { ChainConfig } from "./config.js";
 import { HeaderVerifier, type RpcCommit, type RpcHeader, type RpcValidator, type VerifiedHeader } from "./light.js";
+import { Method, TypeUrl } from "../../gen/names.js";
 
-const registry = new Registry([["/qos.qcp.v1.MsgRecvQcp", MsgRecvQcp as never]]);
+const registry = new Registry([[TypeUrl.qos.qcp.v1.MsgRecvQcp, MsgRecvQcp as never]]);
 const hdPath = stringToPath("m/44'/389'/0'/0/0");
 
 export class RpcError extends Error {}
@@ -60,7 +61,7 @@ export class ChainClient {
   }
 
   async sequences(other: string, height = 0): Promise<QuerySequencesResponse> {
-    const { value } = await this.abciQuery("/qos.qcp.v1.Query/Sequences", QuerySequencesRequest.encode({ chainId: other }).finish(), height);
+    const { value } = await this.abciQuery(Method.qos.qcp.v1.Query.Sequences, QuerySequencesRequest.encode({ chainId: other }).finish(), height);
     return QuerySequencesResponse.decode(value);
   }
 
@@ -79,7 +80,7 @@ export class ChainClient {
 
   async account(): Promise<{ address: string; accountNumber: bigint; sequence: bigint }> {
     const signer = await this.getSigner();
-    const { value } = await this.abciQuery("/cosmos.auth.v1beta1.Query/Account", QueryAccountRequest.encode({ address: signer.address }).finish());
+    const { value } = await this.abciQuery(Method.cosmos.auth.v1beta1.Query.Account, QueryAccountRequest.encode({ address: signer.address }).finish());
     const account = BaseAccount.decode(QueryAccountResponse.decode(value).account!.value);
     return { address: signer.address, accountNumber: account.accountNumber, sequence: account.sequence };
   }
@@ -112,7 +113,7 @@ export class ChainClient {
     const { accountNumber, sequence } = await this.account();
     const { amount, denom } = parsePrice(this.config.gas_price);
     const fee = [{ denom, amount: ((gas * amount.num + amount.den - 1n) / amount.den).toString() }];
-    const bodyBytes = registry.encode({ typeUrl: "/cosmos.tx.v1beta1.TxBody", value: { messages: msgs, memo: "qcp-relayer" } });
+    const bodyBytes = registry.encode({ typeUrl: TypeUrl.cosmos.tx.v1beta1.TxBody, value: { messages: msgs, memo: "qcp-relayer" } });
     const authInfoBytes = makeAuthInfoBytes([{ pubkey: encodePubkey(encodeSecp256k1Pubkey(signer.pubkey)), sequence }], fee, Number(gas), undefined, undefined);
     const { signature } = await signer.wallet.signDirect(signer.address, makeSignDoc(bodyBytes, authInfoBytes, this.id, Number(accountNumber)));
     const tx = TxRaw.encode({ bodyBytes, authInfoBytes, signatures: [Buffer.from(signature.signature, "base64")] }).finish();

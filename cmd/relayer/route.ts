@@ -12,6 +12,7 @@ import { outboxKeyBytes } from "../../modules/qcp/keeper.js";
 import type { ChainClient } from "./chain.js";
 import { sleep } from "./chain.js";
 import type { Config } from "./config.js";
+import { TypeUrl } from "../../gen/names.js";
 
 export interface RouteMetrics {
   backlog: number;
@@ -109,7 +110,7 @@ export class Route {
         throw new Error(`${src.id} entry #${seq} says ${entry.from} -> ${entry.to} #${entry.sequence}`);
       }
       msgs.push({
-        typeUrl: "/qos.qcp.v1.MsgRecvQcp",
+        typeUrl: TypeUrl.qos.qcp.v1.MsgRecvQcp,
         value: MsgRecvQcp.fromPartial({ relayer, entry: value, proofHeight: BigInt(stateHeight), appHash: header.appHash, proof }),
       });
     }

@@ -7,6 +7,7 @@ import { coinsToWire, parseCoinsString } from "../../app/coins.js";
 import {
   CliContext, CliError, addPageFlags, addTxFlags, example, pageJson, pageRequest, pageText, runTx, type CliModule, type PageFlags, type TxFlags,
 } from "../../client/index.js";
+import { Method, TypeUrl } from "../../gen/names.js";
 
 function coinsArg(text: string) {
   let coins;
@@ -21,11 +22,11 @@ function coinsArg(text: string) {
 
 export const approveCli: CliModule = ({ tx: txRoot, query, registerMsgType }) => {
   const types = {
-    create: ["/qos.approve.v1.MsgCreateApprove", tx.MsgCreateApprove],
-    increase: ["/qos.approve.v1.MsgIncreaseApprove", tx.MsgIncreaseApprove],
-    decrease: ["/qos.approve.v1.MsgDecreaseApprove", tx.MsgDecreaseApprove],
-    use: ["/qos.approve.v1.MsgUseApprove", tx.MsgUseApprove],
-    cancel: ["/qos.approve.v1.MsgCancelApprove", tx.MsgCancelApprove],
+    create: [TypeUrl.qos.approve.v1.MsgCreateApprove, tx.MsgCreateApprove],
+    increase: [TypeUrl.qos.approve.v1.MsgIncreaseApprove, tx.MsgIncreaseApprove],
+    decrease: [TypeUrl.qos.approve.v1.MsgDecreaseApprove, tx.MsgDecreaseApprove],
+    use: [TypeUrl.qos.approve.v1.MsgUseApprove, tx.MsgUseApprove],
+    cancel: [TypeUrl.qos.approve.v1.MsgCancelApprove, tx.MsgCancelApprove],
   } as const;
   for (const [url, type] of Object.values(types)) registerMsgType(url, type as never);
 
@@ -79,14 +80,14 @@ export const approveCli: CliModule = ({ tx: txRoot, query, registerMsgType }) =>
     .action(async (from: string, to: string, _opts, cmd: Command) => {
       const ctx = CliContext.of(cmd);
       const req = { from: ctx.resolveAddress(from).address, to: ctx.resolveAddress(to).address };
-      const res = QueryApproveResponse.decode(await ctx.abciQuery("/qos.approve.v1.Query/Approve", QueryApproveRequest.encode(req).finish()));
+      const res = QueryApproveResponse.decode(await ctx.abciQuery(Method.qos.approve.v1.Query.Approve, QueryApproveRequest.encode(req).finish()));
       const coins = res.allowance?.coins ?? [];
       ctx.print({ ...req, coins }, () => coins.map((c) => `${c.amount}${c.denom}`).join(","));
     });
   example(addPageFlags(query.command("approves").argument("<from>", "grantor")).description("the allowances a grantor has given, by recipient (one page)"), "qoscli query approves alice --output json")
     .action(async (from: string, opts: PageFlags, cmd: Command) => {
       const ctx = CliContext.of(cmd);
-      const res = QueryApprovesResponse.decode(await ctx.abciQuery("/qos.approve.v1.Query/Approves", QueryApprovesRequest.encode({ from: ctx.resolveAddress(from).address, pagination: pageRequest(opts) }).finish()));
+      const res = QueryApprovesResponse.decode(await ctx.abciQuery(Method.qos.approve.v1.Query.Approves, QueryApprovesRequest.encode({ from: ctx.resolveAddress(from).address, pagination: pageRequest(opts) }).finish()));
       ctx.print({ allowances: res.allowances, pagination: pageJson(res.pagination, opts) }, () =>
         pageText(res.allowances.map((a) => `${a.to}\t${a.coins.map((c) => `${c.amount}${c.denom}`).join(",")}`).join("\n") || "no allowances", res.pagination, opts));
     });

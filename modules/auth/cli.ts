@@ -1,6 +1,7 @@
 // qoscli commands of the auth module: `query account`.
 import type { Command } from "commander";
 import { CliContext, CliError, example, fetchAccount, type CliModule } from "../../client/index.js";
+import { TypeUrl } from "../../gen/names.js";
 
 export const authCli: CliModule = ({ query }) => {
   example(
@@ -18,7 +19,7 @@ export const authCli: CliModule = ({ query }) => {
       address: account.address,
       account_number: account.accountNumber.toString(),
       sequence: account.sequence.toString(),
-      pub_key: account.pubkey ? { "@type": "/cosmos.crypto.secp256k1.PubKey", key: Buffer.from(account.pubkey).toString("base64") } : null,
+      pub_key: account.pubkey ? { "@type": TypeUrl.cosmos.crypto.secp256k1.PubKey, key: Buffer.from(account.pubkey).toString("base64") } : null,
     };
     ctx.print(out, () =>
       [`address: ${out.address}`, `account_number: ${out.account_number}`, `sequence: ${out.sequence}`, `pub_key: ${out.pub_key?.key ?? "(none yet: the account has not signed a tx)"}`].join("\n"),

@@ -17,9 +17,10 @@ import { MsgTransfer } from "../../gen/qos/bank/v1/tx.js";
 import {
   CliContext, CliError, addPageFlags, addTxFlags, example, fetchBalance, pageJson, pageRequest, pageText, runTx, type CliModule, type PageFlags, type TxFlags, type TxSigner,
 } from "../../client/index.js";
+import { Method, TypeUrl } from "../../gen/names.js";
 
 export const bankCli: CliModule = ({ tx, query, registerMsgType }) => {
-  registerMsgType("/qos.bank.v1.MsgTransfer", MsgTransfer as never);
+  registerMsgType(TypeUrl.qos.bank.v1.MsgTransfer, MsgTransfer as never);
 
   const bank = example(tx.command("bank").description("bank module transactions"), "qoscli tx bank send alice qosacc1... 1000uqos");
   example(
@@ -29,7 +30,7 @@ export const bankCli: CliModule = ({ tx, query, registerMsgType }) => {
         .argument("<from>", "key name (or its qosacc address) that sends and signs")
         .argument("<to>", "qosacc1... address or key name that receives")
         .argument("<coins>", "amount, e.g. 1000uqos or 10uqos,5ustar")
-        .description("send coins from one account to another (/cosmos.bank.v1beta1.MsgSend)"),
+        .description(`send coins from one account to another (${TypeUrl.cosmos.bank.v1beta1.MsgSend})`),
     ),
     "qoscli tx bank send alice qosacc1... 1000000uqos --gas auto --broadcast-mode block",
     "qoscli tx bank send alice qosacc1... 1000uqos --generate-only > unsigned.json",
@@ -38,7 +39,7 @@ export const bankCli: CliModule = ({ tx, query, registerMsgType }) => {
     const amount = parseCoinsArg(coinsText, "<coins>");
     const sender = flags.generateOnly ? ctx.resolveAddress(from) : { address: ctx.resolveKey(from).address, key: ctx.resolveKey(from) };
     const recipient = ctx.resolveAddress(to);
-    const msg = { typeUrl: "/cosmos.bank.v1beta1.MsgSend", value: MsgSend.fromPartial({ fromAddress: sender.address, toAddress: recipient.address, amount: coinsToWire(amount) }) };
+    const msg = { typeUrl: TypeUrl.cosmos.bank.v1beta1.MsgSend, value: MsgSend.fromPartial({ fromAddress: sender.address, toAddress: recipient.address, amount: coinsToWire(amount) }) };
     await runTx(ctx, flags, {
       msgs: [msg],
       signers: [sender],
@@ -50,7 +51,7 @@ export const bankCli: CliModule = ({ tx, query, registerMsgType }) => {
     addTxFlags(
       tx
         .command("transfer")
-        .description("move coins from one or more senders to one or more receivers in one tx (/qos.bank.v1.MsgTransfer); every sender signs, the first pays the fee")
+        .description(`move coins from one or more senders to one or more receivers in one tx (${TypeUrl.qos.bank.v1.MsgTransfer}); every sender signs, the first pays the fee`)
         .requiredOption("--senders <list>", "'<key|addr>,<coins>;<key|addr>,<coins>...'")
         .requiredOption("--receivers <list>", "'<addr|key>,<coins>;...' (the sums of senders and receivers must be equal)")
         .option("--from <key...>", "keys that sign (default: the senders given as key names or whose address is a local key)"),
@@ -66,7 +67,7 @@ export const bankCli: CliModule = ({ tx, query, registerMsgType }) => {
       if (!senders.some((s) => s.address === k.address)) throw new CliError(`--from ${k.name} (${k.address}) is not one of the --senders`);
     }
     const msg = {
-      typeUrl: "/qos.bank.v1.MsgTransfer",
+      typeUrl: TypeUrl.qos.bank.v1.MsgTransfer,
       value: MsgTransfer.fromPartial({
         senders: senders.map((s) => ({ address: s.address, coins: coinsToWire(s.coins) })),
         receivers: receivers.map((r) => ({ address: r.address, coins: coinsToWire(r.coins) })),
@@ -87,7 +88,7 @@ export const bankCli: CliModule = ({ tx, query, registerMsgType }) => {
     const ctx = CliContext.of(cmd);
     const { address } = ctx.resolveAddress(who);
     checkDenom(denom);
-    const res = QueryBalanceResponse.decode(await ctx.abciQuery("/cosmos.bank.v1beta1.Query/Balance", QueryBalanceRequest.encode({ address, denom }).finish()));
+    const res = QueryBalanceResponse.decode(await ctx.abciQuery(Method.cosmos.bank.v1beta1.Query.Balance, QueryBalanceRequest.encode({ address, denom }).finish()));
     const balance = res.balance ?? { denom, amount: "0" };
     ctx.print({ denom: balance.denom, amount: balance.amount }, () => `${balance.amount}${balance.denom}`);
   });
@@ -99,7 +100,7 @@ export const bankCli: CliModule = ({ tx, query, registerMsgType }) => {
     const ctx = CliContext.of(cmd);
     const { address } = ctx.resolveAddress(who);
     const request = QueryAllBalancesRequest.fromPartial({ address, pagination: pageRequest(opts) });
-    const res = QueryAllBalancesResponse.decode(await ctx.abciQuery("/cosmos.bank.v1beta1.Query/AllBalances", QueryAllBalancesRequest.encode(request).finish()));
+    const res = QueryAllBalancesResponse.decode(await ctx.abciQuery(Method.cosmos.bank.v1beta1.Query.AllBalances, QueryAllBalancesRequest.encode(request).finish()));
     const balances = res.balances.map((c) => ({ denom: c.denom, amount: c.amount }));
     ctx.print({ address, balances, pagination: pageJson(res.pagination, opts) }, () =>
       pageText(balances.length ? balances.map((c) => `${c.amount}${c.denom}`).join("\n") : `${address} has no coins`, res.pagination, opts));
@@ -112,13 +113,13 @@ export const bankCli: CliModule = ({ tx, query, registerMsgType }) => {
     const ctx = CliContext.of(cmd);
     if (denom !== undefined) {
       checkDenom(denom);
-      const res = QuerySupplyOfResponse.decode(await ctx.abciQuery("/cosmos.bank.v1beta1.Query/SupplyOf", QuerySupplyOfRequest.encode({ denom }).finish()));
+      const res = QuerySupplyOfResponse.decode(await ctx.abciQuery(Method.cosmos.bank.v1beta1.Query.SupplyOf, QuerySupplyOfRequest.encode({ denom }).finish()));
       const amount = res.amount ?? { denom, amount: "0" };
       ctx.print({ denom: amount.denom, amount: amount.amount }, () => `${amount.amount}${amount.denom}`);
       return;
     }
     const request = QueryTotalSupplyRequest.fromPartial({ pagination: pageRequest(opts) });
-    const res = QueryTotalSupplyResponse.decode(await ctx.abciQuery("/cosmos.bank.v1beta1.Query/TotalSupply", QueryTotalSupplyRequest.encode(request).finish()));
+    const res = QueryTotalSupplyResponse.decode(await ctx.abciQuery(Method.cosmos.bank.v1beta1.Query.TotalSupply, QueryTotalSupplyRequest.encode(request).finish()));
     const supply = res.supply.map((c) => ({ denom: c.denom, amount: c.amount }));
     ctx.print({ supply, pagination: pageJson(res.pagination, opts) }, () => pageText(supply.map((c) => `${c.amount}${c.denom}`).join("\n"), res.pagination, opts));
   });

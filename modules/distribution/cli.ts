@@ -6,11 +6,12 @@ import * as q from "../../gen/qos/distribution/v1/query.js";
 import { MsgWithdrawRewards } from "../../gen/qos/distribution/v1/tx.js";
 import * as sq from "../../gen/qos/stake/v1/query.js";
 import { printParams, queryOrNotFound, requireValidator, resolveValidator, signerOf, uqosText } from "../stake/cli.js";
+import { Method, TypeUrl } from "../../gen/names.js";
 
 const notFound = (validator: string) => `validator ${validator} does not exist (list them with \`qoscli query stake validators\`)`;
 
 export const distributionCli: CliModule = ({ tx, query, registerMsgType }) => {
-  registerMsgType("/qos.distribution.v1.MsgWithdrawRewards", MsgWithdrawRewards as never);
+  registerMsgType(TypeUrl.qos.distribution.v1.MsgWithdrawRewards, MsgWithdrawRewards as never);
 
   const dist = example(tx.command("distribution").description("rewards: withdraw a delegation's rewards (and the owner's commission)"), "qoscli tx distribution withdraw-rewards bob qosval1...");
   example(
@@ -19,7 +20,7 @@ export const distributionCli: CliModule = ({ tx, query, registerMsgType }) => {
         .command("withdraw-rewards")
         .argument("<delegator-key>", "key that delegated (the owner also withdraws the validator's commission)")
         .argument("<validator>", "qosval1…, the owner's qosacc1…, or a key name")
-        .description("pay a delegation's accrued rewards to the delegator (/qos.distribution.v1.MsgWithdrawRewards)"),
+        .description(`pay a delegation's accrued rewards to the delegator (${TypeUrl.qos.distribution.v1.MsgWithdrawRewards})`),
     ),
     "qoscli tx distribution withdraw-rewards bob qosval1... --gas auto --broadcast-mode block",
   ).action(async (delegator: string, validatorText: string, flags: TxFlags, cmd: Command) => {
@@ -27,14 +28,14 @@ export const distributionCli: CliModule = ({ tx, query, registerMsgType }) => {
     const validator = resolveValidator(ctx, validatorText);
     const signer = signerOf(ctx, flags, delegator);
     await runTx(ctx, flags, {
-      msgs: [{ typeUrl: "/qos.distribution.v1.MsgWithdrawRewards", value: MsgWithdrawRewards.fromPartial({ delegator: signer.address, validator }) }],
+      msgs: [{ typeUrl: TypeUrl.qos.distribution.v1.MsgWithdrawRewards, value: MsgWithdrawRewards.fromPartial({ delegator: signer.address, validator }) }],
       signers: [signer],
       precheck: async (fee) => {
         if (fee.length) return;
         await requireValidator(ctx, validator);
         const isOwner = resolveValidator(ctx, signer.address) === validator;
         if (isOwner) return; // the owner may withdraw commission without a delegation
-        await queryOrNotFound(ctx, "/qos.stake.v1.Query/Delegation", sq.QueryDelegationRequest.encode({ delegator: signer.address, validator }).finish(), `${signer.address} has no delegation to ${validator}: no rewards to withdraw`);
+        await queryOrNotFound(ctx, Method.qos.stake.v1.Query.Delegation, sq.QueryDelegationRequest.encode({ delegator: signer.address, validator }).finish(), `${signer.address} has no delegation to ${validator}: no rewards to withdraw`);
       },
     });
   });
@@ -49,7 +50,7 @@ export const distributionCli: CliModule = ({ tx, query, registerMsgType }) => {
     const ctx = CliContext.of(cmd);
     const { address: delegator } = ctx.resolveAddress(delegatorText);
     const validator = resolveValidator(ctx, validatorText);
-    const bytes = await queryOrNotFound(ctx, "/qos.distribution.v1.Query/PendingRewards", q.QueryPendingRewardsRequest.encode({ delegator, validator }).finish(), notFound(validator));
+    const bytes = await queryOrNotFound(ctx, Method.qos.distribution.v1.Query.PendingRewards, q.QueryPendingRewardsRequest.encode({ delegator, validator }).finish(), notFound(validator));
     const res = q.QueryPendingRewardsResponse.decode(bytes);
     const out = { delegator, validator, rewards: res.rewards, commission: res.commission, total: (BigInt(res.rewards || "0") + BigInt(res.commission || "0")).toString() };
     ctx.print(out, () => `rewards ${uqosText(out.rewards)}${out.commission !== "0" ? `, commission ${uqosText(out.commission)}, total ${uqosText(out.total)}` : ""}`);
@@ -62,7 +63,7 @@ export const distributionCli: CliModule = ({ tx, query, registerMsgType }) => {
   ).action(async (validatorText: string, _opts, cmd: Command) => {
     const ctx = CliContext.of(cmd);
     const validator = resolveValidator(ctx, validatorText);
-    const bytes = await queryOrNotFound(ctx, "/qos.distribution.v1.Query/Validator", q.QueryValidatorRequest.encode({ validator }).finish(), notFound(validator));
+    const bytes = await queryOrNotFound(ctx, Method.qos.distribution.v1.Query.Validator, q.QueryValidatorRequest.encode({ validator }).finish(), notFound(validator));
     const res = q.QueryValidatorResponse.decode(bytes);
     const out = { validator, commission: res.commission, outstanding: res.outstanding, current_period: res.currentPeriod.toString(), current_rewards: res.currentRewards };
     ctx.print(out, () => [
@@ -76,14 +77,14 @@ export const distributionCli: CliModule = ({ tx, query, registerMsgType }) => {
   example(qd.command("community-pool").description("the community pool, uqos"), "qoscli query distribution community-pool --output json")
     .action(async (_opts, cmd: Command) => {
       const ctx = CliContext.of(cmd);
-      const res = q.QueryCommunityPoolResponse.decode(await ctx.abciQuery("/qos.distribution.v1.Query/CommunityPool", q.QueryCommunityPoolRequest.encode({}).finish()));
+      const res = q.QueryCommunityPoolResponse.decode(await ctx.abciQuery(Method.qos.distribution.v1.Query.CommunityPool, q.QueryCommunityPoolRequest.encode({}).finish()));
       ctx.print({ amount: res.amount }, () => uqosText(res.amount));
     });
 
   example(qd.command("params").description("the distribution module's parameters"), "qoscli query distribution params --output json")
     .action(async (_opts, cmd: Command) => {
       const ctx = CliContext.of(cmd);
-      const res = q.QueryParamsResponse.decode(await ctx.abciQuery("/qos.distribution.v1.Query/Params", q.QueryParamsRequest.encode({}).finish()));
+      const res = q.QueryParamsResponse.decode(await ctx.abciQuery(Method.qos.distribution.v1.Query.Params, q.QueryParamsRequest.encode({}).finish()));
       printParams(ctx, res.paramsJson);
     });
 };

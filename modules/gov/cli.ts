@@ -13,6 +13,7 @@ import type { Proposal, ProposalContent } from "../../gen/qos/gov/v1/types.js";
 import {
   CliContext, CliError, addPageFlags, addTxFlags, example, pageJson, pageRequest, pageText, runTx, type CliModule, type PageFlags, type TxFlags,
 } from "../../client/index.js";
+import { Method, TypeUrl } from "../../gen/names.js";
 
 const LevelText = ["", "normal", "important", "critical"];
 const StatusText = ["", "deposit_period", "voting_period", "passed", "rejected", "failed"];
@@ -48,7 +49,7 @@ function proposalJson(p: Proposal) {
 }
 
 export const govCli: CliModule = ({ tx, query, registerMsgType }) => {
-  for (const [url, type] of [["/qos.gov.v1.MsgSubmitProposal", MsgSubmitProposal], ["/qos.gov.v1.MsgDeposit", MsgDeposit], ["/qos.gov.v1.MsgVote", MsgVote]] as const) {
+  for (const [url, type] of [[TypeUrl.qos.gov.v1.MsgSubmitProposal, MsgSubmitProposal], [TypeUrl.qos.gov.v1.MsgDeposit, MsgDeposit], [TypeUrl.qos.gov.v1.MsgVote, MsgVote]] as const) {
     registerMsgType(url, type as never);
   }
   const gov = tx.command("gov").description("governance: proposals, deposits, votes");
@@ -73,7 +74,7 @@ export const govCli: CliModule = ({ tx, query, registerMsgType }) => {
       const key = ctx.resolveKey(proposer);
       const content = { title: flags.title, description: flags.description, ...build(flags, ctx) };
       const msg = MsgSubmitProposal.fromPartial({ proposer: key.address, content, initialDeposit: uqos(flags.deposit, "--deposit") });
-      await runTx(ctx, flags, { msgs: [{ typeUrl: "/qos.gov.v1.MsgSubmitProposal", value: msg }], signers: [{ address: key.address, key }] });
+      await runTx(ctx, flags, { msgs: [{ typeUrl: TypeUrl.qos.gov.v1.MsgSubmitProposal, value: msg }], signers: [{ address: key.address, key }] });
     });
   };
 
@@ -130,7 +131,7 @@ export const govCli: CliModule = ({ tx, query, registerMsgType }) => {
     const ctx = CliContext.of(c);
     const key = ctx.resolveKey(depositor);
     const msg = MsgDeposit.fromPartial({ depositor: key.address, proposalId: proposalId(id), amount: uqos(amount, "<amount>") });
-    await runTx(ctx, flags, { msgs: [{ typeUrl: "/qos.gov.v1.MsgDeposit", value: msg }], signers: [{ address: key.address, key }] });
+    await runTx(ctx, flags, { msgs: [{ typeUrl: TypeUrl.qos.gov.v1.MsgDeposit, value: msg }], signers: [{ address: key.address, key }] });
   });
 
   example(
@@ -144,13 +145,13 @@ export const govCli: CliModule = ({ tx, query, registerMsgType }) => {
     const index = OptionText.indexOf(normalized);
     if (index <= 0) throw new CliError(`option ${JSON.stringify(option)}: use yes, no, abstain or no_with_veto`);
     const msg = MsgVote.fromPartial({ voter: key.address, proposalId: proposalId(id), option: index });
-    await runTx(ctx, flags, { msgs: [{ typeUrl: "/qos.gov.v1.MsgVote", value: msg }], signers: [{ address: key.address, key }] });
+    await runTx(ctx, flags, { msgs: [{ typeUrl: TypeUrl.qos.gov.v1.MsgVote, value: msg }], signers: [{ address: key.address, key }] });
   });
 
   const q = query.command("gov").description("governance queries");
   example(q.command("proposal").argument("<id>").description("one proposal"), "qoscli query gov proposal 1 --output json").action(async (id: string, _o, c: Command) => {
     const ctx = CliContext.of(c);
-    const res = QueryProposalResponse.decode(await ctx.abciQuery("/qos.gov.v1.Query/Proposal", QueryProposalRequest.encode({ proposalId: proposalId(id) }).finish()));
+    const res = QueryProposalResponse.decode(await ctx.abciQuery(Method.qos.gov.v1.Query.Proposal, QueryProposalRequest.encode({ proposalId: proposalId(id) }).finish()));
     const p = proposalJson(res.proposal!);
     ctx.print(p, () => `#${p.id} ${p.title} [${p.level}] ${p.status}${p.result ? ` (${p.result})` : ""}; deposit ${p.total_deposit}uqos`);
   });
@@ -159,36 +160,36 @@ export const govCli: CliModule = ({ tx, query, registerMsgType }) => {
       const ctx = CliContext.of(c);
       const status = opts.status ? StatusText.indexOf(opts.status) : 0;
       if (status < 0) throw new CliError(`--status must be one of ${StatusText.slice(1).join(", ")}`);
-      const res = QueryProposalsResponse.decode(await ctx.abciQuery("/qos.gov.v1.Query/Proposals", QueryProposalsRequest.encode({ status, pagination: pageRequest(opts) }).finish()));
+      const res = QueryProposalsResponse.decode(await ctx.abciQuery(Method.qos.gov.v1.Query.Proposals, QueryProposalsRequest.encode({ status, pagination: pageRequest(opts) }).finish()));
       const list = res.proposals.map(proposalJson);
       ctx.print({ proposals: list, pagination: pageJson(res.pagination, opts) }, () => pageText(list.map((p) => `#${p.id}\t${p.status}\t${p.level}\t${p.title}`).join("\n") || "no proposals", res.pagination, opts));
     });
   example(addPageFlags(q.command("votes").argument("<id>")).description("the votes on a proposal, by voter address (one page)"), "qoscli query gov votes 1").action(async (id: string, o: PageFlags, c: Command) => {
     const ctx = CliContext.of(c);
-    const res = QueryVotesResponse.decode(await ctx.abciQuery("/qos.gov.v1.Query/Votes", QueryVotesRequest.encode({ proposalId: proposalId(id), pagination: pageRequest(o) }).finish()));
+    const res = QueryVotesResponse.decode(await ctx.abciQuery(Method.qos.gov.v1.Query.Votes, QueryVotesRequest.encode({ proposalId: proposalId(id), pagination: pageRequest(o) }).finish()));
     const votes = res.votes.map((v) => ({ voter: v.voter, option: OptionText[v.option] ?? String(v.option) }));
     ctx.print({ votes, pagination: pageJson(res.pagination, o) }, () => pageText(votes.map((v) => `${v.voter}\t${v.option}`).join("\n") || "no votes", res.pagination, o));
   });
   example(addPageFlags(q.command("deposits").argument("<id>")).description("the open deposits of a proposal (one page)"), "qoscli query gov deposits 1").action(async (id: string, o: PageFlags, c: Command) => {
     const ctx = CliContext.of(c);
-    const res = QueryDepositsResponse.decode(await ctx.abciQuery("/qos.gov.v1.Query/Deposits", QueryDepositsRequest.encode({ proposalId: proposalId(id), pagination: pageRequest(o) }).finish()));
+    const res = QueryDepositsResponse.decode(await ctx.abciQuery(Method.qos.gov.v1.Query.Deposits, QueryDepositsRequest.encode({ proposalId: proposalId(id), pagination: pageRequest(o) }).finish()));
     ctx.print({ deposits: res.deposits, pagination: pageJson(res.pagination, o) }, () => pageText(res.deposits.map((d) => `${d.depositor}\t${d.amount}uqos`).join("\n") || "no open deposits", res.pagination, o));
   });
   example(q.command("tally").argument("<id>").description("the live tally (voting period) or the final one"), "qoscli query gov tally 1").action(async (id: string, _o, c: Command) => {
     const ctx = CliContext.of(c);
-    const res = QueryTallyResponse.decode(await ctx.abciQuery("/qos.gov.v1.Query/Tally", QueryTallyRequest.encode({ proposalId: proposalId(id) }).finish()));
+    const res = QueryTallyResponse.decode(await ctx.abciQuery(Method.qos.gov.v1.Query.Tally, QueryTallyRequest.encode({ proposalId: proposalId(id) }).finish()));
     const t = res.tally!;
     ctx.print(t, () => `yes ${t.yes} no ${t.no} abstain ${t.abstain} no_with_veto ${t.noWithVeto} of ${t.totalPower} bonded (uqos)`);
   });
   example(q.command("params").description("gov parameters per level"), "qoscli query gov params --output json").action(async (_o, c: Command) => {
     const ctx = CliContext.of(c);
-    const res = QueryParamsResponse.decode(await ctx.abciQuery("/qos.gov.v1.Query/Params", QueryParamsRequest.encode({}).finish()));
+    const res = QueryParamsResponse.decode(await ctx.abciQuery(Method.qos.gov.v1.Query.Params, QueryParamsRequest.encode({}).finish()));
     const value = JSON.parse(res.paramsJson);
     ctx.print(value, () => JSON.stringify(value, null, 2));
   });
   example(q.command("upgrade").description("the scheduled software upgrade and the applied ones"), "qoscli query gov upgrade").action(async (_o, c: Command) => {
     const ctx = CliContext.of(c);
-    const res = QueryUpgradeResponse.decode(await ctx.abciQuery("/qos.gov.v1.Query/Upgrade", QueryUpgradeRequest.encode({}).finish()));
+    const res = QueryUpgradeResponse.decode(await ctx.abciQuery(Method.qos.gov.v1.Query.Upgrade, QueryUpgradeRequest.encode({}).finish()));
     const out = { plan: res.plan, applied: res.applied };
     ctx.print(out, () => (res.plan ? `upgrade ${res.plan.name} at height ${res.plan.height}` : "no upgrade scheduled") + res.applied.map((a) => `\napplied ${a.name} at ${a.height}`).join(""));
   });

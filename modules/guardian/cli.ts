@@ -9,12 +9,13 @@ import type { Guardian } from "../../gen/qos/guardian/v1/types.js";
 import {
   CliContext, addPageFlags, addTxFlags, example, pageJson, pageRequest, pageText, runTx, type CliModule, type PageFlags, type TxFlags,
 } from "../../client/index.js";
+import { Method, TypeUrl } from "../../gen/names.js";
 
 const typeText = (g: Guardian) => (g.type === 1 ? "genesis" : g.type === 2 ? "ordinary" : String(g.type));
 
 export const guardianCli: CliModule = ({ tx, query, registerMsgType }) => {
   for (const [url, type] of [
-    ["/qos.guardian.v1.MsgAddGuardian", MsgAddGuardian], ["/qos.guardian.v1.MsgDeleteGuardian", MsgDeleteGuardian], ["/qos.guardian.v1.MsgHaltNetwork", MsgHaltNetwork],
+    [TypeUrl.qos.guardian.v1.MsgAddGuardian, MsgAddGuardian], [TypeUrl.qos.guardian.v1.MsgDeleteGuardian, MsgDeleteGuardian], [TypeUrl.qos.guardian.v1.MsgHaltNetwork, MsgHaltNetwork],
   ] as const) registerMsgType(url, type as never);
   const g = tx.command("guardian").description("guardians: fee-free foundation accounts; genesis guardians add/delete ordinary ones and can halt the network");
 
@@ -26,7 +27,7 @@ export const guardianCli: CliModule = ({ tx, query, registerMsgType }) => {
     const ctx = CliContext.of(c);
     const key = ctx.resolveKey(creator);
     const msg = MsgAddGuardian.fromPartial({ creator: key.address, address: ctx.resolveAddress(address).address, description: flags.description });
-    await runTx(ctx, flags, { msgs: [{ typeUrl: "/qos.guardian.v1.MsgAddGuardian", value: msg }], signers: [{ address: key.address, key }] });
+    await runTx(ctx, flags, { msgs: [{ typeUrl: TypeUrl.qos.guardian.v1.MsgAddGuardian, value: msg }], signers: [{ address: key.address, key }] });
   });
   example(
     addTxFlags(g.command("delete").argument("<deleted-by>", "a genesis guardian's key").argument("<address>", "the ordinary guardian").description("delete an ordinary guardian (genesis guardians only)")),
@@ -35,7 +36,7 @@ export const guardianCli: CliModule = ({ tx, query, registerMsgType }) => {
     const ctx = CliContext.of(c);
     const key = ctx.resolveKey(by);
     const msg = MsgDeleteGuardian.fromPartial({ deletedBy: key.address, address: ctx.resolveAddress(address).address });
-    await runTx(ctx, flags, { msgs: [{ typeUrl: "/qos.guardian.v1.MsgDeleteGuardian", value: msg }], signers: [{ address: key.address, key }] });
+    await runTx(ctx, flags, { msgs: [{ typeUrl: TypeUrl.qos.guardian.v1.MsgDeleteGuardian, value: msg }], signers: [{ address: key.address, key }] });
   });
   example(
     addTxFlags(g.command("halt").argument("<guardian>", "a genesis guardian's key").argument("<reason>", "why (1-1000 bytes), shown in logs and `query halt`")
@@ -45,24 +46,24 @@ export const guardianCli: CliModule = ({ tx, query, registerMsgType }) => {
     const ctx = CliContext.of(c);
     const key = ctx.resolveKey(guardian);
     const msg = MsgHaltNetwork.fromPartial({ guardian: key.address, reason });
-    await runTx(ctx, flags, { msgs: [{ typeUrl: "/qos.guardian.v1.MsgHaltNetwork", value: msg }], signers: [{ address: key.address, key }] });
+    await runTx(ctx, flags, { msgs: [{ typeUrl: TypeUrl.qos.guardian.v1.MsgHaltNetwork, value: msg }], signers: [{ address: key.address, key }] });
   });
 
   example(query.command("guardian").argument("<address|key>").description("one guardian"), "qoscli query guardian qosacc1...").action(async (who: string, _o, c: Command) => {
     const ctx = CliContext.of(c);
-    const res = QueryGuardianResponse.decode(await ctx.abciQuery("/qos.guardian.v1.Query/Guardian", QueryGuardianRequest.encode({ address: ctx.resolveAddress(who).address }).finish()));
+    const res = QueryGuardianResponse.decode(await ctx.abciQuery(Method.qos.guardian.v1.Query.Guardian, QueryGuardianRequest.encode({ address: ctx.resolveAddress(who).address }).finish()));
     const x = { ...res.guardian!, type: typeText(res.guardian!) };
     ctx.print(x, () => `${x.address}\t${x.type}\t${x.description}${x.creator ? `\tadded by ${x.creator}` : ""}`);
   });
   example(addPageFlags(query.command("guardians")).description("the guardians, by address (one page)"), "qoscli query guardians --output json").action(async (o: PageFlags, c: Command) => {
     const ctx = CliContext.of(c);
-    const res = QueryGuardiansResponse.decode(await ctx.abciQuery("/qos.guardian.v1.Query/Guardians", QueryGuardiansRequest.encode({ pagination: pageRequest(o) }).finish()));
+    const res = QueryGuardiansResponse.decode(await ctx.abciQuery(Method.qos.guardian.v1.Query.Guardians, QueryGuardiansRequest.encode({ pagination: pageRequest(o) }).finish()));
     const list = res.guardians.map((x) => ({ ...x, type: typeText(x) }));
     ctx.print({ guardians: list, pagination: pageJson(res.pagination, o) }, () => pageText(list.map((x) => `${x.address}\t${x.type}\t${x.description}`).join("\n") || "no guardians", res.pagination, o));
   });
   example(query.command("halt").description("whether a genesis guardian halted the network, and why"), "qoscli query halt").action(async (_o, c: Command) => {
     const ctx = CliContext.of(c);
-    const res = QueryHaltResponse.decode(await ctx.abciQuery("/qos.guardian.v1.Query/Halt", QueryHaltRequest.encode({}).finish()));
+    const res = QueryHaltResponse.decode(await ctx.abciQuery(Method.qos.guardian.v1.Query.Halt, QueryHaltRequest.encode({}).finish()));
     ctx.print(res, () => (res.halted ? `HALTED at height ${res.halt!.height} by ${res.halt!.guardian}: ${res.halt!.reason}` : "not halted"));
   });
 };

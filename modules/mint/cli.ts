@@ -4,6 +4,7 @@ import {
   QueryAppliedRequest, QueryAppliedResponse, QueryPhasesRequest, QueryPhasesResponse,
 } from "../../gen/qos/mint/v1/query.js";
 import { CliContext, example, type CliModule } from "../../client/index.js";
+import { Method } from "../../gen/names.js";
 
 /** uqos → "123.456789 QOS" (display only) */
 function qos(uqos: string): string {
@@ -23,7 +24,7 @@ export const mintCli: CliModule = ({ query }) => {
   example(query.command("inflation-phases").description("the inflation schedule: each phase's end time, total and amount minted so far (uqos)"), "qoscli query inflation-phases --output json")
     .action(async (_opts, cmd: Command) => {
       const ctx = CliContext.of(cmd);
-      const res = QueryPhasesResponse.decode(await ctx.abciQuery("/qos.mint.v1.Query/Phases", QueryPhasesRequest.encode({}).finish()));
+      const res = QueryPhasesResponse.decode(await ctx.abciQuery(Method.qos.mint.v1.Query.Phases, QueryPhasesRequest.encode({}).finish()));
       const phases = res.phases.map((p) => ({
         end_time: p.endTime.toString(),
         end_time_utc: isoTime(p.endTime),
@@ -38,7 +39,7 @@ export const mintCli: CliModule = ({ query }) => {
   example(query.command("inflation-applied").description("everything inflation has minted, the last block's mint and the planned total (uqos)"), "qoscli query inflation-applied")
     .action(async (_opts, cmd: Command) => {
       const ctx = CliContext.of(cmd);
-      const res = QueryAppliedResponse.decode(await ctx.abciQuery("/qos.mint.v1.Query/Applied", QueryAppliedRequest.encode({}).finish()));
+      const res = QueryAppliedResponse.decode(await ctx.abciQuery(Method.qos.mint.v1.Query.Applied, QueryAppliedRequest.encode({}).finish()));
       const out = { applied: res.applied, last_mint: res.lastMint, planned: res.planned };
       ctx.print(out, () => `minted ${out.applied}uqos (${qos(out.applied)}) of ${out.planned}uqos planned; last block ${out.last_mint}uqos`);
     });

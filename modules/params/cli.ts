@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { QueryParamsRequest, QueryParamsResponse } from "../../gen/qos/params/v1/query.js";
 import { CliContext, example, type CliModule } from "../../client/index.js";
+import { Method } from "../../gen/names.js";
 
 export const paramsCli: CliModule = ({ query }) => {
   example(
@@ -10,7 +11,7 @@ export const paramsCli: CliModule = ({ query }) => {
     "qoscli query params",
   ).action(async (module: string | undefined, _opts, cmd: Command) => {
     const ctx = CliContext.of(cmd);
-    const res = QueryParamsResponse.decode(await ctx.abciQuery("/qos.params.v1.Query/Params", QueryParamsRequest.encode({ module: module ?? "" }).finish()));
+    const res = QueryParamsResponse.decode(await ctx.abciQuery(Method.qos.params.v1.Query.Params, QueryParamsRequest.encode({ module: module ?? "" }).finish()));
     const value = JSON.parse(res.paramsJson);
     ctx.print(value, () => JSON.stringify(value, null, 2));
   });

@@ -11,6 +11,7 @@ import {
   CliContext, CliError, addPageFlags, addTxFlags, example, pageJson, pageRequest, pageText, runTx, type CliModule, type PageFlags, type TxFlags,
 } from "../../client/index.js";
 import { readCertificate } from "../../client/certificate.js";
+import { Method, TypeUrl } from "../../gen/names.js";
 
 const seqArg = (text: string) => {
   if (!/^[0-9]+$/.test(text)) throw new CliError(`sequence ${JSON.stringify(text)} must be a whole number`);
@@ -19,7 +20,7 @@ const seqArg = (text: string) => {
 
 export const qcpCli: CliModule = ({ tx, query, registerMsgType }) => {
   for (const [url, type] of [
-    ["/qos.qcp.v1.MsgInitQcp", MsgInitQcp], ["/qos.qcp.v1.MsgRecvQcp", MsgRecvQcp], ["/qos.qcp.v1.MsgTransfer", MsgTransfer], ["/qos.qcp.v1.MsgExecute", MsgExecute],
+    [TypeUrl.qos.qcp.v1.MsgInitQcp, MsgInitQcp], [TypeUrl.qos.qcp.v1.MsgRecvQcp, MsgRecvQcp], [TypeUrl.qos.qcp.v1.MsgTransfer, MsgTransfer], [TypeUrl.qos.qcp.v1.MsgExecute, MsgExecute],
   ] as const) registerMsgType(url, type as never);
   const qcp = tx.command("qcp").description("cross-chain messages: register relayers, transfer tokens to another chain");
 
@@ -27,7 +28,7 @@ export const qcpCli: CliModule = ({ tx, query, registerMsgType }) => {
     addTxFlags(
       qcp.command("init").argument("<creator>", "key that signs and pays")
         .requiredOption("--certificate <file>", "certificate file from `qoscli ca issue-qcp`")
-        .description("register a relayer key for a source chain with a QCP CA certificate (/qos.qcp.v1.MsgInitQcp)"),
+        .description(`register a relayer key for a source chain with a QCP CA certificate (${TypeUrl.qos.qcp.v1.MsgInitQcp})`),
     ),
     "qoscli tx qcp init alice --certificate relayer.crt --broadcast-mode block",
   ).action(async (creator: string, flags: TxFlags & { certificate: string }, cmd: Command) => {
@@ -35,7 +36,7 @@ export const qcpCli: CliModule = ({ tx, query, registerMsgType }) => {
     const cert = readCertificate(flags.certificate, "qcp");
     const key = ctx.resolveKey(creator);
     const msg = MsgInitQcp.fromPartial({ creator: key.address, certificate: cert.bytes });
-    await runTx(ctx, flags, { msgs: [{ typeUrl: "/qos.qcp.v1.MsgInitQcp", value: msg }], signers: [{ address: key.address, key }] });
+    await runTx(ctx, flags, { msgs: [{ typeUrl: TypeUrl.qos.qcp.v1.MsgInitQcp, value: msg }], signers: [{ address: key.address, key }] });
   });
 
   example(
@@ -51,13 +52,13 @@ export const qcpCli: CliModule = ({ tx, query, registerMsgType }) => {
     if (!m) throw new CliError(`amount ${JSON.stringify(amount)} must look like 1000STAR`);
     const key = ctx.resolveKey(sender);
     const msg = MsgTransfer.fromPartial({ sender: key.address, toChain, receiver, amount: m[1], denom: m[2] });
-    await runTx(ctx, flags, { msgs: [{ typeUrl: "/qos.qcp.v1.MsgTransfer", value: msg }], signers: [{ address: key.address, key }] });
+    await runTx(ctx, flags, { msgs: [{ typeUrl: TypeUrl.qos.qcp.v1.MsgTransfer, value: msg }], signers: [{ address: key.address, key }] });
   });
 
   example(addPageFlags(query.command("qcp-chains")).description("registered counterpart chains, their relayers and sequences (one page)"), "qoscli query qcp-chains --output json")
     .action(async (opts: PageFlags, cmd: Command) => {
       const ctx = CliContext.of(cmd);
-      const res = QueryChainsResponse.decode(await ctx.abciQuery("/qos.qcp.v1.Query/Chains", QueryChainsRequest.encode({ pagination: pageRequest(opts) }).finish()));
+      const res = QueryChainsResponse.decode(await ctx.abciQuery(Method.qos.qcp.v1.Query.Chains, QueryChainsRequest.encode({ pagination: pageRequest(opts) }).finish()));
       const chains = res.chains.map((c) => ({ chain_id: c.info!.chainId, relayers: c.info!.relayers, out_sequence: c.outSequence.toString(), in_sequence: c.inSequence.toString() }));
       ctx.print({ chains, pagination: pageJson(res.pagination, opts) }, () =>
         pageText(chains.map((c) => `${c.chain_id}\tout ${c.out_sequence}\tin ${c.in_sequence}\trelayers ${c.relayers.join(",")}`).join("\n") || "no chains", res.pagination, opts));
@@ -65,13 +66,13 @@ export const qcpCli: CliModule = ({ tx, query, registerMsgType }) => {
   example(query.command("qcp-sequences").argument("<chain>", "counterpart chain id").description("out-sequence toward and in-sequence from a chain"), "qoscli query qcp-sequences biz-1")
     .action(async (chainId: string, _opts, cmd: Command) => {
       const ctx = CliContext.of(cmd);
-      const res = QuerySequencesResponse.decode(await ctx.abciQuery("/qos.qcp.v1.Query/Sequences", QuerySequencesRequest.encode({ chainId }).finish()));
+      const res = QuerySequencesResponse.decode(await ctx.abciQuery(Method.qos.qcp.v1.Query.Sequences, QuerySequencesRequest.encode({ chainId }).finish()));
       ctx.print({ out_sequence: res.outSequence.toString(), in_sequence: res.inSequence.toString() }, () => `out ${res.outSequence}, in ${res.inSequence}`);
     });
   example(query.command("qcp-entry").argument("<chain>", "destination chain id").argument("<sequence>", "sequence").description("an outbox entry and its state key (prove it with abci_query /store/key)"), "qoscli query qcp-entry biz-1 1 --output json")
     .action(async (chainId: string, sequence: string, _opts, cmd: Command) => {
       const ctx = CliContext.of(cmd);
-      const res = QueryEntryResponse.decode(await ctx.abciQuery("/qos.qcp.v1.Query/Entry", QueryEntryRequest.encode({ chainId, sequence: seqArg(sequence) }).finish()));
+      const res = QueryEntryResponse.decode(await ctx.abciQuery(Method.qos.qcp.v1.Query.Entry, QueryEntryRequest.encode({ chainId, sequence: seqArg(sequence) }).finish()));
       const e = OutboxEntry.decode(res.entry);
       const out = { from: e.from, to: e.to, sequence: e.sequence.toString(), height: e.height.toString(), is_result: e.isResult, payload_type: e.payloadType, hash: res.hash, key_hex: Buffer.from(res.key).toString("hex") };
       ctx.print(out, () => Object.entries(out).map(([k, v]) => `${k}: ${v}`).join("\n"));
@@ -79,7 +80,7 @@ export const qcpCli: CliModule = ({ tx, query, registerMsgType }) => {
   example(query.command("qcp-result").argument("<chain>", "destination chain id").argument("<sequence>", "sequence of our entry").description("the result the destination sent back for an entry"), "qoscli query qcp-result biz-1 1")
     .action(async (chainId: string, sequence: string, _opts, cmd: Command) => {
       const ctx = CliContext.of(cmd);
-      const { result } = QueryResultResponse.decode(await ctx.abciQuery("/qos.qcp.v1.Query/Result", QueryResultRequest.encode({ chainId, sequence: seqArg(sequence) }).finish()));
+      const { result } = QueryResultResponse.decode(await ctx.abciQuery(Method.qos.qcp.v1.Query.Result, QueryResultRequest.encode({ chainId, sequence: seqArg(sequence) }).finish()));
       const out = { orig_sequence: result!.origSequence.toString(), code: result!.code, codespace: result!.codespace, log: result!.log };
       ctx.print(out, () => (out.code === 0 ? `#${out.orig_sequence} succeeded` : `#${out.orig_sequence} failed: ${out.codespace} ${out.code}: ${out.log}`));
     });

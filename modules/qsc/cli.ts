@@ -12,6 +12,7 @@ import {
 } from "../../client/index.js";
 import { readCertificate } from "../../client/certificate.js";
 import { isQscName } from "./params.js";
+import { Method, TypeUrl } from "../../gen/names.js";
 
 function checkName(name: string): string {
   if (!isQscName(name)) throw new CliError(`token name ${JSON.stringify(name)}: 3-16 upper-case letters and digits, starting with a letter (not QOS)`);
@@ -25,8 +26,8 @@ function checkAmount(amount: string, what = "<amount>"): string {
 
 export const qscCli: CliModule = ({ tx, query, registerMsgType }) => {
   for (const [url, type] of [
-    ["/qos.qsc.v1.MsgCreateQsc", MsgCreateQsc], ["/qos.qsc.v1.MsgIssueQsc", MsgIssueQsc], ["/qos.qsc.v1.MsgFreeze", MsgFreeze],
-    ["/qos.qsc.v1.MsgUnfreeze", MsgUnfreeze], ["/qos.qsc.v1.MsgPause", MsgPause],
+    [TypeUrl.qos.qsc.v1.MsgCreateQsc, MsgCreateQsc], [TypeUrl.qos.qsc.v1.MsgIssueQsc, MsgIssueQsc], [TypeUrl.qos.qsc.v1.MsgFreeze, MsgFreeze],
+    [TypeUrl.qos.qsc.v1.MsgUnfreeze, MsgUnfreeze], [TypeUrl.qos.qsc.v1.MsgPause, MsgPause],
   ] as const) registerMsgType(url, type as never);
 
   const qsc = tx.command("qsc").description("QSC tokens: create with a CA certificate, issue, freeze, pause");
@@ -41,7 +42,7 @@ export const qscCli: CliModule = ({ tx, query, registerMsgType }) => {
         .option("--decimals <n>", "decimals shown by wallets", "0")
         .option("--description <text>", "description", "")
         .option("--holders <list>", "initial holders '<addr|key>,<amount>;...'", "")
-        .description("register a QSC token with a certificate signed by the chain's QSC root CA (/qos.qsc.v1.MsgCreateQsc)"),
+        .description(`register a QSC token with a certificate signed by the chain's QSC root CA (${TypeUrl.qos.qsc.v1.MsgCreateQsc})`),
     ),
     "qoscli tx qsc create banker --certificate STAR.crt --holders 'qosacc1...,1000000' --gas auto --broadcast-mode block",
   ).action(async (creator: string, flags: TxFlags & { certificate: string; symbol?: string; decimals: string; description: string; holders: string }, cmd: Command) => {
@@ -70,20 +71,20 @@ export const qscCli: CliModule = ({ tx, query, registerMsgType }) => {
       description: flags.description,
       initialHolders: holders,
     });
-    await runTx(ctx, flags, { msgs: [{ typeUrl: "/qos.qsc.v1.MsgCreateQsc", value: msg }], signers: [signer] });
+    await runTx(ctx, flags, { msgs: [{ typeUrl: TypeUrl.qos.qsc.v1.MsgCreateQsc, value: msg }], signers: [signer] });
   });
 
   example(
     addTxFlags(
       qsc.command("issue").argument("<banker>", "the token's banker key").argument("<name>", "token name").argument("<amount>", "amount to mint to the banker")
-        .description("mint more of a token to its banker (banker only; /qos.qsc.v1.MsgIssueQsc)"),
+        .description(`mint more of a token to its banker (banker only; ${TypeUrl.qos.qsc.v1.MsgIssueQsc})`),
     ),
     "qoscli tx qsc issue banker STAR 1000000 --broadcast-mode block",
   ).action(async (banker: string, name: string, amount: string, flags: TxFlags, cmd: Command) => {
     const ctx = CliContext.of(cmd);
     const key = ctx.resolveKey(banker);
     const msg = MsgIssueQsc.fromPartial({ banker: key.address, name: checkName(name), amount: checkAmount(amount) });
-    await runTx(ctx, flags, { msgs: [{ typeUrl: "/qos.qsc.v1.MsgIssueQsc", value: msg }], signers: [{ address: key.address, key }] });
+    await runTx(ctx, flags, { msgs: [{ typeUrl: TypeUrl.qos.qsc.v1.MsgIssueQsc, value: msg }], signers: [{ address: key.address, key }] });
   });
 
   for (const action of ["freeze", "unfreeze"] as const) {
@@ -98,8 +99,8 @@ export const qscCli: CliModule = ({ tx, query, registerMsgType }) => {
       const key = ctx.resolveKey(banker);
       const fields = { banker: key.address, name: checkName(name), holder: ctx.resolveAddress(holder).address, amount: checkAmount(amount) };
       const msg = action === "freeze"
-        ? { typeUrl: "/qos.qsc.v1.MsgFreeze", value: MsgFreeze.fromPartial(fields) }
-        : { typeUrl: "/qos.qsc.v1.MsgUnfreeze", value: MsgUnfreeze.fromPartial(fields) };
+        ? { typeUrl: TypeUrl.qos.qsc.v1.MsgFreeze, value: MsgFreeze.fromPartial(fields) }
+        : { typeUrl: TypeUrl.qos.qsc.v1.MsgUnfreeze, value: MsgUnfreeze.fromPartial(fields) };
       await runTx(ctx, flags, { msgs: [msg], signers: [{ address: key.address, key }] });
     });
   }
@@ -115,7 +116,7 @@ export const qscCli: CliModule = ({ tx, query, registerMsgType }) => {
       const ctx = CliContext.of(cmd);
       const key = ctx.resolveKey(banker);
       const msg = MsgPause.fromPartial({ banker: key.address, name: checkName(name), paused: action === "pause" });
-      await runTx(ctx, flags, { msgs: [{ typeUrl: "/qos.qsc.v1.MsgPause", value: msg }], signers: [{ address: key.address, key }] });
+      await runTx(ctx, flags, { msgs: [{ typeUrl: TypeUrl.qos.qsc.v1.MsgPause, value: msg }], signers: [{ address: key.address, key }] });
     });
   }
 
@@ -123,14 +124,14 @@ export const qscCli: CliModule = ({ tx, query, registerMsgType }) => {
   example(query.command("qsc").argument("<name>", "token name").description("a QSC token's info and total supply"), "qoscli query qsc STAR --output json")
     .action(async (name: string, _opts, cmd: Command) => {
       const ctx = CliContext.of(cmd);
-      const res = QueryTokenResponse.decode(await ctx.abciQuery("/qos.qsc.v1.Query/Token", QueryTokenRequest.encode({ name: checkName(name) }).finish()));
+      const res = QueryTokenResponse.decode(await ctx.abciQuery(Method.qos.qsc.v1.Query.Token, QueryTokenRequest.encode({ name: checkName(name) }).finish()));
       const t = tokenJson(res);
       ctx.print(t, () => `${t.name} (${t.symbol}, ${t.decimals} decimals) banker ${t.banker} supply ${t.total_supply}${t.paused ? " PAUSED" : ""}`);
     });
   example(addPageFlags(query.command("qscs")).description("the QSC tokens, by name (one page)"), "qoscli query qscs --output json")
     .action(async (opts: PageFlags, cmd: Command) => {
       const ctx = CliContext.of(cmd);
-      const res = QueryTokensResponse.decode(await ctx.abciQuery("/qos.qsc.v1.Query/Tokens", QueryTokensRequest.encode({ pagination: pageRequest(opts) }).finish()));
+      const res = QueryTokensResponse.decode(await ctx.abciQuery(Method.qos.qsc.v1.Query.Tokens, QueryTokensRequest.encode({ pagination: pageRequest(opts) }).finish()));
       const tokens = res.tokens.map(tokenJson);
       ctx.print({ tokens, pagination: pageJson(res.pagination, opts) }, () =>
         pageText(tokens.map((t) => `${t.name}\tsupply ${t.total_supply}\tbanker ${t.banker}${t.paused ? "\tPAUSED" : ""}`).join("\n") || "no tokens", res.pagination, opts));
@@ -139,7 +140,7 @@ export const qscCli: CliModule = ({ tx, query, registerMsgType }) => {
     .action(async (name: string, who: string, _opts, cmd: Command) => {
       const ctx = CliContext.of(cmd);
       const { address } = ctx.resolveAddress(who);
-      const res = QueryBalanceResponse.decode(await ctx.abciQuery("/qos.qsc.v1.Query/Balance", QueryBalanceRequest.encode({ name: checkName(name), address }).finish()));
+      const res = QueryBalanceResponse.decode(await ctx.abciQuery(Method.qos.qsc.v1.Query.Balance, QueryBalanceRequest.encode({ name: checkName(name), address }).finish()));
       ctx.print({ name, address, spendable: res.spendable, frozen: res.frozen }, () => `spendable ${res.spendable}${name}, frozen ${res.frozen}${name}`);
     });
 };

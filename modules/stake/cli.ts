@@ -21,6 +21,7 @@ import {
 } from "../../gen/qos/stake/v1/tx.js";
 import { ValidatorStatus, type Delegation, type Unbonding } from "../../gen/qos/stake/v1/types.js";
 import { toValAddress } from "./keeper.js";
+import { Method, TypeUrl } from "../../gen/names.js";
 
 // ---------------------------------------------------------------- shared helpers
 
@@ -95,7 +96,7 @@ export async function queryOrNotFound(ctx: CliContext, path: string, request: Ui
 
 /** Fails with NotFound when the validator does not exist; returns it otherwise. */
 export async function requireValidator(ctx: CliContext, validator: string): Promise<q.QueryValidatorResponse> {
-  const bytes = await queryOrNotFound(ctx, "/qos.stake.v1.Query/Validator", q.QueryValidatorRequest.encode({ validator }).finish(), `validator ${validator} does not exist (list them with \`qoscli query stake validators\`)`);
+  const bytes = await queryOrNotFound(ctx, Method.qos.stake.v1.Query.Validator, q.QueryValidatorRequest.encode({ validator }).finish(), `validator ${validator} does not exist (list them with \`qoscli query stake validators\`)`);
   return q.QueryValidatorResponse.decode(bytes);
 }
 
@@ -243,10 +244,10 @@ function consensusKey(flags: CreateFlags): Uint8Array {
 
 export const stakeCli: CliModule = ({ tx, query, registerMsgType }) => {
   for (const [url, type] of [
-    ["/qos.stake.v1.MsgCreateValidator", MsgCreateValidator], ["/qos.stake.v1.MsgEditValidator", MsgEditValidator],
-    ["/qos.stake.v1.MsgRevokeValidator", MsgRevokeValidator], ["/qos.stake.v1.MsgActivateValidator", MsgActivateValidator],
-    ["/qos.stake.v1.MsgDelegate", MsgDelegate], ["/qos.stake.v1.MsgUnbond", MsgUnbond], ["/qos.stake.v1.MsgRedelegate", MsgRedelegate],
-    ["/qos.stake.v1.MsgSetAutoCompound", MsgSetAutoCompound],
+    [TypeUrl.qos.stake.v1.MsgCreateValidator, MsgCreateValidator], [TypeUrl.qos.stake.v1.MsgEditValidator, MsgEditValidator],
+    [TypeUrl.qos.stake.v1.MsgRevokeValidator, MsgRevokeValidator], [TypeUrl.qos.stake.v1.MsgActivateValidator, MsgActivateValidator],
+    [TypeUrl.qos.stake.v1.MsgDelegate, MsgDelegate], [TypeUrl.qos.stake.v1.MsgUnbond, MsgUnbond], [TypeUrl.qos.stake.v1.MsgRedelegate, MsgRedelegate],
+    [TypeUrl.qos.stake.v1.MsgSetAutoCompound, MsgSetAutoCompound],
   ] as const) registerMsgType(url, type as never);
 
   const stake = example(
@@ -270,7 +271,7 @@ export const stakeCli: CliModule = ({ tx, query, registerMsgType }) => {
         .option("--identity <text>", "identity (e.g. a keybase id)", "")
         .option("--website <url>", "website", "")
         .option("--details <text>", "details", "")
-        .description("make the owner's account a validator, bonding its self-bond (/qos.stake.v1.MsgCreateValidator)"),
+        .description(`make the owner's account a validator, bonding its self-bond (${TypeUrl.qos.stake.v1.MsgCreateValidator})`),
     ),
     "qoscli tx stake create-validator alice 10000000uqos --moniker alice-node --node-home ~/.qosd --gas auto --broadcast-mode block",
     "qoscli tx stake create-validator alice 1000000 --moniker v1 --consensus-pubkey 'k8xY…=' --commission-rate 0.05",
@@ -289,7 +290,7 @@ export const stakeCli: CliModule = ({ tx, query, registerMsgType }) => {
       ...rates,
     });
     await runTx(ctx, flags, {
-      msgs: [{ typeUrl: "/qos.stake.v1.MsgCreateValidator", value: msg }],
+      msgs: [{ typeUrl: TypeUrl.qos.stake.v1.MsgCreateValidator, value: msg }],
       signers: [signer],
       precheck: (fee) => checkUqosFunds(ctx, signer.address, BigInt(selfBond), fee),
     });
@@ -306,7 +307,7 @@ export const stakeCli: CliModule = ({ tx, query, registerMsgType }) => {
         .option("--website <url>", "new website")
         .option("--details <text>", "new details")
         .option("--commission-rate <rate>", "new commission rate (at most once a day, within the max rate and max change rate)")
-        .description("change the description (fields not given are kept) and/or the commission rate (/qos.stake.v1.MsgEditValidator)"),
+        .description(`change the description (fields not given are kept) and/or the commission rate (${TypeUrl.qos.stake.v1.MsgEditValidator})`),
     ),
     "qoscli tx stake edit-validator alice --moniker 'alice node' --website https://example.org --broadcast-mode block",
   ).action(async (owner: string, flags: TxFlags & { moniker?: string; identity?: string; website?: string; details?: string; commissionRate?: string }, cmd: Command) => {
@@ -321,7 +322,7 @@ export const stakeCli: CliModule = ({ tx, query, registerMsgType }) => {
       commissionRate: flags.commissionRate === undefined ? "" : rate(flags.commissionRate, "--commission-rate"),
     });
     await runTx(ctx, flags, {
-      msgs: [{ typeUrl: "/qos.stake.v1.MsgEditValidator", value: msg }],
+      msgs: [{ typeUrl: TypeUrl.qos.stake.v1.MsgEditValidator, value: msg }],
       signers: [signer],
       precheck: async (fee) => void (fee.length === 0 && (await requireValidator(ctx, resolveValidator(ctx, signer.address)))),
     });
@@ -330,14 +331,14 @@ export const stakeCli: CliModule = ({ tx, query, registerMsgType }) => {
   // ---- revoke / activate
   example(
     addTxFlags(stake.command("revoke").argument("<owner-key>", "the validator's owner key")
-      .description("take your active validator out of the set (inactive); it is closed and its delegations returned after survival_secs unless activated again (/qos.stake.v1.MsgRevokeValidator)")),
+      .description(`take your active validator out of the set (inactive); it is closed and its delegations returned after survival_secs unless activated again (${TypeUrl.qos.stake.v1.MsgRevokeValidator})`)),
     "qoscli tx stake revoke alice --broadcast-mode block",
   ).action(async (owner: string, flags: TxFlags, cmd: Command) => {
     const ctx = CliContext.of(cmd);
     const signer = signerOf(ctx, flags, owner);
     const validator = resolveValidator(ctx, signer.address);
     await runTx(ctx, flags, {
-      msgs: [{ typeUrl: "/qos.stake.v1.MsgRevokeValidator", value: MsgRevokeValidator.fromPartial({ owner: signer.address }) }],
+      msgs: [{ typeUrl: TypeUrl.qos.stake.v1.MsgRevokeValidator, value: MsgRevokeValidator.fromPartial({ owner: signer.address }) }],
       signers: [signer],
       precheck: async (fee) => {
         if (fee.length) return;
@@ -350,7 +351,7 @@ export const stakeCli: CliModule = ({ tx, query, registerMsgType }) => {
   example(
     addTxFlags(stake.command("activate").argument("<owner-key>", "the validator's owner key")
       .option("--extra-bond <amount>", "uqos to bond on top, e.g. 1000000uqos")
-      .description("bring your inactive validator back into the set, optionally bonding more (/qos.stake.v1.MsgActivateValidator)")),
+      .description(`bring your inactive validator back into the set, optionally bonding more (${TypeUrl.qos.stake.v1.MsgActivateValidator})`)),
     "qoscli tx stake activate alice --extra-bond 1000000uqos --broadcast-mode block",
   ).action(async (owner: string, flags: TxFlags & { extraBond?: string }, cmd: Command) => {
     const ctx = CliContext.of(cmd);
@@ -358,7 +359,7 @@ export const stakeCli: CliModule = ({ tx, query, registerMsgType }) => {
     const signer = signerOf(ctx, flags, owner);
     const validator = resolveValidator(ctx, signer.address);
     await runTx(ctx, flags, {
-      msgs: [{ typeUrl: "/qos.stake.v1.MsgActivateValidator", value: MsgActivateValidator.fromPartial({ owner: signer.address, extraBond: extra }) }],
+      msgs: [{ typeUrl: TypeUrl.qos.stake.v1.MsgActivateValidator, value: MsgActivateValidator.fromPartial({ owner: signer.address, extraBond: extra }) }],
       signers: [signer],
       precheck: async (fee) => {
         if (fee.length === 0) {
@@ -379,7 +380,7 @@ export const stakeCli: CliModule = ({ tx, query, registerMsgType }) => {
         .argument("<validator>", "qosval1…, the owner's qosacc1…, or a key name")
         .argument("<amount>", "uqos, e.g. 1000000 or 1000000uqos")
         .option("--auto-compound", "re-delegate the rewards automatically", false)
-        .description("bond uqos to an active validator (/qos.stake.v1.MsgDelegate)"),
+        .description(`bond uqos to an active validator (${TypeUrl.qos.stake.v1.MsgDelegate})`),
     ),
     "qoscli tx stake delegate bob qosval1... 5000000uqos --auto-compound --gas auto --broadcast-mode block",
   ).action(async (delegator: string, validatorText: string, amountText: string, flags: TxFlags & { autoCompound: boolean }, cmd: Command) => {
@@ -389,7 +390,7 @@ export const stakeCli: CliModule = ({ tx, query, registerMsgType }) => {
     const signer = signerOf(ctx, flags, delegator);
     const msg = MsgDelegate.fromPartial({ delegator: signer.address, validator, amount, autoCompound: flags.autoCompound });
     await runTx(ctx, flags, {
-      msgs: [{ typeUrl: "/qos.stake.v1.MsgDelegate", value: msg }],
+      msgs: [{ typeUrl: TypeUrl.qos.stake.v1.MsgDelegate, value: msg }],
       signers: [signer],
       precheck: async (fee) => {
         if (fee.length === 0) {
@@ -407,7 +408,7 @@ export const stakeCli: CliModule = ({ tx, query, registerMsgType }) => {
     return amountText === undefined ? "" : parseUqos(amountText);
   };
   const checkDelegation = async (ctx: CliContext, delegator: string, validator: string, amount: string) => {
-    const bytes = await queryOrNotFound(ctx, "/qos.stake.v1.Query/Delegation", q.QueryDelegationRequest.encode({ delegator, validator }).finish(), `${delegator} has no delegation to ${validator}`);
+    const bytes = await queryOrNotFound(ctx, Method.qos.stake.v1.Query.Delegation, q.QueryDelegationRequest.encode({ delegator, validator }).finish(), `${delegator} has no delegation to ${validator}`);
     const d = q.QueryDelegationResponse.decode(bytes).delegation!;
     if (amount && BigInt(amount) > BigInt(d.amount)) throw new CliError(`${delegator} has ${uqosText(d.amount)} delegated to ${validator}, less than ${amount}uqos`);
   };
@@ -421,7 +422,7 @@ export const stakeCli: CliModule = ({ tx, query, registerMsgType }) => {
         .argument("<validator>", "qosval1…, the owner's qosacc1…, or a key name")
         .argument("[amount]", "uqos to unbond, e.g. 1000000uqos (or --all)")
         .option("--all", "unbond the whole delegation", false)
-        .description("start returning part or all of a delegation; the coins arrive after the unbonding period (/qos.stake.v1.MsgUnbond)"),
+        .description(`start returning part or all of a delegation; the coins arrive after the unbonding period (${TypeUrl.qos.stake.v1.MsgUnbond})`),
     ),
     "qoscli tx stake unbond bob qosval1... 1000000uqos --broadcast-mode block",
     "qoscli tx stake unbond bob qosval1... --all --broadcast-mode block",
@@ -431,7 +432,7 @@ export const stakeCli: CliModule = ({ tx, query, registerMsgType }) => {
     const validator = resolveValidator(ctx, validatorText);
     const signer = signerOf(ctx, flags, delegator);
     await runTx(ctx, flags, {
-      msgs: [{ typeUrl: "/qos.stake.v1.MsgUnbond", value: MsgUnbond.fromPartial({ delegator: signer.address, validator, amount, all: flags.all }) }],
+      msgs: [{ typeUrl: TypeUrl.qos.stake.v1.MsgUnbond, value: MsgUnbond.fromPartial({ delegator: signer.address, validator, amount, all: flags.all }) }],
       signers: [signer],
       precheck: async (fee) => void (fee.length === 0 && (await checkDelegation(ctx, signer.address, validator, amount))),
     });
@@ -447,7 +448,7 @@ export const stakeCli: CliModule = ({ tx, query, registerMsgType }) => {
         .argument("<to>", "active validator it moves to")
         .argument("[amount]", "uqos to move (or --all)")
         .option("--all", "move the whole delegation", false)
-        .description("move a delegation from one validator to another at once (/qos.stake.v1.MsgRedelegate)"),
+        .description(`move a delegation from one validator to another at once (${TypeUrl.qos.stake.v1.MsgRedelegate})`),
     ),
     "qoscli tx stake redelegate bob qosval1from... qosval1to... 1000000uqos --broadcast-mode block",
   ).action(async (delegator: string, fromText: string, toText: string, amountText: string | undefined, flags: TxFlags & { all: boolean }, cmd: Command) => {
@@ -459,7 +460,7 @@ export const stakeCli: CliModule = ({ tx, query, registerMsgType }) => {
     const signer = signerOf(ctx, flags, delegator);
     const msg = MsgRedelegate.fromPartial({ delegator: signer.address, fromValidator: from, toValidator: to, amount, all: flags.all });
     await runTx(ctx, flags, {
-      msgs: [{ typeUrl: "/qos.stake.v1.MsgRedelegate", value: msg }],
+      msgs: [{ typeUrl: TypeUrl.qos.stake.v1.MsgRedelegate, value: msg }],
       signers: [signer],
       precheck: async (fee) => {
         if (fee.length) return;
@@ -478,7 +479,7 @@ export const stakeCli: CliModule = ({ tx, query, registerMsgType }) => {
         .argument("<delegator-key>", "key that delegated")
         .argument("<validator>", "qosval1…, the owner's qosacc1…, or a key name")
         .argument("<true|false>", "whether rewards are re-delegated automatically")
-        .description("turn automatic compounding of a delegation's rewards on or off (/qos.stake.v1.MsgSetAutoCompound)"),
+        .description(`turn automatic compounding of a delegation's rewards on or off (${TypeUrl.qos.stake.v1.MsgSetAutoCompound})`),
     ),
     "qoscli tx stake set-auto-compound bob qosval1... true --broadcast-mode block",
   ).action(async (delegator: string, validatorText: string, onText: string, flags: TxFlags, cmd: Command) => {
@@ -487,7 +488,7 @@ export const stakeCli: CliModule = ({ tx, query, registerMsgType }) => {
     const validator = resolveValidator(ctx, validatorText);
     const signer = signerOf(ctx, flags, delegator);
     await runTx(ctx, flags, {
-      msgs: [{ typeUrl: "/qos.stake.v1.MsgSetAutoCompound", value: MsgSetAutoCompound.fromPartial({ delegator: signer.address, validator, autoCompound: onText === "true" }) }],
+      msgs: [{ typeUrl: TypeUrl.qos.stake.v1.MsgSetAutoCompound, value: MsgSetAutoCompound.fromPartial({ delegator: signer.address, validator, autoCompound: onText === "true" }) }],
       signers: [signer],
       precheck: async (fee) => void (fee.length === 0 && (await checkDelegation(ctx, signer.address, validator, ""))),
     });
@@ -502,7 +503,7 @@ export const stakeCli: CliModule = ({ tx, query, registerMsgType }) => {
     "qoscli query stake validators --output json",
   ).action(async (opts: { status?: string } & PageFlags, cmd: Command) => {
     const ctx = CliContext.of(cmd);
-    const res = q.QueryValidatorsResponse.decode(await ctx.abciQuery("/qos.stake.v1.Query/Validators", q.QueryValidatorsRequest.encode({ status: opts.status ?? "", pagination: pageRequest(opts) }).finish()));
+    const res = q.QueryValidatorsResponse.decode(await ctx.abciQuery(Method.qos.stake.v1.Query.Validators, q.QueryValidatorsRequest.encode({ status: opts.status ?? "", pagination: pageRequest(opts) }).finish()));
     const validators = res.validators.map(validatorJson);
     ctx.print({ validators, pagination: pageJson(res.pagination, opts) }, () =>
       pageText(validators.map(validatorLine).join("\n") || `no ${opts.status ? `${opts.status} ` : ""}validators`, res.pagination, opts));
@@ -525,7 +526,7 @@ export const stakeCli: CliModule = ({ tx, query, registerMsgType }) => {
     const ctx = CliContext.of(cmd);
     const { address: delegator } = ctx.resolveAddress(delegatorText);
     const validator = resolveValidator(ctx, validatorText);
-    const bytes = await queryOrNotFound(ctx, "/qos.stake.v1.Query/Delegation", q.QueryDelegationRequest.encode({ delegator, validator }).finish(), `${delegator} has no delegation to ${validator}`);
+    const bytes = await queryOrNotFound(ctx, Method.qos.stake.v1.Query.Delegation, q.QueryDelegationRequest.encode({ delegator, validator }).finish(), `${delegator} has no delegation to ${validator}`);
     const d = q.QueryDelegationResponse.decode(bytes).delegation!;
     ctx.print(delegationJson(d), () => delegationLine(d));
   });
@@ -536,7 +537,7 @@ export const stakeCli: CliModule = ({ tx, query, registerMsgType }) => {
   ).action(async (delegatorText: string, opts: PageFlags, cmd: Command) => {
     const ctx = CliContext.of(cmd);
     const { address: delegator } = ctx.resolveAddress(delegatorText);
-    const res = q.QueryDelegationsResponse.decode(await ctx.abciQuery("/qos.stake.v1.Query/DelegatorDelegations", q.QueryDelegatorRequest.encode({ delegator, pagination: pageRequest(opts) }).finish()));
+    const res = q.QueryDelegationsResponse.decode(await ctx.abciQuery(Method.qos.stake.v1.Query.DelegatorDelegations, q.QueryDelegatorRequest.encode({ delegator, pagination: pageRequest(opts) }).finish()));
     const total = res.delegations.reduce((s, d) => s + BigInt(d.amount), 0n);
     ctx.print({ delegator, delegations: res.delegations.map(delegationJson), total: total.toString(), pagination: pageJson(res.pagination, opts) }, () =>
       pageText(res.delegations.length ? [...res.delegations.map(delegationLine), `total ${uqosText(total)}`].join("\n") : `${delegator} has no delegations`, res.pagination, opts));
@@ -549,7 +550,7 @@ export const stakeCli: CliModule = ({ tx, query, registerMsgType }) => {
     const ctx = CliContext.of(cmd);
     const validator = resolveValidator(ctx, validatorText);
     const request = q.QueryValidatorDelegationsRequest.encode({ validator, pagination: pageRequest(opts) }).finish();
-    const bytes = await queryOrNotFound(ctx, "/qos.stake.v1.Query/ValidatorDelegations", request, `validator ${validator} does not exist`);
+    const bytes = await queryOrNotFound(ctx, Method.qos.stake.v1.Query.ValidatorDelegations, request, `validator ${validator} does not exist`);
     const res = q.QueryDelegationsResponse.decode(bytes);
     const total = res.delegations.reduce((s, d) => s + BigInt(d.amount), 0n);
     ctx.print({ validator, delegations: res.delegations.map(delegationJson), total: total.toString(), pagination: pageJson(res.pagination, opts) }, () =>
@@ -562,7 +563,7 @@ export const stakeCli: CliModule = ({ tx, query, registerMsgType }) => {
   ).action(async (delegatorText: string, opts: PageFlags, cmd: Command) => {
     const ctx = CliContext.of(cmd);
     const { address: delegator } = ctx.resolveAddress(delegatorText);
-    const res = q.QueryUnbondingsResponse.decode(await ctx.abciQuery("/qos.stake.v1.Query/Unbondings", q.QueryDelegatorRequest.encode({ delegator, pagination: pageRequest(opts) }).finish()));
+    const res = q.QueryUnbondingsResponse.decode(await ctx.abciQuery(Method.qos.stake.v1.Query.Unbondings, q.QueryDelegatorRequest.encode({ delegator, pagination: pageRequest(opts) }).finish()));
     const unbondings = res.unbondings.map(unbondingJson);
     ctx.print({ delegator, unbondings, pagination: pageJson(res.pagination, opts) }, () =>
       pageText(unbondings.map((u) => `${u.validator}\t${uqosText(u.amount)}\treturns ${u.completion_time_utc}\t(unbonded at height ${u.creation_height})`).join("\n") || `${delegator} has no unbondings`, res.pagination, opts));
@@ -574,7 +575,7 @@ export const stakeCli: CliModule = ({ tx, query, registerMsgType }) => {
   ).action(async (validatorText: string, _opts, cmd: Command) => {
     const ctx = CliContext.of(cmd);
     const validator = resolveValidator(ctx, validatorText);
-    const bytes = await queryOrNotFound(ctx, "/qos.stake.v1.Query/KeepAlive", q.QueryValidatorRequest.encode({ validator }).finish(), `validator ${validator} does not exist`);
+    const bytes = await queryOrNotFound(ctx, Method.qos.stake.v1.Query.KeepAlive, q.QueryValidatorRequest.encode({ validator }).finish(), `validator ${validator} does not exist`);
     const res = q.QueryKeepAliveResponse.decode(bytes);
     const k = res.keepAlive;
     const out = {
@@ -589,7 +590,7 @@ export const stakeCli: CliModule = ({ tx, query, registerMsgType }) => {
   example(qs.command("params").description("the stake module's parameters"), "qoscli query stake params --output json")
     .action(async (_opts, cmd: Command) => {
       const ctx = CliContext.of(cmd);
-      const res = q.QueryParamsResponse.decode(await ctx.abciQuery("/qos.stake.v1.Query/Params", q.QueryParamsRequest.encode({}).finish()));
+      const res = q.QueryParamsResponse.decode(await ctx.abciQuery(Method.qos.stake.v1.Query.Params, q.QueryParamsRequest.encode({}).finish()));
       printParams(ctx, res.paramsJson);
     });
 };
