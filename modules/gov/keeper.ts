@@ -29,7 +29,7 @@
 import { storedParams } from "../../app/params.js";
 import { moduleAddress, parseAccAddress, toAccAddress } from "../../app/address.js";
 import type { Coin } from "../../app/coins.js";
-import { One, mulDecFloor, parseDec } from "../../app/decimal.js";
+import { One, mulDecFloor } from "../../app/decimal.js";
 import type { Event } from "../../app/events.js";
 import { blockSeconds, type Context, type ModuleAccount } from "../../app/module.js";
 import {

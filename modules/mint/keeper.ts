@@ -17,7 +17,7 @@ import { InflationPhase } from "../../gen/qos/mint/v1/types.js";
 import { FeeCollectorAccount } from "../auth/index.js";
 import { MintErrors } from "./errors.js";
 import {
-  DefaultParams, DefaultPhaseShares, DefaultTotalSupply, MintDenom, ParamsSchema, PhaseSeconds, ShareDenominator, type Params,
+  DefaultParams, DefaultPhaseShares, DefaultTotalSupply, ParamsSchema, PhaseSeconds, ShareDenominator, type Params,
 } from "./params.js";
 
 /** the clock as stored: unix seconds as decimal strings, first_* only once a block was measured */
