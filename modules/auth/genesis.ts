@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { Uint64String } from "../../app/coins.js";
-import { PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
-import { parseAccAddress } from "../../app/address.js";
+import { parseAccAddress, toAccAddress } from "../../app/address.js";
 import type { Context } from "../../app/module.js";
 import type { KVReader } from "../../app/state/kv.js";
 import { fromBase64, toBase64 } from "@cosmjs/encoding";
@@ -45,10 +44,10 @@ export function initGenesis(keeper: AuthKeeper, ctx: Context, raw: unknown): voi
 
 export function exportGenesis(keeper: AuthKeeper, store: KVReader): Genesis {
   const accounts = [...keeper.allAccounts(store)].map((a) => ({
-    address: a.address,
+    address: toAccAddress(a.address),
     account_number: a.accountNumber.toString(),
     sequence: a.sequence.toString(),
-    ...(a.pubKey ? { pub_key: toBase64(PubKey.decode(a.pubKey.value).key) } : {}),
+    ...(a.pubKey ? { pub_key: toBase64(a.pubKey) } : {}),
   }));
   accounts.sort((a, b) => Number(BigInt(a.account_number) - BigInt(b.account_number)));
   return { params: keeper.getParams(store), accounts };

@@ -1,27 +1,26 @@
-// Accounts: number, sequence, public key. Keys live here only.
+// Accounts: number, sequence, public key. Key layout (auth's keys are declared here only, as collections):
+//   auth/a/<address 20 bytes> → BaseAccount (protobuf: bech32 address, number, sequence, secp256k1 key)
+//   auth/n                    → the next account number (decimal ASCII; 0 when absent)
+//   auth/p                    → params (JSON, app/params.ts storedParams: parsed once per value, read every tx)
 import { storedParams } from "../../app/params.js";
 import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import { PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
 import { toAccAddress } from "../../app/address.js";
 import type { ModuleAccount } from "../../app/module.js";
 import type { KVReader, KVStore } from "../../app/state/kv.js";
-import { bytesToKey } from "../../app/state/kv.js";
+import { bytesKey, protoValue, Sequence, StoreMap } from "../../app/state/collections.js";
+import { TypeUrl } from "../../gen/names.js";
 import { DefaultParams, ParamsSchema, type Params } from "./params.js";
 
-const Prefix = "auth/";
-const AccountPrefix = `${Prefix}a/`;
-const NextAccountNumberKey = `${Prefix}n`;
-const ParamsKey = `${Prefix}p`;
-const params = storedParams(ParamsKey, ParamsSchema, DefaultParams);
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
+const accounts = new StoreMap("auth/a/", bytesKey(20), protoValue(BaseAccount));
+const nextAccountNumber = new Sequence("auth/n", 0n);
+const params = storedParams("auth/p", ParamsSchema, DefaultParams);
 
 /** The fee collector (the Cosmos SDK's auth module account): the ante handler pays fees into it and
  *  distribution empties it each block; no mint or burn. */
 export const FeeCollectorAccount = { name: "fee_collector", permissions: [] } as const satisfies ModuleAccount;
 
-export const Secp256k1PubKeyTypeUrl = "/cosmos.crypto.secp256k1.PubKey";
+export const Secp256k1PubKeyTypeUrl = TypeUrl.cosmos.crypto.secp256k1.PubKey;
 
 export interface Account {
   address: Uint8Array;
@@ -31,27 +30,26 @@ export interface Account {
   pubKey?: Uint8Array;
 }
 
-function accountKey(address: Uint8Array): string {
-  return AccountPrefix + bytesToKey(address);
+/** The stored BaseAccount as an Account (the address from the key: no bech32 decoding on the hot path). */
+function toAccount(address: Uint8Array, base: BaseAccount): Account {
+  return {
+    address,
+    accountNumber: base.accountNumber,
+    sequence: base.sequence,
+    pubKey: base.pubKey ? PubKey.decode(base.pubKey.value).key : undefined,
+  };
 }
 
 /** Accounts and auth's parameters. One per composed chain (chain/index.ts creates it and hands it to
  *  bank and the ante handler); it keeps no state of its own. */
 export class AuthKeeper {
   getAccount(store: KVReader, address: Uint8Array): Account | undefined {
-    const raw = store.get(accountKey(address));
-    if (!raw) return undefined;
-    const base = BaseAccount.decode(raw);
-    return {
-      address,
-      accountNumber: base.accountNumber,
-      sequence: base.sequence,
-      pubKey: base.pubKey ? PubKey.decode(base.pubKey.value).key : undefined,
-    };
+    const base = accounts.get(store, address);
+    return base ? toAccount(address, base) : undefined;
   }
 
   setAccount(store: KVStore, account: Account): void {
-    store.set(accountKey(account.address), BaseAccount.encode(this.toBaseAccount(account)).finish());
+    accounts.set(store, account.address, this.toBaseAccount(account));
   }
 
   toBaseAccount(account: Account): BaseAccount {
@@ -67,9 +65,7 @@ export class AuthKeeper {
 
   /** Creates the account with the next account number; the caller checked it does not exist. */
   createAccount(store: KVStore, address: Uint8Array): Account {
-    const raw = store.get(NextAccountNumberKey);
-    const accountNumber = raw ? BigInt(decoder.decode(raw)) : 0n;
-    store.set(NextAccountNumberKey, encoder.encode((accountNumber + 1n).toString()));
+    const accountNumber = nextAccountNumber.next(store);
     const account: Account = { address, accountNumber, sequence: 0n };
     this.setAccount(store, account);
     return account;
@@ -79,9 +75,9 @@ export class AuthKeeper {
     return this.getAccount(store, address) ?? this.createAccount(store, address);
   }
 
-  *allAccounts(store: KVReader): IterableIterator<BaseAccount> {
-    const end = `${Prefix}a0`; // '0' follows '/' in byte order: the end of the "auth/a/" range
-    for (const [, value] of store.iterate(AccountPrefix, end)) yield BaseAccount.decode(value);
+  /** Every account, by address. */
+  *allAccounts(store: KVReader): IterableIterator<Account> {
+    for (const [address, base] of accounts.entries(store)) yield toAccount(address, base);
   }
 
   getParams(store: KVReader): Params {

@@ -4,21 +4,20 @@ import { parseAccAddress } from "../../app/address.js";
 import type { QueryHandler } from "../../app/module.js";
 import { Errors } from "../../app/errors.js";
 import { GasCosts } from "../../app/gas.js";
+import { Method, TypeUrl } from "../../gen/names.js";
 import type { AuthKeeper } from "./keeper.js";
 
-export const BaseAccountTypeUrl = "/cosmos.auth.v1beta1.BaseAccount";
-
 export const authQueries = (keeper: AuthKeeper): Record<string, QueryHandler> => ({
-  "/cosmos.auth.v1beta1.Query/Account": (ctx, request) => {
+  [Method.cosmos.auth.v1beta1.Query.Account]: (ctx, request) => {
     const { address } = QueryAccountRequest.decode(request);
     const account = keeper.getAccount(ctx.store, parseAccAddress(address));
     // CosmJS returns null for an unknown account only when the log says "rpc error: code = NotFound".
     if (!account) throw Errors.keyNotFound.with(`account ${address} not found`);
     return QueryAccountResponse.encode({
-      account: { typeUrl: BaseAccountTypeUrl, value: BaseAccount.encode(keeper.toBaseAccount(account)).finish() },
+      account: { typeUrl: TypeUrl.cosmos.auth.v1beta1.BaseAccount, value: BaseAccount.encode(keeper.toBaseAccount(account)).finish() },
     }).finish();
   },
-  "/cosmos.auth.v1beta1.Query/Params": (ctx) => {
+  [Method.cosmos.auth.v1beta1.Query.Params]: (ctx) => {
     const params = keeper.getParams(ctx.store);
     return QueryParamsResponse.encode({
       params: {
