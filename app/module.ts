@@ -1,4 +1,5 @@
-// The contract between the framework (app/) and the modules (modules/<name>/index.ts).
+// The contract between the framework (app/) and the modules (modules/<name>/index.ts), and what the app
+// needs from a composed chain (`Chain`, built by chain/index.ts): the framework never imports a module.
 import type { Coin, GasPrice } from "./coins.js";
 import type { Event } from "./events.js";
 import type { GasMeter } from "./gas.js";

@@ -95,9 +95,7 @@ export function composeChain(profile: Profile = "qos"): QosChain {
   const msgLimits = (store: KVReader) => msgLimitsOf(bank.keeper.getParams(store));
   const feeExempt = (store: KVReader, payer: Uint8Array) => guardian.keeper.isGuardian(store, payer);
   const ante: AnteHandler = createAnteHandler({
-    getAccount: (store, address) => auth.keeper.getAccount(store, address),
-    setAccount: (store, account) => auth.keeper.setAccount(store, account),
-    params: (store) => auth.keeper.getParams(store),
+    accounts: auth.keeper,
     msgLimits,
     payFee,
     feeExempt,

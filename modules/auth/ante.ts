@@ -20,20 +20,12 @@ import type { KVReader, KVStore } from "../../app/state/kv.js";
 import type { DecodedTx } from "../../app/tx/decode.js";
 import { isLowS } from "../../app/tx/verify.js";
 import { accSeqEvent, feeEvent, signatureEvent } from "./events.js";
-import { Secp256k1PubKeyTypeUrl } from "./keeper.js";
-
-export interface AnteAccount {
-  address: Uint8Array;
-  accountNumber: bigint;
-  sequence: bigint;
-  pubKey?: Uint8Array;
-}
+import { Secp256k1PubKeyTypeUrl, type Account, type AuthKeeper } from "./keeper.js";
 
 /** What the ante handler needs from auth, bank and guardian, nothing more (wired in chain/index.ts). */
 export interface AnteDeps {
-  getAccount(store: KVReader, address: Uint8Array): AnteAccount | undefined;
-  setAccount(store: KVStore, account: AnteAccount): void;
-  params(store: KVReader): { max_memo_characters: number; tx_sig_limit: number; max_msgs_per_tx: number; fee_denoms: readonly string[] };
+  /** accounts (number, sequence, key) and auth's parameters (memo, signer and message limits, fee denoms) */
+  accounts: Pick<AuthKeeper, "getAccount" | "setAccount" | "getParams">;
   /** what one message may carry (parties, coins): chain parameters */
   msgLimits(store: KVReader): MsgLimits;
   /** moves the fee from the payer to the fee collector; throws insufficient funds */
@@ -48,7 +40,7 @@ export function createAnteHandler(deps: AnteDeps): AnteHandler {
 }
 
 function runAnte(ctx: AnteContext, tx: DecodedTx, deps: AnteDeps, options: AnteOptions): AnteResult {
-  const params = deps.params(ctx.store);
+  const params = deps.accounts.getParams(ctx.store);
   const { body, authInfo, raw } = tx;
 
   if (body.memo.length > params.max_memo_characters) {
@@ -63,9 +55,10 @@ function runAnte(ctx: AnteContext, tx: DecodedTx, deps: AnteDeps, options: AnteO
   if (fee.payer !== "" || fee.granter !== "") throw Errors.notSupported.with("fee payer and fee granter are not supported");
   const feeCoins = parseCoins(fee.amount, "fee");
   // Consensus rule (every mode): a fee only in denoms the chain pays out, else it is stranded.
+  const feeDenoms: readonly string[] = params.fee_denoms;
   for (const coin of feeCoins) {
-    if (!params.fee_denoms.includes(coin.denom)) {
-      throw Errors.insufficientFee.with(`a fee in ${coin.denom} is not accepted: fees are paid in ${params.fee_denoms.join(", ")}`);
+    if (!feeDenoms.includes(coin.denom)) {
+      throw Errors.insufficientFee.with(`a fee in ${coin.denom} is not accepted: fees are paid in ${feeDenoms.join(", ")}`);
     }
   }
   const gasLimit = fee.gasLimit;
@@ -117,10 +110,10 @@ function runAnte(ctx: AnteContext, tx: DecodedTx, deps: AnteDeps, options: AnteO
 
   const signatureEvents: Event[] = [];
   const verified: Array<{ digest: Uint8Array; signature: Uint8Array; publicKey: Uint8Array }> = [];
-  const accounts: AnteAccount[] = [];
+  const accounts: Account[] = [];
   signers.forEach((signer, i) => {
     const address = parseAccAddress(signer, `signer ${i}`);
-    const account = deps.getAccount(ctx.store, address);
+    const account = deps.accounts.getAccount(ctx.store, address);
     if (!account) throw Errors.unknownAddress.with(`account ${signer} does not exist: it must receive funds first`);
     const info = authInfo.signerInfos[i];
 
@@ -183,7 +176,7 @@ function runAnte(ctx: AnteContext, tx: DecodedTx, deps: AnteDeps, options: AnteO
 
   // Effects: sequences, keys, fee. Written to the ante branch, which survives a failing message.
   accounts.forEach((account, i) => {
-    deps.setAccount(ctx.store, { ...account, sequence: account.sequence + 1n });
+    deps.accounts.setAccount(ctx.store, { ...account, sequence: account.sequence + 1n });
     ctx.events.push(accSeqEvent(signers[i], account.sequence));
   });
   ctx.events.push(...signatureEvents);
