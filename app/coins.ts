@@ -38,6 +38,13 @@ export function parseAmount(amount: string, what = "amount"): bigint {
   return value;
 }
 
+/** parseAmount, and zero refused too (sdk 10, invalid coins): an amount a message moves. */
+export function parsePositiveAmount(amount: string, what = "amount"): bigint {
+  const value = parseAmount(amount, what);
+  if (value === 0n) throw Errors.invalidCoins.with(`${what} must be positive`);
+  return value;
+}
+
 /** Parses wire coins (string amounts) into sorted, positive, duplicate-free coins. */
 export function parseCoins(coins: ReadonlyArray<{ denom: string; amount: string }>, what = "coins"): Coin[] {
   const out: Coin[] = [];

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { AmountString, Uint64String } from "../../app/coins.js";
 import { fromBase64, toBase64 } from "@cosmjs/encoding";
 import { parseAccAddress } from "../../app/address.js";
+import { RootCaGenesisKey, rootCaFromGenesis, rootCaToGenesis } from "../../app/certificate.js";
 import type { Context } from "../../app/module.js";
 import type { KVReader } from "../../app/state/kv.js";
 import { QcpErrors } from "./errors.js";
@@ -27,7 +28,7 @@ const ChainSchema = z.object({
 export const GenesisSchema = z.object({
   params: ParamsSchema.default(DefaultParams),
   /** base64 ed25519 public key of the QCP root CA; empty = no relayer can be registered */
-  root_ca_public_key: z.string().default(""),
+  root_ca_public_key: RootCaGenesisKey,
   chains: z.array(ChainSchema).default([]),
 });
 export type Genesis = z.infer<typeof GenesisSchema>;
@@ -41,11 +42,8 @@ export function initGenesis(keeper: QcpKeeper, ctx: Context, raw: unknown): void
   if (!parsed.success) throw QcpErrors.invalidGenesis.with(parsed.error.message);
   const genesis = parsed.data;
   keeper.setParams(ctx.store, genesis.params);
-  if (genesis.root_ca_public_key) {
-    const key = fromBase64(genesis.root_ca_public_key);
-    if (key.length !== 32) throw QcpErrors.invalidGenesis.with("root_ca_public_key must be a base64 32-byte ed25519 key");
-    keeper.setRootCa(ctx.store, key);
-  }
+  const root = rootCaFromGenesis(genesis.root_ca_public_key, QcpErrors.invalidGenesis);
+  if (root) keeper.setRootCa(ctx.store, root);
   for (const chain of genesis.chains) {
     if (keeper.getChain(ctx.store, chain.chain_id)) throw QcpErrors.invalidGenesis.with(`chain ${chain.chain_id} listed twice`);
     chain.relayers.forEach((r) => parseAccAddress(r, `relayer of ${chain.chain_id}`));
@@ -66,11 +64,10 @@ export function initGenesis(keeper: QcpKeeper, ctx: Context, raw: unknown): void
 
 /** Exports every outbox entry (none is pruned: a relayer may still need any undelivered one). */
 export function exportGenesis(keeper: QcpKeeper, store: KVReader): Genesis {
-  const root = keeper.getRootCa(store);
   const ledger = [...keeper.allLedger(store)];
   return {
     params: keeper.getParams(store),
-    root_ca_public_key: root ? toBase64(root) : "",
+    root_ca_public_key: rootCaToGenesis(keeper.getRootCa(store)),
     chains: [...keeper.allChains(store)].map((info) => ({
       chain_id: info.chainId,
       relayers: info.relayers,

@@ -1,5 +1,5 @@
-// QCP state. Keys live here only (all under "qcp/"; chain ids contain no '/', numbers are 8-byte big-endian
-// so they sort numerically and every prefix ends with '/'):
+// QCP state. Keys live here only, as collections (all under "qcp/"; chain ids contain no '/' and end with
+// one (delimitedStringKey), numbers are 8-byte big-endian so they sort numerically):
 //   qcp/ca                          → QCP root CA ed25519 public key (32 bytes)
 //   qcp/p                           → params (JSON)
 //   qcp/c/<chain>                   → ChainInfo (registered counterpart, its relayers)
@@ -15,48 +15,45 @@
 // a voucher (its v += amount) or releases from its escrow (its e -= amount). So per denom and route,
 // e on one side == v on the other once every message and result is delivered, and the escrow account's
 // balance of a denom == Σ e over chains (checked as an invariant).
-import { storedParams } from "../../app/params.js";
 import { createHash } from "node:crypto";
 import { moduleAddress, toAccAddress } from "../../app/address.js";
 import type { Coin } from "../../app/coins.js";
 import type { Event } from "../../app/events.js";
 import type { Context, ModuleAccount } from "../../app/module.js";
+import {
+  Item, StoreMap, bigintValue, bytesValue, delimitedStringKey, jsonValue, keyPrefix, protoValue, stringKey, tupleKey, u64Key, u64Value,
+} from "../../app/state/collections.js";
 import type { KVReader, KVStore } from "../../app/state/kv.js";
-import { bytesToKey, keyToBytes, prefixEnd } from "../../app/state/kv.js";
+import { keyToBytes } from "../../app/state/kv.js";
 import { ChainInfo, OutboxEntry, ResultPayload } from "../../gen/qos/qcp/v1/types.js";
 import { QcpErrors } from "./errors.js";
 import * as events from "./events.js";
 import { DefaultParams, ParamsSchema, type Params } from "./params.js";
 import { paginate, type Page, type PageRequest } from "../../app/query.js";
 
+const chainId = delimitedStringKey("/");
+const rootCa = new Item("qcp/ca", bytesValue);
+const params = new Item("qcp/p", jsonValue(ParamsSchema));
+const chains = new StoreMap("qcp/c/", stringKey, protoValue(ChainInfo));
+const outSequences = new StoreMap("qcp/os/", stringKey, u64Value);
+const inSequences = new StoreMap("qcp/is/", stringKey, u64Value);
+/** the encoded entries as stored: their bytes are what a relayer proves and a result refers to */
+const outbox = new StoreMap("qcp/o/", tupleKey(chainId, u64Key), bytesValue);
+const results = new StoreMap("qcp/x/", tupleKey(chainId, u64Key), protoValue(ResultPayload));
+const appHashes = new StoreMap("qcp/h/", tupleKey(chainId, u64Key), bytesValue);
+const escrowed = new StoreMap("qcp/e/", tupleKey(chainId, stringKey), bigintValue);
+const vouchers = new StoreMap("qcp/v/", tupleKey(chainId, stringKey), bigintValue);
+/** the entries of one chain in a map keyed <chain>/...: keyPrefix of its first part */
+const ofChain = (chain: string) => ({ within: keyPrefix([chainId, chain]) });
+
 export const EscrowAccountName = "qcp_escrow";
 export const escrowAccount = moduleAddress(EscrowAccountName);
 /** qcp's module account: escrows native coins sent away; its permissions mint and burn vouchers */
 export const QcpModuleAccount = { name: EscrowAccountName, permissions: ["minter", "burner"] } as const satisfies ModuleAccount;
-const RootCaKey = "qcp/ca";
-const ParamsKey = "qcp/p";
-const params = storedParams(ParamsKey, ParamsSchema, DefaultParams);
-const ChainPrefix = "qcp/c/";
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-export function u64be(n: bigint): string {
-  const b = Buffer.alloc(8);
-  b.writeBigUInt64BE(n);
-  return b.toString("latin1");
-}
 
 /** The state key of outbox entry `sequence` toward `to` (what a relayer asks /store/key to prove). */
-export function outboxKey(to: string, sequence: bigint): string {
-  return `qcp/o/${to}/${u64be(sequence)}`;
-}
+export const outboxKey = (to: string, sequence: bigint): string => outbox.storeKey([to, sequence]);
 export const outboxKeyBytes = (to: string, sequence: bigint): Uint8Array => keyToBytes(outboxKey(to, sequence));
-const outSeqKey = (chain: string) => `qcp/os/${chain}`;
-const inSeqKey = (chain: string) => `qcp/is/${chain}`;
-const resultKey = (chain: string, seq: bigint) => `qcp/x/${chain}/${u64be(seq)}`;
-const appHashKey = (chain: string, height: bigint) => `qcp/h/${chain}/${u64be(height)}`;
-const escrowKey = (chain: string, denom: string) => `qcp/e/${chain}/${denom}`;
-const voucherKey = (chain: string, denom: string) => `qcp/v/${chain}/${denom}`;
 
 export const entryHash = (bytes: Uint8Array): string => createHash("sha256").update(bytes).digest("hex");
 
@@ -76,42 +73,31 @@ export interface QcpBank {
   checkRecipient(address: Uint8Array, field?: string): void;
 }
 
-function readU64(store: KVReader, key: string): bigint {
-  const raw = store.get(key);
-  return raw ? Buffer.from(raw).readBigUInt64BE() : 0n;
-}
-function writeU64(store: KVStore, key: string, n: bigint): void {
-  store.set(key, keyToBytes(u64be(n)));
-}
-function readAmount(store: KVReader, key: string): bigint {
-  const raw = store.get(key);
-  return raw ? BigInt(decoder.decode(raw)) : 0n;
-}
-function writeAmount(store: KVStore, key: string, n: bigint): void {
-  if (n === 0n) store.delete(key);
-  else store.set(key, encoder.encode(n.toString()));
+/** a ledger amount: absent = 0, and 0 is deleted rather than stored */
+function setAmount(map: typeof escrowed, store: KVStore, chain: string, denom: string, n: bigint): void {
+  if (n === 0n) map.delete(store, [chain, denom]);
+  else map.set(store, [chain, denom], n);
 }
 
 export class QcpKeeper {
   constructor(readonly bank: QcpBank) {}
 
   getRootCa(store: KVReader): Uint8Array | undefined {
-    return store.get(RootCaKey);
+    return rootCa.get(store);
   }
   setRootCa(store: KVStore, key: Uint8Array): void {
-    store.set(RootCaKey, key);
+    rootCa.set(store, key);
   }
 
   getParams(store: KVReader): Params {
-    return params.get(store);
+    return params.getOr(store, DefaultParams);
   }
   setParams(store: KVStore, value: Params): void {
     params.set(store, value);
   }
 
   getChain(store: KVReader, chain: string): ChainInfo | undefined {
-    const raw = store.get(ChainPrefix + chain);
-    return raw ? ChainInfo.decode(raw) : undefined;
+    return chains.get(store, chain);
   }
   requireChain(store: KVReader, chain: string): ChainInfo {
     const info = this.getChain(store, chain);
@@ -119,33 +105,33 @@ export class QcpKeeper {
     return info;
   }
   setChain(store: KVStore, info: ChainInfo): void {
-    store.set(ChainPrefix + info.chainId, ChainInfo.encode(info).finish());
+    chains.set(store, info.chainId, info);
   }
   *allChains(store: KVReader): IterableIterator<ChainInfo> {
-    for (const [, value] of store.iterate(ChainPrefix, prefixEnd(ChainPrefix))) yield ChainInfo.decode(value);
+    for (const [, info] of chains.entries(store)) yield info;
   }
 
   /** One page of the registered chains, by chain id (app/query.ts pagination). */
   chainsPage(store: KVReader, page: PageRequest | undefined): Page<ChainInfo> {
-    return paginate(store, ChainPrefix, page, (_, value) => ChainInfo.decode(value));
+    return paginate(store, chains.prefix, page, (_, value) => chains.decodeValue(value));
   }
 
   getOutSequence(store: KVReader, chain: string): bigint {
-    return readU64(store, outSeqKey(chain));
+    return outSequences.get(store, chain) ?? 0n;
   }
   getInSequence(store: KVReader, chain: string): bigint {
-    return readU64(store, inSeqKey(chain));
+    return inSequences.get(store, chain) ?? 0n;
   }
   setInSequence(store: KVStore, chain: string, seq: bigint): void {
-    writeU64(store, inSeqKey(chain), seq);
+    inSequences.set(store, chain, seq);
   }
   /** genesis import only */
   setOutSequence(store: KVStore, chain: string, seq: bigint): void {
-    writeU64(store, outSeqKey(chain), seq);
+    outSequences.set(store, chain, seq);
   }
 
   getEntryBytes(store: KVReader, chain: string, seq: bigint): Uint8Array | undefined {
-    return store.get(outboxKey(chain, seq));
+    return outbox.get(store, [chain, seq]);
   }
   getEntry(store: KVReader, chain: string, seq: bigint): OutboxEntry | undefined {
     const raw = this.getEntryBytes(store, chain, seq);
@@ -153,13 +139,10 @@ export class QcpKeeper {
   }
   /** genesis import only: the exact stored bytes */
   putEntryBytes(store: KVStore, chain: string, seq: bigint, bytes: Uint8Array): void {
-    store.set(outboxKey(chain, seq), bytes);
+    outbox.set(store, [chain, seq], bytes);
   }
   *allEntries(store: KVReader, chain: string): IterableIterator<[bigint, Uint8Array]> {
-    const prefix = `qcp/o/${chain}/`;
-    for (const [key, value] of store.iterate(prefix, prefixEnd(prefix))) {
-      yield [Buffer.from(keyToBytes(key.slice(prefix.length))).readBigUInt64BE(), value];
-    }
+    for (const [[, seq], bytes] of outbox.entries(store, ofChain(chain))) yield [seq, bytes];
   }
 
   /**
@@ -177,59 +160,49 @@ export class QcpKeeper {
       from: ctx.block.chainId, to, sequence, height: BigInt(ctx.block.height), isResult, payloadType, payload,
     };
     const bytes = OutboxEntry.encode(entry).finish();
-    ctx.store.set(outboxKey(to, sequence), bytes);
-    writeU64(ctx.store, outSeqKey(to), sequence);
+    outbox.set(ctx.store, [to, sequence], bytes);
+    outSequences.set(ctx.store, to, sequence);
     ctx.events.push(events.enqueueEvent({ to, from: entry.from, sequence, hash: entryHash(bytes), isResult }));
     return sequence;
   }
 
   getResult(store: KVReader, chain: string, seq: bigint): ResultPayload | undefined {
-    const raw = store.get(resultKey(chain, seq));
-    return raw ? ResultPayload.decode(raw) : undefined;
+    return results.get(store, [chain, seq]);
   }
   setResult(store: KVStore, chain: string, result: ResultPayload): void {
-    store.set(resultKey(chain, result.origSequence), ResultPayload.encode(result).finish());
+    results.set(store, [chain, result.origSequence], result);
   }
   *allResults(store: KVReader, chain: string): IterableIterator<ResultPayload> {
-    const prefix = `qcp/x/${chain}/`;
-    for (const [, value] of store.iterate(prefix, prefixEnd(prefix))) yield ResultPayload.decode(value);
+    for (const [, result] of results.entries(store, ofChain(chain))) yield result;
   }
 
   getAppHash(store: KVReader, chain: string, height: bigint): Uint8Array | undefined {
-    return store.get(appHashKey(chain, height));
+    return appHashes.get(store, [chain, height]);
   }
   setAppHash(store: KVStore, chain: string, height: bigint, hash: Uint8Array): void {
-    store.set(appHashKey(chain, height), hash);
+    appHashes.set(store, [chain, height], hash);
   }
   /** [source height, app hash] recorded for a source chain, by height */
   *allAppHashes(store: KVReader, chain: string): IterableIterator<[bigint, Uint8Array]> {
-    const prefix = `qcp/h/${chain}/`;
-    for (const [key, value] of store.iterate(prefix, prefixEnd(prefix))) {
-      yield [keyToBytes(key.slice(prefix.length)).reduce((n, b) => (n << 8n) | BigInt(b), 0n), value];
-    }
+    for (const [[, height], hash] of appHashes.entries(store, ofChain(chain))) yield [height, hash];
   }
 
   getEscrowed(store: KVReader, chain: string, denom: string): bigint {
-    return readAmount(store, escrowKey(chain, denom));
+    return escrowed.get(store, [chain, denom]) ?? 0n;
   }
   setEscrowed(store: KVStore, chain: string, denom: string, n: bigint): void {
-    writeAmount(store, escrowKey(chain, denom), n);
+    setAmount(escrowed, store, chain, denom, n);
   }
   getVouchers(store: KVReader, chain: string, denom: string): bigint {
-    return readAmount(store, voucherKey(chain, denom));
+    return vouchers.get(store, [chain, denom]) ?? 0n;
   }
   setVouchers(store: KVStore, chain: string, denom: string, n: bigint): void {
-    writeAmount(store, voucherKey(chain, denom), n);
+    setAmount(vouchers, store, chain, denom, n);
   }
   /** [kind, chain, denom, amount] for every escrow/voucher record */
   *allLedger(store: KVReader): IterableIterator<["e" | "v", string, string, bigint]> {
-    for (const kind of ["e", "v"] as const) {
-      const prefix = `qcp/${kind}/`;
-      for (const [key, value] of store.iterate(prefix, prefixEnd(prefix))) {
-        const rest = key.slice(prefix.length);
-        const slash = rest.indexOf("/");
-        yield [kind, rest.slice(0, slash), rest.slice(slash + 1), BigInt(decoder.decode(value))];
-      }
+    for (const [kind, map] of [["e", escrowed], ["v", vouchers]] as const) {
+      for (const [[chain, denom], amount] of map.entries(store)) yield [kind, chain, denom, amount];
     }
   }
 
@@ -245,5 +218,3 @@ export class QcpKeeper {
     }
   }
 }
-
-export { bytesToKey };

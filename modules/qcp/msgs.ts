@@ -1,4 +1,5 @@
-// qcp messages: checkStateless → checkStateful → execute.
+// qcp messages, in two phases: checkStateless (no state: the message parsed once; MsgRecvQcp's proof
+// decoded) → execute (checks against state, then the change), which works on what checkStateless parsed.
 //
 // MsgRecvQcp, in this order (every failure before the inbox moves rejects the message, so a bad,
 // duplicate or early submission consumes nothing; the original's "result for a rejected delivery" is
@@ -10,13 +11,14 @@
 // kept), and a result entry goes back to the source. A result entry is recorded (and a failed
 // transfer refunded) instead of producing another result.
 import { addressFromPubKey, parseAccAddress, toAccAddress } from "../../app/address.js";
-import { parseAmount, validateDenom } from "../../app/coins.js";
-import { checkCertificate } from "../../app/certificate.js";
+import { parsePositiveAmount, validateDenom } from "../../app/coins.js";
+import { checkCertificateSize, requireCertificate } from "../../app/certificate.js";
 import { Errors, toStateError } from "../../app/errors.js";
 import { blockSeconds, type Context, type MsgHandler } from "../../app/module.js";
 import { CacheStore, type KVReader } from "../../app/state/kv.js";
 import { decodeProof, verifyMembership, type MerkleProof } from "../../app/state/smt.js";
 import { decodeMsg, decodeStrict } from "../../app/tx/decode.js";
+import { TypeUrl } from "../../gen/names.js";
 import {
   MsgExecute, MsgExecuteResponse, MsgInitQcp, MsgInitQcpResponse, MsgRecvQcp, MsgRecvQcpResponse, MsgTransfer, MsgTransferResponse,
 } from "../../gen/qos/qcp/v1/tx.js";
@@ -26,13 +28,17 @@ import * as events from "./events.js";
 import { entryHash, interchainAccount, outboxKeyBytes, type QcpKeeper } from "./keeper.js";
 import { ChainIdPattern } from "./params.js";
 
+const Urls = TypeUrl.qos.qcp.v1;
+/** An outbox entry's payload_type: the type URL of its payload. */
 export const PayloadTypes = {
-  transfer: "/qos.qcp.v1.TransferPayload",
-  execute: "/qos.qcp.v1.ExecutePayload",
-  result: "/qos.qcp.v1.ResultPayload",
+  transfer: Urls.TransferPayload,
+  execute: Urls.ExecutePayload,
+  result: Urls.ResultPayload,
 } as const;
+/** the full protobuf name a type URL names (decodeStrict's schema) */
+const typeName = (typeUrl: string) => typeUrl.slice(1);
 
-const MaxCertificateBytes = 4096;
+const certificateErrors = { invalid: QcpErrors.invalidCertificate, notValidNow: QcpErrors.certificateNotValidNow, noRootCa: QcpErrors.noRootCa };
 const MaxEntryBytes = 1_100_000;
 const MaxResultLog = 512;
 
@@ -50,35 +56,39 @@ function checkChainId(chain: string, what: string): void {
   if (!ChainIdPattern.test(chain)) throw QcpErrors.invalidField.with(`${what} ${JSON.stringify(chain)} is not a chain id`);
 }
 
-function positiveAmount(amount: string, what: string): bigint {
-  const value = parseAmount(amount, what);
-  if (value === 0n) throw Errors.invalidCoins.with(`${what} must be positive`);
-  return value;
-}
-
 const bytesEqual = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
 
+/** MsgRecvQcp with its proof decoded (the entry is decoded in execute: its failures are delivery
+ *  failures, reported after the stateless checks of the whole tx, as they always were). */
+export interface ParsedRecv {
+  msg: MsgRecvQcp;
+  proof: MerkleProof;
+}
+
+/** MsgTransfer with its sender and amount decoded. */
+export interface ParsedTransfer {
+  msg: MsgTransfer;
+  sender: Uint8Array;
+  amount: bigint;
+}
+
 export function qcpMsgs(keeper: QcpKeeper, env: QcpEnv): MsgHandler[] {
-  const init: MsgHandler<MsgInitQcp> = {
-    typeUrl: "/qos.qcp.v1.MsgInitQcp",
+  /** nothing to parse: the certificate is checked against state (the root CA, the block time) */
+  const init: MsgHandler<MsgInitQcp, MsgInitQcp> = {
+    typeUrl: Urls.MsgInitQcp,
     codec: MsgInitQcp,
     signers: (msg) => [msg.creator],
     checkStateless(msg) {
       parseAccAddress(msg.creator, "creator");
-      if (msg.certificate.length === 0 || msg.certificate.length > MaxCertificateBytes) {
-        throw QcpErrors.invalidCertificate.with(`certificate must be 1-${MaxCertificateBytes} bytes`);
-      }
+      checkCertificateSize(msg.certificate, certificateErrors);
       return msg;
     },
     execute(ctx, msg) {
-      const root = keeper.getRootCa(ctx.store);
-      if (!root) throw QcpErrors.noRootCa.with("this chain's genesis has no qcp.root_ca_public_key: no relayer can be registered");
-      const check = checkCertificate(msg.certificate, root, blockSeconds(ctx.block));
-      if (!check.ok) {
-        const def = /valid before|expired/.test(check.reason) ? QcpErrors.certificateNotValidNow : QcpErrors.invalidCertificate;
-        throw def.with(check.reason);
-      }
-      const subject = check.request.qcp;
+      const request = requireCertificate(
+        msg.certificate, keeper.getRootCa(ctx.store), blockSeconds(ctx.block), certificateErrors,
+        "this chain's genesis has no qcp.root_ca_public_key: no relayer can be registered",
+      );
+      const subject = request.qcp;
       if (!subject) throw QcpErrors.invalidCertificate.with("the certificate is not a QCP certificate");
       if (subject.chainId !== ctx.block.chainId) throw QcpErrors.invalidCertificate.with(`certificate is for chain ${subject.chainId}, this is ${ctx.block.chainId}`);
       checkChainId(subject.qcpChain, "certificate qcp_chain");
@@ -89,7 +99,7 @@ export function qcpMsgs(keeper: QcpKeeper, env: QcpEnv): MsgHandler[] {
       if (info.relayers.includes(relayer)) throw QcpErrors.relayerExists.with(`${relayer} already relays ${subject.qcpChain}`);
       keeper.setChain(ctx.store, { ...info, relayers: [...info.relayers, relayer] });
       ctx.events.push(events.initEvent(subject.qcpChain, relayer, msg.creator));
-      return { typeUrl: "/qos.qcp.v1.MsgInitQcpResponse", value: MsgInitQcpResponse.encode({ qcpChain: subject.qcpChain, relayer }).finish() };
+      return { typeUrl: Urls.MsgInitQcpResponse, value: MsgInitQcpResponse.encode({ qcpChain: subject.qcpChain, relayer }).finish() };
     },
   };
 
@@ -99,8 +109,8 @@ export function qcpMsgs(keeper: QcpKeeper, env: QcpEnv): MsgHandler[] {
     const own: Context["events"] = [];
     const sub: Context = { store: branch, block: ctx.block, gas: ctx.gas, events: own, mode: ctx.mode };
     try {
-      if (entry.payloadType === PayloadTypes.transfer) receiveTransfer(sub, entry.from, decodeStrict(TransferPayload, "qos.qcp.v1.TransferPayload", entry.payload, "transfer payload"));
-      else if (entry.payloadType === PayloadTypes.execute) receiveExecute(sub, entry.from, decodeStrict(ExecutePayload, "qos.qcp.v1.ExecutePayload", entry.payload, "execute payload"));
+      if (entry.payloadType === PayloadTypes.transfer) receiveTransfer(sub, entry.from, decodeStrict(TransferPayload, typeName(Urls.TransferPayload), entry.payload, "transfer payload"));
+      else if (entry.payloadType === PayloadTypes.execute) receiveExecute(sub, entry.from, decodeStrict(ExecutePayload, typeName(Urls.ExecutePayload), entry.payload, "execute payload"));
       else throw QcpErrors.unknownPayload.with(JSON.stringify(entry.payloadType));
     } catch (e) {
       if (Errors.outOfGas.is(e)) throw e; // the relayer gave too little gas: nothing is consumed, it retries
@@ -113,7 +123,7 @@ export function qcpMsgs(keeper: QcpKeeper, env: QcpEnv): MsgHandler[] {
   }
 
   function receiveTransfer(ctx: Context, from: string, p: TransferPayload): void {
-    const amount = positiveAmount(p.amount, "amount");
+    const amount = parsePositiveAmount(p.amount, "amount");
     validateDenom(p.denom);
     const receiver = parseAccAddress(p.receiver, "receiver");
     const coins = [{ denom: p.denom, amount }];
@@ -167,8 +177,8 @@ export function qcpMsgs(keeper: QcpKeeper, env: QcpEnv): MsgHandler[] {
     ctx.events.push(events.resultEvent({ from, origSequence: result.origSequence, code: result.code, log: result.log }));
   }
 
-  const recv: MsgHandler<MsgRecvQcp> = {
-    typeUrl: "/qos.qcp.v1.MsgRecvQcp",
+  const recv: MsgHandler<MsgRecvQcp, ParsedRecv> = {
+    typeUrl: Urls.MsgRecvQcp,
     codec: MsgRecvQcp,
     signers: (msg) => [msg.relayer],
     checkStateless(msg) {
@@ -176,17 +186,18 @@ export function qcpMsgs(keeper: QcpKeeper, env: QcpEnv): MsgHandler[] {
       if (msg.entry.length === 0 || msg.entry.length > MaxEntryBytes) throw QcpErrors.invalidEntry.with(`entry must be 1-${MaxEntryBytes} bytes`);
       if (msg.appHash.length !== 32) throw QcpErrors.invalidProof.with("app_hash must be 32 bytes");
       if (msg.proofHeight <= 0n) throw QcpErrors.invalidProof.with("proof_height must be positive");
+      let proof: MerkleProof;
       try {
-        decodeProof(msg.proof);
+        proof = decodeProof(msg.proof);
       } catch (e) {
         throw QcpErrors.invalidProof.with((e as Error).message);
       }
-      return msg;
+      return { msg, proof };
     },
-    execute(ctx, msg) {
+    execute(ctx, { msg, proof }) {
       let entry: OutboxEntry;
       try {
-        entry = decodeStrict(OutboxEntry, "qos.qcp.v1.OutboxEntry", msg.entry, "entry");
+        entry = decodeStrict(OutboxEntry, typeName(Urls.OutboxEntry), msg.entry, "entry");
       } catch (e) {
         throw QcpErrors.invalidEntry.with(`entry does not decode: ${(e as Error).message}`);
       }
@@ -199,12 +210,6 @@ export function qcpMsgs(keeper: QcpKeeper, env: QcpEnv): MsgHandler[] {
       if (entry.sequence !== last + 1n) throw QcpErrors.sequenceGap.with(`${entry.from} #${entry.sequence}: next is #${last + 1n}`);
       if (entry.height <= 0n || entry.height > msg.proofHeight) {
         throw QcpErrors.invalidEntry.with(`entry height ${entry.height} is not within the proof's state (height ${msg.proofHeight})`);
-      }
-      let proof: MerkleProof;
-      try {
-        proof = decodeProof(msg.proof);
-      } catch (e) {
-        throw QcpErrors.invalidProof.with((e as Error).message);
       }
       if (!verifyMembership(msg.appHash, outboxKeyBytes(entry.to, entry.sequence), msg.entry, proof)) {
         throw QcpErrors.invalidProof.with(`${entry.from} #${entry.sequence} at height ${msg.proofHeight}`);
@@ -221,7 +226,7 @@ export function qcpMsgs(keeper: QcpKeeper, env: QcpEnv): MsgHandler[] {
         if (entry.payloadType !== PayloadTypes.result) throw QcpErrors.invalidEntry.with("a result entry must carry a ResultPayload");
         let result: ResultPayload;
         try {
-          result = decodeStrict(ResultPayload, "qos.qcp.v1.ResultPayload", entry.payload, "result payload");
+          result = decodeStrict(ResultPayload, typeName(Urls.ResultPayload), entry.payload, "result payload");
         } catch (e) {
           throw QcpErrors.invalidEntry.with(`result does not decode: ${(e as Error).message}`);
         }
@@ -235,30 +240,27 @@ export function qcpMsgs(keeper: QcpKeeper, env: QcpEnv): MsgHandler[] {
         from: entry.from, sequence: entry.sequence, hash: entryHash(msg.entry), code: outcome.code, relayer: msg.relayer, proofHeight: msg.proofHeight,
       }));
       return {
-        typeUrl: "/qos.qcp.v1.MsgRecvQcpResponse",
+        typeUrl: Urls.MsgRecvQcpResponse,
         value: MsgRecvQcpResponse.encode({ sequence: entry.sequence, code: outcome.code, log: outcome.log }).finish(),
       };
     },
   };
 
-  const transfer: MsgHandler<MsgTransfer> = {
-    typeUrl: "/qos.qcp.v1.MsgTransfer",
+  const transfer: MsgHandler<MsgTransfer, ParsedTransfer> = {
+    typeUrl: Urls.MsgTransfer,
     codec: MsgTransfer,
     signers: (msg) => [msg.sender],
     checkStateless(msg) {
-      parseAccAddress(msg.sender, "sender");
+      const sender = parseAccAddress(msg.sender, "sender");
       // module accounts have the same address on every chain (sha256 of the name): refused here already
       keeper.bank.checkRecipient(parseAccAddress(msg.receiver, "receiver"), "receiver");
       checkChainId(msg.toChain, "to_chain");
       validateDenom(msg.denom);
-      positiveAmount(msg.amount, "amount");
-      return msg;
+      return { msg, sender, amount: parsePositiveAmount(msg.amount, "amount") };
     },
-    execute(ctx, msg) {
+    execute(ctx, { msg, sender, amount }) {
       if (msg.toChain === ctx.block.chainId) throw QcpErrors.invalidField.with("to_chain is this chain");
       keeper.requireChain(ctx.store, msg.toChain);
-      const amount = parseAmount(msg.amount);
-      const sender = parseAccAddress(msg.sender);
       const coins = [{ denom: msg.denom, amount }];
       const vouchers = keeper.getVouchers(ctx.store, msg.toChain, msg.denom);
       const returning = vouchers >= amount;
@@ -272,12 +274,13 @@ export function qcpMsgs(keeper: QcpKeeper, env: QcpEnv): MsgHandler[] {
       const payload = TransferPayload.encode({ sender: msg.sender, receiver: msg.receiver, denom: msg.denom, amount: amount.toString(), returning }).finish();
       const sequence = keeper.enqueue(ctx, msg.toChain, PayloadTypes.transfer, payload);
       ctx.events.push(events.transferEvent({ to: msg.toChain, sender: msg.sender, receiver: msg.receiver, amount: `${amount}${msg.denom}`, returning }));
-      return { typeUrl: "/qos.qcp.v1.MsgTransferResponse", value: MsgTransferResponse.encode({ sequence }).finish() };
+      return { typeUrl: Urls.MsgTransferResponse, value: MsgTransferResponse.encode({ sequence }).finish() };
     },
   };
 
-  const execute: MsgHandler<MsgExecute> = {
-    typeUrl: "/qos.qcp.v1.MsgExecute",
+  /** nothing to parse: the messages travel as they are, to be parsed where they run */
+  const execute: MsgHandler<MsgExecute, MsgExecute> = {
+    typeUrl: Urls.MsgExecute,
     codec: MsgExecute,
     signers: (msg) => [msg.sender],
     checkStateless(msg) {
@@ -293,7 +296,7 @@ export function qcpMsgs(keeper: QcpKeeper, env: QcpEnv): MsgHandler[] {
       if (msg.msgs.length > params.max_execute_msgs) throw QcpErrors.invalidField.with(`at most ${params.max_execute_msgs} messages`);
       const payload = ExecutePayload.encode({ sender: msg.sender, msgs: msg.msgs }).finish();
       const sequence = keeper.enqueue(ctx, msg.toChain, PayloadTypes.execute, payload);
-      return { typeUrl: "/qos.qcp.v1.MsgExecuteResponse", value: MsgExecuteResponse.encode({ sequence }).finish() };
+      return { typeUrl: Urls.MsgExecuteResponse, value: MsgExecuteResponse.encode({ sequence }).finish() };
     },
   };
 

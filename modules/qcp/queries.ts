@@ -4,12 +4,15 @@ import {
   QueryChainsRequest, QueryChainsResponse, QueryEntryRequest, QueryEntryResponse, QueryInterchainAccountRequest, QueryInterchainAccountResponse,
   QueryResultRequest, QueryResultResponse, QuerySequencesRequest, QuerySequencesResponse,
 } from "../../gen/qos/qcp/v1/query.js";
+import { Method } from "../../gen/names.js";
 import { QcpErrors } from "./errors.js";
 import { entryHash, interchainAccount, outboxKeyBytes, type QcpKeeper } from "./keeper.js";
 
+const Paths = Method.qos.qcp.v1.Query;
+
 export function qcpQueries(keeper: QcpKeeper): Record<string, QueryHandler> {
   return {
-    "/qos.qcp.v1.Query/Chains": (ctx, request) => {
+    [Paths.Chains]: (ctx, request) => {
       const page = keeper.chainsPage(ctx.store, QueryChainsRequest.decode(request).pagination);
       return QueryChainsResponse.encode({
         chains: page.items.map((info) => ({
@@ -20,26 +23,26 @@ export function qcpQueries(keeper: QcpKeeper): Record<string, QueryHandler> {
         pagination: page.pagination,
       }).finish();
     },
-    "/qos.qcp.v1.Query/Sequences": (ctx, request) => {
+    [Paths.Sequences]: (ctx, request) => {
       const { chainId } = QuerySequencesRequest.decode(request);
       return QuerySequencesResponse.encode({
         outSequence: keeper.getOutSequence(ctx.store, chainId),
         inSequence: keeper.getInSequence(ctx.store, chainId),
       }).finish();
     },
-    "/qos.qcp.v1.Query/Entry": (ctx, request) => {
+    [Paths.Entry]: (ctx, request) => {
       const { chainId, sequence } = QueryEntryRequest.decode(request);
       const entry = keeper.getEntryBytes(ctx.store, chainId, sequence);
       if (!entry) throw QcpErrors.notFound.with(`no outbox entry #${sequence} toward ${chainId} at height ${ctx.height}`);
       return QueryEntryResponse.encode({ entry, key: outboxKeyBytes(chainId, sequence), hash: entryHash(entry) }).finish();
     },
-    "/qos.qcp.v1.Query/Result": (ctx, request) => {
+    [Paths.Result]: (ctx, request) => {
       const { chainId, sequence } = QueryResultRequest.decode(request);
       const result = keeper.getResult(ctx.store, chainId, sequence);
       if (!result) throw QcpErrors.notFound.with(`no result for entry #${sequence} toward ${chainId} yet`);
       return QueryResultResponse.encode({ result }).finish();
     },
-    "/qos.qcp.v1.Query/InterchainAccount": (_ctx, request) => {
+    [Paths.InterchainAccount]: (_ctx, request) => {
       const { sourceChain, sender } = QueryInterchainAccountRequest.decode(request);
       return QueryInterchainAccountResponse.encode({ address: toAccAddress(interchainAccount(sourceChain, sender)) }).finish();
     },

@@ -1,8 +1,7 @@
 // qsc messages, in two phases: checkStateless (no state: the message parsed once, addresses and amounts
 // decoded) → execute (checks against state, then the change), which works on what checkStateless parsed.
 import { addressFromPubKey, parseAccAddress, toAccAddress } from "../../app/address.js";
-import { parseAmount } from "../../app/coins.js";
-import { Errors } from "../../app/errors.js";
+import { parsePositiveAmount } from "../../app/coins.js";
 import { checkCertificateSize, requireCertificate } from "../../app/certificate.js";
 import { blockSeconds, type Context, type MsgHandler } from "../../app/module.js";
 import { TypeUrl } from "../../gen/names.js";
@@ -17,12 +16,6 @@ import { isQscName } from "./params.js";
 
 const Urls = TypeUrl.qos.qsc.v1;
 const certificateErrors = { invalid: QscErrors.invalidCertificate, notValidNow: QscErrors.certificateNotValidNow, noRootCa: QscErrors.noRootCa };
-
-function positiveAmount(amount: string, what: string): bigint {
-  const value = parseAmount(amount, what);
-  if (value === 0n) throw Errors.invalidCoins.with(`${what} must be positive`);
-  return value;
-}
 
 function checkName(name: string): void {
   if (!isQscName(name)) throw QscErrors.invalidName.with(`${JSON.stringify(name)}: 3-16 upper-case letters/digits starting with a letter, not QOS`);
@@ -69,7 +62,7 @@ export function qscMsgs(keeper: QscKeeper): MsgHandler[] {
       const seen = new Set<string>();
       const holders = msg.initialHolders.map((h, i) => {
         const account = parseAccAddress(h.address, `initial_holders[${i}].address`);
-        const amount = positiveAmount(h.amount, `initial_holders[${i}].amount`);
+        const amount = parsePositiveAmount(h.amount, `initial_holders[${i}].amount`);
         if (seen.has(h.address)) throw QscErrors.invalidField.with(`initial holder ${h.address} listed twice`);
         seen.add(h.address);
         return { address: h.address, account, amount };
@@ -122,7 +115,7 @@ export function qscMsgs(keeper: QscKeeper): MsgHandler[] {
     checkStateless(msg) {
       const account = parseAccAddress(msg.banker, "banker");
       checkName(msg.name);
-      return { name: msg.name, banker: msg.banker, account, amount: positiveAmount(msg.amount, "amount") };
+      return { name: msg.name, banker: msg.banker, account, amount: parsePositiveAmount(msg.amount, "amount") };
     },
     execute(ctx, p) {
       requireBanker(keeper, ctx, p.name, p.banker);
@@ -147,7 +140,7 @@ export function qscMsgs(keeper: QscKeeper): MsgHandler[] {
       parseAccAddress(msg.banker, "banker");
       const account = parseAccAddress(msg.holder, "holder");
       checkName(msg.name);
-      return { name: msg.name, banker: msg.banker, account, amount: positiveAmount(msg.amount, "amount") };
+      return { name: msg.name, banker: msg.banker, account, amount: parsePositiveAmount(msg.amount, "amount") };
     },
     execute(ctx, p) {
       requireBanker(keeper, ctx, p.name, p.banker);

@@ -124,7 +124,7 @@ test("IndexedMap: the record and its indexes written and deleted together, in or
 test("delimitedStringKey: a variable part ended by its separator, before other parts; u64Value", () => {
   const chain = delimitedStringKey("/");
   assert.equal(chain.encode("qos-1"), "qos-1/");
-  assert.throws(() => chain.encode("a/b"), /contains its separator/);
+  assert.equal(chain.encode("a/b"), "a/b/", "a lookup with a user's string reads the key written by hand before");
   // <chain>/<seq u64 BE>: the sequence 47 is the byte "/", found after the chain's own separator
   const outbox = tupleKey(chain, u64Key);
   const encoded = outbox.encode(["qos-1", 47n]);
