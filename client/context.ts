@@ -27,8 +27,15 @@ export interface GlobalOptions {
 /** Message types (type URL → codec) the CLI can encode and show as JSON. */
 export const registry = new Registry(defaultRegistryTypes);
 
-export function registerMsgType(typeUrl: string, type: GeneratedType): void {
-  registry.register(typeUrl, type);
+/** A generated message codec (ts-proto's MessageFns or cosmjs-types'): what the registry needs of it. */
+export interface MsgCodec {
+  encode(message: any): { finish(): Uint8Array };
+  decode(input: Uint8Array): unknown;
+  fromPartial(object: any): unknown;
+}
+
+export function registerMsgTypes(types: ReadonlyArray<readonly [typeUrl: string, type: MsgCodec]>): void {
+  for (const [typeUrl, type] of types) registry.register(typeUrl, type as GeneratedType);
 }
 
 export class CliContext {
@@ -117,6 +124,21 @@ export class CliContext {
     return res.value;
   }
 
+  /** A typed ABCI query: the request encoded with its codec, the answer decoded with the response's. */
+  async query<Req, Res>(path: string, requestType: { encode(m: Req): { finish(): Uint8Array } }, request: Req, responseType: { decode(b: Uint8Array): Res }): Promise<Res> {
+    return responseType.decode(await this.abciQuery(path, requestType.encode(request).finish()));
+  }
+
+  /** An ABCI query whose "not found" becomes a NotFound error naming the missing thing. */
+  async queryOrNotFound(path: string, request: Uint8Array, missing: string): Promise<Uint8Array> {
+    try {
+      return await this.abciQuery(path, request);
+    } catch (e) {
+      if (e instanceof QueryError && e.notFound) throw new CliError(`NotFound: ${missing} (${e.log})`);
+      throw e;
+    }
+  }
+
   /** A key name or a qosacc address → the address (and the key, if it is one of ours). */
   resolveAddress(nameOrAddress: string): { address: string; key?: KeyInfo } {
     const asAddress = tryBech32(nameOrAddress);
@@ -162,6 +184,12 @@ export class CliContext {
     if (this.json || !text) process.stdout.write(JSON.stringify(jsonSafe(data), null, 2) + "\n");
     else process.stdout.write(text() + "\n");
   }
+
+  /** A params_json answer → object (JSON) and "key: value" lines (text). */
+  printParams(paramsJson: string): void {
+    const params = JSON.parse(paramsJson) as Record<string, unknown>;
+    this.print(params, () => Object.entries(params).map(([k, v]) => `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`).join("\n"));
+  }
 }
 
 export class QueryError extends CliError {
@@ -178,7 +206,8 @@ export class QueryError extends CliError {
   }
 }
 
-function tryBech32(text: string): { prefix: string; data: Uint8Array } | undefined {
+/** The prefix and data of a bech32 string, or undefined when it is not one. */
+export function tryBech32(text: string): { prefix: string; data: Uint8Array } | undefined {
   try {
     return fromBech32(text, 90);
   } catch {

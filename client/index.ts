@@ -6,24 +6,25 @@
 // How a module plugs its commands into qoscli: modules/<name>/cli.ts exports a CliModule function that
 // receives the `tx` and `query` command groups and registers its message types and subcommands.
 import type { Command } from "commander";
-import type { GeneratedType } from "@cosmjs/proto-signing";
+import type { MsgCodec } from "./context.js";
 
 export interface CliRoot {
   /** `qoscli tx`: add `tx <module> <action>` or top-level tx commands */
   tx: Command;
   /** `qoscli query`: add `query <what>` */
   query: Command;
-  /** make a message type encodable and readable (JSON) by the CLI */
-  registerMsgType(typeUrl: string, type: GeneratedType): void;
+  /** make message types (type URL from gen/names.ts, generated codec) encodable and readable (JSON) by the CLI */
+  registerMsgTypes(types: ReadonlyArray<readonly [typeUrl: string, type: MsgCodec]>): void;
 }
 
 export type CliModule = (root: CliRoot) => void;
 
-export { CliContext, DefaultHome, DefaultNode, QueryError, example, hashHex, jsonSafe, registerMsgType, registry, type GlobalOptions } from "./context.js";
+export { CliContext, DefaultHome, DefaultNode, QueryError, example, hashHex, jsonSafe, registerMsgTypes, registry, tryBech32, type GlobalOptions, type MsgCodec } from "./context.js";
 export { CliError } from "./errors.js";
 export { InputError, ProcessInput, ScriptedInput, type Input } from "./input.js";
 export { DefaultHdPath, Keyring, toHex, type KeyInfo, type KeyringBackend, type PassphraseSource } from "./keyring.js";
-export { addTxFlags, broadcastAndReport, formatTxResult, runTx, txResultJson, type BroadcastResult, type TxFlags, type TxRequest, type TxSigner } from "./tx.js";
+export { addTxFlags, broadcastAndReport, formatTxResult, runTx, signerOf, txResultJson, type BroadcastResult, type TxFlags, type TxRequest, type TxSigner } from "./tx.js";
 export { decodeTxJson, readTxFile, signTxFile, txRawBytes, withSignerData, type TxFile } from "./txfile.js";
 export { fetchAccount, fetchBalance, type ChainAccount } from "./accounts.js";
+export { qos, uqosText } from "./output.js";
 export { addPageFlags, pageJson, pageRequest, pageText, type PageFlags } from "./page.js";

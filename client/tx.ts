@@ -55,6 +55,13 @@ export interface TxRequest {
   precheck?: (fee: Coin[]) => Promise<void>;
 }
 
+/** The signer of a tx: our key, or with --generate-only just the address. */
+export function signerOf(ctx: CliContext, flags: Pick<TxFlags, "generateOnly">, who: string): TxSigner & { address: string } {
+  if (flags.generateOnly) return ctx.resolveAddress(who);
+  const key = ctx.resolveKey(who);
+  return { address: key.address, key };
+}
+
 /** generate-only → print the unsigned file; else sign with every signer's key and broadcast. */
 export async function runTx(ctx: CliContext, flags: TxFlags, req: TxRequest): Promise<void> {
   const offline = flags.generateOnly && flags.offline;

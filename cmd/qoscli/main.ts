@@ -15,7 +15,7 @@ import { govCli } from "../../modules/gov/cli.js";
 import { guardianCli } from "../../modules/guardian/cli.js";
 import { paramsCli } from "../../modules/params/cli.js";
 import { addCaCommands } from "./ca.js";
-import { CliError, DefaultHome, DefaultNode, InputError, example, registerMsgType, type CliModule } from "../../client/index.js";
+import { CliError, DefaultHome, DefaultNode, InputError, example, registerMsgTypes, type CliModule } from "../../client/index.js";
 import { addKeysCommands } from "./keys.js";
 import { addFrameworkQueries } from "./query.js";
 import { addTxFileCommands } from "./tx.js";
@@ -46,7 +46,7 @@ export function buildProgram(): Command {
   const query = example(program.command("query").alias("q").description("query the chain"), "qoscli query balances alice --output json");
   addTxFileCommands(tx);
   addFrameworkQueries(query, program);
-  for (const m of modules) m({ tx, query, registerMsgType });
+  for (const m of modules) m({ tx, query, registerMsgTypes });
   return program;
 }
 

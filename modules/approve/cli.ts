@@ -20,7 +20,7 @@ function coinsArg(text: string) {
   return coinsToWire(coins);
 }
 
-export const approveCli: CliModule = ({ tx: txRoot, query, registerMsgType }) => {
+export const approveCli: CliModule = ({ tx: txRoot, query, registerMsgTypes }) => {
   const types = {
     create: [TypeUrl.qos.approve.v1.MsgCreateApprove, tx.MsgCreateApprove],
     increase: [TypeUrl.qos.approve.v1.MsgIncreaseApprove, tx.MsgIncreaseApprove],
@@ -28,7 +28,7 @@ export const approveCli: CliModule = ({ tx: txRoot, query, registerMsgType }) =>
     use: [TypeUrl.qos.approve.v1.MsgUseApprove, tx.MsgUseApprove],
     cancel: [TypeUrl.qos.approve.v1.MsgCancelApprove, tx.MsgCancelApprove],
   } as const;
-  for (const [url, type] of Object.values(types)) registerMsgType(url, type as never);
+  registerMsgTypes(Object.values(types));
 
   const approve = txRoot.command("approve").description("allowances: let another account spend your QOS or QSC coins");
   const help: Record<"create" | "increase" | "decrease", string> = {
@@ -80,14 +80,14 @@ export const approveCli: CliModule = ({ tx: txRoot, query, registerMsgType }) =>
     .action(async (from: string, to: string, _opts, cmd: Command) => {
       const ctx = CliContext.of(cmd);
       const req = { from: ctx.resolveAddress(from).address, to: ctx.resolveAddress(to).address };
-      const res = QueryApproveResponse.decode(await ctx.abciQuery(Method.qos.approve.v1.Query.Approve, QueryApproveRequest.encode(req).finish()));
+      const res = await ctx.query(Method.qos.approve.v1.Query.Approve, QueryApproveRequest, req, QueryApproveResponse);
       const coins = res.allowance?.coins ?? [];
       ctx.print({ ...req, coins }, () => coins.map((c) => `${c.amount}${c.denom}`).join(","));
     });
   example(addPageFlags(query.command("approves").argument("<from>", "grantor")).description("the allowances a grantor has given, by recipient (one page)"), "qoscli query approves alice --output json")
     .action(async (from: string, opts: PageFlags, cmd: Command) => {
       const ctx = CliContext.of(cmd);
-      const res = QueryApprovesResponse.decode(await ctx.abciQuery(Method.qos.approve.v1.Query.Approves, QueryApprovesRequest.encode({ from: ctx.resolveAddress(from).address, pagination: pageRequest(opts) }).finish()));
+      const res = await ctx.query(Method.qos.approve.v1.Query.Approves, QueryApprovesRequest, { from: ctx.resolveAddress(from).address, pagination: pageRequest(opts) }, QueryApprovesResponse);
       ctx.print({ allowances: res.allowances, pagination: pageJson(res.pagination, opts) }, () =>
         pageText(res.allowances.map((a) => `${a.to}\t${a.coins.map((c) => `${c.amount}${c.denom}`).join(",")}`).join("\n") || "no allowances", res.pagination, opts));
     });

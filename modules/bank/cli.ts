@@ -15,12 +15,12 @@ import {
 import { addCoins, coinsToString, coinsToWire, parseCoinsString, validateDenom, type Coin } from "../../app/coins.js";
 import { MsgTransfer } from "../../gen/qos/bank/v1/tx.js";
 import {
-  CliContext, CliError, addPageFlags, addTxFlags, example, fetchBalance, pageJson, pageRequest, pageText, runTx, type CliModule, type PageFlags, type TxFlags, type TxSigner,
+  CliContext, CliError, signerOf, addPageFlags, addTxFlags, example, fetchBalance, pageJson, pageRequest, pageText, runTx, type CliModule, type PageFlags, type TxFlags, type TxSigner,
 } from "../../client/index.js";
 import { Method, TypeUrl } from "../../gen/names.js";
 
-export const bankCli: CliModule = ({ tx, query, registerMsgType }) => {
-  registerMsgType(TypeUrl.qos.bank.v1.MsgTransfer, MsgTransfer as never);
+export const bankCli: CliModule = ({ tx, query, registerMsgTypes }) => {
+  registerMsgTypes([[TypeUrl.qos.bank.v1.MsgTransfer, MsgTransfer]]);
 
   const bank = example(tx.command("bank").description("bank module transactions"), "qoscli tx bank send alice qosacc1... 1000uqos");
   example(
@@ -37,7 +37,7 @@ export const bankCli: CliModule = ({ tx, query, registerMsgType }) => {
   ).action(async (from: string, to: string, coinsText: string, flags: TxFlags, cmd: Command) => {
     const ctx = CliContext.of(cmd);
     const amount = parseCoinsArg(coinsText, "<coins>");
-    const sender = flags.generateOnly ? ctx.resolveAddress(from) : { address: ctx.resolveKey(from).address, key: ctx.resolveKey(from) };
+    const sender = signerOf(ctx, flags, from);
     const recipient = ctx.resolveAddress(to);
     const msg = { typeUrl: TypeUrl.cosmos.bank.v1beta1.MsgSend, value: MsgSend.fromPartial({ fromAddress: sender.address, toAddress: recipient.address, amount: coinsToWire(amount) }) };
     await runTx(ctx, flags, {
@@ -88,7 +88,7 @@ export const bankCli: CliModule = ({ tx, query, registerMsgType }) => {
     const ctx = CliContext.of(cmd);
     const { address } = ctx.resolveAddress(who);
     checkDenom(denom);
-    const res = QueryBalanceResponse.decode(await ctx.abciQuery(Method.cosmos.bank.v1beta1.Query.Balance, QueryBalanceRequest.encode({ address, denom }).finish()));
+    const res = await ctx.query(Method.cosmos.bank.v1beta1.Query.Balance, QueryBalanceRequest, { address, denom }, QueryBalanceResponse);
     const balance = res.balance ?? { denom, amount: "0" };
     ctx.print({ denom: balance.denom, amount: balance.amount }, () => `${balance.amount}${balance.denom}`);
   });
@@ -100,7 +100,7 @@ export const bankCli: CliModule = ({ tx, query, registerMsgType }) => {
     const ctx = CliContext.of(cmd);
     const { address } = ctx.resolveAddress(who);
     const request = QueryAllBalancesRequest.fromPartial({ address, pagination: pageRequest(opts) });
-    const res = QueryAllBalancesResponse.decode(await ctx.abciQuery(Method.cosmos.bank.v1beta1.Query.AllBalances, QueryAllBalancesRequest.encode(request).finish()));
+    const res = await ctx.query(Method.cosmos.bank.v1beta1.Query.AllBalances, QueryAllBalancesRequest, request, QueryAllBalancesResponse);
     const balances = res.balances.map((c) => ({ denom: c.denom, amount: c.amount }));
     ctx.print({ address, balances, pagination: pageJson(res.pagination, opts) }, () =>
       pageText(balances.length ? balances.map((c) => `${c.amount}${c.denom}`).join("\n") : `${address} has no coins`, res.pagination, opts));
@@ -113,13 +113,13 @@ export const bankCli: CliModule = ({ tx, query, registerMsgType }) => {
     const ctx = CliContext.of(cmd);
     if (denom !== undefined) {
       checkDenom(denom);
-      const res = QuerySupplyOfResponse.decode(await ctx.abciQuery(Method.cosmos.bank.v1beta1.Query.SupplyOf, QuerySupplyOfRequest.encode({ denom }).finish()));
+      const res = await ctx.query(Method.cosmos.bank.v1beta1.Query.SupplyOf, QuerySupplyOfRequest, { denom }, QuerySupplyOfResponse);
       const amount = res.amount ?? { denom, amount: "0" };
       ctx.print({ denom: amount.denom, amount: amount.amount }, () => `${amount.amount}${amount.denom}`);
       return;
     }
     const request = QueryTotalSupplyRequest.fromPartial({ pagination: pageRequest(opts) });
-    const res = QueryTotalSupplyResponse.decode(await ctx.abciQuery(Method.cosmos.bank.v1beta1.Query.TotalSupply, QueryTotalSupplyRequest.encode(request).finish()));
+    const res = await ctx.query(Method.cosmos.bank.v1beta1.Query.TotalSupply, QueryTotalSupplyRequest, request, QueryTotalSupplyResponse);
     const supply = res.supply.map((c) => ({ denom: c.denom, amount: c.amount }));
     ctx.print({ supply, pagination: pageJson(res.pagination, opts) }, () => pageText(supply.map((c) => `${c.amount}${c.denom}`).join("\n"), res.pagination, opts));
   });

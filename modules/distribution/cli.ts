@@ -1,17 +1,17 @@
 // qoscli commands of the distribution module: `tx distribution withdraw-rewards`, `query distribution
 // rewards|validator|community-pool|params`. Validators are given as in stake/cli.ts.
 import type { Command } from "commander";
-import { CliContext, addTxFlags, example, runTx, type CliModule, type TxFlags } from "../../client/index.js";
+import { CliContext, addTxFlags, example, runTx, signerOf, uqosText, type CliModule, type TxFlags } from "../../client/index.js";
 import * as q from "../../gen/qos/distribution/v1/query.js";
 import { MsgWithdrawRewards } from "../../gen/qos/distribution/v1/tx.js";
 import * as sq from "../../gen/qos/stake/v1/query.js";
-import { printParams, queryOrNotFound, requireValidator, resolveValidator, signerOf, uqosText } from "../stake/cli.js";
+import { requireValidator, resolveValidator } from "../stake/cli.js";
 import { Method, TypeUrl } from "../../gen/names.js";
 
 const notFound = (validator: string) => `validator ${validator} does not exist (list them with \`qoscli query stake validators\`)`;
 
-export const distributionCli: CliModule = ({ tx, query, registerMsgType }) => {
-  registerMsgType(TypeUrl.qos.distribution.v1.MsgWithdrawRewards, MsgWithdrawRewards as never);
+export const distributionCli: CliModule = ({ tx, query, registerMsgTypes }) => {
+  registerMsgTypes([[TypeUrl.qos.distribution.v1.MsgWithdrawRewards, MsgWithdrawRewards]]);
 
   const dist = example(tx.command("distribution").description("rewards: withdraw a delegation's rewards (and the owner's commission)"), "qoscli tx distribution withdraw-rewards bob qosval1...");
   example(
@@ -35,7 +35,7 @@ export const distributionCli: CliModule = ({ tx, query, registerMsgType }) => {
         await requireValidator(ctx, validator);
         const isOwner = resolveValidator(ctx, signer.address) === validator;
         if (isOwner) return; // the owner may withdraw commission without a delegation
-        await queryOrNotFound(ctx, Method.qos.stake.v1.Query.Delegation, sq.QueryDelegationRequest.encode({ delegator: signer.address, validator }).finish(), `${signer.address} has no delegation to ${validator}: no rewards to withdraw`);
+        await ctx.queryOrNotFound(Method.qos.stake.v1.Query.Delegation, sq.QueryDelegationRequest.encode({ delegator: signer.address, validator }).finish(), `${signer.address} has no delegation to ${validator}: no rewards to withdraw`);
       },
     });
   });
@@ -50,7 +50,7 @@ export const distributionCli: CliModule = ({ tx, query, registerMsgType }) => {
     const ctx = CliContext.of(cmd);
     const { address: delegator } = ctx.resolveAddress(delegatorText);
     const validator = resolveValidator(ctx, validatorText);
-    const bytes = await queryOrNotFound(ctx, Method.qos.distribution.v1.Query.PendingRewards, q.QueryPendingRewardsRequest.encode({ delegator, validator }).finish(), notFound(validator));
+    const bytes = await ctx.queryOrNotFound(Method.qos.distribution.v1.Query.PendingRewards, q.QueryPendingRewardsRequest.encode({ delegator, validator }).finish(), notFound(validator));
     const res = q.QueryPendingRewardsResponse.decode(bytes);
     const out = { delegator, validator, rewards: res.rewards, commission: res.commission, total: (BigInt(res.rewards || "0") + BigInt(res.commission || "0")).toString() };
     ctx.print(out, () => `rewards ${uqosText(out.rewards)}${out.commission !== "0" ? `, commission ${uqosText(out.commission)}, total ${uqosText(out.total)}` : ""}`);
@@ -63,7 +63,7 @@ export const distributionCli: CliModule = ({ tx, query, registerMsgType }) => {
   ).action(async (validatorText: string, _opts, cmd: Command) => {
     const ctx = CliContext.of(cmd);
     const validator = resolveValidator(ctx, validatorText);
-    const bytes = await queryOrNotFound(ctx, Method.qos.distribution.v1.Query.Validator, q.QueryValidatorRequest.encode({ validator }).finish(), notFound(validator));
+    const bytes = await ctx.queryOrNotFound(Method.qos.distribution.v1.Query.Validator, q.QueryValidatorRequest.encode({ validator }).finish(), notFound(validator));
     const res = q.QueryValidatorResponse.decode(bytes);
     const out = { validator, commission: res.commission, outstanding: res.outstanding, current_period: res.currentPeriod.toString(), current_rewards: res.currentRewards };
     ctx.print(out, () => [
@@ -77,14 +77,14 @@ export const distributionCli: CliModule = ({ tx, query, registerMsgType }) => {
   example(qd.command("community-pool").description("the community pool, uqos"), "qoscli query distribution community-pool --output json")
     .action(async (_opts, cmd: Command) => {
       const ctx = CliContext.of(cmd);
-      const res = q.QueryCommunityPoolResponse.decode(await ctx.abciQuery(Method.qos.distribution.v1.Query.CommunityPool, q.QueryCommunityPoolRequest.encode({}).finish()));
+      const res = await ctx.query(Method.qos.distribution.v1.Query.CommunityPool, q.QueryCommunityPoolRequest, {}, q.QueryCommunityPoolResponse);
       ctx.print({ amount: res.amount }, () => uqosText(res.amount));
     });
 
   example(qd.command("params").description("the distribution module's parameters"), "qoscli query distribution params --output json")
     .action(async (_opts, cmd: Command) => {
       const ctx = CliContext.of(cmd);
-      const res = q.QueryParamsResponse.decode(await ctx.abciQuery(Method.qos.distribution.v1.Query.Params, q.QueryParamsRequest.encode({}).finish()));
-      printParams(ctx, res.paramsJson);
+      const res = await ctx.query(Method.qos.distribution.v1.Query.Params, q.QueryParamsRequest, {}, q.QueryParamsResponse);
+      ctx.printParams(res.paramsJson);
     });
 };

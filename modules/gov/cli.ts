@@ -48,10 +48,8 @@ function proposalJson(p: Proposal) {
   };
 }
 
-export const govCli: CliModule = ({ tx, query, registerMsgType }) => {
-  for (const [url, type] of [[TypeUrl.qos.gov.v1.MsgSubmitProposal, MsgSubmitProposal], [TypeUrl.qos.gov.v1.MsgDeposit, MsgDeposit], [TypeUrl.qos.gov.v1.MsgVote, MsgVote]] as const) {
-    registerMsgType(url, type as never);
-  }
+export const govCli: CliModule = ({ tx, query, registerMsgTypes }) => {
+  registerMsgTypes([[TypeUrl.qos.gov.v1.MsgSubmitProposal, MsgSubmitProposal], [TypeUrl.qos.gov.v1.MsgDeposit, MsgDeposit], [TypeUrl.qos.gov.v1.MsgVote, MsgVote]]);
   const gov = tx.command("gov").description("governance: proposals, deposits, votes");
   const submit = gov.command("submit-proposal").description("submit a proposal with an initial deposit (uqos); kinds: text, param-change, community-pool-spend, inflation-change, software-upgrade");
 
@@ -151,7 +149,7 @@ export const govCli: CliModule = ({ tx, query, registerMsgType }) => {
   const q = query.command("gov").description("governance queries");
   example(q.command("proposal").argument("<id>").description("one proposal"), "qoscli query gov proposal 1 --output json").action(async (id: string, _o, c: Command) => {
     const ctx = CliContext.of(c);
-    const res = QueryProposalResponse.decode(await ctx.abciQuery(Method.qos.gov.v1.Query.Proposal, QueryProposalRequest.encode({ proposalId: proposalId(id) }).finish()));
+    const res = await ctx.query(Method.qos.gov.v1.Query.Proposal, QueryProposalRequest, { proposalId: proposalId(id) }, QueryProposalResponse);
     const p = proposalJson(res.proposal!);
     ctx.print(p, () => `#${p.id} ${p.title} [${p.level}] ${p.status}${p.result ? ` (${p.result})` : ""}; deposit ${p.total_deposit}uqos`);
   });
@@ -160,36 +158,36 @@ export const govCli: CliModule = ({ tx, query, registerMsgType }) => {
       const ctx = CliContext.of(c);
       const status = opts.status ? StatusText.indexOf(opts.status) : 0;
       if (status < 0) throw new CliError(`--status must be one of ${StatusText.slice(1).join(", ")}`);
-      const res = QueryProposalsResponse.decode(await ctx.abciQuery(Method.qos.gov.v1.Query.Proposals, QueryProposalsRequest.encode({ status, pagination: pageRequest(opts) }).finish()));
+      const res = await ctx.query(Method.qos.gov.v1.Query.Proposals, QueryProposalsRequest, { status, pagination: pageRequest(opts) }, QueryProposalsResponse);
       const list = res.proposals.map(proposalJson);
       ctx.print({ proposals: list, pagination: pageJson(res.pagination, opts) }, () => pageText(list.map((p) => `#${p.id}\t${p.status}\t${p.level}\t${p.title}`).join("\n") || "no proposals", res.pagination, opts));
     });
   example(addPageFlags(q.command("votes").argument("<id>")).description("the votes on a proposal, by voter address (one page)"), "qoscli query gov votes 1").action(async (id: string, o: PageFlags, c: Command) => {
     const ctx = CliContext.of(c);
-    const res = QueryVotesResponse.decode(await ctx.abciQuery(Method.qos.gov.v1.Query.Votes, QueryVotesRequest.encode({ proposalId: proposalId(id), pagination: pageRequest(o) }).finish()));
+    const res = await ctx.query(Method.qos.gov.v1.Query.Votes, QueryVotesRequest, { proposalId: proposalId(id), pagination: pageRequest(o) }, QueryVotesResponse);
     const votes = res.votes.map((v) => ({ voter: v.voter, option: OptionText[v.option] ?? String(v.option) }));
     ctx.print({ votes, pagination: pageJson(res.pagination, o) }, () => pageText(votes.map((v) => `${v.voter}\t${v.option}`).join("\n") || "no votes", res.pagination, o));
   });
   example(addPageFlags(q.command("deposits").argument("<id>")).description("the open deposits of a proposal (one page)"), "qoscli query gov deposits 1").action(async (id: string, o: PageFlags, c: Command) => {
     const ctx = CliContext.of(c);
-    const res = QueryDepositsResponse.decode(await ctx.abciQuery(Method.qos.gov.v1.Query.Deposits, QueryDepositsRequest.encode({ proposalId: proposalId(id), pagination: pageRequest(o) }).finish()));
+    const res = await ctx.query(Method.qos.gov.v1.Query.Deposits, QueryDepositsRequest, { proposalId: proposalId(id), pagination: pageRequest(o) }, QueryDepositsResponse);
     ctx.print({ deposits: res.deposits, pagination: pageJson(res.pagination, o) }, () => pageText(res.deposits.map((d) => `${d.depositor}\t${d.amount}uqos`).join("\n") || "no open deposits", res.pagination, o));
   });
   example(q.command("tally").argument("<id>").description("the live tally (voting period) or the final one"), "qoscli query gov tally 1").action(async (id: string, _o, c: Command) => {
     const ctx = CliContext.of(c);
-    const res = QueryTallyResponse.decode(await ctx.abciQuery(Method.qos.gov.v1.Query.Tally, QueryTallyRequest.encode({ proposalId: proposalId(id) }).finish()));
+    const res = await ctx.query(Method.qos.gov.v1.Query.Tally, QueryTallyRequest, { proposalId: proposalId(id) }, QueryTallyResponse);
     const t = res.tally!;
     ctx.print(t, () => `yes ${t.yes} no ${t.no} abstain ${t.abstain} no_with_veto ${t.noWithVeto} of ${t.totalPower} bonded (uqos)`);
   });
   example(q.command("params").description("gov parameters per level"), "qoscli query gov params --output json").action(async (_o, c: Command) => {
     const ctx = CliContext.of(c);
-    const res = QueryParamsResponse.decode(await ctx.abciQuery(Method.qos.gov.v1.Query.Params, QueryParamsRequest.encode({}).finish()));
+    const res = await ctx.query(Method.qos.gov.v1.Query.Params, QueryParamsRequest, {}, QueryParamsResponse);
     const value = JSON.parse(res.paramsJson);
     ctx.print(value, () => JSON.stringify(value, null, 2));
   });
   example(q.command("upgrade").description("the scheduled software upgrade and the applied ones"), "qoscli query gov upgrade").action(async (_o, c: Command) => {
     const ctx = CliContext.of(c);
-    const res = QueryUpgradeResponse.decode(await ctx.abciQuery(Method.qos.gov.v1.Query.Upgrade, QueryUpgradeRequest.encode({}).finish()));
+    const res = await ctx.query(Method.qos.gov.v1.Query.Upgrade, QueryUpgradeRequest, {}, QueryUpgradeResponse);
     const out = { plan: res.plan, applied: res.applied };
     ctx.print(out, () => (res.plan ? `upgrade ${res.plan.name} at height ${res.plan.height}` : "no upgrade scheduled") + res.applied.map((a) => `\napplied ${a.name} at ${a.height}`).join(""));
   });

@@ -13,10 +13,10 @@ import { Method, TypeUrl } from "../../gen/names.js";
 
 const typeText = (g: Guardian) => (g.type === 1 ? "genesis" : g.type === 2 ? "ordinary" : String(g.type));
 
-export const guardianCli: CliModule = ({ tx, query, registerMsgType }) => {
-  for (const [url, type] of [
+export const guardianCli: CliModule = ({ tx, query, registerMsgTypes }) => {
+  registerMsgTypes([
     [TypeUrl.qos.guardian.v1.MsgAddGuardian, MsgAddGuardian], [TypeUrl.qos.guardian.v1.MsgDeleteGuardian, MsgDeleteGuardian], [TypeUrl.qos.guardian.v1.MsgHaltNetwork, MsgHaltNetwork],
-  ] as const) registerMsgType(url, type as never);
+  ]);
   const g = tx.command("guardian").description("guardians: fee-free foundation accounts; genesis guardians add/delete ordinary ones and can halt the network");
 
   example(
@@ -51,19 +51,19 @@ export const guardianCli: CliModule = ({ tx, query, registerMsgType }) => {
 
   example(query.command("guardian").argument("<address|key>").description("one guardian"), "qoscli query guardian qosacc1...").action(async (who: string, _o, c: Command) => {
     const ctx = CliContext.of(c);
-    const res = QueryGuardianResponse.decode(await ctx.abciQuery(Method.qos.guardian.v1.Query.Guardian, QueryGuardianRequest.encode({ address: ctx.resolveAddress(who).address }).finish()));
+    const res = await ctx.query(Method.qos.guardian.v1.Query.Guardian, QueryGuardianRequest, { address: ctx.resolveAddress(who).address }, QueryGuardianResponse);
     const x = { ...res.guardian!, type: typeText(res.guardian!) };
     ctx.print(x, () => `${x.address}\t${x.type}\t${x.description}${x.creator ? `\tadded by ${x.creator}` : ""}`);
   });
   example(addPageFlags(query.command("guardians")).description("the guardians, by address (one page)"), "qoscli query guardians --output json").action(async (o: PageFlags, c: Command) => {
     const ctx = CliContext.of(c);
-    const res = QueryGuardiansResponse.decode(await ctx.abciQuery(Method.qos.guardian.v1.Query.Guardians, QueryGuardiansRequest.encode({ pagination: pageRequest(o) }).finish()));
+    const res = await ctx.query(Method.qos.guardian.v1.Query.Guardians, QueryGuardiansRequest, { pagination: pageRequest(o) }, QueryGuardiansResponse);
     const list = res.guardians.map((x) => ({ ...x, type: typeText(x) }));
     ctx.print({ guardians: list, pagination: pageJson(res.pagination, o) }, () => pageText(list.map((x) => `${x.address}\t${x.type}\t${x.description}`).join("\n") || "no guardians", res.pagination, o));
   });
   example(query.command("halt").description("whether a genesis guardian halted the network, and why"), "qoscli query halt").action(async (_o, c: Command) => {
     const ctx = CliContext.of(c);
-    const res = QueryHaltResponse.decode(await ctx.abciQuery(Method.qos.guardian.v1.Query.Halt, QueryHaltRequest.encode({}).finish()));
+    const res = await ctx.query(Method.qos.guardian.v1.Query.Halt, QueryHaltRequest, {}, QueryHaltResponse);
     ctx.print(res, () => (res.halted ? `HALTED at height ${res.halt!.height} by ${res.halt!.guardian}: ${res.halt!.reason}` : "not halted"));
   });
 };

@@ -24,7 +24,7 @@ export const mintCli: CliModule = ({ query }) => {
   example(query.command("inflation-phases").description("the inflation schedule: each phase's end time, total and amount minted so far (uqos)"), "qoscli query inflation-phases --output json")
     .action(async (_opts, cmd: Command) => {
       const ctx = CliContext.of(cmd);
-      const res = QueryPhasesResponse.decode(await ctx.abciQuery(Method.qos.mint.v1.Query.Phases, QueryPhasesRequest.encode({}).finish()));
+      const res = await ctx.query(Method.qos.mint.v1.Query.Phases, QueryPhasesRequest, {}, QueryPhasesResponse);
       const phases = res.phases.map((p) => ({
         end_time: p.endTime.toString(),
         end_time_utc: isoTime(p.endTime),
@@ -39,7 +39,7 @@ export const mintCli: CliModule = ({ query }) => {
   example(query.command("inflation-applied").description("everything inflation has minted, the last block's mint and the planned total (uqos)"), "qoscli query inflation-applied")
     .action(async (_opts, cmd: Command) => {
       const ctx = CliContext.of(cmd);
-      const res = QueryAppliedResponse.decode(await ctx.abciQuery(Method.qos.mint.v1.Query.Applied, QueryAppliedRequest.encode({}).finish()));
+      const res = await ctx.query(Method.qos.mint.v1.Query.Applied, QueryAppliedRequest, {}, QueryAppliedResponse);
       const out = { applied: res.applied, last_mint: res.lastMint, planned: res.planned };
       ctx.print(out, () => `minted ${out.applied}uqos (${qos(out.applied)}) of ${out.planned}uqos planned; last block ${out.last_mint}uqos`);
     });

@@ -11,7 +11,7 @@ export const paramsCli: CliModule = ({ query }) => {
     "qoscli query params",
   ).action(async (module: string | undefined, _opts, cmd: Command) => {
     const ctx = CliContext.of(cmd);
-    const res = QueryParamsResponse.decode(await ctx.abciQuery(Method.qos.params.v1.Query.Params, QueryParamsRequest.encode({ module: module ?? "" }).finish()));
+    const res = await ctx.query(Method.qos.params.v1.Query.Params, QueryParamsRequest, { module: module ?? "" }, QueryParamsResponse);
     const value = JSON.parse(res.paramsJson);
     ctx.print(value, () => JSON.stringify(value, null, 2));
   });

@@ -18,10 +18,10 @@ const seqArg = (text: string) => {
   return BigInt(text);
 };
 
-export const qcpCli: CliModule = ({ tx, query, registerMsgType }) => {
-  for (const [url, type] of [
+export const qcpCli: CliModule = ({ tx, query, registerMsgTypes }) => {
+  registerMsgTypes([
     [TypeUrl.qos.qcp.v1.MsgInitQcp, MsgInitQcp], [TypeUrl.qos.qcp.v1.MsgRecvQcp, MsgRecvQcp], [TypeUrl.qos.qcp.v1.MsgTransfer, MsgTransfer], [TypeUrl.qos.qcp.v1.MsgExecute, MsgExecute],
-  ] as const) registerMsgType(url, type as never);
+  ]);
   const qcp = tx.command("qcp").description("cross-chain messages: register relayers, transfer tokens to another chain");
 
   example(
@@ -58,7 +58,7 @@ export const qcpCli: CliModule = ({ tx, query, registerMsgType }) => {
   example(addPageFlags(query.command("qcp-chains")).description("registered counterpart chains, their relayers and sequences (one page)"), "qoscli query qcp-chains --output json")
     .action(async (opts: PageFlags, cmd: Command) => {
       const ctx = CliContext.of(cmd);
-      const res = QueryChainsResponse.decode(await ctx.abciQuery(Method.qos.qcp.v1.Query.Chains, QueryChainsRequest.encode({ pagination: pageRequest(opts) }).finish()));
+      const res = await ctx.query(Method.qos.qcp.v1.Query.Chains, QueryChainsRequest, { pagination: pageRequest(opts) }, QueryChainsResponse);
       const chains = res.chains.map((c) => ({ chain_id: c.info!.chainId, relayers: c.info!.relayers, out_sequence: c.outSequence.toString(), in_sequence: c.inSequence.toString() }));
       ctx.print({ chains, pagination: pageJson(res.pagination, opts) }, () =>
         pageText(chains.map((c) => `${c.chain_id}\tout ${c.out_sequence}\tin ${c.in_sequence}\trelayers ${c.relayers.join(",")}`).join("\n") || "no chains", res.pagination, opts));
@@ -66,13 +66,13 @@ export const qcpCli: CliModule = ({ tx, query, registerMsgType }) => {
   example(query.command("qcp-sequences").argument("<chain>", "counterpart chain id").description("out-sequence toward and in-sequence from a chain"), "qoscli query qcp-sequences biz-1")
     .action(async (chainId: string, _opts, cmd: Command) => {
       const ctx = CliContext.of(cmd);
-      const res = QuerySequencesResponse.decode(await ctx.abciQuery(Method.qos.qcp.v1.Query.Sequences, QuerySequencesRequest.encode({ chainId }).finish()));
+      const res = await ctx.query(Method.qos.qcp.v1.Query.Sequences, QuerySequencesRequest, { chainId }, QuerySequencesResponse);
       ctx.print({ out_sequence: res.outSequence.toString(), in_sequence: res.inSequence.toString() }, () => `out ${res.outSequence}, in ${res.inSequence}`);
     });
   example(query.command("qcp-entry").argument("<chain>", "destination chain id").argument("<sequence>", "sequence").description("an outbox entry and its state key (prove it with abci_query /store/key)"), "qoscli query qcp-entry biz-1 1 --output json")
     .action(async (chainId: string, sequence: string, _opts, cmd: Command) => {
       const ctx = CliContext.of(cmd);
-      const res = QueryEntryResponse.decode(await ctx.abciQuery(Method.qos.qcp.v1.Query.Entry, QueryEntryRequest.encode({ chainId, sequence: seqArg(sequence) }).finish()));
+      const res = await ctx.query(Method.qos.qcp.v1.Query.Entry, QueryEntryRequest, { chainId, sequence: seqArg(sequence) }, QueryEntryResponse);
       const e = OutboxEntry.decode(res.entry);
       const out = { from: e.from, to: e.to, sequence: e.sequence.toString(), height: e.height.toString(), is_result: e.isResult, payload_type: e.payloadType, hash: res.hash, key_hex: Buffer.from(res.key).toString("hex") };
       ctx.print(out, () => Object.entries(out).map(([k, v]) => `${k}: ${v}`).join("\n"));
@@ -80,7 +80,7 @@ export const qcpCli: CliModule = ({ tx, query, registerMsgType }) => {
   example(query.command("qcp-result").argument("<chain>", "destination chain id").argument("<sequence>", "sequence of our entry").description("the result the destination sent back for an entry"), "qoscli query qcp-result biz-1 1")
     .action(async (chainId: string, sequence: string, _opts, cmd: Command) => {
       const ctx = CliContext.of(cmd);
-      const { result } = QueryResultResponse.decode(await ctx.abciQuery(Method.qos.qcp.v1.Query.Result, QueryResultRequest.encode({ chainId, sequence: seqArg(sequence) }).finish()));
+      const { result } = await ctx.query(Method.qos.qcp.v1.Query.Result, QueryResultRequest, { chainId, sequence: seqArg(sequence) }, QueryResultResponse);
       const out = { orig_sequence: result!.origSequence.toString(), code: result!.code, codespace: result!.codespace, log: result!.log };
       ctx.print(out, () => (out.code === 0 ? `#${out.orig_sequence} succeeded` : `#${out.orig_sequence} failed: ${out.codespace} ${out.code}: ${out.log}`));
     });

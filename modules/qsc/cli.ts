@@ -8,7 +8,7 @@ import {
   QueryBalanceRequest, QueryBalanceResponse, QueryTokenRequest, QueryTokenResponse, QueryTokensRequest, QueryTokensResponse,
 } from "../../gen/qos/qsc/v1/query.js";
 import {
-  CliContext, CliError, addPageFlags, addTxFlags, example, pageJson, pageRequest, pageText, runTx, type CliModule, type PageFlags, type TxFlags,
+  CliContext, CliError, signerOf, addPageFlags, addTxFlags, example, pageJson, pageRequest, pageText, runTx, type CliModule, type PageFlags, type TxFlags,
 } from "../../client/index.js";
 import { readCertificate } from "../../client/certificate.js";
 import { isQscName } from "./params.js";
@@ -24,11 +24,11 @@ function checkAmount(amount: string, what = "<amount>"): string {
   return amount;
 }
 
-export const qscCli: CliModule = ({ tx, query, registerMsgType }) => {
-  for (const [url, type] of [
+export const qscCli: CliModule = ({ tx, query, registerMsgTypes }) => {
+  registerMsgTypes([
     [TypeUrl.qos.qsc.v1.MsgCreateQsc, MsgCreateQsc], [TypeUrl.qos.qsc.v1.MsgIssueQsc, MsgIssueQsc], [TypeUrl.qos.qsc.v1.MsgFreeze, MsgFreeze],
     [TypeUrl.qos.qsc.v1.MsgUnfreeze, MsgUnfreeze], [TypeUrl.qos.qsc.v1.MsgPause, MsgPause],
-  ] as const) registerMsgType(url, type as never);
+  ]);
 
   const qsc = tx.command("qsc").description("QSC tokens: create with a CA certificate, issue, freeze, pause");
 
@@ -48,7 +48,7 @@ export const qscCli: CliModule = ({ tx, query, registerMsgType }) => {
   ).action(async (creator: string, flags: TxFlags & { certificate: string; symbol?: string; decimals: string; description: string; holders: string }, cmd: Command) => {
     const ctx = CliContext.of(cmd);
     const cert = readCertificate(flags.certificate, "qsc");
-    const signer = flags.generateOnly ? ctx.resolveAddress(creator) : { address: ctx.resolveKey(creator).address, key: ctx.resolveKey(creator) };
+    const signer = signerOf(ctx, flags, creator);
     if (signer.address !== cert.bankerAddress) {
       throw new CliError(`${creator} (${signer.address}) is not the banker ${cert.bankerAddress} that ${flags.certificate} names: only the banker's key may create the token`);
     }
@@ -124,14 +124,14 @@ export const qscCli: CliModule = ({ tx, query, registerMsgType }) => {
   example(query.command("qsc").argument("<name>", "token name").description("a QSC token's info and total supply"), "qoscli query qsc STAR --output json")
     .action(async (name: string, _opts, cmd: Command) => {
       const ctx = CliContext.of(cmd);
-      const res = QueryTokenResponse.decode(await ctx.abciQuery(Method.qos.qsc.v1.Query.Token, QueryTokenRequest.encode({ name: checkName(name) }).finish()));
+      const res = await ctx.query(Method.qos.qsc.v1.Query.Token, QueryTokenRequest, { name: checkName(name) }, QueryTokenResponse);
       const t = tokenJson(res);
       ctx.print(t, () => `${t.name} (${t.symbol}, ${t.decimals} decimals) banker ${t.banker} supply ${t.total_supply}${t.paused ? " PAUSED" : ""}`);
     });
   example(addPageFlags(query.command("qscs")).description("the QSC tokens, by name (one page)"), "qoscli query qscs --output json")
     .action(async (opts: PageFlags, cmd: Command) => {
       const ctx = CliContext.of(cmd);
-      const res = QueryTokensResponse.decode(await ctx.abciQuery(Method.qos.qsc.v1.Query.Tokens, QueryTokensRequest.encode({ pagination: pageRequest(opts) }).finish()));
+      const res = await ctx.query(Method.qos.qsc.v1.Query.Tokens, QueryTokensRequest, { pagination: pageRequest(opts) }, QueryTokensResponse);
       const tokens = res.tokens.map(tokenJson);
       ctx.print({ tokens, pagination: pageJson(res.pagination, opts) }, () =>
         pageText(tokens.map((t) => `${t.name}\tsupply ${t.total_supply}\tbanker ${t.banker}${t.paused ? "\tPAUSED" : ""}`).join("\n") || "no tokens", res.pagination, opts));
@@ -140,7 +140,7 @@ export const qscCli: CliModule = ({ tx, query, registerMsgType }) => {
     .action(async (name: string, who: string, _opts, cmd: Command) => {
       const ctx = CliContext.of(cmd);
       const { address } = ctx.resolveAddress(who);
-      const res = QueryBalanceResponse.decode(await ctx.abciQuery(Method.qos.qsc.v1.Query.Balance, QueryBalanceRequest.encode({ name: checkName(name), address }).finish()));
+      const res = await ctx.query(Method.qos.qsc.v1.Query.Balance, QueryBalanceRequest, { name: checkName(name), address }, QueryBalanceResponse);
       ctx.print({ name, address, spendable: res.spendable, frozen: res.frozen }, () => `spendable ${res.spendable}${name}, frozen ${res.frozen}${name}`);
     });
 };

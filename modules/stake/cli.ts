@@ -10,10 +10,9 @@ import { join, resolve } from "node:path";
 import { AccountPrefix, ValidatorPrefix } from "../../app/address.js";
 import { BaseDenom, type Coin } from "../../app/coins.js";
 import { One, formatDec, parseDec } from "../../app/decimal.js";
-import { QueryError } from "../../client/index.js";
 import {
-  CliContext, CliError, addPageFlags, addTxFlags, example, fetchBalance, pageJson, pageRequest, pageText, runTx, type CliModule, type PageFlags,
-  type TxFlags, type TxSigner,
+  CliContext, CliError, addPageFlags, addTxFlags, example, fetchBalance, pageJson, pageRequest, pageText, runTx, signerOf, tryBech32, uqosText, type CliModule,
+  type PageFlags, type TxFlags,
 } from "../../client/index.js";
 import * as q from "../../gen/qos/stake/v1/query.js";
 import {
@@ -25,21 +24,6 @@ import { Method, TypeUrl } from "../../gen/names.js";
 
 // ---------------------------------------------------------------- shared helpers
 
-/** uqos → "123.456789 QOS" (display only) */
-export function qos(uqos: string | bigint): string {
-  const text = uqos.toString();
-  const negative = text.startsWith("-");
-  const padded = (negative ? text.slice(1) : text).padStart(7, "0");
-  const whole = padded.slice(0, -6).replace(/^0+(?=\d)/, "");
-  const fraction = padded.slice(-6).replace(/0+$/, "");
-  return `${negative ? "-" : ""}${whole}${fraction ? `.${fraction}` : ""} QOS`;
-}
-
-/** "1000000uqos (1 QOS)" */
-export function uqosText(uqos: string | bigint): string {
-  return `${uqos}uqos (${qos(uqos)})`;
-}
-
 /** A positive amount of uqos: "1000000" or "1000000uqos"; any other denom is refused. */
 export function parseUqos(text: string, what = "<amount>"): string {
   const m = /^\s*([0-9]+)\s*([a-zA-Z][a-zA-Z0-9/:._-]*)?\s*$/.exec(text);
@@ -50,14 +34,6 @@ export function parseUqos(text: string, what = "<amount>"): string {
   const value = BigInt(m[1]);
   if (value === 0n) throw new CliError(`${what} must be positive`);
   return value.toString();
-}
-
-function tryBech32(text: string): { prefix: string; data: Uint8Array } | undefined {
-  try {
-    return fromBech32(text, 90);
-  } catch {
-    return undefined;
-  }
 }
 
 /** qosval1…, the owner's qosacc1…, or a local key name (its address is the owner) → qosval1… */
@@ -77,26 +53,9 @@ export function resolveValidator(ctx: CliContext, text: string, what = "validato
   throw new CliError(`${what} ${JSON.stringify(text)} is neither a ${ValidatorPrefix}1…/${AccountPrefix}1… address nor a key in ${ctx.keyring.dir}`);
 }
 
-/** The signer of a tx: our key, or with --generate-only just the address. */
-export function signerOf(ctx: CliContext, flags: TxFlags, who: string): TxSigner & { address: string } {
-  if (flags.generateOnly) return ctx.resolveAddress(who);
-  const key = ctx.resolveKey(who);
-  return { address: key.address, key };
-}
-
-/** An ABCI query whose "not found" becomes a NotFound error naming the missing thing. */
-export async function queryOrNotFound(ctx: CliContext, path: string, request: Uint8Array, missing: string): Promise<Uint8Array> {
-  try {
-    return await ctx.abciQuery(path, request);
-  } catch (e) {
-    if (e instanceof QueryError && e.notFound) throw new CliError(`NotFound: ${missing} (${e.log})`);
-    throw e;
-  }
-}
-
 /** Fails with NotFound when the validator does not exist; returns it otherwise. */
 export async function requireValidator(ctx: CliContext, validator: string): Promise<q.QueryValidatorResponse> {
-  const bytes = await queryOrNotFound(ctx, Method.qos.stake.v1.Query.Validator, q.QueryValidatorRequest.encode({ validator }).finish(), `validator ${validator} does not exist (list them with \`qoscli query stake validators\`)`);
+  const bytes = await ctx.queryOrNotFound(Method.qos.stake.v1.Query.Validator, q.QueryValidatorRequest.encode({ validator }).finish(), `validator ${validator} does not exist (list them with \`qoscli query stake validators\`)`);
   return q.QueryValidatorResponse.decode(bytes);
 }
 
@@ -126,12 +85,6 @@ export function percent(dec: string): string {
 export function isoTime(seconds: bigint): string {
   const ms = Number(seconds) * 1000;
   return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : `${seconds}s`;
-}
-
-/** A params_json answer → object (JSON) and "key: value" lines (text). */
-export function printParams(ctx: CliContext, paramsJson: string): void {
-  const params = JSON.parse(paramsJson) as Record<string, unknown>;
-  ctx.print(params, () => Object.entries(params).map(([k, v]) => `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`).join("\n"));
 }
 
 function rate(text: string, flag: string): string {
@@ -242,13 +195,13 @@ function consensusKey(flags: CreateFlags): Uint8Array {
   return key;
 }
 
-export const stakeCli: CliModule = ({ tx, query, registerMsgType }) => {
-  for (const [url, type] of [
+export const stakeCli: CliModule = ({ tx, query, registerMsgTypes }) => {
+  registerMsgTypes([
     [TypeUrl.qos.stake.v1.MsgCreateValidator, MsgCreateValidator], [TypeUrl.qos.stake.v1.MsgEditValidator, MsgEditValidator],
     [TypeUrl.qos.stake.v1.MsgRevokeValidator, MsgRevokeValidator], [TypeUrl.qos.stake.v1.MsgActivateValidator, MsgActivateValidator],
     [TypeUrl.qos.stake.v1.MsgDelegate, MsgDelegate], [TypeUrl.qos.stake.v1.MsgUnbond, MsgUnbond], [TypeUrl.qos.stake.v1.MsgRedelegate, MsgRedelegate],
     [TypeUrl.qos.stake.v1.MsgSetAutoCompound, MsgSetAutoCompound],
-  ] as const) registerMsgType(url, type as never);
+  ]);
 
   const stake = example(
     tx.command("stake").description("validators and delegations: create, edit, revoke, activate a validator; delegate, unbond, redelegate"),
@@ -408,7 +361,7 @@ export const stakeCli: CliModule = ({ tx, query, registerMsgType }) => {
     return amountText === undefined ? "" : parseUqos(amountText);
   };
   const checkDelegation = async (ctx: CliContext, delegator: string, validator: string, amount: string) => {
-    const bytes = await queryOrNotFound(ctx, Method.qos.stake.v1.Query.Delegation, q.QueryDelegationRequest.encode({ delegator, validator }).finish(), `${delegator} has no delegation to ${validator}`);
+    const bytes = await ctx.queryOrNotFound(Method.qos.stake.v1.Query.Delegation, q.QueryDelegationRequest.encode({ delegator, validator }).finish(), `${delegator} has no delegation to ${validator}`);
     const d = q.QueryDelegationResponse.decode(bytes).delegation!;
     if (amount && BigInt(amount) > BigInt(d.amount)) throw new CliError(`${delegator} has ${uqosText(d.amount)} delegated to ${validator}, less than ${amount}uqos`);
   };
@@ -503,7 +456,7 @@ export const stakeCli: CliModule = ({ tx, query, registerMsgType }) => {
     "qoscli query stake validators --output json",
   ).action(async (opts: { status?: string } & PageFlags, cmd: Command) => {
     const ctx = CliContext.of(cmd);
-    const res = q.QueryValidatorsResponse.decode(await ctx.abciQuery(Method.qos.stake.v1.Query.Validators, q.QueryValidatorsRequest.encode({ status: opts.status ?? "", pagination: pageRequest(opts) }).finish()));
+    const res = await ctx.query(Method.qos.stake.v1.Query.Validators, q.QueryValidatorsRequest, { status: opts.status ?? "", pagination: pageRequest(opts) }, q.QueryValidatorsResponse);
     const validators = res.validators.map(validatorJson);
     ctx.print({ validators, pagination: pageJson(res.pagination, opts) }, () =>
       pageText(validators.map(validatorLine).join("\n") || `no ${opts.status ? `${opts.status} ` : ""}validators`, res.pagination, opts));
@@ -526,7 +479,7 @@ export const stakeCli: CliModule = ({ tx, query, registerMsgType }) => {
     const ctx = CliContext.of(cmd);
     const { address: delegator } = ctx.resolveAddress(delegatorText);
     const validator = resolveValidator(ctx, validatorText);
-    const bytes = await queryOrNotFound(ctx, Method.qos.stake.v1.Query.Delegation, q.QueryDelegationRequest.encode({ delegator, validator }).finish(), `${delegator} has no delegation to ${validator}`);
+    const bytes = await ctx.queryOrNotFound(Method.qos.stake.v1.Query.Delegation, q.QueryDelegationRequest.encode({ delegator, validator }).finish(), `${delegator} has no delegation to ${validator}`);
     const d = q.QueryDelegationResponse.decode(bytes).delegation!;
     ctx.print(delegationJson(d), () => delegationLine(d));
   });
@@ -537,7 +490,7 @@ export const stakeCli: CliModule = ({ tx, query, registerMsgType }) => {
   ).action(async (delegatorText: string, opts: PageFlags, cmd: Command) => {
     const ctx = CliContext.of(cmd);
     const { address: delegator } = ctx.resolveAddress(delegatorText);
-    const res = q.QueryDelegationsResponse.decode(await ctx.abciQuery(Method.qos.stake.v1.Query.DelegatorDelegations, q.QueryDelegatorRequest.encode({ delegator, pagination: pageRequest(opts) }).finish()));
+    const res = await ctx.query(Method.qos.stake.v1.Query.DelegatorDelegations, q.QueryDelegatorRequest, { delegator, pagination: pageRequest(opts) }, q.QueryDelegationsResponse);
     const total = res.delegations.reduce((s, d) => s + BigInt(d.amount), 0n);
     ctx.print({ delegator, delegations: res.delegations.map(delegationJson), total: total.toString(), pagination: pageJson(res.pagination, opts) }, () =>
       pageText(res.delegations.length ? [...res.delegations.map(delegationLine), `total ${uqosText(total)}`].join("\n") : `${delegator} has no delegations`, res.pagination, opts));
@@ -550,7 +503,7 @@ export const stakeCli: CliModule = ({ tx, query, registerMsgType }) => {
     const ctx = CliContext.of(cmd);
     const validator = resolveValidator(ctx, validatorText);
     const request = q.QueryValidatorDelegationsRequest.encode({ validator, pagination: pageRequest(opts) }).finish();
-    const bytes = await queryOrNotFound(ctx, Method.qos.stake.v1.Query.ValidatorDelegations, request, `validator ${validator} does not exist`);
+    const bytes = await ctx.queryOrNotFound(Method.qos.stake.v1.Query.ValidatorDelegations, request, `validator ${validator} does not exist`);
     const res = q.QueryDelegationsResponse.decode(bytes);
     const total = res.delegations.reduce((s, d) => s + BigInt(d.amount), 0n);
     ctx.print({ validator, delegations: res.delegations.map(delegationJson), total: total.toString(), pagination: pageJson(res.pagination, opts) }, () =>
@@ -563,7 +516,7 @@ export const stakeCli: CliModule = ({ tx, query, registerMsgType }) => {
   ).action(async (delegatorText: string, opts: PageFlags, cmd: Command) => {
     const ctx = CliContext.of(cmd);
     const { address: delegator } = ctx.resolveAddress(delegatorText);
-    const res = q.QueryUnbondingsResponse.decode(await ctx.abciQuery(Method.qos.stake.v1.Query.Unbondings, q.QueryDelegatorRequest.encode({ delegator, pagination: pageRequest(opts) }).finish()));
+    const res = await ctx.query(Method.qos.stake.v1.Query.Unbondings, q.QueryDelegatorRequest, { delegator, pagination: pageRequest(opts) }, q.QueryUnbondingsResponse);
     const unbondings = res.unbondings.map(unbondingJson);
     ctx.print({ delegator, unbondings, pagination: pageJson(res.pagination, opts) }, () =>
       pageText(unbondings.map((u) => `${u.validator}\t${uqosText(u.amount)}\treturns ${u.completion_time_utc}\t(unbonded at height ${u.creation_height})`).join("\n") || `${delegator} has no unbondings`, res.pagination, opts));
@@ -575,7 +528,7 @@ export const stakeCli: CliModule = ({ tx, query, registerMsgType }) => {
   ).action(async (validatorText: string, _opts, cmd: Command) => {
     const ctx = CliContext.of(cmd);
     const validator = resolveValidator(ctx, validatorText);
-    const bytes = await queryOrNotFound(ctx, Method.qos.stake.v1.Query.KeepAlive, q.QueryValidatorRequest.encode({ validator }).finish(), `validator ${validator} does not exist`);
+    const bytes = await ctx.queryOrNotFound(Method.qos.stake.v1.Query.KeepAlive, q.QueryValidatorRequest.encode({ validator }).finish(), `validator ${validator} does not exist`);
     const res = q.QueryKeepAliveResponse.decode(bytes);
     const k = res.keepAlive;
     const out = {
@@ -590,7 +543,7 @@ export const stakeCli: CliModule = ({ tx, query, registerMsgType }) => {
   example(qs.command("params").description("the stake module's parameters"), "qoscli query stake params --output json")
     .action(async (_opts, cmd: Command) => {
       const ctx = CliContext.of(cmd);
-      const res = q.QueryParamsResponse.decode(await ctx.abciQuery(Method.qos.stake.v1.Query.Params, q.QueryParamsRequest.encode({}).finish()));
-      printParams(ctx, res.paramsJson);
+      const res = await ctx.query(Method.qos.stake.v1.Query.Params, q.QueryParamsRequest, {}, q.QueryParamsResponse);
+      ctx.printParams(res.paramsJson);
     });
 };

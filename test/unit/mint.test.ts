@@ -416,7 +416,7 @@ describe("mint: qoscli", () => {
   test("registers query inflation-phases and query inflation-applied", () => {
     const tx = new Command("tx");
     const query = new Command("query");
-    mintCli({ tx, query, registerMsgType: () => {} });
+    mintCli({ tx, query, registerMsgTypes: () => {} });
     assert.deepEqual(query.commands.map((c) => c.name()).sort(), ["inflation-applied", "inflation-phases"]);
   });
 });
