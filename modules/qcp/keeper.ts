@@ -29,7 +29,7 @@ import { ChainInfo, OutboxEntry, ResultPayload } from "../../gen/qos/qcp/v1/type
 import { QcpErrors } from "./errors.js";
 import * as events from "./events.js";
 import { DefaultParams, ParamsSchema, type Params } from "./params.js";
-import { paginate, type Page, type PageRequest } from "../../app/query.js";
+import type { Page, PageRequest } from "../../app/query.js";
 
 const chainId = delimitedStringKey("/");
 const rootCa = new Item("qcp/ca", bytesValue);
@@ -113,7 +113,7 @@ export class QcpKeeper {
 
   /** One page of the registered chains, by chain id (app/query.ts pagination). */
   chainsPage(store: KVReader, page: PageRequest | undefined): Page<ChainInfo> {
-    return paginate(store, chains.prefix, page, (_, value) => chains.decodeValue(value));
+    return chains.page(store, page, (_, info) => info);
   }
 
   getOutSequence(store: KVReader, chain: string): bigint {

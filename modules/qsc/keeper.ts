@@ -18,7 +18,7 @@ import { Token } from "../../gen/qos/qsc/v1/types.js";
 import { QscErrors } from "./errors.js";
 import * as events from "./events.js";
 import { DefaultParams, ParamsSchema, isQscName, type Params } from "./params.js";
-import { paginate, type Page, type PageRequest } from "../../app/query.js";
+import type { Page, PageRequest } from "../../app/query.js";
 
 const tokens = new StoreMap("qsc/t/", stringKey, protoValue(Token));
 const tokenName = delimitedStringKey("/");
@@ -89,7 +89,7 @@ export class QscKeeper {
 
   /** One page of the tokens, by name (app/query.ts pagination). */
   tokensPage(store: KVReader, page: PageRequest | undefined): Page<Token> {
-    return paginate(store, tokens.prefix, page, (_, value) => tokens.decodeValue(value));
+    return tokens.page(store, page, (_, token) => token);
   }
 
   getRootCa(store: KVReader): Uint8Array | undefined {
