@@ -9,14 +9,18 @@ import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/a
 import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { AccountPrefix } from "../../app/address.js";
+import { feeForGas, parseGasPrice } from "../../app/coins.js";
+import { DefaultHdPath } from "../../client/keyring.js";
 import { MsgRecvQcp } from "../../gen/qos/qcp/v1/tx.js";
+import { rpcCall } from "../common/processes.js";
 import { QuerySequencesRequest, QuerySequencesResponse } from "../../gen/qos/qcp/v1/query.js";
 import type { ChainConfig } from "./config.js";
 import { HeaderVerifier, type RpcCommit, type RpcHeader, type RpcValidator, type VerifiedHeader } from "./light.js";
 import { Method, TypeUrl } from "../../gen/names.js";
 
 const registry = new Registry([[TypeUrl.qos.qcp.v1.MsgRecvQcp, MsgRecvQcp as never]]);
-const hdPath = stringToPath("m/44'/389'/0'/0/0");
+const hdPath = stringToPath(DefaultHdPath);
 
 export class RpcError extends Error {}
 
@@ -31,16 +35,8 @@ export class ChainClient {
     this.verifier = new HeaderVerifier(config.id, config.trusted_validators_hash);
   }
 
-  async rpc<T = any>(method: string, params: Record<string, unknown> = {}): Promise<T> {
-    const res = await fetch(this.config.rpc, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-      signal: AbortSignal.timeout(10_000),
-    });
-    const body = (await res.json()) as { result?: T; error?: { message: string; data?: string } };
-    if (body.error) throw new RpcError(`${this.id} ${method}: ${body.error.message} ${body.error.data ?? ""}`);
-    return body.result as T;
+  rpc<T = any>(method: string, params: Record<string, unknown> = {}): Promise<T> {
+    return rpcCall<T>(this.config.rpc, method, params, this.id);
   }
 
   async latestHeight(): Promise<number> {
@@ -92,7 +88,7 @@ export class ChainClient {
     let secret = key.mnemonic ?? key.private_key_hex;
     if (key.key_file) secret = readFileSync(key.key_file, "utf8").trim();
     if (!secret) throw new Error(`chain ${this.id}: no relayer key`);
-    if (/^[0-9a-fA-F]{64}$/.test(secret)) wallet = await DirectSecp256k1Wallet.fromKey(Buffer.from(secret, "hex"), "qosacc");
+    if (/^[0-9a-fA-F]{64}$/.test(secret)) wallet = await DirectSecp256k1Wallet.fromKey(Buffer.from(secret, "hex"), AccountPrefix);
     else {
       try {
         const parsed = JSON.parse(secret) as { mnemonic?: string };
@@ -100,7 +96,7 @@ export class ChainClient {
       } catch {
         // a bare mnemonic
       }
-      wallet = await DirectSecp256k1HdWallet.fromMnemonic(secret, { prefix: "qosacc", hdPaths: [hdPath] });
+      wallet = await DirectSecp256k1HdWallet.fromMnemonic(secret, { prefix: AccountPrefix, hdPaths: [hdPath] });
     }
     const [account] = await wallet.getAccounts();
     this.signer = { wallet, address: account.address, pubkey: account.pubkey };
@@ -111,8 +107,8 @@ export class ChainClient {
   async signAndBroadcast(msgs: EncodeObject[], gas: bigint): Promise<{ code: number; log: string; hash: string }> {
     const signer = await this.getSigner();
     const { accountNumber, sequence } = await this.account();
-    const { amount, denom } = parsePrice(this.config.gas_price);
-    const fee = [{ denom, amount: ((gas * amount.num + amount.den - 1n) / amount.den).toString() }];
+    const price = parseGasPrice(this.config.gas_price);
+    const fee = [{ denom: price.denom, amount: feeForGas(gas, price).toString() }];
     const bodyBytes = registry.encode({ typeUrl: TypeUrl.cosmos.tx.v1beta1.TxBody, value: { messages: msgs, memo: "qcp-relayer" } });
     const authInfoBytes = makeAuthInfoBytes([{ pubkey: encodePubkey(encodeSecp256k1Pubkey(signer.pubkey)), sequence }], fee, Number(gas), undefined, undefined);
     const { signature } = await signer.wallet.signDirect(signer.address, makeSignDoc(bodyBytes, authInfoBytes, this.id, Number(accountNumber)));
@@ -185,13 +181,6 @@ export class ChainClient {
       }
     };
   }
-}
-
-function parsePrice(text: string): { denom: string; amount: { num: bigint; den: bigint } } {
-  const m = /^([0-9]+)(?:\.([0-9]+))?([a-zA-Z][a-zA-Z0-9/]*)$/.exec(text);
-  if (!m) throw new Error(`gas price ${JSON.stringify(text)} is not like 0.025uqos`);
-  const frac = m[2] ?? "";
-  return { denom: m[3], amount: { num: BigInt(m[1] + frac), den: 10n ** BigInt(frac.length) } };
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
