@@ -23,7 +23,7 @@ export { CliContext, DefaultHome, DefaultNode, QueryError, example, hashHex, jso
 export { CliError } from "./errors.js";
 export { InputError, ProcessInput, ScriptedInput, type Input } from "./input.js";
 export { DefaultHdPath, Keyring, toHex, type KeyInfo, type KeyringBackend, type PassphraseSource } from "./keyring.js";
-export { addTxFlags, broadcastAndReport, formatTxResult, runTx, signerOf, txResultJson, type BroadcastResult, type TxFlags, type TxRequest, type TxSigner } from "./tx.js";
+export { addTxFlags, broadcastAndReport, formatTxResult, runTx, signWithKeys, signerOf, withChainSignerData, txResultJson, type BroadcastResult, type TxFlags, type TxRequest, type TxSigner } from "./tx.js";
 export { decodeTxJson, readTxFile, signTxFile, txRawBytes, withSignerData, type TxFile } from "./txfile.js";
 export { fetchAccount, fetchBalance, type ChainAccount } from "./accounts.js";
 export { qos, uqosText } from "./output.js";

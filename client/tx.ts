@@ -10,7 +10,7 @@ import { fetchAccount } from "./accounts.js";
 import { CliContext, QueryError, hashHex } from "./context.js";
 import { CliError } from "./errors.js";
 import type { KeyInfo } from "./keyring.js";
-import { newTxFile, signTxFile, simulationBytes, txRawBytes, type TxFileSigner } from "./txfile.js";
+import { newTxFile, signTxFile, simulationBytes, txRawBytes, withSignerData, type TxFile, type TxFileSigner } from "./txfile.js";
 import { Method } from "../gen/names.js";
 
 export const DefaultGasPrice = "0.025uqos";
@@ -102,11 +102,39 @@ export async function runTx(ctx: CliContext, flags: TxFlags, req: TxRequest): Pr
     ctx.print(file, () => JSON.stringify(file, null, 2));
     return;
   }
-  for (const s of req.signers) {
-    const { privateKey } = await ctx.keyring.secret(s.key!.name);
-    file = await signTxFile(file, privateKey, s.address, BigInt(signers.find((x) => x.address === s.address)!.account_number!), chainId);
-  }
+  file = await signWithKeys(ctx, file, req.signers.map((s) => s.key!), chainId);
   await broadcastAndReport(ctx, txRawBytes(file), flags.broadcastMode, Number(flags.timeout));
+}
+
+/** Signs the file with each key in turn (asking for passphrases in that order); each must be a signer whose account number is known. */
+export async function signWithKeys(ctx: CliContext, file: TxFile, keys: readonly KeyInfo[], chainId: string): Promise<TxFile> {
+  for (const key of keys) {
+    const signer = file.signers.find((s) => s.address === key.address);
+    if (!signer) throw new CliError(`${key.name} (${key.address}) is not a signer of this tx (signers: ${file.signers.map((s) => s.address).join(", ")})`);
+    if (signer.account_number === null) throw new CliError(`the account number of ${key.address} is unknown: sign online or give --offline --account-number`);
+    const { privateKey } = await ctx.keyring.secret(key.name);
+    file = await signTxFile(file, privateKey, key.address, BigInt(signer.account_number), chainId);
+  }
+  return file;
+}
+
+/**
+ * Fills the pubkey, account number and sequence of every signer the file does not know yet from the chain
+ * (a key of ours gives the pubkey). A signer without an account is left as it is, unless it is one of `keys`.
+ */
+export async function withChainSignerData(ctx: CliContext, file: TxFile, keys: readonly KeyInfo[], chainId: string): Promise<TxFile> {
+  for (const s of file.signers) {
+    if (s.account_number !== null && s.sequence !== null && s.pubkey !== null) continue;
+    const account = await fetchAccount(ctx, s.address);
+    const key = keys.find((k) => k.address === s.address);
+    if (!account) {
+      if (key) throw new CliError(`account ${s.address} does not exist on chain ${chainId}: it must receive funds before it can send`);
+      continue;
+    }
+    const pubkey = key?.pubkey ?? (account.pubkey ? Buffer.from(account.pubkey).toString("base64") : undefined);
+    file = withSignerData(file, s.address, { pubkey, accountNumber: account.accountNumber, sequence: account.sequence });
+  }
+  return file;
 }
 
 async function resolveGas(ctx: CliContext, flags: TxFlags, msgs: EncodeObject[], signers: TxFileSigner[], chainId: string): Promise<bigint> {

@@ -2,7 +2,7 @@
 // file format and signing live in client/txfile.ts, broadcasting in client/tx.ts).
 import { Command, Option } from "commander";
 import { writeFileSync } from "node:fs";
-import { CliContext, CliError, broadcastAndReport, example, fetchAccount, readTxFile, signTxFile, txRawBytes, withSignerData, type TxFile } from "../../client/index.js";
+import { CliContext, CliError, broadcastAndReport, example, readTxFile, signWithKeys, txRawBytes, withChainSignerData, withSignerData, type TxFile } from "../../client/index.js";
 
 export const txFileHelp = `
 Tx file (written by --generate-only and tx sign, read by tx sign and tx broadcast), JSON:
@@ -48,25 +48,9 @@ export function addTxFileCommands(tx: Command): void {
       file = withSignerData(file, keys[0].address, { pubkey: keys[0].pubkey, accountNumber: BigInt(opts.accountNumber), sequence: BigInt(opts.sequence) });
     } else {
       chainId = await ctx.chainId();
-      for (const s of file.signers) {
-        if (s.account_number !== null && s.sequence !== null && s.pubkey !== null) continue;
-        const account = await fetchAccount(ctx, s.address);
-        const key = keys.find((k) => k.address === s.address);
-        if (!account) {
-          if (key) throw new CliError(`account ${s.address} does not exist on chain ${chainId}: it must receive funds before it can send`);
-          continue;
-        }
-        const pubkey = key?.pubkey ?? (account.pubkey ? Buffer.from(account.pubkey).toString("base64") : undefined);
-        file = withSignerData(file, s.address, { pubkey, accountNumber: account.accountNumber, sequence: account.sequence });
-      }
+      file = await withChainSignerData(ctx, file, keys, chainId);
     }
-    for (const key of keys) {
-      const signer = file.signers.find((s) => s.address === key.address);
-      if (!signer) throw new CliError(`${key.name} (${key.address}) is not a signer of this tx (signers: ${file.signers.map((s) => s.address).join(", ")})`);
-      if (signer.account_number === null) throw new CliError(`the account number of ${key.address} is unknown: sign online or give --offline --account-number`);
-      const { privateKey } = await ctx.keyring.secret(key.name);
-      file = await signTxFile(file, privateKey, key.address, BigInt(signer.account_number), chainId);
-    }
+    file = await signWithKeys(ctx, file, keys, chainId);
     const text = JSON.stringify(file, null, 2) + "\n";
     if (opts.outputDocument) writeFileSync(opts.outputDocument, text);
     else process.stdout.write(text);

@@ -75,3 +75,8 @@ test("modules/ import nothing from cmd/ (CLI helpers come from client/)", () => 
 test("chain/ (the composition) imports nothing from cmd/", () => {
   assertNone("chain", ["cmd"]);
 });
+
+test("client/ (the client library) imports nothing from cmd/, chain/ or modules/", () => {
+  assert.ok(imports.some((i) => i.file === "modules/bank/cli.ts" && i.target === "client/index.js"), "modules/bank/cli.ts imports ../../client/index.js");
+  assertNone("client", ["cmd", "chain", "modules"]);
+});
