@@ -33,6 +33,7 @@ import { AppError, Errors, grpcLog, toAppError } from "./errors.js";
 import { event } from "./events.js";
 import { GasMeter, GasStore } from "./gas.js";
 import type { AnteHandler, BlockInfo, Chain, Context, Module, ValidatorUpdate } from "./module.js";
+import { Method } from "../gen/names.js";
 import { Router } from "./router.js";
 import { uvarintSize } from "./abci/framing.js";
 import { CacheStore, type KVStore } from "./state/kv.js";
@@ -130,7 +131,7 @@ export class QosApp<C extends Chain = Chain> {
     this.profile = this.keepers.profile;
     this.modules = this.keepers.modules;
     this.router = new Router(this.modules);
-    this.router.addQuery("/cosmos.tx.v1beta1.Service/Simulate", (_ctx, request) => this.simulate(request));
+    this.router.addQuery(Method.cosmos.tx.v1beta1.Service.Simulate, (_ctx, request) => this.simulate(request));
     this.minGasPrice = options.minGasPrice ? parseGasPrice(options.minGasPrice) : undefined;
     this.ante = this.keepers.ante;
     this.checkState = new CacheStore(store.latest.reader);

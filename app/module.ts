@@ -83,7 +83,7 @@ export interface ModuleAccount {
  * T: the generated message type; P: its parsed form.
  */
 export interface MsgHandler<T = any, P = any> {
-  /** e.g. "/qos.bank.v1.MsgTransfer" (from the generated code: `"/" + Codec.$type` or the cosmjs-types typeUrl) */
+  /** e.g. "/qos.bank.v1.MsgTransfer": TypeUrl.qos.bank.v1.MsgTransfer from gen/names.ts, never typed by hand */
   readonly typeUrl: string;
   readonly codec: Codec<T>;
   /** bech32 addresses that must sign, in order */

@@ -13,6 +13,7 @@ import { z } from "zod";
 import { parseAmount } from "../../app/coins.js";
 import { formatDec, parseDec } from "../../app/decimal.js";
 import { MsgCreateValidator } from "../../gen/qos/stake/v1/tx.js";
+import { TypeUrl } from "../../gen/names.js";
 import { Keyring, type KeyringBackend } from "../../client/keyring.js";
 import { ProcessInput } from "../../client/input.js";
 import { paths, readGenesis, writeGenesis } from "./home.js";
@@ -62,8 +63,8 @@ export async function gentx(options: GentxOptions): Promise<{ file: string; owne
     commissionMaxRate: rates[1],
     commissionMaxChangeRate: rates[2],
   });
-  const registry = new Registry([["/qos.stake.v1.MsgCreateValidator", MsgCreateValidator as never]]);
-  const bodyBytes = registry.encode({ typeUrl: "/cosmos.tx.v1beta1.TxBody", value: { messages: [{ typeUrl: "/qos.stake.v1.MsgCreateValidator", value: msg }], memo: `gentx ${moniker}` } });
+  const registry = new Registry([[TypeUrl.qos.stake.v1.MsgCreateValidator, MsgCreateValidator as never]]);
+  const bodyBytes = registry.encode({ typeUrl: TypeUrl.cosmos.tx.v1beta1.TxBody, value: { messages: [{ typeUrl: TypeUrl.qos.stake.v1.MsgCreateValidator, value: msg }], memo: `gentx ${moniker}` } });
   const pubkey = Buffer.from(info.pubkey, "base64");
   const authInfoBytes = makeAuthInfoBytes([{ pubkey: encodePubkey(encodeSecp256k1Pubkey(pubkey)), sequence: 0n }], [], 400000, undefined, undefined);
   const { privateKey } = await keyring.secret(options.keyName);
