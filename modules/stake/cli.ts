@@ -195,6 +195,13 @@ function consensusKey(flags: CreateFlags): Uint8Array {
   return key;
 }
 
+/** A page of delegations (of a delegator or to a validator) with the page's total. */
+function printDelegations(ctx: CliContext, of: { delegator: string } | { validator: string }, res: q.QueryDelegationsResponse, opts: PageFlags): void {
+  const total = res.delegations.reduce((s, d) => s + BigInt(d.amount), 0n);
+  ctx.print({ ...of, delegations: res.delegations.map(delegationJson), total: total.toString(), pagination: pageJson(res.pagination, opts) }, () =>
+    pageText(res.delegations.length ? [...res.delegations.map(delegationLine), `total ${uqosText(total)}`].join("\n") : `${Object.values(of)[0]} has no delegations`, res.pagination, opts));
+}
+
 export const stakeCli: CliModule = ({ tx, query, registerMsgTypes }) => {
   registerMsgTypes([
     [TypeUrl.qos.stake.v1.MsgCreateValidator, MsgCreateValidator], [TypeUrl.qos.stake.v1.MsgEditValidator, MsgEditValidator],
@@ -491,9 +498,7 @@ export const stakeCli: CliModule = ({ tx, query, registerMsgTypes }) => {
     const ctx = CliContext.of(cmd);
     const { address: delegator } = ctx.resolveAddress(delegatorText);
     const res = await ctx.query(Method.qos.stake.v1.Query.DelegatorDelegations, q.QueryDelegatorRequest, { delegator, pagination: pageRequest(opts) }, q.QueryDelegationsResponse);
-    const total = res.delegations.reduce((s, d) => s + BigInt(d.amount), 0n);
-    ctx.print({ delegator, delegations: res.delegations.map(delegationJson), total: total.toString(), pagination: pageJson(res.pagination, opts) }, () =>
-      pageText(res.delegations.length ? [...res.delegations.map(delegationLine), `total ${uqosText(total)}`].join("\n") : `${delegator} has no delegations`, res.pagination, opts));
+    printDelegations(ctx, { delegator }, res, opts);
   });
 
   example(
@@ -505,9 +510,7 @@ export const stakeCli: CliModule = ({ tx, query, registerMsgTypes }) => {
     const request = q.QueryValidatorDelegationsRequest.encode({ validator, pagination: pageRequest(opts) }).finish();
     const bytes = await ctx.queryOrNotFound(Method.qos.stake.v1.Query.ValidatorDelegations, request, `validator ${validator} does not exist`);
     const res = q.QueryDelegationsResponse.decode(bytes);
-    const total = res.delegations.reduce((s, d) => s + BigInt(d.amount), 0n);
-    ctx.print({ validator, delegations: res.delegations.map(delegationJson), total: total.toString(), pagination: pageJson(res.pagination, opts) }, () =>
-      pageText(res.delegations.length ? [...res.delegations.map(delegationLine), `total ${uqosText(total)}`].join("\n") : `${validator} has no delegations`, res.pagination, opts));
+    printDelegations(ctx, { validator }, res, opts);
   });
 
   example(
