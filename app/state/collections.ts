@@ -324,6 +324,11 @@ export class KeySet<K> {
     return this.map.storeKey(key);
   }
 
+  /** One page of the keys (under the encoded key prefix `within`), as StoreMap.page. */
+  page<T>(store: KVReader, request: PageRequest | undefined, item: (key: K) => T | undefined, within = ""): Page<T> {
+    return this.map.page(store, request, (key) => item(key), within);
+  }
+
   /** the encoded key's decoded form (pagination hands out suffixes) */
   decodeKey(encoded: string): K {
     return this.map.decodeKey(encoded);

@@ -40,7 +40,7 @@ import { mulDecFloor } from "../../app/decimal.js";
 import { EventTypes, delegationEvent } from "./events.js";
 import { StakeErrors } from "./errors.js";
 import { DefaultParams, ParamsSchema, type Params } from "./params.js";
-import { paginate, type Page, type PageRequest } from "../../app/query.js";
+import type { Page, PageRequest } from "../../app/query.js";
 
 const P = "stake/";
 /** an owner, delegator or (in a tuple) consensus address */
@@ -87,15 +87,6 @@ const lastPowers = new StoreMap(`${P}l/`, addr, lastPowerValue);
 const active = new KeySet(`${P}a/`, addr);
 const inactiveQueue = new KeySet(`${P}iq/`, tupleKey(u64, addr));
 const params = storedParams(`${P}p`, ParamsSchema, DefaultParams);
-
-/** A page of a collection's entries under `within` (an encoded key prefix); the page's next_key is the rest
- *  of the key after it (app/query.ts pagination). */
-function pageOf<K, T>(
-  store: KVReader, coll: { prefix: string; decodeKey(encoded: string): K }, within: string, page: PageRequest | undefined,
-  item: (key: K, raw: Uint8Array) => T | undefined,
-): Page<T> {
-  return paginate(store, coll.prefix + within, page, (suffix, raw) => item(coll.decodeKey(within + suffix), raw));
-}
 
 export const StakePoolName = "stake_pool";
 export const stakePool = moduleAddress(StakePoolName);
@@ -550,16 +541,16 @@ export class StakeKeeper {
 
   // ---- pages for list queries ----
   validatorsPage<T>(store: KVReader, page: PageRequest | undefined, item: (owner: Uint8Array, v: Validator) => T | undefined): Page<T> {
-    return pageOf(store, validators, "", page, (owner, raw) => item(owner, validators.decodeValue(raw)));
+    return validators.page(store, page, item);
   }
   delegationsPage(store: KVReader, delegator: Uint8Array, page: PageRequest | undefined): Page<Delegation> {
-    return pageOf(store, delegations.primary, keyPrefix([addr, delegator]), page, (_, raw) => delegations.primary.decodeValue(raw));
+    return delegations.primary.page(store, page, (_, delegation) => delegation, keyPrefix([addr, delegator]));
   }
   validatorDelegationsPage(store: KVReader, owner: Uint8Array, page: PageRequest | undefined): Page<Delegation> {
-    return pageOf(store, delegationsByValidator.set, keyPrefix([addr, owner]), page, ([, delegator]) => this.getDelegation(store, delegator, owner));
+    return delegationsByValidator.set.page(store, page, ([, delegator]) => this.getDelegation(store, delegator, owner), keyPrefix([addr, owner]));
   }
   unbondingsPage(store: KVReader, delegator: Uint8Array, page: PageRequest | undefined): Page<Unbonding> {
-    return pageOf(store, unbondingsByDelegator.set, keyPrefix([addr, delegator]), page, (key) => unbondings.get(store, unbondingsByDelegator.toPrimary(key)));
+    return unbondingsByDelegator.set.page(store, page, (key) => unbondings.get(store, unbondingsByDelegator.toPrimary(key)), keyPrefix([addr, delegator]));
   }
 
   communityPoolAccount(): Uint8Array {
