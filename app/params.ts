@@ -3,30 +3,29 @@
 // are replaced, never mutated, and callers must not mutate what they get.
 import { z } from "zod";
 import { parseDec } from "./decimal.js";
+import { Item, jsonValue, type ValueCodec } from "./state/collections.js";
 import type { KVReader, KVStore } from "./state/kv.js";
-
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 export interface StoredParams<T> {
   get(store: KVReader): T;
   set(store: KVStore, value: T): void;
 }
 
+/** Every module's params: an Item of JSON checked by the schema, whose decoding is remembered per stored
+ *  value (a store hands out the same array until the value is replaced). */
 export function storedParams<T>(key: string, schema: z.ZodType<T>, defaults: T): StoredParams<T> {
+  const json = jsonValue(schema);
   const parsed = new WeakMap<Uint8Array, T>();
-  return {
-    get(store) {
-      const raw = store.get(key);
-      if (!raw) return defaults;
+  const cached: ValueCodec<T> = {
+    encode: json.encode,
+    decode(raw) {
       let value = parsed.get(raw);
-      if (value === undefined) parsed.set(raw, (value = schema.parse(JSON.parse(decoder.decode(raw)))));
+      if (value === undefined) parsed.set(raw, (value = json.decode(raw)));
       return value;
     },
-    set(store, value) {
-      store.set(key, encoder.encode(JSON.stringify(schema.parse(value))));
-    },
   };
+  const item = new Item(key, cached);
+  return { get: (store) => item.getOr(store, defaults), set: (store, value) => item.set(store, value) };
 }
 
 /** A parameter that is a decimal string between 0 and 1 inclusive ("0.05"): rates, fractions, quorums. */

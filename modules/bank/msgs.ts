@@ -2,7 +2,7 @@
 // coins as bigints, counts against bank's limits) and execute(ctx, parsed) moves the coins (the keeper's
 // state checks: balances, blocked addresses, send hooks).
 import { MsgSend, MsgSendResponse } from "cosmjs-types/cosmos/bank/v1beta1/tx";
-import { parseAccAddress, toAccAddress } from "../../app/address.js";
+import { parseAccAddress } from "../../app/address.js";
 import { addCoins, coinsEqual, coinsToString, parseCoins, type Coin } from "../../app/coins.js";
 import type { Context, MsgHandler, MsgLimits } from "../../app/module.js";
 import { MsgTransfer, MsgTransferResponse } from "../../gen/qos/bank/v1/tx.js";

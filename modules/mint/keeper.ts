@@ -6,6 +6,7 @@
 //   mint/p                                 → params (JSON)
 //
 // The per-block inflation (roll-over of ended phases, then this block's mint) is in abci.ts.
+import { storedParams } from "../../app/params.js";
 import { moduleAddress } from "../../app/address.js";
 import type { Coin } from "../../app/coins.js";
 import type { Event } from "../../app/events.js";
@@ -26,7 +27,7 @@ const phasesByEnd = new StoreMap("mint/ph/", u64Key, protoValue(InflationPhase))
 const mintedTotal = new Item("mint/minted", bigintValue);
 const lastMinted = new Item("mint/last", bigintValue);
 const clockItem = new Item("mint/clock", jsonValue(StoredClock));
-const paramsItem = new Item("mint/p", jsonValue(ParamsSchema));
+const paramsItem = storedParams("mint/p", ParamsSchema, DefaultParams);
 /** The account that collects fees (auth's module account); distribution empties it every block. */
 export const feeCollector = moduleAddress(FeeCollectorAccount.name);
 /** mint's module account: the only one whose permission creates uqos each block */
@@ -189,7 +190,7 @@ export class MintKeeper {
   // ---- params ----
 
   getParams(store: KVReader): Params {
-    return paramsItem.getOr(store, DefaultParams);
+    return paramsItem.get(store);
   }
 
   setParams(store: KVStore, params: Params): void {

@@ -15,13 +15,14 @@
 // a voucher (its v += amount) or releases from its escrow (its e -= amount). So per denom and route,
 // e on one side == v on the other once every message and result is delivered, and the escrow account's
 // balance of a denom == Σ e over chains (checked as an invariant).
+import { storedParams } from "../../app/params.js";
 import { createHash } from "node:crypto";
 import { moduleAddress, toAccAddress } from "../../app/address.js";
 import type { Coin } from "../../app/coins.js";
 import type { Event } from "../../app/events.js";
 import type { Context, ModuleAccount } from "../../app/module.js";
 import {
-  Item, StoreMap, bigintValue, bytesValue, delimitedStringKey, jsonValue, keyPrefix, protoValue, stringKey, tupleKey, u64Key, u64Value,
+  Item, StoreMap, bigintValue, bytesValue, delimitedStringKey, keyPrefix, protoValue, stringKey, tupleKey, u64Key, u64Value,
 } from "../../app/state/collections.js";
 import type { KVReader, KVStore } from "../../app/state/kv.js";
 import { keyToBytes } from "../../app/state/kv.js";
@@ -33,7 +34,7 @@ import type { Page, PageRequest } from "../../app/query.js";
 
 const chainId = delimitedStringKey("/");
 const rootCa = new Item("qcp/ca", bytesValue);
-const params = new Item("qcp/p", jsonValue(ParamsSchema));
+const params = storedParams("qcp/p", ParamsSchema, DefaultParams);
 const chains = new StoreMap("qcp/c/", stringKey, protoValue(ChainInfo));
 const outSequences = new StoreMap("qcp/os/", stringKey, u64Value);
 const inSequences = new StoreMap("qcp/is/", stringKey, u64Value);
@@ -90,7 +91,7 @@ export class QcpKeeper {
   }
 
   getParams(store: KVReader): Params {
-    return params.getOr(store, DefaultParams);
+    return params.get(store);
   }
   setParams(store: KVStore, value: Params): void {
     params.set(store, value);

@@ -6,12 +6,13 @@
 // Names contain no '/' (isQscName), so the '/' after one ends it (delimitedStringKey).
 // Frozen coins leave the holder's balance into the module account "qsc_frozen", so bank's supply
 // invariant keeps holding and, per token, balances + frozen == supply.
+import { storedParams } from "../../app/params.js";
 import { moduleAddress, toAccAddress } from "../../app/address.js";
 import type { Coin } from "../../app/coins.js";
 import type { Event } from "../../app/events.js";
 import type { ModuleAccount } from "../../app/module.js";
 import {
-  Item, StoreMap, bigintValue, bytesKey, bytesValue, delimitedStringKey, jsonValue, keyPrefix, protoValue, stringKey, tupleKey,
+  Item, StoreMap, bigintValue, bytesKey, bytesValue, delimitedStringKey, keyPrefix, protoValue, stringKey, tupleKey,
 } from "../../app/state/collections.js";
 import type { KVReader, KVStore } from "../../app/state/kv.js";
 import { Token } from "../../gen/qos/qsc/v1/types.js";
@@ -24,7 +25,7 @@ const tokens = new StoreMap("qsc/t/", stringKey, protoValue(Token));
 const tokenName = delimitedStringKey("/");
 const frozen = new StoreMap("qsc/f/", tupleKey(tokenName, bytesKey(20)), bigintValue);
 const rootCa = new Item("qsc/ca", bytesValue);
-const params = new Item("qsc/p", jsonValue(ParamsSchema));
+const params = storedParams("qsc/p", ParamsSchema, DefaultParams);
 export const FrozenAccountName = "qsc_frozen";
 export const frozenAccount = moduleAddress(FrozenAccountName);
 /** qsc's module account: holds frozen coins; its permission mints new tokens (create, issue) */
@@ -155,7 +156,7 @@ export class QscKeeper {
   };
 
   getParams(store: KVReader): Params {
-    return params.getOr(store, DefaultParams);
+    return params.get(store);
   }
 
   setParams(store: KVStore, value: Params): void {

@@ -8,7 +8,7 @@ import { parseAccAddress, ValidatorPrefix } from "../../app/address.js";
 import { parseAmount } from "../../app/coins.js";
 import { Errors } from "../../app/errors.js";
 import { One, parseDec, formatDec } from "../../app/decimal.js";
-import { blockSeconds, type Context, type MsgHandler } from "../../app/module.js";
+import { blockSeconds, type MsgHandler } from "../../app/module.js";
 import * as tx from "../../gen/qos/stake/v1/tx.js";
 import { TypeUrl } from "../../gen/names.js";
 import type { Description } from "../../gen/qos/stake/v1/types.js";
