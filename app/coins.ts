@@ -17,6 +17,9 @@ export function validateDenom(denom: string): void {
   if (!denomPattern.test(denom)) throw Errors.invalidCoins.with(`invalid denom ${JSON.stringify(denom)}`);
 }
 
+/** A denom in JSON input (genesis), by the rule of validateDenom. */
+export const DenomString = z.string().regex(denomPattern, "an invalid denom");
+
 /** Unsigned 64-bit integers (heights, times, sequences) as JSON gives them: plain decimal digits. */
 const MaxU64 = (1n << 64n) - 1n;
 

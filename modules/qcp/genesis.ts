@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AmountString, Uint64String } from "../../app/coins.js";
+import { AmountString, DenomString, Uint64String } from "../../app/coins.js";
 import { fromBase64, toBase64 } from "@cosmjs/encoding";
 import { parseAccAddress } from "../../app/address.js";
 import { RootCaGenesisKey, rootCaFromGenesis, rootCaToGenesis } from "../../app/certificate.js";
@@ -17,8 +17,8 @@ const ChainSchema = z.object({
   in_sequence: Uint.default("0"),
   /** outbox entries still to be delivered or kept for proofs: {sequence, entry (base64 stored bytes)} */
   outbox: z.array(z.object({ sequence: Uint, entry: z.string() })).default([]),
-  escrowed: z.array(z.object({ denom: z.string(), amount: AmountString })).default([]),
-  vouchers: z.array(z.object({ denom: z.string(), amount: AmountString })).default([]),
+  escrowed: z.array(z.object({ denom: DenomString, amount: AmountString })).default([]),
+  vouchers: z.array(z.object({ denom: DenomString, amount: AmountString })).default([]),
   /** results the destination sent back for our entries (a second result for one is refused) */
   results: z.array(z.object({ orig_sequence: Uint, code: z.number().int().min(0), codespace: z.string().default(""), log: z.string().default("") })).default([]),
   /** source app hashes deliveries stated per source height (a later delivery may not contradict one) */

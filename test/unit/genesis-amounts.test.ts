@@ -47,4 +47,13 @@ describe("genesis integers", () => {
     // the same fields in decimal digits are read as before
     assert.equal(await initChain({ gov: { starting_proposal_id: "16" }, auth: { accounts: [{ address: alice.address, account_number: "16" }] } }), "accepted");
   });
+
+  test("attack: a qcp genesis escrow or voucher under a denom no message would accept (non-ASCII, too short) is refused", async () => {
+    for (const [field, denom] of [["escrowed", "uqös"], ["vouchers", "ab"], ["escrowed", "1abc"]] as const) {
+      const error = await initChain({ qcp: { chains: [{ chain_id: "biz-1", [field]: [{ denom, amount: "5" }] }] } });
+      assert.match(error, new RegExp(`${field}.*an invalid denom|an invalid denom.*${field}`, "s"), `${field} ${denom}: ${error}`);
+    }
+    // a valid denom passes the schema (and then meets the escrow invariant: nothing is held for it)
+    assert.match(await initChain({ qcp: { chains: [{ chain_id: "biz-1", escrowed: [{ denom: "uqos", amount: "5" }] }] } }), /^escrow records of uqos sum to 5, qosacc1\w+ holds 0: qcp invariant broken$/);
+  });
 });
