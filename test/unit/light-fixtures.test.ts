@@ -1,0 +1,172 @@
+// The recorded light-client fixtures (test/fixtures/light/, made by `npm run record:light` from real
+// CometBFT networks) are internally consistent and say what their README says, checked WITHOUT the
+// light-client library: heights consecutive, commits of their own headers, headers chained by block id,
+// next_validators_hash(H) = validators_hash(H + 1), the validator set changing exactly at the heights
+// the README names with the powers it names, and the trust-level arithmetic that makes a skip from
+// height 1 to the last height fail (so bisection is needed). A test that verifies signatures with the
+// library can then rely on these facts.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { repoRoot } from "../../cmd/common/cometbft.js";
+
+const dir = join(repoRoot, "test/fixtures/light");
+
+interface Validator { address: string; pub_key: { type: string; value: string }; voting_power: string; proposer_priority: string }
+interface Signature { block_id_flag: number; validator_address: string; timestamp: string; signature: string | null }
+interface Height {
+  height: string;
+  commit: {
+    canonical: boolean;
+    signed_header: {
+      header: { chain_id: string; height: string; time: string; last_block_id: { hash: string }; validators_hash: string; next_validators_hash: string };
+      commit: { height: string; round: number; block_id: { hash: string }; signatures: Signature[] };
+    };
+  };
+  validators: { block_height: string; validators: Validator[]; count: string; total: string };
+}
+interface Fixture {
+  chain_id: string;
+  genesis_time: string;
+  network: {
+    nodes: Array<{ name: string; address: string; pub_key: string }>;
+    txs: Array<{ height: number; event: string }>;
+    validator_sets: Array<{ height: number; powers: Record<string, number> }>;
+  };
+  heights: Height[];
+}
+
+const load = (name: string): Fixture => JSON.parse(readFileSync(join(dir, name), "utf8"));
+const main = load("qos-light-1.json");
+const other = load("qos-light-other-1.json");
+const at = (f: Fixture, h: number) => {
+  const found = f.heights.find((x) => Number(x.height) === h);
+  assert.ok(found, `${f.chain_id}: height ${h} recorded`);
+  return found;
+};
+const header = (f: Fixture, h: number) => at(f, h).commit.signed_header.header;
+
+// node names by the consensus addresses of the recording (README "The network")
+const Node0 = "6B44DCFAD7C5687B9E3FF7F2DE7F33B37E826CBD";
+const Node1 = "808D7DFC7C6342191132C57D87C91FEC25F9E5CC";
+const Node2 = "58621C23C1F8A224FE1A4D504C499D7C07E87E07";
+const Node3 = "376068DDE76E34550663F74725206D4B865A6FD4";
+const Node4 = "2EDA994CB9309315A6E607386E46209CEA5E9969";
+
+/** the sets of qos-light-1 as the README gives them: first height, validators hash, address → power */
+const Sets: Array<{ from: number; hash: string; powers: Record<string, number> }> = [
+  { from: 1, hash: "F795C03D21C05C10FEBA86482CC0FEE81FA648AFE76035D93A5FD64B706F004A", powers: { [Node0]: 10, [Node1]: 10, [Node2]: 10, [Node3]: 10 } },
+  { from: 7, hash: "A7173F510DB9CDD6AA09FD09C478A6E5AF7496691BE0642040C4A109F6EFFA6C", powers: { [Node0]: 10, [Node1]: 10, [Node2]: 10, [Node3]: 10, [Node4]: 50 } },
+  { from: 11, hash: "A1E8BC47740B3458164C45216A1BE20DFB3FF0EC3A19C08AB7D9B3307F8D49B0", powers: { [Node0]: 10, [Node2]: 10, [Node3]: 10, [Node4]: 50 } },
+  { from: 15, hash: "28A473C3B5F1CF4C427A039CEAA2C1BE348FBB3BCACAF683858C8AF28FC2FE84", powers: { [Node0]: 40, [Node2]: 10, [Node3]: 10, [Node4]: 50 } },
+  { from: 19, hash: "3C423FC81DA258FAE2565A100D3F73744D5089654870B9CC2D5810EB5DF6921A", powers: { [Node0]: 40, [Node3]: 10, [Node4]: 50 } },
+  { from: 23, hash: "85873C3948F993D07F59B686FFFF07F8E334FAD7DADB6FEFC853B34E345A5B58", powers: { [Node0]: 40, [Node4]: 50 } },
+];
+const First = 1;
+const Last = 29;
+const setOf = (h: number) => Sets.filter((s) => s.from <= h).at(-1)!;
+
+/** power of `trusted` (address → power) among the validators that signed the commit of height h */
+function signedPower(f: Fixture, h: number, trusted: Record<string, number>): bigint {
+  let sum = 0n;
+  for (const s of at(f, h).commit.signed_header.commit.signatures) if (s.block_id_flag === 2) sum += BigInt(trusted[s.validator_address] ?? 0);
+  return sum;
+}
+const total = (powers: Record<string, number>) => Object.values(powers).reduce((a, b) => a + BigInt(b), 0n);
+
+test("light fixtures: small files, one chain id each, heights consecutive from 1", () => {
+  for (const [f, name, last] of [[main, "qos-light-1.json", Last], [other, "qos-light-other-1.json", 6]] as const) {
+    assert.ok(statSync(join(dir, name)).size < 300_000, `${name} stays small`);
+    assert.deepEqual(f.heights.map((h) => Number(h.height)), Array.from({ length: last }, (_, i) => i + 1));
+    for (const h of f.heights) assert.equal(h.commit.signed_header.header.chain_id, f.chain_id);
+    // CometBFT's first block carries the genesis time
+    assert.equal(header(f, 1).time, f.genesis_time);
+  }
+  assert.equal(main.chain_id, "qos-light-1");
+  assert.equal(other.chain_id, "qos-light-other-1");
+});
+
+test("light fixtures: every commit is the canonical commit of its own header, and headers chain by block id", () => {
+  for (const f of [main, other]) {
+    for (const h of f.heights) {
+      const { header: hd, commit } = h.commit.signed_header;
+      assert.equal(h.commit.canonical, true);
+      assert.equal(commit.height, hd.height);
+      assert.equal(h.validators.block_height, h.height);
+      assert.equal(Number(h.validators.total), h.validators.validators.length, "one page holds the whole set");
+      assert.match(commit.block_id.hash, /^[0-9A-F]{64}$/);
+      const next = f.heights.find((x) => Number(x.height) === Number(h.height) + 1);
+      if (next) {
+        assert.equal(next.commit.signed_header.header.last_block_id.hash, commit.block_id.hash, `header ${next.height} points at block ${h.height}`);
+        assert.equal(hd.next_validators_hash, next.commit.signed_header.header.validators_hash, `next_validators_hash of ${h.height}`);
+        assert.ok(Date.parse(next.commit.signed_header.header.time) > Date.parse(hd.time), `time grows at ${next.height}`);
+      }
+      // a commit's signatures follow its height's validator set, one per validator, all for the block
+      assert.deepEqual(commit.signatures.map((s) => s.validator_address), h.validators.validators.map((v) => v.address));
+      assert.ok(commit.signatures.every((s) => s.block_id_flag === 2 && typeof s.signature === "string"));
+    }
+  }
+});
+
+test("light fixtures: qos-light-1's validator set changes exactly at the README's heights, with its powers", () => {
+  const changes: number[] = [];
+  for (let h = First + 1; h <= Last; h++) if (header(main, h).validators_hash !== header(main, h - 1).validators_hash) changes.push(h);
+  assert.deepEqual(changes, [7, 11, 15, 19, 23]);
+  for (let h = First; h <= Last; h++) {
+    const set = setOf(h);
+    assert.equal(header(main, h).validators_hash, set.hash, `validators_hash of ${h}`);
+    const powers = Object.fromEntries(at(main, h).validators.validators.map((v) => [v.address, Number(v.voting_power)]));
+    assert.deepEqual(powers, set.powers, `validators of ${h}`);
+  }
+  // each set change is the tx two blocks earlier (updates of block H are CometBFT's set from H + 2)
+  assert.deepEqual(main.network.txs.map((t) => t.height + 2), [7, 11, 15, 19, 23]);
+  // the summary in the file matches the records (names → addresses from its node list)
+  const addressOf = Object.fromEntries(main.network.nodes.map((n) => [n.name, n.address]));
+  assert.deepEqual(main.network.nodes.map((n) => n.address), [Node0, Node1, Node2, Node3, Node4]);
+  assert.deepEqual(
+    main.network.validator_sets.map((s) => ({ from: s.height, powers: Object.fromEntries(Object.entries(s.powers).map(([n, p]) => [addressOf[n], p])) })),
+    Sets.map((s) => ({ from: s.from, powers: s.powers })),
+  );
+  // the pub keys of the /validators results are the nodes' consensus keys
+  for (const h of main.heights) {
+    for (const v of h.validators.validators) assert.equal(v.pub_key.value, main.network.nodes.find((n) => n.address === v.address)!.pub_key);
+  }
+});
+
+test("light fixtures: a skip from height 1 to 29 fails the 1/3 trust level; through height 7 it passes", () => {
+  const genesisSet = setOf(1).powers;
+  // only node0 (10 of 40) of the genesis set signs 29: not more than 1/3
+  assert.equal(signedPower(main, 29, genesisSet), 10n);
+  assert.equal(total(genesisSet), 40n);
+  assert.ok(signedPower(main, 29, genesisSet) * 3n <= total(genesisSet));
+  // the last skip that still passes from height 1 is to 22 (node0 and node3 sign: 20 of 40)
+  assert.equal(signedPower(main, 22, genesisSet), 20n);
+  assert.equal(signedPower(main, 23, genesisSet), 10n);
+  // 1 → 7: the whole genesis set signs 7 (40 of 40); 7 → 29: node0 and node4 sign, 60 of 90 > 1/3
+  assert.equal(signedPower(main, 7, genesisSet), 40n);
+  assert.equal(signedPower(main, 29, setOf(7).powers), 60n);
+  assert.equal(total(setOf(7).powers), 90n);
+  // and every header is signed by all of its own set (more than 2/3)
+  for (let h = First; h <= Last; h++) assert.equal(signedPower(main, h, setOf(h).powers), total(setOf(h).powers));
+});
+
+test("light fixtures: the second chain has the genesis set of the first but another chain id", () => {
+  for (const h of other.heights) {
+    const hd = h.commit.signed_header.header;
+    assert.equal(hd.validators_hash, Sets[0].hash);
+    assert.equal(hd.next_validators_hash, Sets[0].hash);
+    assert.deepEqual(
+      Object.fromEntries(h.validators.validators.map((v) => [v.address, Number(v.voting_power)])),
+      Sets[0].powers,
+    );
+    assert.deepEqual(
+      h.validators.validators.map((v) => v.pub_key.value).sort(),
+      main.heights[0].validators.validators.map((v) => v.pub_key.value).sort(),
+    );
+  }
+  // other@2 would be an adjacent successor of qos-light-1@1 in everything but the chain id
+  assert.equal(header(main, 1).next_validators_hash, header(other, 2).validators_hash);
+  assert.ok(Date.parse(header(other, 2).time) > Date.parse(header(main, 1).time));
+  assert.notEqual(header(other, 2).chain_id, header(main, 1).chain_id);
+});

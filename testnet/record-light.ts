@@ -1,0 +1,208 @@
+// Records light-client test vectors from real CometBFT networks (`npm run record:light`), into
+// test/fixtures/light/ (see its README.md for the format and the networks):
+//   - qos-light-1.json: a 4-validator QOS network (validators from gentxs) plus a full node; over the run
+//     the full node's owner creates a validator of power 50 (MsgCreateValidator), node1 is revoked,
+//     node0's owner delegates 30 QOS more to node0 (power 10 → 40), node2 and node3 are revoked. The
+//     genesis set keeps only node0 in the end (10 of its 40): a skip from height 1 to the last height
+//     fails on the 1/3 trust level and needs bisection through a height where node4 had joined.
+//   - qos-light-other-1.json: a second chain (business profile, fixed validators) whose 4 validators
+//     use the SAME consensus keys and powers as the genesis set of the first: its headers carry the
+//     same validators hash and valid signatures of the trusted set, and only the chain id refuses them.
+// Each height keeps CometBFT's /commit and /validators results as returned (raw JSON), so a verifier
+// reads exactly what a light client would get over RPC. Every exit path kills both networks.
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { DirectSecp256k1Wallet, type EncodeObject } from "@cosmjs/proto-signing";
+import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
+import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
+import { createHash } from "node:crypto";
+import { repoRoot } from "../cmd/common/cometbft.js";
+import { Method, TypeUrl } from "../gen/names.js";
+import * as stakeTx from "../gen/qos/stake/v1/tx.js";
+import { parseAccAddress } from "../app/address.js";
+import { toValAddress } from "../modules/stake/index.js";
+import { signTx, type TestAccount } from "../test/helpers/wallet.js";
+import { createTestnet, sleep, type Testnet, type TestnetNode } from "./testnet.js";
+
+const QOS = 1_000_000n;
+const outDir = join(repoRoot, "test/fixtures/light");
+const MainChain = "qos-light-1";
+const OtherChain = "qos-light-other-1";
+/** blocks recorded after the last set change, so the final set is signed for a while */
+const Tail = 6;
+const OtherHeights = 6;
+
+interface Recorded {
+  chain_id: string;
+  genesis_time: string;
+  heights: Array<{ height: string; commit: unknown; validators: unknown }>;
+}
+
+/** /commit and /validators of every height in [from, to] (canonical commits only: to < latest). */
+async function record(node: TestnetNode, chainId: string, from: number, to: number): Promise<Recorded> {
+  await node.waitForHeight(to + 1, 60_000);
+  const genesis = await node.rpc<{ genesis: { genesis_time: string; chain_id: string } }>("genesis");
+  if (genesis.genesis.chain_id !== chainId) throw new Error(`${node.name} runs ${genesis.genesis.chain_id}, not ${chainId}`);
+  const heights: Recorded["heights"] = [];
+  for (let h = from; h <= to; h++) {
+    const commit = await node.rpc<{ canonical: boolean }>("commit", { height: String(h) });
+    if (!commit.canonical) throw new Error(`commit of ${h} is not canonical yet`);
+    const validators = await node.rpc<{ total: string; validators: unknown[] }>("validators", { height: String(h), per_page: "100" });
+    if (Number(validators.total) !== validators.validators.length) throw new Error(`validators of ${h}: more than one page`);
+    heights.push({ height: String(h), commit, validators });
+  }
+  return { chain_id: chainId, genesis_time: genesis.genesis.genesis_time, heights };
+}
+
+/** Fixture JSON: the top level indented, one line per recorded height (small, diff-friendly). */
+function write(name: string, recorded: Recorded, network: unknown): void {
+  const lines = recorded.heights.map((h) => "    " + JSON.stringify(h));
+  const head = JSON.stringify({ chain_id: recorded.chain_id, genesis_time: recorded.genesis_time, network }, null, 2);
+  const text = head.slice(0, -2) + ',\n  "heights": [\n' + lines.join(",\n") + "\n  ]\n}\n";
+  JSON.parse(text);
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, name), text);
+  console.log(`wrote ${join(outDir, name)} (${text.length} bytes, heights ${recorded.heights[0].height}..${recorded.heights.at(-1)!.height})`);
+}
+
+async function owner(net: Testnet, node: TestnetNode): Promise<TestAccount> {
+  const wallet = await DirectSecp256k1Wallet.fromKey(await net.ownerPrivateKey(node), "qosacc");
+  const [account] = await wallet.getAccounts();
+  return { wallet, address: account.address, pubkey: account.pubkey };
+}
+
+/** signs with the account's current number and sequence, broadcasts to node0, returns the height it committed at */
+async function send(net: Testnet, signer: TestAccount, msg: EncodeObject): Promise<number> {
+  const n0 = net.nodes[0];
+  const q = await n0.rpc<{ response: { code: number; log: string; value: string } }>("abci_query", {
+    path: Method.cosmos.auth.v1beta1.Query.Account,
+    data: Buffer.from(QueryAccountRequest.encode({ address: signer.address }).finish()).toString("hex"),
+  });
+  if (q.response.code !== 0) throw new Error(`account ${signer.address}: ${q.response.log}`);
+  const acc = BaseAccount.decode(QueryAccountResponse.decode(Buffer.from(q.response.value, "base64")).account!.value);
+  const tx = await signTx(signer, [msg], {
+    chainId: net.chainId, accountNumber: acc.accountNumber, sequence: acc.sequence,
+    fee: { amount: [{ denom: "uqos", amount: "10000" }], gas: "400000" },
+  });
+  const check = await n0.rpc<{ code: number; log: string }>("broadcast_tx_sync", { tx: Buffer.from(tx).toString("base64") });
+  if (check.code !== 0) throw new Error(`CheckTx ${msg.typeUrl}: ${check.log}`);
+  const hash = createHash("sha256").update(tx).digest().toString("base64");
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const res = await n0.rpc<{ height: string; tx_result: { code: number; log: string } }>("tx", { hash }).catch(() => undefined);
+    if (res) {
+      if (res.tx_result.code !== 0) throw new Error(`${msg.typeUrl}: ${res.tx_result.log}`);
+      return Number(res.height);
+    }
+    if (Date.now() > deadline) throw new Error(`${msg.typeUrl} not committed in 30 s`);
+    await sleep(100);
+  }
+}
+
+const valOf = (address: string) => toValAddress(parseAccAddress(address));
+
+/** the validators of a recorded height as name → power, from the node manifests */
+function powersAt(net: Testnet, validators: any): Record<string, number> {
+  const byAddress = new Map(net.nodes.map((n) => [n.manifest.validatorAddress, n.name]));
+  return Object.fromEntries(validators.validators.map((v: any) => [byAddress.get(v.address) ?? v.address, Number(v.voting_power)]));
+}
+
+function describeNetwork(net: Testnet, recorded: Recorded, events: Array<{ height: number; event: string }>) {
+  const changes: Array<{ height: number; powers: Record<string, number> }> = [];
+  let last = "";
+  for (const h of recorded.heights) {
+    const hash = (h.commit as any).signed_header.header.validators_hash as string;
+    if (hash !== last) changes.push({ height: Number(h.height), powers: powersAt(net, h.validators) });
+    last = hash;
+  }
+  return {
+    nodes: net.nodes.map((n) => ({ name: n.name, address: n.manifest.validatorAddress, pub_key: n.manifest.consensusPubkey })),
+    txs: events,
+    validator_sets: changes,
+  };
+}
+
+async function main(): Promise<void> {
+  const nets: Testnet[] = [];
+  const cleanup = async () => {
+    await Promise.all(nets.map((n) => n.destroy().catch(() => undefined)));
+  };
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      console.error(`${signal}: stopping the networks`);
+      void cleanup().finally(() => process.exit(130));
+    });
+  }
+  try {
+    const net = await createTestnet({
+      validators: 4, fullNodes: 1, chainId: MainChain, timeoutCommit: "300ms", timeoutPropose: "1s",
+      // long keep-alive window: nobody leaves the set except by the txs below
+      stakeParams: { voting_status_len: 10_000, voting_status_least: 7_000 },
+    });
+    nets.push(net);
+
+    // the second chain first (short), with the consensus keys of the first one's genesis validators
+    const other = await createTestnet({
+      validators: 4, chainId: OtherChain, profile: "business", timeoutCommit: "300ms", timeoutPropose: "1s",
+      genesisPatch: (genesis, nodes) => {
+        genesis.validators = nodes.map((n, i) => {
+          const src = join(net.nodes[i].home, "config/priv_validator_key.json");
+          copyFileSync(src, join(n.home, "config/priv_validator_key.json"));
+          const key = JSON.parse(readFileSync(src, "utf8"));
+          return { address: key.address, pub_key: key.pub_key, power: "10", name: n.name };
+        });
+      },
+    });
+    nets.push(other);
+    await other.startAll();
+    const otherRecorded = await record(other.nodes[0], OtherChain, 1, OtherHeights);
+    await other.destroy();
+    write(`${OtherChain}.json`, otherRecorded, {
+      nodes: net.nodes.slice(0, 4).map((n) => ({ name: n.name, address: n.manifest.validatorAddress, pub_key: n.manifest.consensusPubkey })),
+      txs: [],
+      validator_sets: [{ height: 1, powers: Object.fromEntries(net.nodes.slice(0, 4).map((n) => [n.name, 10])) }],
+    });
+
+    await net.startAll();
+    const [n0, , , , n4] = net.nodes;
+    const owners = await Promise.all(net.nodes.map((n) => owner(net, n)));
+    const events: Array<{ height: number; event: string }> = [];
+    const step = async (event: string, signer: TestAccount, msg: EncodeObject) => {
+      await n0.waitForHeight((await n0.height()) + 3);
+      const height = await send(net, signer, msg);
+      events.push({ height, event });
+      console.log(`height ${height}: ${event}`);
+      return height;
+    };
+    await step("node4's owner: MsgCreateValidator, self-bond 50 QOS (power 50)", owners[4], {
+      typeUrl: TypeUrl.qos.stake.v1.MsgCreateValidator,
+      value: stakeTx.MsgCreateValidator.fromPartial({
+        owner: owners[4].address, consensusPubkey: n4.consensusPubkey, selfBond: String(50n * QOS),
+        description: { moniker: "node4", identity: "", website: "", details: "" },
+        commissionRate: "0.1", commissionMaxRate: "0.5", commissionMaxChangeRate: "0.05",
+      }),
+    });
+    const revoke = (i: number) =>
+      step(`node${i}'s owner: MsgRevokeValidator`, owners[i], { typeUrl: TypeUrl.qos.stake.v1.MsgRevokeValidator, value: stakeTx.MsgRevokeValidator.fromPartial({ owner: owners[i].address }) });
+    await revoke(1);
+    await step("node0's owner: MsgDelegate 30 QOS to node0 (power 10 → 40)", owners[0], {
+      typeUrl: TypeUrl.qos.stake.v1.MsgDelegate,
+      value: stakeTx.MsgDelegate.fromPartial({ delegator: owners[0].address, validator: valOf(owners[0].address), amount: String(30n * QOS) }),
+    });
+    await revoke(2);
+    const last = await revoke(3);
+    // updates of block H are CometBFT's set from H + 2
+    const recorded = await record(n0, MainChain, 1, last + 2 + Tail);
+    write(`${MainChain}.json`, recorded, describeNetwork(net, recorded, events));
+  } finally {
+    await cleanup();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
