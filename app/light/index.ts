@@ -1,0 +1,18 @@
+// The CometBFT light-client library (framework code: imports no module). Public API:
+//   verify / verifyAdjacent / verifyNonAdjacent  — accept one header against a trusted one, or throw
+//   verifyBisection                              — reach a far header through intermediate ones
+//   LightClientError.reason                      — which refusal (map it to a module error code)
+//   headerHash / validatorSetHash / sortValidators / fromProtoValidatorSet — CometBFT's hashing
+export { LightClientError, type LightRefusal } from "./errors.js";
+export { hashFromByteSlices, leafHash, innerHash } from "./merkle.js";
+export {
+  fromProtoValidatorSet, headerHash, MaxTotalVotingPower, sortValidators, totalVotingPower, validatorAddress, validatorSetHash,
+  type Validator, type ValidatorSet,
+} from "./hash.js";
+export {
+  canonicalVoteSignBytes, commitVoteSignBytes, DefaultTrustLevel, verifyCommitLight, verifyCommitLightTrusting, verifyEd25519, type Fraction,
+} from "./commit.js";
+export {
+  BlockProtocol, headerExpired, timeToNanos, validateSignedHeader, verify, verifyAdjacent, verifyBisection, verifyNonAdjacent,
+  type LightBlock, type LightBlockSource, type SignedHeader, type VerifyOptions,
+} from "./verifier.js";

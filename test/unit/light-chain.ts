@@ -1,0 +1,93 @@
+// Synthetic CometBFT chains for the light-client tests: deterministic ed25519 validators, headers
+// hashed and commits signed exactly as a CometBFT node does (canonical precommit sign bytes).
+import { createHash, createPrivateKey, createPublicKey, sign, type KeyObject } from "node:crypto";
+import type { Timestamp } from "cosmjs-types/google/protobuf/timestamp";
+import type { BlockID, CommitSig, Header } from "cosmjs-types/tendermint/types/types";
+import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
+import {
+  canonicalVoteSignBytes, headerHash, sortValidators, validatorAddress, validatorSetHash, type LightBlock, type ValidatorSet,
+} from "../../app/light/index.js";
+
+export const sha = (s: string): Uint8Array => new Uint8Array(createHash("sha256").update(s).digest());
+
+export interface Key {
+  pubKey: Uint8Array;
+  priv: KeyObject;
+}
+
+/** A deterministic ed25519 key from a name (the seed is sha256(name)). */
+export function key(name: string): Key {
+  const priv = createPrivateKey({ key: Buffer.concat([Buffer.from("302e020100300506032b657004220420", "hex"), sha(name)]), format: "der", type: "pkcs8" });
+  const pubKey = new Uint8Array(createPublicKey(priv).export({ format: "der", type: "spki" }).subarray(12));
+  return { pubKey, priv };
+}
+
+export interface Member {
+  key: Key;
+  power: bigint;
+}
+
+export const setOf = (members: readonly Member[]): ValidatorSet => sortValidators(members.map((m) => ({ pubKey: m.key.pubKey, votingPower: m.power })));
+
+export const ChainId = "test-chain";
+export const T0 = 1_700_000_000n;
+export const at = (seconds: bigint, nanos = 0): Timestamp => ({ seconds, nanos });
+
+export interface BlockSpec {
+  height: bigint;
+  members: readonly Member[];
+  nextMembers: readonly Member[];
+  time?: Timestamp;
+  chainId?: string;
+  /** per member (by public key hex): how it votes; default every member commits */
+  vote?: (pubKeyHex: string) => "commit" | "nil" | "absent";
+  appHash?: Uint8Array;
+}
+
+const hexOf = (b: Uint8Array): string => Buffer.from(b).toString("hex");
+
+/** A light block: header, +commit signed by `members` in CometBFT set order, and the set. */
+export function makeBlock(s: BlockSpec): LightBlock {
+  const vals = setOf(s.members);
+  const privByKey = new Map(s.members.map((m) => [hexOf(m.key.pubKey), m.key.priv]));
+  const chainId = s.chainId ?? ChainId;
+  const time = s.time ?? at(T0 + 10n * s.height);
+  const header: Header = {
+    version: { block: 11n, app: 1n },
+    chainId,
+    height: s.height,
+    time,
+    lastBlockId: s.height === 1n ? { hash: new Uint8Array(), partSetHeader: { total: 0, hash: new Uint8Array() } } : { hash: sha(`block ${s.height - 1n}`), partSetHeader: { total: 1, hash: sha(`parts ${s.height - 1n}`) } },
+    lastCommitHash: sha(`last commit ${s.height}`),
+    dataHash: sha(""),
+    validatorsHash: validatorSetHash(vals),
+    nextValidatorsHash: validatorSetHash(setOf(s.nextMembers)),
+    consensusHash: sha("consensus params"),
+    appHash: s.appHash ?? sha(`app ${s.height}`),
+    lastResultsHash: sha(""),
+    evidenceHash: sha(""),
+    proposerAddress: validatorAddress(vals.validators[0].pubKey),
+  };
+  const blockId: BlockID = { hash: headerHash(header), partSetHeader: { total: 1, hash: sha(`parts ${s.height}`) } };
+  const nilId: BlockID = { hash: new Uint8Array(), partSetHeader: { total: 0, hash: new Uint8Array() } };
+  const signatures: CommitSig[] = vals.validators.map((v, i) => {
+    const how = s.vote?.(hexOf(v.pubKey)) ?? "commit";
+    if (how === "absent") return { blockIdFlag: BlockIDFlag.BLOCK_ID_FLAG_ABSENT, validatorAddress: new Uint8Array(), timestamp: at(0n), signature: new Uint8Array() };
+    const ts = at(time.seconds + 1n, i);
+    const bytes = canonicalVoteSignBytes(chainId, s.height, 0, how === "commit" ? blockId : nilId, ts);
+    return {
+      blockIdFlag: how === "commit" ? BlockIDFlag.BLOCK_ID_FLAG_COMMIT : BlockIDFlag.BLOCK_ID_FLAG_NIL,
+      validatorAddress: validatorAddress(v.pubKey),
+      timestamp: ts,
+      signature: new Uint8Array(sign(null, bytes, privByKey.get(hexOf(v.pubKey))!)),
+    };
+  });
+  return { signedHeader: { header, commit: { height: s.height, round: 0, blockId, signatures } }, validatorSet: vals };
+}
+
+/** Blocks 1..n where block h is signed by membersAt(h) and names membersAt(h+1) as next. */
+export function makeChain(n: number, membersAt: (h: bigint) => readonly Member[]): Map<bigint, LightBlock> {
+  const out = new Map<bigint, LightBlock>();
+  for (let h = 1n; h <= BigInt(n); h++) out.set(h, makeBlock({ height: h, members: membersAt(h), nextMembers: membersAt(h + 1n) }));
+  return out;
+}
