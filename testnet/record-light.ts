@@ -8,6 +8,10 @@
 //   - qos-light-other-1.json: a second chain (business profile, fixed validators) whose 4 validators
 //     use the SAME consensus keys and powers as the genesis set of the first: its headers carry the
 //     same validators hash and valid signatures of the trusted set, and only the chain id refuses them.
+//   - qos-light-absent-1.json: 4 fixed validators, node3 killed for a few blocks and restarted: commits
+//     with an absent signature (30 of 40 signed) and rounds > 0.
+//   `node dist/testnet/record-light.js [qos-light-1|qos-light-other-1|qos-light-absent-1 ...]` records
+//   only the named files (default: all).
 // Each height keeps CometBFT's /commit and /validators results as returned (raw JSON), so a verifier
 // reads exactly what a light client would get over RPC. Every exit path kills both networks.
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -28,6 +32,9 @@ const QOS = 1_000_000n;
 const outDir = join(repoRoot, "test/fixtures/light");
 const MainChain = "qos-light-1";
 const OtherChain = "qos-light-other-1";
+const AbsentChain = "qos-light-absent-1";
+/** blocks node3 stays down in qos-light-absent-1 */
+const AbsentFor = 6;
 /** blocks recorded after the last set change, so the final set is signed for a while */
 const Tail = 6;
 const OtherHeights = 6;
@@ -122,25 +129,16 @@ function describeNetwork(net: Testnet, recorded: Recorded, events: Array<{ heigh
   };
 }
 
-async function main(): Promise<void> {
-  const nets: Testnet[] = [];
-  const cleanup = async () => {
-    await Promise.all(nets.map((n) => n.destroy().catch(() => undefined)));
-  };
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.once(signal, () => {
-      console.error(`${signal}: stopping the networks`);
-      void cleanup().finally(() => process.exit(130));
-    });
-  }
-  try {
-    const net = await createTestnet({
-      validators: 4, fullNodes: 1, chainId: MainChain, timeoutCommit: "300ms", timeoutPropose: "1s",
-      // long keep-alive window: nobody leaves the set except by the txs below
-      stakeParams: { voting_status_len: 10_000, voting_status_least: 7_000 },
-    });
-    nets.push(net);
+/** The main chain (validator-set changes) and, before it, the chain with the same keys and another chain id. */
+async function recordMainAndOther(nets: Testnet[], only: Set<string>): Promise<void> {
+  const net = await createTestnet({
+    validators: 4, fullNodes: 1, chainId: MainChain, timeoutCommit: "300ms", timeoutPropose: "1s",
+    // long keep-alive window: nobody leaves the set except by the txs below
+    stakeParams: { voting_status_len: 10_000, voting_status_least: 7_000 },
+  });
+  nets.push(net);
 
+  if (only.has(OtherChain)) {
     // the second chain first (short), with the consensus keys of the first one's genesis validators
     const other = await createTestnet({
       validators: 4, chainId: OtherChain, profile: "business", timeoutCommit: "300ms", timeoutPropose: "1s",
@@ -162,38 +160,85 @@ async function main(): Promise<void> {
       txs: [],
       validator_sets: [{ height: 1, powers: Object.fromEntries(net.nodes.slice(0, 4).map((n) => [n.name, 10])) }],
     });
+  }
+  if (!only.has(MainChain)) return;
 
-    await net.startAll();
-    const [n0, , , , n4] = net.nodes;
-    const owners = await Promise.all(net.nodes.map((n) => owner(net, n)));
-    const events: Array<{ height: number; event: string }> = [];
-    const step = async (event: string, signer: TestAccount, msg: EncodeObject) => {
-      await n0.waitForHeight((await n0.height()) + 3);
-      const height = await send(net, signer, msg);
-      events.push({ height, event });
-      console.log(`height ${height}: ${event}`);
-      return height;
-    };
-    await step("node4's owner: MsgCreateValidator, self-bond 50 QOS (power 50)", owners[4], {
-      typeUrl: TypeUrl.qos.stake.v1.MsgCreateValidator,
-      value: stakeTx.MsgCreateValidator.fromPartial({
-        owner: owners[4].address, consensusPubkey: n4.consensusPubkey, selfBond: String(50n * QOS),
-        description: { moniker: "node4", identity: "", website: "", details: "" },
-        commissionRate: "0.1", commissionMaxRate: "0.5", commissionMaxChangeRate: "0.05",
-      }),
+  await net.startAll();
+  const [n0, , , , n4] = net.nodes;
+  const owners = await Promise.all(net.nodes.map((n) => owner(net, n)));
+  const events: Array<{ height: number; event: string }> = [];
+  const step = async (event: string, signer: TestAccount, msg: EncodeObject) => {
+    await n0.waitForHeight((await n0.height()) + 3);
+    const height = await send(net, signer, msg);
+    events.push({ height, event });
+    console.log(`height ${height}: ${event}`);
+    return height;
+  };
+  await step("node4's owner: MsgCreateValidator, self-bond 50 QOS (power 50)", owners[4], {
+    typeUrl: TypeUrl.qos.stake.v1.MsgCreateValidator,
+    value: stakeTx.MsgCreateValidator.fromPartial({
+      owner: owners[4].address, consensusPubkey: n4.consensusPubkey, selfBond: String(50n * QOS),
+      description: { moniker: "node4", identity: "", website: "", details: "" },
+      commissionRate: "0.1", commissionMaxRate: "0.5", commissionMaxChangeRate: "0.05",
+    }),
+  });
+  const revoke = (i: number) =>
+    step(`node${i}'s owner: MsgRevokeValidator`, owners[i], { typeUrl: TypeUrl.qos.stake.v1.MsgRevokeValidator, value: stakeTx.MsgRevokeValidator.fromPartial({ owner: owners[i].address }) });
+  await revoke(1);
+  await step("node0's owner: MsgDelegate 30 QOS to node0 (power 10 → 40)", owners[0], {
+    typeUrl: TypeUrl.qos.stake.v1.MsgDelegate,
+    value: stakeTx.MsgDelegate.fromPartial({ delegator: owners[0].address, validator: valOf(owners[0].address), amount: String(30n * QOS) }),
+  });
+  await revoke(2);
+  const last = await revoke(3);
+  // updates of block H are CometBFT's set from H + 2
+  const recorded = await record(n0, MainChain, 1, last + 2 + Tail);
+  write(`${MainChain}.json`, recorded, describeNetwork(net, recorded, events));
+}
+
+/**
+ * A fixed 4-validator set (power 10 each) where node3 is killed for a while: the commits of those
+ * heights carry node3 as absent (block_id_flag 1, no signature), only 30 of 40 signed, and the heights
+ * node3 should have proposed are decided in a later round (commit.round > 0, which the sign bytes hold).
+ */
+async function recordAbsent(nets: Testnet[]): Promise<void> {
+  const net = await createTestnet({ validators: 4, chainId: AbsentChain, profile: "business", timeoutCommit: "300ms", timeoutPropose: "1s" });
+  nets.push(net);
+  await net.startAll();
+  const [n0, , , n3] = net.nodes;
+  const events: Array<{ height: number; event: string }> = [];
+  await n0.waitForHeight(3);
+  await n3.kill();
+  events.push({ height: await n0.height(), event: "node3 killed (SIGKILL) when node0 was at this height" });
+  await n0.waitForHeight(events[0].height + AbsentFor);
+  await n3.start();
+  events.push({ height: await n0.height(), event: "node3 restarted when node0 was at this height" });
+  await n3.waitForHeight(events[1].height + 2, 60_000);
+  const to = (await n0.height()) + Tail;
+  const recorded = await record(n0, AbsentChain, 1, to);
+  for (const e of events) console.log(`height ${e.height}: ${e.event}`);
+  write(`${AbsentChain}.json`, recorded, describeNetwork(net, recorded, events));
+}
+
+async function main(): Promise<void> {
+  const all = [MainChain, OtherChain, AbsentChain];
+  const only = new Set(process.argv.length > 2 ? process.argv.slice(2) : all);
+  for (const name of only) if (!all.includes(name)) throw new Error(`unknown fixture ${name}: one of ${all.join(", ")}`);
+  const nets: Testnet[] = [];
+  const cleanup = async () => {
+    await Promise.all(nets.splice(0).map((n) => n.destroy().catch(() => undefined)));
+  };
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      console.error(`${signal}: stopping the networks`);
+      void cleanup().finally(() => process.exit(130));
     });
-    const revoke = (i: number) =>
-      step(`node${i}'s owner: MsgRevokeValidator`, owners[i], { typeUrl: TypeUrl.qos.stake.v1.MsgRevokeValidator, value: stakeTx.MsgRevokeValidator.fromPartial({ owner: owners[i].address }) });
-    await revoke(1);
-    await step("node0's owner: MsgDelegate 30 QOS to node0 (power 10 → 40)", owners[0], {
-      typeUrl: TypeUrl.qos.stake.v1.MsgDelegate,
-      value: stakeTx.MsgDelegate.fromPartial({ delegator: owners[0].address, validator: valOf(owners[0].address), amount: String(30n * QOS) }),
-    });
-    await revoke(2);
-    const last = await revoke(3);
-    // updates of block H are CometBFT's set from H + 2
-    const recorded = await record(n0, MainChain, 1, last + 2 + Tail);
-    write(`${MainChain}.json`, recorded, describeNetwork(net, recorded, events));
+  }
+  try {
+    // one network at a time: the machine is small
+    if (only.has(MainChain) || only.has(OtherChain)) await recordMainAndOther(nets, only);
+    await cleanup();
+    if (only.has(AbsentChain)) await recordAbsent(nets);
   } finally {
     await cleanup();
   }

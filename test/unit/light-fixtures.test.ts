@@ -40,6 +40,7 @@ interface Fixture {
 const load = (name: string): Fixture => JSON.parse(readFileSync(join(dir, name), "utf8"));
 const main = load("qos-light-1.json");
 const other = load("qos-light-other-1.json");
+const absent = load("qos-light-absent-1.json");
 const at = (f: Fixture, h: number) => {
   const found = f.heights.find((x) => Number(x.height) === h);
   assert.ok(found, `${f.chain_id}: height ${h} recorded`);
@@ -76,7 +77,7 @@ function signedPower(f: Fixture, h: number, trusted: Record<string, number>): bi
 const total = (powers: Record<string, number>) => Object.values(powers).reduce((a, b) => a + BigInt(b), 0n);
 
 test("light fixtures: small files, one chain id each, heights consecutive from 1", () => {
-  for (const [f, name, last] of [[main, "qos-light-1.json", Last], [other, "qos-light-other-1.json", 6]] as const) {
+  for (const [f, name, last] of [[main, "qos-light-1.json", Last], [other, "qos-light-other-1.json", 6], [absent, "qos-light-absent-1.json", 23]] as const) {
     assert.ok(statSync(join(dir, name)).size < 300_000, `${name} stays small`);
     assert.deepEqual(f.heights.map((h) => Number(h.height)), Array.from({ length: last }, (_, i) => i + 1));
     for (const h of f.heights) assert.equal(h.commit.signed_header.header.chain_id, f.chain_id);
@@ -85,10 +86,11 @@ test("light fixtures: small files, one chain id each, heights consecutive from 1
   }
   assert.equal(main.chain_id, "qos-light-1");
   assert.equal(other.chain_id, "qos-light-other-1");
+  assert.equal(absent.chain_id, "qos-light-absent-1");
 });
 
 test("light fixtures: every commit is the canonical commit of its own header, and headers chain by block id", () => {
-  for (const f of [main, other]) {
+  for (const f of [main, other, absent]) {
     for (const h of f.heights) {
       const { header: hd, commit } = h.commit.signed_header;
       assert.equal(h.commit.canonical, true);
@@ -102,9 +104,19 @@ test("light fixtures: every commit is the canonical commit of its own header, an
         assert.equal(hd.next_validators_hash, next.commit.signed_header.header.validators_hash, `next_validators_hash of ${h.height}`);
         assert.ok(Date.parse(next.commit.signed_header.header.time) > Date.parse(hd.time), `time grows at ${next.height}`);
       }
-      // a commit's signatures follow its height's validator set, one per validator, all for the block
-      assert.deepEqual(commit.signatures.map((s) => s.validator_address), h.validators.validators.map((v) => v.address));
-      assert.ok(commit.signatures.every((s) => s.block_id_flag === 2 && typeof s.signature === "string"));
+      // a commit's signatures follow its height's validator set, one per validator: a vote for the
+      // block (flag 2) or for nil (3) names its validator and is signed; an absent one (1) is empty
+      assert.equal(commit.signatures.length, h.validators.validators.length);
+      commit.signatures.forEach((s, i) => {
+        if (s.block_id_flag === 1) assert.deepEqual([s.validator_address, s.signature, s.timestamp], ["", null, "0001-01-01T00:00:00Z"]);
+        else {
+          assert.ok(s.block_id_flag === 2 || s.block_id_flag === 3, `flag ${s.block_id_flag}`);
+          assert.equal(s.validator_address, h.validators.validators[i].address);
+          assert.equal(Buffer.from(s.signature!, "base64").length, 64);
+        }
+      });
+      // only qos-light-absent-1 has absent or nil votes
+      if (f !== absent) assert.ok(commit.signatures.every((s) => s.block_id_flag === 2));
     }
   }
 });
@@ -169,4 +181,34 @@ test("light fixtures: the second chain has the genesis set of the first but anot
   assert.equal(header(main, 1).next_validators_hash, header(other, 2).validators_hash);
   assert.ok(Date.parse(header(other, 2).time) > Date.parse(header(main, 1).time));
   assert.notEqual(header(other, 2).chain_id, header(main, 1).chain_id);
+});
+
+test("light fixtures: qos-light-absent-1 has node3 absent at heights 4..16, a nil vote at 17 and rounds 1 at 6, 10, 14", () => {
+  const Node3Absent = "BCA2C54BB37F898789A7D697AEC3C71CA203AD9D";
+  const hash = "E8036B0BA7CEE854F058434830F8C6B56B45DAF4AD9F720FD36C00099F291F33";
+  const flags: Record<number, number> = {};
+  const rounds: number[] = [];
+  for (const h of absent.heights) {
+    const height = Number(h.height);
+    const { header: hd, commit } = h.commit.signed_header;
+    assert.equal(hd.validators_hash, hash, "one fixed set");
+    assert.deepEqual(h.validators.validators.map((v) => v.voting_power), ["10", "10", "10", "10"]);
+    // node3 is the set's second validator (address order at equal power)
+    assert.equal(h.validators.validators[1].address, Node3Absent);
+    flags[height] = commit.signatures[1].block_id_flag;
+    // the other three vote for the block at every height
+    assert.deepEqual([0, 2, 3].map((i) => commit.signatures[i].block_id_flag), [2, 2, 2]);
+    if (commit.round !== 0) rounds.push(height, commit.round);
+  }
+  const expected: Record<number, number> = {};
+  for (let h = 1; h <= 23; h++) expected[h] = h >= 4 && h <= 16 ? 1 : h === 17 ? 3 : 2;
+  assert.deepEqual(flags, expected);
+  // node3 would have proposed these heights in round 0
+  assert.deepEqual(rounds, [6, 1, 10, 1, 14, 1]);
+  // while node3 is absent, 30 of 40 signed: more than 2/3, and a nil vote does not count for the block
+  const powers = Object.fromEntries(absent.heights[0].validators.validators.map((v) => [v.address, Number(v.voting_power)]));
+  assert.equal(signedPower(absent, 10, powers), 30n);
+  assert.equal(signedPower(absent, 17, powers), 30n);
+  assert.equal(signedPower(absent, 18, powers), 40n);
+  assert.deepEqual(absent.network.txs.map((t) => t.height), [5, 13]);
 });
