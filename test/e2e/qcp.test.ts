@@ -113,6 +113,11 @@ describe("QCP between QOS and a business chain", { timeout: 600_000 }, () => {
     assert.equal((await biz.seqs(qos.id)).outSequence, target);
     await waitFor("a part of the stream delivered", async () => (await qos.seqs(biz.id)).inSequence > base + 20n, 60_000, [relayer]);
     await relayer.kill();
+    // a delivery the relayer broadcast just before it died may still be in the destination's mempool:
+    // let it commit (mempool empty, then one more block) before taking the count that must not move
+    await waitFor("in-flight deliveries committed", async () => (await qos.node.rpc<{ n_txs: string }>("num_unconfirmed_txs")).n_txs === "0", 30_000);
+    const settled = await qos.node.height();
+    await waitFor("one more block", async () => (await qos.node.height()) > settled, 30_000);
     const atKill = (await qos.seqs(biz.id)).inSequence;
     await sleep(1500);
     assert.equal((await qos.seqs(biz.id)).inSequence, atKill, "nothing moves while no relayer runs");
