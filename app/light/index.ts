@@ -3,6 +3,7 @@
 //   verifyBisection                              — reach a far header through intermediate ones
 //   LightClientError.reason                      — which refusal (map it to a module error code)
 //   headerHash / validatorSetHash / sortValidators / fromProtoValidatorSet — CometBFT's hashing
+//   lightBlockFromRpc                            — a node's /commit + /validators JSON as a LightBlock
 export { LightClientError, type LightRefusal } from "./errors.js";
 export { hashFromByteSlices, leafHash, innerHash } from "./merkle.js";
 export {
@@ -16,3 +17,4 @@ export {
   BlockProtocol, headerExpired, timeToNanos, validateSignedHeader, verify, verifyAdjacent, verifyBisection, verifyNonAdjacent,
   type LightBlock, type LightBlockSource, type SignedHeader, type VerifyOptions,
 } from "./verifier.js";
+export { lightBlockFromRpc, parseRfc3339, signedHeaderFromRpc, validatorSetFromRpc } from "./rpc.js";

@@ -1,11 +1,12 @@
 // Synthetic CometBFT chains for the light-client tests: deterministic ed25519 validators, headers
 // hashed and commits signed exactly as a CometBFT node does (canonical precommit sign bytes).
+import assert from "node:assert/strict";
 import { createHash, createPrivateKey, createPublicKey, sign, type KeyObject } from "node:crypto";
 import type { Timestamp } from "cosmjs-types/google/protobuf/timestamp";
 import type { BlockID, CommitSig, Header } from "cosmjs-types/tendermint/types/types";
 import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
 import {
-  canonicalVoteSignBytes, headerHash, sortValidators, validatorAddress, validatorSetHash, type LightBlock, type ValidatorSet,
+  canonicalVoteSignBytes, headerHash, LightClientError, sortValidators, validatorAddress, validatorSetHash, type LightBlock, type LightRefusal, type ValidatorSet,
 } from "../../app/light/index.js";
 
 export const sha = (s: string): Uint8Array => new Uint8Array(createHash("sha256").update(s).digest());
@@ -91,3 +92,18 @@ export function makeChain(n: number, membersAt: (h: bigint) => readonly Member[]
   for (let h = 1n; h <= BigInt(n); h++) out.set(h, makeBlock({ height: h, members: membersAt(h), nextMembers: membersAt(h + 1n) }));
   return out;
 }
+
+/** The LightClientError `f` throws (fails the test if it accepts or throws anything else). */
+export function refusal(f: () => unknown): LightClientError {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof LightClientError) return e;
+    throw e;
+  }
+  throw new Error("was accepted");
+}
+export const assertRefused = (f: () => unknown, reason: LightRefusal, message: string): void => {
+  const e = refusal(f);
+  assert.deepEqual({ reason: e.reason, message: e.message }, { reason, message });
+};

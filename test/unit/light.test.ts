@@ -6,29 +6,16 @@ import { createHash } from "node:crypto";
 import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
 import {
   canonicalVoteSignBytes, hashFromByteSlices, headerHash, innerHash, leafHash, LightClientError, sortValidators, validatorAddress,
-  validatorSetHash, verify, verifyAdjacent, verifyBisection, verifyNonAdjacent, type LightBlock, type LightRefusal, type VerifyOptions,
+  validatorSetHash, verify, verifyAdjacent, verifyBisection, verifyNonAdjacent, type LightBlock, type VerifyOptions,
 } from "../../app/light/index.js";
 import { splitPoint } from "../../app/light/merkle.js";
-import { at, ChainId, key, makeBlock, makeChain, setOf, sha, T0, type Member } from "./light-chain.js";
+import { assertRefused, at, ChainId, key, makeBlock, makeChain, refusal, setOf, sha, T0, type Member } from "./light-chain.js";
 
 const hexU = (b: Uint8Array): string => Buffer.from(b).toString("hex").toUpperCase();
 const S = 1_000_000_000n;
 const opts: VerifyOptions = { trustingPeriod: 1000n * S, maxClockDrift: 10n * S };
 const now = at(T0 + 500n);
 
-function refusal(f: () => unknown): LightClientError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof LightClientError) return e;
-    throw e;
-  }
-  throw new Error("was accepted");
-}
-const assertRefused = (f: () => unknown, reason: LightRefusal, message: string): void => {
-  const e = refusal(f);
-  assert.deepEqual({ reason: e.reason, message: e.message }, { reason, message });
-};
 
 const A: Member[] = ["a0", "a1", "a2", "a3"].map((n) => ({ key: key(n), power: 10n }));
 const B: Member[] = ["b0", "b1", "b2", "b3"].map((n) => ({ key: key(n), power: 10n }));
