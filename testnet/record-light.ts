@@ -10,11 +10,14 @@
 //     same validators hash and valid signatures of the trusted set, and only the chain id refuses them.
 //   - qos-light-absent-1.json: 4 fixed validators, node3 killed for a few blocks and restarted: commits
 //     with an absent signature (30 of 40 signed) and rounds > 0.
-//   `node dist/testnet/record-light.js [qos-light-1|qos-light-other-1|qos-light-absent-1 ...]` records
+//   - qos-light-fork-a.json, qos-light-fork-b.json: one chain id, one genesis, the same 4 validators,
+//     run twice: conflicting valid headers at every height from 2 (misbehaviour), B's times before A's.
+//   `node dist/testnet/record-light.js [qos-light-1|qos-light-other-1|qos-light-absent-1|qos-light-fork ...]` records
 //   only the named files (default: all).
 // Each height keeps CometBFT's /commit and /validators results as returned (raw JSON), so a verifier
 // reads exactly what a light client would get over RPC. Every exit path kills both networks.
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DirectSecp256k1Wallet, type EncodeObject } from "@cosmjs/proto-signing";
 import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
@@ -25,14 +28,19 @@ import { Method, TypeUrl } from "../gen/names.js";
 import * as stakeTx from "../gen/qos/stake/v1/tx.js";
 import { parseAccAddress } from "../app/address.js";
 import { toValAddress } from "../modules/stake/index.js";
-import { signTx, type TestAccount } from "../test/helpers/wallet.js";
-import { createTestnet, sleep, type Testnet, type TestnetNode } from "./testnet.js";
+import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx";
+import { signTx, testAccount, type TestAccount } from "../test/helpers/wallet.js";
+import { createTestnet, openTestnet, sleep, type Testnet, type TestnetNode } from "./testnet.js";
 
 const QOS = 1_000_000n;
 const outDir = join(repoRoot, "test/fixtures/light");
 const MainChain = "qos-light-1";
 const OtherChain = "qos-light-other-1";
 const AbsentChain = "qos-light-absent-1";
+/** two files, qos-light-fork-a.json and qos-light-fork-b.json, of one chain id */
+const Fork = "qos-light-fork";
+const ForkChain = "qos-light-fork-1";
+const ForkHeights = 8;
 /** blocks node3 stays down in qos-light-absent-1 */
 const AbsentFor = 6;
 /** blocks recorded after the last set change, so the final set is signed for a while */
@@ -220,8 +228,60 @@ async function recordAbsent(nets: Testnet[]): Promise<void> {
   write(`${AbsentChain}.json`, recorded, describeNetwork(net, recorded, events));
 }
 
+/** Replaces `from` by `to` in every text file under dir (the homes name their own absolute paths). */
+function rewritePaths(dir: string, from: string, to: string): void {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) rewritePaths(path, from, to);
+    else if (statSync(path).size < 1_000_000) {
+      const text = readFileSync(path, "latin1");
+      if (text.includes(from)) writeFileSync(path, text.split(from).join(to), "latin1");
+    }
+  }
+}
+
+/**
+ * A fork: one genesis and one set of validator keys (4 fixed validators of power 10), started twice
+ * from copies of the same never-started homes, B first then A. Header 1 is the same on both (genesis
+ * time, no block before it); from height 2 on the two chains hold different headers at every height,
+ * each signed by all of the same validator set: two valid conflicting headers per height
+ * (misbehaviour). On A one transfer is committed early, so from the next header on A's app hash
+ * differs from B's too (what a forged delivery would rest on). B ran earlier, so B's header H + 1 is
+ * older than A's header H: a client that accepted A's H and is shown B's H + 1 sees time go backwards.
+ */
+async function recordFork(nets: Testnet[]): Promise<void> {
+  const root = mkdtempSync(join(tmpdir(), "qos-light-fork-"));
+  try {
+    const sender = await testAccount("light-fork-sender");
+    const a = await createTestnet({
+      dir: join(root, "a"), validators: 4, chainId: ForkChain, profile: "business", timeoutCommit: "300ms", timeoutPropose: "1s",
+      accounts: [{ address: sender.address, coins: `${1000n * QOS}uqos` }],
+    });
+    cpSync(join(root, "a"), join(root, "b"), { recursive: true });
+    rewritePaths(join(root, "b"), join(root, "a"), join(root, "b"));
+    const b = openTestnet(join(root, "b"));
+    for (const [net, side] of [[b, "b"], [a, "a"]] as const) {
+      nets.push(net);
+      await net.startAll();
+      const events: Array<{ height: number; event: string }> = [];
+      if (side === "a") {
+        const height = await send(net, sender, {
+          typeUrl: TypeUrl.cosmos.bank.v1beta1.MsgSend,
+          value: MsgSend.fromPartial({ fromAddress: sender.address, toAddress: net.nodes[1].owner ?? sender.address, amount: [{ denom: "uqos", amount: "1" }] }),
+        });
+        events.push({ height, event: "a MsgSend of 1uqos (fork a only): app hash differs from header height + 1 on" });
+      }
+      const recorded = await record(net.nodes[0], ForkChain, 1, ForkHeights);
+      await net.destroy();
+      write(`${Fork}-${side}.json`, recorded, describeNetwork(net, recorded, events));
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
-  const all = [MainChain, OtherChain, AbsentChain];
+  const all = [MainChain, OtherChain, AbsentChain, Fork];
   const only = new Set(process.argv.length > 2 ? process.argv.slice(2) : all);
   for (const name of only) if (!all.includes(name)) throw new Error(`unknown fixture ${name}: one of ${all.join(", ")}`);
   const nets: Testnet[] = [];
@@ -239,6 +299,8 @@ async function main(): Promise<void> {
     if (only.has(MainChain) || only.has(OtherChain)) await recordMainAndOther(nets, only);
     await cleanup();
     if (only.has(AbsentChain)) await recordAbsent(nets);
+    await cleanup();
+    if (only.has(Fork)) await recordFork(nets);
   } finally {
     await cleanup();
   }

@@ -20,7 +20,7 @@ interface Height {
   commit: {
     canonical: boolean;
     signed_header: {
-      header: { chain_id: string; height: string; time: string; last_block_id: { hash: string }; validators_hash: string; next_validators_hash: string };
+      header: { chain_id: string; height: string; time: string; last_block_id: { hash: string }; validators_hash: string; next_validators_hash: string; app_hash: string };
       commit: { height: string; round: number; block_id: { hash: string }; signatures: Signature[] };
     };
   };
@@ -41,6 +41,8 @@ const load = (name: string): Fixture => JSON.parse(readFileSync(join(dir, name),
 const main = load("qos-light-1.json");
 const other = load("qos-light-other-1.json");
 const absent = load("qos-light-absent-1.json");
+const forkA = load("qos-light-fork-a.json");
+const forkB = load("qos-light-fork-b.json");
 const at = (f: Fixture, h: number) => {
   const found = f.heights.find((x) => Number(x.height) === h);
   assert.ok(found, `${f.chain_id}: height ${h} recorded`);
@@ -77,7 +79,8 @@ function signedPower(f: Fixture, h: number, trusted: Record<string, number>): bi
 const total = (powers: Record<string, number>) => Object.values(powers).reduce((a, b) => a + BigInt(b), 0n);
 
 test("light fixtures: small files, one chain id each, heights consecutive from 1", () => {
-  for (const [f, name, last] of [[main, "qos-light-1.json", Last], [other, "qos-light-other-1.json", 6], [absent, "qos-light-absent-1.json", 23]] as const) {
+  for (const [f, name, last] of [[main, "qos-light-1.json", Last], [other, "qos-light-other-1.json", 6], [absent, "qos-light-absent-1.json", 23],
+    [forkA, "qos-light-fork-a.json", 8], [forkB, "qos-light-fork-b.json", 8]] as const) {
     assert.ok(statSync(join(dir, name)).size < 300_000, `${name} stays small`);
     assert.deepEqual(f.heights.map((h) => Number(h.height)), Array.from({ length: last }, (_, i) => i + 1));
     for (const h of f.heights) assert.equal(h.commit.signed_header.header.chain_id, f.chain_id);
@@ -90,7 +93,7 @@ test("light fixtures: small files, one chain id each, heights consecutive from 1
 });
 
 test("light fixtures: every commit is the canonical commit of its own header, and headers chain by block id", () => {
-  for (const f of [main, other, absent]) {
+  for (const f of [main, other, absent, forkA, forkB]) {
     for (const h of f.heights) {
       const { header: hd, commit } = h.commit.signed_header;
       assert.equal(h.commit.canonical, true);
@@ -211,4 +214,31 @@ test("light fixtures: qos-light-absent-1 has node3 absent at heights 4..16, a ni
   assert.equal(signedPower(absent, 17, powers), 30n);
   assert.equal(signedPower(absent, 18, powers), 40n);
   assert.deepEqual(absent.network.txs.map((t) => t.height), [5, 13]);
+});
+
+test("light fixtures: qos-light-fork-a and -b are one chain forked after height 1, both signed by the same set", () => {
+  const blockHash = (f: Fixture, h: number) => at(f, h).commit.signed_header.commit.block_id.hash;
+  assert.equal(forkA.chain_id, "qos-light-fork-1");
+  assert.equal(forkB.chain_id, forkA.chain_id);
+  assert.equal(forkB.genesis_time, forkA.genesis_time);
+  assert.deepEqual(forkB.network.nodes, forkA.network.nodes);
+  // one genesis: header 1 is the same block on both
+  assert.equal(blockHash(forkA, 1), blockHash(forkB, 1));
+  for (let h = 1; h <= 8; h++) {
+    // one fixed set of 4 × 10 signs every header of both
+    for (const f of [forkA, forkB]) {
+      assert.equal(header(f, h).validators_hash, "74F28E35FE993860B461C7F9485375622106944742231621BBB067303DB718A3");
+      assert.deepEqual(at(f, h).validators.validators.map((v) => v.voting_power), ["10", "10", "10", "10"]);
+    }
+    const keys = (f: Fixture) => at(f, h).validators.validators.map((v) => [v.address, v.pub_key.value, v.voting_power]);
+    assert.deepEqual(keys(forkA), keys(forkB));
+    // from height 2 on: two different blocks at every height (conflicting headers)
+    if (h >= 2) assert.notEqual(blockHash(forkA, h), blockHash(forkB, h), `fork at ${h}`);
+    // the transfer committed on A at 2 shows in A's app hash from header 3 on
+    assert.equal(header(forkA, h).app_hash === header(forkB, h).app_hash, h <= 2, `app hash at ${h}`);
+  }
+  assert.deepEqual(forkA.network.txs.map((t) => t.height), [2]);
+  assert.deepEqual(forkB.network.txs, []);
+  // B ran first: B's header H + 1 is older than A's header H (time going backwards across the fork)
+  for (let h = 2; h < 8; h++) assert.ok(Date.parse(header(forkB, h + 1).time) < Date.parse(header(forkA, h).time), `B@${h + 1} before A@${h}`);
 });
