@@ -22,6 +22,7 @@ const load = (name: string): Map<bigint, LightBlock> => {
 };
 const main = load("qos-light-1.json");
 const other = load("qos-light-other-1.json");
+const absent = load("qos-light-absent-1.json");
 const at = (h: bigint): LightBlock => main.get(h)!;
 const hexU = (b: Uint8Array): string => Buffer.from(b).toString("hex").toUpperCase();
 
@@ -32,7 +33,7 @@ const now = { seconds: t29.seconds + 60n, nanos: 0 };
 
 
 test("recorded: every header hashes to its commit's block id, every set to validators_hash and the previous next_validators_hash", () => {
-  for (const chain of [main, other]) {
+  for (const chain of [main, other, absent]) {
     for (const [h, b] of chain) {
       const { header, commit } = b.signedHeader;
       assert.equal(hexU(headerHash(header)), hexU(commit.blockId.hash), `header ${h}`);
@@ -46,6 +47,7 @@ test("recorded: every header hashes to its commit's block id, every set to valid
   }
   assert.equal(main.size, 29);
   assert.equal(other.size, 6);
+  assert.equal(absent.size, 23);
   // the set changes of the README table, as hashed by the library
   const hashes = [1n, 7n, 11n, 15n, 19n, 23n].map((h) => hexU(at(h).signedHeader.header.validatorsHash).slice(0, 8));
   assert.deepEqual(hashes, ["F795C03D", "A7173F51", "A1E8BC47", "28A473C3", "3C423FC8", "85873C39"]);
@@ -95,4 +97,19 @@ test("recorded refusals: another chain with the same validators, forged signatur
   // header 7 is signed by the new set; against trusted 5 (next = genesis set) as an adjacent step it would
   // not chain, and non-adjacently the genesis set signed it with 40 of 40
   verify(at(5n), at(7n), opts, now);
+});
+
+test("recorded with a validator down: absent signatures (4..17), a nil vote (17) and round-1 commits (6, 10, 14) verify", async () => {
+  const b = (h: bigint): LightBlock => absent.get(h)!;
+  const flags = (h: bigint): string => b(h).signedHeader.commit.signatures.map((s) => s.blockIdFlag).join("");
+  assert.deepEqual([4n, 6n, 17n, 18n].map((h) => [flags(h), b(h).signedHeader.commit.round]), [["2122", 0], ["2122", 1], ["2322", 0], ["2222", 0]]);
+  const end = { seconds: b(23n).signedHeader.header.time.seconds + 60n, nanos: 0 };
+  for (let h = 1n; h < 23n; h++) verify(b(h), b(h + 1n), opts, end);
+  verify(b(1n), b(23n), opts, end);
+  const trace = await verifyBisection(b(3n), b(20n), (h) => b(h), opts, end);
+  assert.deepEqual(trace.map((x) => x.signedHeader.header.height), [3n, 20n]);
+  // 17 already has one nil vote; replacing #0's commit vote by that nil vote leaves 20 of 40: not +2/3
+  const twoDown = structuredClone(b(17n));
+  twoDown.signedHeader.commit.signatures[0] = { ...twoDown.signedHeader.commit.signatures[1] };
+  assertRefused(() => verify(b(16n), twoDown, opts, end), "insufficient_voting_power", "invalid commit -- insufficient voting power: got 20, needed more than 26");
 });
