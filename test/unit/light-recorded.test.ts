@@ -113,3 +113,17 @@ test("recorded with a validator down: absent signatures (4..17), a nil vote (17)
   twoDown.signedHeader.commit.signatures[0] = { ...twoDown.signedHeader.commit.signatures[1] };
   assertRefused(() => verify(b(16n), twoDown, opts, end), "insufficient_voting_power", "invalid commit -- insufficient voting power: got 20, needed more than 26");
 });
+
+test("recorded fork: both branches verify from the shared header 1 (the library alone cannot see a fork), B after A breaks time", () => {
+  const a = load("qos-light-fork-a.json"), b = load("qos-light-fork-b.json");
+  assert.equal(hexU(a.get(1n)!.signedHeader.commit.blockId.hash), hexU(b.get(1n)!.signedHeader.commit.blockId.hash));
+  const end = { seconds: a.get(8n)!.signedHeader.header.time.seconds + 60n, nanos: 0 };
+  for (const chain of [a, b]) {
+    for (const [h, x] of chain) assert.equal(hexU(headerHash(x.signedHeader.header)), hexU(x.signedHeader.commit.blockId.hash), `header ${h}`);
+    for (let h = 1n; h < 8n; h++) verify(chain.get(h)!, chain.get(h + 1n)!, opts, end);
+    verify(chain.get(1n)!, chain.get(8n)!, opts, end);
+  }
+  // two valid conflicting headers at one height: the on-chain client must detect this as misbehaviour
+  assert.notEqual(hexU(a.get(5n)!.signedHeader.commit.blockId.hash), hexU(b.get(5n)!.signedHeader.commit.blockId.hash));
+  assert.equal(refusal(() => verify(a.get(4n)!, b.get(5n)!, opts, end)).reason, "non_monotonic_time");
+});
