@@ -5,9 +5,7 @@
 // Order matters: genesis is initialised in module order (accounts before balances before tokens before
 // allowances), and blocks run begin/end block in that order.
 import { QosApp, type AppOptions } from "../app/app.js";
-import type { Coin } from "../app/coins.js";
-import type { Event } from "../app/events.js";
-import type { AnteHandler, Chain, Module, MsgLimits, UpgradePlan } from "../app/module.js";
+import type { AnteHandler, Chain, Module, UpgradePlan } from "../app/module.js";
 import type { KVReader, KVStore } from "../app/state/kv.js";
 import { AuthParamsSchema, createAnteHandler, createAuthModule, FeeCollectorAccount, type AuthKeeper } from "../modules/auth/index.js";
 import { BankParamsSchema, createBankModule, msgLimitsOf, type BankKeeper } from "../modules/bank/index.js";
@@ -42,12 +40,6 @@ export interface QosChain extends Chain {
   guardian: GuardianKeeper;
   /** every module's parameters (modules/params) */
   params: ParamsRegistry;
-  /** the fee from the payer into the fee collector (bank's handle for it), for the ante handler */
-  payFee(store: KVStore, events: Event[], payer: Uint8Array, fee: readonly Coin[]): void;
-  /** what one message may carry (bank's params), for the ante handler */
-  msgLimits(store: KVReader): MsgLimits;
-  /** a fee payer that pays no fee (a guardian), for the ante handler */
-  feeExempt(store: KVReader, payer: Uint8Array): boolean;
 }
 
 /** A module's parameters for the registry (modules/params): its schema and its keeper's getters. */
@@ -91,14 +83,11 @@ export function composeChain(profile: Profile = "qos"): QosChain {
 
   // The ante handler (modules/auth/ante.ts): accounts from auth, the fee into the fee collector, the
   // message limits from bank's params, the fee exemption of guardians.
-  const payFee = (store: KVStore, events: Event[], payer: Uint8Array, fee: readonly Coin[]) => fees.sendFromAccountToModule(store, events, payer, fee);
-  const msgLimits = (store: KVReader) => msgLimitsOf(bank.keeper.getParams(store));
-  const feeExempt = (store: KVReader, payer: Uint8Array) => guardian.keeper.isGuardian(store, payer);
   const ante: AnteHandler = createAnteHandler({
     accounts: auth.keeper,
-    msgLimits,
-    payFee,
-    feeExempt,
+    msgLimits: (store) => msgLimitsOf(bank.keeper.getParams(store)),
+    payFee: (store, events, payer, fee) => fees.sendFromAccountToModule(store, events, payer, fee),
+    feeExempt: (store, payer) => guardian.keeper.isGuardian(store, payer),
   });
   const common = {
     modules,
@@ -109,9 +98,6 @@ export function composeChain(profile: Profile = "qos"): QosChain {
     approve: approve.keeper,
     guardian: guardian.keeper,
     params: registry,
-    payFee,
-    msgLimits,
-    feeExempt,
     maxTxBytes: (store: KVReader) => auth.keeper.getParams(store).max_tx_bytes,
     haltReason: (store: KVReader) => {
       const halt = guardian.keeper.getHalt(store);

@@ -263,8 +263,8 @@ export class StoreMap<K, V> {
     for (const [key] of this.rawEntries(store, range)) yield this.keyCodec.decode(key);
   }
 
-  /** encoded keys (without the map's prefix) and raw values: for pagination and for deleting while walking */
-  *rawEntries(store: KVReader, range: { within?: string; from?: string; to?: string } = {}): IterableIterator<[string, Uint8Array]> {
+  /** encoded keys (without the map's prefix) and raw values */
+  private *rawEntries(store: KVReader, range: { within?: string; from?: string; to?: string } = {}): IterableIterator<[string, Uint8Array]> {
     const base = this.prefix + (range.within ?? "");
     const start = range.from === undefined ? base : this.prefix + range.from;
     const end = range.to === undefined ? prefixEnd(base) : this.prefix + range.to;
@@ -281,10 +281,6 @@ export class StoreMap<K, V> {
   /** the encoded key's decoded form (pagination hands out suffixes) */
   decodeKey(encoded: string): K {
     return this.keyCodec.decode(encoded);
-  }
-
-  decodeValue(raw: Uint8Array): V {
-    return this.valueCodec.decode(raw);
   }
 }
 

@@ -16,7 +16,7 @@ import { MsgRecvQcp } from "../../gen/qos/qcp/v1/tx.js";
 import { rpcCall } from "../common/processes.js";
 import { QuerySequencesRequest, QuerySequencesResponse } from "../../gen/qos/qcp/v1/query.js";
 import type { ChainConfig } from "./config.js";
-import { HeaderVerifier, type RpcCommit, type RpcHeader, type RpcValidator, type VerifiedHeader } from "./light.js";
+import { HeaderVerifier, type RpcSignedHeader, type VerifiedHeader } from "./light.js";
 import { Method, TypeUrl } from "../../gen/names.js";
 
 const registry = new Registry([[TypeUrl.qos.qcp.v1.MsgRecvQcp, MsgRecvQcp as never]]);
@@ -64,14 +64,14 @@ export class ChainClient {
   /** The latest header whose commit carries > 2/3 of its validator set (see light.ts). */
   async verifiedHeader(): Promise<VerifiedHeader> {
     const height = await this.latestHeight();
-    const { signed_header } = await this.rpc<{ signed_header: { header: RpcHeader; commit: RpcCommit } }>("commit", { height: String(height) });
-    const validators: RpcValidator[] = [];
+    const { signed_header } = await this.rpc<{ signed_header: RpcSignedHeader }>("commit", { height: String(height) });
+    const validators: unknown[] = [];
     for (let page = 1; ; page++) {
-      const res = await this.rpc<{ validators: RpcValidator[]; total: string }>("validators", { height: String(height), page: String(page), per_page: "100" });
+      const res = await this.rpc<{ validators: unknown[]; total: string }>("validators", { height: String(height), page: String(page), per_page: "100" });
       validators.push(...res.validators);
       if (validators.length >= Number(res.total) || res.validators.length === 0) break;
     }
-    return this.verifier.verify(signed_header.header, signed_header.commit, validators);
+    return this.verifier.verify(signed_header, validators);
   }
 
   async account(): Promise<{ address: string; accountNumber: bigint; sequence: bigint }> {
