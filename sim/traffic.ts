@@ -440,7 +440,7 @@ const initQcp: Generator = (w, hostile) => {
   const relayerKey = w.user().publicKey;
   const now = w.chain.lastTime;
   const certificate = issueCertificate(hostile && w.rng.chance(300) ? w.otherCa : w.qcpCa, {
-    qcp: { chainId: hostile && w.rng.chance(200) ? PeerChainId : ChainId, qcpChain: hostile && w.rng.chance(200) ? ChainId : PeerChainId, relayerPublicKey: relayerKey },
+    qcp: { chainId: hostile && w.rng.chance(200) ? PeerChainId : ChainId, qcpChain: hostile && w.rng.chance(200) ? ChainId : PeerChainId, relayerPublicKey: relayerKey, trustedHeaderHash: new Uint8Array() },
     notBefore: GenesisSeconds - 10n,
     notAfter: hostile && w.rng.chance(300) ? now : now + 1_000_000n,
   });

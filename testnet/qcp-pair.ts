@@ -160,7 +160,7 @@ export async function startQcpPair(options: { qosChainId?: string; bizChainId?: 
       typeUrl: "/qos.qcp.v1.MsgInitQcp",
       value: MsgInitQcp.fromPartial({
         creator: alice.address,
-        certificate: issueCertificate(ca, { qcp: { chainId, qcpChain, relayerPublicKey: key }, notBefore: now - 600n, notAfter: now + 86_400n }),
+        certificate: issueCertificate(ca, { qcp: { chainId, qcpChain, relayerPublicKey: key, trustedHeaderHash: new Uint8Array() }, notBefore: now - 600n, notAfter: now + 86_400n }),
       }),
     });
     await Promise.all([

@@ -52,7 +52,7 @@ export function addCaCommands(program: Command): void {
     const { chainId, subject } = issueCertificateFile(ctx, opts, (chainId) => {
       const relayerPublicKey = publicKeyArg(ctx, opts.relayer, "--relayer", false);
       const relayer = toAccAddress(addressFromPubKey(relayerPublicKey));
-      return { request: { qcp: { chainId, qcpChain: opts.qcpChain, relayerPublicKey } }, readable: () => ({ qcp_chain: opts.qcpChain, relayer }) };
+      return { request: { qcp: { chainId, qcpChain: opts.qcpChain, relayerPublicKey, trustedHeaderHash: new Uint8Array() } }, readable: () => ({ qcp_chain: opts.qcpChain, relayer }) };
     });
     ctx.print({ file: opts.out, ...subject }, () => `certificate for relayer ${subject.relayer} of ${opts.qcpChain} on ${chainId}, written to ${opts.out}`);
   });

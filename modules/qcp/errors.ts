@@ -23,4 +23,9 @@ export const QcpErrors = {
   unauthorizedMsg: defineError(Codespace, 19, "an executed message must be signed by the sender's interchain account only", GrpcCode.PERMISSION_DENIED),
   invalidGenesis: defineError(Codespace, 20, "invalid qcp genesis"),
   invariantBroken: defineError(Codespace, 21, "qcp invariant broken", GrpcCode.UNKNOWN),
+  // the light client (issue 12). 22-39: the client itself; 40-44: deliveries; 45-49: voucher routes
+  clientNotFound: defineError(Codespace, 22, "counterpart chain has no light client", GrpcCode.NOT_FOUND),
+  clientFrozen: defineError(Codespace, 23, "light client is frozen by misbehaviour", GrpcCode.FAILED_PRECONDITION),
+  clientExpired: defineError(Codespace, 24, "light client expired: not updated within its trusting period", GrpcCode.FAILED_PRECONDITION),
+  consensusStateNotFound: defineError(Codespace, 25, "light client has no consensus state at this height", GrpcCode.NOT_FOUND),
 };

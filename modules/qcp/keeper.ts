@@ -8,6 +8,8 @@
 //   qcp/o/<chain>/<seq u64 BE>      → OutboxEntry toward <chain> (the bytes a relayer proves)
 //   qcp/x/<chain>/<seq u64 BE>      → ResultPayload the destination sent back for our entry <seq>
 //   qcp/h/<chain>/<height u64 BE>   → source app hash a delivery stated for that source state height
+//   qcp/k/<chain>                   → ClientState: the light client of counterpart <chain>
+//   qcp/s/<chain>/<height u64 BE>   → ConsensusState the client verified at header height <height>
 //   qcp/e/<chain>/<denom>           → amount escrowed here for transfers toward <chain> (decimal)
 //   qcp/v/<chain>/<denom>           → vouchers minted here for transfers from <chain>, outstanding (decimal)
 // Supply per chain: a transfer out either escrows coins in the module account "qcp_escrow" (e += amount)
@@ -26,7 +28,7 @@ import {
 } from "../../app/state/collections.js";
 import type { KVReader, KVStore } from "../../app/state/kv.js";
 import { keyToBytes } from "../../app/state/kv.js";
-import { ChainInfo, OutboxEntry, ResultPayload } from "../../gen/qos/qcp/v1/types.js";
+import { ChainInfo, ClientState, ConsensusState, OutboxEntry, ResultPayload } from "../../gen/qos/qcp/v1/types.js";
 import { QcpErrors } from "./errors.js";
 import * as events from "./events.js";
 import { DefaultParams, ParamsSchema, type Params } from "./params.js";
@@ -42,6 +44,8 @@ const inSequences = new StoreMap("qcp/is/", stringKey, u64Value);
 const outbox = new StoreMap("qcp/o/", tupleKey(chainId, u64Key), bytesValue);
 const results = new StoreMap("qcp/x/", tupleKey(chainId, u64Key), protoValue(ResultPayload));
 const appHashes = new StoreMap("qcp/h/", tupleKey(chainId, u64Key), bytesValue);
+const clients = new StoreMap("qcp/k/", stringKey, protoValue(ClientState));
+const consensusStates = new StoreMap("qcp/s/", tupleKey(chainId, u64Key), protoValue(ConsensusState));
 const escrowed = new StoreMap("qcp/e/", tupleKey(chainId, stringKey), bigintValue);
 const vouchers = new StoreMap("qcp/v/", tupleKey(chainId, stringKey), bigintValue);
 /** the entries of one chain in a map keyed <chain>/...: keyPrefix of its first part */
@@ -186,6 +190,55 @@ export class QcpKeeper {
   /** [source height, app hash] recorded for a source chain, by height */
   *allAppHashes(store: KVReader, chain: string): IterableIterator<[bigint, Uint8Array]> {
     for (const [[, height], hash] of appHashes.entries(store, ofChain(chain))) yield [height, hash];
+  }
+
+  getClient(store: KVReader, chain: string): ClientState | undefined {
+    return clients.get(store, chain);
+  }
+  setClient(store: KVStore, client: ClientState): void {
+    clients.set(store, client.chainId, client);
+  }
+  *allClients(store: KVReader): IterableIterator<ClientState> {
+    for (const [, client] of clients.entries(store)) yield client;
+  }
+  getConsensusState(store: KVReader, chain: string, height: bigint): ConsensusState | undefined {
+    return consensusStates.get(store, [chain, height]);
+  }
+  setConsensusState(store: KVStore, chain: string, height: bigint, state: ConsensusState): void {
+    consensusStates.set(store, [chain, height], state);
+  }
+  deleteConsensusState(store: KVStore, chain: string, height: bigint): void {
+    consensusStates.delete(store, [chain, height]);
+  }
+  /** [header height, consensus state] of a client, lowest height first */
+  *allConsensusStates(store: KVReader, chain: string): IterableIterator<[bigint, ConsensusState]> {
+    for (const [[, height], state] of consensusStates.entries(store, ofChain(chain))) yield [height, state];
+  }
+
+  /** "active", "frozen" (misbehaviour proven) or "expired" (latest consensus state older than the
+   *  trusting period at block time `nowSeconds`); undefined if the chain has no client. */
+  clientStatus(store: KVReader, chain: string, nowSeconds: bigint): "active" | "frozen" | "expired" | undefined {
+    const client = this.getClient(store, chain);
+    if (!client) return undefined;
+    if (client.frozenHeight !== 0n) return "frozen";
+    const latest = this.getConsensusState(store, chain, client.latestHeight);
+    if (!latest?.timestamp || latest.timestamp.seconds + BigInt(client.trustingPeriodSeconds) <= nowSeconds) return "expired";
+    return "active";
+  }
+
+  /**
+   * The app hash a delivery from `chain` proven at `proofHeight` must be checked against: the app hash
+   * of the header of that height, verified by the client (the source state after block proofHeight - 1).
+   * Refuses a missing, frozen or expired client and a height the client has not verified.
+   */
+  verifiedAppHash(store: KVReader, chain: string, proofHeight: bigint, nowSeconds: bigint): Uint8Array {
+    const status = this.clientStatus(store, chain, nowSeconds);
+    if (status === undefined) throw QcpErrors.clientNotFound.with(`chain ${JSON.stringify(chain)} has no light client here`);
+    if (status === "frozen") throw QcpErrors.clientFrozen.with(`the client of ${chain} is frozen (misbehaviour at height ${this.getClient(store, chain)!.frozenHeight}) until governance replaces it`);
+    if (status === "expired") throw QcpErrors.clientExpired.with(`the client of ${chain} was not updated within its trusting period`);
+    const state = this.getConsensusState(store, chain, proofHeight);
+    if (!state) throw QcpErrors.consensusStateNotFound.with(`the client of ${chain} has not verified height ${proofHeight} (update it first)`);
+    return state.appHash;
   }
 
   getEscrowed(store: KVReader, chain: string, denom: string): bigint {

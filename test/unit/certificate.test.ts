@@ -34,7 +34,7 @@ test("checkCertificateSize: 1..4096 bytes, else the module's invalid-certificate
 
 test("requireCertificate: no root, outside its window, another root, then what it certifies", () => {
   const ca = newCaKeyPair();
-  const cert = issueCertificate(ca, { qcp: { chainId: "a", qcpChain: "b", relayerPublicKey: new Uint8Array(33) }, notBefore: 100n, notAfter: 200n });
+  const cert = issueCertificate(ca, { qcp: { chainId: "a", qcpChain: "b", relayerPublicKey: new Uint8Array(33), trustedHeaderHash: new Uint8Array() }, notBefore: 100n, notAfter: 200n });
   const none = thrown(() => requireCertificate(cert, undefined, 150n, errors, "genesis has none"));
   assert.equal(none.code, 3);
   assert.equal(none.message, "genesis has none: no root CA");

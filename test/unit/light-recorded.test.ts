@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot } from "../../cmd/common/cometbft.js";
-import { assertRefused, refusal } from "./light-chain.js";
+import { assertRefused, refusal } from "../helpers/light-chain.js";
 import {
   headerHash, lightBlockFromRpc, parseRfc3339, timeToNanos, validatorSetHash, verify, verifyBisection,
   type LightBlock, type VerifyOptions,

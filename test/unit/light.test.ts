@@ -9,7 +9,7 @@ import {
   validatorSetHash, verify, verifyAdjacent, verifyBisection, verifyNonAdjacent, type LightBlock, type VerifyOptions,
 } from "../../app/light/index.js";
 import { splitPoint } from "../../app/light/merkle.js";
-import { assertRefused, at, ChainId, key, makeBlock, makeChain, refusal, setOf, sha, T0, type Member } from "./light-chain.js";
+import { assertRefused, at, ChainId, key, makeBlock, makeChain, refusal, setOf, sha, T0, type Member } from "../helpers/light-chain.js";
 
 const hexU = (b: Uint8Array): string => Buffer.from(b).toString("hex").toUpperCase();
 const S = 1_000_000_000n;

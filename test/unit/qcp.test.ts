@@ -93,7 +93,7 @@ describe("QCP module", () => {
   });
 
   const cert = (chainId: string, qcpChain: string, key: Uint8Array, over: { ca?: CaKeyPair; notAfter?: bigint } = {}) =>
-    issueCertificate(over.ca ?? ca, { qcp: { chainId, qcpChain, relayerPublicKey: key }, notBefore: GenesisTime.seconds - 10n, notAfter: over.notAfter ?? GenesisTime.seconds + 100_000n });
+    issueCertificate(over.ca ?? ca, { qcp: { chainId, qcpChain, relayerPublicKey: key, trustedHeaderHash: new Uint8Array() }, notBefore: GenesisTime.seconds - 10n, notAfter: over.notAfter ?? GenesisTime.seconds + 100_000n });
   const init = (certificate: Uint8Array) => ({ typeUrl: "/qos.qcp.v1.MsgInitQcp", value: MsgInitQcp.fromPartial({ creator: creator.address, certificate }) });
   const transfer = (to: string, sender: string, receiver: string, amount: string, denom = "STAR") =>
     ({ typeUrl: "/qos.qcp.v1.MsgTransfer", value: MsgTransfer.fromPartial({ sender, toChain: to, receiver, denom, amount }) });
