@@ -11,7 +11,7 @@ import { AuthParamsSchema, createAnteHandler, createAuthModule, FeeCollectorAcco
 import { BankParamsSchema, createBankModule, msgLimitsOf, type BankKeeper } from "../modules/bank/index.js";
 import { createQscModule, QscModuleAccount, QscParamsSchema, type QscKeeper } from "../modules/qsc/index.js";
 import { createApproveModule, type ApproveKeeper } from "../modules/approve/index.js";
-import { createQcpModule, QcpModuleAccount, QcpParamsSchema } from "../modules/qcp/index.js";
+import { createQcpModule, QcpModuleAccount, QcpParamsSchema, type QcpKeeper } from "../modules/qcp/index.js";
 import { createMintModule, MintModuleAccount, MintParamsSchema, type MintKeeper } from "../modules/mint/index.js";
 import { createStakeModule, StakeModuleAccount, StakeParamsSchema, type StakeKeeper } from "../modules/stake/index.js";
 import { createDistributionModule, DistributionModuleAccount, DistributionParamsSchema, type DistributionKeeper } from "../modules/distribution/index.js";
@@ -32,6 +32,7 @@ export interface QosChain extends Chain {
   bank: BankKeeper;
   qsc: QscKeeper;
   approve: ApproveKeeper;
+  qcp: QcpKeeper;
   /** the economy: qos profile only */
   mint?: MintKeeper;
   stake?: StakeKeeper;
@@ -96,6 +97,7 @@ export function composeChain(profile: Profile = "qos"): QosChain {
     bank: bank.keeper,
     qsc: qsc.keeper,
     approve: approve.keeper,
+    qcp: qcp.keeper,
     guardian: guardian.keeper,
     params: registry,
     maxTxBytes: (store: KVReader) => auth.keeper.getParams(store).max_tx_bytes,

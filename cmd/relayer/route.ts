@@ -111,7 +111,7 @@ export class Route {
       }
       msgs.push({
         typeUrl: TypeUrl.qos.qcp.v1.MsgRecvQcp,
-        value: MsgRecvQcp.fromPartial({ relayer, entry: value, proofHeight: BigInt(stateHeight), appHash: header.appHash, proof }),
+        value: MsgRecvQcp.fromPartial({ relayer, entry: value, proofHeight: BigInt(header.height), proof }),
       });
     }
     const range = `#${delivered + 1n}..#${last}`;

@@ -7,8 +7,10 @@ export const QcpErrors = {
   alreadyDelivered: defineError(Codespace, 3, "sequence already delivered", GrpcCode.FAILED_PRECONDITION),
   sequenceGap: defineError(Codespace, 4, "sequence is not the next one", GrpcCode.FAILED_PRECONDITION),
   unknownChain: defineError(Codespace, 5, "chain not registered for QCP", GrpcCode.NOT_FOUND),
+  /** retired (issue 12: delivery is permissionless); the number stays taken */
   unauthorizedRelayer: defineError(Codespace, 6, "relayer not registered for this source chain", GrpcCode.PERMISSION_DENIED),
-  invalidProof: defineError(Codespace, 7, "proof does not prove the entry under the stated app hash"),
+  invalidProof: defineError(Codespace, 7, "proof does not prove the entry under the client-verified app hash"),
+  /** retired (issue 12: app hashes come from the light client, none is stated); the number stays taken */
   appHashConflict: defineError(Codespace, 8, "a different app hash was already recorded for this source height", GrpcCode.FAILED_PRECONDITION),
   wrongDestination: defineError(Codespace, 9, "entry is for another chain"),
   invalidCertificate: defineError(Codespace, 10, "invalid certificate"),
@@ -28,4 +30,6 @@ export const QcpErrors = {
   clientFrozen: defineError(Codespace, 23, "light client is frozen by misbehaviour", GrpcCode.FAILED_PRECONDITION),
   clientExpired: defineError(Codespace, 24, "light client expired: not updated within its trusting period", GrpcCode.FAILED_PRECONDITION),
   consensusStateNotFound: defineError(Codespace, 25, "light client has no consensus state at this height", GrpcCode.NOT_FOUND),
+  // deliveries (40-44)
+  entryNotProvable: defineError(Codespace, 40, "entry was not written before the proof height: header proof_height carries the state after block proof_height - 1", GrpcCode.FAILED_PRECONDITION),
 };

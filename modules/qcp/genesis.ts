@@ -21,8 +21,6 @@ const ChainSchema = z.object({
   vouchers: z.array(z.object({ denom: DenomString, amount: AmountString })).default([]),
   /** results the destination sent back for our entries (a second result for one is refused) */
   results: z.array(z.object({ orig_sequence: Uint, code: z.number().int().min(0), codespace: z.string().default(""), log: z.string().default("") })).default([]),
-  /** source app hashes deliveries stated per source height (a later delivery may not contradict one) */
-  app_hashes: z.array(z.object({ height: Uint, app_hash: z.string() })).default([]),
 });
 
 export const GenesisSchema = z.object({
@@ -54,11 +52,6 @@ export function initGenesis(keeper: QcpKeeper, ctx: Context, raw: unknown): void
     for (const e of chain.escrowed) keeper.setEscrowed(ctx.store, chain.chain_id, e.denom, BigInt(e.amount));
     for (const v of chain.vouchers) keeper.setVouchers(ctx.store, chain.chain_id, v.denom, BigInt(v.amount));
     for (const r of chain.results) keeper.setResult(ctx.store, chain.chain_id, { origSequence: BigInt(r.orig_sequence), code: r.code, codespace: r.codespace, log: r.log });
-    for (const h of chain.app_hashes) {
-      const hash = fromBase64(h.app_hash);
-      if (hash.length !== 32) throw QcpErrors.invalidGenesis.with(`app hash of ${chain.chain_id} at ${h.height} is not 32 bytes`);
-      keeper.setAppHash(ctx.store, chain.chain_id, BigInt(h.height), hash);
-    }
   }
 }
 
@@ -77,7 +70,6 @@ export function exportGenesis(keeper: QcpKeeper, store: KVReader): Genesis {
       escrowed: ledger.filter(([k, c]) => k === "e" && c === info.chainId).map(([, , denom, amount]) => ({ denom, amount: amount.toString() })),
       vouchers: ledger.filter(([k, c]) => k === "v" && c === info.chainId).map(([, , denom, amount]) => ({ denom, amount: amount.toString() })),
       results: [...keeper.allResults(store, info.chainId)].map((r) => ({ orig_sequence: r.origSequence.toString(), code: r.code, codespace: r.codespace, log: r.log })),
-      app_hashes: [...keeper.allAppHashes(store, info.chainId)].map(([height, hash]) => ({ height: height.toString(), app_hash: toBase64(hash) })),
     })),
   };
 }

@@ -7,7 +7,6 @@
 //   qcp/is/<chain>                  → in-sequence from <chain> (u64 BE): last delivered
 //   qcp/o/<chain>/<seq u64 BE>      → OutboxEntry toward <chain> (the bytes a relayer proves)
 //   qcp/x/<chain>/<seq u64 BE>      → ResultPayload the destination sent back for our entry <seq>
-//   qcp/h/<chain>/<height u64 BE>   → source app hash a delivery stated for that source state height
 //   qcp/k/<chain>                   → ClientState: the light client of counterpart <chain>
 //   qcp/s/<chain>/<height u64 BE>   → ConsensusState the client verified at header height <height>
 //   qcp/e/<chain>/<denom>           → amount escrowed here for transfers toward <chain> (decimal)
@@ -43,7 +42,6 @@ const inSequences = new StoreMap("qcp/is/", stringKey, u64Value);
 /** the encoded entries as stored: their bytes are what a relayer proves and a result refers to */
 const outbox = new StoreMap("qcp/o/", tupleKey(chainId, u64Key), bytesValue);
 const results = new StoreMap("qcp/x/", tupleKey(chainId, u64Key), protoValue(ResultPayload));
-const appHashes = new StoreMap("qcp/h/", tupleKey(chainId, u64Key), bytesValue);
 const clients = new StoreMap("qcp/k/", stringKey, protoValue(ClientState));
 const consensusStates = new StoreMap("qcp/s/", tupleKey(chainId, u64Key), protoValue(ConsensusState));
 const escrowed = new StoreMap("qcp/e/", tupleKey(chainId, stringKey), bigintValue);
@@ -179,17 +177,6 @@ export class QcpKeeper {
   }
   *allResults(store: KVReader, chain: string): IterableIterator<ResultPayload> {
     for (const [, result] of results.entries(store, ofChain(chain))) yield result;
-  }
-
-  getAppHash(store: KVReader, chain: string, height: bigint): Uint8Array | undefined {
-    return appHashes.get(store, [chain, height]);
-  }
-  setAppHash(store: KVStore, chain: string, height: bigint, hash: Uint8Array): void {
-    appHashes.set(store, [chain, height], hash);
-  }
-  /** [source height, app hash] recorded for a source chain, by height */
-  *allAppHashes(store: KVReader, chain: string): IterableIterator<[bigint, Uint8Array]> {
-    for (const [[, height], hash] of appHashes.entries(store, ofChain(chain))) yield [height, hash];
   }
 
   getClient(store: KVReader, chain: string): ClientState | undefined {

@@ -3,13 +3,15 @@
 //
 // MsgRecvQcp, in this order (every failure before the inbox moves rejects the message, so a bad,
 // duplicate or early submission consumes nothing; the original's "result for a rejected delivery" is
-// not copied): entry decodes → entry.to is this chain → source chain registered → signer is one of
-// its certified relayers → sequence == in + 1 (≤ in: code 3 "already delivered", > in + 1: code 4) →
-// proof shows sha256(entry) under the source key qcp/o/<to>/<seq> in the tree whose root is the stated
-// app hash → that app hash does not contradict one recorded earlier for the same source height. Then
-// the inbox moves, the payload runs on a branch (a failing payload is rolled back, its code and log
-// kept), and a result entry goes back to the source. A result entry is recorded (and a failed
-// transfer refunded) instead of producing another result.
+// not copied): entry decodes → entry.to is this chain → source chain registered → sequence == in + 1
+// (≤ in: code 3 "already delivered", > in + 1: code 4) → entry.height < proof_height (the header of
+// proof_height carries the state after block proof_height - 1) → the source's light client is active and
+// has verified a header at proof_height → the proof shows sha256(entry) under the source key
+// qcp/o/<to>/<seq> in the tree whose root is that header's app hash. Anyone may relay (the signer only
+// pays the gas): no relayer-stated value is trusted, so who relays does not matter (D12). Then the inbox
+// moves, the payload runs on a branch (a failing payload is rolled back, its code and log kept), and a
+// result entry goes back to the source. A result entry is recorded (and a failed transfer refunded)
+// instead of producing another result.
 import { addressFromPubKey, parseAccAddress, toAccAddress } from "../../app/address.js";
 import { parsePositiveAmount, validateDenom } from "../../app/coins.js";
 import { checkCertificateSize, requireCertificate } from "../../app/certificate.js";
@@ -56,7 +58,6 @@ function checkChainId(chain: string, what: string): void {
   if (!ChainIdPattern.test(chain)) throw QcpErrors.invalidField.with(`${what} ${JSON.stringify(chain)} is not a chain id`);
 }
 
-const bytesEqual = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
 
 /** MsgRecvQcp with its proof decoded (the entry is decoded in execute: its failures are delivery
  *  failures, reported after the stateless checks of the whole tx, as they always were). */
@@ -184,7 +185,6 @@ export function qcpMsgs(keeper: QcpKeeper, env: QcpEnv): MsgHandler[] {
     checkStateless(msg) {
       parseAccAddress(msg.relayer, "relayer");
       if (msg.entry.length === 0 || msg.entry.length > MaxEntryBytes) throw QcpErrors.invalidEntry.with(`entry must be 1-${MaxEntryBytes} bytes`);
-      if (msg.appHash.length !== 32) throw QcpErrors.invalidProof.with("app_hash must be 32 bytes");
       if (msg.proofHeight <= 0n) throw QcpErrors.invalidProof.with("proof_height must be positive");
       let proof: MerkleProof;
       try {
@@ -203,22 +203,18 @@ export function qcpMsgs(keeper: QcpKeeper, env: QcpEnv): MsgHandler[] {
       }
       if (entry.to !== ctx.block.chainId) throw QcpErrors.wrongDestination.with(`entry is for ${JSON.stringify(entry.to)}, this is ${ctx.block.chainId}`);
       checkChainId(entry.from, "entry.from");
-      const chain = keeper.requireChain(ctx.store, entry.from);
-      if (!chain.relayers.includes(msg.relayer)) throw QcpErrors.unauthorizedRelayer.with(`${msg.relayer} is not a certified relayer of ${entry.from}`);
+      keeper.requireChain(ctx.store, entry.from);
       const last = keeper.getInSequence(ctx.store, entry.from);
       if (entry.sequence <= last) throw QcpErrors.alreadyDelivered.with(`${entry.from} #${entry.sequence}: delivered up to #${last}`);
       if (entry.sequence !== last + 1n) throw QcpErrors.sequenceGap.with(`${entry.from} #${entry.sequence}: next is #${last + 1n}`);
-      if (entry.height <= 0n || entry.height > msg.proofHeight) {
-        throw QcpErrors.invalidEntry.with(`entry height ${entry.height} is not within the proof's state (height ${msg.proofHeight})`);
+      if (entry.height <= 0n) throw QcpErrors.invalidEntry.with(`entry height ${entry.height}`);
+      if (entry.height >= msg.proofHeight) {
+        throw QcpErrors.entryNotProvable.with(`entry written at ${entry.from} height ${entry.height}; header ${msg.proofHeight} proves the state after block ${msg.proofHeight - 1n}`);
       }
-      if (!verifyMembership(msg.appHash, outboxKeyBytes(entry.to, entry.sequence), msg.entry, proof)) {
+      const root = keeper.verifiedAppHash(ctx.store, entry.from, msg.proofHeight, blockSeconds(ctx.block));
+      if (!verifyMembership(root, outboxKeyBytes(entry.to, entry.sequence), msg.entry, proof)) {
         throw QcpErrors.invalidProof.with(`${entry.from} #${entry.sequence} at height ${msg.proofHeight}`);
       }
-      const recorded = keeper.getAppHash(ctx.store, entry.from, msg.proofHeight);
-      if (recorded && !bytesEqual(recorded, msg.appHash)) {
-        throw QcpErrors.appHashConflict.with(`${entry.from} height ${msg.proofHeight}: recorded ${Buffer.from(recorded).toString("hex")}`);
-      }
-      if (!recorded) keeper.setAppHash(ctx.store, entry.from, msg.proofHeight, msg.appHash);
       keeper.setInSequence(ctx.store, entry.from, entry.sequence);
 
       let outcome: ResultPayload;

@@ -21,6 +21,8 @@ export interface TestApp {
   app: QosApp<QosChain>;
   dir: string;
   height: number;
+  /** block time (unix seconds) of each block this helper made: a signed header of the app's chain needs it */
+  times: Map<number, bigint>;
   /** FinalizeBlock + Commit of one block; returns the tx results, the app hash, events and validator updates */
   block(txs: Uint8Array[], options?: BlockOptions): Promise<{ results: ExecTxResult[]; appHash: Uint8Array; events: Event[]; validatorUpdates: ValidatorUpdate[] }>;
   /** the validator updates InitChain returned (from genesis transactions) */
@@ -49,9 +51,11 @@ export async function createTestApp(
     app: await open(),
     dir,
     height: 0,
+    times: new Map(),
     genesisValidators: [],
     async block(txs, options = {}) {
       const height = t.height + 1;
+      const seconds = options.timeSeconds ?? GenesisTime.seconds + BigInt(height);
       const res = t.app.finalizeBlock({
         txs,
         decidedLastCommit: {
@@ -67,12 +71,13 @@ export async function createTestApp(
         })),
         hash: new Uint8Array(32),
         height: BigInt(height),
-        time: { seconds: options.timeSeconds ?? GenesisTime.seconds + BigInt(height), nanos: 0 },
+        time: { seconds, nanos: 0 },
         nextValidatorsHash: new Uint8Array(32),
         proposerAddress: options.proposer ?? new Uint8Array(20),
       });
       await t.app.commit();
       t.height = height;
+      t.times.set(height, seconds);
       return { results: res.txResults, appHash: res.appHash, events: res.events, validatorUpdates: res.validatorUpdates };
     },
     async reopen() {

@@ -1,7 +1,10 @@
 // QCP through the app's ABCI methods, with two in-process chains: "src" writes outbox entries, their
-// proofs come from src's own /store/key query, and "dst" judges deliveries: sequence rules, proofs,
-// relayer registration, duplicates and gaps consuming nothing, payload failures consuming the sequence
-// with a failure result, results refunding on the source, and conservation of escrow/vouchers.
+// proofs come from src's own /store/key query at proof_height - 1, each chain's headers are signed by a
+// synthetic validator set (test/helpers/qcp-deliver.ts) and each chain holds a light client of the other;
+// "dst" judges deliveries against the app hash of a header its client verified: sequence rules, proofs,
+// permissionless relaying, duplicates and gaps consuming nothing, payload failures consuming the sequence
+// with a failure result, results refunding on the source, conservation of escrow/vouchers, and the
+// attacks of issue 12 (a relayer's own tree, unverified heights, frozen/expired/missing clients).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { toBase64 } from "@cosmjs/encoding";
@@ -17,7 +20,14 @@ import {
   QueryEntryRequest, QueryEntryResponse, QueryInterchainAccountRequest, QueryInterchainAccountResponse, QueryResultRequest, QueryResultResponse,
   QuerySequencesRequest, QuerySequencesResponse,
 } from "../../gen/qos/qcp/v1/query.js";
-import { createTestApp, GenesisTime, type TestApp } from "../helpers/app.js";
+import { createTestApp, GenesisTime, type BlockOptions, type TestApp } from "../helpers/app.js";
+import { clientHeight, lightSource, recvMsg, relayMsgs, sourceBlock, updateClientMsg, type LightSource } from "../helpers/qcp-deliver.js";
+import { headerHash } from "../../app/light/index.js";
+import { keyToBytes, type KVStore } from "../../app/state/kv.js";
+import { build, decodeProof, encodeProof, proveKey, rootHash, verifyMembership } from "../../app/state/smt.js";
+import type { QcpKeeper } from "../../modules/qcp/index.js";
+import { outboxKey } from "../../modules/qcp/index.js";
+import { TypeUrl } from "../../gen/names.js";
 import { registry, signTx, testAccount, type TestAccount } from "../helpers/wallet.js";
 
 for (const [url, type] of [
@@ -28,6 +38,8 @@ interface Chain {
   id: string;
   t: TestApp;
   numbers: Map<string, number>;
+  /** the chain as a light-client source: its headers signed by its synthetic validators */
+  light: LightSource;
 }
 
 const q = (c: Chain, path: string, data: Uint8Array, height = 0n) => {
@@ -41,26 +53,61 @@ const balance = (c: Chain, address: string, denom: string) =>
 const accountSeq = (c: Chain, address: string) =>
   BaseAccount.decode(QueryAccountResponse.decode(q(c, "/cosmos.auth.v1beta1.Query/Account", QueryAccountRequest.encode({ address }).finish())).account!.value).sequence;
 
-async function run(c: Chain, signer: TestAccount, msgs: EncodeObject[]) {
+async function run(c: Chain, signer: TestAccount, msgs: EncodeObject[], block: BlockOptions = {}) {
   const tx = await signTx(signer, msgs, {
     chainId: c.id, accountNumber: c.numbers.get(signer.address)!, sequence: accountSeq(c, signer.address),
     fee: { amount: [{ denom: "uqos", amount: "50000" }], gas: "2000000" },
   });
-  const { results } = await c.t.block([tx]);
+  const { results } = await c.t.block([tx], block);
   return results[0];
 }
 
-/** The delivery message for entry `seq` of `src`'s outbox toward `to`, proven at src's latest height. */
-function delivery(src: Chain, to: string, seq: bigint, relayer: string) {
-  const height = BigInt(src.t.height);
-  const { entry, key } = QueryEntryResponse.decode(q(src, "/qos.qcp.v1.Query/Entry", QueryEntryRequest.encode({ chainId: to, sequence: seq }).finish()));
-  const proofRes = src.t.app.query({ path: "/store/key", data: key, height, prove: true });
-  assert.equal(proofRes.code, 0);
-  assert.deepEqual(proofRes.value, entry);
-  return {
-    typeUrl: "/qos.qcp.v1.MsgRecvQcp",
-    value: MsgRecvQcp.fromPartial({ relayer, entry, proofHeight: height, appHash: src.t.app.store.latest.appHash, proof: proofRes.proofOps!.ops[0].data }),
+/** Runs `write` with qcp's keeper inside a block of `c` (a MsgSend whose handler is swapped for one tx):
+ *  client states the client handlers would write, for the cases they cannot reach yet. */
+async function viaKeeper(c: Chain, signer: TestAccount, write: (store: KVStore, keeper: QcpKeeper) => void) {
+  const handler = c.t.app.modules.flatMap((m) => m.msgs ?? []).find((h) => h.typeUrl === TypeUrl.cosmos.bank.v1beta1.MsgSend)!;
+  const original = handler.execute;
+  handler.execute = (ctx) => {
+    write(ctx.store, c.t.app.keepers.qcp);
+    return { typeUrl: TypeUrl.cosmos.bank.v1beta1.MsgSendResponse, value: new Uint8Array() };
   };
+  try {
+    const res = await run(c, signer, [{ typeUrl: TypeUrl.cosmos.bank.v1beta1.MsgSend, value: MsgSend.fromPartial({ fromAddress: signer.address, toAddress: signer.address, amount: [{ denom: "uqos", amount: "1" }] }) }]);
+    assert.equal(res.code, 0, res.log);
+  } finally {
+    handler.execute = original;
+  }
+}
+
+/** `holder`'s client of `src` learns header `height` (what a verified MsgUpdateClient stores). */
+function trustHeader(store: KVStore, keeper: QcpKeeper, src: LightSource, height: bigint): void {
+  const { header } = sourceBlock(src, height).signedHeader;
+  keeper.setConsensusState(store, src.id, height, { timestamp: header.time, appHash: header.appHash, nextValidatorsHash: header.nextValidatorsHash, headerHash: headerHash(header) });
+  const client = keeper.getClient(store, src.id) ?? {
+    chainId: src.id, trustLevelNumerator: 1n, trustLevelDenominator: 3n, trustingPeriodSeconds: 14n * 86_400n, maxClockDriftSeconds: 10n, latestHeight: 0n, frozenHeight: 0n,
+  };
+  keeper.setClient(store, { ...client, latestHeight: height > client.latestHeight ? height : client.latestHeight });
+}
+
+/** false until modules/qcp handles MsgCreateClient/MsgUpdateClient: the client states are then written
+ *  through the keeper, at the same heights and with the same values a verified update stores */
+const HasClientMsgs = (c: Chain) => c.t.app.router.msgTypeUrls.includes(TypeUrl.qos.qcp.v1.MsgUpdateClient);
+
+/** The messages that make `dst`'s client of `src` verify header `height` (none when it has). */
+async function updateTo(src: Chain, dst: Chain, height: bigint, signer: string, payer: TestAccount): Promise<EncodeObject[]> {
+  const trusted = clientHeight(dst.t, src.id);
+  if (trusted >= height && dst.t.app.keepers.qcp.getConsensusState(dst.t.app.store.latest.reader, src.id, height)) return [];
+  if (HasClientMsgs(dst)) return [updateClientMsg(src.light, signer, height, trusted)];
+  await viaKeeper(dst, payer, (store, keeper) => trustHeader(store, keeper, src.light, height));
+  return [];
+}
+
+/** What a relayer sends to deliver `seqs` of `src`'s outbox to `dst` (test/helpers/qcp-deliver.ts). */
+async function deliveries(src: Chain, dst: Chain, seqs: bigint[], relayer: string, payer: TestAccount): Promise<EncodeObject[]> {
+  const msgs = await relayMsgs(src.light, dst.light, seqs, relayer);
+  if (HasClientMsgs(dst) || msgs[0].typeUrl !== TypeUrl.qos.qcp.v1.MsgUpdateClient) return msgs;
+  await updateTo(src, dst, (msgs[1].value as MsgRecvQcp).proofHeight, relayer, payer);
+  return msgs.slice(1);
 }
 
 const events = (res: { events: { type: string; attributes: { key: string; value: string }[] }[] }, type: string) =>
@@ -82,8 +129,12 @@ describe("QCP module", () => {
       ...extra,
     });
     const numbers = new Map(all.map((a, i) => [a.address, i]));
-    src = { id: "src", t: await createTestApp(genesis({}), { chainId: "src" }), numbers };
-    dst = { id: "dst", t: await createTestApp(genesis({}), { chainId: "dst" }), numbers };
+    const chain = async (id: string): Promise<Chain> => {
+      const t = await createTestApp(genesis({}), { chainId: id });
+      return { id, t, numbers, light: lightSource(id, t) };
+    };
+    src = await chain("src");
+    dst = await chain("dst");
     await src.t.block([]);
     await dst.t.block([]);
   });
@@ -129,25 +180,21 @@ describe("QCP module", () => {
     assert.equal(balance(src, alice.address, "STAR"), 900n);
     assert.equal(seqs(src, "dst").outSequence, 1n);
 
-    // an unregistered relayer is refused and consumes nothing
-    const stranger = await run(dst, mallory, [delivery(src, "dst", 1n, mallory.address)]);
-    assert.equal(stranger.codespace, "qcp");
-    assert.equal(stranger.code, 6);
-    assert.equal(seqs(dst, "src").inSequence, 0n);
-
-    const ok = await run(dst, relayer, [delivery(src, "dst", 1n, relayer.address)]);
+    // anyone may relay: a stranger (no certificate) delivers, proving #1 against a header dst's client verified
+    const ok = await run(dst, mallory, await deliveries(src, dst, [1n], mallory.address, creator));
     assert.equal(ok.code, 0, ok.log);
     assert.equal(seqs(dst, "src").inSequence, 1n);
     assert.equal(events(ok, "qcp_recv")[0].hash, ev.hash);
     assert.equal(events(ok, "qcp_recv")[0].code, "0");
+    assert.equal(events(ok, "qcp_recv")[0].relayer, mallory.address);
     // the voucher is minted on dst and the result goes back in dst's outbox toward src
     assert.equal(balance(dst, bob.address, "STAR"), 1100n);
     const back = events(ok, "qcp");
     assert.equal(back.length, 1);
     assert.deepEqual([back[0].to, back[0].sequence, back[0].is_result], ["src", "1", "true"]);
 
-    // duplicate: distinct code, nothing consumed
-    const dup = await run(dst, relayer, [delivery(src, "dst", 1n, relayer.address)]);
+    // attack: a replayed delivery. Distinct code, nothing consumed, nothing minted
+    const dup = await run(dst, relayer, await deliveries(src, dst, [1n], relayer.address, creator));
     assert.equal(dup.codespace, "qcp");
     assert.equal(dup.code, 3);
     assert.equal(seqs(dst, "src").inSequence, 1n);
@@ -155,7 +202,7 @@ describe("QCP module", () => {
     assert.equal(balance(dst, bob.address, "STAR"), 1100n);
 
     // the result arrives at the source and is recorded
-    const result = await run(src, relayer, [delivery(dst, "src", 1n, relayer.address)]);
+    const result = await run(src, relayer, await deliveries(dst, src, [1n], relayer.address, creator));
     assert.equal(result.code, 0, result.log);
     assert.equal(events(result, "qcp_result")[0].code, "0");
     const recorded = QueryResultResponse.decode(q(src, "/qos.qcp.v1.Query/Result", QueryResultRequest.encode({ chainId: "dst", sequence: 1n }).finish())).result!;
@@ -168,22 +215,24 @@ describe("QCP module", () => {
     for (let i = 0; i < 2; i++) assert.equal((await run(src, alice, [transfer("dst", alice.address, bob.address, "10")])).code, 0);
     assert.equal(seqs(src, "dst").outSequence, 3n);
     // #3 before #2
-    const early = await run(dst, relayer, [delivery(src, "dst", 3n, relayer.address)]);
+    const early = await run(dst, relayer, await deliveries(src, dst, [3n], relayer.address, creator));
     assert.equal(early.code, 4, early.log);
     // a forged entry (amount changed) under the honest proof
-    const honest = delivery(src, "dst", 2n, relayer.address);
+    const pending = await deliveries(src, dst, [2n, 3n], relayer.address, creator);
+    const [honest, third] = pending.slice(-2) as Array<{ typeUrl: string; value: MsgRecvQcp }>;
+    const update = pending.slice(0, -2);
     const forged = OutboxEntry.decode(honest.value.entry);
     forged.payload = TransferPayload.encode({ ...TransferPayload.decode(forged.payload), amount: "90" }).finish();
-    const f1 = await run(dst, relayer, [{ ...honest, value: { ...honest.value, entry: OutboxEntry.encode(forged).finish() } }]);
+    const f1 = await run(dst, relayer, [...update, { ...honest, value: { ...honest.value, entry: OutboxEntry.encode(forged).finish() } }]);
     assert.equal(f1.code, 7, f1.log);
-    // a wrong root, and a malformed proof
-    const f2 = await run(dst, relayer, [{ ...honest, value: { ...honest.value, appHash: new Uint8Array(32).fill(7) } }]);
-    assert.equal(f2.code, 7);
-    const f3 = await run(dst, relayer, [{ ...honest, value: { ...honest.value, proof: new Uint8Array([1, 0, 0]) } }]);
+    // a malformed proof, and the honest proof of #3 for #2
+    const f3 = await run(dst, relayer, [...update, { ...honest, value: { ...honest.value, proof: new Uint8Array([1, 0, 0]) } }]);
     assert.equal(f3.code, 7);
+    const f4 = await run(dst, relayer, [...update, { ...honest, value: { ...honest.value, proof: third.value.proof } }]);
+    assert.equal(f4.code, 7);
     assert.equal(seqs(dst, "src").inSequence, 1n);
     // the honest #2 and #3 in one transaction, in order
-    const both = await run(dst, relayer, [honest, delivery(src, "dst", 3n, relayer.address)]);
+    const both = await run(dst, relayer, [...update, honest, third]);
     assert.equal(both.code, 0, both.log);
     assert.equal(seqs(dst, "src").inSequence, 3n);
     assert.equal(balance(dst, bob.address, "STAR"), 1120n);
@@ -196,7 +245,7 @@ describe("QCP module", () => {
     assert.equal(res.code, 0, res.log);
     assert.equal(balance(src, alice.address, "uqos"), before - 5000n - 50000n);
     const seq = seqs(src, "dst").outSequence;
-    const res2 = await run(dst, relayer, [delivery(src, "dst", seq, relayer.address)]);
+    const res2 = await run(dst, relayer, await deliveries(src, dst, [seq], relayer.address, creator));
     assert.equal(res2.code, 0, res2.log);
     assert.equal(events(res2, "qcp_recv")[0].code, "17");
     assert.equal(seqs(dst, "src").inSequence, seq);
@@ -206,7 +255,7 @@ describe("QCP module", () => {
     assert.equal(result.codespace, "qcp");
     // deliver the pending results in order (#2, #3 were successes, then this failure)
     const inSrc = seqs(src, "dst").inSequence;
-    for (let s = inSrc + 1n; s <= resultSeq; s++) assert.equal((await run(src, relayer, [delivery(dst, "src", s, relayer.address)])).code, 0);
+    for (let s = inSrc + 1n; s <= resultSeq; s++) assert.equal((await run(src, relayer, await deliveries(dst, src, [s], relayer.address, creator))).code, 0);
     assert.equal(balance(src, alice.address, "uqos"), before - 5000n - 50000n + 5000n);
   });
 
@@ -217,7 +266,7 @@ describe("QCP module", () => {
     const seq = seqs(dst, "src").outSequence;
     // results toward src are delivered first (#1..#4), then this transfer
     const aliceBefore = balance(src, alice.address, "STAR");
-    const ok = await run(src, relayer, [delivery(dst, "src", seq, relayer.address)]);
+    const ok = await run(src, relayer, await deliveries(dst, src, [seq], relayer.address, creator));
     assert.equal(ok.code, 0, ok.log);
     assert.equal(balance(src, alice.address, "STAR"), aliceBefore + 50n);
     // src escrow: 120 out - 50 back; dst: 120 vouchers minted - 50 burned
@@ -238,11 +287,11 @@ describe("QCP module", () => {
     const malloryBefore = balance(dst, mallory.address, "uqos");
     const out = seqs(src, "dst").outSequence;
     // first the result of the previous test's transfer (src's entry #5 is a result toward dst)
-    for (let s = seqs(dst, "src").inSequence + 1n; s < out - 1n; s++) assert.equal((await run(dst, relayer, [delivery(src, "dst", s, relayer.address)])).code, 0);
-    const r1 = await run(dst, relayer, [delivery(src, "dst", out - 1n, relayer.address)]);
+    for (let s = seqs(dst, "src").inSequence + 1n; s < out - 1n; s++) assert.equal((await run(dst, relayer, await deliveries(src, dst, [s], relayer.address, creator))).code, 0);
+    const r1 = await run(dst, relayer, await deliveries(src, dst, [out - 1n], relayer.address, creator));
     assert.equal(r1.code, 0, r1.log);
     assert.equal(events(r1, "qcp_recv")[0].code, "0", r1.log);
-    const r2 = await run(dst, relayer, [delivery(src, "dst", out, relayer.address)]);
+    const r2 = await run(dst, relayer, await deliveries(src, dst, [out], relayer.address, creator));
     assert.equal(events(r2, "qcp_recv")[0].code, "19");
     assert.equal(balance(dst, mallory.address, "uqos"), malloryBefore + 300n);
     assert.equal(balance(dst, ica, "uqos"), 700n);
@@ -260,8 +309,8 @@ describe("QCP module", () => {
       const sent = await run(src, alice, [{ typeUrl: "/qos.qcp.v1.MsgExecute", value: MsgExecute.fromPartial({ sender: alice.address, toChain: "dst", msgs: [send] }) }]);
       assert.equal(sent.code, 0, sent.log);
       const out = seqs(src, "dst").outSequence;
-      for (let s = seqs(dst, "src").inSequence + 1n; s < out; s++) assert.equal((await run(dst, relayer, [delivery(src, "dst", s, relayer.address)])).code, 0);
-      const res = await run(dst, relayer, [delivery(src, "dst", out, relayer.address)]);
+      for (let s = seqs(dst, "src").inSequence + 1n; s < out; s++) assert.equal((await run(dst, relayer, await deliveries(src, dst, [s], relayer.address, creator))).code, 0);
+      const res = await run(dst, relayer, await deliveries(src, dst, [out], relayer.address, creator));
       assert.equal(res.code, 0, res.log);
       assert.equal(events(res, "qcp_recv")[0].code, "1");
       const resultSeq = seqs(dst, "src").outSequence;
@@ -270,5 +319,90 @@ describe("QCP module", () => {
     } finally {
       handler.execute = original;
     }
+  });
+
+  /** A delivery attempt that must be refused with `code`, consuming nothing and minting nothing. */
+  async function refused(signer: TestAccount, msgs: EncodeObject[], code: number, block: BlockOptions = {}) {
+    const before = { in: seqs(dst, "src"), star: balance(dst, mallory.address, "STAR"), bob: balance(dst, bob.address, "STAR") };
+    const res = await run(dst, signer, msgs, block);
+    assert.equal(res.codespace, "qcp", res.log);
+    assert.equal(res.code, code, res.log);
+    assert.deepEqual(seqs(dst, "src"), before.in);
+    assert.equal(balance(dst, mallory.address, "STAR"), before.star);
+    assert.equal(balance(dst, bob.address, "STAR"), before.bob);
+    return res;
+  }
+  const recv = (value: Partial<MsgRecvQcp>) => ({ typeUrl: TypeUrl.qos.qcp.v1.MsgRecvQcp, value: MsgRecvQcp.fromPartial(value) });
+  /** the next entry from src (10¹² STAR to mallory) in a one-leaf tree of the relayer's own making */
+  function oneLeafTree(from: string, sequence: bigint) {
+    const entry = OutboxEntry.encode({
+      from, to: "dst", sequence, height: 1n, isResult: false, payloadType: TypeUrl.qos.qcp.v1.TransferPayload,
+      payload: TransferPayload.encode({ sender: alice.address, receiver: mallory.address, denom: "STAR", amount: "1000000000000", returning: false }).finish(),
+    }).finish();
+    const tree = build([[outboxKey("dst", sequence), entry]]);
+    return { entry, root: rootHash(tree), proof: encodeProof(proveKey(tree, outboxKey("dst", sequence))) };
+  }
+
+  test("attack: a relayer's own one-leaf tree is refused (code 7): the root is a verified header's app hash, not the relayer's", async () => {
+    const next = seqs(dst, "src").inSequence + 1n;
+    const forged = oneLeafTree("src", next);
+    // the forgery is self-consistent: it proves under its own root, which the old MsgRecvQcp.app_hash accepted
+    assert.ok(verifyMembership(forged.root, keyToBytes(outboxKey("dst", next)), forged.entry, decodeProof(forged.proof)));
+    const height = clientHeight(dst.t, "src");
+    assert.ok(height > 1n);
+    await refused(mallory, [recv({ relayer: mallory.address, entry: forged.entry, proofHeight: height, proof: forged.proof })], 7);
+  });
+
+  test("attack: a proof against a height the client has not verified (25), and an entry not below the proof height (40)", async () => {
+    assert.equal((await run(src, alice, [transfer("dst", alice.address, bob.address, "3")])).code, 0);
+    const written = BigInt(src.t.height);
+    await src.t.block([]);
+    const seq = seqs(src, "dst").outSequence;
+    // header `written + 1` proves the entry, but dst's client has not seen it
+    assert.ok(clientHeight(dst.t, "src") < written + 1n);
+    await refused(relayer, [recvMsg(src.light, "dst", seq, relayer.address, written + 1n)], 25);
+    // header `written` carries the state before the entry's block: the proof of the state after it (queried
+    // at `written`) claimed for proof_height `written` is the off-by-one a relayer must not make
+    const update = await updateTo(src, dst, written, relayer.address, creator);
+    const atWritten = recvMsg(src.light, "dst", seq, relayer.address, written + 1n).value as MsgRecvQcp;
+    await refused(relayer, [...update, recv({ ...atWritten, proofHeight: written })], 40);
+    // all other deliveries pending toward dst, then this one, honestly
+    for (let s = seqs(dst, "src").inSequence + 1n; s <= seq; s++) assert.equal((await run(dst, relayer, await deliveries(src, dst, [s], relayer.address, creator))).code, 0);
+  });
+
+  test("attack: a chain with no client (22) and a frozen client (23) refuse deliveries", async () => {
+    // "third" is registered (a certified relayer) but has no light client
+    assert.equal((await run(dst, creator, [init(cert("dst", "third", mallory.pubkey))])).code, 0);
+    const forged = oneLeafTree("third", 1n);
+    const res = await run(dst, mallory, [recv({ relayer: mallory.address, entry: forged.entry, proofHeight: 5n, proof: forged.proof })]);
+    assert.deepEqual([res.codespace, res.code], ["qcp", 22], res.log);
+    assert.equal(seqs(dst, "third").inSequence, 0n);
+    assert.equal(balance(dst, mallory.address, "STAR"), 1000n);
+
+    // frozen (misbehaviour proven at some height): an honest, correctly proven delivery is refused
+    assert.equal((await run(src, alice, [transfer("dst", alice.address, bob.address, "4")])).code, 0);
+    const seq = seqs(src, "dst").outSequence;
+    const honest = await deliveries(src, dst, [seq], relayer.address, creator);
+    const frozenAt = clientHeight(dst.t, "src");
+    await viaKeeper(dst, creator, (store, keeper) => keeper.setClient(store, { ...keeper.getClient(store, "src")!, frozenHeight: frozenAt }));
+    await refused(relayer, honest.slice(-1), 23);
+    // (governance replaces a frozen client; here the keeper lifts the freeze) the same delivery then passes
+    await viaKeeper(dst, creator, (store, keeper) => keeper.setClient(store, { ...keeper.getClient(store, "src")!, frozenHeight: 0n }));
+    assert.equal((await run(dst, relayer, honest)).code, 0);
+    assert.equal(seqs(dst, "src").inSequence, seq);
+  });
+
+  test("attack: an expired client (not updated within its trusting period, by block time) refuses deliveries (24)", async () => {
+    assert.equal((await run(src, alice, [transfer("dst", alice.address, bob.address, "5")])).code, 0);
+    const seq = seqs(src, "dst").outSequence;
+    const msgs = await deliveries(src, dst, [seq], relayer.address, creator);
+    const update = msgs.slice(0, -1);
+    if (update.length > 0) assert.equal((await run(dst, relayer, update)).code, 0);
+    const client = dst.t.app.keepers.qcp.getClient(dst.t.app.store.latest.reader, "src")!;
+    const latest = dst.t.app.keepers.qcp.getConsensusState(dst.t.app.store.latest.reader, "src", client.latestHeight)!;
+    // one second earlier it is still usable; at the latest verified header's time + trusting period it expired
+    const expiry = latest.timestamp!.seconds + client.trustingPeriodSeconds;
+    assert.equal(dst.t.app.keepers.qcp.clientStatus(dst.t.app.store.latest.reader, "src", expiry - 1n), "active");
+    await refused(relayer, msgs.slice(-1), 24, { timeSeconds: expiry });
   });
 });
