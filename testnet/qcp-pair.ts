@@ -1,6 +1,8 @@
 // Two chains and relayers on one machine: QOS (profile qos) and a business chain (profile business),
-// both with the same QCP root CA, relayer keys registered on each side with CA certificates
-// (MsgInitQcp), a QSC token on the business chain, and relayer processes (cmd/relayer) between them.
+// both with the same QCP root CA, each with a light client of the other (MsgCreateClient, certified by
+// the CA for a header of the counterpart), relayer keys registered on each side with CA certificates
+// (MsgInitQcp: informational, delivery is permissionless), a QSC token on the business chain, and
+// relayer processes (cmd/relayer) between them.
 // Used by the QCP end-to-end tests and by `npm run testnet:qcp`.
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -13,14 +15,18 @@ import { QueryBalanceRequest, QueryBalanceResponse } from "cosmjs-types/cosmos/b
 import { createHash } from "node:crypto";
 import { issueCertificate, newCaKeyPair, type CaKeyPair } from "../app/certificate.js";
 import { repoRoot } from "../cmd/common/cometbft.js";
-import { MsgExecute, MsgInitQcp, MsgRecvQcp, MsgTransfer } from "../gen/qos/qcp/v1/tx.js";
+import { MsgCreateClient, MsgExecute, MsgInitQcp, MsgRecvQcp, MsgTransfer } from "../gen/qos/qcp/v1/tx.js";
 import { QuerySequencesRequest, QuerySequencesResponse } from "../gen/qos/qcp/v1/query.js";
+import { Method, TypeUrl } from "../gen/names.js";
+import { headerHash, lightBlockFromRpc, type LightBlock } from "../app/light/index.js";
+import { toProtoSignedHeader, toProtoValidatorSet } from "../cmd/relayer/client.js";
 import { freePort, sleep, TestNode } from "../test/helpers/node.js";
 import { msg as qscMsg, qscCertificate } from "../test/helpers/qsc.js";
 import { registry, signTx, testAccount, type TestAccount } from "../test/helpers/wallet.js";
 
+const Qcp = TypeUrl.qos.qcp.v1;
 for (const [url, type] of [
-  ["/qos.qcp.v1.MsgInitQcp", MsgInitQcp], ["/qos.qcp.v1.MsgRecvQcp", MsgRecvQcp], ["/qos.qcp.v1.MsgTransfer", MsgTransfer], ["/qos.qcp.v1.MsgExecute", MsgExecute],
+  [Qcp.MsgInitQcp, MsgInitQcp], [Qcp.MsgRecvQcp, MsgRecvQcp], [Qcp.MsgTransfer, MsgTransfer], [Qcp.MsgExecute, MsgExecute], [Qcp.MsgCreateClient, MsgCreateClient],
 ] as const) {
   try {
     registry.register(url, type as never);
@@ -45,15 +51,22 @@ export class Chain {
     return Buffer.from(response.value ?? "", "base64");
   }
   async account(address: string): Promise<{ accountNumber: bigint; sequence: bigint }> {
-    const res = QueryAccountResponse.decode(await this.query("/cosmos.auth.v1beta1.Query/Account", QueryAccountRequest.encode({ address }).finish()));
+    const res = QueryAccountResponse.decode(await this.query(Method.cosmos.auth.v1beta1.Query.Account, QueryAccountRequest.encode({ address }).finish()));
     const a = BaseAccount.decode(res.account!.value);
     return { accountNumber: a.accountNumber, sequence: a.sequence };
   }
   async balance(address: string, denom: string): Promise<bigint> {
-    return BigInt(QueryBalanceResponse.decode(await this.query("/cosmos.bank.v1beta1.Query/Balance", QueryBalanceRequest.encode({ address, denom }).finish())).balance!.amount);
+    return BigInt(QueryBalanceResponse.decode(await this.query(Method.cosmos.bank.v1beta1.Query.Balance, QueryBalanceRequest.encode({ address, denom }).finish())).balance!.amount);
+  }
+  /** The node's header `height` (latest if 0) with its commit and validator set, unverified. */
+  async lightBlock(height = 0): Promise<LightBlock> {
+    const commit = await this.node.rpc("commit", height ? { height: String(height) } : {});
+    const h = (commit as { signed_header: { header: { height: string } } }).signed_header.header.height;
+    const { validators } = await this.node.rpc<{ validators: unknown[] }>("validators", { height: h, per_page: "100" });
+    return lightBlockFromRpc(commit, validators);
   }
   async seqs(other: string): Promise<QuerySequencesResponse> {
-    return QuerySequencesResponse.decode(await this.query("/qos.qcp.v1.Query/Sequences", QuerySequencesRequest.encode({ chainId: other }).finish()));
+    return QuerySequencesResponse.decode(await this.query(Method.qos.qcp.v1.Query.Sequences, QuerySequencesRequest.encode({ chainId: other }).finish()));
   }
 
   /** Broadcasts (sync) with the signer's next sequence, tracked locally so many txs fit in one block. */
@@ -157,15 +170,30 @@ export async function startQcpPair(options: { qosChainId?: string; bizChainId?: 
     const block = await qosNode.rpc<{ block: { header: { time: string } } }>("block");
     const now = BigInt(Math.trunc(Date.parse(block.block.header.time) / 1000));
     const init = (chainId: string, qcpChain: string, key: Uint8Array) => ({
-      typeUrl: "/qos.qcp.v1.MsgInitQcp",
+      typeUrl: Qcp.MsgInitQcp,
       value: MsgInitQcp.fromPartial({
         creator: alice.address,
         certificate: issueCertificate(ca, { qcp: { chainId, qcpChain, relayerPublicKey: key, trustedHeaderHash: new Uint8Array() }, notBefore: now - 600n, notAfter: now + 86_400n }),
       }),
     });
+    // each chain's client of the other, trusting the other's current header (the CA vouches for its hash)
+    const createClient = async (chainId: string, counterpart: Chain) => {
+      const block = await counterpart.lightBlock();
+      const trustedHeaderHash = headerHash(block.signedHeader.header);
+      return {
+        typeUrl: Qcp.MsgCreateClient,
+        value: MsgCreateClient.fromPartial({
+          creator: alice.address,
+          certificate: issueCertificate(ca, { qcp: { chainId, qcpChain: counterpart.id, relayerPublicKey: new Uint8Array(), trustedHeaderHash }, notBefore: now - 600n, notAfter: now + 86_400n }),
+          signedHeader: toProtoSignedHeader(block.signedHeader),
+          validatorSet: toProtoValidatorSet(block.validatorSet),
+        }),
+      };
+    };
+    const [qosClient, bizClient] = await Promise.all([createClient(qos.id, biz), createClient(biz.id, qos)]);
     await Promise.all([
-      qos.submit(alice, relayers.map((r) => init(qos.id, biz.id, r.pubkey))),
-      biz.submit(alice, relayers.map((r) => init(biz.id, qos.id, r.pubkey))),
+      qos.submit(alice, [...relayers.map((r) => init(qos.id, biz.id, r.pubkey)), qosClient]),
+      biz.submit(alice, [...relayers.map((r) => init(biz.id, qos.id, r.pubkey)), bizClient]),
     ]);
     const token = "STAR";
     const certificate = qscCertificate(ca, { chainId: biz.id, name: token, bankerPublicKey: banker.pubkey, notBefore: now - 600n, notAfter: now + 86_400n });

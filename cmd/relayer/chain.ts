@@ -1,5 +1,7 @@
 // One chain as the relayer sees it: CometBFT JSON-RPC (HTTP) for queries, proofs, headers and broadcast,
-// the relayer's signing key on that chain, and a WebSocket subscription to `qcp.to` events.
+// the relayer's signing key on that chain, and a WebSocket subscription to `qcp.to` events. What a
+// node says is not trusted here: headers are checked by the destination's light client rules
+// (client.ts) and proofs against the verified app hash (route.ts).
 import { DirectSecp256k1HdWallet, DirectSecp256k1Wallet, Registry, encodePubkey, makeAuthInfoBytes, makeSignDoc, type EncodeObject, type OfflineDirectSigner } from "@cosmjs/proto-signing";
 import { encodeSecp256k1Pubkey } from "@cosmjs/amino";
 import { stringToPath } from "@cosmjs/crypto";
@@ -12,27 +14,43 @@ import { readFileSync } from "node:fs";
 import { AccountPrefix } from "../../app/address.js";
 import { feeForGas, parseGasPrice } from "../../app/coins.js";
 import { DefaultHdPath } from "../../client/keyring.js";
-import { MsgRecvQcp } from "../../gen/qos/qcp/v1/tx.js";
+import { MsgRecvQcp, MsgSubmitMisbehaviour, MsgUpdateClient } from "../../gen/qos/qcp/v1/tx.js";
 import { rpcCall } from "../common/processes.js";
-import { QuerySequencesRequest, QuerySequencesResponse } from "../../gen/qos/qcp/v1/query.js";
+import {
+  QueryClientRequest, QueryClientResponse, QueryConsensusStateRequest, QueryConsensusStateResponse, QuerySequencesRequest, QuerySequencesResponse,
+} from "../../gen/qos/qcp/v1/query.js";
+import { lightBlockFromRpc, validatorSetFromRpc, type LightBlock, type ValidatorSet } from "../../app/light/index.js";
+import { Codespace as QcpCodespace, QcpErrors } from "../../modules/qcp/errors.js";
 import type { ChainConfig } from "./config.js";
-import { HeaderVerifier, type RpcSignedHeader, type VerifiedHeader } from "./light.js";
 import { Method, TypeUrl } from "../../gen/names.js";
 
-const registry = new Registry([[TypeUrl.qos.qcp.v1.MsgRecvQcp, MsgRecvQcp as never]]);
+export const registry = new Registry([
+  [TypeUrl.qos.qcp.v1.MsgRecvQcp, MsgRecvQcp as never],
+  [TypeUrl.qos.qcp.v1.MsgUpdateClient, MsgUpdateClient as never],
+  [TypeUrl.qos.qcp.v1.MsgSubmitMisbehaviour, MsgSubmitMisbehaviour as never],
+]);
 const hdPath = stringToPath(DefaultHdPath);
 
-export class RpcError extends Error {}
+/** A query the node answered with a non-zero code (`code`: the module's error number). */
+export class RpcError extends Error {
+  constructor(message: string, readonly code = 0, readonly codespace = "") {
+    super(message);
+  }
+}
+/** qcp's "no light client" / "no consensus state at this height" answers. */
+const NotFoundCodes = new Set([QcpErrors.clientNotFound.code, QcpErrors.consensusStateNotFound.code]);
 
 export class ChainClient {
   readonly id: string;
-  readonly verifier: HeaderVerifier;
   private signer?: { wallet: OfflineDirectSigner; address: string; pubkey: Uint8Array };
   private ws?: { client: Comet38Client };
+  // recent headers and sets by height: a round reads the client's latest header, the target and the
+  // sets around them, mostly the same ones as the round before
+  private readonly blocks = new Map<bigint, LightBlock>();
+  private readonly sets = new Map<bigint, ValidatorSet>();
 
   constructor(readonly config: ChainConfig) {
     this.id = config.id;
-    this.verifier = new HeaderVerifier(config.id, config.trusted_validators_hash);
   }
 
   rpc<T = any>(method: string, params: Record<string, unknown> = {}): Promise<T> {
@@ -47,8 +65,8 @@ export class ChainClient {
   async abciQuery(path: string, data: Uint8Array, height = 0, prove = false): Promise<{ value: Uint8Array; proof?: Uint8Array; height: number }> {
     const params: Record<string, unknown> = { path, data: Buffer.from(data).toString("hex"), prove };
     if (height) params.height = String(height);
-    const { response } = await this.rpc<{ response: { code: number; log: string; value: string | null; height: string; proofOps?: { ops: { data: string }[] } } }>("abci_query", params);
-    if (response.code !== 0) throw new RpcError(`${this.id} ${path}: code ${response.code}: ${response.log}`);
+    const { response } = await this.rpc<{ response: { code: number; codespace?: string; log: string; value: string | null; height: string; proofOps?: { ops: { data: string }[] } } }>("abci_query", params);
+    if (response.code !== 0) throw new RpcError(`${this.id} ${path}: code ${response.code}: ${response.log}`, response.code, response.codespace ?? "");
     return {
       value: Buffer.from(response.value ?? "", "base64"),
       proof: response.proofOps?.ops?.[0] ? Buffer.from(response.proofOps.ops[0].data, "base64") : undefined,
@@ -61,17 +79,51 @@ export class ChainClient {
     return QuerySequencesResponse.decode(value);
   }
 
-  /** The latest header whose commit carries > 2/3 of its validator set (see light.ts). */
-  async verifiedHeader(): Promise<VerifiedHeader> {
-    const height = await this.latestHeight();
-    const { signed_header } = await this.rpc<{ signed_header: RpcSignedHeader }>("commit", { height: String(height) });
+  /** Header `height` with its commit and the set that signed it, as the node reports them (unverified). */
+  async lightBlock(height: bigint): Promise<LightBlock> {
+    return cached(this.blocks, height, async () => lightBlockFromRpc(await this.rpc("commit", { height: String(height) }), await this.validatorList(height)));
+  }
+
+  /** The validator set of `height` (all pages), as the node reports it. */
+  async validatorSet(height: bigint): Promise<ValidatorSet> {
+    return cached(this.sets, height, async () => validatorSetFromRpc(await this.validatorList(height)));
+  }
+
+  private async validatorList(height: bigint): Promise<unknown[]> {
     const validators: unknown[] = [];
     for (let page = 1; ; page++) {
       const res = await this.rpc<{ validators: unknown[]; total: string }>("validators", { height: String(height), page: String(page), per_page: "100" });
       validators.push(...res.validators);
-      if (validators.length >= Number(res.total) || res.validators.length === 0) break;
+      if (validators.length >= Number(res.total) || res.validators.length === 0) return validators;
     }
-    return this.verifier.verify(signed_header, validators);
+  }
+
+  /** This chain's light client of `chain` (undefined if it has none). */
+  async client(chain: string): Promise<QueryClientResponse | undefined> {
+    try {
+      const { value } = await this.abciQuery(Method.qos.qcp.v1.Query.Client, QueryClientRequest.encode({ chainId: chain }).finish());
+      return QueryClientResponse.decode(value);
+    } catch (e) {
+      if (e instanceof RpcError && e.codespace === QcpCodespace && NotFoundCodes.has(e.code)) return undefined;
+      throw e;
+    }
+  }
+
+  /** The consensus state this chain's client of `chain` keeps at header height `height` (undefined if none). */
+  async consensusState(chain: string, height: bigint): Promise<QueryConsensusStateResponse | undefined> {
+    try {
+      const { value } = await this.abciQuery(Method.qos.qcp.v1.Query.ConsensusState, QueryConsensusStateRequest.encode({ chainId: chain, height }).finish());
+      return QueryConsensusStateResponse.decode(value);
+    } catch (e) {
+      if (e instanceof RpcError && e.codespace === QcpCodespace && NotFoundCodes.has(e.code)) return undefined;
+      throw e;
+    }
+  }
+
+  /** Committed txs matching a CometBFT event query (first page of `perPage`), as raw tx bytes. */
+  async searchTxs(query: string, perPage = 20): Promise<Uint8Array[]> {
+    const res = await this.rpc<{ txs: { tx: string }[] }>("tx_search", { query, page: "1", per_page: String(perPage), order_by: "desc" });
+    return res.txs.map((t) => new Uint8Array(Buffer.from(t.tx, "base64")));
   }
 
   async account(): Promise<{ address: string; accountNumber: bigint; sequence: bigint }> {
@@ -181,6 +233,16 @@ export class ChainClient {
       }
     };
   }
+}
+
+const CacheSize = 64;
+async function cached<T>(cache: Map<bigint, T>, height: bigint, load: () => Promise<T>): Promise<T> {
+  const hit = cache.get(height);
+  if (hit) return hit;
+  const value = await load();
+  cache.set(height, value);
+  if (cache.size > CacheSize) cache.delete(cache.keys().next().value!);
+  return value;
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

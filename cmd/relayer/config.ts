@@ -21,8 +21,6 @@ export const ChainSchema = z.object({
   /** the relayer's account on this chain: it signs deliveries to this chain and pays their fees */
   key: KeySchema,
   gas_price: z.string().default("0.025uqos"),
-  /** pin the validator set (hex hash, as in block headers); default: trust the first set seen */
-  trusted_validators_hash: z.string().regex(/^[0-9a-fA-F]{64}$/).optional(),
 });
 export type ChainConfig = z.infer<typeof ChainSchema>;
 
@@ -36,6 +34,8 @@ export const ConfigSchema = z
     /** most entries per delivery transaction */
     max_batch: z.number().int().min(1).max(200).default(50),
     gas_per_msg: z.number().int().min(50_000).default(400_000),
+    /** gas for each MsgUpdateClient header (and misbehaviour) in a tx; the chain charges per signature verified */
+    gas_per_update: z.number().int().min(50_000).default(1_000_000),
     /** how long to wait for a broadcast tx to be committed before re-reading the chains */
     confirm_timeout_ms: z.number().int().min(1000).default(20_000),
     /** host:port of the Prometheus text endpoint (/metrics); "" = none */

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // The QCP relayer (the whitepaper's Cassini role): `npm run relayer -- --config relayer.json`.
-// Carries outbox entries along each configured route, with proofs checked against headers signed by
-// > 2/3 of the source validators; keeps no state of its own (see route.ts); serves /metrics.
+// Carries outbox entries along each configured route: keeps the destination's light client of the
+// source updated (bisecting across validator-set changes), proves each entry against the header the
+// client verified, reports conflicting headers as misbehaviour; keeps no state of its own (see
+// route.ts and client.ts); serves /metrics.
 import { createServer } from "node:http";
 import { Command } from "commander";
 import { ChainClient } from "./chain.js";
@@ -42,7 +44,7 @@ const program = new Command("relayer")
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
     const report = setInterval(() => {
-      for (const r of routes) log(`[${r.name}] backlog ${r.metrics.backlog} (out ${r.metrics.outSequence}, in ${r.metrics.inSequence}), delivered ${r.metrics.delivered}, refused ${r.metrics.refused}, errors ${r.metrics.errors}`);
+      for (const r of routes) log(`[${r.name}] backlog ${r.metrics.backlog} (out ${r.metrics.outSequence}, in ${r.metrics.inSequence}), delivered ${r.metrics.delivered}, refused ${r.metrics.refused}, errors ${r.metrics.errors}, client at ${r.metrics.clientHeight} (${r.metrics.updates} updates, expires in ${r.metrics.clientHeadroomSeconds} s)`);
     }, 10_000);
     report.unref();
     await Promise.all(routes.map((r) => r.start()));

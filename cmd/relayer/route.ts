@@ -1,16 +1,22 @@
 // One route (source outbox → destination inbox). Stateless: every round starts from the chains'
-// sequences (destination in-sequence, source out-sequence), so a restart or a second relayer changes
-// nothing but who pays. A round: verify the source's latest header (> 2/3 of its validators signed it),
-// read the outbox head in the state that header commits to (height − 1), fetch each missing entry with
-// its /store/key proof, check the proof against that app hash, submit them in order in one tx, wait
-// until the tx is committed. Refusals "already delivered"/"not next" (qcp codes 3/4) mean another
-// relayer got there first: re-read and go on.
+// sequences (destination in-sequence, source out-sequence) and the destination's light client of the
+// source, so a restart or a second relayer changes nothing but who pays. A round: read the client
+// (latest height L), take the source's latest header H; if the source contradicts the header the
+// client stored at L, submit misbehaviour instead of delivering; if entries wait (or the client nears
+// the end of its trusting period), read the outbox head in the state header H commits to (height
+// H − 1), fetch each missing entry with its /store/key proof at H − 1, check it against H's app hash
+// and submit, in one tx, the MsgUpdateClient steps from L to H (client.ts) and the deliveries with
+// proof_height = H; wait until the tx is committed. Refusals "already delivered"/"not next" (qcp
+// codes 3/4) mean another relayer got there first: re-read and go on.
+import type { EncodeObject } from "@cosmjs/proto-signing";
 import { MsgRecvQcp } from "../../gen/qos/qcp/v1/tx.js";
 import { OutboxEntry } from "../../gen/qos/qcp/v1/types.js";
 import { decodeProof, verifyMembership } from "../../app/state/smt.js";
+import { headerHash } from "../../app/light/index.js";
 import { outboxKeyBytes } from "../../modules/qcp/keeper.js";
 import type { ChainClient } from "./chain.js";
 import { sleep } from "./chain.js";
+import { clientView, conflicts, headroomSeconds, misbehaviourMsgs, timestampOf, updateMsg, updatePath, type ClientView } from "./client.js";
 import type { Config } from "./config.js";
 import { TypeUrl } from "../../gen/names.js";
 
@@ -23,11 +29,22 @@ export interface RouteMetrics {
   errors: number;
   lastProgressMs: number;
   lastBatchMs: number;
+  /** the destination client's latest verified source height */
+  clientHeight: bigint;
+  /** seconds until that client expires (its latest consensus state leaves the trusting period) */
+  clientHeadroomSeconds: number;
+  /** MsgUpdateClient steps this process got committed */
+  updates: number;
+  /** misbehaviour submissions this process got committed */
+  misbehaviour: number;
 }
 
 export class Route {
   readonly name: string;
-  readonly metrics: RouteMetrics = { backlog: 0, outSequence: 0n, inSequence: 0n, delivered: 0, refused: 0, errors: 0, lastProgressMs: Date.now(), lastBatchMs: 0 };
+  readonly metrics: RouteMetrics = {
+    backlog: 0, outSequence: 0n, inSequence: 0n, delivered: 0, refused: 0, errors: 0, lastProgressMs: Date.now(), lastBatchMs: 0,
+    clientHeight: 0n, clientHeadroomSeconds: 0, updates: 0, misbehaviour: 0,
+  };
   private wake?: () => void;
   private stopped = false;
   private unsubscribe?: () => void;
@@ -82,65 +99,110 @@ export class Route {
   /** One delivery round; true if it delivered (or saw another relayer deliver) something. */
   private async round(): Promise<boolean> {
     const { src, dst } = this;
+    const res = await dst.client(src.id);
+    if (!res?.clientState) {
+      this.log(`[${this.name}] ${dst.id} has no light client of ${src.id} (create it with MsgCreateClient or governance); waiting`);
+      return false;
+    }
+    const view = clientView(res);
+    this.metrics.clientHeight = view.latestHeight;
+    this.metrics.clientHeadroomSeconds = headroomSeconds(view, Date.now());
+    // ("" = the node could not tell expiry, e.g. before its first block: the chain decides)
+    if (view.status === "frozen" || view.status === "expired") {
+      this.log(`[${this.name}] the client of ${src.id} on ${dst.id} is ${view.status}${view.frozenHeight ? ` (misbehaviour at ${view.frozenHeight})` : ""}: deliveries wait for governance to replace it`);
+      return false;
+    }
+    const latest = BigInt(await src.latestHeight());
+    // the client's latest header must be the source's: otherwise someone updated it with a forged one
+    if (view.latestHeight <= latest && view.latest && conflicts(view.latest, (await src.lightBlock(view.latestHeight)).signedHeader)) {
+      await this.submitMisbehaviour(view, view.latestHeight);
+      return false;
+    }
+    const proofHeight = latest > view.latestHeight ? latest : view.latestHeight;
+    if (proofHeight < 2n) return false;
     const delivered = (await dst.sequences(src.id)).inSequence;
-    const header = await src.verifiedHeader();
-    const stateHeight = header.height - 1;
-    if (stateHeight < 1) return false;
-    const head = (await src.sequences(dst.id, stateHeight)).outSequence;
+    const head = (await src.sequences(dst.id, Number(proofHeight - 1n))).outSequence;
     this.metrics.inSequence = delivered;
     this.metrics.outSequence = head;
     this.metrics.backlog = Number(head > delivered ? head - delivered : 0n);
-    if (head <= delivered) {
+    // nothing to carry: update only to keep the client from expiring (a third of its period left)
+    const refresh = BigInt(this.metrics.clientHeadroomSeconds) * 3n < view.trustingPeriodSeconds;
+    if (head <= delivered && !refresh) {
       this.metrics.lastProgressMs = Date.now();
       return false;
     }
     const started = Date.now();
+    const signer = (await dst.getSigner()).address;
+    const target = await src.lightBlock(proofHeight);
+    const updates = proofHeight > view.latestHeight
+      ? (await updatePath(src, (await src.lightBlock(view.latestHeight)).signedHeader, target, view.opts, timestampOf(Date.now()))).map((step) => updateMsg(signer, src.id, step))
+      : [];
+    const appHash = target.signedHeader.header.appHash;
     const last = head < delivered + BigInt(this.config.max_batch) ? head : delivered + BigInt(this.config.max_batch);
-    const relayer = (await dst.getSigner()).address;
-    const msgs = [];
+    const msgs: EncodeObject[] = [];
     for (let seq = delivered + 1n; seq <= last; seq++) {
       const key = outboxKeyBytes(dst.id, seq);
-      const { value, proof } = await src.abciQuery("/store/key", key, stateHeight, true);
-      if (!proof) throw new Error(`${src.id} gave no proof for entry #${seq} at height ${stateHeight}`);
-      if (!verifyMembership(header.appHash, key, value, decodeProof(proof))) {
-        throw new Error(`${src.id} entry #${seq}: proof does not verify against the app hash of verified header ${header.height}`);
+      const { value, proof } = await src.abciQuery("/store/key", key, Number(proofHeight - 1n), true);
+      if (!proof) throw new Error(`${src.id} gave no proof for entry #${seq} at height ${proofHeight - 1n}`);
+      if (!verifyMembership(appHash, key, value, decodeProof(proof))) {
+        throw new Error(`${src.id} entry #${seq}: proof at height ${proofHeight - 1n} does not verify against the app hash of header ${proofHeight}`);
       }
       const entry = OutboxEntry.decode(value);
       if (entry.from !== src.id || entry.to !== dst.id || entry.sequence !== seq) {
         throw new Error(`${src.id} entry #${seq} says ${entry.from} -> ${entry.to} #${entry.sequence}`);
       }
-      msgs.push({
-        typeUrl: TypeUrl.qos.qcp.v1.MsgRecvQcp,
-        value: MsgRecvQcp.fromPartial({ relayer, entry: value, proofHeight: BigInt(header.height), proof }),
-      });
+      msgs.push({ typeUrl: TypeUrl.qos.qcp.v1.MsgRecvQcp, value: MsgRecvQcp.fromPartial({ relayer: signer, entry: value, proofHeight, proof }) });
     }
-    const range = `#${delivered + 1n}..#${last}`;
-    const sent = await dst.signAndBroadcast(msgs, BigInt(this.config.gas_per_msg) * BigInt(msgs.length));
-    if (sent.code !== 0) {
-      this.metrics.refused++;
-      this.log(`[${this.name}] ${range} not accepted by ${dst.id}'s mempool (code ${sent.code}: ${sent.log}); re-reading`);
-      await this.idle(300);
-      return false;
-    }
-    const result = await dst.waitForTx(sent.hash, this.config.confirm_timeout_ms);
-    if (!result) {
-      this.log(`[${this.name}] ${range} tx ${sent.hash} not committed within ${this.config.confirm_timeout_ms} ms; re-reading the chains`);
-      return false;
-    }
+    const range = msgs.length ? `#${delivered + 1n}..#${last}` : `client update to ${proofHeight}`;
+    const gas = BigInt(this.config.gas_per_msg) * BigInt(msgs.length) + BigInt(this.config.gas_per_update) * BigInt(updates.length);
+    const result = await this.send([...updates, ...msgs], gas, range);
+    if (!result) return false;
     if (result.code !== 0) {
-      this.metrics.refused++;
       const benign = result.codespace === "qcp" && (result.code === 3 || result.code === 4);
       this.log(`[${this.name}] ${range} refused at ${dst.id} height ${result.height} (${result.codespace} ${result.code}: ${result.log})${benign ? ": another relayer delivered first" : ""}`);
       if (!benign) await this.idle(1000);
       return benign;
     }
+    this.metrics.updates += updates.length;
+    if (updates.length) this.metrics.clientHeight = proofHeight;
     this.metrics.delivered += msgs.length;
-    this.metrics.inSequence = last;
-    this.metrics.backlog = Number(head - last);
+    this.metrics.inSequence = msgs.length ? last : delivered;
+    this.metrics.backlog = Number(head - this.metrics.inSequence);
     this.metrics.lastProgressMs = Date.now();
     this.metrics.lastBatchMs = Date.now() - started;
-    this.log(`[${this.name}] delivered ${range} (${msgs.length}) at ${dst.id} height ${result.height}, proven at ${src.id} height ${stateHeight}, ${this.metrics.lastBatchMs} ms, backlog ${this.metrics.backlog}`);
-    return true;
+    this.log(`[${this.name}] ${msgs.length ? `delivered ${range} (${msgs.length})` : range} at ${dst.id} height ${result.height}, proven at ${src.id} header ${proofHeight}${updates.length ? ` (client ${view.latestHeight} -> ${proofHeight} in ${updates.length} update${updates.length > 1 ? "s" : ""})` : ""}, ${this.metrics.lastBatchMs} ms, backlog ${this.metrics.backlog}`);
+    return msgs.length > 0;
+  }
+
+  /** Signs and broadcasts `msgs` to the destination and waits for the block; undefined if not committed. */
+  private async send(msgs: EncodeObject[], gas: bigint, what: string): Promise<{ code: number; codespace: string; log: string; height: number } | undefined> {
+    const sent = await this.dst.signAndBroadcast(msgs, gas);
+    if (sent.code !== 0) {
+      this.metrics.refused++;
+      this.log(`[${this.name}] ${what} not accepted by ${this.dst.id}'s mempool (code ${sent.code}: ${sent.log}); re-reading`);
+      await this.idle(300);
+      return undefined;
+    }
+    const result = await this.dst.waitForTx(sent.hash, this.config.confirm_timeout_ms);
+    if (!result) this.log(`[${this.name}] ${what}: tx ${sent.hash} not committed within ${this.config.confirm_timeout_ms} ms; re-reading the chains`);
+    else if (result.code !== 0) this.metrics.refused++;
+    return result;
+  }
+
+  /** The source contradicts the client's header at `height`: freeze the client (deliveries stop until governance acts). */
+  private async submitMisbehaviour(view: ClientView, height: bigint): Promise<void> {
+    const stored = view.latest!;
+    this.log(`[${this.name}] CONFLICT: ${this.dst.id}'s client of ${this.src.id} stores header ${Buffer.from(stored.headerHash).toString("hex").toUpperCase()} at ${height}, ${this.src.id} has ${Buffer.from(headerHash((await this.src.lightBlock(height)).signedHeader.header)).toString("hex").toUpperCase()}; submitting misbehaviour`);
+    const signer = (await this.dst.getSigner()).address;
+    const msgs = await misbehaviourMsgs(this.src, this.dst, signer, view, height, stored, timestampOf(Date.now()));
+    const result = await this.send(msgs, BigInt(this.config.gas_per_update) * BigInt(msgs.length + 1), `misbehaviour at ${height}`);
+    if (result?.code === 0) {
+      this.metrics.misbehaviour++;
+      this.log(`[${this.name}] misbehaviour at ${this.src.id} height ${height} committed at ${this.dst.id} height ${result.height}: the client is frozen`);
+    } else if (result) {
+      this.log(`[${this.name}] misbehaviour at ${height} refused (${result.codespace} ${result.code}: ${result.log})`);
+      await this.idle(1000);
+    }
   }
 }
 
@@ -157,6 +219,10 @@ export function prometheus(routes: Route[]): string {
   metric("qcp_relayer_refused_total", "counter", "delivery txs refused (mostly: another relayer was first)", (r) => r.metrics.refused);
   metric("qcp_relayer_errors_total", "counter", "rounds that failed (RPC down, bad proof, ...)", (r) => r.metrics.errors);
   metric("qcp_relayer_seconds_since_progress", "gauge", "seconds since the route was last caught up or advanced", (r) => Math.round((Date.now() - r.metrics.lastProgressMs) / 1000));
+  metric("qcp_relayer_client_height", "gauge", "latest source height the destination's light client verified", (r) => r.metrics.clientHeight);
+  metric("qcp_relayer_client_headroom_seconds", "gauge", "seconds until the destination's client expires unless updated (trusting period left)", (r) => r.metrics.clientHeadroomSeconds);
+  metric("qcp_relayer_client_updates_total", "counter", "MsgUpdateClient headers this process got committed", (r) => r.metrics.updates);
+  metric("qcp_relayer_misbehaviour_total", "counter", "misbehaviour submissions (client frozen) this process got committed", (r) => r.metrics.misbehaviour);
   metric("qcp_relayer_last_batch_ms", "gauge", "milliseconds from reading the chains to the committed delivery of the last batch", (r) => r.metrics.lastBatchMs);
   return lines.join("\n") + "\n";
 }

@@ -6,11 +6,12 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { EncodeObject } from "@cosmjs/proto-signing";
 import { MsgTransfer } from "../../gen/qos/qcp/v1/tx.js";
-import { QueryResultRequest, QueryResultResponse } from "../../gen/qos/qcp/v1/query.js";
+import { QueryConsensusStateRequest, QueryConsensusStateResponse, QueryResultRequest, QueryResultResponse } from "../../gen/qos/qcp/v1/query.js";
+import { Method, TypeUrl } from "../../gen/names.js";
 import { startQcpPair, sleep, type Chain, type QcpPair, type RelayerProcess } from "../../testnet/qcp-pair.js";
 
 const transfer = (to: string, sender: string, receiver: string, amount: string, denom = "STAR"): EncodeObject =>
-  ({ typeUrl: "/qos.qcp.v1.MsgTransfer", value: MsgTransfer.fromPartial({ sender, toChain: to, receiver, denom, amount }) });
+  ({ typeUrl: TypeUrl.qos.qcp.v1.MsgTransfer, value: MsgTransfer.fromPartial({ sender, toChain: to, receiver, denom, amount }) });
 
 async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000, relayers: RelayerProcess[] = []): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -26,8 +27,8 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>
   }
 }
 
-/** Every qcp_recv event on `dst` from `src` in block order: [sequence, height]. */
-async function deliveries(dst: Chain, src: string): Promise<number[]> {
+/** Every qcp_recv event on `dst` from `src` in block order: the sequences (and their proof heights in `proofHeights`). */
+async function deliveries(dst: Chain, src: string, proofHeights: bigint[] = []): Promise<number[]> {
   const seqs: number[] = [];
   for (let page = 1; ; page++) {
     const res = await dst.node.rpc<{ txs: Array<{ height: string; index: number; tx_result: { events: Array<{ type: string; attributes: Array<{ key: string; value: string }> }> } }>; total_count: string }>(
@@ -37,7 +38,10 @@ async function deliveries(dst: Chain, src: string): Promise<number[]> {
       for (const e of tx.tx_result.events) {
         if (e.type !== "qcp_recv") continue;
         const attrs = Object.fromEntries(e.attributes.map((a) => [a.key, a.value]));
-        if (attrs.from === src) seqs.push(Number(attrs.sequence));
+        if (attrs.from === src) {
+          seqs.push(Number(attrs.sequence));
+          proofHeights.push(BigInt(attrs.proof_height));
+        }
       }
     }
     if (page * 100 >= Number(res.total_count)) break;
@@ -72,7 +76,7 @@ describe("QCP between QOS and a business chain", { timeout: 600_000 }, () => {
     const oneWayMs = Date.now() - started;
     // the result of biz #1 comes back to biz and is recorded there
     const result = await waitFor("result on biz", async () =>
-      QueryResultResponse.decode(await biz.query("/qos.qcp.v1.Query/Result", QueryResultRequest.encode({ chainId: qos.id, sequence: 1n }).finish())).result, 60_000, [relayer]);
+      QueryResultResponse.decode(await biz.query(Method.qos.qcp.v1.Query.Result, QueryResultRequest.encode({ chainId: qos.id, sequence: 1n }).finish())).result, 60_000, [relayer]);
     assert.deepEqual(result, { origSequence: 1n, code: 0, codespace: "", log: "" });
     const roundTripMs = Date.now() - started;
     assert.ok(sent.height > 0);
@@ -83,7 +87,7 @@ describe("QCP between QOS and a business chain", { timeout: 600_000 }, () => {
     await waitFor("STAR back on biz", async () => (await biz.balance(alice.address, "STAR")) === 1_000_000_000n - 600n, 60_000, [relayer]);
     const qosOut = (await qos.seqs(biz.id)).outSequence;
     const back = await waitFor("result on QOS", async () =>
-      QueryResultResponse.decode(await qos.query("/qos.qcp.v1.Query/Result", QueryResultRequest.encode({ chainId: biz.id, sequence: qosOut }).finish())).result, 60_000, [relayer]);
+      QueryResultResponse.decode(await qos.query(Method.qos.qcp.v1.Query.Result, QueryResultRequest.encode({ chainId: biz.id, sequence: qosOut }).finish())).result, 60_000, [relayer]);
     assert.equal(back.code, 0);
     // a transfer that fails on the destination (uqos is native on QOS) is refunded by its failure result
     const before = await biz.balance(alice.address, "uqos");
@@ -91,7 +95,7 @@ describe("QCP between QOS and a business chain", { timeout: 600_000 }, () => {
     void failing;
     const seq = (await biz.seqs(qos.id)).outSequence;
     const failed = await waitFor("failure result on biz", async () =>
-      QueryResultResponse.decode(await biz.query("/qos.qcp.v1.Query/Result", QueryResultRequest.encode({ chainId: qos.id, sequence: seq }).finish())).result, 60_000, [relayer]);
+      QueryResultResponse.decode(await biz.query(Method.qos.qcp.v1.Query.Result, QueryResultRequest.encode({ chainId: qos.id, sequence: seq }).finish())).result, 60_000, [relayer]);
     assert.equal(failed.codespace, "qcp");
     assert.equal(failed.code, 17);
     const fee = BigInt(Math.ceil(400_000 * 0.025));
@@ -126,8 +130,14 @@ describe("QCP between QOS and a business chain", { timeout: 600_000 }, () => {
     await waitFor("the whole stream", async () => (await qos.seqs(biz.id)).inSequence === target, 120_000, [relayer]);
     const elapsed = Date.now() - started;
     assert.equal(await qos.balance(bob.address, "STAR"), bobBefore + 200n);
-    const seqs = await deliveries(qos, biz.id);
+    const proofHeights: bigint[] = [];
+    const seqs = await deliveries(qos, biz.id, proofHeights);
     assert.deepEqual(seqs, Array.from({ length: Number(target) }, (_, i) => i + 1), "every sequence once, in order");
+    // every delivery was proven against a header QOS's client of biz verified (and still keeps)
+    for (const height of new Set(proofHeights)) {
+      const { consensusState } = QueryConsensusStateResponse.decode(await qos.query(Method.qos.qcp.v1.Query.ConsensusState, QueryConsensusStateRequest.encode({ chainId: biz.id, height }).finish()));
+      assert.equal(consensusState?.appHash.length, 32, `consensus state at proof height ${height}`);
+    }
     console.log(`qcp e2e: 200 messages (with a relayer restart) in ${elapsed} ms`);
   });
 
@@ -145,6 +155,10 @@ describe("QCP between QOS and a business chain", { timeout: 600_000 }, () => {
     const metrics = await relayer.metrics();
     assert.match(metrics, new RegExp(`qcp_relayer_in_sequence\\{route="${biz.id}->${qos.id}"\\} \\d+`));
     assert.match(metrics, /qcp_relayer_errors_total\{route="[^"]+"\} [1-9]/, "the outage shows as errors");
+    // the relayer keeps QOS's client of biz updated: its height and updates show per route
+    assert.match(metrics, new RegExp(`qcp_relayer_client_height\\{route="${biz.id}->${qos.id}"\\} [1-9]\\d*\n`));
+    assert.match(metrics, new RegExp(`qcp_relayer_client_updates_total\\{route="${biz.id}->${qos.id}"\\} [1-9]\\d*\n`));
+    assert.match(metrics, new RegExp(`qcp_relayer_client_headroom_seconds\\{route="${biz.id}->${qos.id}"\\} \\d{6,}\n`), "14 days of trusting period left");
   });
 
   test("two relayers on one route: no double delivery", async () => {
