@@ -46,6 +46,8 @@ export class Route {
     clientHeight: 0n, clientHeadroomSeconds: 0, updates: 0, misbehaviour: 0,
   };
   private wake?: () => void;
+  /** the last waiting condition logged, so a poll every few hundred ms logs it once */
+  private warned?: string;
   private stopped = false;
   private unsubscribe?: () => void;
 
@@ -101,7 +103,7 @@ export class Route {
     const { src, dst } = this;
     const res = await dst.client(src.id);
     if (!res?.clientState) {
-      this.log(`[${this.name}] ${dst.id} has no light client of ${src.id} (create it with MsgCreateClient or governance); waiting`);
+      this.warn(`${dst.id} has no light client of ${src.id} (create it with MsgCreateClient or governance); waiting`);
       return false;
     }
     const view = clientView(res);
@@ -109,9 +111,10 @@ export class Route {
     this.metrics.clientHeadroomSeconds = headroomSeconds(view, Date.now());
     // ("" = the node could not tell expiry, e.g. before its first block: the chain decides)
     if (view.status === "frozen" || view.status === "expired") {
-      this.log(`[${this.name}] the client of ${src.id} on ${dst.id} is ${view.status}${view.frozenHeight ? ` (misbehaviour at ${view.frozenHeight})` : ""}: deliveries wait for governance to replace it`);
+      this.warn(`the client of ${src.id} on ${dst.id} is ${view.status}${view.frozenHeight ? ` (misbehaviour at ${view.frozenHeight})` : ""}: deliveries wait for governance to replace it`);
       return false;
     }
+    this.warned = undefined;
     const latest = BigInt(await src.latestHeight());
     // the client's latest header must be the source's: otherwise someone updated it with a forged one
     if (view.latestHeight <= latest && view.latest && conflicts(view.latest, (await src.lightBlock(view.latestHeight)).signedHeader)) {
@@ -172,6 +175,11 @@ export class Route {
     this.metrics.lastBatchMs = Date.now() - started;
     this.log(`[${this.name}] ${msgs.length ? `delivered ${range} (${msgs.length})` : range} at ${dst.id} height ${result.height}, proven at ${src.id} header ${proofHeight}${updates.length ? ` (client ${view.latestHeight} -> ${proofHeight} in ${updates.length} update${updates.length > 1 ? "s" : ""})` : ""}, ${this.metrics.lastBatchMs} ms, backlog ${this.metrics.backlog}`);
     return msgs.length > 0;
+  }
+
+  private warn(line: string): void {
+    if (line !== this.warned) this.log(`[${this.name}] ${line}`);
+    this.warned = line;
   }
 
   /** Signs and broadcasts `msgs` to the destination and waits for the block; undefined if not committed. */

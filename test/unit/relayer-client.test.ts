@@ -14,7 +14,9 @@ import { clientView, headroomSeconds, misbehaviourMsgs, timestampOf, updateMsg, 
 import { ConfigSchema } from "../../cmd/relayer/config.js";
 import { prometheus, Route } from "../../cmd/relayer/route.js";
 import { headerHash, lightBlockFromRpc, type LightBlock } from "../../app/light/index.js";
-import { QueryClientRequest, QueryClientResponse, QueryConsensusStateRequest, QueryConsensusStateResponse } from "../../gen/qos/qcp/v1/query.js";
+import {
+  QueryClientRequest, QueryClientResponse, QueryConsensusStateRequest, QueryConsensusStateResponse, QuerySequencesResponse,
+} from "../../gen/qos/qcp/v1/query.js";
 import { MsgSubmitMisbehaviour, MsgUpdateClient } from "../../gen/qos/qcp/v1/tx.js";
 import { ConsensusState } from "../../gen/qos/qcp/v1/types.js";
 import { Method, TypeUrl } from "../../gen/names.js";
@@ -55,8 +57,9 @@ class FakeChain extends ChainClient {
         return { txs: this.txs.map((tx) => ({ tx: Buffer.from(tx).toString("base64") })) } as T;
       case "abci_query": {
         const data = Buffer.from(params.data as string, "hex");
+        if (params.path === Method.qos.qcp.v1.Query.Sequences) return query(0, QuerySequencesResponse.encode({ outSequence: 0n, inSequence: 0n }).finish()) as T;
         if (params.path === Method.qos.qcp.v1.Query.Client) {
-          assert.equal(QueryClientRequest.decode(data).chainId, "qos-light-fork-1");
+          assert.equal(QueryClientRequest.decode(data).chainId, this.client_?.clientState?.chainId ?? "qos-light-fork-1");
           return (this.client_ ? query(0, QueryClientResponse.encode(this.client_).finish()) : query(22)) as T;
         }
         if (params.path === Method.qos.qcp.v1.Query.ConsensusState) {
@@ -187,8 +190,8 @@ test("relayer round: a conflicting client header is reported as misbehaviour, no
   assert.match(text, /qcp_relayer_client_height\{route="qos-light-fork-1->qos-dst"\} 5\n/);
   assert.match(text, /qcp_relayer_misbehaviour_total\{route="qos-light-fork-1->qos-dst"\} 1\n/);
   assert.match(text, /qcp_relayer_client_updates_total\{route="qos-light-fork-1->qos-dst"\} 0\n/);
-  const headroom = headroomSeconds(clientView(dst.client_!), Date.now());
-  assert.match(text, new RegExp(`qcp_relayer_client_headroom_seconds\\{route="qos-light-fork-1->qos-dst"\\} (${headroom}|${headroom - 1})\\n`));
+  const headroom = headroomSeconds(clientView(dst.client_!), Date.now()); // (the round read it a moment earlier)
+  assert.match(text, new RegExp(`qcp_relayer_client_headroom_seconds\\{route="qos-light-fork-1->qos-dst"\\} (${headroom}|${headroom + 1})\\n`));
   // a frozen client: the round only reports it
   dst.client_ = { ...dst.client_!, status: "frozen", clientState: { ...dst.client_!.clientState!, frozenHeight: 5n } };
   assert.equal(await (route as unknown as { round(): Promise<boolean> }).round(), false);
@@ -204,4 +207,29 @@ test("relayer round: a destination without a client of the source waits", async 
   assert.equal(await (route as unknown as { round(): Promise<boolean> }).round(), false);
   assert.match(lines[0], /qos-dst has no light client of qos-light-fork-1/);
   assert.equal(dst.sent.length, 0);
+});
+
+test("relayer round: nothing to deliver but a third of the trusting period left: the client is updated 1 -> 15 -> 29 (bisection), alone in one tx", async () => {
+  const dst = new FakeChain("qos-dst");
+  const one = await at(main, 1n);
+  const age = BigInt(Math.floor(Date.now() / 1000)) - one.signedHeader.header.time.seconds;
+  dst.client_ = {
+    clientState: { chainId: main.id, trustLevelNumerator: 1n, trustLevelDenominator: 3n, trustingPeriodSeconds: age + age / 4n, maxClockDriftSeconds: 10n, latestHeight: 1n, frozenHeight: 0n },
+    status: "active",
+    latestConsensusState: stored(one),
+  };
+  const config = ConfigSchema.parse({ chains: [{ id: main.id, rpc: "http://127.0.0.1:1", key }, { id: dst.id, rpc: "http://127.0.0.1:1", key }], routes: [{ from: main.id, to: dst.id }] });
+  const lines: string[] = [];
+  const route = new Route(main, dst, config, (l) => lines.push(l));
+  assert.equal(await (route as unknown as { round(): Promise<boolean> }).round(), false, "nothing delivered");
+  assert.equal(dst.sent.length, 1);
+  assert.deepEqual(dst.sent[0].map((m) => [m.typeUrl, (m.value as MsgUpdateClient).header!.trustedHeight, (m.value as MsgUpdateClient).header!.signedHeader!.header!.height]),
+    [[TypeUrl.qos.qcp.v1.MsgUpdateClient, 1n, 15n], [TypeUrl.qos.qcp.v1.MsgUpdateClient, 15n, 29n]]);
+  assert.equal(route.metrics.updates, 2);
+  assert.equal(route.metrics.clientHeight, 29n);
+  assert.match(lines.join("\n"), /client update to 29 at qos-dst height 42, proven at qos-light-1 header 29 \(client 1 -> 29 in 2 updates\)/);
+  // with the period's last third not reached, an idle route sends nothing
+  dst.client_ = { ...dst.client_, clientState: { ...dst.client_.clientState!, trustingPeriodSeconds: age * 3n + 86_400n } };
+  await (route as unknown as { round(): Promise<boolean> }).round();
+  assert.equal(dst.sent.length, 1);
 });
