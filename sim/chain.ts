@@ -50,6 +50,8 @@ export class SimChain {
   /** the validator set of each height (CometBFT's view) */
   readonly sets = new Map<number, ValidatorSet>();
   readonly times = new Map<number, bigint>();
+  /** the app hash after each committed height (initialHeight - 1: InitChain's): header H carries H - 1's */
+  readonly appHashes = new Map<number, Uint8Array>();
   invariantChecks = 0;
   /** sha256 over every CheckTx, FinalizeBlock and query response of the run, in order (codes, logs,
    *  gas, events, app hashes): a change of behaviour anywhere changes it (the golden test in sim.test.ts) */
@@ -111,6 +113,7 @@ export class SimChain {
     chain.sets.set(initialHeight + 1, new Map(set));
     chain.times.set(initialHeight - 1, opts.genesisSeconds);
     chain.genesisAppHash = res.appHash;
+    chain.appHashes.set(initialHeight - 1, res.appHash);
     return chain;
   }
 
@@ -218,6 +221,7 @@ export class SimChain {
     }
     this.height = height;
     this.times.set(height, input.timeSeconds);
+    this.appHashes.set(height, appHash);
     // CometBFT: updates from block H apply to the set of H+2
     const next: ValidatorSet = new Map(this.set_(height + 1));
     for (const u of updates) {
@@ -229,7 +233,8 @@ export class SimChain {
       else next.set(addr, { pubKey: key, power: u.power });
     }
     this.sets.set(height + 2, next);
-    this.sets.delete(height - 100);
+    // kept long enough for a light client's bisection from an old trusted height (sim/headers.ts)
+    this.sets.delete(height - 2000);
     this.checkInvariants(height);
     return { results, appHash };
   }

@@ -25,10 +25,8 @@ export function simAccount(name: string): SimAccount {
   return { name, privateKey, publicKey, bytes, address: toAccAddress(bytes) };
 }
 
-/** 32-byte ed25519 public key stand-in for a consensus key (the app only stores and hashes it). */
-export function consensusKey(name: string): Uint8Array {
-  return new Uint8Array(createHash("sha256").update(`qos-sim-cons:${name}`).digest());
-}
+/** consensus keys are ed25519 keys from names, kept where headers are signed */
+export { consensusKey } from "./headers.js";
 
 export interface Msg {
   typeUrl: string;

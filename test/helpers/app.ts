@@ -27,6 +27,8 @@ export interface TestApp {
   block(txs: Uint8Array[], options?: BlockOptions): Promise<{ results: ExecTxResult[]; appHash: Uint8Array; events: Event[]; validatorUpdates: ValidatorUpdate[] }>;
   /** the validator updates InitChain returned (from genesis transactions) */
   genesisValidators: ValidatorUpdate[];
+  /** InitChain's app hash (the genesis state's root: what header 1 carries) */
+  genesisAppHash: Uint8Array;
   reopen(): Promise<void>;
   destroy(): Promise<void>;
 }
@@ -53,6 +55,7 @@ export async function createTestApp(
     height: 0,
     times: new Map(),
     genesisValidators: [],
+    genesisAppHash: new Uint8Array(),
     async block(txs, options = {}) {
       const height = t.height + 1;
       const seconds = options.timeSeconds ?? GenesisTime.seconds + BigInt(height);
@@ -97,6 +100,7 @@ export async function createTestApp(
     initialHeight: 1n,
   });
   t.genesisValidators = init.validators;
+  t.genesisAppHash = init.appHash;
   return t;
 }
 

@@ -11,13 +11,13 @@ import type { EncodeObject } from "@cosmjs/proto-signing";
 import { GenesisTime, type TestApp } from "./app.js";
 import { key, makeBlock, type Member } from "./light-chain.js";
 import { issueCertificate, type CaKeyPair } from "../../app/certificate.js";
-import { headerHash, totalVotingPower, validatorAddress, type LightBlock, type ValidatorSet } from "../../app/light/index.js";
+import { headerHash, type LightBlock } from "../../app/light/index.js";
+import { protoValidatorSet as toProtoValidatorSet } from "../../sim/headers.js";
 import { TypeUrl } from "../../gen/names.js";
 import { MsgCreateClient, MsgRecvQcp, MsgUpdateClient } from "../../gen/qos/qcp/v1/tx.js";
 import type { ClientHeader } from "../../gen/qos/qcp/v1/types.js";
 import { OutboxEntry } from "../../gen/qos/qcp/v1/types.js";
 import type { SignedHeader } from "../../gen/tendermint/types/types.js";
-import type { ValidatorSet as ProtoValidatorSet } from "../../gen/tendermint/types/validator.js";
 import { outboxKey } from "../../modules/qcp/index.js";
 
 const Urls = TypeUrl.qos.qcp.v1;
@@ -38,20 +38,15 @@ export function lightSource(id: string, t: TestApp, membersAt?: (h: bigint) => r
   return { id, t, membersAt: membersAt ?? (() => fixed) };
 }
 
-/** Signed header `height` of the source with its set: app hash = the root after block height - 1. */
+/** Signed header `height` of the source with its set: app hash = the root after block height - 1 (header 1:
+ *  InitChain's, the genesis state's). */
 export function sourceBlock(src: LightSource, height: bigint): LightBlock {
-  const prev = src.t.app.store.at(Number(height) - 1);
+  const appHash = height === 1n ? src.t.genesisAppHash : src.t.app.store.at(Number(height) - 1)?.appHash;
   const seconds = src.t.times.get(Number(height));
-  if (!prev || seconds === undefined) throw new Error(`${src.id} has no block ${height} (or no state at ${height - 1n}) to sign`);
+  if (!appHash || seconds === undefined) throw new Error(`${src.id} has no block ${height} (or no state at ${height - 1n}) to sign`);
   return makeBlock({
-    height, chainId: src.id, members: src.membersAt(height), nextMembers: src.membersAt(height + 1n), time: { seconds, nanos: 0 }, appHash: prev.appHash,
+    height, chainId: src.id, members: src.membersAt(height), nextMembers: src.membersAt(height + 1n), time: { seconds, nanos: 0 }, appHash,
   });
-}
-
-/** The light library's set as tendermint.types.ValidatorSet (what messages carry). */
-export function toProtoValidatorSet(vals: ValidatorSet): ProtoValidatorSet {
-  const validators = vals.validators.map((v) => ({ address: validatorAddress(v.pubKey), pubKey: { ed25519: v.pubKey }, votingPower: v.votingPower, proposerPriority: 0n }));
-  return { validators, proposer: validators[0], totalVotingPower: totalVotingPower(vals) };
 }
 
 const protoSignedHeader = (b: LightBlock): SignedHeader => b.signedHeader as unknown as SignedHeader;

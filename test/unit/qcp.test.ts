@@ -21,7 +21,7 @@ import {
   QuerySequencesRequest, QuerySequencesResponse,
 } from "../../gen/qos/qcp/v1/query.js";
 import { createTestApp, GenesisTime, type BlockOptions, type TestApp } from "../helpers/app.js";
-import { clientHeight, lightSource, recvMsg, relayMsgs, sourceBlock, updateClientMsg, type LightSource } from "../helpers/qcp-deliver.js";
+import { clientHeight, createClientMsg, lightSource, recvMsg, relayMsgs, sourceBlock, updateClientMsg, type LightSource } from "../helpers/qcp-deliver.js";
 import { headerHash } from "../../app/light/index.js";
 import { keyToBytes, type KVStore } from "../../app/state/kv.js";
 import { build, decodeProof, encodeProof, proveKey, rootHash, verifyMembership } from "../../app/state/smt.js";
@@ -137,6 +137,13 @@ describe("QCP module", () => {
     dst = await chain("dst");
     await src.t.block([]);
     await dst.t.block([]);
+    // each chain's light client of the other, trusting the other's header 1 (QCP root CA certificate)
+    if (HasClientMsgs(dst)) {
+      for (const [a, b] of [[src, dst], [dst, src]]) {
+        const res = await run(b, creator, [createClientMsg(a.light, b.id, creator.address, ca, 1n)]);
+        assert.equal(res.code, 0, res.log);
+      }
+    }
   });
   after(async () => {
     await src.t.destroy();
