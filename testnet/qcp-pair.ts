@@ -15,7 +15,7 @@ import { QueryBalanceRequest, QueryBalanceResponse } from "cosmjs-types/cosmos/b
 import { createHash } from "node:crypto";
 import { issueCertificate, newCaKeyPair, type CaKeyPair } from "../app/certificate.js";
 import { repoRoot } from "../cmd/common/cometbft.js";
-import { MsgCreateClient, MsgExecute, MsgInitQcp, MsgRecvQcp, MsgTransfer } from "../gen/qos/qcp/v1/tx.js";
+import { MsgCreateClient, MsgExecute, MsgInitQcp, MsgRecvQcp, MsgTransfer, MsgUpdateClient } from "../gen/qos/qcp/v1/tx.js";
 import { QuerySequencesRequest, QuerySequencesResponse } from "../gen/qos/qcp/v1/query.js";
 import { Method, TypeUrl } from "../gen/names.js";
 import { headerHash, lightBlockFromRpc, type LightBlock } from "../app/light/index.js";
@@ -26,7 +26,7 @@ import { registry, signTx, testAccount, type TestAccount } from "../test/helpers
 
 const Qcp = TypeUrl.qos.qcp.v1;
 for (const [url, type] of [
-  [Qcp.MsgInitQcp, MsgInitQcp], [Qcp.MsgRecvQcp, MsgRecvQcp], [Qcp.MsgTransfer, MsgTransfer], [Qcp.MsgExecute, MsgExecute], [Qcp.MsgCreateClient, MsgCreateClient],
+  [Qcp.MsgInitQcp, MsgInitQcp], [Qcp.MsgRecvQcp, MsgRecvQcp], [Qcp.MsgTransfer, MsgTransfer], [Qcp.MsgExecute, MsgExecute], [Qcp.MsgCreateClient, MsgCreateClient], [Qcp.MsgUpdateClient, MsgUpdateClient],
 ] as const) {
   try {
     registry.register(url, type as never);

@@ -157,11 +157,12 @@ export async function findStoredHeader(dst: ClientChain, chainId: string, height
  * Misbehaviour at `height`: the client stores a header that the source's own header there contradicts.
  * Returns the messages that freeze the client: MsgSubmitMisbehaviour with the source's header (verified
  * from the conflicting update's trusted height, which the source's chain must agree with; any bisection
- * steps before it as updates) and the stored one. Without the stored header (not found), a
- * MsgUpdateClient with the source's header at that height freezes the client just the same.
+ * steps before it as updates) and the stored one. Without the stored header (not found), or with
+ * `viaUpdate` (the destination refused the misbehaviour message), a MsgUpdateClient with the source's
+ * header at that height freezes the client just the same.
  */
 export async function misbehaviourMsgs(
-  src: HeaderSource, dst: ClientChain, signer: string, view: ClientView, height: bigint, stored: ConsensusState, now: Timestamp,
+  src: HeaderSource, dst: ClientChain, signer: string, view: ClientView, height: bigint, stored: ConsensusState, now: Timestamp, viaUpdate = false,
 ): Promise<EncodeObject[]> {
   const ours = await src.lightBlock(height);
   const theirs = await findStoredHeader(dst, src.id, height, stored.headerHash);
@@ -176,7 +177,7 @@ export async function misbehaviourMsgs(
     const steps = await updatePath(src, trusted, ours, view.opts, now);
     const last = steps.pop()!;
     const msgs = steps.map((s) => updateMsg(signer, src.id, s));
-    if (theirs) {
+    if (theirs && !viaUpdate) {
       msgs.push({
         typeUrl: TypeUrl.qos.qcp.v1.MsgSubmitMisbehaviour,
         value: MsgSubmitMisbehaviour.fromPartial({ signer, chainId: src.id, header1: clientHeader(last), header2: theirs }),

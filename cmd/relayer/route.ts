@@ -48,6 +48,8 @@ export class Route {
   private wake?: () => void;
   /** the last waiting condition logged, so a poll every few hundred ms logs it once */
   private warned?: string;
+  /** misbehaviour submissions refused so far: every other retry uses the freezing-update form */
+  private misbehaviourRefusals = 0;
   private stopped = false;
   private unsubscribe?: () => void;
 
@@ -200,15 +202,16 @@ export class Route {
   /** The source contradicts the client's header at `height`: freeze the client (deliveries stop until governance acts). */
   private async submitMisbehaviour(view: ClientView, height: bigint): Promise<void> {
     const stored = view.latest!;
-    this.log(`[${this.name}] CONFLICT: ${this.dst.id}'s client of ${this.src.id} stores header ${Buffer.from(stored.headerHash).toString("hex").toUpperCase()} at ${height}, ${this.src.id} has ${Buffer.from(headerHash((await this.src.lightBlock(height)).signedHeader.header)).toString("hex").toUpperCase()}; submitting misbehaviour`);
+    this.warn(`CONFLICT: ${this.dst.id}'s client of ${this.src.id} stores header ${Buffer.from(stored.headerHash).toString("hex").toUpperCase()} at ${height}, ${this.src.id} has ${Buffer.from(headerHash((await this.src.lightBlock(height)).signedHeader.header)).toString("hex").toUpperCase()}; submitting misbehaviour`);
     const signer = (await this.dst.getSigner()).address;
-    const msgs = await misbehaviourMsgs(this.src, this.dst, signer, view, height, stored, timestampOf(Date.now()));
+    const msgs = await misbehaviourMsgs(this.src, this.dst, signer, view, height, stored, timestampOf(Date.now()), this.misbehaviourRefusals % 2 === 1);
     const result = await this.send(msgs, BigInt(this.config.gas_per_update) * BigInt(msgs.length + 1), `misbehaviour at ${height}`);
     if (result?.code === 0) {
       this.metrics.misbehaviour++;
       this.log(`[${this.name}] misbehaviour at ${this.src.id} height ${height} committed at ${this.dst.id} height ${result.height}: the client is frozen`);
-    } else if (result) {
-      this.log(`[${this.name}] misbehaviour at ${height} refused (${result.codespace} ${result.code}: ${result.log})`);
+    } else {
+      this.misbehaviourRefusals++;
+      if (result) this.log(`[${this.name}] misbehaviour at ${height} refused (${result.codespace} ${result.code}: ${result.log})`);
       await this.idle(1000);
     }
   }
