@@ -8,8 +8,9 @@ import {
 } from "../../gen/qos/qcp/v1/query.js";
 import { OutboxEntry } from "../../gen/qos/qcp/v1/types.js";
 import {
-  CliContext, CliError, addPageFlags, addTxFlags, example, pageJson, pageRequest, pageText, runTx, type CliModule, type PageFlags, type TxFlags,
+  CliContext, CliError, addPageFlags, addTxFlags, addVerifyFlag, example, pageJson, pageRequest, pageText, runTx, verifiedStateFor, type CliModule, type PageFlags, type TxFlags,
 } from "../../client/index.js";
+import { sequenceEntries } from "./keeper.js";
 import { readCertificate } from "../../client/certificate.js";
 import { Method, TypeUrl } from "../../gen/names.js";
 
@@ -63,10 +64,19 @@ export const qcpCli: CliModule = ({ tx, query, registerMsgTypes }) => {
       ctx.print({ chains, pagination: pageJson(res.pagination, opts) }, () =>
         pageText(chains.map((c) => `${c.chain_id}\tout ${c.out_sequence}\tin ${c.in_sequence}\trelayers ${c.relayers.join(",")}`).join("\n") || "no chains", res.pagination, opts));
     });
-  example(query.command("qcp-sequences").argument("<chain>", "counterpart chain id").description("out-sequence toward and in-sequence from a chain"), "qoscli query qcp-sequences biz-1")
-    .action(async (chainId: string, _opts, cmd: Command) => {
+  example(addVerifyFlag(query.command("qcp-sequences").argument("<chain>", "counterpart chain id").description("out-sequence toward and in-sequence from a chain")), "qoscli query qcp-sequences biz-1", "qoscli query qcp-sequences biz-1 --verify")
+    .action(async (chainId: string, opts: { verify?: boolean }, cmd: Command) => {
       const ctx = CliContext.of(cmd);
-      const res = await ctx.query(Method.qos.qcp.v1.Query.Sequences, QuerySequencesRequest, { chainId }, QuerySequencesResponse);
+      const verified = await verifiedStateFor(ctx, opts.verify);
+      let res: { outSequence: bigint; inSequence: bigint };
+      if (verified) {
+        // absent (proven) = 0: no message sent or delivered yet
+        const entries = sequenceEntries(chainId);
+        res = {
+          outSequence: (await verified.get(entries.out, `the out-sequence toward ${chainId}`)) ?? 0n,
+          inSequence: (await verified.get(entries.in, `the in-sequence from ${chainId}`)) ?? 0n,
+        };
+      } else res = await ctx.query(Method.qos.qcp.v1.Query.Sequences, QuerySequencesRequest, { chainId }, QuerySequencesResponse);
       ctx.print({ out_sequence: res.outSequence.toString(), in_sequence: res.inSequence.toString() }, () => `out ${res.outSequence}, in ${res.inSequence}`);
     });
   example(query.command("qcp-entry").argument("<chain>", "destination chain id").argument("<sequence>", "sequence").description("an outbox entry and its state key (prove it with abci_query /store/key)"), "qoscli query qcp-entry biz-1 1 --output json")

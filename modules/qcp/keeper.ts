@@ -59,6 +59,8 @@ export const QcpModuleAccount = { name: EscrowAccountName, permissions: ["minter
 /** The state key of outbox entry `sequence` toward `to` (what a relayer asks /store/key to prove). */
 export const outboxKey = (to: string, sequence: bigint): string => outbox.storeKey([to, sequence]);
 export const outboxKeyBytes = (to: string, sequence: bigint): Uint8Array => keyToBytes(outboxKey(to, sequence));
+/** The out- and in-sequence with `chain` as qoscli --verify proves them (absent = 0). */
+export const sequenceEntries = (chain: string) => ({ out: outSequences.provable(chain), in: inSequences.provable(chain) });
 
 export const entryHash = (bytes: Uint8Array): string => createHash("sha256").update(bytes).digest("hex");
 
