@@ -19,7 +19,7 @@ import {
 } from "../../client/index.js";
 import { Method, TypeUrl } from "../../gen/names.js";
 import { parseAccAddress } from "../../app/address.js";
-import { balanceEntry } from "./keeper.js";
+import { balanceEntry, supplyEntry } from "./keeper.js";
 
 export const bankCli: CliModule = ({ tx, query, registerMsgTypes }) => {
   registerMsgTypes([[TypeUrl.qos.bank.v1.MsgTransfer, MsgTransfer]]);
@@ -130,17 +130,22 @@ export const bankCli: CliModule = ({ tx, query, registerMsgTypes }) => {
   });
 
   example(
-    addPageFlags(query.command("supply").argument("[denom]", "one denom (default: all, one page)")).description("the total supply of all denoms, or of one"),
+    addVerifyFlag(addPageFlags(query.command("supply").argument("[denom]", "one denom (default: all, one page)")).description("the total supply of all denoms, or of one"))
+      .addHelpText("after", "\n--verify proves the supply of one denom; the list of all denoms cannot be proven complete (no range proofs) and is not verified."),
     "qoscli query supply uqos",
-  ).action(async (denom: string | undefined, opts: PageFlags, cmd: Command) => {
+    "qoscli query supply uqos --verify",
+  ).action(async (denom: string | undefined, opts: PageFlags & { verify?: boolean }, cmd: Command) => {
     const ctx = CliContext.of(cmd);
     if (denom !== undefined) {
       checkDenom(denom);
-      const res = await ctx.query(Method.cosmos.bank.v1beta1.Query.SupplyOf, QuerySupplyOfRequest, { denom }, QuerySupplyOfResponse);
-      const amount = res.amount ?? { denom, amount: "0" };
+      const verified = await verifiedStateFor(ctx, opts.verify);
+      let amount: { denom: string; amount: string };
+      if (verified) amount = { denom, amount: String((await verified.get(supplyEntry(denom), `the supply of ${denom}`)) ?? 0n) };
+      else amount = (await ctx.query(Method.cosmos.bank.v1beta1.Query.SupplyOf, QuerySupplyOfRequest, { denom }, QuerySupplyOfResponse)).amount ?? { denom, amount: "0" };
       ctx.print({ denom: amount.denom, amount: amount.amount }, () => `${amount.amount}${amount.denom}`);
       return;
     }
+    if (opts.verify === true) throw new CliError("--verify: the supply of all denoms cannot be proven complete; verify one denom: qoscli query supply <denom> --verify");
     const request = QueryTotalSupplyRequest.fromPartial({ pagination: pageRequest(opts) });
     const res = await ctx.query(Method.cosmos.bank.v1beta1.Query.TotalSupply, QueryTotalSupplyRequest, request, QueryTotalSupplyResponse);
     const supply = res.supply.map((c) => ({ denom: c.denom, amount: c.amount }));

@@ -131,6 +131,8 @@ describe("qoscli light client against a real node", () => {
     const nobody = (await json(["keys", "add", "nobody"])).address;
     await fails(["query", "account", nobody, "--verify"], new RegExp(`account ${nobody} not found on the chain`));
     assert.deepEqual(await json(["query", "qcp-sequences", "biz-1", "--verify"]), { out_sequence: "0", in_sequence: "0" });
+    assert.deepEqual(await json(["query", "supply", "ustar", "--verify"]), { denom: "ustar", amount: "0" });
+    await fails(["query", "supply", "--verify"], /--verify: the supply of all denoms cannot be proven complete/);
     const text = await ok(["query", "balance", fresh, "uqos"]);
     assert.equal(text.stdout, "12345uqos\n");
     assert.match(text.stderr, /^light: header \d+ of qos-light-e2e-1 verified from the trust root; reading the state at height \d+ by proofs\n$/);

@@ -17,7 +17,9 @@ import {
 } from "../../client/index.js";
 import { repoRoot } from "../../cmd/common/cometbft.js";
 import { parseDurationSecs } from "../../cmd/qoscli/light.js";
-import { balanceEntry } from "../../modules/bank/keeper.js";
+import { balanceEntry, supplyEntry } from "../../modules/bank/keeper.js";
+import { QuerySupplyOfRequest, QuerySupplyOfResponse } from "cosmjs-types/cosmos/bank/v1beta1/query";
+import { Method } from "../../gen/names.js";
 import { accountEntry } from "../../modules/auth/keeper.js";
 import { createTestApp, genesisWith, type TestApp } from "../helpers/app.js";
 import { at, key, lightBlockToRpc, makeBlock, T0, type Member } from "../helpers/light-chain.js";
@@ -142,6 +144,10 @@ describe("light client over a test app through ABCI (real proofs, synthetic sign
     assert.equal(await state.get(balanceEntry(address, "ustar"), "alice's ustar"), undefined);
     assert.equal((await state.get(accountEntry(address), "alice's account"))!.address, alice);
     assert.equal(await state.get(accountEntry(new Uint8Array(20).fill(8)), "nobody's account"), undefined);
+    // the supply (minted every block) proven at 10 is what the gRPC query answers at 10
+    const supplyAt10 = QuerySupplyOfResponse.decode(t.app.query({ path: Method.cosmos.bank.v1beta1.Query.SupplyOf, data: QuerySupplyOfRequest.encode({ denom: "uqos" }).finish(), height: 10n, prove: false }).value).amount!.amount;
+    assert.ok(BigInt(supplyAt10) > 1234567n);
+    assert.equal(await state.get(supplyEntry("uqos"), "the uqos supply"), BigInt(supplyAt10));
     // once the root is at 11, a second read in the same block needs no header: 11 is trusted
     node.calls.length = 0;
     const again = await verifyLatest(rpcTo(node.url), store, store.load(chainId)!, now());
