@@ -1,9 +1,10 @@
 // qoscli commands of the qcp module: `tx qcp init|transfer`, `query qcp-chains`, `query qcp-sequences
-// <chain>`, `query qcp-entry <chain> <sequence>`, `query qcp-result <chain> <sequence>`.
+// <chain>`, `query qcp-entry <chain> <sequence>`, `query qcp-result <chain> <sequence>`, and the `query qcp`
+// group (`query qcp denom-trace <denom>`).
 import type { Command } from "commander";
 import { MsgExecute, MsgInitQcp, MsgRecvQcp, MsgTransfer } from "../../gen/qos/qcp/v1/tx.js";
 import {
-  QueryChainsRequest, QueryChainsResponse, QueryEntryRequest, QueryEntryResponse, QueryResultRequest, QueryResultResponse,
+  QueryChainsRequest, QueryChainsResponse, QueryDenomTraceRequest, QueryDenomTraceResponse, QueryEntryRequest, QueryEntryResponse, QueryResultRequest, QueryResultResponse,
   QuerySequencesRequest, QuerySequencesResponse,
 } from "../../gen/qos/qcp/v1/query.js";
 import { OutboxEntry } from "../../gen/qos/qcp/v1/types.js";
@@ -93,5 +94,15 @@ export const qcpCli: CliModule = ({ tx, query, registerMsgTypes }) => {
       const { result } = await ctx.query(Method.qos.qcp.v1.Query.Result, QueryResultRequest, { chainId, sequence: seqArg(sequence) }, QueryResultResponse);
       const out = { orig_sequence: result!.origSequence.toString(), code: result!.code, codespace: result!.codespace, log: result!.log };
       ctx.print(out, () => (out.code === 0 ? `#${out.orig_sequence} succeeded` : `#${out.orig_sequence} failed: ${out.codespace} ${out.code}: ${out.log}`));
+    });
+
+  // one `query qcp` group whoever adds to it first (the light-client queries live there too)
+  const qq = query.commands.find((c) => c.name() === "qcp") ?? query.command("qcp").description("qcp queries: voucher denom traces, light clients");
+  example(qq.command("denom-trace").argument("<denom>", "a voucher denom, qcp/<hash>").description("the chain and denom a voucher minted here stands for"), "qoscli query qcp denom-trace qcp/9F86D0... --output json")
+    .action(async (denom: string, _opts, cmd: Command) => {
+      const ctx = CliContext.of(cmd);
+      const { trace } = await ctx.query(Method.qos.qcp.v1.Query.DenomTrace, QueryDenomTraceRequest, { denom }, QueryDenomTraceResponse);
+      const out = { denom, chain_id: trace!.chainId, source_denom: trace!.denom };
+      ctx.print(out, () => `${denom}: ${out.source_denom} from ${out.chain_id}`);
     });
 };

@@ -17,7 +17,9 @@ const ChainSchema = z.object({
   in_sequence: Uint.default("0"),
   /** outbox entries still to be delivered or kept for proofs: {sequence, entry (base64 stored bytes)} */
   outbox: z.array(z.object({ sequence: Uint, entry: z.string() })).default([]),
+  /** local denoms escrowed here toward this chain */
   escrowed: z.array(z.object({ denom: DenomString, amount: AmountString })).default([]),
+  /** vouchers outstanding here for denoms as named on this chain (each one's trace is recorded on import) */
   vouchers: z.array(z.object({ denom: DenomString, amount: AmountString })).default([]),
   /** results the destination sent back for our entries (a second result for one is refused) */
   results: z.array(z.object({ orig_sequence: Uint, code: z.number().int().min(0), codespace: z.string().default(""), log: z.string().default("") })).default([]),
@@ -30,11 +32,13 @@ export const GenesisSchema = z.object({
   /** base64 ed25519 public key of the QCP root CA; empty = no relayer can be registered */
   root_ca_public_key: RootCaGenesisKey,
   chains: z.array(ChainSchema).default([]),
+  /** where each voucher minted here comes from (kept after its last coin is burned, like on chain) */
+  denom_traces: z.array(z.object({ chain_id: z.string().regex(ChainIdPattern), denom: DenomString })).default([]),
 });
 export type Genesis = z.infer<typeof GenesisSchema>;
 
 export function defaultGenesis(): Genesis {
-  return { params: DefaultParams, root_ca_public_key: "", chains: [] };
+  return { params: DefaultParams, root_ca_public_key: "", chains: [], denom_traces: [] };
 }
 
 export function initGenesis(keeper: QcpKeeper, ctx: Context, raw: unknown): void {
@@ -52,7 +56,10 @@ export function initGenesis(keeper: QcpKeeper, ctx: Context, raw: unknown): void
     keeper.setInSequence(ctx.store, chain.chain_id, BigInt(chain.in_sequence));
     for (const e of chain.outbox) keeper.putEntryBytes(ctx.store, chain.chain_id, BigInt(e.sequence), fromBase64(e.entry));
     for (const e of chain.escrowed) keeper.setEscrowed(ctx.store, chain.chain_id, e.denom, BigInt(e.amount));
-    for (const v of chain.vouchers) keeper.setVouchers(ctx.store, chain.chain_id, v.denom, BigInt(v.amount));
+    for (const v of chain.vouchers) {
+      keeper.setVouchers(ctx.store, chain.chain_id, v.denom, BigInt(v.amount));
+      keeper.setTrace(ctx.store, { chainId: chain.chain_id, denom: v.denom });
+    }
     for (const r of chain.results) keeper.setResult(ctx.store, chain.chain_id, { origSequence: BigInt(r.orig_sequence), code: r.code, codespace: r.codespace, log: r.log });
     for (const h of chain.app_hashes) {
       const hash = fromBase64(h.app_hash);
@@ -60,6 +67,7 @@ export function initGenesis(keeper: QcpKeeper, ctx: Context, raw: unknown): void
       keeper.setAppHash(ctx.store, chain.chain_id, BigInt(h.height), hash);
     }
   }
+  for (const t of genesis.denom_traces) keeper.setTrace(ctx.store, { chainId: t.chain_id, denom: t.denom });
 }
 
 /** Exports every outbox entry (none is pruned: a relayer may still need any undelivered one). */
@@ -79,5 +87,6 @@ export function exportGenesis(keeper: QcpKeeper, store: KVReader): Genesis {
       results: [...keeper.allResults(store, info.chainId)].map((r) => ({ orig_sequence: r.origSequence.toString(), code: r.code, codespace: r.codespace, log: r.log })),
       app_hashes: [...keeper.allAppHashes(store, info.chainId)].map(([height, hash]) => ({ height: height.toString(), app_hash: toBase64(hash) })),
     })),
+    denom_traces: [...keeper.allTraces(store)].map(([, trace]) => ({ chain_id: trace.chainId, denom: trace.denom })),
   };
 }

@@ -6,7 +6,7 @@ import { QcpKeeper, type QcpBank } from "./keeper.js";
 import { qcpMsgs, type QcpEnv } from "./msgs.js";
 import { qcpQueries } from "./queries.js";
 
-export { QcpKeeper, escrowAccount, EscrowAccountName, QcpModuleAccount, interchainAccount, outboxKey, outboxKeyBytes, entryHash } from "./keeper.js";
+export { QcpKeeper, escrowAccount, EscrowAccountName, QcpModuleAccount, interchainAccount, outboxKey, outboxKeyBytes, entryHash, voucherDenom } from "./keeper.js";
 export { QcpErrors } from "./errors.js";
 export { ParamsSchema as QcpParamsSchema } from "./params.js";
 export { PayloadTypes, type QcpEnv } from "./msgs.js";

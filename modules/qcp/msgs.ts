@@ -122,20 +122,19 @@ export function qcpMsgs(keeper: QcpKeeper, env: QcpEnv): MsgHandler[] {
     return { origSequence: entry.sequence, code: 0, codespace: "", log: "" };
   }
 
+  /** A transfer from `from`: going home (returning) releases our escrow of that denom toward `from`
+   *  only; anything else is minted as `from`'s voucher, namespaced by route (never the bare denom). */
   function receiveTransfer(ctx: Context, from: string, p: TransferPayload): void {
     const amount = parsePositiveAmount(p.amount, "amount");
     validateDenom(p.denom);
     const receiver = parseAccAddress(p.receiver, "receiver");
-    const coins = [{ denom: p.denom, amount }];
-    if (p.returning) {
-      const escrowed = keeper.getEscrowed(ctx.store, from, p.denom);
-      if (escrowed < amount) throw QcpErrors.escrowShort.with(`${escrowed}${p.denom} escrowed toward ${from}, ${amount} returning`);
-      keeper.bank.sendFromModuleToAccount(ctx.store, ctx.events, receiver, coins);
-      keeper.setEscrowed(ctx.store, from, p.denom, escrowed - amount);
-    } else {
+    if (p.returning) keeper.release(ctx.store, ctx.events, from, p.denom, receiver, amount);
+    else {
+      // Not needed for safety any more (the voucher is voucherDenom(from, denom), never a native denom):
+      // kept so a coin that merely shares the name of one of our own tokens is not minted as a look-alike,
+      // and its refund path stays the same (decisions.md).
       if (env.isNativeDenom(ctx.store, p.denom)) throw QcpErrors.nativeDenom.with(`${p.denom} from ${from}`);
-      keeper.bank.mint(ctx.store, ctx.events, receiver, coins);
-      keeper.setVouchers(ctx.store, from, p.denom, keeper.getVouchers(ctx.store, from, p.denom) + amount);
+      keeper.mintVoucher(ctx.store, ctx.events, from, p.denom, receiver, amount);
     }
   }
 
@@ -162,17 +161,12 @@ export function qcpMsgs(keeper: QcpKeeper, env: QcpEnv): MsgHandler[] {
     if (keeper.getResult(ctx.store, from, result.origSequence)) throw QcpErrors.invalidEntry.with(`result for ${from} #${result.origSequence} already recorded`);
     keeper.setResult(ctx.store, from, result);
     if (result.code !== 0 && original.payloadType === PayloadTypes.transfer) {
+      // the exact reverse of what MsgTransfer did: re-mint the burned voucher, or release the escrow
       const p = TransferPayload.decode(original.payload);
       const amount = BigInt(p.amount);
       const sender = parseAccAddress(p.sender);
-      const coins = [{ denom: p.denom, amount }];
-      if (p.returning) {
-        keeper.bank.mint(ctx.store, ctx.events, sender, coins);
-        keeper.setVouchers(ctx.store, from, p.denom, keeper.getVouchers(ctx.store, from, p.denom) + amount);
-      } else {
-        env.restoring(() => keeper.bank.sendFromModuleToAccount(ctx.store, ctx.events, sender, coins));
-        keeper.setEscrowed(ctx.store, from, p.denom, keeper.getEscrowed(ctx.store, from, p.denom) - amount);
-      }
+      if (p.returning) keeper.mintVoucher(ctx.store, ctx.events, from, p.denom, sender, amount);
+      else env.restoring(() => keeper.release(ctx.store, ctx.events, from, p.denom, sender, amount));
     }
     ctx.events.push(events.resultEvent({ from, origSequence: result.origSequence, code: result.code, log: result.log }));
   }
@@ -261,17 +255,14 @@ export function qcpMsgs(keeper: QcpKeeper, env: QcpEnv): MsgHandler[] {
     execute(ctx, { msg, sender, amount }) {
       if (msg.toChain === ctx.block.chainId) throw QcpErrors.invalidField.with("to_chain is this chain");
       keeper.requireChain(ctx.store, msg.toChain);
-      const coins = [{ denom: msg.denom, amount }];
-      const vouchers = keeper.getVouchers(ctx.store, msg.toChain, msg.denom);
-      const returning = vouchers >= amount;
-      if (returning) {
-        keeper.bank.burn(ctx.store, ctx.events, sender, coins);
-        keeper.setVouchers(ctx.store, msg.toChain, msg.denom, vouchers - amount);
-      } else {
-        keeper.bank.sendFromAccountToModule(ctx.store, ctx.events, sender, coins);
-        keeper.setEscrowed(ctx.store, msg.toChain, msg.denom, keeper.getEscrowed(ctx.store, msg.toChain, msg.denom) + amount);
-      }
-      const payload = TransferPayload.encode({ sender: msg.sender, receiver: msg.receiver, denom: msg.denom, amount: amount.toString(), returning }).finish();
+      // Only a voucher whose trace names the destination goes home (burned here, released there, as the
+      // denom it has there); a native coin or a voucher going elsewhere is escrowed per (to_chain, denom).
+      const trace = keeper.getTrace(ctx.store, msg.denom);
+      const returning = trace?.chainId === msg.toChain;
+      if (returning) keeper.burnVoucher(ctx.store, ctx.events, msg.denom, trace, sender, amount);
+      else keeper.escrow(ctx.store, ctx.events, msg.toChain, msg.denom, sender, amount);
+      const denom = returning ? trace.denom : msg.denom;
+      const payload = TransferPayload.encode({ sender: msg.sender, receiver: msg.receiver, denom, amount: amount.toString(), returning }).finish();
       const sequence = keeper.enqueue(ctx, msg.toChain, PayloadTypes.transfer, payload);
       ctx.events.push(events.transferEvent({ to: msg.toChain, sender: msg.sender, receiver: msg.receiver, amount: `${amount}${msg.denom}`, returning }));
       return { typeUrl: Urls.MsgTransferResponse, value: MsgTransferResponse.encode({ sequence }).finish() };

@@ -1,7 +1,7 @@
 import { toAccAddress } from "../../app/address.js";
 import type { QueryHandler } from "../../app/module.js";
 import {
-  QueryChainsRequest, QueryChainsResponse, QueryEntryRequest, QueryEntryResponse, QueryInterchainAccountRequest, QueryInterchainAccountResponse,
+  QueryChainsRequest, QueryChainsResponse, QueryDenomTraceRequest, QueryDenomTraceResponse, QueryEntryRequest, QueryEntryResponse, QueryInterchainAccountRequest, QueryInterchainAccountResponse,
   QueryResultRequest, QueryResultResponse, QuerySequencesRequest, QuerySequencesResponse,
 } from "../../gen/qos/qcp/v1/query.js";
 import { Method } from "../../gen/names.js";
@@ -41,6 +41,12 @@ export function qcpQueries(keeper: QcpKeeper): Record<string, QueryHandler> {
       const result = keeper.getResult(ctx.store, chainId, sequence);
       if (!result) throw QcpErrors.notFound.with(`no result for entry #${sequence} toward ${chainId} yet`);
       return QueryResultResponse.encode({ result }).finish();
+    },
+    [Paths.DenomTrace]: (ctx, request) => {
+      const { denom } = QueryDenomTraceRequest.decode(request);
+      const trace = keeper.getTrace(ctx.store, denom);
+      if (!trace) throw QcpErrors.notFound.with(`${JSON.stringify(denom)} is not a voucher minted here`);
+      return QueryDenomTraceResponse.encode({ trace }).finish();
     },
     [Paths.InterchainAccount]: (_ctx, request) => {
       const { sourceChain, sender } = QueryInterchainAccountRequest.decode(request);

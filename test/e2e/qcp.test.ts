@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import type { EncodeObject } from "@cosmjs/proto-signing";
 import { MsgTransfer } from "../../gen/qos/qcp/v1/tx.js";
 import { QueryResultRequest, QueryResultResponse } from "../../gen/qos/qcp/v1/query.js";
+import { voucherDenom } from "../../modules/qcp/keeper.js";
 import { startQcpPair, sleep, type Chain, type QcpPair, type RelayerProcess } from "../../testnet/qcp-pair.js";
 
 const transfer = (to: string, sender: string, receiver: string, amount: string, denom = "STAR"): EncodeObject =>
@@ -53,6 +54,8 @@ const drained = (p: QcpPair, src: Chain, dst: Chain) => async () => {
 describe("QCP between QOS and a business chain", { timeout: 600_000 }, () => {
   let p: QcpPair;
   let relayer: RelayerProcess;
+  /** biz's STAR as QOS mints it: a voucher namespaced by its route */
+  const star = () => voucherDenom(p.biz.id, "STAR");
 
   before(async () => {
     p = await startQcpPair();
@@ -68,7 +71,7 @@ describe("QCP between QOS and a business chain", { timeout: 600_000 }, () => {
     const started = Date.now();
     const sent = await biz.submit(alice, [transfer(qos.id, alice.address, bob.address, "1000")]);
     assert.equal((await biz.balance(alice.address, "STAR")), 1_000_000_000n - 1000n);
-    await waitFor("STAR on QOS", async () => (await qos.balance(bob.address, "STAR")) === 1000n, 60_000, [relayer]);
+    await waitFor("STAR on QOS", async () => (await qos.balance(bob.address, star())) === 1000n, 60_000, [relayer]);
     const oneWayMs = Date.now() - started;
     // the result of biz #1 comes back to biz and is recorded there
     const result = await waitFor("result on biz", async () =>
@@ -78,8 +81,8 @@ describe("QCP between QOS and a business chain", { timeout: 600_000 }, () => {
     assert.ok(sent.height > 0);
 
     // back home: the voucher is burned on QOS, the escrow releases on biz
-    await qos.submit(bob, [transfer(biz.id, bob.address, alice.address, "400")]);
-    assert.equal(await qos.balance(bob.address, "STAR"), 600n);
+    await qos.submit(bob, [transfer(biz.id, bob.address, alice.address, "400", star())]);
+    assert.equal(await qos.balance(bob.address, star()), 600n);
     await waitFor("STAR back on biz", async () => (await biz.balance(alice.address, "STAR")) === 1_000_000_000n - 600n, 60_000, [relayer]);
     const qosOut = (await qos.seqs(biz.id)).outSequence;
     const back = await waitFor("result on QOS", async () =>
@@ -102,7 +105,7 @@ describe("QCP between QOS and a business chain", { timeout: 600_000 }, () => {
   test("200 messages with the relayer killed and restarted mid-stream: each arrives exactly once, in order", async () => {
     const { qos, biz, alice, bob } = p;
     const base = (await biz.seqs(qos.id)).outSequence;
-    const bobBefore = await qos.balance(bob.address, "STAR");
+    const bobBefore = await qos.balance(bob.address, star());
     const started = Date.now();
     const hashes: string[] = [];
     for (let i = 0; i < 20; i++) {
@@ -125,7 +128,7 @@ describe("QCP between QOS and a business chain", { timeout: 600_000 }, () => {
     relayer.start();
     await waitFor("the whole stream", async () => (await qos.seqs(biz.id)).inSequence === target, 120_000, [relayer]);
     const elapsed = Date.now() - started;
-    assert.equal(await qos.balance(bob.address, "STAR"), bobBefore + 200n);
+    assert.equal(await qos.balance(bob.address, star()), bobBefore + 200n);
     const seqs = await deliveries(qos, biz.id);
     assert.deepEqual(seqs, Array.from({ length: Number(target) }, (_, i) => i + 1), "every sequence once, in order");
     console.log(`qcp e2e: 200 messages (with a relayer restart) in ${elapsed} ms`);
@@ -135,13 +138,13 @@ describe("QCP between QOS and a business chain", { timeout: 600_000 }, () => {
     const { qos, biz, alice, bob } = p;
     await waitFor("drained", drained(p, biz, qos), 60_000, [relayer]);
     const base = (await biz.seqs(qos.id)).outSequence;
-    const bobBefore = await qos.balance(bob.address, "STAR");
+    const bobBefore = await qos.balance(bob.address, star());
     await qos.node.stop();
     for (let i = 0; i < 3; i++) await biz.submit(alice, Array.from({ length: 10 }, () => transfer(qos.id, alice.address, bob.address, "2")));
     await sleep(3000);
     await qos.node.start();
     await waitFor("backlog drained", async () => (await qos.seqs(biz.id)).inSequence === base + 30n, 120_000, [relayer]);
-    assert.equal(await qos.balance(bob.address, "STAR"), bobBefore + 60n);
+    assert.equal(await qos.balance(bob.address, star()), bobBefore + 60n);
     const metrics = await relayer.metrics();
     assert.match(metrics, new RegExp(`qcp_relayer_in_sequence\\{route="${biz.id}->${qos.id}"\\} \\d+`));
     assert.match(metrics, /qcp_relayer_errors_total\{route="[^"]+"\} [1-9]/, "the outage shows as errors");
@@ -152,14 +155,14 @@ describe("QCP between QOS and a business chain", { timeout: 600_000 }, () => {
     const second = await p.relayer(1);
     second.start();
     const base = (await biz.seqs(qos.id)).outSequence;
-    const bobBefore = await qos.balance(bob.address, "STAR");
+    const bobBefore = await qos.balance(bob.address, star());
     for (let i = 0; i < 5; i++) {
       await biz.submit(alice, Array.from({ length: 10 }, () => transfer(qos.id, alice.address, bob.address, "3")));
     }
     await waitFor("both drained", async () => (await qos.seqs(biz.id)).inSequence === base + 50n, 120_000, [relayer, second]);
     await sleep(2000); // let any late duplicate land
     assert.equal((await qos.seqs(biz.id)).inSequence, base + 50n);
-    assert.equal(await qos.balance(bob.address, "STAR"), bobBefore + 150n);
+    assert.equal(await qos.balance(bob.address, star()), bobBefore + 150n);
     const seqs = await deliveries(qos, biz.id);
     assert.deepEqual(seqs, Array.from({ length: Number(base + 50n) }, (_, i) => i + 1));
     const relayersSeen = new Set<string>();

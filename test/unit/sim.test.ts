@@ -13,10 +13,10 @@ const Seeds = ["ci-1", "ci-2", "ci-3"];
  * says why in its commit.
  */
 const GoldenTraces: Record<string, string> = {
-  "ci-1": "964bf75e10f6d383956b2df8d29bf661a2ff94a4a9d2899d855f64a42b760980",
-  "ci-2": "d8ba62ba2213580a36d98d2ca5428bf579eaae74a705322e9a373cab060da1f8",
-  "ci-3": "b67cba96521bbcf3dd95cfb10b60f252877cde138f66bdc586435740a44b4298",
-  "golden-long": "8a6d4d37fae725378864c5e33089f1ea598a21116c32ca7497824ef648c806e5",
+  "ci-1": "c2937b4a7d32bd5c9b5c92528d8758816e2d772cf494050ec97e4c31233f2205",
+  "ci-2": "4211cd1d2827820508ea8ef6df6113406352e251bb7e5747f31f0a882eb3fac5",
+  "ci-3": "27fa4b2c3a56f67fb87076bcc32a7fedcb8a5bfdb2afa1c579ed9733e2277433",
+  "golden-long": "95cb7f51c88ba3232011ceb5a4e8224d9a74a2f5c848af11aa5523727f7be4d6",
 };
 const Blocks = 150;
 /** per mille of hostile txs: the simulation's default */
@@ -61,6 +61,6 @@ test("simulation: node restarts (every cache dropped) change nothing: the same s
 
 test("simulation golden trace: 400 blocks of random traffic give byte-identical responses to the recorded run", async () => {
   const s = await runSimulation({ seed: "golden-long", blocks: 400, hostilePerMille: Hostile, exportCheck: false });
-  assert.equal(s.appHash, "D43156DBDC1A6D7AA13007AC853E1F961D708F506C54D68D97A7E803FB34058B");
+  assert.equal(s.appHash, "2D0D40B42A01390269071CBD8A43DFAF68FB63825465D7D7697149E212EC79D7");
   assert.equal(s.traceDigest, GoldenTraces["golden-long"]);
 });
