@@ -4,10 +4,15 @@
 // on return, and two relayers on one route never deliver twice.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { EncodeObject } from "@cosmjs/proto-signing";
 import { MsgTransfer } from "../../gen/qos/qcp/v1/tx.js";
 import { QueryResultRequest, QueryResultResponse } from "../../gen/qos/qcp/v1/query.js";
 import { voucherDenom } from "../../modules/qcp/keeper.js";
+import { repoRoot } from "../../cmd/common/cometbft.js";
 import { startQcpPair, sleep, type Chain, type QcpPair, type RelayerProcess } from "../../testnet/qcp-pair.js";
 
 const transfer = (to: string, sender: string, receiver: string, amount: string, denom = "STAR"): EncodeObject =>
@@ -73,6 +78,10 @@ describe("QCP between QOS and a business chain", { timeout: 600_000 }, () => {
     assert.equal((await biz.balance(alice.address, "STAR")), 1_000_000_000n - 1000n);
     await waitFor("STAR on QOS", async () => (await qos.balance(bob.address, star())) === 1000n, 60_000, [relayer]);
     const oneWayMs = Date.now() - started;
+    // qoscli resolves the voucher to where it came from
+    const cli = spawnSync(process.execPath, [join(repoRoot, "dist/cmd/qoscli/main.js"), "query", "qcp", "denom-trace", star(), "--output", "json", "--node", qos.node.rpcUrl, "--home", mkdtempSync(join(tmpdir(), "qoscli-"))], { encoding: "utf8" });
+    assert.equal(cli.status, 0, cli.stderr);
+    assert.deepEqual(JSON.parse(cli.stdout), { denom: star(), chain_id: biz.id, source_denom: "STAR" });
     // the result of biz #1 comes back to biz and is recorded there
     const result = await waitFor("result on biz", async () =>
       QueryResultResponse.decode(await biz.query("/qos.qcp.v1.Query/Result", QueryResultRequest.encode({ chainId: qos.id, sequence: 1n }).finish())).result, 60_000, [relayer]);
