@@ -113,7 +113,8 @@ export const bankCli: CliModule = ({ tx, query, registerMsgTypes }) => {
     const { address } = ctx.resolveAddress(who);
     const verified = await verifiedStateFor(ctx, opts.verify);
     const request = QueryAllBalancesRequest.fromPartial({ address, pagination: pageRequest(opts) });
-    const res = await ctx.query(Method.cosmos.bank.v1beta1.Query.AllBalances, QueryAllBalancesRequest, request, QueryAllBalancesResponse);
+    // with --verify, the list of denoms is read at the proven height, so each listed balance is proven there
+    const res = await ctx.query(Method.cosmos.bank.v1beta1.Query.AllBalances, QueryAllBalancesRequest, request, QueryAllBalancesResponse, verified && Number(verified.height));
     let balances = res.balances.map((c) => ({ denom: c.denom, amount: c.amount }));
     if (verified) {
       const account = parseAccAddress(address);
