@@ -11,7 +11,7 @@ import { OutboxEntry } from "../../gen/qos/qcp/v1/types.js";
 import {
   CliContext, CliError, addPageFlags, addTxFlags, addVerifyFlag, example, pageJson, pageRequest, pageText, runTx, verifiedStateFor, type CliModule, type PageFlags, type TxFlags,
 } from "../../client/index.js";
-import { sequenceEntries } from "./keeper.js";
+import { sequenceEntries, traceEntry } from "./keeper.js";
 import { readCertificate } from "../../client/certificate.js";
 import { Method, TypeUrl } from "../../gen/names.js";
 
@@ -98,11 +98,17 @@ export const qcpCli: CliModule = ({ tx, query, registerMsgTypes }) => {
 
   // one `query qcp` group whoever adds to it first (the light-client queries live there too)
   const qq = query.commands.find((c) => c.name() === "qcp") ?? query.command("qcp").description("qcp queries: voucher denom traces, light clients");
-  example(qq.command("denom-trace").argument("<denom>", "a voucher denom, qcp/<hash>").description("the chain and denom a voucher minted here stands for"), "qoscli query qcp denom-trace qcp/9F86D0... --output json")
-    .action(async (denom: string, _opts, cmd: Command) => {
-      const ctx = CliContext.of(cmd);
-      const { trace } = await ctx.query(Method.qos.qcp.v1.Query.DenomTrace, QueryDenomTraceRequest, { denom }, QueryDenomTraceResponse);
-      const out = { denom, chain_id: trace!.chainId, source_denom: trace!.denom };
-      ctx.print(out, () => `${denom}: ${out.source_denom} from ${out.chain_id}`);
-    });
+  example(
+    addVerifyFlag(qq.command("denom-trace").argument("<denom>", "a voucher denom, qcp/<hash>").description("the chain and denom a voucher minted here stands for")),
+    "qoscli query qcp denom-trace qcp/9F86D0... --output json",
+  ).action(async (denom: string, opts: { verify?: boolean }, cmd: Command) => {
+    const ctx = CliContext.of(cmd);
+    const verified = await verifiedStateFor(ctx, opts.verify);
+    const trace = verified
+      ? await verified.get(traceEntry(denom), `the denom trace of ${denom}`)
+      : (await ctx.query(Method.qos.qcp.v1.Query.DenomTrace, QueryDenomTraceRequest, { denom }, QueryDenomTraceResponse)).trace;
+    if (!trace) throw new CliError(`${denom} is not a voucher minted on this chain (proven absent)`);
+    const out = { denom, chain_id: trace.chainId, source_denom: trace.denom };
+    ctx.print(out, () => `${denom}: ${out.source_denom} from ${out.chain_id}`);
+  });
 };

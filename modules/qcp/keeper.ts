@@ -67,6 +67,8 @@ export const outboxKey = (to: string, sequence: bigint): string => outbox.storeK
 export const outboxKeyBytes = (to: string, sequence: bigint): Uint8Array => keyToBytes(outboxKey(to, sequence));
 /** The out- and in-sequence with `chain` as qoscli --verify proves them (absent = 0). */
 export const sequenceEntries = (chain: string) => ({ out: outSequences.provable(chain), in: inSequences.provable(chain) });
+/** A voucher's DenomTrace as qoscli --verify proves it (absent: no voucher of that denom was minted here). */
+export const traceEntry = (voucher: string) => traces.provable(voucher);
 
 /** The denom of the voucher minted here for `denom` arriving from `chain` (see the header comment). */
 export function voucherDenom(chain: string, denom: string): string {

@@ -16,7 +16,8 @@ import { OutboxEntry, TransferPayload } from "../../gen/qos/qcp/v1/types.js";
 import {
   QueryDenomTraceRequest, QueryDenomTraceResponse, QueryEntryRequest, QueryEntryResponse, QuerySequencesRequest, QuerySequencesResponse,
 } from "../../gen/qos/qcp/v1/query.js";
-import { escrowAccount, voucherDenom } from "../../modules/qcp/keeper.js";
+import { escrowAccount, traceEntry, voucherDenom } from "../../modules/qcp/keeper.js";
+import { decodeProof, verifyMembership, verifyNonMembership } from "../../app/state/smt.js";
 import { createTestApp, type TestApp } from "../helpers/app.js";
 import { registry, signTx, testAccount, type TestAccount } from "../helpers/wallet.js";
 
@@ -269,6 +270,21 @@ describe("QCP vouchers namespaced by route", () => {
     assert.equal(balance(A, escrow, "uqos"), 0n);
     assert.equal(balance(A, alice.address, "uqos"), before - 50000n);
     assert.equal(balance(B, bob.address, voucherDenom(A.id, "uqos")), 0n);
+  });
+
+  test("a denom trace is provable (qoscli query qcp denom-trace --verify): membership for a voucher minted here, absence for any other denom", () => {
+    const proven = (c: Chain, denom: string) => {
+      const entry = traceEntry(denom);
+      const res = c.t.app.query({ path: "/store/key", data: entry.key, height: BigInt(c.t.height), prove: true });
+      assert.equal(res.code, 0, res.log);
+      const proof = decodeProof(res.proofOps!.ops[0].data);
+      const root = c.t.app.store.latest.appHash;
+      if (res.value.length === 0) return verifyNonMembership(root, entry.key, proof) ? "absent" : "bad proof";
+      return verifyMembership(root, entry.key, res.value, proof) ? entry.decode(res.value) : "bad proof";
+    };
+    assert.deepEqual(proven(B, voucherDenom(A.id, ABC)), { chainId: A.id, denom: ABC });
+    assert.equal(proven(B, ABC), "absent");
+    assert.equal(proven(A, voucherDenom(A.id, ABC)), "absent");
   });
 
   test("genesis export keeps the traces and the ledger: a chain started from it has the same vouchers and traces", async () => {
