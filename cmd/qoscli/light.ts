@@ -11,7 +11,7 @@ export function parseDurationSecs(text: string, what: string): bigint {
   return BigInt(m[1]) * { s: 1n, m: 60n, h: 3600n, d: 86_400n }[m[2] as "s" | "m" | "h" | "d" ?? "s"];
 }
 
-/** --trust-file: JSON with height and hash (and optionally chain_id), e.g. `light status --output json` of a trusted machine. */
+/** --trust-file: JSON with height and hash (and optionally chain_id), e.g. `light status --chain-id <id> --output json` of a trusted machine. */
 function readTrustFile(path: string): { height: string; hash: string; chainId?: string } {
   let v: Record<string, unknown>;
   try {
@@ -46,7 +46,7 @@ export function addLightCommands(program: Command): void {
       .description("fetch header --trust-height from --node, check that it hashes to --trust-hash and is signed by +2/3 of its validators, and store it as the trust root for its chain")
       .option("--trust-height <H>", "height of the trusted header")
       .option("--trust-hash <X>", "hash of the trusted header (hex, 64 characters)")
-      .option("--trust-file <F>", 'a JSON file {"chain_id": ..., "height": "H", "hash": "X"} (what `light status --output json` prints)')
+      .option("--trust-file <F>", 'a JSON file {"chain_id": ..., "height": "H", "hash": "X"} (what `light status --chain-id <id> --output json` prints on a machine that trusts the chain)')
       .option("--trusting-period <duration>", "how long a verified header stays usable to verify newer ones (below the unbonding period of 21 days)", "336h"),
     "qoscli light init --trust-height 100 --trust-hash 5E1C...9A",
     "qoscli light init --trust-file trusted.json --trusting-period 7d",

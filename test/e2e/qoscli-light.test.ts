@@ -109,9 +109,9 @@ describe("qoscli light client against a real node", () => {
       { chain_id: node.chainId, height: "2", hash, validators: 1, expired: false, trusting_period_secs: String(14 * 24 * 3600) });
     const status = await json(["light", "status"]);
     assert.deepEqual(status.trust_roots.map((r: any) => [r.chain_id, r.height, r.hash]), [[node.chainId, "2", hash]]);
-    // a trust file (what `light status --output json` prints on a trusted machine) does the same
+    // a trust file (what `light status --chain-id <id> --output json` prints on a trusted machine) does the same
     const file = join(home, "trusted.json");
-    writeFileSync(file, JSON.stringify({ chain_id: node.chainId, height: "2", hash }));
+    writeFileSync(file, JSON.stringify(await json(["light", "status", "--chain-id", node.chainId])));
     assert.equal((await json(["light", "init", "--trust-file", file])).hash, hash);
     await fails(["light", "init", "--trust-file", file, "--chain-id", "other-1"], /--trust-file is for chain qos-light-e2e-1, not --chain-id other-1/);
   });
