@@ -231,6 +231,13 @@ export class QcpKeeper {
     for (const [[, height], state] of consensusStates.entries(store, ofChain(chain))) yield [height, state];
   }
 
+  /** The stored consensus states of `chain` with from <= height < to (to absent: to the end), lowest first. */
+  *consensusStatesBetween(store: KVReader, chain: string, from: bigint, to?: bigint): IterableIterator<[bigint, ConsensusState]> {
+    const at = (h: bigint) => keyPrefix([chainId, chain], [u64Key, h]);
+    const range = { within: keyPrefix([chainId, chain]), from: at(from), to: to === undefined ? undefined : at(to) };
+    for (const [[, height], state] of consensusStates.entries(store, range)) yield [height, state];
+  }
+
   /** "active", "frozen" (misbehaviour proven) or "expired" (latest consensus state older than the
    *  trusting period at block time `nowSeconds`); undefined if the chain has no client. */
   clientStatus(store: KVReader, chain: string, nowSeconds: bigint): "active" | "frozen" | "expired" | undefined {

@@ -19,6 +19,7 @@ import { CacheStore, type KVReader } from "../../app/state/kv.js";
 import { decodeProof, verifyMembership, type MerkleProof } from "../../app/state/smt.js";
 import { decodeMsg, decodeStrict } from "../../app/tx/decode.js";
 import { TypeUrl } from "../../gen/names.js";
+import type { QcpSubject } from "../../gen/qos/ca/v1/cert.js";
 import {
   MsgExecute, MsgExecuteResponse, MsgInitQcp, MsgInitQcpResponse, MsgRecvQcp, MsgRecvQcpResponse, MsgTransfer, MsgTransferResponse,
 } from "../../gen/qos/qcp/v1/tx.js";
@@ -38,7 +39,7 @@ export const PayloadTypes = {
 /** the full protobuf name a type URL names (decodeStrict's schema) */
 const typeName = (typeUrl: string) => typeUrl.slice(1);
 
-const certificateErrors = { invalid: QcpErrors.invalidCertificate, notValidNow: QcpErrors.certificateNotValidNow, noRootCa: QcpErrors.noRootCa };
+export const certificateErrors = { invalid: QcpErrors.invalidCertificate, notValidNow: QcpErrors.certificateNotValidNow, noRootCa: QcpErrors.noRootCa };
 const MaxEntryBytes = 1_100_000;
 const MaxResultLog = 512;
 
@@ -52,11 +53,11 @@ export interface QcpEnv {
   restoring<T>(move: () => T): T;
 }
 
-function checkChainId(chain: string, what: string): void {
+export function checkChainId(chain: string, what: string): void {
   if (!ChainIdPattern.test(chain)) throw QcpErrors.invalidField.with(`${what} ${JSON.stringify(chain)} is not a chain id`);
 }
 
-const bytesEqual = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
+export const bytesEqual = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
 
 /** MsgRecvQcp with its proof decoded (the entry is decoded in execute: its failures are delivery
  *  failures, reported after the stateless checks of the whole tx, as they always were). */
@@ -72,6 +73,17 @@ export interface ParsedTransfer {
   amount: bigint;
 }
 
+/** A QCP root CA certificate valid at block time for a route from this chain to another: its subject. */
+export function requireQcpSubject(ctx: Pick<Context, "store" | "block">, keeper: QcpKeeper, certificate: Uint8Array, noRootCa: string): QcpSubject {
+  const request = requireCertificate(certificate, keeper.getRootCa(ctx.store), blockSeconds(ctx.block), certificateErrors, noRootCa);
+  const subject = request.qcp;
+  if (!subject) throw QcpErrors.invalidCertificate.with("the certificate is not a QCP certificate");
+  if (subject.chainId !== ctx.block.chainId) throw QcpErrors.invalidCertificate.with(`certificate is for chain ${subject.chainId}, this is ${ctx.block.chainId}`);
+  checkChainId(subject.qcpChain, "certificate qcp_chain");
+  if (subject.qcpChain === ctx.block.chainId) throw QcpErrors.invalidCertificate.with("qcp_chain is this chain");
+  return subject;
+}
+
 export function qcpMsgs(keeper: QcpKeeper, env: QcpEnv): MsgHandler[] {
   /** nothing to parse: the certificate is checked against state (the root CA, the block time) */
   const init: MsgHandler<MsgInitQcp, MsgInitQcp> = {
@@ -84,15 +96,7 @@ export function qcpMsgs(keeper: QcpKeeper, env: QcpEnv): MsgHandler[] {
       return msg;
     },
     execute(ctx, msg) {
-      const request = requireCertificate(
-        msg.certificate, keeper.getRootCa(ctx.store), blockSeconds(ctx.block), certificateErrors,
-        "this chain's genesis has no qcp.root_ca_public_key: no relayer can be registered",
-      );
-      const subject = request.qcp;
-      if (!subject) throw QcpErrors.invalidCertificate.with("the certificate is not a QCP certificate");
-      if (subject.chainId !== ctx.block.chainId) throw QcpErrors.invalidCertificate.with(`certificate is for chain ${subject.chainId}, this is ${ctx.block.chainId}`);
-      checkChainId(subject.qcpChain, "certificate qcp_chain");
-      if (subject.qcpChain === ctx.block.chainId) throw QcpErrors.invalidCertificate.with("qcp_chain is this chain");
+      const subject = requireQcpSubject(ctx, keeper, msg.certificate, "this chain's genesis has no qcp.root_ca_public_key: no relayer can be registered");
       if (subject.relayerPublicKey.length !== 33) throw QcpErrors.invalidCertificate.with("relayer key must be a 33-byte secp256k1 key");
       const relayer = toAccAddress(addressFromPubKey(subject.relayerPublicKey));
       const info = keeper.getChain(ctx.store, subject.qcpChain) ?? { chainId: subject.qcpChain, relayers: [] };
