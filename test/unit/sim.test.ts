@@ -13,10 +13,10 @@ const Seeds = ["ci-1", "ci-2", "ci-3"];
  * says why in its commit.
  */
 const GoldenTraces: Record<string, string> = {
-  "ci-1": "c2937b4a7d32bd5c9b5c92528d8758816e2d772cf494050ec97e4c31233f2205",
-  "ci-2": "4211cd1d2827820508ea8ef6df6113406352e251bb7e5747f31f0a882eb3fac5",
-  "ci-3": "27fa4b2c3a56f67fb87076bcc32a7fedcb8a5bfdb2afa1c579ed9733e2277433",
-  "golden-long": "95cb7f51c88ba3232011ceb5a4e8224d9a74a2f5c848af11aa5523727f7be4d6",
+  "ci-1": "6e9c25e98936fa0e3ef54996df8663bca727b238c637a95875b0acc9e2ba0b7c",
+  "ci-2": "417600d6881da3e6753c368b1819e502e3f86380977d82c3bfe6731f016b681c",
+  "ci-3": "5261c263f5fbf7b923763003578e5c9e6d9241508b108075b95bfd971f14ed45",
+  "golden-long": "29799f0e1c387a2d7720c41304e57a57d966d4c41f2b0f649af01540370a6bed",
 };
 const Blocks = 150;
 /** per mille of hostile txs: the simulation's default */
