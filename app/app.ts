@@ -118,6 +118,8 @@ export class QosApp<C extends Chain = Chain> {
   private checkState: CacheStore;
   private pending?: PendingVersion;
   private lastBlockTimeNs = 0n;
+  /** the height of the block lastBlockTimeNs is the time of (0: none finalized since the app opened) */
+  private lastBlockTimeHeight = 0;
 
   private constructor(
     readonly store: CommitStore,
@@ -243,7 +245,8 @@ export class QosApp<C extends Chain = Chain> {
       if (options.prove) throw Errors.notSupported.with(`proofs are served for ${StoreKeyQueryPath} only`);
       validateQueryRequest(path, data);
       // every query reads through a budget and answers within the response cap (both transports come here)
-      const response = handler({ store: new QueryBudget(version.reader, this.queryLimits), height: version.height }, data);
+      const timeNs = version.height === this.lastBlockTimeHeight ? this.lastBlockTimeNs : undefined;
+      const response = handler({ store: new QueryBudget(version.reader, this.queryLimits), height: version.height, timeNs }, data);
       return checkResponseSize(path, response, this.queryLimits);
     } catch (e) {
       throw asQueryError(e);
@@ -463,6 +466,7 @@ export class QosApp<C extends Chain = Chain> {
     if (this.options.checkInvariants) for (const module of this.modules) module.checkInvariants?.(blockState);
     this.pending = this.store.prepare(height, blockState.changes());
     this.lastBlockTimeNs = block.timeNs;
+    this.lastBlockTimeHeight = height;
     return {
       events: blockEvents,
       txResults,

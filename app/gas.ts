@@ -12,6 +12,8 @@ export const GasCosts = {
   iterNextFlat: 30n,
   txSizePerByte: 10n,
   sigVerifySecp256k1: 1000n,
+  /** one ed25519 verification (the SDK's DefaultSigVerifyCostED25519): a light client's commit signatures */
+  sigVerifyEd25519: 590n,
   /** flat cost of taking the fee, charged whether or not a fee is given, so that a simulation (which
    *  CosmJS sends with an empty fee) estimates what the signed tx will use */
   feeDeduction: 10000n,

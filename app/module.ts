@@ -47,6 +47,9 @@ export interface Context {
 export interface QueryContext {
   readonly store: KVReader;
   readonly height: number;
+  /** the time (ns) of the block that made this state, when known: a query of the latest state after a
+   *  block this process finalized; undefined for past heights and right after a restart */
+  readonly timeNs?: bigint;
 }
 
 export interface Codec<T> {

@@ -111,12 +111,13 @@ export class CliContext {
     return this.chainIdValue!;
   }
 
-  /** Runs an ABCI query (path = gRPC method) and returns the response bytes, or throws the node's error. */
-  async abciQuery(path: string, request: Uint8Array): Promise<Uint8Array> {
+  /** Runs an ABCI query (path = gRPC method; at `height`, default the latest) and returns the response
+   *  bytes, or throws the node's error. */
+  async abciQuery(path: string, request: Uint8Array, height?: number): Promise<Uint8Array> {
     const comet = await this.comet();
     let res;
     try {
-      res = await comet.abciQuery({ path, data: request });
+      res = await comet.abciQuery({ path, data: request, height });
     } catch (e) {
       throw this.unreachable(e);
     }
@@ -125,8 +126,8 @@ export class CliContext {
   }
 
   /** A typed ABCI query: the request encoded with its codec, the answer decoded with the response's. */
-  async query<Req, Res>(path: string, requestType: { encode(m: Req): { finish(): Uint8Array } }, request: Req, responseType: { decode(b: Uint8Array): Res }): Promise<Res> {
-    return responseType.decode(await this.abciQuery(path, requestType.encode(request).finish()));
+  async query<Req, Res>(path: string, requestType: { encode(m: Req): { finish(): Uint8Array } }, request: Req, responseType: { decode(b: Uint8Array): Res }, height?: number): Promise<Res> {
+    return responseType.decode(await this.abciQuery(path, requestType.encode(request).finish(), height));
   }
 
   /** An ABCI query whose "not found" becomes a NotFound error naming the missing thing. */

@@ -28,3 +28,5 @@ export { decodeTxJson, readTxFile, signTxFile, txRawBytes, withSignerData, type 
 export { fetchAccount, fetchBalance, type ChainAccount } from "./accounts.js";
 export { qos, uqosText } from "./output.js";
 export { addPageFlags, pageJson, pageRequest, pageText, type PageFlags } from "./page.js";
+export { addVerifyFlag, clockNow, initTrustRoot, LightRpc, verifiedStateFor, verifyLatest, VerifiedState } from "./light.js";
+export { checkedLightBlock, DefaultTrustingPeriodSecs, describeRoot, MaxClockDriftSecs, TrustStore, type LightBlockJson, type TrustRoot } from "./light-store.js";

@@ -5,7 +5,7 @@
 // A sim relayer uses `updatePath` to bring a destination's client to a header: one skip when the trusted
 // set still signs enough of it, otherwise halves (as CometBFT's bisection), with exactly the rule the
 // on-chain client applies (the trusted set is the one the trusted consensus state names as next).
-import { key, makeBlock, type Key, type Member } from "../test/helpers/light-chain.js";
+import { key, makeBlock, setOf, type Key, type Member } from "../test/helpers/light-chain.js";
 import { headerHash, LightClientError, totalVotingPower, validatorAddress, verify, type LightBlock, type ValidatorSet } from "../app/light/index.js";
 import type { ClientHeader } from "../gen/qos/qcp/v1/types.js";
 import type { SignedHeader } from "../gen/tendermint/types/types.js";
@@ -30,6 +30,9 @@ function members(chain: SimChain, height: number): Member[] {
   });
 }
 
+/** The validator set of `height` in CometBFT's order (known up to the latest height + 2). */
+export const validatorSetAt = (chain: SimChain, height: number): ValidatorSet => setOf(members(chain, height));
+
 /** Header `height` of `chain` signed by its validators (block `height` must be committed). */
 export function lightBlock(chain: SimChain, height: number): LightBlock {
   const seconds = chain.times.get(height);
@@ -44,7 +47,7 @@ export function lightBlock(chain: SimChain, height: number): LightBlock {
 /** Header `height` with the set a client trusts from it: the next set (what its consensus state names). */
 function trustedAt(chain: SimChain, height: number): LightBlock {
   const block = lightBlock(chain, height);
-  return { signedHeader: block.signedHeader, validatorSet: lightBlock(chain, height + 1).validatorSet };
+  return { signedHeader: block.signedHeader, validatorSet: validatorSetAt(chain, height + 1) };
 }
 
 export interface TrustOptions {
@@ -106,6 +109,6 @@ export function clientHeader(chain: SimChain, height: number, trustedHeight: num
   const block = lightBlock(chain, height);
   return {
     signedHeader: block.signedHeader as unknown as SignedHeader, validatorSet: protoValidatorSet(block.validatorSet),
-    trustedHeight: BigInt(trustedHeight), trustedValidators: protoValidatorSet(lightBlock(chain, trustedHeight + 1).validatorSet),
+    trustedHeight: BigInt(trustedHeight), trustedValidators: protoValidatorSet(validatorSetAt(chain, trustedHeight + 1)),
   };
 }

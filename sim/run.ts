@@ -3,14 +3,24 @@
 // double-sign evidence, joins, revokes, activations), governance and QCP traffic with a counterpart chain;
 // every invariant after every block; at the end export → a new chain from that genesis → the same state.
 // Every decision comes from one seeded PRNG: a seed replays exactly.
-import { OutboxEntry } from "../gen/qos/qcp/v1/types.js";
+import { OutboxEntry, TransferPayload } from "../gen/qos/qcp/v1/types.js";
+import { issueCertificate, type CaKeyPair } from "../app/certificate.js";
+import { headerHash } from "../app/light/index.js";
+import { build as smtBuild, encodeProof, proveKey, rootHash } from "../app/state/smt.js";
+import { Method, TypeUrl } from "../gen/names.js";
+import { outboxKey } from "../modules/qcp/index.js";
+import { key, makeBlock } from "../test/helpers/light-chain.js";
+import { clientGenesis, clientHeader, consensusKey, lightBlock, protoValidatorSet, updatePath, validatorSetAt } from "./headers.js";
 import { QueryEntryRequest, QueryEntryResponse, QuerySequencesRequest, QuerySequencesResponse } from "../gen/qos/qcp/v1/query.js";
 import type { ExecTxResult } from "cosmjs-types/tendermint/abci/types";
 import { Rng } from "./rng.js";
 import { SimChain, SimFailure, consAddress, type ValidatorSet } from "./chain.js";
 import { ChainId, GenesisSeconds, PeerChainId, UpgradesDone, World } from "./world.js";
 import { Generators, Weights, buildPlanned, malformed } from "./traffic.js";
-import { buildTx, type Msg, type SimAccount } from "./tx.js";
+import { buildTx, type Msg, type SimAccount, type TxSpec } from "./tx.js";
+
+const Urls = TypeUrl.qos.qcp.v1;
+const Paths = Method.qos.qcp.v1.Query;
 import { checkExportImport } from "./export.js";
 import { Router } from "../app/router.js";
 import { composeChain } from "../chain/index.js";
@@ -95,18 +105,19 @@ export async function runSimulation(options: SimOptions): Promise<SimSummary> {
       }],
       signers: [{ account: owner, accountNumber: 0n, sequence: 0n }], chainId: ChainId, fee: [], gas: 1_000_000n,
     })).toString("base64"));
-  w.chain = await SimChain.create({
-    chainId: ChainId, profile: "qos", genesisSeconds: GenesisSeconds, upgradesDone: UpgradesDone,
-    appState: { ...w.genesisAppState(), genutil: { gen_txs: gentxs } },
-  });
-  // the counterpart chain: a business chain with a fixed (bootstrap) validator set
-  const peerKey = new Uint8Array(32).fill(7);
+  // the counterpart chain first: a business chain with a fixed (bootstrap) validator set, whose header 1
+  // the chain under test trusts in genesis (its light client of the peer); the peer's client of the chain
+  // under test is created by the relayer (MsgCreateClient with a QCP root CA certificate) in its next block
+  const peerKey = consensusKey("peer-0");
   const peerSet: ValidatorSet = new Map([[Buffer.from(consAddress(peerKey)).toString("hex"), { pubKey: peerKey, power: 10n }]]);
   w.peer = await SimChain.create({ chainId: PeerChainId, profile: "business", genesisSeconds: GenesisSeconds, appState: w.peerAppState(), validators: peerSet });
-
   await w.peer.block({ txs: [], timeSeconds: GenesisSeconds + 1n });
+  w.chain = await SimChain.create({
+    chainId: ChainId, profile: "qos", genesisSeconds: GenesisSeconds, upgradesDone: UpgradesDone,
+    appState: { ...w.genesisAppState(clientGenesis(lightBlock(w.peer, 1))), genutil: { gen_txs: gentxs } },
+  });
 
-  const unknownTypes = w.chain.app.router.msgTypeUrls.filter((t) => !Generators[t] && t !== "/qos.qcp.v1.MsgRecvQcp");
+  const unknownTypes = w.chain.app.router.msgTypeUrls.filter((t) => !Generators[t] && !RelayerTypes.includes(t));
   if (unknownTypes.length > 0) throw new SimFailure("no generator", 0, `message types without a generator: ${unknownTypes.join(", ")}`);
 
   // per validator (consensus address hex): how often it misses a vote (per mille), from the seed
@@ -227,7 +238,8 @@ function bumpSequences(w: World, chain: SimChain, bytes: Uint8Array): void {
  *  damaged bytes, forged QCP deliveries */
 const AlwaysRefused = [
   "+wrong-signer", "+wrong-chain-id", "+wrong-account-number", "+wrong-sequence", "+foreign-pubkey", "+zero-gas", "+high-s", "+unknown-msg",
-  "+undecodable-msg", "+missing-signature", "+extra-signature", "+timeout-passed", "raw:", "MsgRecvQcp+forged", "MsgRecvQcp+root", "MsgRecvQcp+proof", "MsgRecvQcp+stranger", "MsgRecvQcp+height",
+  "+undecodable-msg", "+missing-signature", "+extra-signature", "+timeout-passed", "raw:", "MsgRecvQcp+forged", "MsgRecvQcp+tree", "MsgRecvQcp+proof", "MsgRecvQcp+height",
+  "MsgRecvQcp+unverified", "MsgRecvQcp+header",
 ];
 const mustFail = (kind: string) => AlwaysRefused.some((k) => kind.includes(k));
 
@@ -274,79 +286,165 @@ function randomQueries(w: World, rng: Rng, summary: SimSummary): void {
 
 // ---- QCP: the relayer and the counterpart chain ----
 
-function qcpQuery<T>(chain: SimChain, path: string, data: Uint8Array, decode: (b: Uint8Array) => T): T {
-  const res = chain.app.query({ path, data, height: 0n, prove: false });
+/** what the sim relayer sends (no random generator: see relayToChain and peerBlock) */
+const RelayerTypes: readonly string[] = [Urls.MsgRecvQcp, Urls.MsgCreateClient, Urls.MsgUpdateClient, Urls.MsgSubmitMisbehaviour];
+
+function qcpQuery<T>(chain: SimChain, path: string, data: Uint8Array, decode: (b: Uint8Array) => T, height = 0): T {
+  const res = chain.app.query({ path, data, height: BigInt(height), prove: false });
   if (res.code !== 0) throw new SimFailure("query failed", chain.height, `${chain.chainId} ${path}: ${res.log}`);
   return decode(res.value);
 }
 
-function sequences(chain: SimChain, other: string) {
-  return qcpQuery(chain, "/qos.qcp.v1.Query/Sequences", QuerySequencesRequest.encode({ chainId: other }).finish(), QuerySequencesResponse.decode);
+function sequences(chain: SimChain, other: string, height = 0) {
+  return qcpQuery(chain, Paths.Sequences, QuerySequencesRequest.encode({ chainId: other }).finish(), QuerySequencesResponse.decode, height);
 }
 
-/** MsgRecvQcp for entry `seq` of `src`'s outbox toward `dst`, proven at src's latest height. */
-export function delivery(src: SimChain, dst: string, seq: bigint, relayer: SimAccount): Msg {
-  const { entry, key } = qcpQuery(src, "/qos.qcp.v1.Query/Entry", QueryEntryRequest.encode({ chainId: dst, sequence: seq }).finish(), QueryEntryResponse.decode);
-  const proof = src.app.query({ path: "/store/key", data: key, height: BigInt(src.height), prove: true });
+/** MsgRecvQcp for entry `seq` of `src`'s outbox toward `dst`, proven at header `proofHeight` (the proof of
+ *  the state after block proofHeight - 1, the root that header carries). */
+export function recvMsg(src: SimChain, dst: string, seq: bigint, relayer: SimAccount, proofHeight: number): Msg {
+  const { entry, key } = qcpQuery(src, Paths.Entry, QueryEntryRequest.encode({ chainId: dst, sequence: seq }).finish(), QueryEntryResponse.decode, proofHeight - 1);
+  const proof = src.app.query({ path: "/store/key", data: key, height: BigInt(proofHeight - 1), prove: true });
   if (proof.code !== 0 || !proof.proofOps) throw new SimFailure("proof query failed", src.height, proof.log);
-  return {
-    typeUrl: "/qos.qcp.v1.MsgRecvQcp",
-    value: { relayer: relayer.address, entry, proofHeight: BigInt(src.height), appHash: src.app.store.latest.appHash, proof: proof.proofOps.ops[0].data },
-  };
+  return { typeUrl: Urls.MsgRecvQcp, value: { relayer: relayer.address, entry, proofHeight: BigInt(proofHeight), proof: proof.proofOps.ops[0].data } };
 }
 
-/** The relayer's deliveries from the peer to the chain under test (honest, and sometimes forged). */
+/** MsgCreateClient on `dstId` trusting `src`'s header `height`, certified by the QCP root CA `ca`. */
+export function createClientMsg(src: SimChain, dstId: string, creator: SimAccount, ca: CaKeyPair, height: number): Msg {
+  const block = lightBlock(src, height);
+  const certificate = issueCertificate(ca, {
+    qcp: { chainId: dstId, qcpChain: src.chainId, relayerPublicKey: new Uint8Array(), trustedHeaderHash: headerHash(block.signedHeader.header) },
+    notBefore: GenesisSeconds - 10n, notAfter: GenesisSeconds + 100_000_000n,
+  });
+  return { typeUrl: Urls.MsgCreateClient, value: { creator: creator.address, certificate, signedHeader: block.signedHeader, validatorSet: protoValidatorSet(block.validatorSet) } };
+}
+
+/**
+ * What an honest relayer sends to deliver `seqs` of `src`'s outbox to `dst`: MsgUpdateClients taking dst's
+ * client of src to src's latest header H (one skip, or the halving path when the set changed too much),
+ * then the MsgRecvQcps proven at H. Only entries written before H are provable; undefined when dst has no
+ * usable client of src. `nowSeconds`: dst's block time the messages will run at (default: the earliest next).
+ */
+export function deliveryMsgs(src: SimChain, dst: SimChain, seqs: readonly bigint[], relayer: SimAccount, nowSeconds = dst.lastTime + 1n): Msg[] | undefined {
+  const client = dst.app.keepers.qcp.getClient(dst.app.store.latest.reader, src.chainId);
+  if (!client || client.frozenHeight !== 0n || !canProve(src)) return undefined;
+  const target = src.height;
+  let trusted = Number(client.latestHeight);
+  const path = updatePath(src, trusted, target, {
+    trustingPeriod: client.trustingPeriodSeconds * 1_000_000_000n, maxClockDrift: client.maxClockDriftSeconds * 1_000_000_000n,
+    trustLevel: { numerator: client.trustLevelNumerator, denominator: client.trustLevelDenominator }, nowSeconds,
+  });
+  const updates = path.map((h) => {
+    const m = { typeUrl: Urls.MsgUpdateClient, value: { signer: relayer.address, chainId: src.chainId, header: clientHeader(src, h, trusted) } };
+    trusted = h;
+    return m;
+  });
+  return [...updates, ...seqs.map((seq) => recvMsg(src, dst.chainId, seq, relayer, target))];
+}
+
+/** whether `src` can prove its state after the block before its latest (right after a node restart it
+ *  keeps only the latest version: a relayer then waits one block) */
+const canProve = (src: SimChain) => src.height > src.initialHeight && src.app.store.at(src.height - 1) !== undefined;
+
+/** entries of `src` toward `dst` provable at src's latest header: those written before it */
+const provable = (src: SimChain, dst: string) => (canProve(src) ? sequences(src, dst, src.height - 1).outSequence : 0n);
+
+/** a relayer's tx: more gas than a user's (client updates verify a commit per header) */
+const relayerSpec = (w: World, chain: SimChain, signer: SimAccount, msgs: Msg[]): TxSpec => ({
+  ...w.spec(chain, [signer], msgs), gas: 4_000_000n, fee: [{ denom: "uqos", amount: "100000" }],
+});
+
+/** The relayer's deliveries from the peer to the chain under test (honest, and sometimes hostile). */
 function relayToChain(w: World, rng: Rng, hostile: boolean): Array<{ kind: string; bytes: Uint8Array; hostile: boolean }> {
   if (!rng.chance(400) || w.chain.height < w.chain.initialHeight) return [];
   const delivered = sequences(w.chain, PeerChainId).inSequence;
-  const available = sequences(w.peer, ChainId).outSequence;
+  const available = provable(w.peer, ChainId);
   const out: Array<{ kind: string; bytes: Uint8Array; hostile: boolean }> = [];
+  /** the first sequence the honest tx leaves undelivered */
+  let next = delivered + 1n;
   if (available > delivered) {
     const count = Math.min(Number(available - delivered), rng.range(1, 3));
-    const msgs = Array.from({ length: count }, (_, i) => delivery(w.peer, ChainId, delivered + 1n + BigInt(i), w.relayer));
-    out.push({ kind: "/qos.qcp.v1.MsgRecvQcp", bytes: buildTx(w.chain.app.router, w.spec(w.chain, [w.relayer], msgs)), hostile: false });
+    next += BigInt(count);
+    const msgs = deliveryMsgs(w.peer, w.chain, Array.from({ length: count }, (_, i) => delivered + 1n + BigInt(i)), w.relayer);
+    if (msgs) out.push({ kind: Urls.MsgRecvQcp, bytes: buildTx(w.chain.app.router, relayerSpec(w, w.chain, w.relayer, msgs)), hostile: false });
   }
   if (hostile && available >= 1n && rng.chance(300)) {
-    // hostile deliveries: a replay, a gap, a forged entry, a wrong root, a stranger as relayer
-    const seq = BigInt(rng.range(1, Number(available)));
-    const m = delivery(w.peer, ChainId, seq, w.relayer);
-    const v = m.value as { relayer: string; entry: Uint8Array; appHash: Uint8Array; proof: Uint8Array; proofHeight: bigint };
-    let signer = w.relayer;
-    const twist = rng.pick(["as-is", "forged", "root", "proof", "stranger", "height"] as const);
+    // hostile deliveries: a replay or gap, a forged entry, the relayer's own tree, a junk proof, a stranger
+    // relaying (allowed), impossible or unverified proof heights, a header the relayer signed itself
+    const twist = rng.pick(["as-is", "forged", "tree", "proof", "stranger", "height", "unverified", "header"] as const);
+    // the next undelivered entry when there is one (so the twist meets the proof checks, not the sequence's)
+    const seq = twist !== "as-is" && next <= available ? next : BigInt(rng.range(1, Number(available)));
+    const target = w.peer.height;
+    const m = recvMsg(w.peer, ChainId, seq, w.relayer, target);
+    const v = m.value as { relayer: string; entry: Uint8Array; proof: Uint8Array; proofHeight: bigint };
+    let signer = w.forger;
+    v.relayer = signer.address;
+    const msgs: Msg[] = [m];
     if (twist === "forged") {
       const e = OutboxEntry.decode(v.entry);
       e.payload = rng.bytes(e.payload.length || 8);
       v.entry = OutboxEntry.encode(e).finish();
-    } else if (twist === "root") v.appHash = rng.bytes(32);
-    else if (twist === "proof") v.proof = rng.bytes(rng.range(1, 200));
+    } else if (twist === "tree" || twist === "header") {
+      // an entry minting PEERX vouchers to a user, in a one-leaf tree of the relayer's making
+      const e = OutboxEntry.decode(v.entry);
+      const forged = OutboxEntry.encode({ ...e, sequence: seq, height: 1n, isResult: false, payloadType: Urls.TransferPayload,
+        payload: TransferPayload.encode({ sender: w.forger.address, receiver: w.forger.address, denom: "PEERX", amount: "1000000000000", returning: false }).finish() }).finish();
+      const key = outboxKey(ChainId, seq);
+      const tree = smtBuild([[key, forged]]);
+      v.entry = forged;
+      v.proof = encodeProof(proveKey(tree, key));
+      if (twist === "header") {
+        // ...and a header at the next height carrying that root, signed by keys the relayer holds
+        v.proofHeight = BigInt(target + 1);
+        msgs.unshift({ typeUrl: Urls.MsgUpdateClient, value: { signer: signer.address, chainId: PeerChainId, header: forgedHeader(w, target + 1, rootHash(tree)) } });
+      }
+    } else if (twist === "proof") v.proof = rng.bytes(rng.range(1, 200));
     else if (twist === "stranger") { signer = w.user(); v.relayer = signer.address; }
     else if (twist === "height") v.proofHeight = BigInt(rng.pick([0, -1, 1_000_000]));
-    out.push({ kind: `/qos.qcp.v1.MsgRecvQcp+${twist}`, bytes: buildTx(w.chain.app.router, w.spec(w.chain, [signer], [m])), hostile: true });
+    else if (twist === "unverified") v.proofHeight = BigInt(target + 1);
+    out.push({ kind: `${Urls.MsgRecvQcp}+${twist}`, bytes: buildTx(w.chain.app.router, relayerSpec(w, w.chain, signer, msgs)), hostile: true });
   }
   return out;
 }
 
-/** One block of the counterpart chain: its users send toward the chain under test, the relayer delivers
- *  the chain's entries (proven at its latest height) there. */
+/** A peer header at `height` with app hash `appHash`, signed by a set of the forger's own keys, claimed to
+ *  follow the client's latest state (the real trusted set is given: none of it signed). */
+function forgedHeader(w: World, height: number, appHash: Uint8Array) {
+  const client = w.chain.app.keepers.qcp.getClient(w.reader, PeerChainId)!;
+  const trusted = Number(client.latestHeight);
+  const forgers = [0, 1, 2].map((i) => ({ key: key(`sim-forger-${i}`), power: 10n }));
+  const block = makeBlock({ height: BigInt(height), chainId: PeerChainId, members: forgers, nextMembers: forgers, time: { seconds: w.chain.lastTime, nanos: 0 }, appHash });
+  return {
+    signedHeader: block.signedHeader, validatorSet: protoValidatorSet(block.validatorSet),
+    trustedHeight: BigInt(trusted), trustedValidators: protoValidatorSet(validatorSetAt(w.peer, trusted + 1)),
+  };
+}
+
+/** One block of the counterpart chain: its users send toward the chain under test, the relayer creates the
+ *  peer's client of the chain under test (first time) and delivers the chain's entries there. */
 async function peerBlock(w: World, rng: Rng, summary: SimSummary): Promise<void> {
   const peer = w.peer;
   const txs: Uint8Array[] = [];
-  const submit = (signer: SimAccount, msgs: Msg[]) => {
-    const r = w.submit(peer, w.spec(peer, [signer], msgs));
+  const submit = (signer: SimAccount, msgs: Msg[], relayer = false) => {
+    const r = w.submit(peer, relayer ? relayerSpec(w, peer, signer, msgs) : w.spec(peer, [signer], msgs));
     txs.push(r.bytes);
   };
   for (let i = rng.int(3); i > 0; i--) {
     const sender = w.user();
     const denom = rng.pick(["PEERX", "PEERX", "uqos"]);
-    submit(sender, [{ typeUrl: "/qos.qcp.v1.MsgTransfer", value: { sender: sender.address, toChain: ChainId, receiver: w.user().address, denom, amount: String(rng.range(1, 100_000)) } }]);
+    submit(sender, [{ typeUrl: Urls.MsgTransfer, value: { sender: sender.address, toChain: ChainId, receiver: w.user().address, denom, amount: String(rng.range(1, 100_000)) } }]);
   }
+  // header times strictly increase (a light client refuses a header not after the one it trusts)
+  const time = w.chain.lastTime > peer.lastTime ? w.chain.lastTime : peer.lastTime + 1n;
   const delivered = sequences(peer, ChainId).inSequence;
-  const available = sequences(w.chain, PeerChainId).outSequence;
-  if (available > delivered) {
+  const available = provable(w.chain, PeerChainId);
+  if (!peer.app.keepers.qcp.getClient(peer.app.store.latest.reader, ChainId)) {
+    if (w.chain.height >= w.chain.initialHeight) submit(w.relayer, [createClientMsg(w.chain, PeerChainId, w.relayer, w.qcpCa, w.chain.height)], true);
+  } else if (available > delivered) {
     const count = Math.min(Number(available - delivered), rng.range(1, 4));
-    submit(w.relayer, Array.from({ length: count }, (_, i) => delivery(w.chain, PeerChainId, delivered + 1n + BigInt(i), w.relayer)));
+    const msgs = deliveryMsgs(w.chain, peer, Array.from({ length: count }, (_, i) => delivered + 1n + BigInt(i)), w.relayer, time);
+    if (msgs) submit(w.relayer, msgs, true);
   }
   w.resetSequences();
-  await peer.block({ txs, timeSeconds: w.chain.lastTime, proposer: consAddress(new Uint8Array(32).fill(7)) });
+  await peer.block({ txs, timeSeconds: time, proposer: consAddress(consensusKey("peer-0")) });
   summary.peerBlocks++;
 }

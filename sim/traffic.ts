@@ -10,6 +10,7 @@ import { ChainId, ExtremeAmounts, GenesisSeconds, PeerChainId, QOS, TokenNames, 
 import type { SimChain } from "./chain.js";
 import { AppVersion } from "../app/app.js";
 import { toValAddress as stakeValAddress } from "../modules/stake/index.js";
+import { voucherDenom } from "../modules/qcp/index.js";
 import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 
 /** A generator: the signers and messages of one tx, or undefined when there is nothing sensible to do. */
@@ -449,7 +450,8 @@ const initQcp: Generator = (w, hostile) => {
 
 const qcpTransfer: Generator = (w, hostile) => {
   const sender = w.user();
-  const d = w.rng.chance(300) ? "PEERX" : denom(w);
+  // the peer's PEERX is held here as its voucher: sending it back is the returning route
+  const d = w.rng.chance(300) ? voucherDenom(PeerChainId, "PEERX") : denom(w);
   return {
     signers: [sender],
     msgs: [{

@@ -47,6 +47,9 @@ export class World {
   readonly ghosts: SimAccount[];
   readonly guardian: SimAccount;
   readonly relayer: SimAccount;
+  /** a funded account outside the random traffic that sends the hostile QCP deliveries and client
+   *  updates, so its txs reach the qcp checks instead of colliding with another tx's sequence */
+  readonly forger = simAccount("qcp-forger");
   readonly qscCa = caKeyPair("qsc");
   readonly qcpCa = caKeyPair("qcp");
   readonly otherCa = caKeyPair("rogue");
@@ -163,13 +166,14 @@ export class World {
     }
   }
 
-  genesisAppState(): Record<string, unknown> {
-    const all = [...this.users];
+  /** the chain under test's genesis; `peerClient`: its light client of the peer (qcp genesis chains[].client) */
+  genesisAppState(peerClient?: Record<string, unknown>): Record<string, unknown> {
+    const all = [...this.users, this.forger];
     return {
       auth: { accounts: all.map((a) => ({ address: a.address })) },
       bank: { balances: all.map((a) => ({ address: a.address, coins: [{ denom: "uqos", amount: String(1_000_000n * QOS) }] })) },
       qsc: { root_ca_public_key: toBase64(this.qscCa.publicKey) },
-      qcp: { root_ca_public_key: toBase64(this.qcpCa.publicKey), chains: [{ chain_id: PeerChainId, relayers: [this.relayer.address] }] },
+      qcp: { root_ca_public_key: toBase64(this.qcpCa.publicKey), chains: [{ chain_id: PeerChainId, relayers: [this.relayer.address], ...(peerClient ? { client: peerClient } : {}) }] },
       guardian: { guardians: [{ address: this.guardian.address, type: "genesis", description: "sim genesis guardian" }] },
       stake: {
         params: {

@@ -24,9 +24,9 @@ import { freePort, sleep, TestNode } from "../test/helpers/node.js";
 import { msg as qscMsg, qscCertificate } from "../test/helpers/qsc.js";
 import { registry, signTx, testAccount, type TestAccount } from "../test/helpers/wallet.js";
 
-const Qcp = TypeUrl.qos.qcp.v1;
+const Urls = TypeUrl.qos.qcp.v1;
 for (const [url, type] of [
-  [Qcp.MsgInitQcp, MsgInitQcp], [Qcp.MsgRecvQcp, MsgRecvQcp], [Qcp.MsgTransfer, MsgTransfer], [Qcp.MsgExecute, MsgExecute], [Qcp.MsgCreateClient, MsgCreateClient], [Qcp.MsgUpdateClient, MsgUpdateClient],
+  [Urls.MsgInitQcp, MsgInitQcp], [Urls.MsgRecvQcp, MsgRecvQcp], [Urls.MsgTransfer, MsgTransfer], [Urls.MsgExecute, MsgExecute], [Urls.MsgCreateClient, MsgCreateClient], [Urls.MsgUpdateClient, MsgUpdateClient],
 ] as const) {
   try {
     registry.register(url, type as never);
@@ -38,12 +38,15 @@ for (const [url, type] of [
 export const relayerBin = join(repoRoot, "dist/cmd/relayer/main.js");
 const seedKey = (seed: string) => createHash("sha256").update(seed).digest("hex");
 
-export class Chain {
+/** What Chain needs of a node: a single TestNode, or one node of a multi-validator testnet. */
+export interface ChainNode {
+  readonly rpcUrl: string;
+  rpc<T = any>(method: string, params?: Record<string, unknown>): Promise<T>;
+}
+
+export class Chain<N extends ChainNode = TestNode> {
   private sequences = new Map<string, bigint>();
-  constructor(readonly node: TestNode) {}
-  get id(): string {
-    return this.node.chainId;
-  }
+  constructor(readonly node: N, readonly id: string) {}
 
   async query(path: string, data: Uint8Array): Promise<Uint8Array> {
     const { response } = await this.node.rpc<{ response: { code: number; log: string; value: string | null } }>("abci_query", { path, data: Buffer.from(data).toString("hex") });
@@ -131,8 +134,8 @@ export class RelayerProcess {
   }
 }
 
-export interface QcpPair {
-  qos: Chain;
+export interface QcpPair<Q extends ChainNode = TestNode> {
+  qos: Chain<Q>;
   biz: Chain;
   ca: CaKeyPair;
   relayers: TestAccount[];
@@ -145,78 +148,107 @@ export interface QcpPair {
   destroy(): Promise<void>;
 }
 
+/** A QCP-ready genesis: the profile, and the QCP and QSC root CA keys (certificates for relayers, clients, tokens). */
+export function qcpGenesis(genesis: any, profile: "qos" | "business", ca: CaKeyPair): void {
+  genesis.app_state.profile = profile;
+  genesis.app_state.qcp = { ...(genesis.app_state.qcp ?? {}), root_ca_public_key: toBase64(ca.publicKey) };
+  genesis.app_state.qsc = { ...(genesis.app_state.qsc ?? {}), root_ca_public_key: toBase64(ca.publicKey) };
+}
+
+/** The latest block time of a chain, in seconds (certificates are valid around it). */
+async function chainSeconds(chain: Chain<ChainNode>): Promise<bigint> {
+  const block = await chain.node.rpc<{ block: { header: { time: string } } }>("block");
+  return BigInt(Math.trunc(Date.parse(block.block.header.time) / 1000));
+}
+
+/** Registers each side as the other's QCP counterpart (MsgInitQcp with a root-CA certificate per relayer key), signed by `creator`. */
+export async function connectChains(a: Chain<ChainNode>, b: Chain<ChainNode>, ca: CaKeyPair, relayers: TestAccount[], creator: TestAccount): Promise<void> {
+  const now = await chainSeconds(a);
+  const init = (chainId: string, qcpChain: string, key: Uint8Array) => ({
+    typeUrl: Urls.MsgInitQcp,
+    value: MsgInitQcp.fromPartial({
+      creator: creator.address,
+      certificate: issueCertificate(ca, { qcp: { chainId, qcpChain, relayerPublicKey: key, trustedHeaderHash: new Uint8Array() }, notBefore: now - 600n, notAfter: now + 86_400n }),
+    }),
+  });
+  // each chain's client of the other, trusting the other's current header (the CA vouches for its hash)
+  const createClient = async (chainId: string, counterpart: Chain<ChainNode>) => {
+    const block = await counterpart.lightBlock();
+    const trustedHeaderHash = headerHash(block.signedHeader.header);
+    return {
+      typeUrl: Urls.MsgCreateClient,
+      value: MsgCreateClient.fromPartial({
+        creator: creator.address,
+        certificate: issueCertificate(ca, { qcp: { chainId, qcpChain: counterpart.id, relayerPublicKey: new Uint8Array(), trustedHeaderHash }, notBefore: now - 600n, notAfter: now + 86_400n }),
+        signedHeader: toProtoSignedHeader(block.signedHeader),
+        validatorSet: toProtoValidatorSet(block.validatorSet),
+      }),
+    };
+  };
+  const [aClient, bClient] = await Promise.all([createClient(a.id, b), createClient(b.id, a)]);
+  await Promise.all([
+    a.submit(creator, [...relayers.map((r) => init(a.id, b.id, r.pubkey)), aClient]),
+    b.submit(creator, [...relayers.map((r) => init(b.id, a.id, r.pubkey)), bClient]),
+  ]);
+}
+
+/** A QSC token `name` on `chain` (banker `banker`), 1,000,000,000 of it held by `holder`. */
+export async function createToken(chain: Chain<ChainNode>, ca: CaKeyPair, name: string, banker: TestAccount, holder: TestAccount): Promise<void> {
+  const now = await chainSeconds(chain);
+  const certificate = qscCertificate(ca, { chainId: chain.id, name, bankerPublicKey: banker.pubkey, notBefore: now - 600n, notAfter: now + 86_400n });
+  await chain.submit(banker, [qscMsg.create({ creator: banker.address, certificate, name, banker: banker.address, initialHolders: [{ address: holder.address, amount: "1000000000" }] })]);
+}
+
+/**
+ * A relayer process (not started) between `chains` on every route, with relayer key `index`
+ * (qcp-relayer-<index>, the key startQcpPair funds and certifies); its config file goes into `dir`.
+ */
+export async function relayerProcess(chains: Array<Chain<ChainNode>>, index: number, dir: string, overrides: Record<string, unknown> = {}): Promise<RelayerProcess> {
+  const key = { private_key_hex: seedKey(`qcp-relayer-${index}`) };
+  const config = {
+    chains: chains.map((c) => ({ id: c.id, rpc: c.node.rpcUrl, key })),
+    routes: chains.flatMap((from) => chains.filter((to) => to !== from).map((to) => ({ from: from.id, to: to.id }))),
+    poll_interval_ms: 500,
+    confirm_timeout_ms: 8000,
+    ...overrides,
+  };
+  const file = join(dir, `relayer-${index}.json`);
+  writeFileSync(file, JSON.stringify(config, null, 2));
+  return new RelayerProcess(file, await freePort());
+}
+
+/** The relayer keys (qcp-relayer-<i>) and the accounts a QCP network funds. */
+export async function qcpAccounts(relayerCount: number) {
+  const relayers = await Promise.all(Array.from({ length: relayerCount }, (_, i) => testAccount(`qcp-relayer-${i}`)));
+  const [alice, bob, banker] = await Promise.all(["qcp-alice", "qcp-bob", "qcp-banker"].map(testAccount));
+  return { relayers, alice, bob, banker, funded: [...relayers, alice, bob, banker].map((a) => ({ address: a.address, coins: "1000000000000uqos" })) };
+}
+
 export async function startQcpPair(options: { qosChainId?: string; bizChainId?: string; timeoutCommit?: string; relayers?: number } = {}): Promise<QcpPair> {
   const ca = newCaKeyPair();
-  const relayers = await Promise.all(Array.from({ length: options.relayers ?? 2 }, (_, i) => testAccount(`qcp-relayer-${i}`)));
-  const [alice, bob, banker] = await Promise.all(["qcp-alice", "qcp-bob", "qcp-banker"].map(testAccount));
-  const accounts = [...relayers, alice, bob, banker].map((a) => ({ address: a.address, coins: "1000000000000uqos" }));
+  const { relayers, alice, bob, banker, funded: accounts } = await qcpAccounts(options.relayers ?? 2);
   const timeoutCommit = options.timeoutCommit ?? "250ms";
   const qosNode = await TestNode.create({ chainId: options.qosChainId ?? "qos-qcp", accounts, timeoutCommit });
   const bizNode = await TestNode.create({ chainId: options.bizChainId ?? "biz-qcp", accounts, timeoutCommit });
   for (const [node, profile] of [[qosNode, "qos"], [bizNode, "business"]] as const) {
     const file = join(node.home, "config/genesis.json");
     const genesis = JSON.parse(readFileSync(file, "utf8"));
-    genesis.app_state.profile = profile;
-    genesis.app_state.qcp = { ...(genesis.app_state.qcp ?? {}), root_ca_public_key: toBase64(ca.publicKey) };
-    genesis.app_state.qsc = { ...(genesis.app_state.qsc ?? {}), root_ca_public_key: toBase64(ca.publicKey) };
+    qcpGenesis(genesis, profile, ca);
     writeFileSync(file, JSON.stringify(genesis, null, 2));
   }
-  const files: string[] = [];
   const processes: RelayerProcess[] = [];
   try {
     await Promise.all([qosNode.start(), bizNode.start()]);
-    const qos = new Chain(qosNode);
-    const biz = new Chain(bizNode);
-    const block = await qosNode.rpc<{ block: { header: { time: string } } }>("block");
-    const now = BigInt(Math.trunc(Date.parse(block.block.header.time) / 1000));
-    const init = (chainId: string, qcpChain: string, key: Uint8Array) => ({
-      typeUrl: Qcp.MsgInitQcp,
-      value: MsgInitQcp.fromPartial({
-        creator: alice.address,
-        certificate: issueCertificate(ca, { qcp: { chainId, qcpChain, relayerPublicKey: key, trustedHeaderHash: new Uint8Array() }, notBefore: now - 600n, notAfter: now + 86_400n }),
-      }),
-    });
-    // each chain's client of the other, trusting the other's current header (the CA vouches for its hash)
-    const createClient = async (chainId: string, counterpart: Chain) => {
-      const block = await counterpart.lightBlock();
-      const trustedHeaderHash = headerHash(block.signedHeader.header);
-      return {
-        typeUrl: Qcp.MsgCreateClient,
-        value: MsgCreateClient.fromPartial({
-          creator: alice.address,
-          certificate: issueCertificate(ca, { qcp: { chainId, qcpChain: counterpart.id, relayerPublicKey: new Uint8Array(), trustedHeaderHash }, notBefore: now - 600n, notAfter: now + 86_400n }),
-          signedHeader: toProtoSignedHeader(block.signedHeader),
-          validatorSet: toProtoValidatorSet(block.validatorSet),
-        }),
-      };
-    };
-    const [qosClient, bizClient] = await Promise.all([createClient(qos.id, biz), createClient(biz.id, qos)]);
-    await Promise.all([
-      qos.submit(alice, [...relayers.map((r) => init(qos.id, biz.id, r.pubkey)), qosClient]),
-      biz.submit(alice, [...relayers.map((r) => init(biz.id, qos.id, r.pubkey)), bizClient]),
-    ]);
+    const qos = new Chain(qosNode, qosNode.chainId);
+    const biz = new Chain(bizNode, bizNode.chainId);
+    await connectChains(qos, biz, ca, relayers, alice);
     const token = "STAR";
-    const certificate = qscCertificate(ca, { chainId: biz.id, name: token, bankerPublicKey: banker.pubkey, notBefore: now - 600n, notAfter: now + 86_400n });
-    await biz.submit(banker, [qscMsg.create({ creator: banker.address, certificate, name: token, banker: banker.address, initialHolders: [{ address: alice.address, amount: "1000000000" }] })]);
+    await createToken(biz, ca, token, banker, alice);
 
     const pair: QcpPair = {
       qos, biz, ca, relayers, alice, bob, banker, token,
       async relayer(index, overrides = {}) {
-        const key = { private_key_hex: seedKey(`qcp-relayer-${index}`) };
-        const config = {
-          chains: [
-            { id: qos.id, rpc: qosNode.rpcUrl, key },
-            { id: biz.id, rpc: bizNode.rpcUrl, key },
-          ],
-          routes: [{ from: biz.id, to: qos.id }, { from: qos.id, to: biz.id }],
-          poll_interval_ms: 500,
-          confirm_timeout_ms: 8000,
-          ...overrides,
-        };
-        const file = join(bizNode.home, `relayer-${index}.json`);
-        writeFileSync(file, JSON.stringify(config, null, 2));
-        files.push(file);
-        const p = new RelayerProcess(file, await freePort());
+        const p = await relayerProcess([qos, biz], index, bizNode.home, overrides);
         processes.push(p);
         return p;
       },

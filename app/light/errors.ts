@@ -10,6 +10,7 @@ export type LightRefusal =
   | "trust_expired" // trusted header time + trusting period <= now
   | "validator_set_hash" // header.validators_hash != hash(supplied validator set)
   | "next_validators_mismatch" // adjacent: trusted next_validators_hash != new validators_hash
+  | "trusted_validators_hash" // from a stored state: the supplied trusted set != its next_validators_hash
   | "forged_signature" // a commit signature does not verify
   | "insufficient_voting_power" // < +2/3 of the header's own set signed
   | "insufficient_trust" // < trust level of the trusted set signed (bisection pivots on this one)

@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import { BinaryWriter } from "cosmjs-types/binary";
 import { Timestamp } from "cosmjs-types/google/protobuf/timestamp";
 import { BlockID, type Header } from "cosmjs-types/tendermint/types/types";
-import { SimpleValidator, type ValidatorSet as ProtoValidatorSet } from "cosmjs-types/tendermint/types/validator";
+import { SimpleValidator } from "cosmjs-types/tendermint/types/validator";
 import { Consensus } from "cosmjs-types/tendermint/version/types";
 import { hashFromByteSlices } from "./merkle.js";
 import { refuse } from "./errors.js";
@@ -60,11 +60,17 @@ export function validatorSetHash(vals: ValidatorSet): Uint8Array {
   );
 }
 
+/** The fields of a tendermint.types.ValidatorSet this library reads (cosmjs-types' or this repository's
+ *  generated codec, whose nested messages may be undefined after decoding). */
+export interface ProtoSetShape {
+  validators: ReadonlyArray<{ address: Uint8Array; pubKey?: { ed25519?: Uint8Array } | undefined; votingPower: bigint }>;
+}
+
 /**
  * A tendermint.types.ValidatorSet (as carried in messages or returned by RPC) in this library's form,
  * keeping its order; refuses non-ed25519 keys, addresses that do not match their key, and non-positive powers.
  */
-export function fromProtoValidatorSet(p: ProtoValidatorSet): ValidatorSet {
+export function fromProtoValidatorSet(p: ProtoSetShape): ValidatorSet {
   return {
     validators: p.validators.map((v, i) => {
       const pk = v.pubKey?.ed25519;

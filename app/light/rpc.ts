@@ -87,9 +87,8 @@ export function validatorSetFromRpc(validators: unknown): ValidatorSet {
       const o = obj(v, `validator #${i}`);
       const pk = obj(o.pub_key, `validator #${i}.pub_key`);
       if (pk.type !== "tendermint/PubKeyEd25519") refuse("invalid_header", `validator #${i}: key type ${JSON.stringify(pk.type)} is not ed25519`);
-      return { address: hexBytes(o.address, `validator #${i}.address`), pubKey: { ed25519: b64Bytes(pk.value, `validator #${i}.pub_key`) }, votingPower: int(o.voting_power, `validator #${i}.voting_power`), proposerPriority: 0n };
+      return { address: hexBytes(o.address, `validator #${i}.address`), pubKey: { ed25519: b64Bytes(pk.value, `validator #${i}.pub_key`) }, votingPower: int(o.voting_power, `validator #${i}.voting_power`) };
     }),
-    totalVotingPower: 0n,
   });
 }
 

@@ -55,10 +55,10 @@ export function validateSignedHeader(sh: SignedHeader, chainId: string): void {
 }
 
 /** HeaderExpired: trusted.time + trustingPeriod <= now. */
-export const headerExpired = (h: Header, trustingPeriod: bigint, now: Timestamp): boolean =>
+export const headerExpired = (h: Pick<Header, "time">, trustingPeriod: bigint, now: Timestamp): boolean =>
   timeToNanos(h.time) + trustingPeriod <= timeToNanos(now);
 
-function checkNotExpired(trusted: Header, trustingPeriod: bigint, now: Timestamp): void {
+function checkNotExpired(trusted: Pick<Header, "time">, trustingPeriod: bigint, now: Timestamp): void {
   if (headerExpired(trusted, trustingPeriod, now))
     refuse("trust_expired", `old header has expired at ${showTime(addNanos(trusted.time, trustingPeriod))} (now: ${showTime(now)})`);
 }
@@ -69,7 +69,7 @@ const addNanos = (t: Timestamp, ns: bigint): Timestamp => {
 };
 
 /** verifyNewHeaderAndVals: basic validity, monotonic height and time, clock drift, validators hash. */
-function verifyNewHeaderAndVals(untrusted: LightBlock, trusted: Header, now: Timestamp, maxClockDrift: bigint): void {
+function verifyNewHeaderAndVals(untrusted: LightBlock, trusted: Pick<Header, "chainId" | "height" | "time">, now: Timestamp, maxClockDrift: bigint): void {
   const h = untrusted.signedHeader.header;
   validateSignedHeader(untrusted.signedHeader, trusted.chainId);
   if (h.height <= trusted.height) refuse("non_monotonic_height", `expected new header height ${h.height} to be greater than one of old header ${trusted.height}`);
@@ -82,12 +82,11 @@ function verifyNewHeaderAndVals(untrusted: LightBlock, trusted: Header, now: Tim
     refuse("validator_set_hash", `expected new header validators (${hex(h.validatorsHash)}) to match those that were supplied (${hex(vh)}) at height ${h.height}`);
 }
 
-/**
- * VerifyAdjacent: `untrusted` is at trusted height + 1; the trusted header's next_validators_hash
- * must be the new header's validators_hash, and +2/3 of that set must have signed.
- */
-export function verifyAdjacent(trusted: SignedHeader, untrusted: LightBlock, trustingPeriod: bigint, now: Timestamp, maxClockDrift: bigint): void {
-  const th = trusted.header, uh = untrusted.signedHeader.header;
+/** What verifying a newer header needs of a trusted one: a header, or a state an on-chain client stored. */
+type TrustedHeader = Pick<Header, "chainId" | "height" | "time" | "nextValidatorsHash">;
+
+function adjacentFrom(th: TrustedHeader, untrusted: LightBlock, trustingPeriod: bigint, now: Timestamp, maxClockDrift: bigint): void {
+  const uh = untrusted.signedHeader.header;
   if (uh.height !== th.height + 1n) refuse("not_adjacent", `headers must be adjacent in height: ${th.height} then ${uh.height}`);
   checkNotExpired(th, trustingPeriod, now);
   verifyNewHeaderAndVals(untrusted, th, now, maxClockDrift);
@@ -96,18 +95,54 @@ export function verifyAdjacent(trusted: SignedHeader, untrusted: LightBlock, tru
   verifyCommitLight(untrusted.validatorSet, th.chainId, untrusted.signedHeader.commit.blockId, uh.height, untrusted.signedHeader.commit);
 }
 
+function nonAdjacentFrom(th: TrustedHeader, trustedVals: ValidatorSet, untrusted: LightBlock, trustingPeriod: bigint, now: Timestamp, maxClockDrift: bigint, trustLevel: Fraction): void {
+  const uh = untrusted.signedHeader.header;
+  if (uh.height === th.height + 1n) refuse("not_adjacent", `headers must be non adjacent in height: ${th.height} then ${uh.height}`);
+  validateTrustLevel(trustLevel);
+  checkNotExpired(th, trustingPeriod, now);
+  verifyNewHeaderAndVals(untrusted, th, now, maxClockDrift);
+  verifyCommitLightTrusting(trustedVals, th.chainId, untrusted.signedHeader.commit, trustLevel);
+  verifyCommitLight(untrusted.validatorSet, th.chainId, untrusted.signedHeader.commit.blockId, uh.height, untrusted.signedHeader.commit);
+}
+
+/**
+ * VerifyAdjacent: `untrusted` is at trusted height + 1; the trusted header's next_validators_hash
+ * must be the new header's validators_hash, and +2/3 of that set must have signed.
+ */
+export function verifyAdjacent(trusted: SignedHeader, untrusted: LightBlock, trustingPeriod: bigint, now: Timestamp, maxClockDrift: bigint): void {
+  adjacentFrom(trusted.header, untrusted, trustingPeriod, now, maxClockDrift);
+}
+
 /**
  * VerifyNonAdjacent: more than `trustLevel` of the TRUSTED set and +2/3 of the new header's own
  * set signed it. A refusal for too little trusted power is "insufficient_trust" (bisect then).
  */
 export function verifyNonAdjacent(trusted: LightBlock, untrusted: LightBlock, trustingPeriod: bigint, now: Timestamp, maxClockDrift: bigint, trustLevel: Fraction = DefaultTrustLevel): void {
-  const th = trusted.signedHeader.header, uh = untrusted.signedHeader.header;
-  if (uh.height === th.height + 1n) refuse("not_adjacent", `headers must be non adjacent in height: ${th.height} then ${uh.height}`);
-  validateTrustLevel(trustLevel);
-  checkNotExpired(th, trustingPeriod, now);
-  verifyNewHeaderAndVals(untrusted, th, now, maxClockDrift);
-  verifyCommitLightTrusting(trusted.validatorSet, th.chainId, untrusted.signedHeader.commit, trustLevel);
-  verifyCommitLight(untrusted.validatorSet, th.chainId, untrusted.signedHeader.commit.blockId, uh.height, untrusted.signedHeader.commit);
+  nonAdjacentFrom(trusted.signedHeader.header, trusted.validatorSet, untrusted, trustingPeriod, now, maxClockDrift, trustLevel);
+}
+
+/** What an on-chain client keeps of a verified header (IBC's consensus state), enough to verify newer ones. */
+export interface TrustedState {
+  chainId: string;
+  height: bigint;
+  time: Timestamp;
+  /** the set that signs height + 1 */
+  nextValidatorsHash: Uint8Array;
+}
+
+/**
+ * Verify from a stored state instead of a whole trusted header (IBC 07-tendermint's rule): the caller
+ * supplies the trusted state's next validator set, which must hash to its next_validators_hash
+ * ("trusted_validators_hash"). Adjacent (height + 1): that set is the header's own and +2/3 of it signed.
+ * Skipping: more than `trustLevel` of that set and +2/3 of the header's own set signed. Every other
+ * refusal is the one verify() gives for the same header.
+ */
+export function verifyFromTrustedState(trusted: TrustedState, trustedNextVals: ValidatorSet, untrusted: LightBlock, opts: VerifyOptions, now: Timestamp): void {
+  const nh = validatorSetHash(trustedNextVals);
+  if (Buffer.compare(nh, trusted.nextValidatorsHash) !== 0)
+    refuse("trusted_validators_hash", `trusted validators (${hex(nh)}) do not match the next validators (${hex(trusted.nextValidatorsHash)}) of the trusted state at height ${trusted.height}`);
+  if (untrusted.signedHeader.header.height === trusted.height + 1n) adjacentFrom(trusted, untrusted, opts.trustingPeriod, now, opts.maxClockDrift);
+  else nonAdjacentFrom(trusted, trustedNextVals, untrusted, opts.trustingPeriod, now, opts.maxClockDrift, opts.trustLevel ?? DefaultTrustLevel);
 }
 
 /** Verify: adjacent or non-adjacent, by height. Throws LightClientError on any refusal. */

@@ -223,6 +223,14 @@ export class Sequence {
   }
 }
 
+/** One entry as a light client proves it (qoscli --verify): the raw store key a `/store/key` query with
+ *  prove asks for, and how to read the value the proof covers. Modules hand these out from keeper.ts, so
+ *  clients prove values without knowing (or copying) a key layout. */
+export interface ProvableEntry<V> {
+  readonly key: Uint8Array;
+  decode(bytes: Uint8Array): V;
+}
+
 /** Keys (of one codec) under a prefix, each with a value (of one codec). Iteration is in key-byte order. */
 export class StoreMap<K, V> {
   constructor(
@@ -234,6 +242,12 @@ export class StoreMap<K, V> {
   /** the full store key of `key` */
   storeKey(key: K): string {
     return this.prefix + this.keyCodec.encode(key);
+  }
+
+  /** the entry of `key` as a client proves it (its raw store key and value codec) */
+  provable(key: K): ProvableEntry<V> {
+    const codec = this.valueCodec;
+    return { key: keyToBytes(this.storeKey(key)), decode: (bytes) => codec.decode(bytes) };
   }
 
   get(store: KVReader, key: K): V | undefined {

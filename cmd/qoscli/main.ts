@@ -17,6 +17,7 @@ import { paramsCli } from "../../modules/params/cli.js";
 import { addCaCommands } from "./ca.js";
 import { CliError, DefaultHome, DefaultNode, InputError, example, registerMsgTypes, type CliModule } from "../../client/index.js";
 import { addKeysCommands } from "./keys.js";
+import { addLightCommands } from "./light.js";
 import { addFrameworkQueries } from "./query.js";
 import { addTxFileCommands } from "./tx.js";
 
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
 
   addKeysCommands(program);
   addCaCommands(program);
+  addLightCommands(program);
   const tx = example(
     program.command("tx").description("build, sign and broadcast transactions (module commands, plus sign and broadcast of tx files)"),
     "qoscli tx bank send alice qosacc1... 1000uqos --gas auto --broadcast-mode block",

@@ -16,6 +16,9 @@ const accounts = new StoreMap("auth/a/", bytesKey(20), protoValue(BaseAccount));
 const nextAccountNumber = new Sequence("auth/n", 0n);
 const params = storedParams("auth/p", ParamsSchema, DefaultParams);
 
+/** An account as qoscli --verify proves it (absent = never seen by the chain). */
+export const accountEntry = (address: Uint8Array) => accounts.provable(address);
+
 /** The fee collector (the Cosmos SDK's auth module account): the ante handler pays fees into it and
  *  distribution empties it each block; no mint or burn. */
 export const FeeCollectorAccount = { name: "fee_collector", permissions: [] } as const satisfies ModuleAccount;

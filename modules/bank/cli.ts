@@ -15,9 +15,11 @@ import {
 import { addCoins, coinsToString, coinsToWire, parseCoinsString, validateDenom, type Coin } from "../../app/coins.js";
 import { MsgTransfer } from "../../gen/qos/bank/v1/tx.js";
 import {
-  CliContext, CliError, signerOf, addPageFlags, addTxFlags, example, fetchBalance, pageJson, pageRequest, pageText, runTx, type CliModule, type PageFlags, type TxFlags, type TxSigner,
+  CliContext, CliError, signerOf, addPageFlags, addVerifyFlag, verifiedStateFor, addTxFlags, example, fetchBalance, pageJson, pageRequest, pageText, runTx, type CliModule, type PageFlags, type TxFlags, type TxSigner,
 } from "../../client/index.js";
 import { Method, TypeUrl } from "../../gen/names.js";
+import { parseAccAddress } from "../../app/address.js";
+import { balanceEntry, supplyEntry } from "./keeper.js";
 
 export const bankCli: CliModule = ({ tx, query, registerMsgTypes }) => {
   registerMsgTypes([[TypeUrl.qos.bank.v1.MsgTransfer, MsgTransfer]]);
@@ -82,42 +84,69 @@ export const bankCli: CliModule = ({ tx, query, registerMsgTypes }) => {
   });
 
   example(
-    query.command("balance").argument("<address|key>", "qosacc1... address or key name").argument("<denom>", "e.g. uqos").description("an account's balance of one denom"),
+    addVerifyFlag(query.command("balance").argument("<address|key>", "qosacc1... address or key name").argument("<denom>", "e.g. uqos").description("an account's balance of one denom")),
     "qoscli query balance alice uqos --output json",
-  ).action(async (who: string, denom: string, _opts, cmd: Command) => {
+    "qoscli query balance alice uqos --verify   # proven against a header verified from the trust root (qoscli light init)",
+  ).action(async (who: string, denom: string, opts: { verify?: boolean }, cmd: Command) => {
     const ctx = CliContext.of(cmd);
     const { address } = ctx.resolveAddress(who);
     checkDenom(denom);
-    const res = await ctx.query(Method.cosmos.bank.v1beta1.Query.Balance, QueryBalanceRequest, { address, denom }, QueryBalanceResponse);
-    const balance = res.balance ?? { denom, amount: "0" };
+    const verified = await verifiedStateFor(ctx, opts.verify);
+    let balance: { denom: string; amount: string };
+    if (verified) {
+      // absent from the state (proven) = a zero balance: bank deletes zero balances
+      const amount = await verified.get(balanceEntry(parseAccAddress(address), denom), `the ${denom} balance of ${address}`);
+      balance = { denom, amount: String(amount ?? 0n) };
+    } else {
+      const res = await ctx.query(Method.cosmos.bank.v1beta1.Query.Balance, QueryBalanceRequest, { address, denom }, QueryBalanceResponse);
+      balance = res.balance ?? { denom, amount: "0" };
+    }
     ctx.print({ denom: balance.denom, amount: balance.amount }, () => `${balance.amount}${balance.denom}`);
   });
 
   example(
-    addPageFlags(query.command("balances").argument("<address|key>", "qosacc1... address or key name")).description("an account's balances, by denom (one page)"),
+    addVerifyFlag(addPageFlags(query.command("balances").argument("<address|key>", "qosacc1... address or key name")).description("an account's balances, by denom (one page)"))
+      .addHelpText("after", "\nWith --verify every listed balance is proven; that the list names every denom the account holds is not\n(the state tree has no range proofs): check a denom you care about with `query balance <who> <denom> --verify`."),
     "qoscli query balances alice",
-  ).action(async (who: string, opts: PageFlags, cmd: Command) => {
+  ).action(async (who: string, opts: PageFlags & { verify?: boolean }, cmd: Command) => {
     const ctx = CliContext.of(cmd);
     const { address } = ctx.resolveAddress(who);
+    const verified = await verifiedStateFor(ctx, opts.verify);
     const request = QueryAllBalancesRequest.fromPartial({ address, pagination: pageRequest(opts) });
-    const res = await ctx.query(Method.cosmos.bank.v1beta1.Query.AllBalances, QueryAllBalancesRequest, request, QueryAllBalancesResponse);
-    const balances = res.balances.map((c) => ({ denom: c.denom, amount: c.amount }));
+    // with --verify, the list of denoms is read at the proven height, so each listed balance is proven there
+    const res = await ctx.query(Method.cosmos.bank.v1beta1.Query.AllBalances, QueryAllBalancesRequest, request, QueryAllBalancesResponse, verified && Number(verified.height));
+    let balances = res.balances.map((c) => ({ denom: c.denom, amount: c.amount }));
+    if (verified) {
+      const account = parseAccAddress(address);
+      const proven = [];
+      for (const c of balances) {
+        checkDenom(c.denom);
+        const amount = await verified.get(balanceEntry(account, c.denom), `the ${c.denom} balance of ${address}`);
+        if (amount !== undefined) proven.push({ denom: c.denom, amount: String(amount) });
+      }
+      balances = proven;
+    }
     ctx.print({ address, balances, pagination: pageJson(res.pagination, opts) }, () =>
       pageText(balances.length ? balances.map((c) => `${c.amount}${c.denom}`).join("\n") : `${address} has no coins`, res.pagination, opts));
   });
 
   example(
-    addPageFlags(query.command("supply").argument("[denom]", "one denom (default: all, one page)")).description("the total supply of all denoms, or of one"),
+    addVerifyFlag(addPageFlags(query.command("supply").argument("[denom]", "one denom (default: all, one page)")).description("the total supply of all denoms, or of one"))
+      .addHelpText("after", "\n--verify proves the supply of one denom; the list of all denoms cannot be proven complete (no range proofs) and is not verified."),
     "qoscli query supply uqos",
-  ).action(async (denom: string | undefined, opts: PageFlags, cmd: Command) => {
+    "qoscli query supply uqos --verify",
+  ).action(async (denom: string | undefined, opts: PageFlags & { verify?: boolean }, cmd: Command) => {
     const ctx = CliContext.of(cmd);
     if (denom !== undefined) {
       checkDenom(denom);
-      const res = await ctx.query(Method.cosmos.bank.v1beta1.Query.SupplyOf, QuerySupplyOfRequest, { denom }, QuerySupplyOfResponse);
-      const amount = res.amount ?? { denom, amount: "0" };
+      const verified = await verifiedStateFor(ctx, opts.verify);
+      let amount: { denom: string; amount: string };
+      if (verified) amount = { denom, amount: String((await verified.get(supplyEntry(denom), `the supply of ${denom}`)) ?? 0n) };
+      else amount = (await ctx.query(Method.cosmos.bank.v1beta1.Query.SupplyOf, QuerySupplyOfRequest, { denom }, QuerySupplyOfResponse)).amount ?? { denom, amount: "0" };
       ctx.print({ denom: amount.denom, amount: amount.amount }, () => `${amount.amount}${amount.denom}`);
       return;
     }
+    if (opts.verify === true) throw new CliError("--verify: the supply of all denoms cannot be proven complete; verify one denom: qoscli query supply <denom> --verify");
     const request = QueryTotalSupplyRequest.fromPartial({ pagination: pageRequest(opts) });
     const res = await ctx.query(Method.cosmos.bank.v1beta1.Query.TotalSupply, QueryTotalSupplyRequest, request, QueryTotalSupplyResponse);
     const supply = res.supply.map((c) => ({ denom: c.denom, amount: c.amount }));

@@ -20,6 +20,11 @@ const balances = new StoreMap("bank/b/", tupleKey(addressKey, stringKey), bigint
 const supplies = new StoreMap("bank/s/", stringKey, bigintValue);
 const params = storedParams("bank/p", ParamsSchema, DefaultParams);
 
+/** An account's balance of one denom as qoscli --verify proves it (absent = a zero balance). */
+export const balanceEntry = (address: Uint8Array, denom: string) => balances.provable([address, denom]);
+/** A denom's total supply as qoscli --verify proves it (absent = no supply). */
+export const supplyEntry = (denom: string) => supplies.provable(denom);
+
 /** An amount is stored only while it is not zero (no entry reads as 0). */
 function writeAmount<K>(map: StoreMap<K, bigint>, store: KVStore, key: K, amount: bigint): void {
   if (amount === 0n) map.delete(store, key);

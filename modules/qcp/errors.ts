@@ -30,6 +30,21 @@ export const QcpErrors = {
   clientFrozen: defineError(Codespace, 23, "light client is frozen by misbehaviour", GrpcCode.FAILED_PRECONDITION),
   clientExpired: defineError(Codespace, 24, "light client expired: not updated within its trusting period", GrpcCode.FAILED_PRECONDITION),
   consensusStateNotFound: defineError(Codespace, 25, "light client has no consensus state at this height", GrpcCode.NOT_FOUND),
+  clientExists: defineError(Codespace, 26, "counterpart chain already has a light client (governance replaces it)", GrpcCode.FAILED_PRECONDITION),
+  // one code per refusal of the light-client library (app/light LightClientError.reason)
+  invalidHeader: defineError(Codespace, 27, "invalid counterpart header"),
+  headerWrongChain: defineError(Codespace, 28, "header is of another chain"),
+  headerNonMonotonicHeight: defineError(Codespace, 29, "header height is not above the trusted height"),
+  headerNonMonotonicTime: defineError(Codespace, 30, "header time is not after the trusted time"),
+  headerFromFuture: defineError(Codespace, 31, "header time is beyond block time plus clock drift"),
+  trustExpired: defineError(Codespace, 32, "trusted consensus state or header is outside the trusting period", GrpcCode.FAILED_PRECONDITION),
+  validatorSetMismatch: defineError(Codespace, 33, "validator set does not hash to the header's validators_hash"),
+  nextValidatorsMismatch: defineError(Codespace, 34, "adjacent header's validators are not the trusted next validators"),
+  trustedValidatorsMismatch: defineError(Codespace, 35, "trusted validators do not hash to the consensus state's next_validators_hash"),
+  forgedSignature: defineError(Codespace, 36, "a commit signature does not verify"),
+  insufficientVotingPower: defineError(Codespace, 37, "header not signed by +2/3 of its validator set"),
+  insufficientTrust: defineError(Codespace, 38, "header not signed by the trust level of the trusted validator set"),
+  notMisbehaviour: defineError(Codespace, 39, "the two headers do not prove misbehaviour"),
   // deliveries (40-44)
   entryNotProvable: defineError(Codespace, 40, "entry was not written before the proof height: header proof_height carries the state after block proof_height - 1", GrpcCode.FAILED_PRECONDITION),
 };

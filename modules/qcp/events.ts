@@ -8,6 +8,9 @@ export const EventTypes = {
   result: "qcp_result",
   init: "qcp_init",
   transfer: "qcp_transfer",
+  clientCreated: "qcp_client_created",
+  clientUpdated: "qcp_client_updated",
+  clientFrozen: "qcp_client_frozen",
 } as const;
 
 export const enqueueEvent = (a: { to: string; from: string; sequence: bigint; hash: string; isResult: boolean }): Event =>
@@ -19,3 +22,9 @@ export const resultEvent = (a: { from: string; origSequence: bigint; code: numbe
 export const initEvent = (chain: string, relayer: string, creator: string): Event => event(EventTypes.init, { chain, relayer, creator });
 export const transferEvent = (a: { to: string; sender: string; receiver: string; amount: string; returning: boolean }): Event =>
   event(EventTypes.transfer, { to_chain: a.to, sender: a.sender, receiver: a.receiver, amount: a.amount, returning: String(a.returning) });
+export const clientCreatedEvent = (chain: string, height: bigint): Event => event(EventTypes.clientCreated, { chain, height: height.toString() });
+export const clientUpdatedEvent = (chain: string, height: bigint, trustedHeight: bigint): Event =>
+  event(EventTypes.clientUpdated, { chain, height: height.toString(), trusted_height: trustedHeight.toString() });
+/** reason: "conflicting_header" (two headers at one height) or "time_monotonicity" */
+export const clientFrozenEvent = (chain: string, height: bigint, reason: string): Event =>
+  event(EventTypes.clientFrozen, { chain, height: height.toString(), reason });

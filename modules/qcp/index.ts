@@ -3,10 +3,11 @@ import type { Module, MsgHandler } from "../../app/module.js";
 import type { KVReader } from "../../app/state/kv.js";
 import { defaultGenesis, exportGenesis, initGenesis } from "./genesis.js";
 import { QcpKeeper, type QcpBank } from "./keeper.js";
+import { clientHandlers } from "./client.js";
 import { qcpMsgs, type QcpEnv } from "./msgs.js";
 import { qcpQueries } from "./queries.js";
 
-export { QcpKeeper, escrowAccount, EscrowAccountName, QcpModuleAccount, interchainAccount, outboxKey, outboxKeyBytes, entryHash } from "./keeper.js";
+export { QcpKeeper, escrowAccount, EscrowAccountName, QcpModuleAccount, interchainAccount, outboxKey, outboxKeyBytes, entryHash, voucherDenom } from "./keeper.js";
 export { QcpErrors } from "./errors.js";
 export { ParamsSchema as QcpParamsSchema } from "./params.js";
 export { PayloadTypes, type QcpEnv } from "./msgs.js";
@@ -33,9 +34,10 @@ export function createQcpModule(deps: QcpDeps): { module: Module; keeper: QcpKee
     isNativeDenom: (store, denom) => denom === BaseDenom || deps.tokenExists(store, denom),
     restoring: (move) => deps.restoring(move),
   };
+  const client = clientHandlers(keeper);
   const module: Module = {
     name: "qcp",
-    msgs: qcpMsgs(keeper, env),
+    msgs: [...qcpMsgs(keeper, env), client.create, client.update],
     queries: qcpQueries(keeper),
     defaultGenesis,
     initGenesis: (ctx, genesis) => initGenesis(keeper, ctx, genesis),

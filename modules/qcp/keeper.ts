@@ -9,13 +9,18 @@
 //   qcp/x/<chain>/<seq u64 BE>      → ResultPayload the destination sent back for our entry <seq>
 //   qcp/k/<chain>                   → ClientState: the light client of counterpart <chain>
 //   qcp/s/<chain>/<height u64 BE>   → ConsensusState the client verified at header height <height>
-//   qcp/e/<chain>/<denom>           → amount escrowed here for transfers toward <chain> (decimal)
-//   qcp/v/<chain>/<denom>           → vouchers minted here for transfers from <chain>, outstanding (decimal)
-// Supply per chain: a transfer out either escrows coins in the module account "qcp_escrow" (e += amount)
-// or, when this chain holds vouchers from the destination, burns them (v -= amount). The destination mints
-// a voucher (its v += amount) or releases from its escrow (its e -= amount). So per denom and route,
-// e on one side == v on the other once every message and result is delivered, and the escrow account's
-// balance of a denom == Σ e over chains (checked as an invariant).
+//   qcp/e/<chain>/<denom>           → amount of local <denom> escrowed here for transfers toward <chain> (decimal)
+//   qcp/v/<chain>/<denom>           → vouchers outstanding here for <denom> as named on <chain> (decimal)
+//   qcp/d/<voucher denom>           → DenomTrace of a voucher minted here: the chain and denom it stands for
+// Vouchers are namespaced by route: coins of <denom> arriving from <chain> are minted here as
+// voucherDenom(<chain>, <denom>) = "qcp/" + upper-case hex sha256("<chain>/<denom>"), never as <denom>
+// itself, so equal names from different chains never mix. A transfer out of a voucher whose trace names
+// the destination goes home: it is burned (v -= amount) and the destination releases its escrow of the
+// traced denom (its e -= amount). Any other transfer out (a native coin, or a voucher going elsewhere)
+// escrows the local denom in the module account "qcp_escrow" (e += amount) and the destination mints its
+// own voucher (its v += amount). So per route and denom, e on one side == v on the other once every
+// message and result is delivered; the escrow account's balance of a denom ≥ Σ e over chains, and every
+// voucher's supply == its v record (both checked as invariants).
 import { storedParams } from "../../app/params.js";
 import { createHash } from "node:crypto";
 import { moduleAddress, toAccAddress } from "../../app/address.js";
@@ -27,7 +32,7 @@ import {
 } from "../../app/state/collections.js";
 import type { KVReader, KVStore } from "../../app/state/kv.js";
 import { keyToBytes } from "../../app/state/kv.js";
-import { ChainInfo, ClientState, ConsensusState, OutboxEntry, ResultPayload } from "../../gen/qos/qcp/v1/types.js";
+import { ChainInfo, ClientState, ConsensusState, DenomTrace, OutboxEntry, ResultPayload } from "../../gen/qos/qcp/v1/types.js";
 import { QcpErrors } from "./errors.js";
 import * as events from "./events.js";
 import { DefaultParams, ParamsSchema, type Params } from "./params.js";
@@ -46,6 +51,7 @@ const clients = new StoreMap("qcp/k/", stringKey, protoValue(ClientState));
 const consensusStates = new StoreMap("qcp/s/", tupleKey(chainId, u64Key), protoValue(ConsensusState));
 const escrowed = new StoreMap("qcp/e/", tupleKey(chainId, stringKey), bigintValue);
 const vouchers = new StoreMap("qcp/v/", tupleKey(chainId, stringKey), bigintValue);
+const traces = new StoreMap("qcp/d/", stringKey, protoValue(DenomTrace));
 /** the entries of one chain in a map keyed <chain>/...: keyPrefix of its first part */
 const ofChain = (chain: string) => ({ within: keyPrefix([chainId, chain]) });
 
@@ -57,6 +63,15 @@ export const QcpModuleAccount = { name: EscrowAccountName, permissions: ["minter
 /** The state key of outbox entry `sequence` toward `to` (what a relayer asks /store/key to prove). */
 export const outboxKey = (to: string, sequence: bigint): string => outbox.storeKey([to, sequence]);
 export const outboxKeyBytes = (to: string, sequence: bigint): Uint8Array => keyToBytes(outboxKey(to, sequence));
+/** The out- and in-sequence with `chain` as qoscli --verify proves them (absent = 0). */
+export const sequenceEntries = (chain: string) => ({ out: outSequences.provable(chain), in: inSequences.provable(chain) });
+/** A voucher's DenomTrace as qoscli --verify proves it (absent: no voucher of that denom was minted here). */
+export const traceEntry = (voucher: string) => traces.provable(voucher);
+
+/** The denom of the voucher minted here for `denom` arriving from `chain` (see the header comment). */
+export function voucherDenom(chain: string, denom: string): string {
+  return "qcp/" + createHash("sha256").update(`${chain}/${denom}`).digest("hex").toUpperCase();
+}
 
 export const entryHash = (bytes: Uint8Array): string => createHash("sha256").update(bytes).digest("hex");
 
@@ -73,6 +88,7 @@ export interface QcpBank {
   mint(store: KVStore, events: Event[] | undefined, to: Uint8Array, coins: readonly Coin[]): void;
   burn(store: KVStore, events: Event[] | undefined, from: Uint8Array, coins: readonly Coin[]): void;
   getBalance(store: KVReader, address: Uint8Array, denom: string): bigint;
+  getSupply(store: KVReader, denom: string): bigint;
   checkRecipient(address: Uint8Array, field?: string): void;
 }
 
@@ -202,6 +218,13 @@ export class QcpKeeper {
     for (const [[, height], state] of consensusStates.entries(store, ofChain(chain))) yield [height, state];
   }
 
+  /** The stored consensus states of `chain` with from <= height < to (to absent: to the end), lowest first. */
+  *consensusStatesBetween(store: KVReader, chain: string, from: bigint, to?: bigint): IterableIterator<[bigint, ConsensusState]> {
+    const at = (h: bigint) => keyPrefix([chainId, chain], [u64Key, h]);
+    const range = { within: keyPrefix([chainId, chain]), from: at(from), to: to === undefined ? undefined : at(to) };
+    for (const [[, height], state] of consensusStates.entries(store, range)) yield [height, state];
+  }
+
   /** "active", "frozen" (misbehaviour proven) or "expired" (latest consensus state older than the
    *  trusting period at block time `nowSeconds`); undefined if the chain has no client. */
   clientStatus(store: KVReader, chain: string, nowSeconds: bigint): "active" | "frozen" | "expired" | undefined {
@@ -240,6 +263,49 @@ export class QcpKeeper {
   setVouchers(store: KVStore, chain: string, denom: string, n: bigint): void {
     setAmount(vouchers, store, chain, denom, n);
   }
+  /** The trace of a voucher minted here (undefined for any other denom). */
+  getTrace(store: KVReader, voucher: string): DenomTrace | undefined {
+    return traces.get(store, voucher);
+  }
+  /** Records where voucherDenom(trace) comes from (idempotent); returns that denom. */
+  setTrace(store: KVStore, trace: DenomTrace): string {
+    const denom = voucherDenom(trace.chainId, trace.denom);
+    if (!traces.has(store, denom)) traces.set(store, denom, { chainId: trace.chainId, denom: trace.denom });
+    return denom;
+  }
+  /** [voucher denom, trace], by voucher denom */
+  *allTraces(store: KVReader): IterableIterator<[string, DenomTrace]> {
+    yield* traces.entries(store);
+  }
+
+  /** Local `denom` leaves for `chain`: from `from` into escrow (e += amount). */
+  escrow(store: KVStore, events: Event[], chain: string, denom: string, from: Uint8Array, amount: bigint): void {
+    this.bank.sendFromAccountToModule(store, events, from, [{ denom, amount }]);
+    this.setEscrowed(store, chain, denom, this.getEscrowed(store, chain, denom) + amount);
+  }
+  /** Local `denom` escrowed toward `chain` comes back to `to` (e -= amount); refused if e is short. */
+  release(store: KVStore, events: Event[], chain: string, denom: string, to: Uint8Array, amount: bigint): void {
+    const held = this.getEscrowed(store, chain, denom);
+    if (held < amount) throw QcpErrors.escrowShort.with(`${held}${denom} escrowed toward ${chain}, ${amount} returning`);
+    this.bank.sendFromModuleToAccount(store, events, to, [{ denom, amount }]);
+    this.setEscrowed(store, chain, denom, held - amount);
+  }
+  /** Mints to `to` the voucher for `denom` of `chain` (recording its trace on first mint; v += amount). */
+  mintVoucher(store: KVStore, events: Event[], chain: string, denom: string, to: Uint8Array, amount: bigint): string {
+    const voucher = this.setTrace(store, { chainId: chain, denom });
+    this.bank.mint(store, events, to, [{ denom: voucher, amount }]);
+    this.setVouchers(store, chain, denom, this.getVouchers(store, chain, denom) + amount);
+    return voucher;
+  }
+  /** Burns `from`'s voucher `voucher` (traced to `trace`) on its way home (v -= amount). */
+  burnVoucher(store: KVStore, events: Event[], voucher: string, trace: DenomTrace, from: Uint8Array, amount: bigint): void {
+    this.bank.burn(store, events, from, [{ denom: voucher, amount }]);
+    const outstanding = this.getVouchers(store, trace.chainId, trace.denom);
+    // the burn succeeded, so the supply was ≥ amount, and the supply == outstanding (invariant)
+    if (outstanding < amount) throw QcpErrors.invariantBroken.with(`${outstanding} ${voucher} outstanding, ${amount} burned`);
+    this.setVouchers(store, trace.chainId, trace.denom, outstanding - amount);
+  }
+
   /** [kind, chain, denom, amount] for every escrow/voucher record */
   *allLedger(store: KVReader): IterableIterator<["e" | "v", string, string, bigint]> {
     for (const [kind, map] of [["e", escrowed], ["v", vouchers]] as const) {
@@ -247,11 +313,22 @@ export class QcpKeeper {
     }
   }
 
-  /** The escrow account holds, per denom, at least the sum of the escrow records (anyone may send it more). */
+  /** The escrow account holds, per denom, at least the sum of the escrow records (anyone may send it more);
+   *  every voucher has a trace and a supply equal to its outstanding record (only qcp mints and burns it). */
   checkInvariants(store: KVReader): void {
     const sums = new Map<string, bigint>();
-    for (const [kind, , denom, amount] of this.allLedger(store)) {
+    const outstanding = new Map<string, bigint>();
+    for (const [kind, chain, denom, amount] of this.allLedger(store)) {
       if (kind === "e") sums.set(denom, (sums.get(denom) ?? 0n) + amount);
+      else outstanding.set(voucherDenom(chain, denom), amount);
+    }
+    for (const [voucher, amount] of outstanding) {
+      if (!traces.has(store, voucher)) throw QcpErrors.invariantBroken.with(`${amount} ${voucher} outstanding without a denom trace`);
+    }
+    for (const [voucher, trace] of traces.entries(store)) {
+      const supply = this.bank.getSupply(store, voucher);
+      const recorded = outstanding.get(voucher) ?? 0n;
+      if (supply !== recorded) throw QcpErrors.invariantBroken.with(`${voucher} (${trace.denom} from ${trace.chainId}): supply ${supply}, outstanding ${recorded}`);
     }
     for (const [denom, sum] of sums) {
       const held = this.bank.getBalance(store, escrowAccount, denom);

@@ -21,6 +21,7 @@ import { CacheStore, type KVReader } from "../../app/state/kv.js";
 import { decodeProof, verifyMembership, type MerkleProof } from "../../app/state/smt.js";
 import { decodeMsg, decodeStrict } from "../../app/tx/decode.js";
 import { TypeUrl } from "../../gen/names.js";
+import type { QcpSubject } from "../../gen/qos/ca/v1/cert.js";
 import {
   MsgExecute, MsgExecuteResponse, MsgInitQcp, MsgInitQcpResponse, MsgRecvQcp, MsgRecvQcpResponse, MsgTransfer, MsgTransferResponse,
 } from "../../gen/qos/qcp/v1/tx.js";
@@ -40,7 +41,7 @@ export const PayloadTypes = {
 /** the full protobuf name a type URL names (decodeStrict's schema) */
 const typeName = (typeUrl: string) => typeUrl.slice(1);
 
-const certificateErrors = { invalid: QcpErrors.invalidCertificate, notValidNow: QcpErrors.certificateNotValidNow, noRootCa: QcpErrors.noRootCa };
+export const certificateErrors = { invalid: QcpErrors.invalidCertificate, notValidNow: QcpErrors.certificateNotValidNow, noRootCa: QcpErrors.noRootCa };
 const MaxEntryBytes = 1_100_000;
 const MaxResultLog = 512;
 
@@ -54,10 +55,11 @@ export interface QcpEnv {
   restoring<T>(move: () => T): T;
 }
 
-function checkChainId(chain: string, what: string): void {
+export function checkChainId(chain: string, what: string): void {
   if (!ChainIdPattern.test(chain)) throw QcpErrors.invalidField.with(`${what} ${JSON.stringify(chain)} is not a chain id`);
 }
 
+export const bytesEqual = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
 
 /** MsgRecvQcp with its proof decoded (the entry is decoded in execute: its failures are delivery
  *  failures, reported after the stateless checks of the whole tx, as they always were). */
@@ -73,6 +75,17 @@ export interface ParsedTransfer {
   amount: bigint;
 }
 
+/** A QCP root CA certificate valid at block time for a route from this chain to another: its subject. */
+export function requireQcpSubject(ctx: Pick<Context, "store" | "block">, keeper: QcpKeeper, certificate: Uint8Array, noRootCa: string): QcpSubject {
+  const request = requireCertificate(certificate, keeper.getRootCa(ctx.store), blockSeconds(ctx.block), certificateErrors, noRootCa);
+  const subject = request.qcp;
+  if (!subject) throw QcpErrors.invalidCertificate.with("the certificate is not a QCP certificate");
+  if (subject.chainId !== ctx.block.chainId) throw QcpErrors.invalidCertificate.with(`certificate is for chain ${subject.chainId}, this is ${ctx.block.chainId}`);
+  checkChainId(subject.qcpChain, "certificate qcp_chain");
+  if (subject.qcpChain === ctx.block.chainId) throw QcpErrors.invalidCertificate.with("qcp_chain is this chain");
+  return subject;
+}
+
 export function qcpMsgs(keeper: QcpKeeper, env: QcpEnv): MsgHandler[] {
   /** nothing to parse: the certificate is checked against state (the root CA, the block time) */
   const init: MsgHandler<MsgInitQcp, MsgInitQcp> = {
@@ -85,15 +98,7 @@ export function qcpMsgs(keeper: QcpKeeper, env: QcpEnv): MsgHandler[] {
       return msg;
     },
     execute(ctx, msg) {
-      const request = requireCertificate(
-        msg.certificate, keeper.getRootCa(ctx.store), blockSeconds(ctx.block), certificateErrors,
-        "this chain's genesis has no qcp.root_ca_public_key: no relayer can be registered",
-      );
-      const subject = request.qcp;
-      if (!subject) throw QcpErrors.invalidCertificate.with("the certificate is not a QCP certificate");
-      if (subject.chainId !== ctx.block.chainId) throw QcpErrors.invalidCertificate.with(`certificate is for chain ${subject.chainId}, this is ${ctx.block.chainId}`);
-      checkChainId(subject.qcpChain, "certificate qcp_chain");
-      if (subject.qcpChain === ctx.block.chainId) throw QcpErrors.invalidCertificate.with("qcp_chain is this chain");
+      const subject = requireQcpSubject(ctx, keeper, msg.certificate, "this chain's genesis has no qcp.root_ca_public_key: no relayer can be registered");
       if (subject.relayerPublicKey.length !== 33) throw QcpErrors.invalidCertificate.with("relayer key must be a 33-byte secp256k1 key");
       const relayer = toAccAddress(addressFromPubKey(subject.relayerPublicKey));
       const info = keeper.getChain(ctx.store, subject.qcpChain) ?? { chainId: subject.qcpChain, relayers: [] };
@@ -123,20 +128,19 @@ export function qcpMsgs(keeper: QcpKeeper, env: QcpEnv): MsgHandler[] {
     return { origSequence: entry.sequence, code: 0, codespace: "", log: "" };
   }
 
+  /** A transfer from `from`: going home (returning) releases our escrow of that denom toward `from`
+   *  only; anything else is minted as `from`'s voucher, namespaced by route (never the bare denom). */
   function receiveTransfer(ctx: Context, from: string, p: TransferPayload): void {
     const amount = parsePositiveAmount(p.amount, "amount");
     validateDenom(p.denom);
     const receiver = parseAccAddress(p.receiver, "receiver");
-    const coins = [{ denom: p.denom, amount }];
-    if (p.returning) {
-      const escrowed = keeper.getEscrowed(ctx.store, from, p.denom);
-      if (escrowed < amount) throw QcpErrors.escrowShort.with(`${escrowed}${p.denom} escrowed toward ${from}, ${amount} returning`);
-      keeper.bank.sendFromModuleToAccount(ctx.store, ctx.events, receiver, coins);
-      keeper.setEscrowed(ctx.store, from, p.denom, escrowed - amount);
-    } else {
+    if (p.returning) keeper.release(ctx.store, ctx.events, from, p.denom, receiver, amount);
+    else {
+      // Not needed for safety any more (the voucher is voucherDenom(from, denom), never a native denom):
+      // kept so a coin that merely shares the name of one of our own tokens is not minted as a look-alike,
+      // and its refund path stays the same (decisions.md).
       if (env.isNativeDenom(ctx.store, p.denom)) throw QcpErrors.nativeDenom.with(`${p.denom} from ${from}`);
-      keeper.bank.mint(ctx.store, ctx.events, receiver, coins);
-      keeper.setVouchers(ctx.store, from, p.denom, keeper.getVouchers(ctx.store, from, p.denom) + amount);
+      keeper.mintVoucher(ctx.store, ctx.events, from, p.denom, receiver, amount);
     }
   }
 
@@ -163,17 +167,12 @@ export function qcpMsgs(keeper: QcpKeeper, env: QcpEnv): MsgHandler[] {
     if (keeper.getResult(ctx.store, from, result.origSequence)) throw QcpErrors.invalidEntry.with(`result for ${from} #${result.origSequence} already recorded`);
     keeper.setResult(ctx.store, from, result);
     if (result.code !== 0 && original.payloadType === PayloadTypes.transfer) {
+      // the exact reverse of what MsgTransfer did: re-mint the burned voucher, or release the escrow
       const p = TransferPayload.decode(original.payload);
       const amount = BigInt(p.amount);
       const sender = parseAccAddress(p.sender);
-      const coins = [{ denom: p.denom, amount }];
-      if (p.returning) {
-        keeper.bank.mint(ctx.store, ctx.events, sender, coins);
-        keeper.setVouchers(ctx.store, from, p.denom, keeper.getVouchers(ctx.store, from, p.denom) + amount);
-      } else {
-        env.restoring(() => keeper.bank.sendFromModuleToAccount(ctx.store, ctx.events, sender, coins));
-        keeper.setEscrowed(ctx.store, from, p.denom, keeper.getEscrowed(ctx.store, from, p.denom) - amount);
-      }
+      if (p.returning) keeper.mintVoucher(ctx.store, ctx.events, from, p.denom, sender, amount);
+      else env.restoring(() => keeper.release(ctx.store, ctx.events, from, p.denom, sender, amount));
     }
     ctx.events.push(events.resultEvent({ from, origSequence: result.origSequence, code: result.code, log: result.log }));
   }
@@ -257,17 +256,14 @@ export function qcpMsgs(keeper: QcpKeeper, env: QcpEnv): MsgHandler[] {
     execute(ctx, { msg, sender, amount }) {
       if (msg.toChain === ctx.block.chainId) throw QcpErrors.invalidField.with("to_chain is this chain");
       keeper.requireChain(ctx.store, msg.toChain);
-      const coins = [{ denom: msg.denom, amount }];
-      const vouchers = keeper.getVouchers(ctx.store, msg.toChain, msg.denom);
-      const returning = vouchers >= amount;
-      if (returning) {
-        keeper.bank.burn(ctx.store, ctx.events, sender, coins);
-        keeper.setVouchers(ctx.store, msg.toChain, msg.denom, vouchers - amount);
-      } else {
-        keeper.bank.sendFromAccountToModule(ctx.store, ctx.events, sender, coins);
-        keeper.setEscrowed(ctx.store, msg.toChain, msg.denom, keeper.getEscrowed(ctx.store, msg.toChain, msg.denom) + amount);
-      }
-      const payload = TransferPayload.encode({ sender: msg.sender, receiver: msg.receiver, denom: msg.denom, amount: amount.toString(), returning }).finish();
+      // Only a voucher whose trace names the destination goes home (burned here, released there, as the
+      // denom it has there); a native coin or a voucher going elsewhere is escrowed per (to_chain, denom).
+      const trace = keeper.getTrace(ctx.store, msg.denom);
+      const returning = trace?.chainId === msg.toChain;
+      if (returning) keeper.burnVoucher(ctx.store, ctx.events, msg.denom, trace, sender, amount);
+      else keeper.escrow(ctx.store, ctx.events, msg.toChain, msg.denom, sender, amount);
+      const denom = returning ? trace.denom : msg.denom;
+      const payload = TransferPayload.encode({ sender: msg.sender, receiver: msg.receiver, denom, amount: amount.toString(), returning }).finish();
       const sequence = keeper.enqueue(ctx, msg.toChain, PayloadTypes.transfer, payload);
       ctx.events.push(events.transferEvent({ to: msg.toChain, sender: msg.sender, receiver: msg.receiver, amount: `${amount}${msg.denom}`, returning }));
       return { typeUrl: Urls.MsgTransferResponse, value: MsgTransferResponse.encode({ sequence }).finish() };

@@ -1,7 +1,7 @@
 import { toAccAddress } from "../../app/address.js";
-import type { QueryHandler } from "../../app/module.js";
+import { blockSeconds, type QueryHandler } from "../../app/module.js";
 import {
-  QueryChainsRequest, QueryChainsResponse, QueryEntryRequest, QueryEntryResponse, QueryInterchainAccountRequest, QueryInterchainAccountResponse,
+  QueryClientRequest, QueryClientResponse, QueryConsensusStateRequest, QueryConsensusStateResponse, QueryChainsRequest, QueryChainsResponse, QueryDenomTraceRequest, QueryDenomTraceResponse, QueryEntryRequest, QueryEntryResponse, QueryInterchainAccountRequest, QueryInterchainAccountResponse,
   QueryResultRequest, QueryResultResponse, QuerySequencesRequest, QuerySequencesResponse,
 } from "../../gen/qos/qcp/v1/query.js";
 import { Method } from "../../gen/names.js";
@@ -41,6 +41,31 @@ export function qcpQueries(keeper: QcpKeeper): Record<string, QueryHandler> {
       const result = keeper.getResult(ctx.store, chainId, sequence);
       if (!result) throw QcpErrors.notFound.with(`no result for entry #${sequence} toward ${chainId} yet`);
       return QueryResultResponse.encode({ result }).finish();
+    },
+    [Paths.DenomTrace]: (ctx, request) => {
+      const { denom } = QueryDenomTraceRequest.decode(request);
+      const trace = keeper.getTrace(ctx.store, denom);
+      if (!trace) throw QcpErrors.notFound.with(`${JSON.stringify(denom)} is not a voucher minted here`);
+      return QueryDenomTraceResponse.encode({ trace }).finish();
+    },
+    [Paths.Client]: (ctx, request) => {
+      const { chainId } = QueryClientRequest.decode(request);
+      const clientState = keeper.getClient(ctx.store, chainId);
+      if (!clientState) throw QcpErrors.clientNotFound.with(`chain ${JSON.stringify(chainId)} has no light client`);
+      // expiry needs a block time: the last block's, when this reads the latest state (else only frozen is known)
+      const status = ctx.timeNs === undefined
+        ? (clientState.frozenHeight !== 0n ? "frozen" : "")
+        : keeper.clientStatus(ctx.store, chainId, blockSeconds({ timeNs: ctx.timeNs }))!;
+      return QueryClientResponse.encode({
+        clientState, status, latestConsensusState: keeper.getConsensusState(ctx.store, chainId, clientState.latestHeight),
+      }).finish();
+    },
+    [Paths.ConsensusState]: (ctx, request) => {
+      const { chainId, height } = QueryConsensusStateRequest.decode(request);
+      const at = height !== 0n ? height : keeper.getClient(ctx.store, chainId)?.latestHeight;
+      const consensusState = at === undefined ? undefined : keeper.getConsensusState(ctx.store, chainId, at);
+      if (!consensusState) throw QcpErrors.consensusStateNotFound.with(`the client of ${JSON.stringify(chainId)} has no consensus state at ${height === 0n ? "its latest height" : `height ${height}`}`);
+      return QueryConsensusStateResponse.encode({ height: at!, consensusState }).finish();
     },
     [Paths.InterchainAccount]: (_ctx, request) => {
       const { sourceChain, sender } = QueryInterchainAccountRequest.decode(request);

@@ -4,10 +4,16 @@
 // on return, and two relayers on one route never deliver twice.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { EncodeObject } from "@cosmjs/proto-signing";
 import { MsgTransfer } from "../../gen/qos/qcp/v1/tx.js";
 import { QueryConsensusStateRequest, QueryConsensusStateResponse, QueryResultRequest, QueryResultResponse } from "../../gen/qos/qcp/v1/query.js";
 import { Method, TypeUrl } from "../../gen/names.js";
+import { voucherDenom } from "../../modules/qcp/keeper.js";
+import { repoRoot } from "../../cmd/common/cometbft.js";
 import { startQcpPair, sleep, type Chain, type QcpPair, type RelayerProcess } from "../../testnet/qcp-pair.js";
 
 const transfer = (to: string, sender: string, receiver: string, amount: string, denom = "STAR"): EncodeObject =>
@@ -57,6 +63,8 @@ const drained = (p: QcpPair, src: Chain, dst: Chain) => async () => {
 describe("QCP between QOS and a business chain", { timeout: 600_000 }, () => {
   let p: QcpPair;
   let relayer: RelayerProcess;
+  /** biz's STAR as QOS mints it: a voucher namespaced by its route */
+  const star = () => voucherDenom(p.biz.id, "STAR");
 
   before(async () => {
     p = await startQcpPair();
@@ -72,8 +80,12 @@ describe("QCP between QOS and a business chain", { timeout: 600_000 }, () => {
     const started = Date.now();
     const sent = await biz.submit(alice, [transfer(qos.id, alice.address, bob.address, "1000")]);
     assert.equal((await biz.balance(alice.address, "STAR")), 1_000_000_000n - 1000n);
-    await waitFor("STAR on QOS", async () => (await qos.balance(bob.address, "STAR")) === 1000n, 60_000, [relayer]);
+    await waitFor("STAR on QOS", async () => (await qos.balance(bob.address, star())) === 1000n, 60_000, [relayer]);
     const oneWayMs = Date.now() - started;
+    // qoscli resolves the voucher to where it came from
+    const cli = spawnSync(process.execPath, [join(repoRoot, "dist/cmd/qoscli/main.js"), "query", "qcp", "denom-trace", star(), "--output", "json", "--node", qos.node.rpcUrl, "--home", mkdtempSync(join(tmpdir(), "qoscli-"))], { encoding: "utf8" });
+    assert.equal(cli.status, 0, cli.stderr);
+    assert.deepEqual(JSON.parse(cli.stdout), { denom: star(), chain_id: biz.id, source_denom: "STAR" });
     // the result of biz #1 comes back to biz and is recorded there
     const result = await waitFor("result on biz", async () =>
       QueryResultResponse.decode(await biz.query(Method.qos.qcp.v1.Query.Result, QueryResultRequest.encode({ chainId: qos.id, sequence: 1n }).finish())).result, 60_000, [relayer]);
@@ -82,8 +94,8 @@ describe("QCP between QOS and a business chain", { timeout: 600_000 }, () => {
     assert.ok(sent.height > 0);
 
     // back home: the voucher is burned on QOS, the escrow releases on biz
-    await qos.submit(bob, [transfer(biz.id, bob.address, alice.address, "400")]);
-    assert.equal(await qos.balance(bob.address, "STAR"), 600n);
+    await qos.submit(bob, [transfer(biz.id, bob.address, alice.address, "400", star())]);
+    assert.equal(await qos.balance(bob.address, star()), 600n);
     await waitFor("STAR back on biz", async () => (await biz.balance(alice.address, "STAR")) === 1_000_000_000n - 600n, 60_000, [relayer]);
     const qosOut = (await qos.seqs(biz.id)).outSequence;
     const back = await waitFor("result on QOS", async () =>
@@ -106,7 +118,7 @@ describe("QCP between QOS and a business chain", { timeout: 600_000 }, () => {
   test("200 messages with the relayer killed and restarted mid-stream: each arrives exactly once, in order", async () => {
     const { qos, biz, alice, bob } = p;
     const base = (await biz.seqs(qos.id)).outSequence;
-    const bobBefore = await qos.balance(bob.address, "STAR");
+    const bobBefore = await qos.balance(bob.address, star());
     const started = Date.now();
     const hashes: string[] = [];
     for (let i = 0; i < 20; i++) {
@@ -129,7 +141,7 @@ describe("QCP between QOS and a business chain", { timeout: 600_000 }, () => {
     relayer.start();
     await waitFor("the whole stream", async () => (await qos.seqs(biz.id)).inSequence === target, 120_000, [relayer]);
     const elapsed = Date.now() - started;
-    assert.equal(await qos.balance(bob.address, "STAR"), bobBefore + 200n);
+    assert.equal(await qos.balance(bob.address, star()), bobBefore + 200n);
     const proofHeights: bigint[] = [];
     const seqs = await deliveries(qos, biz.id, proofHeights);
     assert.deepEqual(seqs, Array.from({ length: Number(target) }, (_, i) => i + 1), "every sequence once, in order");
@@ -145,13 +157,13 @@ describe("QCP between QOS and a business chain", { timeout: 600_000 }, () => {
     const { qos, biz, alice, bob } = p;
     await waitFor("drained", drained(p, biz, qos), 60_000, [relayer]);
     const base = (await biz.seqs(qos.id)).outSequence;
-    const bobBefore = await qos.balance(bob.address, "STAR");
+    const bobBefore = await qos.balance(bob.address, star());
     await qos.node.stop();
     for (let i = 0; i < 3; i++) await biz.submit(alice, Array.from({ length: 10 }, () => transfer(qos.id, alice.address, bob.address, "2")));
     await sleep(3000);
     await qos.node.start();
     await waitFor("backlog drained", async () => (await qos.seqs(biz.id)).inSequence === base + 30n, 120_000, [relayer]);
-    assert.equal(await qos.balance(bob.address, "STAR"), bobBefore + 60n);
+    assert.equal(await qos.balance(bob.address, star()), bobBefore + 60n);
     const metrics = await relayer.metrics();
     assert.match(metrics, new RegExp(`qcp_relayer_in_sequence\\{route="${biz.id}->${qos.id}"\\} \\d+`));
     assert.match(metrics, /qcp_relayer_errors_total\{route="[^"]+"\} [1-9]/, "the outage shows as errors");
@@ -166,14 +178,14 @@ describe("QCP between QOS and a business chain", { timeout: 600_000 }, () => {
     const second = await p.relayer(1);
     second.start();
     const base = (await biz.seqs(qos.id)).outSequence;
-    const bobBefore = await qos.balance(bob.address, "STAR");
+    const bobBefore = await qos.balance(bob.address, star());
     for (let i = 0; i < 5; i++) {
       await biz.submit(alice, Array.from({ length: 10 }, () => transfer(qos.id, alice.address, bob.address, "3")));
     }
     await waitFor("both drained", async () => (await qos.seqs(biz.id)).inSequence === base + 50n, 120_000, [relayer, second]);
     await sleep(2000); // let any late duplicate land
     assert.equal((await qos.seqs(biz.id)).inSequence, base + 50n);
-    assert.equal(await qos.balance(bob.address, "STAR"), bobBefore + 150n);
+    assert.equal(await qos.balance(bob.address, star()), bobBefore + 150n);
     const seqs = await deliveries(qos, biz.id);
     assert.deepEqual(seqs, Array.from({ length: Number(base + 50n) }, (_, i) => i + 1));
     const relayersSeen = new Set<string>();

@@ -107,3 +107,52 @@ export const assertRefused = (f: () => unknown, reason: LightRefusal, message: s
   const e = refusal(f);
   assert.deepEqual({ reason: e.reason, message: e.message }, { reason, message });
 };
+
+const hexU = (b: Uint8Array): string => Buffer.from(b).toString("hex").toUpperCase();
+/** RFC 3339 as CometBFT prints it (nanoseconds without trailing zeros). */
+export const rfc3339 = (t: Timestamp): string => {
+  const base = new Date(Number(t.seconds) * 1000).toISOString().slice(0, 19);
+  return t.nanos ? `${base}.${String(t.nanos).padStart(9, "0").replace(/0+$/, "")}Z` : `${base}Z`;
+};
+const blockIdJson = (b: BlockID) => ({ hash: hexU(b.hash), parts: { total: b.partSetHeader.total, hash: hexU(b.partSetHeader.hash) } });
+
+/** A light block as a CometBFT node's JSON-RPC answers: the /commit result and the /validators result
+ *  (the inverse of lightBlockFromRpc), for fake RPC nodes in tests. */
+export function lightBlockToRpc(b: LightBlock): { commit: { signed_header: unknown; canonical: boolean }; validators: { block_height: string; validators: unknown[]; count: string; total: string } } {
+  const h = b.signedHeader.header, c = b.signedHeader.commit;
+  const header = {
+    version: { block: String(h.version.block), app: String(h.version.app) },
+    chain_id: h.chainId,
+    height: String(h.height),
+    time: rfc3339(h.time),
+    last_block_id: blockIdJson(h.lastBlockId),
+    last_commit_hash: hexU(h.lastCommitHash),
+    data_hash: hexU(h.dataHash),
+    validators_hash: hexU(h.validatorsHash),
+    next_validators_hash: hexU(h.nextValidatorsHash),
+    consensus_hash: hexU(h.consensusHash),
+    app_hash: hexU(h.appHash),
+    last_results_hash: hexU(h.lastResultsHash),
+    evidence_hash: hexU(h.evidenceHash),
+    proposer_address: hexU(h.proposerAddress),
+  };
+  const commit = {
+    height: String(c.height),
+    round: c.round,
+    block_id: blockIdJson(c.blockId),
+    signatures: c.signatures.map((s) => ({
+      block_id_flag: s.blockIdFlag,
+      validator_address: hexU(s.validatorAddress),
+      timestamp: s.blockIdFlag === BlockIDFlag.BLOCK_ID_FLAG_ABSENT ? "0001-01-01T00:00:00Z" : rfc3339(s.timestamp),
+      signature: s.signature.length ? Buffer.from(s.signature).toString("base64") : null,
+    })),
+  };
+  const validators = b.validatorSet.validators.map((v) => ({
+    address: hexU(validatorAddress(v.pubKey)),
+    pub_key: { type: "tendermint/PubKeyEd25519", value: Buffer.from(v.pubKey).toString("base64") },
+    voting_power: String(v.votingPower),
+    proposer_priority: "0",
+  }));
+  const n = String(validators.length);
+  return { commit: { signed_header: { header, commit }, canonical: true }, validators: { block_height: String(h.height), validators, count: n, total: n } };
+}

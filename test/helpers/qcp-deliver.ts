@@ -8,11 +8,14 @@
 //   createClientMsg(src, "dst", creator.address, ca, 2n)      // the first trusted header (QCP root CA)
 //   await relayMsgs(src, dst, [1n, 2n], relayer.address)       // dst = lightSource("dst", dstApp)   // [MsgUpdateClient?, MsgRecvQcp #1, #2]
 import type { EncodeObject } from "@cosmjs/proto-signing";
+import type { Timestamp } from "cosmjs-types/google/protobuf/timestamp";
 import { GenesisTime, type TestApp } from "./app.js";
 import { key, makeBlock, type Member } from "./light-chain.js";
 import { issueCertificate, type CaKeyPair } from "../../app/certificate.js";
 import { headerHash, type LightBlock } from "../../app/light/index.js";
 import { protoValidatorSet as toProtoValidatorSet } from "../../sim/headers.js";
+
+export { toProtoValidatorSet };
 import { TypeUrl } from "../../gen/names.js";
 import { MsgCreateClient, MsgRecvQcp, MsgUpdateClient } from "../../gen/qos/qcp/v1/tx.js";
 import type { ClientHeader } from "../../gen/qos/qcp/v1/types.js";
@@ -28,14 +31,20 @@ export interface LightSource {
   t: TestApp;
   /** the validators of height h (who sign header h; header h names membersAt(h + 1) as next) */
   membersAt: (h: bigint) => readonly Member[];
+  /** header h's time: block h's time by default (see `sameSecond`) */
+  timeAt?: (h: bigint) => Timestamp;
 }
+
+/** Header times for chains that advance at different rates in a test (each block is 1 s in TestApp): all
+ *  in genesis second, ordered by nanoseconds, so no header is ever ahead of another chain's clock. */
+export const sameSecond = (h: bigint): Timestamp => ({ seconds: GenesisTime.seconds, nanos: Number(h) });
 
 /** Four validators of power 10 with keys named after the chain (the same set at every height). */
 export const fixedMembers = (chainId: string): Member[] => [0, 1, 2, 3].map((i) => ({ key: key(`${chainId}/validator-${i}`), power: 10n }));
 
-export function lightSource(id: string, t: TestApp, membersAt?: (h: bigint) => readonly Member[]): LightSource {
+export function lightSource(id: string, t: TestApp, opts: { membersAt?: (h: bigint) => readonly Member[]; timeAt?: (h: bigint) => Timestamp } = {}): LightSource {
   const fixed = fixedMembers(id);
-  return { id, t, membersAt: membersAt ?? (() => fixed) };
+  return { id, t, membersAt: opts.membersAt ?? (() => fixed), timeAt: opts.timeAt };
 }
 
 /** Signed header `height` of the source with its set: app hash = the root after block height - 1 (header 1:
@@ -45,7 +54,7 @@ export function sourceBlock(src: LightSource, height: bigint): LightBlock {
   const seconds = src.t.times.get(Number(height));
   if (!appHash || seconds === undefined) throw new Error(`${src.id} has no block ${height} (or no state at ${height - 1n}) to sign`);
   return makeBlock({
-    height, chainId: src.id, members: src.membersAt(height), nextMembers: src.membersAt(height + 1n), time: { seconds, nanos: 0 }, appHash,
+    height, chainId: src.id, members: src.membersAt(height), nextMembers: src.membersAt(height + 1n), time: src.timeAt?.(height) ?? { seconds, nanos: 0 }, appHash,
   });
 }
 

@@ -161,3 +161,15 @@ test("StoreMap.page: one page under a key prefix, next_key the encoded key after
   assert.deepEqual(all.items, ["1:aaa", "2:aaa"]);
   assert.equal(all.pagination.total, 2n);
 });
+
+test("StoreMap.provable: the raw store key bytes a /store/key proof is asked for, and the value codec", () => {
+  const store = newStore();
+  const map = new StoreMap("b/", tupleKey(bytesKey(20), stringKey), bigintValue);
+  map.set(store, [addr(0xab), "uqos"], 1234n);
+  const entry = map.provable([addr(0xab), "uqos"]);
+  assert.equal(Buffer.from(entry.key).toString("hex"), "622f" + "ab".repeat(20) + "75716f73");
+  assert.equal(Buffer.from(entry.key).toString("latin1"), map.storeKey([addr(0xab), "uqos"]));
+  const raw = store.get(map.storeKey([addr(0xab), "uqos"]))!;
+  assert.equal(Buffer.from(raw).toString("latin1"), "1234");
+  assert.equal(entry.decode(raw), 1234n);
+});

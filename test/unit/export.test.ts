@@ -9,7 +9,7 @@ import { Router } from "../../app/router.js";
 import { composeChain } from "../../chain/index.js";
 import { SimChain, consAddress } from "../../sim/chain.js";
 import { regenesis, sameBlock } from "../../sim/export.js";
-import { delivery } from "../../sim/run.js";
+import { createClientMsg, deliveryMsgs } from "../../sim/run.js";
 import { buildTx, consensusKey, simAccount, type Msg, type SimAccount } from "../../sim/tx.js";
 import { caKeyPair } from "../../sim/world.js";
 
@@ -83,20 +83,31 @@ test("export loses validators' keep-alive windows, descriptions and inactive hei
   await sameBlock(a, b, { txs: [], timeSeconds: a.lastTime + 3n, missed: new Set([bobAddr]) });
 });
 
-test("export loses QCP results and the source app hashes deliveries stated", async () => {
+test("export loses QCP results or the light clients deliveries are proven against", async () => {
   const ca = caKeyPair("export-qcp");
   const relayer = carol;
   const genesis = (other: string) => ({
     ...funded(users),
     qcp: { root_ca_public_key: toBase64(ca.publicKey), chains: [{ chain_id: other, relayers: [relayer.address] }] },
   });
-  const src = await chain({ chainId: "export-src", profile: "qos", genesisSeconds: G, appState: genesis("export-dst") });
-  const dst = await chain({ chainId: "export-dst", profile: "qos", genesisSeconds: G, appState: genesis("export-src") });
+  // one validator each, whose key signs the chain's headers (sim/headers.ts)
+  const validators = (name: string) => {
+    const pubKey = consensusKey(name);
+    return new Map([[Buffer.from(consAddress(pubKey)).toString("hex"), { pubKey, power: 10n }]]);
+  };
+  const src = await chain({ chainId: "export-src", profile: "qos", genesisSeconds: G, appState: genesis("export-dst"), validators: validators("export-src-0") });
+  const dst = await chain({ chainId: "export-dst", profile: "qos", genesisSeconds: G, appState: genesis("export-src"), validators: validators("export-dst-0") });
   await ok(src, []);
   await ok(dst, []);
+  // each side's light client of the other, trusting a header the QCP root CA certified
+  await ok(dst, [tx(dst, relayer, [createClientMsg(src, "export-dst", relayer, ca, src.height)])]);
+  await ok(src, [tx(src, relayer, [createClientMsg(dst, "export-src", relayer, ca, dst.height)])]);
   await ok(src, [tx(src, alice, [{ typeUrl: "/qos.qcp.v1.MsgTransfer", value: { sender: alice.address, toChain: "export-dst", receiver: bob.address, denom: "STAR", amount: "10" } }])]);
-  await ok(dst, [tx(dst, relayer, [delivery(src, "export-dst", 1n, relayer)])]);
-  await ok(src, [tx(src, relayer, [delivery(dst, "export-src", 1n, relayer)])]);
+  // an entry is provable by the header after its block
+  await ok(src, []);
+  await ok(dst, [tx(dst, relayer, deliveryMsgs(src, dst, [1n], relayer)!)]);
+  await ok(dst, []);
+  await ok(src, [tx(src, relayer, deliveryMsgs(dst, src, [1n], relayer)!)]);
   const b = await regenesis(src);
   chains.push(b);
   await sameBlock(src, b, { txs: [], timeSeconds: src.lastTime + 3n });

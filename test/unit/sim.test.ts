@@ -13,10 +13,10 @@ const Seeds = ["ci-1", "ci-2", "ci-3"];
  * says why in its commit.
  */
 const GoldenTraces: Record<string, string> = {
-  "ci-1": "964bf75e10f6d383956b2df8d29bf661a2ff94a4a9d2899d855f64a42b760980",
-  "ci-2": "d8ba62ba2213580a36d98d2ca5428bf579eaae74a705322e9a373cab060da1f8",
-  "ci-3": "b67cba96521bbcf3dd95cfb10b60f252877cde138f66bdc586435740a44b4298",
-  "golden-long": "8a6d4d37fae725378864c5e33089f1ea598a21116c32ca7497824ef648c806e5",
+  "ci-1": "6e9c25e98936fa0e3ef54996df8663bca727b238c637a95875b0acc9e2ba0b7c",
+  "ci-2": "417600d6881da3e6753c368b1819e502e3f86380977d82c3bfe6731f016b681c",
+  "ci-3": "5261c263f5fbf7b923763003578e5c9e6d9241508b108075b95bfd971f14ed45",
+  "golden-long": "29799f0e1c387a2d7720c41304e57a57d966d4c41f2b0f649af01540370a6bed",
 };
 const Blocks = 150;
 /** per mille of hostile txs: the simulation's default */
@@ -61,6 +61,6 @@ test("simulation: node restarts (every cache dropped) change nothing: the same s
 
 test("simulation golden trace: 400 blocks of random traffic give byte-identical responses to the recorded run", async () => {
   const s = await runSimulation({ seed: "golden-long", blocks: 400, hostilePerMille: Hostile, exportCheck: false });
-  assert.equal(s.appHash, "D43156DBDC1A6D7AA13007AC853E1F961D708F506C54D68D97A7E803FB34058B");
+  assert.equal(s.appHash, "2D0D40B42A01390269071CBD8A43DFAF68FB63825465D7D7697149E212EC79D7");
   assert.equal(s.traceDigest, GoldenTraces["golden-long"]);
 });

@@ -1,0 +1,268 @@
+// The on-chain light client of each counterpart chain (D12, issue 12): CometBFT's light-client rules
+// (app/light) applied to headers that anyone submits, so that deliveries are checked against app hashes
+// the counterpart's validators signed, never against what a relayer says.
+//
+// MsgCreateClient (a QCP root CA certificate for exactly this header): certificate → client absent →
+//   header valid for the counterpart, its set hashes to validators_hash, +2/3 of it signed → within the
+//   trusting period and not from the future → ChainInfo registered if new, ClientState (parameters from
+//   qcp params), ConsensusState at the header's height.
+// MsgUpdateClient (anyone): client exists, not frozen, not expired → a header already stored at that
+//   height with the same hash is a no-op → verified from the consensus state at trusted_height with the
+//   supplied trusted set (adjacent: +2/3 of it; skipping: the trust level of it and +2/3 of the header's
+//   own set) → a different stored header at that height, or a time out of order with the neighbouring
+//   stored states, FREEZES the client (the tx succeeds so that the freeze commits) → else the
+//   ConsensusState is stored and latest_height moves up.
+// Cost: set and commit sizes are bounded in checkStateless, and every signature that may be verified is
+// charged (GasCosts.sigVerifyEd25519) before any ed25519 work.
+import { parseAccAddress } from "../../app/address.js";
+import { checkCertificateSize } from "../../app/certificate.js";
+import type { ErrorDef } from "../../app/errors.js";
+import { GasCosts } from "../../app/gas.js";
+import {
+  fromProtoValidatorSet, headerExpired, headerHash, LightClientError, lightBlockFromProto, timeToNanos, validateSignedHeader, validatorSetHash,
+  verifyCommitLight, verifyFromTrustedState, type LightBlock, type LightRefusal, type ValidatorSet,
+} from "../../app/light/index.js";
+import { blockSeconds, type Context, type MsgHandler } from "../../app/module.js";
+import { TypeUrl } from "../../gen/names.js";
+import type { Timestamp } from "../../gen/google/protobuf/timestamp.js";
+import type { Commit } from "../../gen/tendermint/types/types.js";
+import { BlockIDFlag } from "../../gen/tendermint/types/validator.js";
+import { MsgCreateClient, MsgCreateClientResponse, MsgUpdateClient, MsgUpdateClientResponse } from "../../gen/qos/qcp/v1/tx.js";
+import type { ClientHeader, ClientState, ConsensusState } from "../../gen/qos/qcp/v1/types.js";
+import { QcpErrors } from "./errors.js";
+import * as events from "./events.js";
+import type { QcpKeeper } from "./keeper.js";
+import { bytesEqual, certificateErrors, checkChainId, requireQcpSubject } from "./msgs.js";
+import { clientParams } from "./params.js";
+
+const Urls = TypeUrl.qos.qcp.v1;
+
+/** Largest validator set a header may carry (CometBFT's own networks run 100-175 validators); with
+ *  signatures <= validators it bounds the work of one header before any of it is done. */
+export const MaxClientValidators = 175;
+
+/** Each refusal of the library has its own code, so a relayer (and a test) knows exactly what failed. */
+const RefusalErrors: Record<LightRefusal, ErrorDef> = {
+  invalid_header: QcpErrors.invalidHeader,
+  not_adjacent: QcpErrors.invalidHeader, // cannot happen here: the client picks the rule by height
+  invalid_trust_level: QcpErrors.invalidHeader, // cannot happen here: params are validated
+  wrong_chain_id: QcpErrors.headerWrongChain,
+  non_monotonic_height: QcpErrors.headerNonMonotonicHeight,
+  non_monotonic_time: QcpErrors.headerNonMonotonicTime,
+  header_from_future: QcpErrors.headerFromFuture,
+  trust_expired: QcpErrors.trustExpired,
+  validator_set_hash: QcpErrors.validatorSetMismatch,
+  next_validators_mismatch: QcpErrors.nextValidatorsMismatch,
+  trusted_validators_hash: QcpErrors.trustedValidatorsMismatch,
+  forged_signature: QcpErrors.forgedSignature,
+  insufficient_voting_power: QcpErrors.insufficientVotingPower,
+  insufficient_trust: QcpErrors.insufficientTrust,
+};
+
+/** Runs library code; a LightClientError becomes qcp's numbered error with the library's message. */
+function light<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof LightClientError) throw RefusalErrors[e.reason].with(e.message);
+    throw e;
+  }
+}
+
+/** the block time as the library takes it (D7: never a clock) */
+const blockTime = (ctx: Pick<Context, "block">): Timestamp => ({
+  seconds: blockSeconds(ctx.block), nanos: Number(((ctx.block.timeNs % 1_000_000_000n) + 1_000_000_000n) % 1_000_000_000n),
+});
+const seconds = (s: number | bigint): bigint => BigInt(s) * 1_000_000_000n;
+
+function checkSetSize(vals: ValidatorSet, what: string): void {
+  if (vals.validators.length === 0 || vals.validators.length > MaxClientValidators) {
+    throw QcpErrors.invalidHeader.with(`${what} has ${vals.validators.length} validators, 1-${MaxClientValidators} allowed`);
+  }
+}
+
+/** A light block from a message, its sizes bounded (signatures <= validators <= MaxClientValidators). */
+function parseLightBlock(signedHeader: Parameters<typeof lightBlockFromProto>[0], validatorSet: Parameters<typeof lightBlockFromProto>[1]): LightBlock {
+  const block = light(() => lightBlockFromProto(signedHeader, validatorSet));
+  checkSetSize(block.validatorSet, "validator_set");
+  const signatures = block.signedHeader.commit.signatures.length;
+  if (signatures > block.validatorSet.validators.length) {
+    throw QcpErrors.invalidHeader.with(`commit has ${signatures} signatures for ${block.validatorSet.validators.length} validators`);
+  }
+  return block;
+}
+
+/** Charged before the signatures are checked: each signed vote of the commit, `times` checks at most. */
+function chargeSignatures(ctx: Context, commit: Pick<Commit, "signatures">, times: bigint): void {
+  const signed = BigInt(commit.signatures.filter((s) => s.blockIdFlag === BlockIDFlag.BLOCK_ID_FLAG_COMMIT).length);
+  ctx.gas.consume(GasCosts.sigVerifyEd25519 * signed * times, "light client signatures");
+}
+
+/** MsgUpdateClient's header parsed once: the light block, the trusted set and the header's hash. */
+export interface ParsedClientHeader {
+  block: LightBlock;
+  height: bigint;
+  hash: Uint8Array;
+  trustedHeight: bigint;
+  trustedValidators: ValidatorSet;
+}
+
+export function parseClientHeader(h: ClientHeader | undefined, what: string): ParsedClientHeader {
+  if (!h) throw QcpErrors.invalidHeader.with(`${what} is missing`);
+  const block = parseLightBlock(h.signedHeader, h.validatorSet);
+  if (!h.trustedValidators) throw QcpErrors.invalidHeader.with(`${what}.trusted_validators is missing`);
+  const trustedValidators = light(() => fromProtoValidatorSet(h.trustedValidators!));
+  checkSetSize(trustedValidators, `${what}.trusted_validators`);
+  if (h.trustedHeight <= 0n) throw QcpErrors.invalidHeader.with(`${what}.trusted_height must be positive`);
+  const header = block.signedHeader.header;
+  return { block, height: header.height, hash: headerHash(header), trustedHeight: h.trustedHeight, trustedValidators };
+}
+
+/** What a client keeps of a verified header. */
+const consensusStateOf = (block: LightBlock, hash: Uint8Array): ConsensusState => {
+  const h = block.signedHeader.header;
+  return { timestamp: h.time, appHash: h.appHash, nextValidatorsHash: h.nextValidatorsHash, headerHash: hash };
+};
+const stateTime = (s: ConsensusState): bigint => timeToNanos(s.timestamp ?? { seconds: 0n, nanos: 0 });
+
+export function clientHandlers(keeper: QcpKeeper) {
+  /** the client of `chain`, refused unless active at this block's time */
+  function requireActiveClient(ctx: Context, chain: string): ClientState {
+    const client = keeper.getClient(ctx.store, chain);
+    if (!client) throw QcpErrors.clientNotFound.with(`chain ${JSON.stringify(chain)} has no light client here`);
+    const status = keeper.clientStatus(ctx.store, chain, blockSeconds(ctx.block));
+    if (status === "frozen") throw QcpErrors.clientFrozen.with(`the client of ${chain} is frozen (misbehaviour at height ${client.frozenHeight}) until governance replaces it`);
+    if (status === "expired") throw QcpErrors.clientExpired.with(`the client of ${chain} was not updated within its trusting period`);
+    return client;
+  }
+
+  /** Verifies `p` from the client's consensus state at p.trustedHeight (the library's rules, block time). */
+  function verifyHeader(ctx: Context, client: ClientState, p: ParsedClientHeader): void {
+    const trusted = keeper.getConsensusState(ctx.store, client.chainId, p.trustedHeight);
+    if (!trusted?.timestamp) throw QcpErrors.consensusStateNotFound.with(`the client of ${client.chainId} has no consensus state at trusted height ${p.trustedHeight}`);
+    const adjacent = p.height === p.trustedHeight + 1n;
+    chargeSignatures(ctx, p.block.signedHeader.commit, adjacent ? 1n : 2n);
+    light(() => verifyFromTrustedState(
+      { chainId: client.chainId, height: p.trustedHeight, time: trusted.timestamp!, nextValidatorsHash: trusted.nextValidatorsHash },
+      p.trustedValidators, p.block,
+      {
+        trustingPeriod: seconds(client.trustingPeriodSeconds), maxClockDrift: seconds(client.maxClockDriftSeconds),
+        trustLevel: { numerator: client.trustLevelNumerator, denominator: client.trustLevelDenominator },
+      },
+      blockTime(ctx),
+    ));
+  }
+
+  /** Freezes the client: deliveries are refused until governance replaces it. */
+  function freeze(ctx: Context, client: ClientState, height: bigint, reason: "conflicting_header" | "time_monotonicity"): void {
+    keeper.setClient(ctx.store, { ...client, frozenHeight: height });
+    ctx.events.push(events.clientFrozenEvent(client.chainId, height, reason));
+  }
+
+  /**
+   * A verified header at `p.height`: stored, unless it contradicts what the client holds (another header
+   * at that height, or a time not strictly between its stored neighbours' times), which freezes the
+   * client. Returns whether it froze.
+   */
+  function admitVerified(ctx: Context, client: ClientState, p: ParsedClientHeader, existing: ConsensusState | undefined): boolean {
+    const chain = client.chainId;
+    if (existing) {
+      freeze(ctx, client, p.height, "conflicting_header");
+      return true;
+    }
+    const time = timeToNanos(p.block.signedHeader.header.time);
+    let previous: ConsensusState | undefined;
+    for (const [, state] of keeper.consensusStatesBetween(ctx.store, chain, p.trustedHeight, p.height)) previous = state;
+    const next = keeper.consensusStatesBetween(ctx.store, chain, p.height + 1n).next().value?.[1];
+    if ((previous && stateTime(previous) >= time) || (next && stateTime(next) <= time)) {
+      freeze(ctx, client, p.height, "time_monotonicity");
+      return true;
+    }
+    keeper.setConsensusState(ctx.store, chain, p.height, consensusStateOf(p.block, p.hash));
+    if (p.height > client.latestHeight) keeper.setClient(ctx.store, { ...client, latestHeight: p.height });
+    ctx.events.push(events.clientUpdatedEvent(chain, p.height, p.trustedHeight));
+    return false;
+  }
+
+  interface ParsedCreate {
+    msg: MsgCreateClient;
+    block: LightBlock;
+  }
+  const create: MsgHandler<MsgCreateClient, ParsedCreate> = {
+    typeUrl: Urls.MsgCreateClient,
+    codec: MsgCreateClient,
+    signers: (msg) => [msg.creator],
+    checkStateless(msg) {
+      parseAccAddress(msg.creator, "creator");
+      checkCertificateSize(msg.certificate, certificateErrors);
+      return { msg, block: parseLightBlock(msg.signedHeader, msg.validatorSet) };
+    },
+    execute(ctx, { msg, block }) {
+      const subject = requireQcpSubject(ctx, keeper, msg.certificate, "this chain's genesis has no qcp.root_ca_public_key: no client can be created but by governance");
+      const chain = subject.qcpChain;
+      if (subject.relayerPublicKey.length !== 0) throw QcpErrors.invalidCertificate.with("a client certificate names no relayer key");
+      const header = block.signedHeader.header;
+      const hash = headerHash(header);
+      if (subject.trustedHeaderHash.length !== 32 || !bytesEqual(subject.trustedHeaderHash, hash)) {
+        throw QcpErrors.invalidCertificate.with(`certificate trusts header ${Buffer.from(subject.trustedHeaderHash).toString("hex").toUpperCase()}, the message carries ${Buffer.from(hash).toString("hex").toUpperCase()}`);
+      }
+      if (keeper.getClient(ctx.store, chain)) throw QcpErrors.clientExists.with(`chain ${chain} has a client; governance replaces it`);
+      const params = clientParams(keeper.getParams(ctx.store));
+      const now = blockTime(ctx);
+      light(() => {
+        validateSignedHeader(block.signedHeader, chain);
+        const vh = validatorSetHash(block.validatorSet);
+        if (!bytesEqual(vh, header.validatorsHash)) {
+          throw new LightClientError("validator_set_hash", `header validators (${Buffer.from(header.validatorsHash).toString("hex").toUpperCase()}) do not match those supplied (${Buffer.from(vh).toString("hex").toUpperCase()})`);
+        }
+        if (headerExpired(header, seconds(params.trustingPeriodSeconds), now)) throw new LightClientError("trust_expired", `header of height ${header.height} is older than the trusting period`);
+        if (timeToNanos(header.time) >= timeToNanos(now) + seconds(params.maxClockDriftSeconds)) {
+          throw new LightClientError("header_from_future", `header time is beyond block time + ${params.maxClockDriftSeconds} s`);
+        }
+      });
+      chargeSignatures(ctx, block.signedHeader.commit, 1n);
+      light(() => verifyCommitLight(block.validatorSet, chain, block.signedHeader.commit.blockId, header.height, block.signedHeader.commit));
+      if (!keeper.getChain(ctx.store, chain)) keeper.setChain(ctx.store, { chainId: chain, relayers: [] });
+      keeper.setClient(ctx.store, {
+        chainId: chain,
+        trustLevelNumerator: params.trustLevel.numerator,
+        trustLevelDenominator: params.trustLevel.denominator,
+        trustingPeriodSeconds: BigInt(params.trustingPeriodSeconds),
+        maxClockDriftSeconds: BigInt(params.maxClockDriftSeconds),
+        latestHeight: header.height,
+        frozenHeight: 0n,
+      });
+      keeper.setConsensusState(ctx.store, chain, header.height, consensusStateOf(block, hash));
+      ctx.events.push(events.clientCreatedEvent(chain, header.height));
+      return { typeUrl: Urls.MsgCreateClientResponse, value: MsgCreateClientResponse.encode({ chainId: chain, height: header.height }).finish() };
+    },
+  };
+
+  interface ParsedUpdate {
+    msg: MsgUpdateClient;
+    header: ParsedClientHeader;
+  }
+  const update: MsgHandler<MsgUpdateClient, ParsedUpdate> = {
+    typeUrl: Urls.MsgUpdateClient,
+    codec: MsgUpdateClient,
+    signers: (msg) => [msg.signer],
+    checkStateless(msg) {
+      parseAccAddress(msg.signer, "signer");
+      checkChainId(msg.chainId, "chain_id");
+      return { msg, header: parseClientHeader(msg.header, "header") };
+    },
+    execute(ctx, { msg, header: p }) {
+      const client = requireActiveClient(ctx, msg.chainId);
+      const existing = keeper.getConsensusState(ctx.store, msg.chainId, p.height);
+      let frozen = false;
+      // the same header again (two relayers racing): nothing to verify, nothing changes
+      if (!existing || !bytesEqual(existing.headerHash, p.hash)) {
+        verifyHeader(ctx, client, p);
+        frozen = admitVerified(ctx, client, p, existing);
+      }
+      return { typeUrl: Urls.MsgUpdateClientResponse, value: MsgUpdateClientResponse.encode({ height: p.height, frozen }).finish() };
+    },
+  };
+
+  return { create, update, verifyHeader, requireActiveClient, freeze };
+}
