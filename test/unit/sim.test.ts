@@ -13,10 +13,10 @@ const Seeds = ["ci-1", "ci-2", "ci-3"];
  * says why in its commit.
  */
 const GoldenTraces: Record<string, string> = {
-  "ci-1": "6e9c25e98936fa0e3ef54996df8663bca727b238c637a95875b0acc9e2ba0b7c",
-  "ci-2": "417600d6881da3e6753c368b1819e502e3f86380977d82c3bfe6731f016b681c",
-  "ci-3": "5261c263f5fbf7b923763003578e5c9e6d9241508b108075b95bfd971f14ed45",
-  "golden-long": "29799f0e1c387a2d7720c41304e57a57d966d4c41f2b0f649af01540370a6bed",
+  "ci-1": "31d469dc046948d199cf0611bb719a9e796664ec92eae3348a94a93ee67420a6",
+  "ci-2": "c245c8e72134653064d8c852a6a469f78ca0632b02e500fdcbfb3071e95cd94d",
+  "ci-3": "778def4c3eabaa7e2a17c282d4734a0ce2551b0b2a404374a06543114db5d446",
+  "golden-long": "d8d05fce55405fce5595a9d6dd66a70cbd97bfd26e8a5c58aaea080b9f5d4bb6",
 };
 const Blocks = 150;
 /** per mille of hostile txs: the simulation's default */
@@ -61,6 +61,6 @@ test("simulation: node restarts (every cache dropped) change nothing: the same s
 
 test("simulation golden trace: 400 blocks of random traffic give byte-identical responses to the recorded run", async () => {
   const s = await runSimulation({ seed: "golden-long", blocks: 400, hostilePerMille: Hostile, exportCheck: false });
-  assert.equal(s.appHash, "2D0D40B42A01390269071CBD8A43DFAF68FB63825465D7D7697149E212EC79D7");
+  assert.equal(s.appHash, "023FCE07D3E4C2AFE83A55C83C4EC0CA9E9E02B6A166583B5DDA63C599E05AF3");
   assert.equal(s.traceDigest, GoldenTraces["golden-long"]);
 });
