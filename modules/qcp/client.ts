@@ -11,7 +11,9 @@
 //   supplied trusted set (adjacent: +2/3 of it; skipping: the trust level of it and +2/3 of the header's
 //   own set) → a different stored header at that height, or a time out of order with the neighbouring
 //   stored states, FREEZES the client (the tx succeeds so that the freeze commits) → else the
-//   ConsensusState is stored and latest_height moves up.
+//   ConsensusState is stored, latest_height moves up and expired old states are pruned.
+// MsgSubmitMisbehaviour (anyone): two headers at one height with different hashes, or a higher one not
+//   later in time, each verified from its own trusted height → frozen_height, event qcp_client_frozen.
 // Cost: set and commit sizes are bounded in checkStateless, and every signature that may be verified is
 // charged (GasCosts.sigVerifyEd25519) before any ed25519 work.
 import { parseAccAddress } from "../../app/address.js";
@@ -27,7 +29,9 @@ import { TypeUrl } from "../../gen/names.js";
 import type { Timestamp } from "../../gen/google/protobuf/timestamp.js";
 import type { Commit } from "../../gen/tendermint/types/types.js";
 import { BlockIDFlag } from "../../gen/tendermint/types/validator.js";
-import { MsgCreateClient, MsgCreateClientResponse, MsgUpdateClient, MsgUpdateClientResponse } from "../../gen/qos/qcp/v1/tx.js";
+import {
+  MsgCreateClient, MsgCreateClientResponse, MsgSubmitMisbehaviour, MsgSubmitMisbehaviourResponse, MsgUpdateClient, MsgUpdateClientResponse,
+} from "../../gen/qos/qcp/v1/tx.js";
 import type { ClientHeader, ClientState, ConsensusState } from "../../gen/qos/qcp/v1/types.js";
 import { QcpErrors } from "./errors.js";
 import * as events from "./events.js";
@@ -179,9 +183,28 @@ export function clientHandlers(keeper: QcpKeeper) {
       return true;
     }
     keeper.setConsensusState(ctx.store, chain, p.height, consensusStateOf(p.block, p.hash));
-    if (p.height > client.latestHeight) keeper.setClient(ctx.store, { ...client, latestHeight: p.height });
+    const latestHeight = p.height > client.latestHeight ? p.height : client.latestHeight;
+    if (latestHeight !== client.latestHeight) keeper.setClient(ctx.store, { ...client, latestHeight });
     ctx.events.push(events.clientUpdatedEvent(chain, p.height, p.trustedHeight));
+    prune(ctx, client, latestHeight);
     return false;
+  }
+
+  /**
+   * Removes the oldest consensus states that are past the client's trusting period at block time (no
+   * header can be verified from them any more), at most client_max_prune_per_update per update so the
+   * work of one update stays bounded, never the latest. Stored states are in time order (an update out of
+   * order freezes the client), so the expired ones are the lowest heights.
+   */
+  function prune(ctx: Context, client: ClientState, latestHeight: bigint): void {
+    const max = clientParams(keeper.getParams(ctx.store)).maxPrunePerUpdate;
+    const horizon = timeToNanos(blockTime(ctx)) - seconds(client.trustingPeriodSeconds);
+    const expired: bigint[] = [];
+    for (const [height, state] of keeper.consensusStatesBetween(ctx.store, client.chainId, 0n, latestHeight)) {
+      if (expired.length >= max || stateTime(state) > horizon) break;
+      expired.push(height);
+    }
+    for (const height of expired) keeper.deleteConsensusState(ctx.store, client.chainId, height);
   }
 
   interface ParsedCreate {
@@ -264,5 +287,44 @@ export function clientHandlers(keeper: QcpKeeper) {
     },
   };
 
-  return { create, update, verifyHeader, requireActiveClient, freeze };
+  interface ParsedMisbehaviour {
+    msg: MsgSubmitMisbehaviour;
+    header1: ParsedClientHeader;
+    header2: ParsedClientHeader;
+  }
+  /**
+   * MsgSubmitMisbehaviour (anyone): two headers that cannot both be honest (checked first, before any
+   * signature work), each verified from its own trusted height, freeze the client at the higher height.
+   */
+  const misbehaviour: MsgHandler<MsgSubmitMisbehaviour, ParsedMisbehaviour> = {
+    typeUrl: Urls.MsgSubmitMisbehaviour,
+    codec: MsgSubmitMisbehaviour,
+    signers: (msg) => [msg.signer],
+    checkStateless(msg) {
+      parseAccAddress(msg.signer, "signer");
+      checkChainId(msg.chainId, "chain_id");
+      return { msg, header1: parseClientHeader(msg.header1, "header_1"), header2: parseClientHeader(msg.header2, "header_2") };
+    },
+    execute(ctx, { msg, header1, header2 }) {
+      const client = requireActiveClient(ctx, msg.chainId);
+      // `high` is the header of the greater height (header_1 when equal)
+      const [high, low] = header2.height > header1.height ? [header2, header1] : [header1, header2];
+      const time = (p: ParsedClientHeader) => timeToNanos(p.block.signedHeader.header.time);
+      let reason: "conflicting_header" | "time_monotonicity";
+      if (high.height === low.height) {
+        if (bytesEqual(high.hash, low.hash)) throw QcpErrors.notMisbehaviour.with(`both headers are the same block at height ${high.height}`);
+        reason = "conflicting_header";
+      } else if (time(high) <= time(low)) {
+        reason = "time_monotonicity";
+      } else {
+        throw QcpErrors.notMisbehaviour.with(`header ${high.height} is after header ${low.height} in time`);
+      }
+      verifyHeader(ctx, client, header1);
+      verifyHeader(ctx, client, header2);
+      freeze(ctx, client, high.height, reason);
+      return { typeUrl: Urls.MsgSubmitMisbehaviourResponse, value: MsgSubmitMisbehaviourResponse.encode({ frozenHeight: high.height }).finish() };
+    },
+  };
+
+  return { create, update, misbehaviour, verifyHeader, requireActiveClient, freeze };
 }

@@ -37,7 +37,7 @@ export function createQcpModule(deps: QcpDeps): { module: Module; keeper: QcpKee
   const client = clientHandlers(keeper);
   const module: Module = {
     name: "qcp",
-    msgs: [...qcpMsgs(keeper, env), client.create, client.update],
+    msgs: [...qcpMsgs(keeper, env), client.create, client.update, client.misbehaviour],
     queries: qcpQueries(keeper),
     defaultGenesis,
     initGenesis: (ctx, genesis) => initGenesis(keeper, ctx, genesis),

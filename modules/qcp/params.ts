@@ -20,22 +20,26 @@ export const ParamsSchema = z.object({
   client_trusting_period_seconds: z.coerce.number().int().min(60).max(366 * 86_400).optional(),
   /** seconds a counterpart header's time may lie ahead of this chain's block time */
   client_max_clock_drift_seconds: z.coerce.number().int().min(0).max(3_600).optional(),
+  /** most consensus states older than their client's trusting period one update removes (never the latest) */
+  client_max_prune_per_update: z.coerce.number().int().min(0).max(100).optional(),
 });
 export type Params = z.infer<typeof ParamsSchema>;
 
 export const DefaultParams: Params = { max_payload_bytes: 64 * 1024, max_execute_msgs: 16 };
 
-/** The light client's parameters with their defaults: trust level 1/3, 14 days, 10 s. */
+/** The light client's parameters with their defaults: trust level 1/3, 14 days, 10 s, 4 pruned per update. */
 export const DefaultClientParams = {
   client_trust_level: "1/3",
   client_trusting_period_seconds: 14 * 86_400,
   client_max_clock_drift_seconds: 10,
+  client_max_prune_per_update: 4,
 } as const satisfies Partial<Params>;
 
 export interface ClientParams {
   trustLevel: { numerator: bigint; denominator: bigint };
   trustingPeriodSeconds: number;
   maxClockDriftSeconds: number;
+  maxPrunePerUpdate: number;
 }
 
 export function clientParams(p: Params): ClientParams {
@@ -44,6 +48,7 @@ export function clientParams(p: Params): ClientParams {
     trustLevel: { numerator, denominator },
     trustingPeriodSeconds: p.client_trusting_period_seconds ?? DefaultClientParams.client_trusting_period_seconds,
     maxClockDriftSeconds: p.client_max_clock_drift_seconds ?? DefaultClientParams.client_max_clock_drift_seconds,
+    maxPrunePerUpdate: p.client_max_prune_per_update ?? DefaultClientParams.client_max_prune_per_update,
   };
 }
 
