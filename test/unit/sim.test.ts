@@ -13,10 +13,10 @@ const Seeds = ["ci-1", "ci-2", "ci-3"];
  * says why in its commit.
  */
 const GoldenTraces: Record<string, string> = {
-  "ci-1": "31d469dc046948d199cf0611bb719a9e796664ec92eae3348a94a93ee67420a6",
-  "ci-2": "c245c8e72134653064d8c852a6a469f78ca0632b02e500fdcbfb3071e95cd94d",
-  "ci-3": "778def4c3eabaa7e2a17c282d4734a0ce2551b0b2a404374a06543114db5d446",
-  "golden-long": "d8d05fce55405fce5595a9d6dd66a70cbd97bfd26e8a5c58aaea080b9f5d4bb6",
+  "ci-1": "71260bd662b8e95ea03a9c9d976d2f93fc35efd580fecd6b83731d589413bfaf",
+  "ci-2": "c1bde883622c837ef9f953772b4be05d65ca6581ffbe19b344bd4b5e3ebecceb",
+  "ci-3": "cd813a1f4675b57bbbe00cbb3f8296331314ca3026893b0c4495b2b1078aad1a",
+  "golden-long": "c33334eb2f00aa10a9bbd30d07f3f64dca252934758da7ad219f6bd41f90ae75",
 };
 const Blocks = 150;
 /** per mille of hostile txs: the simulation's default */
