@@ -119,7 +119,11 @@ export function composeChain(profile: Profile = "qos"): QosChain {
   registry.register(paramSpace("stake", StakeParamsSchema, stake.keeper));
   registry.register(paramSpace("distribution", DistributionParamsSchema, distribution.keeper));
   // Governance last: a proposal that ends in a block is tallied over that block's stake.
-  const gov = createGovModule({ bank: bank.keeper.forModule(GovModuleAccount), stake: stake.keeper, distribution: distribution.keeper, mint: mint.keeper, params: registry });
+  // a qcp_client proposal creates or replaces a counterpart's light client through qcp
+  const gov = createGovModule({
+    bank: bank.keeper.forModule(GovModuleAccount), stake: stake.keeper, distribution: distribution.keeper, mint: mint.keeper, params: registry,
+    qcpClient: qcp.clientProposals,
+  });
   registry.register(paramSpace("gov", GovParamsSchema, gov.keeper));
   modules.push(mint.module, stake.module, distribution.module, gov.module);
   return {

@@ -82,4 +82,5 @@ function execute(keeper: GovKeeper, ctx: Context, p: Proposal): void {
     deps.mint.setPhases(ctx.store, nextSchedule(deps.mint.phases(ctx.store), content.inflationChange.phases, blockSeconds(ctx.block)));
   }
   if (content.softwareUpgrade) keeper.setUpgradePlan(ctx.store, content.softwareUpgrade.plan!);
+  if (content.qcpClient) deps.qcpClient.apply(ctx, content.qcpClient);
 }

@@ -40,6 +40,7 @@ import {
   Proposal, ProposalLevel, ProposalStatus, UpgradePlan, VoteOption,
   type ProposalContent, type TallyResult,
 } from "../../gen/qos/gov/v1/types.js";
+import type { ClientProposal } from "../../gen/qos/qcp/v1/types.js";
 import type { Validator } from "../../gen/qos/stake/v1/types.js";
 import { validatePhaseChange, type Phase } from "../mint/index.js";
 import { toValAddress } from "../stake/index.js";
@@ -101,12 +102,23 @@ export interface GovParamsRegistry {
   prepare(store: KVReader, changes: ReadonlyArray<{ module: string; key: string; value: string }>): unknown;
   apply(store: KVStore, events: Event[], changes: ReadonlyArray<{ module: string; key: string; value: string }>): void;
 }
+/** What gov needs for a qcp_client proposal (qcp's client, wired in chain/index.ts; gov imports no qcp code). */
+export interface GovQcpClient {
+  /** no state: the proposal's chain id, header and validator set well formed and within bounds */
+  checkStateless(proposal: ClientProposal): void;
+  /** against the state, at submission and again at execution: the header verifies, the client may be replaced */
+  check(ctx: Context, proposal: ClientProposal): void;
+  /** creates the client, or replaces the old one (its consensus states deleted) */
+  apply(ctx: Context, proposal: ClientProposal): void;
+}
+
 export interface GovDeps {
   bank: GovBank;
   stake: GovStake;
   distribution: GovDistribution;
   mint: GovMint;
   params: GovParamsRegistry;
+  qcpClient: GovQcpClient;
 }
 
 export interface Tally {
@@ -141,11 +153,11 @@ export const StatusNames: Record<number, string> = {
 };
 
 /** The kind of a proposal's content (exactly one must be set). */
-export function proposalKind(content: ProposalContent | undefined): "text" | "parameter_change" | "community_pool_spend" | "inflation_change" | "software_upgrade" {
+export function proposalKind(content: ProposalContent | undefined): "text" | "parameter_change" | "community_pool_spend" | "inflation_change" | "software_upgrade" | "qcp_client" {
   if (!content) throw GovErrors.invalidProposal.with("content is missing");
   const kinds = ([
     ["text", content.text], ["parameter_change", content.parameterChange], ["community_pool_spend", content.communityPoolSpend],
-    ["inflation_change", content.inflationChange], ["software_upgrade", content.softwareUpgrade],
+    ["inflation_change", content.inflationChange], ["software_upgrade", content.softwareUpgrade], ["qcp_client", content.qcpClient],
   ] as const).filter(([, v]) => v !== undefined);
   if (kinds.length !== 1) throw GovErrors.invalidProposal.with("the content must have exactly one kind");
   return kinds[0][0];
@@ -158,6 +170,8 @@ export function levelOf(kind: ReturnType<typeof proposalKind>): ProposalLevel {
       return ProposalLevel.PROPOSAL_LEVEL_IMPORTANT;
     case "inflation_change":
     case "software_upgrade":
+    // what this chain believes of another chain's state (every voucher from it) rests on the trusted header
+    case "qcp_client":
       return ProposalLevel.PROPOSAL_LEVEL_CRITICAL;
     default:
       return ProposalLevel.PROPOSAL_LEVEL_NORMAL;
@@ -373,6 +387,7 @@ export class GovKeeper {
     if (content.communityPoolSpend) this.deps.bank.checkRecipient(recipient ?? parseAccAddress(content.communityPoolSpend.recipient), "recipient");
     if (content.parameterChange) this.deps.params.prepare(ctx.store, content.parameterChange.changes);
     if (content.inflationChange) nextSchedule(this.deps.mint.phases(ctx.store), content.inflationChange.phases, blockSeconds(ctx.block));
+    if (content.qcpClient) this.deps.qcpClient.check(ctx, content.qcpClient);
     if (content.softwareUpgrade) {
       const plan = content.softwareUpgrade.plan!;
       if (plan.height <= BigInt(ctx.block.height)) throw GovErrors.invalidUpgrade.with(`upgrade height ${plan.height} is not after the current height ${ctx.block.height}`);

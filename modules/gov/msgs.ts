@@ -11,7 +11,7 @@ import {
 import type { ProposalContent } from "../../gen/qos/gov/v1/types.js";
 import { GovErrors } from "./errors.js";
 import * as events from "./events.js";
-import { LevelNames, OptionNames, ProposalLevel, ProposalStatus, VoteOption, levelOf, proposalKind, type GovKeeper } from "./keeper.js";
+import { LevelNames, OptionNames, ProposalLevel, ProposalStatus, VoteOption, levelOf, proposalKind, type GovKeeper, type GovQcpClient } from "./keeper.js";
 import { MaxDescriptionBytes, MaxTitleBytes, MaxUpgradeNameBytes } from "./params.js";
 
 const bytes = (s: string) => new TextEncoder().encode(s).length;
@@ -28,7 +28,7 @@ function positive(amount: string, what: string): bigint {
 }
 
 /** Checks that need no state; returns the content's kind and, for a pool spend, the recipient's bytes. */
-export function checkContentStateless(content: ProposalContent | undefined): { kind: ReturnType<typeof proposalKind>; recipient?: Uint8Array } {
+export function checkContentStateless(content: ProposalContent | undefined, qcpClient: Pick<GovQcpClient, "checkStateless">): { kind: ReturnType<typeof proposalKind>; recipient?: Uint8Array } {
   const kind = proposalKind(content);
   let recipient: Uint8Array | undefined;
   const c = content!;
@@ -64,6 +64,9 @@ export function checkContentStateless(content: ProposalContent | undefined): { k
       if (bytes(plan.info) > MaxDescriptionBytes) throw GovErrors.invalidUpgrade.with(`info is over ${MaxDescriptionBytes} bytes`);
       break;
     }
+    case "qcp_client":
+      qcpClient.checkStateless(c.qcpClient!);
+      break;
   }
   return { kind, recipient };
 }
@@ -97,7 +100,7 @@ export function govMsgs(keeper: GovKeeper): MsgHandler[] {
     signers: (msg) => [msg.proposer],
     checkStateless(msg) {
       const proposer = parseAccAddress(msg.proposer, "proposer");
-      const { kind, recipient } = checkContentStateless(msg.content);
+      const { kind, recipient } = checkContentStateless(msg.content, keeper.deps.qcpClient);
       const initialDeposit = msg.initialDeposit !== "0" ? positive(msg.initialDeposit, "initial_deposit") : 0n;
       return { msg, proposer, content: msg.content!, kind, level: levelOf(kind), recipient, initialDeposit };
     },

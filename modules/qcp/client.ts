@@ -32,7 +32,7 @@ import { BlockIDFlag } from "../../gen/tendermint/types/validator.js";
 import {
   MsgCreateClient, MsgCreateClientResponse, MsgSubmitMisbehaviour, MsgSubmitMisbehaviourResponse, MsgUpdateClient, MsgUpdateClientResponse,
 } from "../../gen/qos/qcp/v1/tx.js";
-import type { ClientHeader, ClientState, ConsensusState } from "../../gen/qos/qcp/v1/types.js";
+import type { ClientHeader, ClientProposal, ClientState, ConsensusState } from "../../gen/qos/qcp/v1/types.js";
 import { QcpErrors } from "./errors.js";
 import * as events from "./events.js";
 import type { QcpKeeper } from "./keeper.js";
@@ -207,6 +207,48 @@ export function clientHandlers(keeper: QcpKeeper) {
     for (const height of expired) keeper.deleteConsensusState(ctx.store, client.chainId, height);
   }
 
+  /**
+   * A header trusted without a previous state (by a certificate or a vote): valid for `chain`, its set
+   * hashes to validators_hash, within the trusting period and not from the future at block time, and
+   * +2/3 of its set signed (charged before the signatures are checked).
+   */
+  function verifyTrustedHeader(ctx: Context, chain: string, block: LightBlock): void {
+    const header = block.signedHeader.header;
+    const params = clientParams(keeper.getParams(ctx.store));
+    const now = blockTime(ctx);
+    light(() => {
+      validateSignedHeader(block.signedHeader, chain);
+      const vh = validatorSetHash(block.validatorSet);
+      if (!bytesEqual(vh, header.validatorsHash)) {
+        throw new LightClientError("validator_set_hash", `header validators (${Buffer.from(header.validatorsHash).toString("hex").toUpperCase()}) do not match those supplied (${Buffer.from(vh).toString("hex").toUpperCase()})`);
+      }
+      if (headerExpired(header, seconds(params.trustingPeriodSeconds), now)) throw new LightClientError("trust_expired", `header of height ${header.height} is older than the trusting period`);
+      if (timeToNanos(header.time) >= timeToNanos(now) + seconds(params.maxClockDriftSeconds)) {
+        throw new LightClientError("header_from_future", `header time is beyond block time + ${params.maxClockDriftSeconds} s`);
+      }
+    });
+    chargeSignatures(ctx, block.signedHeader.commit, 1n);
+    light(() => verifyCommitLight(block.validatorSet, chain, block.signedHeader.commit.blockId, header.height, block.signedHeader.commit));
+  }
+
+  /** A new client of `chain` trusting `block` (parameters from qcp params now), the chain registered if new. */
+  function installClient(ctx: Context, chain: string, block: LightBlock, hash: Uint8Array): void {
+    const header = block.signedHeader.header;
+    const params = clientParams(keeper.getParams(ctx.store));
+    if (!keeper.getChain(ctx.store, chain)) keeper.setChain(ctx.store, { chainId: chain, relayers: [] });
+    keeper.setClient(ctx.store, {
+      chainId: chain,
+      trustLevelNumerator: params.trustLevel.numerator,
+      trustLevelDenominator: params.trustLevel.denominator,
+      trustingPeriodSeconds: BigInt(params.trustingPeriodSeconds),
+      maxClockDriftSeconds: BigInt(params.maxClockDriftSeconds),
+      latestHeight: header.height,
+      frozenHeight: 0n,
+    });
+    keeper.setConsensusState(ctx.store, chain, header.height, consensusStateOf(block, hash));
+    ctx.events.push(events.clientCreatedEvent(chain, header.height));
+  }
+
   interface ParsedCreate {
     msg: MsgCreateClient;
     block: LightBlock;
@@ -230,33 +272,8 @@ export function clientHandlers(keeper: QcpKeeper) {
         throw QcpErrors.invalidCertificate.with(`certificate trusts header ${Buffer.from(subject.trustedHeaderHash).toString("hex").toUpperCase()}, the message carries ${Buffer.from(hash).toString("hex").toUpperCase()}`);
       }
       if (keeper.getClient(ctx.store, chain)) throw QcpErrors.clientExists.with(`chain ${chain} has a client; governance replaces it`);
-      const params = clientParams(keeper.getParams(ctx.store));
-      const now = blockTime(ctx);
-      light(() => {
-        validateSignedHeader(block.signedHeader, chain);
-        const vh = validatorSetHash(block.validatorSet);
-        if (!bytesEqual(vh, header.validatorsHash)) {
-          throw new LightClientError("validator_set_hash", `header validators (${Buffer.from(header.validatorsHash).toString("hex").toUpperCase()}) do not match those supplied (${Buffer.from(vh).toString("hex").toUpperCase()})`);
-        }
-        if (headerExpired(header, seconds(params.trustingPeriodSeconds), now)) throw new LightClientError("trust_expired", `header of height ${header.height} is older than the trusting period`);
-        if (timeToNanos(header.time) >= timeToNanos(now) + seconds(params.maxClockDriftSeconds)) {
-          throw new LightClientError("header_from_future", `header time is beyond block time + ${params.maxClockDriftSeconds} s`);
-        }
-      });
-      chargeSignatures(ctx, block.signedHeader.commit, 1n);
-      light(() => verifyCommitLight(block.validatorSet, chain, block.signedHeader.commit.blockId, header.height, block.signedHeader.commit));
-      if (!keeper.getChain(ctx.store, chain)) keeper.setChain(ctx.store, { chainId: chain, relayers: [] });
-      keeper.setClient(ctx.store, {
-        chainId: chain,
-        trustLevelNumerator: params.trustLevel.numerator,
-        trustLevelDenominator: params.trustLevel.denominator,
-        trustingPeriodSeconds: BigInt(params.trustingPeriodSeconds),
-        maxClockDriftSeconds: BigInt(params.maxClockDriftSeconds),
-        latestHeight: header.height,
-        frozenHeight: 0n,
-      });
-      keeper.setConsensusState(ctx.store, chain, header.height, consensusStateOf(block, hash));
-      ctx.events.push(events.clientCreatedEvent(chain, header.height));
+      verifyTrustedHeader(ctx, chain, block);
+      installClient(ctx, chain, block, hash);
       return { typeUrl: Urls.MsgCreateClientResponse, value: MsgCreateClientResponse.encode({ chainId: chain, height: header.height }).finish() };
     },
   };
@@ -326,5 +343,31 @@ export function clientHandlers(keeper: QcpKeeper) {
     },
   };
 
-  return { create, update, misbehaviour, verifyHeader, requireActiveClient, freeze };
+  /**
+   * Governance's ClientProposal (gov content qcp_client, through GovQcpClient wired in chain/index.ts):
+   * creates the client of a chain that has none, or replaces a frozen or expired one, trusting the
+   * proposal's header, which must verify as a certified one does, at submission and again at execution
+   * (so with the default 14-day voting period the client trusting period must be longer, or the header
+   * is too old by then and the proposal fails). Replacing deletes every consensus state of the old client.
+   */
+  const proposals = {
+    checkStateless(p: ClientProposal): void {
+      checkChainId(p.chainId, "qcp_client chain_id");
+      parseLightBlock(p.signedHeader, p.validatorSet);
+    },
+    check(ctx: Context, p: ClientProposal): void {
+      if (p.chainId === ctx.block.chainId) throw QcpErrors.invalidField.with("qcp_client chain_id is this chain");
+      const status = keeper.clientStatus(ctx.store, p.chainId, blockSeconds(ctx.block));
+      if (status === "active") throw QcpErrors.clientExists.with(`the client of ${p.chainId} is active: governance replaces only a frozen or expired one`);
+      verifyTrustedHeader(ctx, p.chainId, parseLightBlock(p.signedHeader, p.validatorSet));
+    },
+    apply(ctx: Context, p: ClientProposal): void {
+      const block = parseLightBlock(p.signedHeader, p.validatorSet);
+      const old = [...keeper.consensusStatesBetween(ctx.store, p.chainId, 0n)].map(([height]) => height);
+      for (const height of old) keeper.deleteConsensusState(ctx.store, p.chainId, height);
+      installClient(ctx, p.chainId, block, headerHash(block.signedHeader.header));
+    },
+  };
+
+  return { create, update, misbehaviour, proposals, verifyHeader, requireActiveClient, freeze };
 }

@@ -12,6 +12,10 @@ export { QcpErrors } from "./errors.js";
 export { ParamsSchema as QcpParamsSchema } from "./params.js";
 export { PayloadTypes, type QcpEnv } from "./msgs.js";
 
+/** Governance's ClientProposal (gov content qcp_client): its stateless check, its check against state
+ *  (at submission and at execution) and its change. */
+export type QcpClientProposals = ReturnType<typeof clientHandlers>["proposals"];
+
 export interface QcpDeps {
   bank: QcpBank;
   /** is `denom` a token registered on this chain (QSC)? Such denoms and the base denom are native here */
@@ -23,7 +27,7 @@ export interface QcpDeps {
 }
 
 /** The QCP module (on every chain). Other modules send cross-chain messages with `keeper.enqueue`. */
-export function createQcpModule(deps: QcpDeps): { module: Module; keeper: QcpKeeper } {
+export function createQcpModule(deps: QcpDeps): { module: Module; keeper: QcpKeeper; clientProposals: QcpClientProposals } {
   const keeper = new QcpKeeper(deps.bank);
   let handlers: Map<string, MsgHandler> | undefined;
   const env: QcpEnv = {
@@ -44,5 +48,5 @@ export function createQcpModule(deps: QcpDeps): { module: Module; keeper: QcpKee
     exportGenesis: (store) => exportGenesis(keeper, store),
     checkInvariants: (store) => keeper.checkInvariants(store),
   };
-  return { module, keeper };
+  return { module, keeper, clientProposals: client.proposals };
 }

@@ -5,6 +5,7 @@ import { createHash, createPrivateKey, createPublicKey, sign, type KeyObject } f
 import type { Timestamp } from "cosmjs-types/google/protobuf/timestamp";
 import type { BlockID, CommitSig, Header } from "cosmjs-types/tendermint/types/types";
 import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
+import type { ValidatorSet as ProtoValidatorSet } from "../../gen/tendermint/types/validator.js";
 import {
   canonicalVoteSignBytes, headerHash, LightClientError, sortValidators, validatorAddress, validatorSetHash, type LightBlock, type LightRefusal, type ValidatorSet,
 } from "../../app/light/index.js";
@@ -156,3 +157,10 @@ export function lightBlockToRpc(b: LightBlock): { commit: { signed_header: unkno
   const n = String(validators.length);
   return { commit: { signed_header: { header, commit }, canonical: true }, validators: { block_height: String(h.height), validators, count: n, total: n } };
 }
+
+/** A set as a tendermint.types.ValidatorSet message carries it (MsgCreateClient, ClientHeader, ClientProposal). */
+export const protoValidatorSet = (vals: ValidatorSet): ProtoValidatorSet => ({
+  validators: vals.validators.map((x) => ({ address: validatorAddress(x.pubKey), pubKey: { ed25519: x.pubKey }, votingPower: x.votingPower, proposerPriority: 0n })),
+  proposer: undefined,
+  totalVotingPower: 0n,
+});

@@ -25,10 +25,16 @@ import { ProposalStatus, VoteOption, type ProposalContent } from "../../gen/qos/
 import * as pq from "../../gen/qos/params/v1/query.js";
 import * as mq from "../../gen/qos/mint/v1/query.js";
 import * as dq from "../../gen/qos/distribution/v1/query.js";
+import { headerHash, type LightBlock } from "../../app/light/index.js";
+import { Method, TypeUrl } from "../../gen/names.js";
+import { QueryClientRequest, QueryClientResponse, QueryConsensusStateRequest } from "../../gen/qos/qcp/v1/query.js";
+import { MsgUpdateClient } from "../../gen/qos/qcp/v1/tx.js";
+import { at, key, makeBlock, protoValidatorSet } from "../helpers/light-chain.js";
 
 for (const [url, type] of [
   ["/qos.gov.v1.MsgSubmitProposal", govTx.MsgSubmitProposal], ["/qos.gov.v1.MsgDeposit", govTx.MsgDeposit], ["/qos.gov.v1.MsgVote", govTx.MsgVote],
 ] as const) registry.register(url, type as never);
+registry.register(TypeUrl.qos.qcp.v1.MsgUpdateClient, MsgUpdateClient as never);
 
 const chainId = "qos-gov-1";
 const QOS = 1_000_000n;
@@ -402,6 +408,52 @@ describe("governance", () => {
       if (i === 0) assert.equal(BigInt(now[running].totalAmount), 5000n * QOS + (600n * QOS - BigInt(before[0].appliedAmount)), "the total is the proposal's plus the first phase's leftover");
       else assert.equal(now[running].totalAmount, before[running].totalAmount);
     }
+  });
+
+  test("a qcp_client proposal creates a counterpart's light client; an active client cannot be replaced; a frozen one is, its consensus states deleted", async () => {
+    const Cp = "cp-gov";
+    const members = ["g0", "g1", "g2", "g3"].map((n) => ({ key: key(`gov ${n}`), power: 10n }));
+    /** counterpart header h, a little before this chain's block times */
+    const base = timeSeconds - 1000n;
+    const hdr = (h: bigint, appHash?: Uint8Array) => makeBlock({ height: h, members, nextMembers: members, chainId: Cp, time: at(base + 10n * h), appHash });
+    const qcpClient = (b: LightBlock) => ({ qcpClient: { chainId: Cp, signedHeader: b.signedHeader, validatorSet: protoValidatorSet(b.validatorSet) } });
+    const client = () => QueryClientResponse.decode(t.app.query({ path: Method.qos.qcp.v1.Query.Client, data: QueryClientRequest.encode({ chainId: Cp }).finish(), height: 0n, prove: false }).value);
+    const stateCode = (h: bigint) => t.app.query({ path: Method.qos.qcp.v1.Query.ConsensusState, data: QueryConsensusStateRequest.encode({ chainId: Cp, height: h }).finish(), height: 0n, prove: false }).code;
+    const update = (b: LightBlock, trustedHeight: bigint) => ({
+      typeUrl: TypeUrl.qos.qcp.v1.MsgUpdateClient,
+      value: MsgUpdateClient.fromPartial({ signer: bob.address, chainId: Cp, header: { signedHeader: b.signedHeader, validatorSet: protoValidatorSet(b.validatorSet), trustedHeight, trustedValidators: protoValidatorSet(b.validatorSet) } }),
+    });
+
+    // a header under 2/3 is refused at submission (qcp's code)
+    const weak = makeBlock({ height: 1n, members, nextMembers: members, chainId: Cp, time: at(base + 10n), vote: (pk) => (pk === Buffer.from(members[0].key.pubKey).toString("hex") ? "commit" : "absent") });
+    const refused = (await block([[dave, [govMsg.submit(dave.address, qcpClient(weak), 20n * QOS)]]])).results[0];
+    assert.deepEqual([refused.codespace, refused.code], ["qcp", 37], refused.log);
+
+    const id = await propose(qcpClient(hdr(1n)), 20n * QOS);
+    assert.equal(proposal(id).level, 3, "qcp_client proposals are critical-level");
+    await ok([[alice, [govMsg.vote(alice.address, id, VoteOption.VOTE_OPTION_YES)]]]);
+    const p = await untilDecided(id);
+    assert.equal(p.status, ProposalStatus.PROPOSAL_STATUS_PASSED, p.result);
+    assert.deepEqual([client().clientState!.latestHeight, client().status], [1n, "active"]);
+
+    // an active client is not replaced
+    const active = (await block([[dave, [govMsg.submit(dave.address, qcpClient(hdr(3n)), 20n * QOS)]]])).results[0];
+    assert.deepEqual([active.codespace, active.code], ["qcp", 26], active.log);
+
+    // 2 stored, then a conflicting 2 freezes it
+    await ok([[bob, [update(hdr(2n), 1n)]]]);
+    await ok([[bob, [update(hdr(2n, new Uint8Array(32).fill(9)), 1n)]]]);
+    assert.equal(client().status, "frozen");
+    assert.equal(stateCode(2n), 0);
+
+    const replace = await propose(qcpClient(hdr(5n)), 20n * QOS);
+    await ok([[alice, [govMsg.vote(alice.address, replace, VoteOption.VOTE_OPTION_YES)]]]);
+    const r = await untilDecided(replace);
+    assert.equal(r.status, ProposalStatus.PROPOSAL_STATUS_PASSED, r.result);
+    const c = client();
+    assert.deepEqual([c.clientState!.latestHeight, c.clientState!.frozenHeight, c.status], [5n, 0n, "active"]);
+    assert.deepEqual(c.latestConsensusState!.headerHash, headerHash(hdr(5n).signedHeader.header));
+    assert.deepEqual([1n, 2n, 5n].map(stateCode), [25, 25, 0], "the old client's consensus states are gone");
   });
 
   test("a software upgrade stops the chain at its height until the app restarts with the upgrade marked done", async () => {

@@ -12,7 +12,7 @@ import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/a
 import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
 import { issueCertificate, newCaKeyPair } from "../../app/certificate.js";
-import { headerHash, lightBlockFromRpc, validatorAddress, type LightBlock, type ValidatorSet } from "../../app/light/index.js";
+import { headerHash, lightBlockFromRpc, type LightBlock, type ValidatorSet } from "../../app/light/index.js";
 import { Method, TypeUrl } from "../../gen/names.js";
 import {
   MsgCreateClient, MsgCreateClientResponse, MsgSubmitMisbehaviour, MsgSubmitMisbehaviourResponse, MsgUpdateClient, MsgUpdateClientResponse,
@@ -20,9 +20,8 @@ import {
 import {
   QueryClientRequest, QueryClientResponse, QueryConsensusStateRequest, QueryConsensusStateResponse,
 } from "../../gen/qos/qcp/v1/query.js";
-import type { ValidatorSet as ProtoValidatorSet } from "../../gen/tendermint/types/validator.js";
 import { createTestApp, GenesisTime } from "../helpers/app.js";
-import { at, key, makeBlock, setOf, type Member } from "../helpers/light-chain.js";
+import { at, key, makeBlock, protoValidatorSet, setOf, type Member } from "../helpers/light-chain.js";
 import { registry, signTx, testAccount, type TestAccount } from "../helpers/wallet.js";
 
 const Urls = TypeUrl.qos.qcp.v1;
@@ -44,11 +43,7 @@ function cpBlock(h: bigint, over: Partial<Parameters<typeof makeBlock>[0]> = {})
   return makeBlock({ height: h, members: membersAt(h), nextMembers: membersAt(h + 1n), time: at(HeaderT0 + 10n * h), chainId: Cp, ...over });
 }
 
-const protoSet = (vals: ValidatorSet): ProtoValidatorSet => ({
-  validators: vals.validators.map((x) => ({ address: validatorAddress(x.pubKey), pubKey: { ed25519: x.pubKey }, votingPower: x.votingPower, proposerPriority: 0n })),
-  proposer: undefined,
-  totalVotingPower: 0n,
-});
+const protoSet = protoValidatorSet;
 const setOfHeight = (h: bigint) => cpBlock(h).validatorSet;
 
 /** the first message's response in a tx result's TxMsgData */
