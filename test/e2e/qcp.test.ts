@@ -1,16 +1,24 @@
 // QCP end to end: QOS and a business chain (real qosd + CometBFT each, invariants checked after every
-// block) with real relayer processes (cmd/relayer) between them. A QSC goes to QOS and back with its
-// results, a 200-message stream survives a relayer kill -9, a stopped destination drains its backlog
-// on return, and two relayers on one route never deliver twice.
+// block, each with a light client of the other) with real relayer processes (cmd/relayer) between
+// them. A QSC goes to QOS and back with its results, a 200-message stream survives a relayer kill -9
+// (every delivery proven at a height QOS's client verified), a stopped destination drains its backlog
+// on return, two relayers on one route never deliver twice, and a conflicting header (the business
+// chain's validator key signing a forged one) pushed into QOS's client is caught by the relayer,
+// which freezes the client with misbehaviour: deliveries stop.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { EncodeObject } from "@cosmjs/proto-signing";
+import { createPrivateKey } from "node:crypto";
 import { MsgTransfer } from "../../gen/qos/qcp/v1/tx.js";
-import { QueryConsensusStateRequest, QueryConsensusStateResponse, QueryResultRequest, QueryResultResponse } from "../../gen/qos/qcp/v1/query.js";
+import { updateMsg } from "../../cmd/relayer/client.js";
+import { makeBlock, sha } from "../helpers/light-chain.js";
+import {
+  QueryClientRequest, QueryClientResponse, QueryConsensusStateRequest, QueryConsensusStateResponse, QueryResultRequest, QueryResultResponse,
+} from "../../gen/qos/qcp/v1/query.js";
 import { Method, TypeUrl } from "../../gen/names.js";
 import { voucherDenom } from "../../modules/qcp/keeper.js";
 import { repoRoot } from "../../cmd/common/cometbft.js";
@@ -63,6 +71,7 @@ const drained = (p: QcpPair, src: Chain, dst: Chain) => async () => {
 describe("QCP between QOS and a business chain", { timeout: 600_000 }, () => {
   let p: QcpPair;
   let relayer: RelayerProcess;
+  let second: RelayerProcess | undefined;
   /** biz's STAR as QOS mints it: a voucher namespaced by its route */
   const star = () => voucherDenom(p.biz.id, "STAR");
 
@@ -175,14 +184,14 @@ describe("QCP between QOS and a business chain", { timeout: 600_000 }, () => {
 
   test("two relayers on one route: no double delivery", async () => {
     const { qos, biz, alice, bob } = p;
-    const second = await p.relayer(1);
+    second = await p.relayer(1);
     second.start();
     const base = (await biz.seqs(qos.id)).outSequence;
     const bobBefore = await qos.balance(bob.address, star());
     for (let i = 0; i < 5; i++) {
       await biz.submit(alice, Array.from({ length: 10 }, () => transfer(qos.id, alice.address, bob.address, "3")));
     }
-    await waitFor("both drained", async () => (await qos.seqs(biz.id)).inSequence === base + 50n, 120_000, [relayer, second]);
+    await waitFor("both drained", async () => (await qos.seqs(biz.id)).inSequence === base + 50n, 120_000, [relayer, second!]);
     await sleep(2000); // let any late duplicate land
     assert.equal((await qos.seqs(biz.id)).inSequence, base + 50n);
     assert.equal(await qos.balance(bob.address, star()), bobBefore + 150n);
@@ -193,6 +202,52 @@ describe("QCP between QOS and a business chain", { timeout: 600_000 }, () => {
       "tx_search", { query: `qcp_recv.sequence > ${base}`, per_page: "100" },
     );
     for (const tx of res.txs) for (const e of tx.tx_result.events) if (e.type === "qcp_recv") relayersSeen.add(e.attributes.find((a) => a.key === "relayer")!.value);
-    console.log(`qcp e2e: relayers that delivered: ${relayersSeen.size}; refusals: ${[relayer, second].map((r) => (r.output.match(/another relayer delivered first/g) ?? []).length).join(", ")}`);
+    console.log(`qcp e2e: relayers that delivered: ${relayersSeen.size}; refusals: ${[relayer, second].map((r) => (r!.output.match(/another relayer delivered first/g) ?? []).length).join(", ")}`);
+  });
+
+  // last: it freezes QOS's client of biz for good
+  test("a forged header in QOS's client of biz (signed by biz's validator key) is caught: the relayer submits misbehaviour, the client freezes, deliveries stop", async () => {
+    const { qos, biz, alice, bob } = p;
+    const client = async () => QueryClientResponse.decode(await qos.query(Method.qos.qcp.v1.Query.Client, QueryClientRequest.encode({ chainId: biz.id }).finish()));
+    await waitFor("drained", drained(p, biz, qos), 60_000, [relayer]);
+    // a header for a height biz reaches in a few blocks, with another app hash, signed by biz's only
+    // validator (what validators signing a fork look like), pushed into QOS's client by alice
+    const pv = JSON.parse(readFileSync(join(biz.node.home, "config/priv_validator_key.json"), "utf8")) as { priv_key: { value: string } };
+    const seed = Buffer.from(pv.priv_key.value, "base64").subarray(0, 32);
+    const priv = createPrivateKey({ key: Buffer.concat([Buffer.from("302e020100300506032b657004220420", "hex"), seed]), format: "der", type: "pkcs8" });
+    const latest = await biz.lightBlock();
+    const member = { key: { pubKey: latest.validatorSet.validators[0].pubKey, priv }, power: latest.validatorSet.validators[0].votingPower };
+    const trusted = (await client()).clientState!.latestHeight;
+    const forgedHeight = latest.signedHeader.header.height + 6n;
+    const forged = makeBlock({
+      height: forgedHeight, chainId: biz.id, members: [member], nextMembers: [member], appHash: sha("forged state"),
+      time: { seconds: BigInt(Math.floor(Date.now() / 1000) + 6), nanos: 0 },
+    });
+    const trustedNext = (await biz.lightBlock(Number(trusted) + 1)).validatorSet;
+    await qos.submit(alice, [updateMsg(alice.address, biz.id, { block: forged, trustedHeight: trusted, trustedValidators: trustedNext })]);
+    assert.equal((await client()).clientState!.latestHeight, forgedHeight, "the forged header is in");
+    // once biz reaches that height, the relayer sees its own header differ and proves it
+    const relayers = [relayer, ...(second ? [second] : [])];
+    const frozen = await waitFor("client frozen", async () => {
+      const c = await client();
+      return c.status === "frozen" ? c : undefined;
+    }, 90_000, relayers);
+    assert.equal(frozen.clientState!.frozenHeight, forgedHeight);
+    assert.match(relayers.map((r) => r.output).join("\n"), new RegExp(`CONFLICT: ${qos.id}'s client of ${biz.id} stores header [0-9A-F]{64} at ${forgedHeight}`));
+    // exactly one misbehaviour submission commits (a second one finds the client frozen)
+    let submitted = 0;
+    for (const r of relayers) {
+      const m = new RegExp(`qcp_relayer_misbehaviour_total\\{route="${biz.id}->${qos.id}"\\} (\\d+)\n`).exec(await r.metrics());
+      submitted += Number(m![1]);
+    }
+    assert.equal(submitted, 1);
+    // nothing crosses a frozen client
+    const inBefore = (await qos.seqs(biz.id)).inSequence;
+    const bobBefore = await qos.balance(bob.address, star());
+    await biz.submit(alice, [transfer(qos.id, alice.address, bob.address, "5")]);
+    await sleep(4000);
+    assert.equal((await qos.seqs(biz.id)).inSequence, inBefore);
+    assert.equal(await qos.balance(bob.address, star()), bobBefore);
+    assert.match(relayer.output, new RegExp(`client of ${biz.id} on ${qos.id} is frozen \\(misbehaviour at ${forgedHeight}\\): deliveries wait for governance`));
   });
 });
