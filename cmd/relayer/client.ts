@@ -19,6 +19,7 @@ import { ClientHeader, type ConsensusState } from "../../gen/qos/qcp/v1/types.js
 import type { SignedHeader as ProtoSignedHeader } from "../../gen/tendermint/types/types.js";
 import type { ValidatorSet as ProtoValidatorSet } from "../../gen/tendermint/types/validator.js";
 import { TypeUrl } from "../../gen/names.js";
+import { EventTypes } from "../../modules/qcp/events.js";
 
 const S = 1_000_000_000n;
 const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex").toUpperCase();
@@ -137,11 +138,13 @@ export async function updatePath(src: HeaderSource, trusted: SignedHeader, targe
 export const conflicts = (stored: ConsensusState, ours: SignedHeader): boolean => !sameBytes(stored.headerHash, headerHash(ours.header));
 
 /**
- * The header the destination's client was updated with at `height` (hash `storedHash`), found in the
- * destination's committed MsgUpdateClient txs; undefined if none of the recent ones carries it.
+ * The header the destination's client was updated with at `height` (hash `storedHash`): the
+ * MsgUpdateClient of the destination's committed tx that wrote it (found by the client's update event
+ * for that chain and height); undefined if none carries it.
  */
 export async function findStoredHeader(dst: ClientChain, chainId: string, height: bigint, storedHash: Uint8Array): Promise<ClientHeader | undefined> {
-  for (const raw of await dst.searchTxs(`message.action='${TypeUrl.qos.qcp.v1.MsgUpdateClient}'`, 100)) {
+  const query = `${EventTypes.clientUpdated}.chain='${chainId}' AND ${EventTypes.clientUpdated}.height=${height}`;
+  for (const raw of await dst.searchTxs(query)) {
     for (const any of TxBody.decode(TxRaw.decode(raw).bodyBytes).messages) {
       if (any.typeUrl !== TypeUrl.qos.qcp.v1.MsgUpdateClient) continue;
       const msg = MsgUpdateClient.decode(any.value);

@@ -34,6 +34,7 @@ class FakeChain extends ChainClient {
   client_?: QueryClientResponse;
   consensus = new Map<bigint, ConsensusState>();
   txs: Uint8Array[] = [];
+  readonly searches: string[] = [];
   constructor(id: string, private readonly recording?: Recorded) {
     super({ id, rpc: "http://127.0.0.1:1", key, gas_price: "0.025uqos" });
   }
@@ -54,6 +55,7 @@ class FakeChain extends ChainClient {
         return { validators: params.page === "1" ? all : [], total: String(all.length) } as T;
       }
       case "tx_search":
+        this.searches.push(params.query as string);
         return { txs: this.txs.map((tx) => ({ tx: Buffer.from(tx).toString("base64") })) } as T;
       case "abci_query": {
         const data = Buffer.from(params.data as string, "hex");
@@ -150,6 +152,7 @@ test("relayer misbehaviour: the source (fork A) contradicts the client's header 
   const view = clientView(dst.client_!);
   const msgs = await misbehaviourMsgs(src, dst, "qos1honest", view, 5n, view.latest!, await nowAfter(src, 8n));
   assert.deepEqual(msgs.map((m) => m.typeUrl), [TypeUrl.qos.qcp.v1.MsgSubmitMisbehaviour]);
+  assert.deepEqual(dst.searches, ["qcp_client_updated.chain='qos-light-fork-1' AND qcp_client_updated.height=5"], "the update that wrote height 5, by the client's event");
   const m = msgs[0].value as MsgSubmitMisbehaviour;
   assert.equal(m.chainId, "qos-light-fork-1");
   assert.equal(m.header1!.trustedHeight, 1n);
