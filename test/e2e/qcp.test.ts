@@ -234,13 +234,17 @@ describe("QCP between QOS and a business chain", { timeout: 600_000 }, () => {
     }, 90_000, relayers);
     assert.equal(frozen.clientState!.frozenHeight, forgedHeight);
     assert.match(relayers.map((r) => r.output).join("\n"), new RegExp(`CONFLICT: ${qos.id}'s client of ${biz.id} stores header [0-9A-F]{64} at ${forgedHeight}`));
-    // exactly one misbehaviour submission commits (a second one finds the client frozen)
-    let submitted = 0;
-    for (const r of relayers) {
-      const m = new RegExp(`qcp_relayer_misbehaviour_total\\{route="${biz.id}->${qos.id}"\\} (\\d+)\n`).exec(await r.metrics());
-      submitted += Number(m![1]);
-    }
-    assert.equal(submitted, 1);
+    // exactly one misbehaviour submission commits (a second one finds the client frozen); the
+    // relayer counts it once it has seen its tx committed, a moment after the freeze
+    const submitted = async () => {
+      let n = 0;
+      for (const r of relayers) n += Number(new RegExp(`qcp_relayer_misbehaviour_total\\{route="${biz.id}->${qos.id}"\\} (\\d+)\n`).exec(await r.metrics())![1]);
+      return n;
+    };
+    await waitFor("the misbehaviour submission counted", async () => (await submitted()) > 0, 30_000, relayers);
+    await sleep(2000);
+    assert.equal(await submitted(), 1);
+    console.log(`qcp e2e: ${relayers.flatMap((r) => r.output.split("\n").filter((l) => /misbehaviour at \d+ (committed|refused|not accepted)/.test(l))).map((l) => l.replace(/^\S+ /, "")).join("; ")}`);
     // nothing crosses a frozen client
     const inBefore = (await qos.seqs(biz.id)).inSequence;
     const bobBefore = await qos.balance(bob.address, star());
