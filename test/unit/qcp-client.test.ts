@@ -20,6 +20,7 @@ import {
 import {
   QueryClientRequest, QueryClientResponse, QueryConsensusStateRequest, QueryConsensusStateResponse,
 } from "../../gen/qos/qcp/v1/query.js";
+import { clientJson, consensusStateJson } from "../../modules/qcp/cli.js";
 import { createTestApp, GenesisTime } from "../helpers/app.js";
 import { at, key, makeBlock, protoValidatorSet, setOf, type Member } from "../helpers/light-chain.js";
 import { registry, signTx, testAccount, type TestAccount } from "../helpers/wallet.js";
@@ -173,6 +174,23 @@ describe("QCP light client (MsgCreateClient, MsgUpdateClient)", () => {
     const latest = QueryConsensusStateResponse.decode(stateAt(Cp, 0n).value);
     assert.equal(latest.height, 9n);
     assert.equal(stateAt(Cp, 3n).code, 25);
+  });
+
+  test("qoscli query qcp client / consensus-state print the query answers as JSON (exact values)", () => {
+    const res = e.clientOf(Cp);
+    const h9 = cpBlock(9n).signedHeader.header;
+    const hex = (b: Uint8Array) => Buffer.from(b).toString("hex").toUpperCase();
+    const latest = {
+      height: "9", time: "2027-01-15T06:38:10.000000000Z", app_hash: hex(h9.appHash), next_validators_hash: hex(h9.nextValidatorsHash), header_hash: hex(headerHash(h9)),
+    };
+    assert.deepEqual(clientJson(res.clientState!, res.status, res.latestConsensusState), {
+      chain_id: Cp, status: "active", trust_level: "1/3", trusting_period_seconds: "1209600", max_clock_drift_seconds: "10",
+      latest_height: "9", frozen_height: "0", latest_consensus_state: latest,
+    });
+    const s9 = QueryConsensusStateResponse.decode(stateAt(Cp, 0n).value);
+    assert.deepEqual(consensusStateJson(s9.height, s9.consensusState!), latest);
+    assert.equal(stateAt(Cp, 1n).code, 0);
+    assert.equal(consensusStateJson(1n, QueryConsensusStateResponse.decode(stateAt(Cp, 1n).value).consensusState!).time, "2027-01-15T06:36:50.000000000Z");
   });
 
   test("attack: headers under 2/3, of another chain id, with a forged signature, with wrong trusted validators, out of time order or from the future are refused with distinct codes, nothing stored", async () => {
