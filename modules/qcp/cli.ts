@@ -1,13 +1,13 @@
 // qoscli commands of the qcp module: `tx qcp init|transfer`, `query qcp-chains`, `query qcp-sequences
 // <chain>`, `query qcp-entry <chain> <sequence>`, `query qcp-result <chain> <sequence>`, and the `query qcp`
-// group (`query qcp denom-trace <denom>`).
+// group (`query qcp denom-trace <denom>`, `query qcp client <chain>`, `query qcp consensus-state <chain> [height]`).
 import type { Command } from "commander";
-import { MsgExecute, MsgInitQcp, MsgRecvQcp, MsgTransfer } from "../../gen/qos/qcp/v1/tx.js";
+import { MsgCreateClient, MsgExecute, MsgInitQcp, MsgRecvQcp, MsgSubmitMisbehaviour, MsgTransfer, MsgUpdateClient } from "../../gen/qos/qcp/v1/tx.js";
 import {
   QueryChainsRequest, QueryChainsResponse, QueryDenomTraceRequest, QueryDenomTraceResponse, QueryEntryRequest, QueryEntryResponse, QueryResultRequest, QueryResultResponse,
-  QuerySequencesRequest, QuerySequencesResponse,
+  QuerySequencesRequest, QuerySequencesResponse, QueryClientRequest, QueryClientResponse, QueryConsensusStateRequest, QueryConsensusStateResponse,
 } from "../../gen/qos/qcp/v1/query.js";
-import { OutboxEntry } from "../../gen/qos/qcp/v1/types.js";
+import { OutboxEntry, type ClientState, type ConsensusState } from "../../gen/qos/qcp/v1/types.js";
 import {
   CliContext, CliError, addPageFlags, addTxFlags, addVerifyFlag, example, pageJson, pageRequest, pageText, runTx, verifiedStateFor, type CliModule, type PageFlags, type TxFlags,
 } from "../../client/index.js";
@@ -20,9 +20,33 @@ const seqArg = (text: string) => {
   return BigInt(text);
 };
 
+const hexU = (b: Uint8Array) => Buffer.from(b).toString("hex").toUpperCase();
+
+/** A consensus state as qoscli prints it: the header's time (RFC 3339, nanoseconds) and hashes in upper-case hex. */
+export function consensusStateJson(height: bigint, s: ConsensusState) {
+  const t = s.timestamp ?? { seconds: 0n, nanos: 0 };
+  const time = new Date(Number(t.seconds) * 1000).toISOString().replace(/\.000Z$/, `.${String(t.nanos).padStart(9, "0")}Z`);
+  return { height: height.toString(), time, app_hash: hexU(s.appHash), next_validators_hash: hexU(s.nextValidatorsHash), header_hash: hexU(s.headerHash) };
+}
+
+/** A light client as qoscli prints it (status "" when the node cannot tell expiry: see Query/Client). */
+export function clientJson(c: ClientState, status: string, latest: ConsensusState | undefined) {
+  return {
+    chain_id: c.chainId,
+    status,
+    trust_level: `${c.trustLevelNumerator}/${c.trustLevelDenominator}`,
+    trusting_period_seconds: c.trustingPeriodSeconds.toString(),
+    max_clock_drift_seconds: c.maxClockDriftSeconds.toString(),
+    latest_height: c.latestHeight.toString(),
+    frozen_height: c.frozenHeight.toString(),
+    latest_consensus_state: latest ? consensusStateJson(c.latestHeight, latest) : null,
+  };
+}
+
 export const qcpCli: CliModule = ({ tx, query, registerMsgTypes }) => {
   registerMsgTypes([
     [TypeUrl.qos.qcp.v1.MsgInitQcp, MsgInitQcp], [TypeUrl.qos.qcp.v1.MsgRecvQcp, MsgRecvQcp], [TypeUrl.qos.qcp.v1.MsgTransfer, MsgTransfer], [TypeUrl.qos.qcp.v1.MsgExecute, MsgExecute],
+    [TypeUrl.qos.qcp.v1.MsgCreateClient, MsgCreateClient], [TypeUrl.qos.qcp.v1.MsgUpdateClient, MsgUpdateClient], [TypeUrl.qos.qcp.v1.MsgSubmitMisbehaviour, MsgSubmitMisbehaviour],
   ]);
   const qcp = tx.command("qcp").description("cross-chain messages: register relayers, transfer tokens to another chain");
 
@@ -110,5 +134,23 @@ export const qcpCli: CliModule = ({ tx, query, registerMsgTypes }) => {
     if (!trace) throw new CliError(`${denom} is not a voucher minted on this chain (proven absent)`);
     const out = { denom, chain_id: trace.chainId, source_denom: trace.denom };
     ctx.print(out, () => `${denom}: ${out.source_denom} from ${out.chain_id}`);
+  });
+  example(qq.command("client").argument("<chain>", "counterpart chain id").description("the light client of a counterpart chain: status, trust parameters, latest verified header"), "qoscli query qcp client biz-1 --output json")
+    .action(async (chainId: string, _opts, cmd: Command) => {
+      const ctx = CliContext.of(cmd);
+      const res = await ctx.query(Method.qos.qcp.v1.Query.Client, QueryClientRequest, { chainId }, QueryClientResponse);
+      const out = clientJson(res.clientState!, res.status, res.latestConsensusState);
+      ctx.print(out, () => `${out.chain_id}: ${out.status || "status unknown"}, latest height ${out.latest_height}${out.frozen_height !== "0" ? `, frozen at ${out.frozen_height}` : ""}`);
+    });
+  example(
+    qq.command("consensus-state").argument("<chain>", "counterpart chain id").argument("[height]", "header height (default: the client's latest)")
+      .description("what the client verified of a counterpart header: time, app hash (the state after height - 1), next validators hash, header hash"),
+    "qoscli query qcp consensus-state biz-1 120 --output json",
+  ).action(async (chainId: string, height: string | undefined, _opts, cmd: Command) => {
+    const ctx = CliContext.of(cmd);
+    if (height !== undefined && !/^[1-9][0-9]{0,18}$/.test(height)) throw new CliError(`height ${JSON.stringify(height)} must be a positive whole number`);
+    const res = await ctx.query(Method.qos.qcp.v1.Query.ConsensusState, QueryConsensusStateRequest, { chainId, height: BigInt(height ?? 0) }, QueryConsensusStateResponse);
+    const out = consensusStateJson(res.height, res.consensusState!);
+    ctx.print(out, () => Object.entries(out).map(([k, v]) => `${k}: ${v}`).join("\n"));
   });
 };

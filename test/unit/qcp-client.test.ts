@@ -12,7 +12,7 @@ import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/a
 import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
 import { issueCertificate, newCaKeyPair } from "../../app/certificate.js";
-import { headerHash, lightBlockFromRpc, type LightBlock, type ValidatorSet } from "../../app/light/index.js";
+import { headerHash, lightBlockFromRpc, verifyBisection, type LightBlock, type ValidatorSet } from "../../app/light/index.js";
 import { Method, TypeUrl } from "../../gen/names.js";
 import {
   MsgCreateClient, MsgCreateClientResponse, MsgSubmitMisbehaviour, MsgSubmitMisbehaviourResponse, MsgUpdateClient, MsgUpdateClientResponse,
@@ -20,6 +20,7 @@ import {
 import {
   QueryClientRequest, QueryClientResponse, QueryConsensusStateRequest, QueryConsensusStateResponse,
 } from "../../gen/qos/qcp/v1/query.js";
+import { clientJson, consensusStateJson } from "../../modules/qcp/cli.js";
 import { createTestApp, GenesisTime } from "../helpers/app.js";
 import { at, key, makeBlock, protoValidatorSet, setOf, type Member } from "../helpers/light-chain.js";
 import { registry, signTx, testAccount, type TestAccount } from "../helpers/wallet.js";
@@ -175,6 +176,23 @@ describe("QCP light client (MsgCreateClient, MsgUpdateClient)", () => {
     assert.equal(stateAt(Cp, 3n).code, 25);
   });
 
+  test("qoscli query qcp client / consensus-state print the query answers as JSON (exact values)", () => {
+    const res = e.clientOf(Cp);
+    const h9 = cpBlock(9n).signedHeader.header;
+    const hex = (b: Uint8Array) => Buffer.from(b).toString("hex").toUpperCase();
+    const latest = {
+      height: "9", time: "2027-01-15T06:38:10.000000000Z", app_hash: hex(h9.appHash), next_validators_hash: hex(h9.nextValidatorsHash), header_hash: hex(headerHash(h9)),
+    };
+    assert.deepEqual(clientJson(res.clientState!, res.status, res.latestConsensusState), {
+      chain_id: Cp, status: "active", trust_level: "1/3", trusting_period_seconds: "1209600", max_clock_drift_seconds: "10",
+      latest_height: "9", frozen_height: "0", latest_consensus_state: latest,
+    });
+    const s9 = QueryConsensusStateResponse.decode(stateAt(Cp, 0n).value);
+    assert.deepEqual(consensusStateJson(s9.height, s9.consensusState!), latest);
+    assert.equal(stateAt(Cp, 1n).code, 0);
+    assert.equal(consensusStateJson(1n, QueryConsensusStateResponse.decode(stateAt(Cp, 1n).value).consensusState!).time, "2027-01-15T06:36:50.000000000Z");
+  });
+
   test("attack: headers under 2/3, of another chain id, with a forged signature, with wrong trusted validators, out of time order or from the future are refused with distinct codes, nothing stored", async () => {
     const pkHex = (i: number) => Buffer.from(v[i].key.pubKey).toString("hex");
     const h10 = (over: Partial<Parameters<typeof makeBlock>[0]> = {}) => cpBlock(10n, over);
@@ -306,6 +324,35 @@ describe("QCP light client: misbehaviour on the recorded fork (qos-light-fork-a/
     const low = await e2.run(e2.anyone, [e2.updateMsg(A.get(3n)!, 1n, A.get(2n)!.validatorSet)]);
     assert.equal(low.code, 0, low.log);
     assert.deepEqual(events(low, "qcp_client_frozen"), [{ chain: Fork, height: "3", reason: "time_monotonicity", msg_index: "0" }]);
+  });
+});
+
+describe("QCP light client across validator-set changes (recorded qos-light-1: 4 validators, one joins, three leave)", () => {
+  const L = loadFixture("qos-light-1.json");
+  let e: ClientEnv;
+  before(async () => {
+    e = await clientEnv({ client_trusting_period_seconds: 365 * 86_400 });
+  });
+  after(() => e.t.destroy());
+
+  test("a skip with too little of the trusted set is refused (38); the bisection trace the library finds, submitted step by step, is accepted", async () => {
+    assert.equal((await e.run(e.creator, [e.createMsg(L.get(1n)!)])).code, 0);
+    const nextOf = (h: bigint) => L.get(h + 1n)!.validatorSet;
+    // 1 -> 29: of the genesis set (40) only node0 (10) still signs
+    await e.expectCode(e.updateMsg(L.get(29n)!, 1n, nextOf(1n)), 38, /insufficient old voting power: got 10, needed more than 13/);
+    const opts = { trustingPeriod: 365n * 86_400n * 1_000_000_000n, maxClockDrift: 10n * 1_000_000_000n };
+    const trace = await verifyBisection(L.get(1n)!, L.get(29n)!, (h) => L.get(h)!, opts, { seconds: GenesisTime.seconds, nanos: 0 });
+    assert.deepEqual(trace.map((b) => b.signedHeader.header.height), [1n, 15n, 29n]);
+    for (let i = 1; i < trace.length; i++) {
+      const trusted = trace[i - 1].signedHeader.header.height;
+      const res = await e.run(e.anyone, [e.updateMsg(trace[i], trusted, nextOf(trusted))]);
+      assert.equal(res.code, 0, res.log);
+      assert.deepEqual(events(res, "qcp_client_updated"), [{ chain: "qos-light-1", height: String(trace[i].signedHeader.header.height), trusted_height: String(trusted), msg_index: "0" }]);
+    }
+    const c = e.clientOf("qos-light-1");
+    assert.equal(c.clientState!.latestHeight, 29n);
+    assert.deepEqual(c.latestConsensusState!.headerHash, headerHash(L.get(29n)!.signedHeader.header));
+    assert.deepEqual(c.latestConsensusState!.appHash, L.get(29n)!.signedHeader.header.appHash);
   });
 });
 
