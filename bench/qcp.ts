@@ -7,18 +7,23 @@
 // first broadcast until QOS's in-sequence from the business chain reaches the last one. The results
 // coming back (one per message, business ← QOS) are not waited for: they ride on the reverse route.
 // Gas: every QOS tx that delivered entries (tx_search qcp_recv.from) gives gas_used and its number of
-// deliveries; a warm-up transfer of one message gives the gas of a tx with a single MsgRecvQcp.
+// deliveries. Before the relayer starts, one transfer is delivered by the relayer's own code (see
+// DishonestRelayer.honestUpdateAndRecv): a MsgUpdateClient alone in a tx, then the MsgRecvQcp alone in
+// a tx, whose gas_used are the figures of one update and one delivery.
 import { writeFileSync, mkdirSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { EncodeObject } from "@cosmjs/proto-signing";
 import { repoRoot } from "../cmd/common/cometbft.js";
-import { Method, TypeUrl } from "../gen/names.js";
-import { QueryAllBalancesRequest, QueryAllBalancesResponse } from "cosmjs-types/cosmos/bank/v1beta1/query";
-import { MsgTransfer } from "../gen/qos/qcp/v1/tx.js";
+import { TypeUrl } from "../gen/names.js";
 import { startQcpPair, sleep, type Chain } from "../testnet/qcp-pair.js";
-import { deliveryTxs } from "../testnet/qcp-network.js";
+import type { TestAccount } from "../test/helpers/wallet.js";
+import { updateMsg } from "../cmd/relayer/client.js";
+import { MsgRecvQcp, MsgTransfer } from "../gen/qos/qcp/v1/tx.js";
+import { outboxKeyBytes } from "../modules/qcp/index.js";
+import { allBalances, chainClients, deliveryTxs } from "../testnet/qcp-network.js";
+import { DishonestRelayer } from "../testnet/dishonest-relayer.js";
 import { median } from "./measure.js";
 
 const { values: args } = parseArgs({
@@ -27,8 +32,9 @@ const { values: args } = parseArgs({
     "per-tx": { type: "string", default: "50" },
     runs: { type: "string", default: "3" },
     "timeout-commit": { type: "string", default: "250ms" },
-    "max-batch": { type: "string", default: "64" },
+    "max-batch": { type: "string", default: "63" },
     "gas-per-msg": { type: "string", default: "400000" },
+    relay: { type: "string", default: "process" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -38,8 +44,13 @@ if (args.help) {
   --per-tx N          MsgTransfer per source tx (default 50)
   --runs N            fresh pairs of chains; medians are reported (default 3)
   --timeout-commit D  CometBFT timeout_commit of both chains (default 250ms)
-  --max-batch N       relayer max_batch: entries per delivery tx (default 64: a tx holds at most 64 messages)
-  --gas-per-msg N     relayer gas_per_msg (default 400000)`);
+  --max-batch N       relayer max_batch: entries per delivery tx (default 63: a tx holds at most 64 messages, one is the client update)
+  --gas-per-msg N     relayer gas_per_msg (default 400000)
+  --relay process|direct
+                      process: the relayer process (cmd/relayer) delivers (default); direct: this
+                      process does, pipelined (proofs fetched 16 at a time, every delivery tx of a
+                      round broadcast without waiting for the previous one), to measure what the
+                      chains allow when the relayer is not the limit`);
   process.exit(0);
 }
 const int = (name: keyof typeof args) => {
@@ -51,6 +62,56 @@ const messages = int("messages");
 const perTx = int("per-tx");
 const runs = int("runs");
 const log = (line: string) => console.error(`bench:qcp: ${line}`);
+if (args.relay !== "process" && args.relay !== "direct") throw new Error("--relay must be process or direct");
+const direct = args.relay === "direct";
+
+/** `f` over `items`, at most `limit` at a time, results in order. */
+async function mapLimit<T, R>(items: T[], limit: number, f: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await f(items[i]);
+    }
+  }));
+  return out;
+}
+
+/**
+ * Delivers the source's outbox toward `dst` up to `target` as a pipelined relayer would: each round
+ * updates the client to the source's latest header H (in the round's first tx), fetches the proofs at
+ * H - 1 16 at a time and broadcasts every tx of the round (≤ 64 messages each) back to back with
+ * locally tracked account sequences, then waits for the last one.
+ */
+async function directRelay(src: Chain, dst: Chain, signer: TestAccount, target: bigint): Promise<void> {
+  const [source, destination] = chainClients([src, dst], 0);
+  for (;;) {
+    const delivered = (await dst.seqs(src.id)).inSequence;
+    if (delivered >= target) return;
+    const client = (await destination.client(src.id))!.clientState!;
+    const height = BigInt(await source.latestHeight());
+    const msgs: EncodeObject[] = [];
+    if (height > client.latestHeight) {
+      msgs.push(updateMsg(signer.address, src.id, { block: await source.lightBlock(height), trustedHeight: client.latestHeight, trustedValidators: await source.validatorSet(client.latestHeight + 1n) }));
+    }
+    const head = (await source.sequences(dst.id, Number(height - 1n))).outSequence;
+    const last = head < target ? head : target;
+    const seqs = Array.from({ length: Number(last - delivered) }, (_, i) => delivered + 1n + BigInt(i));
+    const proven = await mapLimit(seqs, 16, (seq) => source.abciQuery("/store/key", outboxKeyBytes(dst.id, seq), Number(height - 1n), true));
+    msgs.push(...proven.map(({ value, proof }) => ({ typeUrl: TypeUrl.qos.qcp.v1.MsgRecvQcp, value: MsgRecvQcp.fromPartial({ relayer: signer.address, entry: value, proofHeight: height, proof }) })));
+    if (seqs.length === 0) {
+      await sleep(50);
+      continue;
+    }
+    const hashes: string[] = [];
+    for (let i = 0; i < msgs.length; i += 64) hashes.push(await dst.broadcast(signer, msgs.slice(i, i + 64)));
+    for (const h of hashes) {
+      const res = await dst.waitTx(h, 60_000);
+      if (res.code !== 0) throw new Error(`direct delivery refused: ${res.log}`);
+    }
+  }
+}
 
 const transfer = (to: string, sender: string, receiver: string): EncodeObject => ({
   typeUrl: TypeUrl.qos.qcp.v1.MsgTransfer,
@@ -63,6 +124,8 @@ interface RunResult {
   /** first broadcast → last entry delivered on QOS */
   endToEndMs: number;
   msgsPerSec: number;
+  /** first broadcast → every source tx committed */
+  sourceMs: number;
   /** QOS block time of the first → last block with deliveries of this run (the relayer's drain rate) */
   deliverySpanMs: number;
   deliveryTxs: number;
@@ -72,15 +135,13 @@ interface RunResult {
   /** QOS's own FinalizeBlock + Commit time per delivered message (its log lines, delivery blocks only):
    *  1000 ÷ this = what QOS's single app thread could deliver per second if the relayer never waited */
   appMsPerDelivery: number;
-  /** gas_used of the warm-up delivery tx (one MsgRecvQcp) */
+  /** gas_used of a tx with one MsgUpdateClient (a header of the 1-validator business chain) */
+  gasUpdate: bigint;
+  updateAdjacent: boolean;
+  /** gas_used of a tx with one MsgRecvQcp */
   gasOneRecv: bigint;
   /** median gas_used ÷ deliveries over this run's delivery txs */
   gasPerRecvInBatch: number;
-}
-
-async function allBalances(chain: Chain, address: string): Promise<Array<{ denom: string; amount: string }>> {
-  const req = QueryAllBalancesRequest.encode(QueryAllBalancesRequest.fromPartial({ address })).finish();
-  return QueryAllBalancesResponse.decode(await chain.query(Method.cosmos.bank.v1beta1.Query.AllBalances, req)).balances;
 }
 
 async function blockTimeMs(chain: Chain, height: number): Promise<number> {
@@ -100,12 +161,18 @@ async function oneRun(run: number): Promise<RunResult> {
   const pair = await startQcpPair({ qosChainId: "qos-bench-qcp", bizChainId: "biz-bench-qcp", timeoutCommit: args["timeout-commit"], relayers: 1 });
   try {
     const { qos, biz, alice, bob } = pair;
-    const relayer = await pair.relayer(0, { max_batch: int("max-batch"), gas_per_msg: int("gas-per-msg"), poll_interval_ms: 100 });
-    relayer.start();
-    // warm-up: one message, alone in its delivery tx
-    await biz.submit(alice, [transfer(qos.id, alice.address, bob.address)]);
-    await waitUntil("the warm-up delivery", async () => (await qos.seqs(biz.id)).inSequence === 1n, 60_000, () => relayer.output);
+    // warm-up, for the gas figures: one message delivered by the relayer's code, update and delivery in a tx each
+    const warmTx = await biz.submit(alice, [transfer(qos.id, alice.address, bob.address)]);
+    await biz.node.waitForHeight(warmTx.height + 1);
+    const clients = chainClients([qos, biz], 0);
+    const gas = await (await DishonestRelayer.connect(clients[1], clients[0])).honestUpdateAndRecv();
     const [warm] = await deliveryTxs(qos, biz.id);
+    // results flow back (QOS -> business) through the relayer process in both modes; in direct mode it
+    // carries only those: the business -> QOS route is this process's
+    const relayer = await pair.relayer(0, {
+      max_batch: int("max-batch"), gas_per_msg: int("gas-per-msg"), poll_interval_ms: 100, ...(direct ? { routes: [{ from: qos.id, to: biz.id }] } : {}),
+    });
+    relayer.start();
     const base = 1n;
 
     const started = Date.now();
@@ -115,9 +182,16 @@ async function oneRun(run: number): Promise<RunResult> {
       hashes.push(await biz.broadcast(alice, Array.from({ length: n }, () => transfer(qos.id, alice.address, bob.address))));
     }
     const target = base + BigInt(messages);
+    // when the source has committed every transfer (its own share of the end-to-end time)
+    let sourceMs = NaN;
+    const sourceDone = (async () => {
+      for (const h of hashes) if ((await biz.waitTx(h, 600_000)).code !== 0) throw new Error(`source tx ${h} failed`);
+      sourceMs = Date.now() - started;
+    })();
+    if (direct) await directRelay(biz, qos, pair.relayers[0], target);
     await waitUntil(`${messages} deliveries`, async () => (await qos.seqs(biz.id)).inSequence >= target, 600_000, () => relayer.output);
     const endToEndMs = Date.now() - started;
-    for (const h of hashes) if ((await biz.waitTx(h)).code !== 0) throw new Error(`source tx ${h} failed`);
+    await sourceDone;
     if ((await qos.seqs(biz.id)).inSequence !== target) throw new Error("more deliveries than messages");
     // STAR arrives as a voucher (its denom names its route once vouchers are namespaced): all of bob's
     // coins but uqos are vouchers from this run
@@ -134,11 +208,11 @@ async function oneRun(run: number): Promise<RunResult> {
       if (perBlock.has(Number(m[1]))) appMs += Number(m[2]) + Number(m[3]);
     }
     const result: RunResult = {
-      run, messages, endToEndMs, msgsPerSec: (messages * 1000) / endToEndMs,
-      deliverySpanMs: last - first, relayerRoundMsP50: median([...relayer.output.matchAll(/delivered #\d+\.\.#\d+ \(\d+\).*?, (\d+) ms,/g)].map((m) => Number(m[1]))), deliveryTxs: txs.length, maxPerTx: Math.max(...txs.map((t) => t.sequences.length)),
-      appMsPerDelivery: appMs / messages, gasOneRecv: warm.gasUsed, gasPerRecvInBatch: median(txs.map((t) => Number(t.gasUsed) / t.sequences.length)),
+      run, messages, endToEndMs, msgsPerSec: (messages * 1000) / endToEndMs, sourceMs,
+      deliverySpanMs: last - first, relayerRoundMsP50: direct ? NaN : median([...relayer.output.matchAll(/delivered #\d+\.\.#\d+ \(\d+\).*?, (\d+) ms,/g)].map((m) => Number(m[1]))), deliveryTxs: txs.length, maxPerTx: Math.max(...txs.map((t) => t.sequences.length)),
+      appMsPerDelivery: appMs / messages, gasUpdate: gas.updateGas, updateAdjacent: gas.adjacent, gasOneRecv: gas.recvGas, gasPerRecvInBatch: median(txs.map((t) => Number(t.gasUsed) / t.sequences.length)),
     };
-    log(`run ${run}: ${messages} messages in ${endToEndMs} ms = ${result.msgsPerSec.toFixed(0)} msg/s end to end; ${txs.length} delivery txs (≤ ${result.maxPerTx} each) over ${result.deliverySpanMs} ms of QOS block time, relayer round p50 ${result.relayerRoundMsP50} ms; QOS app ${result.appMsPerDelivery.toFixed(2)} ms per delivery; gas: one MsgRecvQcp tx ${warm.gasUsed}, ${result.gasPerRecvInBatch.toFixed(0)} per delivery in batches`);
+    log(`run ${run}: ${messages} messages in ${endToEndMs} ms = ${result.msgsPerSec.toFixed(0)} msg/s end to end; source committed all after ${sourceMs} ms; ${txs.length} delivery txs (≤ ${result.maxPerTx} each) over ${result.deliverySpanMs} ms of QOS block time (${((messages * 1000) / result.deliverySpanMs).toFixed(0)} msg/s), relayer round p50 ${result.relayerRoundMsP50} ms; QOS app ${result.appMsPerDelivery.toFixed(2)} ms per delivery; gas: MsgUpdateClient tx ${gas.updateGas} (${gas.adjacent ? "adjacent" : "skipping"}), MsgRecvQcp tx ${gas.recvGas}, ${result.gasPerRecvInBatch.toFixed(0)} per delivery in batches (update included)`);
     return result;
   } finally {
     await pair.destroy();
@@ -152,15 +226,18 @@ async function main(): Promise<void> {
   const summary = {
     msgsPerSec: median(rates),
     noise: { min: Math.min(...rates), max: Math.max(...rates) },
+    deliveryMsgsPerSec: median(results.map((r) => (r.messages * 1000) / r.deliverySpanMs)),
+    sourceMs: median(results.map((r) => r.sourceMs)),
     appMsPerDelivery: median(results.map((r) => r.appMsPerDelivery)),
+    gasUpdate: median(results.map((r) => Number(r.gasUpdate))),
     gasOneRecv: median(results.map((r) => Number(r.gasOneRecv))),
     gasPerRecvInBatch: median(results.map((r) => r.gasPerRecvInBatch)),
     goal1000: median(rates) >= 1000,
   };
   const report = {
     startedAt: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
-    options: { messages, perTx, runs, timeoutCommit: args["timeout-commit"], maxBatch: int("max-batch"), gasPerMsg: int("gas-per-msg") },
-    results: results.map((r) => ({ ...r, gasOneRecv: String(r.gasOneRecv) })), summary,
+    options: { messages, perTx, runs, relay: args.relay, timeoutCommit: args["timeout-commit"], maxBatch: int("max-batch"), gasPerMsg: int("gas-per-msg") },
+    results: results.map((r) => ({ ...r, gasUpdate: String(r.gasUpdate), gasOneRecv: String(r.gasOneRecv) })), summary,
   };
   const dir = join(repoRoot, "bench/results");
   mkdirSync(dir, { recursive: true });
@@ -170,11 +247,12 @@ async function main(): Promise<void> {
   console.log(
     [
       `QCP benchmark, ${report.startedAt}: ${report.machine.cpus} CPUs (${report.machine.model}), Node ${report.machine.node}; both chains, the relayer and this process share them`,
-      `load: ${messages} MsgTransfer business → QOS in txs of ${perTx}, all broadcast at once; timeout_commit ${args["timeout-commit"]}; relayer max_batch ${int("max-batch")}`,
-      ...results.map((r) => `  run ${r.run}: ${f(r.msgsPerSec)} msg/s (${r.endToEndMs} ms), ${r.deliveryTxs} delivery txs, QOS delivery span ${r.deliverySpanMs} ms, relayer round p50 ${r.relayerRoundMsP50} ms`),
+      `load: ${messages} MsgTransfer business → QOS in txs of ${perTx}, all broadcast at once; timeout_commit ${args["timeout-commit"]}; ${direct ? "delivered by this process, pipelined (--relay direct)" : `relayer process, max_batch ${int("max-batch")}`}`,
+      ...results.map((r) => `  run ${r.run}: ${f(r.msgsPerSec)} msg/s (${r.endToEndMs} ms; source committed after ${r.sourceMs} ms), ${r.deliveryTxs} delivery txs, QOS delivery span ${r.deliverySpanMs} ms = ${f((r.messages * 1000) / r.deliverySpanMs)} msg/s, relayer round p50 ${r.relayerRoundMsP50} ms`),
       `median ${f(summary.msgsPerSec)} msg/s end to end (runs ${rates.map(f).join(", ")}; min ${f(summary.noise.min)}, max ${f(summary.noise.max)}); goal ≥ 1,000/s ${summary.goal1000 ? "met" : "MISSED"}`,
+      `median delivery rate on QOS ${f(summary.deliveryMsgsPerSec)} msg/s (messages ÷ block-time span of the delivery blocks); the source took ${f(summary.sourceMs)} ms to commit the transfers`,
       `QOS app time (FinalizeBlock + Commit) per delivered message ${summary.appMsPerDelivery.toFixed(2)} ms: its one thread alone would allow ${f(1000 / summary.appMsPerDelivery)} msg/s`,
-      `gas: a tx with one MsgRecvQcp ${f(summary.gasOneRecv)}; per MsgRecvQcp in a batch ${f(summary.gasPerRecvInBatch)}`,
+      `gas: a tx with one MsgUpdateClient (1-validator header) ${f(summary.gasUpdate)}; a tx with one MsgRecvQcp ${f(summary.gasOneRecv)}; per MsgRecvQcp in the relayer's batches ${f(summary.gasPerRecvInBatch)} (their update included)`,
       `report: ${file}`,
     ].join("\n"),
   );

@@ -11,11 +11,14 @@ import { DirectSecp256k1Wallet } from "@cosmjs/proto-signing";
 import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx";
 import { newCaKeyPair, type CaKeyPair } from "../app/certificate.js";
 import { AccountPrefix } from "../app/address.js";
-import { TypeUrl } from "../gen/names.js";
+import { Method, TypeUrl } from "../gen/names.js";
+import { QueryAllBalancesRequest, QueryAllBalancesResponse } from "cosmjs-types/cosmos/bank/v1beta1/query";
 import { TestNode } from "../test/helpers/node.js";
 import { stakeMsg } from "../test/helpers/stake.js";
 import type { TestAccount } from "../test/helpers/wallet.js";
-import { Chain, connectChains, type ChainNode, type QcpPair, createToken, qcpAccounts, qcpGenesis, relayerProcess, type RelayerProcess } from "./qcp-pair.js";
+import { ChainClient } from "../cmd/relayer/chain.js";
+import { ChainSchema } from "../cmd/relayer/config.js";
+import { Chain, connectChains, relayerKey, type ChainNode, type QcpPair, createToken, qcpAccounts, qcpGenesis, relayerProcess, type RelayerProcess } from "./qcp-pair.js";
 import { createTestnet, type Testnet, type TestnetNode, type StakeParamsOverride } from "./testnet.js";
 
 export interface QcpNetworkOptions {
@@ -40,6 +43,8 @@ export interface QcpNetwork extends QcpPair<TestnetNode> {
   addValidator(power?: number): Promise<{ node: TestnetNode; height: number }>;
   /** the node's owner revokes its validator (it leaves CometBFT's set two blocks later); returns the tx height */
   removeValidator(node: TestnetNode): Promise<number>;
+  /** the relayer code's clients of QOS and of the business chain, signing with relayer key `index` */
+  chainClients(index: number): { qos: ChainClient; biz: ChainClient };
   /** CometBFT's validator set of QOS at a height (default latest): consensus addresses */
   qosValidators(height?: number): Promise<string[]>;
   destroy(): Promise<void>;
@@ -61,6 +66,8 @@ export interface DeliveryTx {
   sequences: bigint[];
   /** the payload outcome of each delivery (0 = it ran) */
   outcomes: number[];
+  /** the source height each delivery was proven at */
+  proofHeights: number[];
 }
 
 /** Every committed tx on `dst` with qcp_recv events from `src`, in block order (tx_search, 100 a page). */
@@ -77,12 +84,22 @@ export async function deliveryTxs(dst: Chain<ChainNode>, src: string): Promise<D
         .filter((a) => a.from === src);
       out.push({
         height: Number(tx.height), code: tx.tx_result.code, gasUsed: BigInt(tx.tx_result.gas_used),
-        sequences: recvs.map((a) => BigInt(a.sequence)), outcomes: recvs.map((a) => Number(a.code)),
+        sequences: recvs.map((a) => BigInt(a.sequence)), outcomes: recvs.map((a) => Number(a.code)), proofHeights: recvs.map((a) => Number(a.proof_height)),
       });
     }
     if (page * 100 >= Number(res.total_count)) break;
   }
   return out;
+}
+
+/** The relayer code's client of each chain, signing with relayer key `index` (qcp-relayer-<index>). */
+export const chainClients = (chains: Array<Chain<ChainNode>>, index: number): ChainClient[] =>
+  chains.map((c) => new ChainClient(ChainSchema.parse({ id: c.id, rpc: c.node.rpcUrl, key: relayerKey(index) })));
+
+/** Every balance of an account (one page: test accounts hold a few denoms). */
+export async function allBalances(chain: Chain<ChainNode>, address: string): Promise<Array<{ denom: string; amount: string }>> {
+  const req = QueryAllBalancesRequest.encode(QueryAllBalancesRequest.fromPartial({ address })).finish();
+  return QueryAllBalancesResponse.decode(await chain.query(Method.cosmos.bank.v1beta1.Query.AllBalances, req)).balances;
 }
 
 /** The owner account of a QOS testnet node, from the testnet keyring. */
@@ -147,6 +164,10 @@ export async function startQcpNetwork(options: QcpNetworkOptions = {}): Promise<
       async removeValidator(node) {
         const owner = await ownerAccount(qosNet, node);
         return (await qos.submit(owner, [stakeMsg.revoke(owner.address)])).height;
+      },
+      chainClients(index) {
+        const [q, b] = chainClients([qos, biz], index);
+        return { qos: q, biz: b };
       },
       async qosValidators(height) {
         const res = await qosNet.nodes[0].rpc<{ validators: Array<{ address: string }> }>("validators", { ...(height ? { height: String(height) } : {}), per_page: "100" });

@@ -37,6 +37,8 @@ for (const [url, type] of [
 
 export const relayerBin = join(repoRoot, "dist/cmd/relayer/main.js");
 const seedKey = (seed: string) => createHash("sha256").update(seed).digest("hex");
+/** The key of relayer `index` (qcp-relayer-<index>) as a relayer config names it. */
+export const relayerKey = (index: number) => ({ private_key_hex: seedKey(`qcp-relayer-${index}`) });
 
 /** What Chain needs of a node: a single TestNode, or one node of a multi-validator testnet. */
 export interface ChainNode {
@@ -204,7 +206,7 @@ export async function createToken(chain: Chain<ChainNode>, ca: CaKeyPair, name: 
  * (qcp-relayer-<index>, the key startQcpPair funds and certifies); its config file goes into `dir`.
  */
 export async function relayerProcess(chains: Array<Chain<ChainNode>>, index: number, dir: string, overrides: Record<string, unknown> = {}): Promise<RelayerProcess> {
-  const key = { private_key_hex: seedKey(`qcp-relayer-${index}`) };
+  const key = relayerKey(index);
   const config = {
     chains: chains.map((c) => ({ id: c.id, rpc: c.node.rpcUrl, key })),
     routes: chains.flatMap((from) => chains.filter((to) => to !== from).map((to) => ({ from: from.id, to: to.id }))),
