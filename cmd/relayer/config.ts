@@ -31,8 +31,13 @@ export const ConfigSchema = z
     routes: z.array(z.object({ from: z.string(), to: z.string() })).min(1),
     /** fallback poll when no event arrives */
     poll_interval_ms: z.number().int().min(50).default(1000),
-    /** most entries per delivery transaction */
-    max_batch: z.number().int().min(1).max(200).default(50),
+    /** most entries per delivery transaction (the client updates of the round ride in the same tx, so a
+     *  batch is also cut to max_msgs_per_tx minus the updates) */
+    max_batch: z.number().int().min(1).max(1024).default(50),
+    /** the destination's auth.max_msgs_per_tx (64 by default): a tx with more messages is refused */
+    max_msgs_per_tx: z.number().int().min(2).max(1024).default(64),
+    /** entry proofs fetched from the source at once */
+    proof_concurrency: z.number().int().min(1).max(64).default(8),
     gas_per_msg: z.number().int().min(50_000).default(400_000),
     /** gas for each MsgUpdateClient header (and misbehaviour) in a tx; the chain charges per signature verified */
     gas_per_update: z.number().int().min(50_000).default(1_000_000),

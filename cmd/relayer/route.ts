@@ -143,9 +143,12 @@ export class Route {
       ? (await updatePath(src, (await src.lightBlock(view.latestHeight)).signedHeader, target, view.opts, timestampOf(Date.now()))).map((step) => updateMsg(signer, src.id, step))
       : [];
     const appHash = target.signedHeader.header.appHash;
-    const last = head < delivered + BigInt(this.config.max_batch) ? head : delivered + BigInt(this.config.max_batch);
-    const msgs: EncodeObject[] = [];
-    for (let seq = delivered + 1n; seq <= last; seq++) {
+    // a batch never makes the tx exceed the destination's message limit (the updates come first)
+    const room = BigInt(Math.max(0, Math.min(this.config.max_batch, this.config.max_msgs_per_tx - updates.length)));
+    const last = head < delivered + room ? head : delivered + room;
+    const sequences: bigint[] = [];
+    for (let seq = delivered + 1n; seq <= last; seq++) sequences.push(seq);
+    const proven = async (seq: bigint): Promise<EncodeObject> => {
       const key = outboxKeyBytes(dst.id, seq);
       const { value, proof } = await src.abciQuery("/store/key", key, Number(proofHeight - 1n), true);
       if (!proof) throw new Error(`${src.id} gave no proof for entry #${seq} at height ${proofHeight - 1n}`);
@@ -156,7 +159,12 @@ export class Route {
       if (entry.from !== src.id || entry.to !== dst.id || entry.sequence !== seq) {
         throw new Error(`${src.id} entry #${seq} says ${entry.from} -> ${entry.to} #${entry.sequence}`);
       }
-      msgs.push({ typeUrl: TypeUrl.qos.qcp.v1.MsgRecvQcp, value: MsgRecvQcp.fromPartial({ relayer: signer, entry: value, proofHeight, proof }) });
+      return { typeUrl: TypeUrl.qos.qcp.v1.MsgRecvQcp, value: MsgRecvQcp.fromPartial({ relayer: signer, entry: value, proofHeight, proof }) };
+    };
+    // proofs are fetched a few at a time (one round trip each), kept in sequence order
+    const msgs: EncodeObject[] = [];
+    for (let i = 0; i < sequences.length; i += this.config.proof_concurrency) {
+      msgs.push(...(await Promise.all(sequences.slice(i, i + this.config.proof_concurrency).map(proven))));
     }
     const range = msgs.length ? `#${delivered + 1n}..#${last}` : `client update to ${proofHeight}`;
     const gas = BigInt(this.config.gas_per_msg) * BigInt(msgs.length) + BigInt(this.config.gas_per_update) * BigInt(updates.length);
