@@ -156,9 +156,9 @@ export class ChainClient {
   }
 
   /** Signs `msgs` with the relayer key, broadcasts (sync) and returns the CheckTx answer and tx hash. */
-  async signAndBroadcast(msgs: EncodeObject[], gas: bigint): Promise<{ code: number; log: string; hash: string }> {
+  async signAndBroadcast(msgs: EncodeObject[], gas: bigint, account?: { accountNumber: bigint; sequence: bigint }): Promise<{ code: number; log: string; hash: string }> {
     const signer = await this.getSigner();
-    const { accountNumber, sequence } = await this.account();
+    const { accountNumber, sequence } = account ?? (await this.account());
     const price = parseGasPrice(this.config.gas_price);
     const fee = [{ denom: price.denom, amount: feeForGas(gas, price).toString() }];
     const bodyBytes = registry.encode({ typeUrl: TypeUrl.cosmos.tx.v1beta1.TxBody, value: { messages: msgs, memo: "qcp-relayer" } });
@@ -168,6 +168,20 @@ export class ChainClient {
     const hash = createHash("sha256").update(tx).digest("hex").toUpperCase();
     const res = await this.rpc<{ code: number; log: string }>("broadcast_tx_sync", { tx: Buffer.from(tx).toString("base64") });
     return { code: res.code, log: res.log, hash };
+  }
+
+  /** Signs `txs` with consecutive account sequences and broadcasts them one after another without waiting
+   *  for blocks (the mempool checks each against the previous); stops at the first one CheckTx refuses.
+   *  Returns the answers of those broadcast (all accepted but possibly the last). */
+  async signAndBroadcastMany(txs: Array<{ msgs: EncodeObject[]; gas: bigint }>): Promise<Array<{ code: number; log: string; hash: string }>> {
+    const { accountNumber, sequence } = await this.account();
+    const answers: Array<{ code: number; log: string; hash: string }> = [];
+    for (const [i, tx] of txs.entries()) {
+      const answer = await this.signAndBroadcast(tx.msgs, tx.gas, { accountNumber, sequence: sequence + BigInt(i) });
+      answers.push(answer);
+      if (answer.code !== 0) break;
+    }
+    return answers;
   }
 
   /** Waits until the tx is in a committed block; its DeliverTx code and codespace (undefined on timeout). */

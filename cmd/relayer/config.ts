@@ -36,6 +36,8 @@ export const ConfigSchema = z
     max_batch: z.number().int().min(1).max(1024).default(50),
     /** the destination's auth.max_msgs_per_tx (64 by default): a tx with more messages is refused */
     max_msgs_per_tx: z.number().int().min(2).max(1024).default(64),
+    /** delivery txs broadcast back to back in one round (consecutive sequences, one wait for their blocks) */
+    max_txs_per_round: z.number().int().min(1).max(64).default(8),
     /** entry proofs fetched from the source at once */
     proof_concurrency: z.number().int().min(1).max(64).default(8),
     gas_per_msg: z.number().int().min(50_000).default(400_000),

@@ -143,9 +143,12 @@ export class Route {
       ? (await updatePath(src, (await src.lightBlock(view.latestHeight)).signedHeader, target, view.opts, timestampOf(Date.now()))).map((step) => updateMsg(signer, src.id, step))
       : [];
     const appHash = target.signedHeader.header.appHash;
-    // a batch never makes the tx exceed the destination's message limit (the updates come first)
-    const room = BigInt(Math.max(0, Math.min(this.config.max_batch, this.config.max_msgs_per_tx - updates.length)));
-    const last = head < delivered + room ? head : delivered + room;
+    // The round's txs: the first carries the client updates and what room is left, the others up to
+    // max_batch entries each; no tx exceeds the destination's message limit.
+    const perTx = Math.min(this.config.max_batch, this.config.max_msgs_per_tx);
+    const firstRoom = Math.max(0, Math.min(this.config.max_batch, this.config.max_msgs_per_tx - updates.length));
+    const capacity = BigInt(firstRoom + (this.config.max_txs_per_round - 1) * perTx);
+    const last = head < delivered + capacity ? head : delivered + capacity;
     const sequences: bigint[] = [];
     for (let seq = delivered + 1n; seq <= last; seq++) sequences.push(seq);
     const proven = async (seq: bigint): Promise<EncodeObject> => {
@@ -166,30 +169,76 @@ export class Route {
     for (let i = 0; i < sequences.length; i += this.config.proof_concurrency) {
       msgs.push(...(await Promise.all(sequences.slice(i, i + this.config.proof_concurrency).map(proven))));
     }
+    const batches: EncodeObject[][] = [[...updates, ...msgs.slice(0, firstRoom)]];
+    for (let i = firstRoom; i < msgs.length; i += perTx) batches.push(msgs.slice(i, i + perTx));
+    const entriesIn = (batch: EncodeObject[]) => batch.filter((m) => m.typeUrl === TypeUrl.qos.qcp.v1.MsgRecvQcp).length;
+    const gasOf = (batch: EncodeObject[]) =>
+      BigInt(this.config.gas_per_msg) * BigInt(entriesIn(batch)) + BigInt(this.config.gas_per_update) * BigInt(batch.length - entriesIn(batch));
     const range = msgs.length ? `#${delivered + 1n}..#${last}` : `client update to ${proofHeight}`;
-    const gas = BigInt(this.config.gas_per_msg) * BigInt(msgs.length) + BigInt(this.config.gas_per_update) * BigInt(updates.length);
-    const result = await this.send([...updates, ...msgs], gas, range);
-    if (!result) return false;
-    if (result.code !== 0) {
-      const benign = result.codespace === "qcp" && (result.code === 3 || result.code === 4);
-      this.log(`[${this.name}] ${range} refused at ${dst.id} height ${result.height} (${result.codespace} ${result.code}: ${result.log})${benign ? ": another relayer delivered first" : ""}`);
-      if (!benign) await this.idle(1000);
-      return benign;
+    const results = await this.sendMany(batches.map((batch) => ({ msgs: batch, gas: gasOf(batch) })), range);
+    // entries delivered: those of the txs that succeeded, in order, up to the first that did not
+    let done = 0;
+    let height = 0;
+    for (const [i, result] of results.entries()) {
+      if (!result) break;
+      if (result.code !== 0) {
+        const benign = result.codespace === "qcp" && (result.code === 3 || result.code === 4);
+        this.log(`[${this.name}] ${range} tx ${i + 1}/${batches.length} refused at ${dst.id} height ${result.height} (${result.codespace} ${result.code}: ${result.log})${benign ? ": another relayer delivered first" : ""}`);
+        if (done === 0) {
+          if (!benign) await this.idle(1000);
+          return benign;
+        }
+        break;
+      }
+      if (i === 0) {
+        this.metrics.updates += updates.length;
+        if (updates.length) this.metrics.clientHeight = proofHeight;
+      }
+      done += entriesIn(batches[i]);
+      height = result.height;
     }
-    this.metrics.updates += updates.length;
-    if (updates.length) this.metrics.clientHeight = proofHeight;
-    this.metrics.delivered += msgs.length;
-    this.metrics.inSequence = msgs.length ? last : delivered;
-    this.metrics.backlog = Number(head - this.metrics.inSequence);
+    if (results.length === 0 || !results[0]) return false;
+    const upTo = delivered + BigInt(done);
+    this.metrics.delivered += done;
+    this.metrics.inSequence = upTo;
+    this.metrics.backlog = Number(head - upTo);
     this.metrics.lastProgressMs = Date.now();
     this.metrics.lastBatchMs = Date.now() - started;
-    this.log(`[${this.name}] ${msgs.length ? `delivered ${range} (${msgs.length})` : range} at ${dst.id} height ${result.height}, proven at ${src.id} header ${proofHeight}${updates.length ? ` (client ${view.latestHeight} -> ${proofHeight} in ${updates.length} update${updates.length > 1 ? "s" : ""})` : ""}, ${this.metrics.lastBatchMs} ms, backlog ${this.metrics.backlog}`);
-    return msgs.length > 0;
+    const what = done ? `delivered #${delivered + 1n}..#${upTo} (${done}) in ${results.filter((r) => r?.code === 0).length} tx` : range;
+    this.log(`[${this.name}] ${what} at ${dst.id} height ${height}, proven at ${src.id} header ${proofHeight}${updates.length ? ` (client ${view.latestHeight} -> ${proofHeight} in ${updates.length} update${updates.length > 1 ? "s" : ""})` : ""}, ${this.metrics.lastBatchMs} ms, backlog ${this.metrics.backlog}`);
+    return done > 0;
   }
 
   private warn(line: string): void {
     if (line !== this.warned) this.log(`[${this.name}] ${line}`);
     this.warned = line;
+  }
+
+  /**
+   * Broadcasts the round's txs back to back (consecutive sequences) and waits for each to be committed,
+   * in order. One answer per tx: undefined when it was refused by the mempool or not committed in time
+   * (and for every tx after that one).
+   */
+  private async sendMany(txs: Array<{ msgs: EncodeObject[]; gas: bigint }>, what: string): Promise<Array<{ code: number; codespace: string; log: string; height: number } | undefined>> {
+    const sent = await this.dst.signAndBroadcastMany(txs);
+    const results: Array<{ code: number; codespace: string; log: string; height: number } | undefined> = [];
+    for (const [i, answer] of sent.entries()) {
+      if (answer.code !== 0) {
+        this.metrics.refused++;
+        this.log(`[${this.name}] ${what}: tx ${i + 1}/${txs.length} not accepted by ${this.dst.id}'s mempool (code ${answer.code}: ${answer.log}); re-reading`);
+        if (i === 0) await this.idle(300);
+        break;
+      }
+      const result = await this.dst.waitForTx(answer.hash, this.config.confirm_timeout_ms);
+      if (!result) {
+        this.log(`[${this.name}] ${what}: tx ${answer.hash} not committed within ${this.config.confirm_timeout_ms} ms; re-reading the chains`);
+        break;
+      }
+      if (result.code !== 0) this.metrics.refused++;
+      results.push(result);
+    }
+    while (results.length < txs.length) results.push(undefined);
+    return results;
   }
 
   /** Signs and broadcasts `msgs` to the destination and waits for the block; undefined if not committed. */

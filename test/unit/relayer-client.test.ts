@@ -74,8 +74,14 @@ class FakeChain extends ChainClient {
     }
     throw new Error(`unexpected rpc ${method}`);
   }
-  override async signAndBroadcast(msgs: EncodeObject[]): Promise<{ code: number; log: string; hash: string }> {
+  /** the sequences the txs were signed with (a round signs its txs with consecutive ones) */
+  readonly signedSequences: bigint[] = [];
+  override async account(): Promise<{ address: string; accountNumber: bigint; sequence: bigint }> {
+    return { address: "relayer", accountNumber: 3n, sequence: 7n };
+  }
+  override async signAndBroadcast(msgs: EncodeObject[], _gas: bigint, account?: { accountNumber: bigint; sequence: bigint }): Promise<{ code: number; log: string; hash: string }> {
     this.sent.push(msgs);
+    this.signedSequences.push(account?.sequence ?? -1n);
     return { code: 0, log: "", hash: "AB" };
   }
   override async waitForTx(): Promise<{ code: number; codespace: string; log: string; height: number }> {
@@ -226,6 +232,7 @@ test("relayer round: nothing to deliver but a third of the trusting period left:
   const route = new Route(main, dst, config, (l) => lines.push(l));
   assert.equal(await (route as unknown as { round(): Promise<boolean> }).round(), false, "nothing delivered");
   assert.equal(dst.sent.length, 1);
+  assert.deepEqual(dst.signedSequences, [7n], "signed with the account's sequence");
   assert.deepEqual(dst.sent[0].map((m) => [m.typeUrl, (m.value as MsgUpdateClient).header!.trustedHeight, (m.value as MsgUpdateClient).header!.signedHeader!.header!.height]),
     [[TypeUrl.qos.qcp.v1.MsgUpdateClient, 1n, 15n], [TypeUrl.qos.qcp.v1.MsgUpdateClient, 15n, 29n]]);
   assert.equal(route.metrics.updates, 2);
