@@ -19,7 +19,8 @@ import { MsgCreateClient, MsgExecute, MsgInitQcp, MsgRecvQcp, MsgTransfer, MsgUp
 import { QuerySequencesRequest, QuerySequencesResponse } from "../gen/qos/qcp/v1/query.js";
 import { Method, TypeUrl } from "../gen/names.js";
 import { headerHash, lightBlockFromRpc, type LightBlock } from "../app/light/index.js";
-import { toProtoSignedHeader, toProtoValidatorSet } from "../cmd/relayer/client.js";
+import { toProtoSignedHeader } from "../cmd/relayer/client.js";
+import { toProtoValidatorSet } from "../app/light/index.js";
 import { freePort, sleep, TestNode } from "../test/helpers/node.js";
 import { msg as qscMsg, qscCertificate } from "../test/helpers/qsc.js";
 import { registry, signTx, testAccount, type TestAccount } from "../test/helpers/wallet.js";

@@ -20,4 +20,4 @@ export {
   type LightBlock, type LightBlockSource, type SignedHeader, type TrustedState, type VerifyOptions,
 } from "./verifier.js";
 export { lightBlockFromRpc, parseRfc3339, signedHeaderFromRpc, validatorSetFromRpc } from "./rpc.js";
-export { lightBlockFromProto, signedHeaderFromProto } from "./proto.js";
+export { lightBlockFromProto, signedHeaderFromProto, toProtoValidatorSet } from "./proto.js";

@@ -3,7 +3,8 @@
 // message carries is untrusted, so a missing part is "invalid_header"; whether it is TRUE is verify()'s.
 import type { SignedHeader as ProtoSignedHeader } from "../../gen/tendermint/types/types.js";
 import { refuse } from "./errors.js";
-import { fromProtoValidatorSet, type ProtoSetShape } from "./hash.js";
+import type { ValidatorSet as ProtoValidatorSet } from "../../gen/tendermint/types/validator.js";
+import { fromProtoValidatorSet, validatorAddress, type ProtoSetShape, type ValidatorSet } from "./hash.js";
 import type { LightBlock, SignedHeader } from "./verifier.js";
 
 const required = <T>(v: T | undefined, what: string): T => v ?? refuse("invalid_header", `${what} is missing`);
@@ -36,4 +37,11 @@ export function signedHeaderFromProto(p: ProtoSignedHeader | undefined): SignedH
 /** A light block from a message's signed header and the validator set that signed it. */
 export function lightBlockFromProto(signedHeader: ProtoSignedHeader | undefined, validatorSet: ProtoSetShape | undefined): LightBlock {
   return { signedHeader: signedHeaderFromProto(signedHeader), validatorSet: fromProtoValidatorSet(required(validatorSet, "validator_set")) };
+}
+
+/** The inverse of fromProtoValidatorSet: a set as messages carry it (addresses derived from the keys,
+ *  no proposer, the total power summed). */
+export function toProtoValidatorSet(set: ValidatorSet): ProtoValidatorSet {
+  const validators = set.validators.map((v) => ({ address: validatorAddress(v.pubKey), pubKey: { ed25519: v.pubKey }, votingPower: v.votingPower, proposerPriority: 0n }));
+  return { validators, proposer: undefined, totalVotingPower: set.validators.reduce((sum, v) => sum + v.votingPower, 0n) };
 }

@@ -10,14 +10,13 @@ import type { EncodeObject } from "@cosmjs/proto-signing";
 import type { Timestamp } from "cosmjs-types/google/protobuf/timestamp";
 import { TxBody, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import {
-  DefaultTrustLevel, headerHash, LightClientError, validatorAddress, verify,
+  DefaultTrustLevel, headerHash, LightClientError, toProtoValidatorSet, verify,
   type LightBlock, type SignedHeader, type ValidatorSet, type VerifyOptions,
 } from "../../app/light/index.js";
 import type { QueryClientResponse } from "../../gen/qos/qcp/v1/query.js";
 import { MsgSubmitMisbehaviour, MsgUpdateClient } from "../../gen/qos/qcp/v1/tx.js";
 import { ClientHeader, type ConsensusState } from "../../gen/qos/qcp/v1/types.js";
 import type { SignedHeader as ProtoSignedHeader } from "../../gen/tendermint/types/types.js";
-import type { ValidatorSet as ProtoValidatorSet } from "../../gen/tendermint/types/validator.js";
 import { TypeUrl } from "../../gen/names.js";
 import { EventTypes } from "../../modules/qcp/events.js";
 
@@ -73,12 +72,6 @@ export function headroomSeconds(view: ClientView, nowMs: number): number {
 }
 
 export const timestampOf = (ms: number): Timestamp => ({ seconds: BigInt(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1_000_000 });
-
-/** The library's validator set as tendermint.types.ValidatorSet (addresses derived from the keys). */
-export function toProtoValidatorSet(set: ValidatorSet): ProtoValidatorSet {
-  const validators = set.validators.map((v) => ({ address: validatorAddress(v.pubKey), pubKey: { ed25519: v.pubKey }, votingPower: v.votingPower, proposerPriority: 0n }));
-  return { validators, proposer: undefined, totalVotingPower: set.validators.reduce((sum, v) => sum + v.votingPower, 0n) };
-}
 
 /** The library's signed header (cosmjs-types shapes) as the generated proto type: the same fields. */
 export const toProtoSignedHeader = (sh: SignedHeader): ProtoSignedHeader => sh as unknown as ProtoSignedHeader;

@@ -119,7 +119,9 @@ export class Route {
     this.warned = undefined;
     const latest = BigInt(await src.latestHeight());
     // the client's latest header must be the source's: otherwise someone updated it with a forged one
-    if (view.latestHeight <= latest && view.latest && conflicts(view.latest, (await src.lightBlock(view.latestHeight)).signedHeader)) {
+    // the source's header at the client's height: checked for a conflict, then the start of any update
+    const clientBlock = view.latestHeight <= latest ? await src.lightBlock(view.latestHeight) : undefined;
+    if (clientBlock && view.latest && conflicts(view.latest, clientBlock.signedHeader)) {
       await this.submitMisbehaviour(view, view.latestHeight);
       return false;
     }
@@ -139,8 +141,9 @@ export class Route {
     const started = Date.now();
     const signer = (await dst.getSigner()).address;
     const target = await src.lightBlock(proofHeight);
+    // proofHeight > the client's height only when the source is ahead of it, so clientBlock was fetched
     const updates = proofHeight > view.latestHeight
-      ? (await updatePath(src, (await src.lightBlock(view.latestHeight)).signedHeader, target, view.opts, timestampOf(Date.now()))).map((step) => updateMsg(signer, src.id, step))
+      ? (await updatePath(src, clientBlock!.signedHeader, target, view.opts, timestampOf(Date.now()))).map((step) => updateMsg(signer, src.id, step))
       : [];
     const appHash = target.signedHeader.header.appHash;
     // The round's txs: the first carries the client updates and what room is left, the others up to

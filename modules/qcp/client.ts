@@ -35,7 +35,7 @@ import {
 import type { ClientHeader, ClientProposal, ClientState, ConsensusState } from "../../gen/qos/qcp/v1/types.js";
 import { QcpErrors } from "./errors.js";
 import * as events from "./events.js";
-import type { QcpKeeper } from "./keeper.js";
+import { requireActive, type QcpKeeper } from "./keeper.js";
 import { bytesEqual, certificateErrors, checkChainId, requireQcpSubject } from "./msgs.js";
 import { clientParams } from "./params.js";
 
@@ -133,11 +133,8 @@ export function clientHandlers(keeper: QcpKeeper) {
   /** the client of `chain`, refused unless active at this block's time */
   function requireActiveClient(ctx: Context, chain: string): ClientState {
     const client = keeper.getClient(ctx.store, chain);
-    if (!client) throw QcpErrors.clientNotFound.with(`chain ${JSON.stringify(chain)} has no light client here`);
-    const status = keeper.clientStatus(ctx.store, chain, blockSeconds(ctx.block));
-    if (status === "frozen") throw QcpErrors.clientFrozen.with(`the client of ${chain} is frozen (misbehaviour at height ${client.frozenHeight}) until governance replaces it`);
-    if (status === "expired") throw QcpErrors.clientExpired.with(`the client of ${chain} was not updated within its trusting period`);
-    return client;
+    requireActive(chain, client && keeper.clientStatus(ctx.store, chain, blockSeconds(ctx.block)), () => client!.frozenHeight);
+    return client!;
   }
 
   /** Verifies `p` from the client's consensus state at p.trustedHeight (the library's rules, block time). */

@@ -98,6 +98,14 @@ function setAmount(map: typeof escrowed, store: KVStore, chain: string, denom: s
   else map.set(store, [chain, denom], n);
 }
 
+/** The refusal of a client that is missing, frozen or expired (`status` from clientStatus); the frozen
+ *  height is read only for that message, so callers keep their own store reads (metered). */
+export function requireActive(chain: string, status: ReturnType<QcpKeeper["clientStatus"]>, frozenHeight: () => bigint): void {
+  if (status === undefined) throw QcpErrors.clientNotFound.with(`chain ${JSON.stringify(chain)} has no light client here`);
+  if (status === "frozen") throw QcpErrors.clientFrozen.with(`the client of ${chain} is frozen (misbehaviour at height ${frozenHeight()}) until governance replaces it`);
+  if (status === "expired") throw QcpErrors.clientExpired.with(`the client of ${chain} was not updated within its trusting period`);
+}
+
 export class QcpKeeper {
   constructor(readonly bank: QcpBank) {}
 
@@ -242,10 +250,7 @@ export class QcpKeeper {
    * Refuses a missing, frozen or expired client and a height the client has not verified.
    */
   verifiedAppHash(store: KVReader, chain: string, proofHeight: bigint, nowSeconds: bigint): Uint8Array {
-    const status = this.clientStatus(store, chain, nowSeconds);
-    if (status === undefined) throw QcpErrors.clientNotFound.with(`chain ${JSON.stringify(chain)} has no light client here`);
-    if (status === "frozen") throw QcpErrors.clientFrozen.with(`the client of ${chain} is frozen (misbehaviour at height ${this.getClient(store, chain)!.frozenHeight}) until governance replaces it`);
-    if (status === "expired") throw QcpErrors.clientExpired.with(`the client of ${chain} was not updated within its trusting period`);
+    requireActive(chain, this.clientStatus(store, chain, nowSeconds), () => this.getClient(store, chain)!.frozenHeight);
     const state = this.getConsensusState(store, chain, proofHeight);
     if (!state) throw QcpErrors.consensusStateNotFound.with(`the client of ${chain} has not verified height ${proofHeight} (update it first)`);
     return state.appHash;
