@@ -220,6 +220,15 @@ describe("QCP light client (MsgCreateClient, MsgUpdateClient)", () => {
     assert.equal(clientOf(Cp).clientState!.latestHeight, 9n);
   });
 
+  test("attack: a set over 175 validators, or a commit with more signatures than validators, is refused before any signature is checked (27), nothing stored", async () => {
+    const crowd: Member[] = Array.from({ length: 176 }, (_, i) => ({ key: key(`crowd ${i}`), power: 1n }));
+    await expectCode(updateMsg(cpBlock(10n, { members: crowd, nextMembers: crowd }), 9n), 27, /validator_set has 176 validators, 1-175 allowed/);
+    const padded = cpBlock(10n);
+    padded.signedHeader.commit.signatures.push({ ...padded.signedHeader.commit.signatures[0] });
+    await expectCode(updateMsg(padded, 9n), 27, /commit has 6 signatures for 5 validators/);
+    assert.equal(stateAt(Cp, 10n).code, 25);
+  });
+
   test("attack: a verified header conflicting with a stored one freezes the client (the tx succeeds), and a frozen client refuses updates", async () => {
     const conflicting = cpBlock(7n, { appHash: new Uint8Array(32).fill(7) });
     const res = await run(e.anyone, [updateMsg(conflicting, 5n)]);
