@@ -4,30 +4,16 @@
 import net from "node:net";
 
 /** A TCP port nothing listens on right now (loopback). */
-// Ports for local nodes come from below the kernel's ephemeral range (32768-60999 on Linux): a port the
-// kernel hands to listen(0) is free only until some outbound connection (CometBFT peers dialling each
-// other) takes it as its source port, which made a node fail with "address already in use" now and then.
-// Each process walks its own stretch of the range and never hands out a port twice.
-const PortRangeStart = 20_000;
-const PortRangeSize = 12_000;
-let nextPort = PortRangeStart + ((process.pid * 211) % PortRangeSize);
-
-function canListen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.unref();
-    server.once("error", () => resolve(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
   });
-}
-
-export async function freePort(): Promise<number> {
-  for (let tries = 0; tries < PortRangeSize; tries++) {
-    const port = nextPort;
-    nextPort = PortRangeStart + ((nextPort - PortRangeStart + 1) % PortRangeSize);
-    if (await canListen(port)) return port;
-  }
-  throw new Error(`no free port in ${PortRangeStart}-${PortRangeStart + PortRangeSize - 1}`);
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
