@@ -3,17 +3,35 @@
 
 import net from "node:net";
 
-/** A TCP port nothing listens on right now (loopback). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+// Ports for local nodes come from below the kernel's ephemeral range (Linux: 32768-60999). A port that
+// listen(0) hands out is free only until some outbound connection takes it as its source port, and a
+// testnet opens thousands of them (CometBFT peers dialling each other, every RPC fetch): a node then
+// failed to start with "bind: address already in use" (CI, qcp-dishonest). Outbound connections never
+// take a port below that range. The pick is random (this is test and tooling code, not state), so two
+// processes allocating at once do not walk the same ports in step; a process never hands a port out twice.
+export const LocalPortRange = { first: 20_000, last: 31_999 } as const;
+const handedOut = new Set<number>();
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = net.createServer();
     server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
   });
+}
+
+/** A loopback TCP port below the ephemeral range that nothing listens on now and that this process has
+ *  not handed out before. */
+export async function freePort(): Promise<number> {
+  const size = LocalPortRange.last - LocalPortRange.first + 1;
+  for (let tries = 0; tries < size; tries++) {
+    const port = LocalPortRange.first + Math.floor(Math.random() * size);
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port in ${LocalPortRange.first}-${LocalPortRange.last}`);
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
