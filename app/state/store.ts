@@ -118,6 +118,27 @@ function hex(b: Uint8Array): string {
   return Buffer.from(b).toString("hex");
 }
 
+/**
+ * Writes a whole version into an empty store (state sync restore, an imported state). Pairs arrive in
+ * strictly increasing key order across add() calls; nothing is visible or persisted before finish(), so
+ * a crash or abort() at any point leaves the store empty.
+ */
+export interface StateImporter {
+  /** the height the imported version will have */
+  readonly height: number;
+  /** Appends pairs; throws (and the importer stays usable only for abort()) when a key is not strictly
+   *  greater than the previous one, is not a latin1 binary string, or a value is not a Uint8Array. */
+  add(pairs: ReadonlyArray<[string, Uint8Array]>): void;
+  /** Computes the root, then commits the version (pairs, height, app hash) in one synced batch and makes
+   *  it the latest; resolves to its app hash. The importer is spent afterwards, also when it throws. */
+  finish(): Promise<Uint8Array>;
+  /** Drops everything added; the store stays empty and may begin another import. */
+  abort(): void;
+}
+
+/** How many pairs an export yields before letting the event loop run (background snapshots). */
+const EXPORT_SLICE = 4096;
+
 export interface CommitStoreOptions {
   /** how many committed versions (the latest included) stay in memory for at()/proofs; default 100, min 1 */
   keepRecent?: number;
@@ -128,6 +149,7 @@ export class CommitStore {
   private current: Version;
   private committing = false;
   private closed = false;
+  private importing?: StateImporter;
 
   private constructor(
     private readonly db: ClassicLevel<Buffer, Buffer>,
@@ -253,6 +275,91 @@ export class CommitStore {
     }
   }
 
+  /**
+   * The pairs of a kept version (latest or at(height)), in key order. Throws at once for a height that is
+   * not kept. The iterator holds that version for as long as it runs, whatever is committed meanwhile,
+   * and yields to the event loop every few thousand pairs so that a background export (snapshots) never
+   * holds up a block for long.
+   */
+  exportVersion(height: number): AsyncIterableIterator<[string, Uint8Array]> {
+    this.assertOpen();
+    const version = this.versions.get(height);
+    if (version === undefined || height === 0) {
+      throw new Error(`exportVersion: height ${height} is not kept (latest ${this.current.height}; kept ${[...this.versions.keys()].filter((h) => h > 0).join(", ") || "none"})`);
+    }
+    return exportPairs(version.tree);
+  }
+
+  /**
+   * Starts writing version `height` into this store, which must be empty (no committed height) and not
+   * already importing. See StateImporter.
+   */
+  beginImport(height: number): StateImporter {
+    this.assertOpen();
+    if (!Number.isSafeInteger(height) || height < 1) throw new RangeError(`beginImport: height must be a positive integer, got ${height}`);
+    if (this.current.height !== 0) throw new Error(`beginImport: the store is not empty (latest height ${this.current.height})`);
+    if (this.importing !== undefined) throw new Error(`beginImport: an import of height ${this.importing.height} is in progress`);
+    const keys: string[] = [];
+    const values: Uint8Array[] = [];
+    let state: "open" | "finishing" | "done" = "open";
+    const importer: StateImporter = {
+      height,
+      add: (pairs) => {
+        if (state !== "open") throw new Error(`import of height ${height}: add() after finish() or abort()`);
+        for (const pair of pairs) {
+          if (!Array.isArray(pair) || pair.length !== 2) throw new TypeError(`import of height ${height}: each pair must be [key, value]`);
+          const [key, value] = pair;
+          assertBinaryKey(key);
+          if (!(value instanceof Uint8Array)) throw new TypeError(`import of height ${height}: value of ${JSON.stringify(key)} must be a Uint8Array`);
+          const last = keys.length === 0 ? undefined : keys[keys.length - 1];
+          if (last !== undefined && !(key > last)) {
+            throw new Error(`import of height ${height}: key ${JSON.stringify(key)} does not follow ${JSON.stringify(last)} (keys must be strictly increasing)`);
+          }
+          keys.push(key);
+          values.push(value);
+        }
+      },
+      finish: async () => {
+        if (state !== "open") throw new Error(`import of height ${height}: finish() after finish() or abort()`);
+        state = "finishing";
+        try {
+          this.assertOpen();
+          if (this.current.height !== 0) throw new Error(`import of height ${height}: the store is no longer empty`);
+          const tree = new BTree<string, Uint8Array>(undefined, compareKeys);
+          // keys arrive sorted: setPairs would not be faster than set here, and set keeps the tree balanced
+          for (let i = 0; i < keys.length; i++) tree.set(keys[i], values[i]);
+          const root = smt.build(keys.map((k, i): [string, Uint8Array] => [k, values[i]]));
+          const version = new Version(height, root, tree);
+          const ops: Array<{ type: "put"; key: Buffer; value: Buffer }> = [];
+          for (let i = 0; i < keys.length; i++) {
+            const v = values[i];
+            ops.push({ type: "put", key: Buffer.from(STATE_PREFIX + keys[i], "latin1"), value: Buffer.from(v.buffer, v.byteOffset, v.byteLength) });
+          }
+          ops.push({ type: "put", key: META_KEY, value: encodeMeta(height, version.appHash) });
+          await this.db.batch(ops, { sync: true });
+          this.current = version;
+          this.versions.clear();
+          this.versions.set(height, version);
+          return version.appHash;
+        } finally {
+          state = "done";
+          keys.length = 0;
+          values.length = 0;
+          if (this.importing === importer) this.importing = undefined;
+        }
+      },
+      abort: () => {
+        if (state === "finishing") return; // finish() decides; its finally releases the store
+        state = "done";
+        keys.length = 0;
+        values.length = 0;
+        if (this.importing === importer) this.importing = undefined;
+      },
+    };
+    this.importing = importer;
+    return importer;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -260,6 +367,7 @@ export class CommitStore {
   }
 
   private checkHeight(height: number, base: Version): void {
+    if (this.importing !== undefined) throw new Error(`state height ${height}: an import of height ${this.importing.height} is in progress`);
     if (!Number.isSafeInteger(height) || height < 1) throw new RangeError(`state height must be a positive integer, got ${height}`);
     const first = base.height === 0;
     if (first ? height < 1 : height !== base.height + 1) {
@@ -269,5 +377,13 @@ export class CommitStore {
 
   private assertOpen(): void {
     if (this.closed) throw new Error("CommitStore is closed");
+  }
+}
+
+async function* exportPairs(tree: BTree<string, Uint8Array>): AsyncIterableIterator<[string, Uint8Array]> {
+  let n = 0;
+  for (const entry of tree.entries()) {
+    yield entry;
+    if (++n % EXPORT_SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve));
   }
 }
