@@ -26,6 +26,10 @@ export const AppConfigSchema = z.object({
     .string()
     .regex(/^$|^(tcp:\/\/)?\S+:\d{1,5}$/, 'must be host:port (e.g. "127.0.0.1:9090") or "" to disable the gRPC server')
     .default(DefaultGrpcAddress),
+  /** <home>/cometbft.log is rotated (copied to cometbft.log.1, …) once it is larger than this */
+  cometbft_log_max_bytes: z.number().int().min(1024).default(100 * 1024 * 1024),
+  /** rotated CometBFT log files kept (cometbft.log.1 newest … cometbft.log.<keep>) */
+  cometbft_log_keep: z.number().int().min(0).max(100).default(5),
 });
 export type AppConfig = z.infer<typeof AppConfigSchema>;
 

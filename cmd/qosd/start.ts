@@ -1,17 +1,18 @@
 // qosd start: the app behind its ABCI socket and, unless --abci-only, the CometBFT process it supervises.
 import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream, readFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync } from "node:fs";
 import { openApp } from "../../chain/index.js";
 import { startAbciServer } from "../../app/abci/server.js";
 import { startGrpcServer, type GrpcQueryServer } from "../../app/grpc/server.js";
 import { cometbftBinary, getTomlValue } from "../common/cometbft.js";
+import { followLog, rotateClosedLog, rotateOpenLog } from "./cometbft-log.js";
 import { genesisProfile, paths, readAppConfig } from "./home.js";
 
 export interface StartOptions {
   home: string;
   abciOnly: boolean;
   cometbft?: string;
-  /** copy CometBFT's output to our stderr as well as to <home>/cometbft.log */
+  /** copy what CometBFT writes to <home>/cometbft.log to our stderr as well */
   verbose: boolean;
   /** overrides config/app.json grpc_address ("" disables the gRPC server) */
   grpcAddress?: string;
@@ -98,12 +99,29 @@ export async function startNode(options: StartOptions): Promise<void> {
 
   if (!options.abciOnly) {
     const binary = cometbftBinary(options.cometbft);
-    const logFile = createWriteStream(p.cometLog, { flags: "a" });
-    comet = spawn(binary, ["start", "--home", options.home], { stdio: ["ignore", "pipe", "pipe"] });
-    for (const stream of [comet.stdout!, comet.stderr!]) {
-      stream.pipe(logFile, { end: false });
-      if (options.verbose) stream.pipe(process.stderr, { end: false });
+    const rotation = { maxBytes: config.cometbft_log_max_bytes, keep: config.cometbft_log_keep };
+    if (rotateClosedLog(p.cometLog, rotation)) log(`rotated ${p.cometLog} (over ${rotation.maxBytes} bytes)`);
+    // The file itself, not a pipe through qosd: CometBFT's last words must outlive qosd, and a pipe
+    // whose reader died would kill CometBFT by SIGPIPE instead of letting it stop cleanly.
+    const logFd = openSync(p.cometLog, "a");
+    try {
+      comet = spawn(binary, ["start", "--home", options.home], { stdio: ["ignore", logFd, logFd] });
+    } finally {
+      closeSync(logFd);
     }
+    const rotateTimer = setInterval(() => {
+      try {
+        if (rotateOpenLog(p.cometLog, rotation)) log(`rotated ${p.cometLog} (over ${rotation.maxBytes} bytes)`);
+      } catch (e) {
+        log(`cannot rotate ${p.cometLog}: ${(e as Error).message}`);
+      }
+    }, 1000);
+    rotateTimer.unref();
+    const stopFollowing = options.verbose ? followLog(p.cometLog, process.stderr) : undefined;
+    comet.once("exit", () => {
+      clearInterval(rotateTimer);
+      stopFollowing?.();
+    });
     comet.on("exit", (code, signal) => {
       if (stopping) return;
       log(`CometBFT exited (${signal ?? `code ${code}`}); its log is ${p.cometLog}`);
