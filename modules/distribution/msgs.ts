@@ -1,10 +1,14 @@
 // distribution messages: checkStateless parses (addresses to bytes), execute works on the parsed message.
 import { parseAccAddress } from "../../app/address.js";
+import { aliasHandler, attribute } from "../../app/alias.js";
+import { BaseDenom } from "../../app/coins.js";
 import type { MsgHandler } from "../../app/module.js";
 import { TypeUrl } from "../../gen/names.js";
 import { MsgWithdrawRewards, MsgWithdrawRewardsResponse } from "../../gen/qos/distribution/v1/tx.js";
-import { parseValAddress } from "../stake/index.js";
+import * as cosmos from "../../gen/cosmos/distribution/v1beta1/tx.js";
+import { operatorAddress, parseValAddress } from "../stake/index.js";
 import { DistributionErrors } from "./errors.js";
+import { EventTypes, sdkDistributionEvents } from "./events.js";
 import type { DistributionKeeper } from "./keeper.js";
 
 /** MsgWithdrawRewards parsed: the bech32 strings (for logs) and their bytes. */
@@ -34,5 +38,25 @@ export function distributionMsgs(keeper: DistributionKeeper): MsgHandler[] {
       };
     },
   };
-  return [withdraw];
+  // what wallets send to claim (D13), run by the handler above
+  const cosmosWithdraw = aliasHandler<cosmos.MsgWithdrawDelegatorReward, MsgWithdrawRewards, ParsedWithdrawRewards>({
+    typeUrl: TypeUrl.cosmos.distribution.v1beta1.MsgWithdrawDelegatorReward,
+    codec: cosmos.MsgWithdrawDelegatorReward,
+    target: withdraw,
+    signers: (m) => [m.delegatorAddress],
+    toTarget: (m) => MsgWithdrawRewards.fromPartial({
+      delegator: m.delegatorAddress,
+      validator: operatorAddress(m.validatorAddress, "validator_address", DistributionErrors.notOperatorAddress),
+    }),
+    sdkEvents: (e) => sdkDistributionEvents(e),
+    response(_, events) {
+      const paid = events.find((e) => e.type === EventTypes.withdrawRewards);
+      const total = paid ? BigInt(attribute(paid, "amount") || "0") + BigInt(attribute(paid, "commission") || "0") : 0n;
+      return {
+        typeUrl: TypeUrl.cosmos.distribution.v1beta1.MsgWithdrawDelegatorRewardResponse,
+        value: cosmos.MsgWithdrawDelegatorRewardResponse.encode({ amount: total > 0n ? [{ denom: BaseDenom, amount: total.toString() }] : [] }).finish(),
+      };
+    },
+  });
+  return [withdraw, cosmosWithdraw];
 }

@@ -13,4 +13,6 @@ export const GovErrors = {
   invalidAmount: defineError(Codespace, 10, "invalid amount"),
   invalidInflationChange: defineError(Codespace, 11, "invalid inflation change"),
   invalidUpgrade: defineError(Codespace, 12, "invalid software upgrade"),
+  /** cosmos.gov.v1's MsgVote metadata: QOS keeps none, so a vote that carries some cannot be stored as sent (D13) */
+  metadataNotSupported: defineError(Codespace, 13, "vote metadata is not supported"),
 };

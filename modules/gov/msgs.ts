@@ -3,7 +3,10 @@
 import { parseAccAddress } from "../../app/address.js";
 import { parseAmount } from "../../app/coins.js";
 import { mulDecFloor, parseDec } from "../../app/decimal.js";
+import { aliasHandler } from "../../app/alias.js";
 import type { MsgHandler } from "../../app/module.js";
+import * as cosmosV1beta1 from "../../gen/cosmos/gov/v1beta1/tx.js";
+import * as cosmosV1 from "../../gen/cosmos/gov/v1/tx.js";
 import { TypeUrl } from "../../gen/names.js";
 import {
   MsgDeposit, MsgDepositResponse, MsgSubmitProposal, MsgSubmitProposalResponse, MsgVote, MsgVoteResponse,
@@ -151,5 +154,28 @@ export function govMsgs(keeper: GovKeeper): MsgHandler[] {
     },
   };
 
-  return [submit, deposit, vote];
+  // the votes wallets send (D13), run by the handler above; the option numbers are the same as QOS's
+  const cosmosVote = aliasHandler<cosmosV1beta1.MsgVote, MsgVote, ParsedVote>({
+    typeUrl: TypeUrl.cosmos.gov.v1beta1.MsgVote,
+    codec: cosmosV1beta1.MsgVote,
+    target: vote,
+    signers: (m) => [m.voter],
+    toTarget: (m) => MsgVote.fromPartial({ proposalId: m.proposalId, voter: m.voter, option: m.option }),
+    sdkEvents: (e, p) => [events.sdkGovEvent(e, p.option)],
+    response: () => ({ typeUrl: TypeUrl.cosmos.gov.v1beta1.MsgVoteResponse, value: cosmosV1beta1.MsgVoteResponse.encode({}).finish() }),
+  });
+  const cosmosVoteV1 = aliasHandler<cosmosV1.MsgVote, MsgVote, ParsedVote>({
+    typeUrl: TypeUrl.cosmos.gov.v1.MsgVote,
+    codec: cosmosV1.MsgVote,
+    target: vote,
+    signers: (m) => [m.voter],
+    toTarget(m) {
+      if (m.metadata !== "") throw GovErrors.metadataNotSupported.with(`metadata of ${new TextEncoder().encode(m.metadata).length} bytes`);
+      return MsgVote.fromPartial({ proposalId: m.proposalId, voter: m.voter, option: m.option });
+    },
+    sdkEvents: (e, p) => [events.sdkGovEvent(e, p.option)],
+    response: () => ({ typeUrl: TypeUrl.cosmos.gov.v1.MsgVoteResponse, value: cosmosV1.MsgVoteResponse.encode({}).finish() }),
+  });
+
+  return [submit, deposit, vote, cosmosVote, cosmosVoteV1];
 }

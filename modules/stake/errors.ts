@@ -24,4 +24,9 @@ export const StakeErrors = {
   /** stake redelegated into a validator answers for its source until the redelegation completes: moving it on
    *  again would carry it out of reach of the source's evidence (as in the Cosmos SDK) */
   transitiveRedelegation: defineError(Codespace, 19, "stake redelegated to this validator cannot be redelegated again before the redelegation completes", GrpcCode.FAILED_PRECONDITION),
+  /** a cosmos.staking alias names a validator by its operator address (qosval…); any other form has no
+   *  validator to map to (D13) */
+  notOperatorAddress: defineError(Codespace, 20, "a cosmos.staking message must name the validator by its qosval operator address"),
+  /** a cosmos.staking alias carries a Coin: only uqos is staked */
+  notStakeDenom: defineError(Codespace, 21, "only uqos is staked"),
 };

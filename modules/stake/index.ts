@@ -8,7 +8,7 @@ import { stakeQueries } from "./queries.js";
 export { StakeKeeper, ValidatorStatus, stakePool, StakePoolName, StakeModuleAccount, consensusAddress, toValAddress, type StakeHooks } from "./keeper.js";
 export { StakeErrors } from "./errors.js";
 export { ParamsSchema as StakeParamsSchema } from "./params.js";
-export { parseValAddress } from "./msgs.js";
+export { operatorAddress, parseValAddress } from "./msgs.js";
 
 /** The stake module. Its hooks (distribution) are wired by the chain's composition (keeper.setHooks). */
 export function createStakeModule(deps: { bank: StakeBank }): { module: Module; keeper: StakeKeeper } {

@@ -6,15 +6,19 @@
 import { fromBech32 } from "@cosmjs/encoding";
 import { parseAccAddress, ValidatorPrefix } from "../../app/address.js";
 import { parseAmount } from "../../app/coins.js";
-import { Errors } from "../../app/errors.js";
+import { aliasHandler, attribute } from "../../app/alias.js";
+import { BaseDenom } from "../../app/coins.js";
+import { Errors, type ErrorDef } from "../../app/errors.js";
 import { One, parseDec, formatDec } from "../../app/decimal.js";
 import { blockSeconds, type MsgHandler } from "../../app/module.js";
 import * as tx from "../../gen/qos/stake/v1/tx.js";
+import * as cosmos from "../../gen/cosmos/staking/v1beta1/tx.js";
+import type { Coin } from "../../gen/cosmos/base/v1beta1/coin.js";
 import { TypeUrl } from "../../gen/names.js";
 import type { Description } from "../../gen/qos/stake/v1/types.js";
 import { ValidatorStatus } from "../../gen/qos/stake/v1/types.js";
 import { StakeErrors } from "./errors.js";
-import { EventTypes, delegationEvent, validatorEvent } from "./events.js";
+import { EventTypes, delegationEvent, sdkStakingEvent, validatorEvent } from "./events.js";
 import { consensusAddress, toValAddress, type StakeKeeper } from "./keeper.js";
 
 const DaySecs = 86_400n;
@@ -32,6 +36,21 @@ export function parseValAddress(address: string, field = "validator"): Uint8Arra
     return decoded.data;
   }
   return parseAccAddress(address, field);
+}
+
+/** A cosmos message's validator_address: the SDK names validators by their operator address, so only the
+ *  qosval form maps (D13); `refusal` is the calling module's error for any other form. */
+export function operatorAddress(address: string, field: string, refusal: ErrorDef): string {
+  if (!address.startsWith(ValidatorPrefix + "1")) throw refusal.with(`${field} ${JSON.stringify(address.slice(0, 90))}`);
+  parseValAddress(address, field);
+  return address;
+}
+
+/** A cosmos.staking Coin: uqos only; its amount as the qos message's amount string. */
+function stakeAmount(coin: Coin | undefined): string {
+  if (!coin) throw StakeErrors.invalidAmount.with("amount is missing");
+  if (coin.denom !== BaseDenom) throw StakeErrors.notStakeDenom.with(`amount is in ${JSON.stringify(coin.denom.slice(0, 128))}`);
+  return coin.amount;
 }
 
 function positive(amount: string, what: string): bigint {
@@ -329,5 +348,57 @@ export function stakeMsgs(keeper: StakeKeeper): MsgHandler[] {
     },
   };
 
-  return [create, edit, revoke, activate, delegate, unbond, redelegate, compound];
+  // The cosmos.staking messages wallets send (D13), run by the handlers above. An SDK delegation is never
+  // auto-compounding; an SDK undelegation or redelegation names an amount (never "all").
+  const cosmosDelegate = aliasHandler<cosmos.MsgDelegate, tx.MsgDelegate, ParsedDelegate>({
+    typeUrl: TypeUrl.cosmos.staking.v1beta1.MsgDelegate,
+    codec: cosmos.MsgDelegate,
+    target: delegate,
+    signers: (m) => [m.delegatorAddress],
+    toTarget: (m) => tx.MsgDelegate.fromPartial({
+      delegator: m.delegatorAddress,
+      validator: operatorAddress(m.validatorAddress, "validator_address", StakeErrors.notOperatorAddress),
+      amount: stakeAmount(m.amount),
+    }),
+    sdkEvents: (e) => [sdkStakingEvent(e)],
+    response: () => ({ typeUrl: TypeUrl.cosmos.staking.v1beta1.MsgDelegateResponse, value: cosmos.MsgDelegateResponse.encode({}).finish() }),
+  });
+  const cosmosUndelegate = aliasHandler<cosmos.MsgUndelegate, tx.MsgUnbond, ParsedUnbond>({
+    typeUrl: TypeUrl.cosmos.staking.v1beta1.MsgUndelegate,
+    codec: cosmos.MsgUndelegate,
+    target: unbond,
+    signers: (m) => [m.delegatorAddress],
+    toTarget: (m) => tx.MsgUnbond.fromPartial({
+      delegator: m.delegatorAddress,
+      validator: operatorAddress(m.validatorAddress, "validator_address", StakeErrors.notOperatorAddress),
+      amount: stakeAmount(m.amount),
+    }),
+    sdkEvents: (e) => [sdkStakingEvent(e)],
+    response: (_, events, p) => {
+      // the qos handler's unbond event carries the completion time (unix seconds)
+      const unbondEvent = events.find((e) => e.type === EventTypes.unbond);
+      const completion = unbondEvent ? BigInt(attribute(unbondEvent, "completion_time")) : 0n;
+      return {
+        typeUrl: TypeUrl.cosmos.staking.v1beta1.MsgUndelegateResponse,
+        value: cosmos.MsgUndelegateResponse.encode({ completionTime: { seconds: completion, nanos: 0 }, amount: { denom: BaseDenom, amount: (p.amount ?? 0n).toString() } }).finish(),
+      };
+    },
+  });
+  const cosmosRedelegate = aliasHandler<cosmos.MsgBeginRedelegate, tx.MsgRedelegate, ParsedRedelegate>({
+    typeUrl: TypeUrl.cosmos.staking.v1beta1.MsgBeginRedelegate,
+    codec: cosmos.MsgBeginRedelegate,
+    target: redelegate,
+    signers: (m) => [m.delegatorAddress],
+    toTarget: (m) => tx.MsgRedelegate.fromPartial({
+      delegator: m.delegatorAddress,
+      fromValidator: operatorAddress(m.validatorSrcAddress, "validator_src_address", StakeErrors.notOperatorAddress),
+      toValidator: operatorAddress(m.validatorDstAddress, "validator_dst_address", StakeErrors.notOperatorAddress),
+      amount: stakeAmount(m.amount),
+    }),
+    sdkEvents: (e) => [sdkStakingEvent(e)],
+    // a qos redelegation moves the stake at once: no completion time to report
+    response: () => ({ typeUrl: TypeUrl.cosmos.staking.v1beta1.MsgBeginRedelegateResponse, value: cosmos.MsgBeginRedelegateResponse.encode({ completionTime: undefined }).finish() }),
+  });
+
+  return [create, edit, revoke, activate, delegate, unbond, redelegate, compound, cosmosDelegate, cosmosUndelegate, cosmosRedelegate];
 }
