@@ -87,6 +87,11 @@ export const Errors = {
   notFound: defineError(RootCodespace, 38, "not found", GrpcCode.NOT_FOUND),
   // not a Cosmos SDK number: the SDK has no limit on messages per tx
   tooManyMsgs: defineError(RootCodespace, 43, "too many messages"),
+  // SIGN_MODE_LEGACY_AMINO_JSON (app/tx/amino.ts, D13): not Cosmos SDK numbers (the SDK's aminojson handler
+  // answers these with generic errors)
+  aminoJsonTooLarge: defineError(RootCodespace, 59, "amino JSON sign document too large"),
+  noAminoJson: defineError(RootCodespace, 60, "message has no amino JSON form"),
+  aminoUnsignedContent: defineError(RootCodespace, 61, "tx carries content its amino JSON signature does not cover"),
   // Query limits (app/query.ts): the framework's own codespace, so no Cosmos SDK root code is given a new meaning.
   queryTooLarge: defineError(QueryCodespace, 1, "query response too large", GrpcCode.RESOURCE_EXHAUSTED),
   queryTooExpensive: defineError(QueryCodespace, 2, "query reads too much state", GrpcCode.RESOURCE_EXHAUSTED),

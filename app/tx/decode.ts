@@ -9,6 +9,7 @@ import { canonicalizeAddresses } from "../address.js";
 import { Errors } from "../errors.js";
 import type { MsgHandler } from "../module.js";
 import type { Router } from "../router.js";
+import { aminoNameOf } from "./amino.js";
 import { NonCriticalFieldStart, schema, schemaOfTypeUrl, validateWire } from "./wire.js";
 
 const TxRawSchema = schema("cosmos.tx.v1beta1.TxRaw");
@@ -19,6 +20,8 @@ export interface DecodedMsg {
   typeUrl: string;
   handler: MsgHandler;
   msg: unknown;
+  /** the type's amino name (SIGN_MODE_LEGACY_AMINO_JSON), if it has one */
+  aminoName?: string;
 }
 
 export interface DecodedTx {
@@ -81,7 +84,7 @@ export function decodeTx(bytes: Uint8Array, router: Router, maxTxBytes: number):
   const msgs = body.messages.map((any, i) => {
     const handler = router.msg(any.typeUrl);
     const msg = decodeMsg(handler, any.value, `message ${i} (${any.typeUrl})`);
-    return { typeUrl: any.typeUrl, handler, msg };
+    return { typeUrl: any.typeUrl, handler, msg, aminoName: aminoNameOf(any.typeUrl) };
   });
   // a Set, not Array.includes: thousands of signers must cost linear time, not quadratic (CheckTx CPU)
   const seen = new Set<string>();

@@ -8,7 +8,7 @@
 import { toBase64 } from "@cosmjs/encoding";
 import { PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
 import { SignMode } from "cosmjs-types/cosmos/tx/signing/v1beta1/signing";
-import { SignDoc } from "cosmjs-types/cosmos/tx/v1beta1/tx";
+import { SignDoc, TxBody } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { createHash } from "node:crypto";
 import { addressFromPubKey, parseAccAddress } from "../../app/address.js";
 import { BaseDenom, coinsToString, feeForGas, parseCoins, type Coin } from "../../app/coins.js";
@@ -17,6 +17,7 @@ import type { Event } from "../../app/events.js";
 import { GasCosts } from "../../app/gas.js";
 import type { AnteContext, AnteHandler, AnteOptions, AnteResult, MsgLimits } from "../../app/module.js";
 import type { KVReader, KVStore } from "../../app/state/kv.js";
+import { aminoSignBytes, aminoSignDocBody } from "../../app/tx/amino.js";
 import type { DecodedTx } from "../../app/tx/decode.js";
 import { isLowS } from "../../app/tx/verify.js";
 import { accSeqEvent, feeEvent, signatureEvent } from "./events.js";
@@ -109,6 +110,8 @@ function runAnte(ctx: AnteContext, tx: DecodedTx, deps: AnteDeps, options: AnteO
   }
 
   const signatureEvents: Event[] = [];
+  /** the amino JSON document's part every signer shares, built at the first amino signer */
+  let aminoBody: ReturnType<typeof aminoSignDocBody> | undefined;
   const verified: Array<{ digest: Uint8Array; signature: Uint8Array; publicKey: Uint8Array }> = [];
   const accounts: Account[] = [];
   signers.forEach((signer, i) => {
@@ -145,17 +148,18 @@ function runAnte(ctx: AnteContext, tx: DecodedTx, deps: AnteDeps, options: AnteO
 
     if (!options.simulate) {
       const mode = info.modeInfo?.single?.mode;
-      if (mode !== SignMode.SIGN_MODE_DIRECT) {
-        throw Errors.notSupported.with(`signer ${i}: sign mode ${mode ?? "multi"} is not supported, use SIGN_MODE_DIRECT`);
+      // genesis transactions are signed before account numbers exist (the Cosmos SDK's rule)
+      const accountNumber = ctx.mode === "genesis" ? 0n : account.accountNumber;
+      let signBytes: Uint8Array;
+      if (mode === SignMode.SIGN_MODE_DIRECT) {
+        signBytes = SignDoc.encode({ bodyBytes: raw.bodyBytes, authInfoBytes: raw.authInfoBytes, chainId: ctx.block.chainId, accountNumber }).finish();
+      } else if (mode === SignMode.SIGN_MODE_LEGACY_AMINO_JSON) {
+        aminoBody ??= aminoDocBody(tx, ctx.block.chainId);
+        signBytes = aminoSignBytes(aminoBody, accountNumber, info.sequence);
+      } else {
+        throw Errors.notSupported.with(`signer ${i}: sign mode ${mode ?? "multi"} is not supported, use SIGN_MODE_DIRECT or SIGN_MODE_LEGACY_AMINO_JSON`);
       }
-      const signDoc = SignDoc.encode({
-        bodyBytes: raw.bodyBytes,
-        authInfoBytes: raw.authInfoBytes,
-        chainId: ctx.block.chainId,
-        // genesis transactions are signed before account numbers exist (the Cosmos SDK's rule)
-        accountNumber: ctx.mode === "genesis" ? 0n : account.accountNumber,
-      }).finish();
-      const digest = createHash("sha256").update(signDoc).digest();
+      const digest = createHash("sha256").update(signBytes).digest();
       const signature = raw.signatures[i];
       if (signature.length !== 64) {
         throw Errors.unauthorized.with(`signer ${i}: signature has ${signature.length} bytes, expected 64 (r||s)`);
@@ -188,3 +192,23 @@ function runAnte(ctx: AnteContext, tx: DecodedTx, deps: AnteDeps, options: AnteO
   options.signatureCache.remember(verified);
   return { gasLimit, fee: paid, parsed };
 }
+
+/** The amino JSON sign document of a tx but for each signer's account number and sequence. Amino JSON signs
+ *  the messages, memo, timeout and fee only: a body that carries anything else (extension options, fields
+ *  outside TxBody's, a non-canonical encoding) would be unsigned content, so it is refused. */
+function aminoDocBody(tx: DecodedTx, chainId: string): ReturnType<typeof aminoSignDocBody> {
+  const { body, raw, authInfo } = tx;
+  if (body.nonCriticalExtensionOptions.length > 0) throw Errors.aminoUnsignedContent.with("non-critical extension options");
+  if (!Buffer.from(TxBody.encode(body).finish()).equals(Buffer.from(raw.bodyBytes))) {
+    throw Errors.aminoUnsignedContent.with("the body bytes are not the canonical encoding of its messages, memo and timeout");
+  }
+  const msgs = tx.msgs.map(({ typeUrl, msg, aminoName }, i) => {
+    if (!aminoName) throw Errors.noAminoJson.with(`message ${i} (${typeUrl})`);
+    return { aminoName, typeName: typeUrl.slice(1), value: msg };
+  });
+  const fee = authInfo.fee!;
+  // JSON is a few times longer than protobuf (names, base64, escapes); a document beyond this is an attack
+  const maxLength = 4 * tx.bytes.length + AminoDocSlack;
+  return aminoSignDocBody({ chainId, timeoutHeight: body.timeoutHeight, memo: body.memo, fee: { amount: fee.amount, gasLimit: fee.gasLimit, payer: fee.payer, granter: fee.granter }, msgs }, maxLength);
+}
+const AminoDocSlack = 16 * 1024;
