@@ -24,6 +24,15 @@ import {
   type ResponseProcessProposal,
   type ResponseQuery,
   ResponseVerifyVoteExtension_VerifyStatus as VerifyStatus,
+  ResponseOfferSnapshot_Result as OfferSnapshotResult,
+  ResponseApplySnapshotChunk_Result as ApplySnapshotChunkResult,
+  type RequestApplySnapshotChunk,
+  type RequestLoadSnapshotChunk,
+  type RequestOfferSnapshot,
+  type ResponseApplySnapshotChunk,
+  type ResponseListSnapshots,
+  type ResponseLoadSnapshotChunk,
+  type ResponseOfferSnapshot,
 } from "cosmjs-types/tendermint/abci/types";
 import type { Timestamp } from "cosmjs-types/google/protobuf/timestamp";
 import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
@@ -44,6 +53,7 @@ import { requestSchemaOfMethod, validateWire } from "./tx/wire.js";
 import { SignatureCache, verifierName } from "./tx/verify.js";
 import { ByteLru } from "./cache.js";
 import { checkResponseSize, DefaultQueryLimits, QueryBudget, type QueryLimits } from "./query.js";
+import { SnapshotManager, type SnapshotOptions } from "./snapshots.js";
 
 export const AppName = "qos-ts";
 /** default bound of the decoded-tx cache: 64 MiB ≈ 500 txs of the largest size, 100,000 transfers */
@@ -80,6 +90,9 @@ export interface AppOptions<C extends Chain = Chain> {
   /** software upgrades (governance plans, by name) this binary has been told are done
    *  (`qosd start --upgrade-done <name>`): the chain continues past their height */
   upgradesDone?: readonly string[];
+  /** state sync: where snapshots live, how often they are taken (0 = never; restoring works either way)
+   *  and how many are kept; without it the node neither serves nor restores snapshots */
+  snapshots?: SnapshotOptions;
   /** bounds of every query (app/query.ts); defaults DefaultQueryLimits */
   queryLimits?: Partial<QueryLimits>;
   log?: (line: string) => void;
@@ -120,6 +133,8 @@ export class QosApp<C extends Chain = Chain> {
   private lastBlockTimeNs = 0n;
   /** the height of the block lastBlockTimeNs is the time of (0: none finalized since the app opened) */
   private lastBlockTimeHeight = 0;
+  /** state sync: taking, serving and restoring snapshots (undefined: refused as by the ABCI server) */
+  readonly snapshots?: SnapshotManager;
 
   private constructor(
     readonly store: CommitStore,
@@ -138,6 +153,15 @@ export class QosApp<C extends Chain = Chain> {
     this.ante = this.keepers.ante;
     this.checkState = new CacheStore(store.latest.reader);
     this.loadChainInfo();
+    if (options.snapshots) this.snapshots = new SnapshotManager(store, options.snapshots, this.log, () => this.afterRestore());
+  }
+
+  /** A snapshot became the latest version: what the app derives from the latest version is derived
+   *  again (chain id and initial height from the state, the check state). The last block time stays
+   *  unknown until the next block, as after a restart. */
+  private afterRestore(): void {
+    this.loadChainInfo();
+    this.checkState = new CacheStore(this.store.latest.reader);
   }
 
   static async open<C extends Chain>(options: AppOptions<C>): Promise<QosApp<C>> {
@@ -146,6 +170,7 @@ export class QosApp<C extends Chain = Chain> {
   }
 
   async close(): Promise<void> {
+    await this.snapshots?.close();
     await this.store.close();
   }
 
@@ -489,7 +514,26 @@ export class QosApp<C extends Chain = Chain> {
     await this.store.commit(pending);
     this.genesisChanges = undefined;
     this.checkState = new CacheStore(this.store.latest.reader);
+    this.snapshots?.afterCommit(this.store.latest.height);
     return { retainHeight: 0n };
+  }
+
+  // ---- ABCI: snapshot connection (state sync; app/snapshots.ts) ----
+
+  listSnapshots(): ResponseListSnapshots {
+    return this.snapshots?.listSnapshots() ?? { snapshots: [] };
+  }
+
+  loadSnapshotChunk(req: RequestLoadSnapshotChunk): Promise<ResponseLoadSnapshotChunk> | ResponseLoadSnapshotChunk {
+    return this.snapshots?.loadSnapshotChunk(req) ?? { chunk: new Uint8Array() };
+  }
+
+  offerSnapshot(req: RequestOfferSnapshot): ResponseOfferSnapshot {
+    return this.snapshots?.offerSnapshot(req) ?? { result: OfferSnapshotResult.ABORT };
+  }
+
+  applySnapshotChunk(req: RequestApplySnapshotChunk): Promise<ResponseApplySnapshotChunk> | ResponseApplySnapshotChunk {
+    return this.snapshots?.applySnapshotChunk(req) ?? { result: ApplySnapshotChunkResult.ABORT, refetchChunks: [], rejectSenders: [] };
   }
 
   // ---- transactions ----

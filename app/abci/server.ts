@@ -26,9 +26,9 @@
 //   CheckTx (mempool) → code 0 admits the tx; NEW and RECHECK both arrive here, pipelined
 //                      (many requests before one Flush).
 //   ListSnapshots / OfferSnapshot / LoadSnapshotChunk / ApplySnapshotChunk (snapshot)
-//                    → answered by the server itself: state sync is unsupported (empty
-//                      snapshot list, OfferSnapshot ABORT, empty chunk, ApplySnapshotChunk
-//                      ABORT; see SNAPSHOT_RESPONSES). The app never sees these.
+//                    → the app's methods when it has them (app/snapshots.ts); otherwise, and
+//                      when one throws, the server's own SNAPSHOT_RESPONSES (empty snapshot
+//                      list, OfferSnapshot ABORT, empty chunk, ApplySnapshotChunk ABORT).
 //
 // Ordering: requests from ALL sockets go through one global FIFO queue and run one at a time,
 // an async handler (a Commit awaiting a disk write) included. Like the mutex of the Go socket
@@ -68,7 +68,17 @@ import {
   ResponseVerifyVoteExtension,
   ResponseVerifyVoteExtension_VerifyStatus,
 } from "cosmjs-types/tendermint/abci/types";
+import {
+  ResponseApplySnapshotChunk,
+  ResponseListSnapshots,
+  ResponseLoadSnapshotChunk,
+  ResponseOfferSnapshot,
+} from "cosmjs-types/tendermint/abci/types";
 import type {
+  RequestApplySnapshotChunk,
+  RequestListSnapshots,
+  RequestLoadSnapshotChunk,
+  RequestOfferSnapshot,
   RequestCheckTx,
   RequestCommit,
   RequestExtendVote,
@@ -100,6 +110,11 @@ export interface AbciApplication {
   verifyVoteExtension(req: RequestVerifyVoteExtension): MaybePromise<ResponseVerifyVoteExtension>;
   finalizeBlock(req: RequestFinalizeBlock): MaybePromise<ResponseFinalizeBlock>;
   commit(req: RequestCommit): MaybePromise<ResponseCommit>;
+  /** State sync (snapshot connection); without them the server answers SNAPSHOT_RESPONSES. */
+  listSnapshots?(req: RequestListSnapshots): MaybePromise<ResponseListSnapshots>;
+  offerSnapshot?(req: RequestOfferSnapshot): MaybePromise<ResponseOfferSnapshot>;
+  loadSnapshotChunk?(req: RequestLoadSnapshotChunk): MaybePromise<ResponseLoadSnapshotChunk>;
+  applySnapshotChunk?(req: RequestApplySnapshotChunk): MaybePromise<ResponseApplySnapshotChunk>;
 }
 
 export interface AbciServerOptions {
@@ -116,7 +131,8 @@ export interface AbciServer {
   close(): Promise<void>;
 }
 
-/** Answers of the server itself to the snapshot connection: state sync is not supported. */
+/** Answers of the server itself to the snapshot connection when the app has no state sync (and what an
+ *  error in the app's snapshot handlers becomes: a failed restore aborts, a failed load serves nothing). */
 export const SNAPSHOT_RESPONSES = {
   listSnapshots: { snapshots: [] },
   // ABORT (2) = "abort all snapshot restoration": the syncer gives up at once instead of
@@ -280,7 +296,20 @@ const ROUTES: Record<AppMethod, Route> = {
   initChain: { respond: (v) => ResponseInitChain.fromPartial(v) },
   extendVote: { respond: (v) => ResponseExtendVote.fromPartial(v) },
   verifyVoteExtension: acceptOrReject("verifyVoteExtension", ResponseVerifyVoteExtension.fromPartial, ResponseVerifyVoteExtension_VerifyStatus),
+  listSnapshots: snapshotRoute("listSnapshots", ResponseListSnapshots.fromPartial),
+  offerSnapshot: snapshotRoute("offerSnapshot", ResponseOfferSnapshot.fromPartial),
+  loadSnapshotChunk: snapshotRoute("loadSnapshotChunk", ResponseLoadSnapshotChunk.fromPartial),
+  applySnapshotChunk: snapshotRoute("applySnapshotChunk", ResponseApplySnapshotChunk.fromPartial),
 };
+
+/** A snapshot request the app failed to answer gets the server's own answer: state sync of this node
+ *  fails (CometBFT falls back or stops by its own rules), consensus is untouched. */
+function snapshotRoute(kind: keyof typeof SNAPSHOT_RESPONSES, normalise: (v: AnyPartial) => AnyPartial): Route {
+  return {
+    respond: (v) => normalise(v),
+    recover: (err) => ({ log: `${kind} handler failed: ${errorMessage(err)}`, response: SNAPSHOT_RESPONSES[kind] }),
+  };
+}
 
 class Server implements AbciServer {
   address = "";
@@ -536,7 +565,8 @@ class Server implements AbciServer {
       case "offerSnapshot":
       case "loadSnapshotChunk":
       case "applySnapshotChunk":
-        return { [kind]: SNAPSHOT_RESPONSES[kind] } as Response;
+        if (this.app[kind] === undefined) return { [kind]: SNAPSHOT_RESPONSES[kind] } as Response;
+        break;
       case undefined:
         this.log("[abci] received a request of unknown type; answering with an exception");
         return { exception: { error: "unknown request" } };

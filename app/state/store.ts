@@ -130,8 +130,10 @@ export interface StateImporter {
    *  greater than the previous one, is not a latin1 binary string, or a value is not a Uint8Array. */
   add(pairs: ReadonlyArray<[string, Uint8Array]>): void;
   /** Computes the root, then commits the version (pairs, height, app hash) in one synced batch and makes
-   *  it the latest; resolves to its app hash. The importer is spent afterwards, also when it throws. */
-  finish(): Promise<Uint8Array>;
+   *  it the latest; resolves to its app hash. With `expectedAppHash` (state sync: the snapshot's), a root
+   *  that differs is refused before anything is written, and the store stays empty. The importer is spent
+   *  afterwards, also when it throws. */
+  finish(expectedAppHash?: Uint8Array): Promise<Uint8Array>;
   /** Drops everything added; the store stays empty and may begin another import. */
   abort(): void;
 }
@@ -319,7 +321,7 @@ export class CommitStore {
           values.push(value);
         }
       },
-      finish: async () => {
+      finish: async (expectedAppHash?: Uint8Array) => {
         if (state !== "open") throw new Error(`import of height ${height}: finish() after finish() or abort()`);
         state = "finishing";
         try {
@@ -330,6 +332,9 @@ export class CommitStore {
           for (let i = 0; i < keys.length; i++) tree.set(keys[i], values[i]);
           const root = smt.build(keys.map((k, i): [string, Uint8Array] => [k, values[i]]));
           const version = new Version(height, root, tree);
+          if (expectedAppHash !== undefined && !Buffer.from(version.appHash).equals(expectedAppHash)) {
+            throw new Error(`import of height ${height}: the pairs hash to ${hex(version.appHash)}, not the expected ${hex(expectedAppHash)}; nothing written`);
+          }
           const ops: Array<{ type: "put"; key: Buffer; value: Buffer }> = [];
           for (let i = 0; i < keys.length; i++) {
             const v = values[i];

@@ -2,6 +2,7 @@
 //   config/config.toml, genesis.json, priv_validator_key.json, node_key.json   (CometBFT)
 //   config/app.json                                                             (qosd: gas price, gRPC, ...)
 //   data/application.db                                                         (qosd state, LevelDB)
+//   data/snapshots/                                                             (qosd state sync snapshots)
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
@@ -19,6 +20,11 @@ export const AppConfigSchema = z.object({
   tx_cache_bytes: z.number().int().min(0).default(DefaultTxCacheBytes),
   /** bytes of memory the verified-signature cache may hold */
   signature_cache_bytes: z.number().int().min(0).default(DefaultSignatureCacheBytes),
+  /** state sync: take a snapshot of the state every this many blocks (0 = never; a node restores
+   *  snapshots from peers whatever this is), into data/snapshots/ */
+  snapshot_interval: z.number().int().min(0).default(0),
+  /** how many snapshots stay on disk (the newest ones) */
+  snapshot_keep_recent: z.number().int().min(1).default(2),
   /** log level of qosd: "info" prints every committed block */
   log_level: z.enum(["info", "warn", "error"]).default("info"),
   /** host:port of the gRPC query server (same methods as ABCI Query, with reflection); "" disables it */
@@ -39,6 +45,7 @@ export const paths = (home: string) => ({
   genesis: join(home, "config/genesis.json"),
   appConfig: join(home, "config/app.json"),
   appDb: join(home, "data/application.db"),
+  snapshots: join(home, "data/snapshots"),
   cometLog: join(home, "cometbft.log"),
 });
 

@@ -37,6 +37,7 @@ export async function startNode(options: StartOptions): Promise<void> {
     signatureCacheBytes: config.signature_cache_bytes,
     checkInvariants: process.env.QOS_CHECK_INVARIANTS === "1",
     upgradesDone: options.upgradesDone,
+    snapshots: { dir: p.snapshots, interval: config.snapshot_interval, keepRecent: config.snapshot_keep_recent },
     log,
   });
   // Timings for operators and the benchmark (wall clock, outside the state machine).
