@@ -24,6 +24,13 @@ export const MaxRecvMessageBytes = 10 * 1024 * 1024;
 /** proto/ at the repository root (this file runs as dist/app/grpc/server.js) */
 export const DefaultProtoDir = fileURLToPath(new URL("../../../proto", import.meta.url));
 
+/**
+ * A method served outside the app's query router, by the node (e.g. blocks and broadcast through CometBFT's
+ * RPC): protobuf request → protobuf response; `height` is the x-cosmos-block-height asked for (0 = latest).
+ * Throws an AppError for a refusal.
+ */
+export type ServiceHandler = (request: Uint8Array, height: number) => Promise<Uint8Array>;
+
 /** What the gRPC server needs from the app (QosApp implements it). */
 export interface QueryBackend {
   readonly router: { readonly queryPaths: string[] };
@@ -37,6 +44,8 @@ export interface GrpcServerOptions {
   address: string;
   /** where the .proto files for reflection are; default: the repository's proto/ */
   protoDir?: string;
+  /** methods served beside the router's, by full path */
+  services?: ReadonlyMap<string, ServiceHandler>;
   log?: (line: string) => void;
 }
 
@@ -61,7 +70,12 @@ export function requestedHeight(metadata: grpc.Metadata): number | undefined {
   const values = metadata.get(BlockHeightHeader);
   if (values.length === 0) return undefined;
   if (values.length > 1) throw Errors.invalidRequest.with(`${BlockHeightHeader} given ${values.length} times`);
-  const text = String(values[0]).trim();
+  return parseBlockHeight(String(values[0]));
+}
+
+/** A height header's value (REST and gRPC): a non-negative integer; throws an AppError otherwise. */
+export function parseBlockHeight(value: string): number {
+  const text = value.trim();
   if (!/^[0-9]+$/.test(text) || !Number.isSafeInteger(Number(text))) {
     throw Errors.invalidRequest.with(`${BlockHeightHeader} must be a non-negative integer, got ${JSON.stringify(text.slice(0, 40))}`);
   }
@@ -89,24 +103,42 @@ function rawMethod(path: string, name: string): grpc.MethodDefinition<Buffer, Ui
   };
 }
 
+/**
+ * Runs one method for either transport (gRPC here, REST in app/rest): a router query on the committed state at
+ * `height` (a requested height, else app.lastHeight read just before), or a node service.
+ */
+export async function callMethod(
+  app: QueryBackend,
+  services: ReadonlyMap<string, ServiceHandler> | undefined,
+  path: string,
+  request: Uint8Array,
+  height: number,
+): Promise<Uint8Array> {
+  const service = services?.get(path);
+  if (service) return service(request, height);
+  // Runs before the first await, in the caller's synchronous step: Commit cannot switch versions in between.
+  return app.runQuery(path, request, height);
+}
+
 /** One unary handler: height selection, the shared query, error mapping. Never throws. */
-function unaryHandler(app: QueryBackend, path: string, log: (line: string) => void): grpc.handleUnaryCall<Buffer, Uint8Array> {
+function unaryHandler(app: QueryBackend, services: ReadonlyMap<string, ServiceHandler> | undefined, path: string, log: (line: string) => void): grpc.handleUnaryCall<Buffer, Uint8Array> {
   return (call, callback) => {
-    try {
-      const requested = requestedHeight(call.metadata);
-      // Read the latest height and run the query in one synchronous step: Commit cannot switch versions between.
-      const height = requested || app.lastHeight;
-      const header = new grpc.Metadata();
-      header.set(BlockHeightHeader, String(height));
-      call.sendMetadata(header);
-      callback(null, app.runQuery(path, call.request, height));
-    } catch (e) {
+    const fail = (e: unknown) => {
       if (e instanceof AppError) {
         callback({ code: grpcStatusOf(e), details: e.message });
       } else {
         log(`gRPC ${path}: unexpected error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
         callback({ code: grpc.status.INTERNAL, details: "internal error" });
       }
+    };
+    try {
+      const height = requestedHeight(call.metadata) || app.lastHeight;
+      const header = new grpc.Metadata();
+      header.set(BlockHeightHeader, String(height));
+      call.sendMetadata(header);
+      callMethod(app, services, path, call.request, height).then((response) => callback(null, response), fail);
+    } catch (e) {
+      fail(e);
     }
   };
 }
@@ -153,7 +185,7 @@ export async function startGrpcServer(app: QueryBackend, options: GrpcServerOpti
 
   // The router's methods grouped by service.
   const byService = new Map<string, Map<string, string>>();
-  for (const path of app.router.queryPaths) {
+  for (const path of [...app.router.queryPaths, ...(options.services?.keys() ?? [])]) {
     const parts = splitMethodPath(path);
     if (!parts) continue; // e.g. /store/key: ABCI only
     const [service, method] = parts;
@@ -165,7 +197,7 @@ export async function startGrpcServer(app: QueryBackend, options: GrpcServerOpti
     const implementation: grpc.UntypedServiceImplementation = {};
     for (const [method, path] of methods) {
       definition[method] = rawMethod(path, method);
-      implementation[method] = unaryHandler(app, path, log);
+      implementation[method] = unaryHandler(app, options.services, path, log);
     }
     server.addService(definition as grpc.ServiceDefinition, implementation);
   }

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { Profiles, type Profile } from "../../chain/index.js";
 import { DefaultGrpcAddress } from "../../app/grpc/server.js";
+import { DefaultRestAddress } from "../../app/rest/server.js";
 import { DefaultTxCacheBytes } from "../../app/app.js";
 import { DefaultSignatureCacheBytes } from "../../app/tx/verify.js";
 
@@ -36,6 +37,13 @@ export const AppConfigSchema = z.object({
   cometbft_log_max_bytes: z.number().int().min(1024).default(100 * 1024 * 1024),
   /** rotated CometBFT log files kept (cometbft.log.1 newest … cometbft.log.<keep>) */
   cometbft_log_keep: z.number().int().min(0).max(100).default(5),
+  /** host:port of the REST (LCD) gateway: the annotated routes of proto/ in Cosmos JSON; "" disables it */
+  rest_address: z
+    .string()
+    .regex(/^$|^(tcp:\/\/)?\S+:\d{1,5}$/, 'must be host:port (e.g. "127.0.0.1:1317") or "" to disable the REST gateway')
+    .default(DefaultRestAddress),
+  /** origins browsers may call the REST gateway from (CORS): ["*"] any, [] none */
+  rest_cors_origins: z.array(z.string().min(1)).default([]),
 });
 export type AppConfig = z.infer<typeof AppConfigSchema>;
 

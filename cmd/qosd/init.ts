@@ -17,6 +17,8 @@ export interface InitOptions {
   minGasPrice: string;
   /** gRPC query server address for config/app.json; "" disables it; undefined = the default */
   grpcAddress?: string;
+  restAddress?: string;
+  restCorsOrigins?: string[];
   /** base64 ed25519 public key of the QSC root CA (`qoscli ca new-root`); tokens can be created only with one */
   qscRootCa?: string;
   /** base64 ed25519 public key of the QCP root CA; relayers can be registered (MsgInitQcp) only with one */
@@ -75,6 +77,6 @@ export function initHome(options: InitOptions): { genesisFile: string } {
     (genesis.app_state.qcp as { root_ca_public_key: string }).root_ca_public_key = options.qcpRootCa;
   }
   writeGenesis(options.home, genesis);
-  writeAppConfig(options.home, AppConfigSchema.parse({ min_gas_price: options.minGasPrice, grpc_address: options.grpcAddress }));
+  writeAppConfig(options.home, AppConfigSchema.parse({ min_gas_price: options.minGasPrice, grpc_address: options.grpcAddress, rest_address: options.restAddress, rest_cors_origins: options.restCorsOrigins }));
   return { genesisFile: p.genesis };
 }

@@ -5,6 +5,7 @@ import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { AppVersion } from "../../app/app.js";
 import { DefaultGrpcAddress } from "../../app/grpc/server.js";
+import { DefaultRestAddress } from "../../app/rest/server.js";
 import { pinnedCometbftVersion } from "../common/cometbft.js";
 import { addGenesisAccount } from "./genesis-account.js";
 import { exportGenesis } from "./export.js";
@@ -17,6 +18,9 @@ const program = new Command("qosd")
   .description("QOS node: the QOS state machine as an ABCI 2.0 app for CometBFT")
   .showHelpAfterError()
   .configureOutput({ outputError: (text, write) => write(`Error: ${text.replace(/^error: /, "")}`) });
+
+/** "a,b" → ["a", "b"]; "" → [] */
+const corsList = (text: string): string[] => text.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
 
 const homeOption = (cmd: Command) => cmd.option("--home <dir>", "node home directory", defaultHome);
 
@@ -33,6 +37,8 @@ homeOption(
     .option("--timeout-commit <duration>", "pause after each block (block interval)", "1s")
     .option("--min-gas-price <price>", "lowest gas price this node's mempool accepts", "0.025uqos")
     .option("--grpc-address <host:port>", 'gRPC query server address ("" disables it)', DefaultGrpcAddress)
+    .option("--rest.address <host:port>", 'REST (LCD) gateway address ("" disables it)', DefaultRestAddress)
+    .option("--rest.cors <origins>", 'comma-separated origins allowed to call the REST gateway from a browser ("*" any)', "")
     .option("--profile <profile>", "qos (the public chain) or business (a business chain: bank, qsc, approve, qcp; fixed validators, no inflation)", "qos")
     .option("--qsc-root-ca <base64>", "public key of the QSC root CA (from `qoscli ca new-root`): lets tokens be created")
     .option("--qcp-root-ca <base64>", "public key of the QCP root CA (from `qoscli ca new-root`): lets relayers be registered")
@@ -51,6 +57,8 @@ homeOption(
     timeoutCommit: opts.timeoutCommit,
     minGasPrice: opts.minGasPrice,
     grpcAddress: opts.grpcAddress,
+    restAddress: opts["rest.address"],
+    restCorsOrigins: corsList(opts["rest.cors"]),
     qscRootCa: opts.qscRootCa,
     qcpRootCa: opts.qcpRootCa,
     profile: opts.profile,
@@ -114,10 +122,12 @@ homeOption(
     .option("--cometbft <path>", "CometBFT binary (default: the project's pinned one, then PATH)")
     .option("--verbose", "also print CometBFT's log (always written to <home>/cometbft.log)", false)
     .option("--grpc-address <host:port>", 'gRPC query server address, overriding config/app.json ("" disables it)')
+    .option("--rest.address <host:port>", 'REST (LCD) gateway address, overriding config/app.json rest_address ("" disables it)')
+    .option("--rest.cors <origins>", 'comma-separated origins allowed to call the REST gateway from a browser ("*" any), overriding config/app.json rest_cors_origins')
     .option("--upgrade-done <name...>", "software upgrade(s) scheduled by governance that this node has carried out: the chain continues past their height")
     .addHelpText("after", "\nExamples:\n  qosd start --home ~/.qosd\n  qosd start --abci-only --home ~/.qosd   # then: cometbft start --home ~/.qosd\n  qosd start --home ~/.qosd --upgrade-done v2   # after the chain stopped with UPGRADE v2 NEEDED"),
 ).action(async (opts) => {
-  await startNode({ home: resolve(opts.home), abciOnly: opts.abciOnly, cometbft: opts.cometbft, verbose: opts.verbose, grpcAddress: opts.grpcAddress, upgradesDone: opts.upgradeDone });
+  await startNode({ home: resolve(opts.home), abciOnly: opts.abciOnly, cometbft: opts.cometbft, verbose: opts.verbose, grpcAddress: opts.grpcAddress, restAddress: opts["rest.address"], restCorsOrigins: opts["rest.cors"] === undefined ? undefined : corsList(opts["rest.cors"]), upgradesDone: opts.upgradeDone });
 });
 
 homeOption(

@@ -4,6 +4,7 @@ import { closeSync, openSync, readFileSync } from "node:fs";
 import { openApp } from "../../chain/index.js";
 import { startAbciServer } from "../../app/abci/server.js";
 import { startGrpcServer, type GrpcQueryServer } from "../../app/grpc/server.js";
+import { startRestServer, type RestServer } from "../../app/rest/server.js";
 import { cometbftBinary, getTomlValue } from "../common/cometbft.js";
 import { followLog, rotateClosedLog, rotateOpenLog } from "./cometbft-log.js";
 import { genesisProfile, paths, readAppConfig } from "./home.js";
@@ -16,6 +17,10 @@ export interface StartOptions {
   verbose: boolean;
   /** overrides config/app.json grpc_address ("" disables the gRPC server) */
   grpcAddress?: string;
+  /** overrides config/app.json rest_address ("" disables the REST gateway) */
+  restAddress?: string;
+  /** overrides config/app.json rest_cors_origins */
+  restCorsOrigins?: string[];
   /** governance software upgrades this node has carried out (qosd start --upgrade-done) */
   upgradesDone?: string[];
 }
@@ -24,6 +29,8 @@ export async function startNode(options: StartOptions): Promise<void> {
   const p = paths(options.home);
   const config = readAppConfig(options.home);
   const grpcAddress = options.grpcAddress ?? config.grpc_address;
+  const restAddress = options.restAddress ?? config.rest_address;
+  const corsOrigins = options.restCorsOrigins ?? config.rest_cors_origins;
   const toml = readFileSync(p.cometConfig, "utf8");
   const proxyApp = getTomlValue(toml, "", "proxy_app") ?? "tcp://127.0.0.1:26658";
   const rpc = getTomlValue(toml, "rpc", "laddr") ?? "";
@@ -76,6 +83,20 @@ export async function startNode(options: StartOptions): Promise<void> {
   } else {
     log("gRPC server disabled (grpc_address is empty)");
   }
+  let restServer: RestServer | undefined;
+  if (restAddress) {
+    try {
+      restServer = await startRestServer(app, { address: restAddress, corsOrigins, log });
+    } catch (e) {
+      await grpcServer?.close();
+      await server.close();
+      await app.close();
+      throw e;
+    }
+    log(`REST on http://${restServer.address}${corsOrigins.length ? ` (CORS: ${corsOrigins.join(", ")})` : ""}`);
+  } else {
+    log("REST gateway disabled (rest_address is empty)");
+  }
 
   let comet: ChildProcess | undefined;
   let stopping = false;
@@ -89,6 +110,7 @@ export async function startNode(options: StartOptions): Promise<void> {
       await exited;
       clearTimeout(timer);
     }
+    await restServer?.close();
     await grpcServer?.close();
     await server.close();
     await app.close();
