@@ -119,10 +119,11 @@ export function composeChain(profile: Profile = "qos"): QosChain {
   registry.register(paramSpace("stake", StakeParamsSchema, stake.keeper));
   registry.register(paramSpace("distribution", DistributionParamsSchema, distribution.keeper));
   // Governance last: a proposal that ends in a block is tallied over that block's stake.
-  // a qcp_client proposal creates or replaces a counterpart's light client through qcp
+  // a qcp_client proposal creates or replaces a counterpart's light client through qcp; a qcp_recover
+  // proposal recovers a frozen or expired one from a substitute client
   const gov = createGovModule({
     bank: bank.keeper.forModule(GovModuleAccount), stake: stake.keeper, distribution: distribution.keeper, mint: mint.keeper, params: registry,
-    qcpClient: qcp.clientProposals,
+    qcpClient: qcp.clientProposals, qcpRecover: qcp.recoverProposals,
   });
   registry.register(paramSpace("gov", GovParamsSchema, gov.keeper));
   modules.push(mint.module, stake.module, distribution.module, gov.module);

@@ -14,10 +14,11 @@ import { readFileSync } from "node:fs";
 import { AccountPrefix } from "../../app/address.js";
 import { feeForGas, parseGasPrice } from "../../app/coins.js";
 import { DefaultHdPath } from "../../client/keyring.js";
-import { MsgRecvQcp, MsgSubmitMisbehaviour, MsgUpdateClient } from "../../gen/qos/qcp/v1/tx.js";
+import { MsgCreateSubstitute, MsgRecvQcp, MsgSubmitMisbehaviour, MsgUpdateClient } from "../../gen/qos/qcp/v1/tx.js";
 import { rpcCall } from "../common/processes.js";
 import {
   QueryClientRequest, QueryClientResponse, QueryConsensusStateRequest, QueryConsensusStateResponse, QuerySequencesRequest, QuerySequencesResponse,
+  QuerySubstitutesRequest, QuerySubstitutesResponse, type SubstituteInfo,
 } from "../../gen/qos/qcp/v1/query.js";
 import { lightBlockFromRpc, validatorSetFromRpc, type LightBlock, type ValidatorSet } from "../../app/light/index.js";
 import { Codespace as QcpCodespace, QcpErrors } from "../../modules/qcp/errors.js";
@@ -28,6 +29,7 @@ export const registry = new Registry([
   [TypeUrl.qos.qcp.v1.MsgRecvQcp, MsgRecvQcp as never],
   [TypeUrl.qos.qcp.v1.MsgUpdateClient, MsgUpdateClient as never],
   [TypeUrl.qos.qcp.v1.MsgSubmitMisbehaviour, MsgSubmitMisbehaviour as never],
+  [TypeUrl.qos.qcp.v1.MsgCreateSubstitute, MsgCreateSubstitute as never],
 ]);
 const hdPath = stringToPath(DefaultHdPath);
 
@@ -110,6 +112,12 @@ export class ChainClient {
   }
 
   /** The consensus state this chain's client of `chain` keeps at header height `height` (undefined if none). */
+  /** The substitute clients of `chain` here (governance recovery), by id. */
+  async substitutes(chain: string): Promise<SubstituteInfo[]> {
+    const { value } = await this.abciQuery(Method.qos.qcp.v1.Query.Substitutes, QuerySubstitutesRequest.encode({ chainId: chain }).finish());
+    return QuerySubstitutesResponse.decode(value).substitutes;
+  }
+
   async consensusState(chain: string, height: bigint): Promise<QueryConsensusStateResponse | undefined> {
     try {
       const { value } = await this.abciQuery(Method.qos.qcp.v1.Query.ConsensusState, QueryConsensusStateRequest.encode({ chainId: chain, height }).finish());

@@ -13,7 +13,7 @@ import {
   DefaultTrustLevel, headerHash, LightClientError, toProtoValidatorSet, verify,
   type LightBlock, type SignedHeader, type ValidatorSet, type VerifyOptions,
 } from "../../app/light/index.js";
-import type { QueryClientResponse } from "../../gen/qos/qcp/v1/query.js";
+import type { QueryClientResponse, SubstituteInfo } from "../../gen/qos/qcp/v1/query.js";
 import { MsgSubmitMisbehaviour, MsgUpdateClient } from "../../gen/qos/qcp/v1/tx.js";
 import { ClientHeader, type ConsensusState } from "../../gen/qos/qcp/v1/types.js";
 import type { SignedHeader as ProtoSignedHeader } from "../../gen/tendermint/types/types.js";
@@ -47,6 +47,10 @@ export interface ClientView {
   opts: VerifyOptions;
   latest?: ConsensusState;
 }
+
+/** A substitute client (Query/Substitutes) seen as a client, with its id. */
+export const substituteView = (info: SubstituteInfo): ClientView & { id: bigint } =>
+  ({ ...clientView({ clientState: info.substitute!.client, status: info.status, latestConsensusState: info.latestConsensusState }), id: info.substitute!.id });
 
 export function clientView(res: QueryClientResponse): ClientView {
   const c = res.clientState!;
@@ -90,8 +94,9 @@ export const clientHeader = (step: UpdateStep): ClientHeader => ClientHeader.fro
   trustedValidators: toProtoValidatorSet(step.trustedValidators),
 });
 
-export const updateMsg = (signer: string, chainId: string, step: UpdateStep): EncodeObject =>
-  ({ typeUrl: TypeUrl.qos.qcp.v1.MsgUpdateClient, value: MsgUpdateClient.fromPartial({ signer, chainId, header: clientHeader(step) }) });
+/** MsgUpdateClient of the client deliveries use, or (substituteId > 0) of that substitute client. */
+export const updateMsg = (signer: string, chainId: string, step: UpdateStep, substituteId = 0n): EncodeObject =>
+  ({ typeUrl: TypeUrl.qos.qcp.v1.MsgUpdateClient, value: MsgUpdateClient.fromPartial({ signer, chainId, header: clientHeader(step), substituteId }) });
 
 /**
  * The steps from the consensus state at `trusted` (the source's header of that height, whose hash the

@@ -45,6 +45,13 @@ export const ConfigSchema = z
     gas_per_update: z.number().int().min(50_000).default(1_000_000),
     /** how long to wait for a broadcast tx to be committed before re-reading the chains */
     confirm_timeout_ms: z.number().int().min(1000).default(20_000),
+    /**
+     * While the destination's client of a route's source is frozen or expired: "auto" keeps every
+     * substitute client of the source there whose latest header is the source's own updated (so a
+     * recovery vote may take weeks), and creates one when there is none; "update" only keeps them
+     * updated; "off" does neither.
+     */
+    substitute: z.enum(["auto", "update", "off"]).default("auto"),
     /** host:port of the Prometheus text endpoint (/metrics); "" = none */
     metrics_address: z.string().default("127.0.0.1:9464"),
   })

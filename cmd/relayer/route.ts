@@ -9,14 +9,16 @@
 // proof_height = H; wait until the tx is committed. Refusals "already delivered"/"not next" (qcp
 // codes 3/4) mean another relayer got there first: re-read and go on.
 import type { EncodeObject } from "@cosmjs/proto-signing";
-import { MsgRecvQcp } from "../../gen/qos/qcp/v1/tx.js";
+import { MsgCreateSubstitute, MsgRecvQcp } from "../../gen/qos/qcp/v1/tx.js";
 import { OutboxEntry } from "../../gen/qos/qcp/v1/types.js";
 import { decodeProof, verifyMembership } from "../../app/state/smt.js";
-import { headerHash } from "../../app/light/index.js";
+import { headerHash, toProtoValidatorSet } from "../../app/light/index.js";
 import { outboxKeyBytes } from "../../modules/qcp/keeper.js";
 import type { ChainClient } from "./chain.js";
 import { sleep } from "./chain.js";
-import { clientView, conflicts, headroomSeconds, misbehaviourMsgs, timestampOf, updateMsg, updatePath, type ClientView } from "./client.js";
+import {
+  clientView, conflicts, headroomSeconds, misbehaviourMsgs, substituteView, timestampOf, toProtoSignedHeader, updateMsg, updatePath, type ClientView,
+} from "./client.js";
 import type { Config } from "./config.js";
 import { TypeUrl } from "../../gen/names.js";
 
@@ -37,13 +39,16 @@ export interface RouteMetrics {
   updates: number;
   /** misbehaviour submissions this process got committed */
   misbehaviour: number;
+  /** substitute clients this process created, and updates of them it got committed */
+  substitutesCreated: number;
+  substituteUpdates: number;
 }
 
 export class Route {
   readonly name: string;
   readonly metrics: RouteMetrics = {
     backlog: 0, outSequence: 0n, inSequence: 0n, delivered: 0, refused: 0, errors: 0, lastProgressMs: Date.now(), lastBatchMs: 0,
-    clientHeight: 0n, clientHeadroomSeconds: 0, updates: 0, misbehaviour: 0,
+    clientHeight: 0n, clientHeadroomSeconds: 0, updates: 0, misbehaviour: 0, substitutesCreated: 0, substituteUpdates: 0,
   };
   private wake?: () => void;
   /** the last waiting condition logged, so a poll every few hundred ms logs it once */
@@ -113,7 +118,8 @@ export class Route {
     this.metrics.clientHeadroomSeconds = headroomSeconds(view, Date.now());
     // ("" = the node could not tell expiry, e.g. before its first block: the chain decides)
     if (view.status === "frozen" || view.status === "expired") {
-      this.warn(`the client of ${src.id} on ${dst.id} is ${view.status}${view.frozenHeight ? ` (misbehaviour at ${view.frozenHeight})` : ""}: deliveries wait for governance to replace it`);
+      this.warn(`the client of ${src.id} on ${dst.id} is ${view.status}${view.frozenHeight ? ` (misbehaviour at ${view.frozenHeight})` : ""}: deliveries wait for governance to recover it (qcp_recover)`);
+      if (this.config.substitute !== "off") await this.keepSubstitutes(view);
       return false;
     }
     this.warned = undefined;
@@ -212,6 +218,47 @@ export class Route {
     return done > 0;
   }
 
+  /**
+   * The client is frozen or expired: the substitutes of the source on the destination whose latest
+   * header is the source's own (a substitute of someone else's headers is left alone) are updated to
+   * the source's latest header when a third of their trusting period is left, or when they are not
+   * above the client's height (a recovery needs a newer one); with none, one is created ("auto").
+   */
+  private async keepSubstitutes(client: ClientView): Promise<void> {
+    const { src, dst } = this;
+    const latest = BigInt(await src.latestHeight());
+    const ours: Array<ClientView & { id: bigint; block: Awaited<ReturnType<typeof src.lightBlock>> }> = [];
+    for (const info of await dst.substitutes(src.id)) {
+      const view = substituteView(info);
+      if (view.status === "frozen" || view.status === "expired" || !view.latest || view.latestHeight > latest) continue;
+      const block = await src.lightBlock(view.latestHeight);
+      if (!conflicts(view.latest, block.signedHeader)) ours.push({ ...view, block });
+    }
+    const signer = (await dst.getSigner()).address;
+    if (ours.length === 0) {
+      if (this.config.substitute !== "auto") return;
+      const block = await src.lightBlock(latest);
+      const msg = MsgCreateSubstitute.fromPartial({ creator: signer, signedHeader: toProtoSignedHeader(block.signedHeader), validatorSet: toProtoValidatorSet(block.validatorSet) });
+      const result = await this.send([{ typeUrl: TypeUrl.qos.qcp.v1.MsgCreateSubstitute, value: msg }], BigInt(this.config.gas_per_update) * 2n, `substitute of ${src.id}`);
+      if (result?.code === 0) {
+        this.metrics.substitutesCreated++;
+        this.log(`[${this.name}] created a substitute client of ${src.id} at ${dst.id} from header ${latest} (height ${result.height}); governance recovers the client from it`);
+      } else if (result) this.log(`[${this.name}] substitute of ${src.id} refused (${result.codespace} ${result.code}: ${result.log})`);
+      return;
+    }
+    for (const sub of ours) {
+      const stale = BigInt(headroomSeconds(sub, Date.now())) * 3n < sub.trustingPeriodSeconds || sub.latestHeight <= client.latestHeight;
+      if (!stale || latest <= sub.latestHeight) continue;
+      const steps = await updatePath(src, sub.block.signedHeader, await src.lightBlock(latest), sub.opts, timestampOf(Date.now()));
+      const msgs = steps.map((step) => updateMsg(signer, src.id, step, sub.id));
+      const result = await this.send(msgs, BigInt(this.config.gas_per_update) * BigInt(msgs.length), `substitute ${sub.id} update`);
+      if (result?.code === 0) {
+        this.metrics.substituteUpdates += msgs.length;
+        this.log(`[${this.name}] substitute client ${sub.id} of ${src.id} at ${dst.id} updated ${sub.latestHeight} -> ${latest}`);
+      } else if (result) this.log(`[${this.name}] substitute ${sub.id} update refused (${result.codespace} ${result.code}: ${result.log})`);
+    }
+  }
+
   private warn(line: string): void {
     if (line !== this.warned) this.log(`[${this.name}] ${line}`);
     this.warned = line;
@@ -294,6 +341,8 @@ export function prometheus(routes: Route[]): string {
   metric("qcp_relayer_client_headroom_seconds", "gauge", "seconds until the destination's client expires unless updated (trusting period left)", (r) => r.metrics.clientHeadroomSeconds);
   metric("qcp_relayer_client_updates_total", "counter", "MsgUpdateClient headers this process got committed", (r) => r.metrics.updates);
   metric("qcp_relayer_misbehaviour_total", "counter", "misbehaviour submissions (client frozen) this process got committed", (r) => r.metrics.misbehaviour);
+  metric("qcp_relayer_substitutes_created_total", "counter", "substitute clients this process created (the destination's client frozen or expired)", (r) => r.metrics.substitutesCreated);
+  metric("qcp_relayer_substitute_updates_total", "counter", "MsgUpdateClient headers of substitute clients this process got committed", (r) => r.metrics.substituteUpdates);
   metric("qcp_relayer_last_batch_ms", "gauge", "milliseconds from reading the chains to the committed delivery of the last batch", (r) => r.metrics.lastBatchMs);
   return lines.join("\n") + "\n";
 }

@@ -83,4 +83,5 @@ function execute(keeper: GovKeeper, ctx: Context, p: Proposal): void {
   }
   if (content.softwareUpgrade) keeper.setUpgradePlan(ctx.store, content.softwareUpgrade.plan!);
   if (content.qcpClient) deps.qcpClient.apply(ctx, content.qcpClient);
+  if (content.qcpRecover) deps.qcpRecover.apply(ctx, content.qcpRecover);
 }

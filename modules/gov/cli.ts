@@ -1,5 +1,5 @@
 // qoscli commands of the gov module:
-//   tx gov submit-proposal text|param-change|community-pool-spend|inflation-change|software-upgrade <proposer> …
+//   tx gov submit-proposal text|param-change|community-pool-spend|inflation-change|software-upgrade|qcp-recover <proposer> …
 //   tx gov deposit <depositor> <id> <amount>, tx gov vote <voter> <id> yes|no|abstain|no_with_veto
 //   query gov proposal <id> | proposals [--status] | votes <id> | deposits <id> | tally <id> | params | upgrade
 import type { Command } from "commander";
@@ -51,7 +51,7 @@ function proposalJson(p: Proposal) {
 export const govCli: CliModule = ({ tx, query, registerMsgTypes }) => {
   registerMsgTypes([[TypeUrl.qos.gov.v1.MsgSubmitProposal, MsgSubmitProposal], [TypeUrl.qos.gov.v1.MsgDeposit, MsgDeposit], [TypeUrl.qos.gov.v1.MsgVote, MsgVote]]);
   const gov = tx.command("gov").description("governance: proposals, deposits, votes");
-  const submit = gov.command("submit-proposal").description("submit a proposal with an initial deposit (uqos); kinds: text, param-change, community-pool-spend, inflation-change, software-upgrade");
+  const submit = gov.command("submit-proposal").description("submit a proposal with an initial deposit (uqos); kinds: text, param-change, community-pool-spend, inflation-change, software-upgrade, qcp-recover");
 
   const addSubmit = (
     kind: string,
@@ -119,6 +119,16 @@ export const govCli: CliModule = ({ tx, query, registerMsgTypes }) => {
     (flags: { name: string; height: string; info: string; version: string }) => {
       if (!/^[1-9][0-9]*$/.test(flags.height)) throw new CliError("--height must be a positive whole number");
       return { softwareUpgrade: { plan: { name: flags.name, height: BigInt(flags.height), info: flags.info, version: flags.version } } };
+    },
+  );
+
+  addSubmit(
+    "qcp-recover", "recover a frozen or expired QCP light client from a substitute client (critical level; `qoscli query qcp substitutes <chain>` lists them, docs/light-client.md)",
+    "qoscli tx gov submit-proposal qcp-recover alice --title 'Recover biz-1' --description '…' --chain biz-1 --substitute 3 --deposit 100000000",
+    (c) => c.requiredOption("--chain <id>", "the counterpart chain whose client is recovered").requiredOption("--substitute <id>", "the substitute client to recover it from"),
+    (flags: { chain: string; substitute: string }) => {
+      if (!/^[1-9][0-9]{0,18}$/.test(flags.substitute)) throw new CliError("--substitute must be a positive whole number");
+      return { qcpRecover: { chainId: flags.chain, substituteId: BigInt(flags.substitute) } };
     },
   );
 

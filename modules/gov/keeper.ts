@@ -40,7 +40,7 @@ import {
   Proposal, ProposalLevel, ProposalStatus, UpgradePlan, VoteOption,
   type ProposalContent, type TallyResult,
 } from "../../gen/qos/gov/v1/types.js";
-import type { ClientProposal } from "../../gen/qos/qcp/v1/types.js";
+import type { ClientProposal, RecoverClientProposal } from "../../gen/qos/qcp/v1/types.js";
 import type { Validator } from "../../gen/qos/stake/v1/types.js";
 import { validatePhaseChange, type Phase } from "../mint/index.js";
 import { toValAddress } from "../stake/index.js";
@@ -112,6 +112,16 @@ export interface GovQcpClient {
   apply(ctx: Context, proposal: ClientProposal): void;
 }
 
+/** What gov needs for a qcp_recover proposal (qcp's substitute-client recovery, wired in chain/index.ts). */
+export interface GovQcpRecover {
+  /** no state: the chain id and substitute id well formed */
+  checkStateless(proposal: RecoverClientProposal): void;
+  /** against the state, at submission and again at execution: the client may be recovered from the substitute */
+  check(ctx: Context, proposal: RecoverClientProposal): unknown;
+  /** the client takes the substitute's latest consensus state and is unfrozen */
+  apply(ctx: Context, proposal: RecoverClientProposal): void;
+}
+
 export interface GovDeps {
   bank: GovBank;
   stake: GovStake;
@@ -119,6 +129,7 @@ export interface GovDeps {
   mint: GovMint;
   params: GovParamsRegistry;
   qcpClient: GovQcpClient;
+  qcpRecover: GovQcpRecover;
 }
 
 export interface Tally {
@@ -153,11 +164,12 @@ export const StatusNames: Record<number, string> = {
 };
 
 /** The kind of a proposal's content (exactly one must be set). */
-export function proposalKind(content: ProposalContent | undefined): "text" | "parameter_change" | "community_pool_spend" | "inflation_change" | "software_upgrade" | "qcp_client" {
+export function proposalKind(content: ProposalContent | undefined): "text" | "parameter_change" | "community_pool_spend" | "inflation_change" | "software_upgrade" | "qcp_client" | "qcp_recover" {
   if (!content) throw GovErrors.invalidProposal.with("content is missing");
   const kinds = ([
     ["text", content.text], ["parameter_change", content.parameterChange], ["community_pool_spend", content.communityPoolSpend],
     ["inflation_change", content.inflationChange], ["software_upgrade", content.softwareUpgrade], ["qcp_client", content.qcpClient],
+    ["qcp_recover", content.qcpRecover],
   ] as const).filter(([, v]) => v !== undefined);
   if (kinds.length !== 1) throw GovErrors.invalidProposal.with("the content must have exactly one kind");
   return kinds[0][0];
@@ -172,6 +184,7 @@ export function levelOf(kind: ReturnType<typeof proposalKind>): ProposalLevel {
     case "software_upgrade":
     // what this chain believes of another chain's state (every voucher from it) rests on the trusted header
     case "qcp_client":
+    case "qcp_recover":
       return ProposalLevel.PROPOSAL_LEVEL_CRITICAL;
     default:
       return ProposalLevel.PROPOSAL_LEVEL_NORMAL;
@@ -388,6 +401,7 @@ export class GovKeeper {
     if (content.parameterChange) this.deps.params.prepare(ctx.store, content.parameterChange.changes);
     if (content.inflationChange) nextSchedule(this.deps.mint.phases(ctx.store), content.inflationChange.phases, blockSeconds(ctx.block));
     if (content.qcpClient) this.deps.qcpClient.check(ctx, content.qcpClient);
+    if (content.qcpRecover) this.deps.qcpRecover.check(ctx, content.qcpRecover);
     if (content.softwareUpgrade) {
       const plan = content.softwareUpgrade.plan!;
       if (plan.height <= BigInt(ctx.block.height)) throw GovErrors.invalidUpgrade.with(`upgrade height ${plan.height} is not after the current height ${ctx.block.height}`);

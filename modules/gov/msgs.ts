@@ -14,7 +14,7 @@ import {
 import type { ProposalContent } from "../../gen/qos/gov/v1/types.js";
 import { GovErrors } from "./errors.js";
 import * as events from "./events.js";
-import { LevelNames, OptionNames, ProposalLevel, ProposalStatus, VoteOption, levelOf, proposalKind, type GovKeeper, type GovQcpClient } from "./keeper.js";
+import { LevelNames, OptionNames, ProposalLevel, ProposalStatus, VoteOption, levelOf, proposalKind, type GovKeeper, type GovQcpClient, type GovQcpRecover } from "./keeper.js";
 import { MaxDescriptionBytes, MaxTitleBytes, MaxUpgradeNameBytes } from "./params.js";
 
 const bytes = (s: string) => new TextEncoder().encode(s).length;
@@ -31,7 +31,9 @@ function positive(amount: string, what: string): bigint {
 }
 
 /** Checks that need no state; returns the content's kind and, for a pool spend, the recipient's bytes. */
-export function checkContentStateless(content: ProposalContent | undefined, qcpClient: Pick<GovQcpClient, "checkStateless">): { kind: ReturnType<typeof proposalKind>; recipient?: Uint8Array } {
+export function checkContentStateless(
+  content: ProposalContent | undefined, qcpClient: Pick<GovQcpClient, "checkStateless">, qcpRecover: Pick<GovQcpRecover, "checkStateless">,
+): { kind: ReturnType<typeof proposalKind>; recipient?: Uint8Array } {
   const kind = proposalKind(content);
   let recipient: Uint8Array | undefined;
   const c = content!;
@@ -70,6 +72,9 @@ export function checkContentStateless(content: ProposalContent | undefined, qcpC
     case "qcp_client":
       qcpClient.checkStateless(c.qcpClient!);
       break;
+    case "qcp_recover":
+      qcpRecover.checkStateless(c.qcpRecover!);
+      break;
   }
   return { kind, recipient };
 }
@@ -103,7 +108,7 @@ export function govMsgs(keeper: GovKeeper): MsgHandler[] {
     signers: (msg) => [msg.proposer],
     checkStateless(msg) {
       const proposer = parseAccAddress(msg.proposer, "proposer");
-      const { kind, recipient } = checkContentStateless(msg.content, keeper.deps.qcpClient);
+      const { kind, recipient } = checkContentStateless(msg.content, keeper.deps.qcpClient, keeper.deps.qcpRecover);
       const initialDeposit = msg.initialDeposit !== "0" ? positive(msg.initialDeposit, "initial_deposit") : 0n;
       return { msg, proposer, content: msg.content!, kind, level: levelOf(kind), recipient, initialDeposit };
     },

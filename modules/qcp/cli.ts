@@ -1,19 +1,21 @@
 // qoscli commands of the qcp module: `tx qcp init|transfer`, `query qcp-chains`, `query qcp-sequences
 // <chain>`, `query qcp-entry <chain> <sequence>`, `query qcp-result <chain> <sequence>`, and the `query qcp`
-// group (`query qcp denom-trace <denom>`, `query qcp client <chain>`, `query qcp consensus-state <chain> [height]`).
+// group (`query qcp denom-trace <denom>`, `query qcp client <chain>`, `query qcp consensus-state <chain> [height]`,
+// `query qcp substitutes <chain>`), and `tx qcp create-substitute` (recovery of a frozen or expired client).
 import type { Command } from "commander";
-import { MsgCreateClient, MsgExecute, MsgInitQcp, MsgRecvQcp, MsgSubmitMisbehaviour, MsgTransfer, MsgUpdateClient } from "../../gen/qos/qcp/v1/tx.js";
+import { MsgCreateClient, MsgCreateSubstitute, MsgExecute, MsgInitQcp, MsgRecvQcp, MsgSubmitMisbehaviour, MsgTransfer, MsgUpdateClient } from "../../gen/qos/qcp/v1/tx.js";
 import {
   QueryChainsRequest, QueryChainsResponse, QueryDenomTraceRequest, QueryDenomTraceResponse, QueryEntryRequest, QueryEntryResponse, QueryResultRequest, QueryResultResponse,
-  QuerySequencesRequest, QuerySequencesResponse, QueryClientRequest, QueryClientResponse, QueryConsensusStateRequest, QueryConsensusStateResponse,
+  QuerySequencesRequest, QuerySequencesResponse, QuerySubstitutesRequest, QuerySubstitutesResponse, QueryClientRequest, QueryClientResponse, QueryConsensusStateRequest, QueryConsensusStateResponse,
 } from "../../gen/qos/qcp/v1/query.js";
 import { OutboxEntry, type ClientState, type ConsensusState } from "../../gen/qos/qcp/v1/types.js";
 import {
-  CliContext, CliError, addPageFlags, addTxFlags, addVerifyFlag, example, pageJson, pageRequest, pageText, runTx, verifiedStateFor, type CliModule, type PageFlags, type TxFlags,
+  CliContext, CliError, LightRpc, checkedLightBlock, addPageFlags, addTxFlags, addVerifyFlag, example, pageJson, pageRequest, pageText, runTx, verifiedStateFor, type CliModule, type PageFlags, type TxFlags,
 } from "../../client/index.js";
 import { sequenceEntries, traceEntry } from "./keeper.js";
 import { readCertificate } from "../../client/certificate.js";
 import { Method, TypeUrl } from "../../gen/names.js";
+import { toProtoValidatorSet } from "../../app/light/index.js";
 
 const seqArg = (text: string) => {
   if (!/^[0-9]+$/.test(text)) throw new CliError(`sequence ${JSON.stringify(text)} must be a whole number`);
@@ -47,6 +49,7 @@ export const qcpCli: CliModule = ({ tx, query, registerMsgTypes }) => {
   registerMsgTypes([
     [TypeUrl.qos.qcp.v1.MsgInitQcp, MsgInitQcp], [TypeUrl.qos.qcp.v1.MsgRecvQcp, MsgRecvQcp], [TypeUrl.qos.qcp.v1.MsgTransfer, MsgTransfer], [TypeUrl.qos.qcp.v1.MsgExecute, MsgExecute],
     [TypeUrl.qos.qcp.v1.MsgCreateClient, MsgCreateClient], [TypeUrl.qos.qcp.v1.MsgUpdateClient, MsgUpdateClient], [TypeUrl.qos.qcp.v1.MsgSubmitMisbehaviour, MsgSubmitMisbehaviour],
+    [TypeUrl.qos.qcp.v1.MsgCreateSubstitute, MsgCreateSubstitute],
   ]);
   const qcp = tx.command("qcp").description("cross-chain messages: register relayers, transfer tokens to another chain");
 
@@ -79,6 +82,25 @@ export const qcpCli: CliModule = ({ tx, query, registerMsgTypes }) => {
     const key = ctx.resolveKey(sender);
     const msg = MsgTransfer.fromPartial({ sender: key.address, toChain, receiver, amount: m[1], denom: m[2] });
     await runTx(ctx, flags, { msgs: [{ typeUrl: TypeUrl.qos.qcp.v1.MsgTransfer, value: msg }], signers: [{ address: key.address, key }] });
+  });
+
+  example(
+    addTxFlags(
+      qcp.command("create-substitute").argument("<creator>", "key that signs and pays")
+        .requiredOption("--counterpart-node <url>", "CometBFT RPC of the counterpart chain (the header and its validator set come from it)")
+        .option("--height <n>", "the counterpart header to trust (default: its latest)")
+        .description("create a substitute client of a counterpart whose client here is frozen or expired (governance recovers the client from it: docs/light-client.md)"),
+    ),
+    "qoscli tx qcp create-substitute alice --counterpart-node http://127.0.0.1:36657 --broadcast-mode block",
+  ).action(async (creator: string, flags: TxFlags & { counterpartNode: string; height?: string }, cmd: Command) => {
+    const ctx = CliContext.of(cmd);
+    if (flags.height !== undefined && !/^[1-9][0-9]{0,18}$/.test(flags.height)) throw new CliError(`--height ${JSON.stringify(flags.height)} must be a positive whole number`);
+    const rpc = new LightRpc(flags.counterpartNode, (e) => new CliError(`cannot reach the counterpart node at ${flags.counterpartNode}: ${(e as Error).message}`));
+    const height = flags.height !== undefined ? BigInt(flags.height) : await rpc.latestHeight();
+    const block = checkedLightBlock(await rpc.lightBlockJson(height));
+    const key = ctx.resolveKey(creator);
+    const msg = MsgCreateSubstitute.fromPartial({ creator: key.address, signedHeader: block.signedHeader as never, validatorSet: toProtoValidatorSet(block.validatorSet) });
+    await runTx(ctx, flags, { msgs: [{ typeUrl: TypeUrl.qos.qcp.v1.MsgCreateSubstitute, value: msg }], signers: [{ address: key.address, key }] });
   });
 
   example(addPageFlags(query.command("qcp-chains")).description("registered counterpart chains, their relayers and sequences (one page)"), "qoscli query qcp-chains --output json")
@@ -142,6 +164,16 @@ export const qcpCli: CliModule = ({ tx, query, registerMsgTypes }) => {
       const out = clientJson(res.clientState!, res.status, res.latestConsensusState);
       ctx.print(out, () => `${out.chain_id}: ${out.status || "status unknown"}, latest height ${out.latest_height}${out.frozen_height !== "0" ? `, frozen at ${out.frozen_height}` : ""}`);
     });
+  example(
+    qq.command("substitutes").argument("<chain>", "counterpart chain id")
+      .description("the substitute clients of a counterpart (governance recovery): id, status, creator, latest verified header; compare its header_hash with the counterpart's own block before voting"),
+    "qoscli query qcp substitutes biz-1 --output json",
+  ).action(async (chainId: string, _opts, cmd: Command) => {
+    const ctx = CliContext.of(cmd);
+    const res = await ctx.query(Method.qos.qcp.v1.Query.Substitutes, QuerySubstitutesRequest, { chainId }, QuerySubstitutesResponse);
+    const out = res.substitutes.map((s) => ({ id: s.substitute!.id.toString(), creator: s.substitute!.creator, ...clientJson(s.substitute!.client!, s.status, s.latestConsensusState) }));
+    ctx.print({ substitutes: out }, () => out.map((s) => `#${s.id}\t${s.status || "status unknown"}\tlatest height ${s.latest_height}\theader ${s.latest_consensus_state?.header_hash ?? "?"}\tcreator ${s.creator}`).join("\n") || `no substitute clients of ${chainId}`);
+  });
   example(
     qq.command("consensus-state").argument("<chain>", "counterpart chain id").argument("[height]", "header height (default: the client's latest)")
       .description("what the client verified of a counterpart header: time, app hash (the state after height - 1), next validators hash, header hash"),

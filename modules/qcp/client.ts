@@ -14,6 +14,11 @@
 //   ConsensusState is stored, latest_height moves up and expired old states are pruned.
 // MsgSubmitMisbehaviour (anyone): two headers at one height with different hashes, or a higher one not
 //   later in time, each verified from its own trusted height → frozen_height, event qcp_client_frozen.
+// Recovery (IBC's substitute client): MsgCreateSubstitute (anyone, only while the chain's client is
+//   frozen or expired) → a substitute client of that chain, trusting a header as a certified one is
+//   trusted, stored apart (keeper qcp/u, qcp/t); MsgUpdateClient with substitute_id updates it by the
+//   same rules (same codes); governance's RecoverClientProposal copies its latest consensus state into
+//   the frozen or expired client (see recoverProposals).
 // Cost: set and commit sizes are bounded in checkStateless, and every signature that may be verified is
 // charged (GasCosts.sigVerifyEd25519) before any ed25519 work.
 import { parseAccAddress } from "../../app/address.js";
@@ -30,12 +35,12 @@ import type { Timestamp } from "../../gen/google/protobuf/timestamp.js";
 import type { Commit } from "../../gen/tendermint/types/types.js";
 import { BlockIDFlag } from "../../gen/tendermint/types/validator.js";
 import {
-  MsgCreateClient, MsgCreateClientResponse, MsgSubmitMisbehaviour, MsgSubmitMisbehaviourResponse, MsgUpdateClient, MsgUpdateClientResponse,
+  MsgCreateClient, MsgCreateClientResponse, MsgCreateSubstitute, MsgCreateSubstituteResponse, MsgSubmitMisbehaviour, MsgSubmitMisbehaviourResponse, MsgUpdateClient, MsgUpdateClientResponse,
 } from "../../gen/qos/qcp/v1/tx.js";
-import type { ClientHeader, ClientProposal, ClientState, ConsensusState } from "../../gen/qos/qcp/v1/types.js";
+import type { ClientHeader, ClientProposal, ClientState, ConsensusState, RecoverClientProposal, SubstituteClient } from "../../gen/qos/qcp/v1/types.js";
 import { QcpErrors } from "./errors.js";
 import * as events from "./events.js";
-import { requireActive, type QcpKeeper } from "./keeper.js";
+import { requireActive, requireActiveSubstitute, type ClientSlot, type QcpKeeper } from "./keeper.js";
 import { bytesEqual, certificateErrors, checkChainId, requireQcpSubject } from "./msgs.js";
 import { clientParams } from "./params.js";
 
@@ -44,6 +49,10 @@ const Urls = TypeUrl.qos.qcp.v1;
 /** Largest validator set a header may carry (CometBFT's own networks run 100-175 validators); with
  *  signatures <= validators it bounds the work of one header before any of it is done. */
 export const MaxClientValidators = 175;
+
+/** Gas a substitute's creation costs over its signature checks and writes: anyone may create one, so
+ *  filling a chain's client_max_substitutes slots with junk must cost real fees (about 20 updates). */
+export const SubstituteCreateGas = 1_000_000n;
 
 /** Each refusal of the library has its own code, so a relayer (and a test) knows exactly what failed. */
 const RefusalErrors: Record<LightRefusal, ErrorDef> = {
@@ -137,9 +146,18 @@ export function clientHandlers(keeper: QcpKeeper) {
     return client!;
   }
 
-  /** Verifies `p` from the client's consensus state at p.trustedHeight (the library's rules, block time). */
-  function verifyHeader(ctx: Context, client: ClientState, p: ParsedClientHeader): void {
-    const trusted = keeper.getConsensusState(ctx.store, client.chainId, p.trustedHeight);
+  /** Substitute `id`, refused unless it exists, is of `chain` and is active at this block's time. */
+  function requireActiveSubstituteOf(ctx: Context, chain: string, id: bigint): [ClientSlot, ClientState] {
+    const sub = keeper.getSubstitute(ctx.store, id);
+    if (sub && sub.client!.chainId !== chain) throw QcpErrors.substituteWrongChain.with(`substitute client ${id} is of ${sub.client!.chainId}, not ${chain}`);
+    const slot = sub && keeper.substituteSlot(sub);
+    requireActiveSubstitute(id, slot && keeper.slotStatus(ctx.store, slot, blockSeconds(ctx.block)));
+    return [slot!, sub!.client!];
+  }
+
+  /** Verifies `p` from the slot's consensus state at p.trustedHeight (the library's rules, block time). */
+  function verifyHeader(ctx: Context, slot: ClientSlot, client: ClientState, p: ParsedClientHeader): void {
+    const trusted = slot.getState(ctx.store, p.trustedHeight);
     if (!trusted?.timestamp) throw QcpErrors.consensusStateNotFound.with(`the client of ${client.chainId} has no consensus state at trusted height ${p.trustedHeight}`);
     const adjacent = p.height === p.trustedHeight + 1n;
     chargeSignatures(ctx, p.block.signedHeader.commit, adjacent ? 1n : 2n);
@@ -154,10 +172,12 @@ export function clientHandlers(keeper: QcpKeeper) {
     ));
   }
 
-  /** Freezes the client: deliveries are refused until governance replaces it. */
-  function freeze(ctx: Context, client: ClientState, height: bigint, reason: "conflicting_header" | "time_monotonicity"): void {
-    keeper.setClient(ctx.store, { ...client, frozenHeight: height });
-    ctx.events.push(events.clientFrozenEvent(client.chainId, height, reason));
+  /** Freezes the client: deliveries are refused until governance replaces or recovers it. */
+  function freeze(ctx: Context, slot: ClientSlot, client: ClientState, height: bigint, reason: "conflicting_header" | "time_monotonicity"): void {
+    slot.setClient(ctx.store, { ...client, frozenHeight: height });
+    ctx.events.push(slot.substitute === 0n
+      ? events.clientFrozenEvent(client.chainId, height, reason)
+      : events.substituteFrozenEvent(client.chainId, slot.substitute, height, reason));
   }
 
   /**
@@ -165,25 +185,27 @@ export function clientHandlers(keeper: QcpKeeper) {
    * at that height, or a time not strictly between its stored neighbours' times), which freezes the
    * client. Returns whether it froze.
    */
-  function admitVerified(ctx: Context, client: ClientState, p: ParsedClientHeader, existing: ConsensusState | undefined): boolean {
+  function admitVerified(ctx: Context, slot: ClientSlot, client: ClientState, p: ParsedClientHeader, existing: ConsensusState | undefined): boolean {
     const chain = client.chainId;
     if (existing) {
-      freeze(ctx, client, p.height, "conflicting_header");
+      freeze(ctx, slot, client, p.height, "conflicting_header");
       return true;
     }
     const time = timeToNanos(p.block.signedHeader.header.time);
     let previous: ConsensusState | undefined;
-    for (const [, state] of keeper.consensusStatesBetween(ctx.store, chain, p.trustedHeight, p.height)) previous = state;
-    const next = keeper.consensusStatesBetween(ctx.store, chain, p.height + 1n).next().value?.[1];
+    for (const [, state] of slot.statesBetween(ctx.store, p.trustedHeight, p.height)) previous = state;
+    const next = slot.statesBetween(ctx.store, p.height + 1n).next().value?.[1];
     if ((previous && stateTime(previous) >= time) || (next && stateTime(next) <= time)) {
-      freeze(ctx, client, p.height, "time_monotonicity");
+      freeze(ctx, slot, client, p.height, "time_monotonicity");
       return true;
     }
-    keeper.setConsensusState(ctx.store, chain, p.height, consensusStateOf(p.block, p.hash));
+    slot.setState(ctx.store, p.height, consensusStateOf(p.block, p.hash));
     const latestHeight = p.height > client.latestHeight ? p.height : client.latestHeight;
-    if (latestHeight !== client.latestHeight) keeper.setClient(ctx.store, { ...client, latestHeight });
-    ctx.events.push(events.clientUpdatedEvent(chain, p.height, p.trustedHeight));
-    prune(ctx, client, latestHeight);
+    if (latestHeight !== client.latestHeight) slot.setClient(ctx.store, { ...client, latestHeight });
+    ctx.events.push(slot.substitute === 0n
+      ? events.clientUpdatedEvent(chain, p.height, p.trustedHeight)
+      : events.substituteUpdatedEvent(chain, slot.substitute, p.height, p.trustedHeight));
+    prune(ctx, slot, client, latestHeight);
     return false;
   }
 
@@ -193,15 +215,15 @@ export function clientHandlers(keeper: QcpKeeper) {
    * work of one update stays bounded, never the latest. Stored states are in time order (an update out of
    * order freezes the client), so the expired ones are the lowest heights.
    */
-  function prune(ctx: Context, client: ClientState, latestHeight: bigint): void {
+  function prune(ctx: Context, slot: ClientSlot, client: ClientState, latestHeight: bigint): void {
     const max = clientParams(keeper.getParams(ctx.store)).maxPrunePerUpdate;
     const horizon = timeToNanos(blockTime(ctx)) - seconds(client.trustingPeriodSeconds);
     const expired: bigint[] = [];
-    for (const [height, state] of keeper.consensusStatesBetween(ctx.store, client.chainId, 0n, latestHeight)) {
+    for (const [height, state] of slot.statesBetween(ctx.store, 0n, latestHeight)) {
       if (expired.length >= max || stateTime(state) > horizon) break;
       expired.push(height);
     }
-    for (const height of expired) keeper.deleteConsensusState(ctx.store, client.chainId, height);
+    for (const height of expired) slot.deleteState(ctx.store, height);
   }
 
   /**
@@ -228,20 +250,26 @@ export function clientHandlers(keeper: QcpKeeper) {
     light(() => verifyCommitLight(block.validatorSet, chain, block.signedHeader.commit.blockId, header.height, block.signedHeader.commit));
   }
 
-  /** A new client of `chain` trusting `block` (parameters from qcp params now), the chain registered if new. */
-  function installClient(ctx: Context, chain: string, block: LightBlock, hash: Uint8Array): void {
-    const header = block.signedHeader.header;
+  /** A client of `chain` trusting a header of `height`, its parameters from qcp params now. */
+  function newClientState(ctx: Context, chain: string, height: bigint): ClientState {
     const params = clientParams(keeper.getParams(ctx.store));
-    if (!keeper.getChain(ctx.store, chain)) keeper.setChain(ctx.store, { chainId: chain, relayers: [] });
-    keeper.setClient(ctx.store, {
+    return {
       chainId: chain,
       trustLevelNumerator: params.trustLevel.numerator,
       trustLevelDenominator: params.trustLevel.denominator,
       trustingPeriodSeconds: BigInt(params.trustingPeriodSeconds),
       maxClockDriftSeconds: BigInt(params.maxClockDriftSeconds),
-      latestHeight: header.height,
+      latestHeight: height,
       frozenHeight: 0n,
-    });
+    };
+  }
+
+  /** A new client of `chain` trusting `block` (parameters from qcp params now), the chain registered if new. */
+  function installClient(ctx: Context, chain: string, block: LightBlock, hash: Uint8Array): void {
+    const header = block.signedHeader.header;
+    const state = newClientState(ctx, chain, header.height);
+    if (!keeper.getChain(ctx.store, chain)) keeper.setChain(ctx.store, { chainId: chain, relayers: [] });
+    keeper.setClient(ctx.store, state);
     keeper.setConsensusState(ctx.store, chain, header.height, consensusStateOf(block, hash));
     ctx.events.push(events.clientCreatedEvent(chain, header.height));
   }
@@ -289,13 +317,15 @@ export function clientHandlers(keeper: QcpKeeper) {
       return { msg, header: parseClientHeader(msg.header, "header") };
     },
     execute(ctx, { msg, header: p }) {
-      const client = requireActiveClient(ctx, msg.chainId);
-      const existing = keeper.getConsensusState(ctx.store, msg.chainId, p.height);
+      const [slot, client] = msg.substituteId === 0n
+        ? [keeper.clientSlot(msg.chainId), requireActiveClient(ctx, msg.chainId)]
+        : requireActiveSubstituteOf(ctx, msg.chainId, msg.substituteId);
+      const existing = slot.getState(ctx.store, p.height);
       let frozen = false;
       // the same header again (two relayers racing): nothing to verify, nothing changes
       if (!existing || !bytesEqual(existing.headerHash, p.hash)) {
-        verifyHeader(ctx, client, p);
-        frozen = admitVerified(ctx, client, p, existing);
+        verifyHeader(ctx, slot, client, p);
+        frozen = admitVerified(ctx, slot, client, p, existing);
       }
       return { typeUrl: Urls.MsgUpdateClientResponse, value: MsgUpdateClientResponse.encode({ height: p.height, frozen }).finish() };
     },
@@ -333,9 +363,10 @@ export function clientHandlers(keeper: QcpKeeper) {
       } else {
         throw QcpErrors.notMisbehaviour.with(`header ${high.height} is after header ${low.height} in time`);
       }
-      verifyHeader(ctx, client, header1);
-      verifyHeader(ctx, client, header2);
-      freeze(ctx, client, high.height, reason);
+      const slot = keeper.clientSlot(msg.chainId);
+      verifyHeader(ctx, slot, client, header1);
+      verifyHeader(ctx, slot, client, header2);
+      freeze(ctx, slot, client, high.height, reason);
       return { typeUrl: Urls.MsgSubmitMisbehaviourResponse, value: MsgSubmitMisbehaviourResponse.encode({ frozenHeight: high.height }).finish() };
     },
   };
@@ -363,8 +394,94 @@ export function clientHandlers(keeper: QcpKeeper) {
       const old = [...keeper.consensusStatesBetween(ctx.store, p.chainId, 0n)].map(([height]) => height);
       for (const height of old) keeper.deleteConsensusState(ctx.store, p.chainId, height);
       installClient(ctx, p.chainId, block, headerHash(block.signedHeader.header));
+      // substitutes exist only to recover the old client
+      for (const sub of keeper.substitutesOf(ctx.store, p.chainId)) keeper.removeSubstitute(ctx.store, sub);
     },
   };
 
-  return { create, update, misbehaviour, proposals, verifyHeader, requireActiveClient, freeze };
+  interface ParsedCreateSubstitute {
+    msg: MsgCreateSubstitute;
+    block: LightBlock;
+  }
+  /**
+   * MsgCreateSubstitute (anyone): the chain's client must exist and be frozen or expired (54 while it is
+   * active: nothing to recover); the header is trusted as a certified one is (verifyTrustedHeader),
+   * which proves only that its own set signed it, so a substitute serves nothing until governance names
+   * it. At most client_max_substitutes per chain: a full chain drops its lowest-id substitute that is
+   * frozen or expired to make room, else refuses (51). SubstituteCreateGas is charged first.
+   */
+  const createSubstitute: MsgHandler<MsgCreateSubstitute, ParsedCreateSubstitute> = {
+    typeUrl: Urls.MsgCreateSubstitute,
+    codec: MsgCreateSubstitute,
+    signers: (msg) => [msg.creator],
+    checkStateless(msg) {
+      parseAccAddress(msg.creator, "creator");
+      const block = parseLightBlock(msg.signedHeader, msg.validatorSet);
+      checkChainId(block.signedHeader.header.chainId, "signed_header.header.chain_id");
+      return { msg, block };
+    },
+    execute(ctx, { msg, block }) {
+      ctx.gas.consume(SubstituteCreateGas, "substitute client");
+      const header = block.signedHeader.header;
+      const chain = header.chainId;
+      const now = blockSeconds(ctx.block);
+      const status = keeper.clientStatus(ctx.store, chain, now);
+      if (status === undefined) throw QcpErrors.clientNotFound.with(`chain ${JSON.stringify(chain)} has no light client here: nothing to recover`);
+      if (status === "active") throw QcpErrors.clientActive.with(`the client of ${chain} is active: a substitute is for a frozen or expired one`);
+      const existing = keeper.substitutesOf(ctx.store, chain);
+      if (existing.length >= clientParams(keeper.getParams(ctx.store)).maxSubstitutes) {
+        const stale = existing.find((sub) => keeper.slotStatus(ctx.store, keeper.substituteSlot(sub), now) !== "active");
+        if (!stale) throw QcpErrors.substituteLimit.with(`${chain} has ${existing.length} active substitute clients`);
+        keeper.removeSubstitute(ctx.store, stale);
+      }
+      verifyTrustedHeader(ctx, chain, block);
+      const hash = headerHash(header);
+      const id = keeper.addSubstitute(ctx.store, newClientState(ctx, chain, header.height), msg.creator, consensusStateOf(block, hash));
+      ctx.events.push(events.substituteCreatedEvent(chain, id, header.height, msg.creator));
+      return { typeUrl: Urls.MsgCreateSubstituteResponse, value: MsgCreateSubstituteResponse.encode({ substituteId: id, height: header.height }).finish() };
+    },
+  };
+
+  /**
+   * Governance's RecoverClientProposal (gov content qcp_recover, critical level), checked at submission
+   * and again at execution: the client of chain_id exists (22) and is frozen or expired (54); the
+   * substitute exists (50), is of that chain (52), is neither frozen (23) nor expired (24) at block time,
+   * and its latest height is above the client's (53). Applying it drops the client's consensus states
+   * (a frozen client's may include the conflicting one), stores the substitute's latest consensus state
+   * at its height, takes the substitute's parameters (current ones), unfreezes the client and removes
+   * every substitute of the chain (they exist only for this). The in- and out-sequences, outboxes and
+   * results of the route are not touched: delivery resumes at the next sequence, nothing twice or lost.
+   */
+  const recoverProposals = {
+    checkStateless(p: RecoverClientProposal): void {
+      checkChainId(p.chainId, "qcp_recover chain_id");
+      if (p.substituteId === 0n) throw QcpErrors.invalidField.with("qcp_recover substitute_id must be positive");
+    },
+    check(ctx: Context, p: RecoverClientProposal): { client: ClientState; substitute: SubstituteClient; state: ConsensusState } {
+      const now = blockSeconds(ctx.block);
+      const status = keeper.clientStatus(ctx.store, p.chainId, now);
+      if (status === undefined) throw QcpErrors.clientNotFound.with(`chain ${JSON.stringify(p.chainId)} has no light client to recover`);
+      if (status === "active") throw QcpErrors.clientActive.with(`the client of ${p.chainId} is active: nothing to recover`);
+      const [slot, sub] = requireActiveSubstituteOf(ctx, p.chainId, p.substituteId);
+      const client = keeper.getClient(ctx.store, p.chainId)!;
+      if (sub.latestHeight <= client.latestHeight) {
+        throw QcpErrors.substituteNotNewer.with(`substitute client ${p.substituteId} is at height ${sub.latestHeight}, the client of ${p.chainId} at ${client.latestHeight}`);
+      }
+      return { client, substitute: keeper.getSubstitute(ctx.store, p.substituteId)!, state: slot.getState(ctx.store, sub.latestHeight)! };
+    },
+    apply(ctx: Context, p: RecoverClientProposal): void {
+      const { client, substitute, state } = recoverProposals.check(ctx, p);
+      const chain = p.chainId;
+      const height = substitute.client!.latestHeight;
+      const old = [...keeper.consensusStatesBetween(ctx.store, chain, 0n)].map(([h]) => h);
+      for (const h of old) keeper.deleteConsensusState(ctx.store, chain, h);
+      const { trustLevelNumerator, trustLevelDenominator, trustingPeriodSeconds, maxClockDriftSeconds } = substitute.client!;
+      keeper.setClient(ctx.store, { ...client, trustLevelNumerator, trustLevelDenominator, trustingPeriodSeconds, maxClockDriftSeconds, latestHeight: height, frozenHeight: 0n });
+      keeper.setConsensusState(ctx.store, chain, height, state);
+      for (const sub of keeper.substitutesOf(ctx.store, chain)) keeper.removeSubstitute(ctx.store, sub);
+      ctx.events.push(events.clientRecoveredEvent(chain, p.substituteId, height));
+    },
+  };
+
+  return { create, update, misbehaviour, createSubstitute, proposals, recoverProposals, verifyHeader, requireActiveClient, freeze };
 }

@@ -46,5 +46,12 @@ export const QcpErrors = {
   insufficientTrust: defineError(Codespace, 38, "header not signed by the trust level of the trusted validator set"),
   notMisbehaviour: defineError(Codespace, 39, "the two headers do not prove misbehaviour"),
   // deliveries (40-44)
+  // governance recovery from a substitute client (50-54); a substitute that is frozen or expired is
+  // refused with the client codes 23 and 24, as a client is
+  substituteNotFound: defineError(Codespace, 50, "no substitute client with this id", GrpcCode.NOT_FOUND),
+  substituteLimit: defineError(Codespace, 51, "the chain has as many active substitute clients as client_max_substitutes allows", GrpcCode.RESOURCE_EXHAUSTED),
+  substituteWrongChain: defineError(Codespace, 52, "the substitute client is of another chain"),
+  substituteNotNewer: defineError(Codespace, 53, "the substitute's latest height is not above the client's latest height", GrpcCode.FAILED_PRECONDITION),
+  clientActive: defineError(Codespace, 54, "the client is active: only a frozen or expired client is recovered from a substitute", GrpcCode.FAILED_PRECONDITION),
   entryNotProvable: defineError(Codespace, 40, "entry was not written before the proof height: header proof_height carries the state after block proof_height - 1", GrpcCode.FAILED_PRECONDITION),
 };

@@ -11,6 +11,10 @@ export const EventTypes = {
   clientCreated: "qcp_client_created",
   clientUpdated: "qcp_client_updated",
   clientFrozen: "qcp_client_frozen",
+  clientRecovered: "qcp_client_recovered",
+  substituteCreated: "qcp_substitute_created",
+  substituteUpdated: "qcp_substitute_updated",
+  substituteFrozen: "qcp_substitute_frozen",
 } as const;
 
 export const enqueueEvent = (a: { to: string; from: string; sequence: bigint; hash: string; isResult: boolean }): Event =>
@@ -28,3 +32,12 @@ export const clientUpdatedEvent = (chain: string, height: bigint, trustedHeight:
 /** reason: "conflicting_header" (two headers at one height) or "time_monotonicity" */
 export const clientFrozenEvent = (chain: string, height: bigint, reason: string): Event =>
   event(EventTypes.clientFrozen, { chain, height: height.toString(), reason });
+/** governance recovered the client of `chain` from substitute `substitute`, now at `height` */
+export const clientRecoveredEvent = (chain: string, substitute: bigint, height: bigint): Event =>
+  event(EventTypes.clientRecovered, { chain, substitute: substitute.toString(), height: height.toString() });
+export const substituteCreatedEvent = (chain: string, substitute: bigint, height: bigint, creator: string): Event =>
+  event(EventTypes.substituteCreated, { chain, substitute: substitute.toString(), height: height.toString(), creator });
+export const substituteUpdatedEvent = (chain: string, substitute: bigint, height: bigint, trustedHeight: bigint): Event =>
+  event(EventTypes.substituteUpdated, { chain, substitute: substitute.toString(), height: height.toString(), trusted_height: trustedHeight.toString() });
+export const substituteFrozenEvent = (chain: string, substitute: bigint, height: bigint, reason: string): Event =>
+  event(EventTypes.substituteFrozen, { chain, substitute: substitute.toString(), height: height.toString(), reason });

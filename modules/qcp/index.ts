@@ -15,6 +15,8 @@ export { PayloadTypes, type QcpEnv } from "./msgs.js";
 /** Governance's ClientProposal (gov content qcp_client): its stateless check, its check against state
  *  (at submission and at execution) and its change. */
 export type QcpClientProposals = ReturnType<typeof clientHandlers>["proposals"];
+/** Governance's RecoverClientProposal (gov content qcp_recover): recovery from a substitute client. */
+export type QcpRecoverProposals = ReturnType<typeof clientHandlers>["recoverProposals"];
 
 export interface QcpDeps {
   bank: QcpBank;
@@ -27,7 +29,7 @@ export interface QcpDeps {
 }
 
 /** The QCP module (on every chain). Other modules send cross-chain messages with `keeper.enqueue`. */
-export function createQcpModule(deps: QcpDeps): { module: Module; keeper: QcpKeeper; clientProposals: QcpClientProposals } {
+export function createQcpModule(deps: QcpDeps): { module: Module; keeper: QcpKeeper; clientProposals: QcpClientProposals; recoverProposals: QcpRecoverProposals } {
   const keeper = new QcpKeeper(deps.bank);
   let handlers: Map<string, MsgHandler> | undefined;
   const env: QcpEnv = {
@@ -41,12 +43,12 @@ export function createQcpModule(deps: QcpDeps): { module: Module; keeper: QcpKee
   const client = clientHandlers(keeper);
   const module: Module = {
     name: "qcp",
-    msgs: [...qcpMsgs(keeper, env), client.create, client.update, client.misbehaviour],
+    msgs: [...qcpMsgs(keeper, env), client.create, client.update, client.misbehaviour, client.createSubstitute],
     queries: qcpQueries(keeper),
     defaultGenesis,
     initGenesis: (ctx, genesis) => initGenesis(keeper, ctx, genesis),
     exportGenesis: (store) => exportGenesis(keeper, store),
     checkInvariants: (store) => keeper.checkInvariants(store),
   };
-  return { module, keeper, clientProposals: client.proposals };
+  return { module, keeper, clientProposals: client.proposals, recoverProposals: client.recoverProposals };
 }

@@ -9,6 +9,10 @@
 //   qcp/x/<chain>/<seq u64 BE>      → ResultPayload the destination sent back for our entry <seq>
 //   qcp/k/<chain>                   → ClientState: the light client of counterpart <chain>
 //   qcp/s/<chain>/<height u64 BE>   → ConsensusState the client verified at header height <height>
+//   qcp/u/<id u64 BE>               → SubstituteClient <id> (governance recovery; ids from qcp/un, from 1)
+//   qcp/un                          → the last substitute id given out (u64 BE)
+//   qcp/ui/<chain>/<id u64 BE>      → (empty) index: the substitutes of <chain>
+//   qcp/t/<id u64 BE>/<height u64 BE> → ConsensusState substitute <id> verified at header height <height>
 //   qcp/e/<chain>/<denom>           → amount of local <denom> escrowed here for transfers toward <chain> (decimal)
 //   qcp/v/<chain>/<denom>           → vouchers outstanding here for <denom> as named on <chain> (decimal)
 //   qcp/d/<voucher denom>           → DenomTrace of a voucher minted here: the chain and denom it stands for
@@ -32,7 +36,7 @@ import {
 } from "../../app/state/collections.js";
 import type { KVReader, KVStore } from "../../app/state/kv.js";
 import { keyToBytes } from "../../app/state/kv.js";
-import { ChainInfo, ClientState, ConsensusState, DenomTrace, OutboxEntry, ResultPayload } from "../../gen/qos/qcp/v1/types.js";
+import { ChainInfo, ClientState, ConsensusState, DenomTrace, OutboxEntry, ResultPayload, SubstituteClient } from "../../gen/qos/qcp/v1/types.js";
 import { QcpErrors } from "./errors.js";
 import * as events from "./events.js";
 import { DefaultParams, ParamsSchema, type Params } from "./params.js";
@@ -49,6 +53,10 @@ const outbox = new StoreMap("qcp/o/", tupleKey(chainId, u64Key), bytesValue);
 const results = new StoreMap("qcp/x/", tupleKey(chainId, u64Key), protoValue(ResultPayload));
 const clients = new StoreMap("qcp/k/", stringKey, protoValue(ClientState));
 const consensusStates = new StoreMap("qcp/s/", tupleKey(chainId, u64Key), protoValue(ConsensusState));
+const substitutes = new StoreMap("qcp/u/", u64Key, protoValue(SubstituteClient));
+const lastSubstituteId = new Item("qcp/un", u64Value);
+const substitutesOfChain = new StoreMap("qcp/ui/", tupleKey(chainId, u64Key), bytesValue);
+const substituteStates = new StoreMap("qcp/t/", tupleKey(u64Key, u64Key), protoValue(ConsensusState));
 const escrowed = new StoreMap("qcp/e/", tupleKey(chainId, stringKey), bigintValue);
 const vouchers = new StoreMap("qcp/v/", tupleKey(chainId, stringKey), bigintValue);
 const traces = new StoreMap("qcp/d/", stringKey, protoValue(DenomTrace));
@@ -104,6 +112,30 @@ export function requireActive(chain: string, status: ReturnType<QcpKeeper["clien
   if (status === undefined) throw QcpErrors.clientNotFound.with(`chain ${JSON.stringify(chain)} has no light client here`);
   if (status === "frozen") throw QcpErrors.clientFrozen.with(`the client of ${chain} is frozen (misbehaviour at height ${frozenHeight()}) until governance replaces it`);
   if (status === "expired") throw QcpErrors.clientExpired.with(`the client of ${chain} was not updated within its trusting period`);
+}
+
+/** The refusal of a substitute that is missing, frozen or expired: the client codes for the last two. */
+export function requireActiveSubstitute(id: bigint, status: ReturnType<QcpKeeper["clientStatus"]>): void {
+  if (status === undefined) throw QcpErrors.substituteNotFound.with(`there is no substitute client ${id}`);
+  if (status === "frozen") throw QcpErrors.clientFrozen.with(`substitute client ${id} is frozen by misbehaviour`);
+  if (status === "expired") throw QcpErrors.clientExpired.with(`substitute client ${id} was not updated within its trusting period`);
+}
+
+/**
+ * One light client's state, wherever it is kept: the client of a chain that deliveries use (substitute
+ * 0) or a substitute client. The update and freeze rules run on either through this.
+ */
+export interface ClientSlot {
+  readonly chain: string;
+  /** 0 for the chain's own client */
+  readonly substitute: bigint;
+  getClient(store: KVReader): ClientState | undefined;
+  setClient(store: KVStore, client: ClientState): void;
+  getState(store: KVReader, height: bigint): ConsensusState | undefined;
+  setState(store: KVStore, height: bigint, state: ConsensusState): void;
+  deleteState(store: KVStore, height: bigint): void;
+  /** stored states with from <= height < to (to absent: to the end), lowest first */
+  statesBetween(store: KVReader, from: bigint, to?: bigint): IterableIterator<[bigint, ConsensusState]>;
 }
 
 export class QcpKeeper {
@@ -236,12 +268,72 @@ export class QcpKeeper {
   /** "active", "frozen" (misbehaviour proven) or "expired" (latest consensus state older than the
    *  trusting period at block time `nowSeconds`); undefined if the chain has no client. */
   clientStatus(store: KVReader, chain: string, nowSeconds: bigint): "active" | "frozen" | "expired" | undefined {
-    const client = this.getClient(store, chain);
+    return this.slotStatus(store, this.clientSlot(chain), nowSeconds);
+  }
+  slotStatus(store: KVReader, slot: ClientSlot, nowSeconds: bigint): "active" | "frozen" | "expired" | undefined {
+    const client = slot.getClient(store);
     if (!client) return undefined;
     if (client.frozenHeight !== 0n) return "frozen";
-    const latest = this.getConsensusState(store, chain, client.latestHeight);
+    const latest = slot.getState(store, client.latestHeight);
     if (!latest?.timestamp || latest.timestamp.seconds + BigInt(client.trustingPeriodSeconds) <= nowSeconds) return "expired";
     return "active";
+  }
+
+  /** The client of `chain` that deliveries use, as a slot. */
+  clientSlot(chain: string): ClientSlot {
+    return {
+      chain, substitute: 0n,
+      getClient: (store) => this.getClient(store, chain),
+      setClient: (store, client) => this.setClient(store, client),
+      getState: (store, height) => this.getConsensusState(store, chain, height),
+      setState: (store, height, state) => this.setConsensusState(store, chain, height, state),
+      deleteState: (store, height) => this.deleteConsensusState(store, chain, height),
+      statesBetween: (store, from, to) => this.consensusStatesBetween(store, chain, from, to),
+    };
+  }
+
+  /** Substitute client `id` (of `chain`, as stored) as a slot; setClient keeps its id and creator. */
+  substituteSlot(sub: SubstituteClient): ClientSlot {
+    const id = sub.id;
+    const at = (h: bigint) => keyPrefix([u64Key, id], [u64Key, h]);
+    return {
+      chain: sub.client!.chainId, substitute: id,
+      getClient: (store) => substitutes.get(store, id)?.client,
+      setClient: (store, client) => substitutes.set(store, id, { ...sub, client }),
+      getState: (store, height) => substituteStates.get(store, [id, height]),
+      setState: (store, height, state) => substituteStates.set(store, [id, height], state),
+      deleteState: (store, height) => substituteStates.delete(store, [id, height]),
+      statesBetween: function* (store, from, to) {
+        const range = { within: keyPrefix([u64Key, id]), from: at(from), to: to === undefined ? undefined : at(to) };
+        for (const [[, height], state] of substituteStates.entries(store, range)) yield [height, state];
+      },
+    };
+  }
+
+  getSubstitute(store: KVReader, id: bigint): SubstituteClient | undefined {
+    return substitutes.get(store, id);
+  }
+  /** The substitutes of `chain`, lowest id first (at most client_max_substitutes). */
+  substitutesOf(store: KVReader, chain: string): SubstituteClient[] {
+    const out: SubstituteClient[] = [];
+    for (const [[, id]] of substitutesOfChain.entries(store, ofChain(chain))) out.push(substitutes.get(store, id)!);
+    return out;
+  }
+  /** Stores a new substitute (the next id) with its first consensus state; returns its id. */
+  addSubstitute(store: KVStore, client: ClientState, creator: string, state: ConsensusState): bigint {
+    const id = (lastSubstituteId.get(store) ?? 0n) + 1n;
+    lastSubstituteId.set(store, id);
+    substitutes.set(store, id, { id, client, creator });
+    substitutesOfChain.set(store, [client.chainId, id], new Uint8Array());
+    substituteStates.set(store, [id, client.latestHeight], state);
+    return id;
+  }
+  /** Removes substitute `id`, its consensus states and its index entry. */
+  removeSubstitute(store: KVStore, sub: SubstituteClient): void {
+    const heights = [...this.substituteSlot(sub).statesBetween(store, 0n)].map(([h]) => h);
+    for (const h of heights) substituteStates.delete(store, [sub.id, h]);
+    substitutesOfChain.delete(store, [sub.client!.chainId, sub.id]);
+    substitutes.delete(store, sub.id);
   }
 
   /**

@@ -22,17 +22,21 @@ export const ParamsSchema = z.object({
   client_max_clock_drift_seconds: z.coerce.number().int().min(0).max(3_600).optional(),
   /** most consensus states older than their client's trusting period one update removes (never the latest) */
   client_max_prune_per_update: z.coerce.number().int().min(0).max(100).optional(),
+  /** most substitute clients (governance recovery) one counterpart chain may have at once */
+  client_max_substitutes: z.coerce.number().int().min(1).max(16).optional(),
 });
 export type Params = z.infer<typeof ParamsSchema>;
 
 export const DefaultParams: Params = { max_payload_bytes: 64 * 1024, max_execute_msgs: 16 };
 
-/** The light client's parameters with their defaults: trust level 1/3, 14 days, 10 s, 4 pruned per update. */
+/** The light client's parameters with their defaults: trust level 1/3, 14 days, 10 s, 4 pruned per
+ *  update, 4 substitutes per chain. */
 export const DefaultClientParams = {
   client_trust_level: "1/3",
   client_trusting_period_seconds: 14 * 86_400,
   client_max_clock_drift_seconds: 10,
   client_max_prune_per_update: 4,
+  client_max_substitutes: 4,
 } as const satisfies Partial<Params>;
 
 export interface ClientParams {
@@ -40,6 +44,7 @@ export interface ClientParams {
   trustingPeriodSeconds: number;
   maxClockDriftSeconds: number;
   maxPrunePerUpdate: number;
+  maxSubstitutes: number;
 }
 
 export function clientParams(p: Params): ClientParams {
@@ -49,6 +54,7 @@ export function clientParams(p: Params): ClientParams {
     trustingPeriodSeconds: p.client_trusting_period_seconds ?? DefaultClientParams.client_trusting_period_seconds,
     maxClockDriftSeconds: p.client_max_clock_drift_seconds ?? DefaultClientParams.client_max_clock_drift_seconds,
     maxPrunePerUpdate: p.client_max_prune_per_update ?? DefaultClientParams.client_max_prune_per_update,
+    maxSubstitutes: p.client_max_substitutes ?? DefaultClientParams.client_max_substitutes,
   };
 }
 

@@ -2,7 +2,7 @@ import { toAccAddress } from "../../app/address.js";
 import { blockSeconds, type QueryHandler } from "../../app/module.js";
 import {
   QueryClientRequest, QueryClientResponse, QueryConsensusStateRequest, QueryConsensusStateResponse, QueryChainsRequest, QueryChainsResponse, QueryDenomTraceRequest, QueryDenomTraceResponse, QueryEntryRequest, QueryEntryResponse, QueryInterchainAccountRequest, QueryInterchainAccountResponse,
-  QueryResultRequest, QueryResultResponse, QuerySequencesRequest, QuerySequencesResponse,
+  QueryResultRequest, QueryResultResponse, QuerySequencesRequest, QuerySequencesResponse, QuerySubstitutesRequest, QuerySubstitutesResponse,
 } from "../../gen/qos/qcp/v1/query.js";
 import { Method } from "../../gen/names.js";
 import { QcpErrors } from "./errors.js";
@@ -59,6 +59,18 @@ export function qcpQueries(keeper: QcpKeeper): Record<string, QueryHandler> {
       return QueryClientResponse.encode({
         clientState, status, latestConsensusState: keeper.getConsensusState(ctx.store, chainId, clientState.latestHeight),
       }).finish();
+    },
+    [Paths.Substitutes]: (ctx, request) => {
+      const { chainId } = QuerySubstitutesRequest.decode(request);
+      const substitutes = keeper.substitutesOf(ctx.store, chainId).map((substitute) => {
+        const slot = keeper.substituteSlot(substitute);
+        // as Query/Client: expiry is known only with the last block's time
+        const status = ctx.timeNs === undefined
+          ? (substitute.client!.frozenHeight !== 0n ? "frozen" : "")
+          : keeper.slotStatus(ctx.store, slot, blockSeconds({ timeNs: ctx.timeNs }))!;
+        return { substitute, status, latestConsensusState: slot.getState(ctx.store, substitute.client!.latestHeight) };
+      });
+      return QuerySubstitutesResponse.encode({ substitutes }).finish();
     },
     [Paths.ConsensusState]: (ctx, request) => {
       const { chainId, height } = QueryConsensusStateRequest.decode(request);
