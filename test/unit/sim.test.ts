@@ -13,10 +13,10 @@ const Seeds = ["ci-1", "ci-2", "ci-3"];
  * says why in its commit.
  */
 const GoldenTraces: Record<string, string> = {
-  "ci-1": "71260bd662b8e95ea03a9c9d976d2f93fc35efd580fecd6b83731d589413bfaf",
-  "ci-2": "c1bde883622c837ef9f953772b4be05d65ca6581ffbe19b344bd4b5e3ebecceb",
-  "ci-3": "cd813a1f4675b57bbbe00cbb3f8296331314ca3026893b0c4495b2b1078aad1a",
-  "golden-long": "c33334eb2f00aa10a9bbd30d07f3f64dca252934758da7ad219f6bd41f90ae75",
+  "ci-1": "301dd0b326e3ebd8c556ab5c2014f4ea0177c247b80afa0d1a3c286890f1bc78",
+  "ci-2": "dcacb03b95780946d77ee9cb8bada17b7c3779bd4c6153226086dbecf40c8fee",
+  "ci-3": "54c2d865a198537b85f7cdade9f7fdaac46ac2d420023bc0177b9a13c14c81cb",
+  "golden-long": "7756bb37c38a11464f507ecf14102992c190305b38930e4d42baf5aa8de377b5",
 };
 const Blocks = 150;
 /** per mille of hostile txs: the simulation's default */
