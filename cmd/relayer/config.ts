@@ -46,12 +46,12 @@ export const ConfigSchema = z
     /** how long to wait for a broadcast tx to be committed before re-reading the chains */
     confirm_timeout_ms: z.number().int().min(1000).default(20_000),
     /**
-     * While the destination's client of a route's source is frozen or expired: "auto" keeps every
+     * While the destination's client of a route's source is frozen or expired: "update" keeps every
      * substitute client of the source there whose latest header is the source's own updated (so a
-     * recovery vote may take weeks), and creates one when there is none; "update" only keeps them
-     * updated; "off" does neither.
+     * recovery vote may take weeks); "create" also creates one when there is none (1,000,000 gas and
+     * more; off by default so that several relayers do not each pay for one); "off" does neither.
      */
-    substitute: z.enum(["auto", "update", "off"]).default("auto"),
+    substitute: z.enum(["create", "update", "off"]).default("update"),
     /** host:port of the Prometheus text endpoint (/metrics); "" = none */
     metrics_address: z.string().default("127.0.0.1:9464"),
   })

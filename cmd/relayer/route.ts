@@ -222,7 +222,7 @@ export class Route {
    * The client is frozen or expired: the substitutes of the source on the destination whose latest
    * header is the source's own (a substitute of someone else's headers is left alone) are updated to
    * the source's latest header when a third of their trusting period is left, or when they are not
-   * above the client's height (a recovery needs a newer one); with none, one is created ("auto").
+   * above the client's height (a recovery needs a newer one); with none, one is created ("create").
    */
   private async keepSubstitutes(client: ClientView): Promise<void> {
     const { src, dst } = this;
@@ -236,7 +236,7 @@ export class Route {
     }
     const signer = (await dst.getSigner()).address;
     if (ours.length === 0) {
-      if (this.config.substitute !== "auto") return;
+      if (this.config.substitute !== "create") return;
       const block = await src.lightBlock(latest);
       const msg = MsgCreateSubstitute.fromPartial({ creator: signer, signedHeader: toProtoSignedHeader(block.signedHeader), validatorSet: toProtoValidatorSet(block.validatorSet) });
       const result = await this.send([{ typeUrl: TypeUrl.qos.qcp.v1.MsgCreateSubstitute, value: msg }], BigInt(this.config.gas_per_update) * 2n, `substitute of ${src.id}`);

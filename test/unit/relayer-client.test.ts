@@ -15,9 +15,10 @@ import { ConfigSchema } from "../../cmd/relayer/config.js";
 import { prometheus, Route } from "../../cmd/relayer/route.js";
 import { headerHash, lightBlockFromRpc, type LightBlock } from "../../app/light/index.js";
 import {
-  QueryClientRequest, QueryClientResponse, QueryConsensusStateRequest, QueryConsensusStateResponse, QuerySequencesResponse,
+  QueryClientRequest, QueryClientResponse, QueryConsensusStateRequest, QueryConsensusStateResponse, QuerySequencesResponse, QuerySubstitutesRequest,
+  QuerySubstitutesResponse, type SubstituteInfo,
 } from "../../gen/qos/qcp/v1/query.js";
-import { MsgSubmitMisbehaviour, MsgUpdateClient } from "../../gen/qos/qcp/v1/tx.js";
+import { MsgCreateSubstitute, MsgSubmitMisbehaviour, MsgUpdateClient } from "../../gen/qos/qcp/v1/tx.js";
 import { ConsensusState } from "../../gen/qos/qcp/v1/types.js";
 import { Method, TypeUrl } from "../../gen/names.js";
 
@@ -32,6 +33,7 @@ const opts = { trustingPeriod: 14n * 86_400n * S, maxClockDrift: 10n * S, trustL
 class FakeChain extends ChainClient {
   readonly sent: EncodeObject[][] = [];
   client_?: QueryClientResponse;
+  substitutes_: SubstituteInfo[] = [];
   consensus = new Map<bigint, ConsensusState>();
   txs: Uint8Array[] = [];
   readonly searches: string[] = [];
@@ -63,6 +65,10 @@ class FakeChain extends ChainClient {
         if (params.path === Method.qos.qcp.v1.Query.Client) {
           assert.equal(QueryClientRequest.decode(data).chainId, this.client_?.clientState?.chainId ?? "qos-light-fork-1");
           return (this.client_ ? query(0, QueryClientResponse.encode(this.client_).finish()) : query(22)) as T;
+        }
+        if (params.path === Method.qos.qcp.v1.Query.Substitutes) {
+          assert.equal(QuerySubstitutesRequest.decode(data).chainId, this.client_?.clientState?.chainId);
+          return query(0, QuerySubstitutesResponse.encode({ substitutes: this.substitutes_ }).finish()) as T;
         }
         if (params.path === Method.qos.qcp.v1.Query.ConsensusState) {
           const { height } = QueryConsensusStateRequest.decode(data);
@@ -242,4 +248,48 @@ test("relayer round: nothing to deliver but a third of the trusting period left:
   dst.client_ = { ...dst.client_, clientState: { ...dst.client_.clientState!, trustingPeriodSeconds: age * 3n + 86_400n } };
   await (route as unknown as { round(): Promise<boolean> }).round();
   assert.equal(dst.sent.length, 1);
+});
+
+test("relayer round, frozen client: the substitute whose header is the source's own is updated 1 -> 15 -> 29 (substitute_id 1), another's is left alone; with none, 'create' creates one of the latest header", async () => {
+  const dst = new FakeChain("qos-dst");
+  const one = await at(main, 1n);
+  const age = BigInt(Math.floor(Date.now() / 1000)) - one.signedHeader.header.time.seconds;
+  const clientState = { chainId: main.id, trustLevelNumerator: 1n, trustLevelDenominator: 3n, trustingPeriodSeconds: age + age / 4n, maxClockDriftSeconds: 10n, latestHeight: 1n, frozenHeight: 1n };
+  dst.client_ = { clientState, status: "frozen", latestConsensusState: stored(one) };
+  const forged = { ...stored(one), headerHash: new Uint8Array(32).fill(5) };
+  dst.substitutes_ = [
+    { substitute: { id: 1n, client: { ...clientState, frozenHeight: 0n }, creator: "someone" }, status: "active", latestConsensusState: stored(one) },
+    { substitute: { id: 2n, client: { ...clientState, frozenHeight: 0n }, creator: "mallory" }, status: "active", latestConsensusState: forged },
+  ];
+  const chains = [{ id: main.id, rpc: "http://127.0.0.1:1", key }, { id: dst.id, rpc: "http://127.0.0.1:1", key }];
+  const lines: string[] = [];
+  const route = new Route(main, dst, ConfigSchema.parse({ chains, routes: [{ from: main.id, to: dst.id }] }), (l) => lines.push(l));
+  assert.equal(await (route as unknown as { round(): Promise<boolean> }).round(), false, "nothing delivered");
+  assert.equal(dst.sent.length, 1, "one tx: substitute 1's updates; nothing for substitute 2");
+  assert.deepEqual(dst.sent[0].map((m) => {
+    const u = m.value as MsgUpdateClient;
+    return [m.typeUrl, u.chainId, u.substituteId, u.header!.trustedHeight, u.header!.signedHeader!.header!.height];
+  }), [[TypeUrl.qos.qcp.v1.MsgUpdateClient, main.id, 1n, 1n, 15n], [TypeUrl.qos.qcp.v1.MsgUpdateClient, main.id, 1n, 15n, 29n]]);
+  assert.equal(route.metrics.substituteUpdates, 2);
+  assert.equal(route.metrics.updates, 0, "the client itself is not updated");
+  assert.match(lines.join("\n"), /is frozen \(misbehaviour at 1\): deliveries wait for governance to recover it/);
+  assert.match(lines.join("\n"), /substitute client 1 of qos-light-1 at qos-dst updated 1 -> 29/);
+  assert.match(prometheus([route]), /qcp_relayer_substitute_updates_total\{route="qos-light-1->qos-dst"\} 2\n/);
+
+  // only the forged one left: "update" (the default) sends nothing, "create" creates one of header 29
+  dst.substitutes_ = dst.substitutes_.slice(1);
+  assert.equal(await (route as unknown as { round(): Promise<boolean> }).round(), false);
+  assert.equal(dst.sent.length, 1);
+  const creating = new Route(main, dst, ConfigSchema.parse({ chains, routes: [{ from: main.id, to: dst.id }], substitute: "create" }), (l) => lines.push(l));
+  await (creating as unknown as { round(): Promise<boolean> }).round();
+  assert.equal(dst.sent.length, 2);
+  assert.deepEqual(dst.sent[1].map((m) => m.typeUrl), [TypeUrl.qos.qcp.v1.MsgCreateSubstitute]);
+  const created = dst.sent[1][0].value as MsgCreateSubstitute;
+  assert.equal(created.signedHeader!.header!.height, 29n);
+  assert.deepEqual(headerHash(created.signedHeader!.header as never), headerHash((await at(main, 29n)).signedHeader.header));
+  assert.equal(creating.metrics.substitutesCreated, 1);
+  // "off": a frozen client is only reported
+  const off = new Route(main, dst, ConfigSchema.parse({ chains, routes: [{ from: main.id, to: dst.id }], substitute: "off" }), () => {});
+  await (off as unknown as { round(): Promise<boolean> }).round();
+  assert.equal(dst.sent.length, 2);
 });
