@@ -21,12 +21,12 @@ import * as nodeCrypto from "node:crypto";
 import { keyToBytes, type Change } from "./kv.js";
 
 /** sha256 of bytes as a latin1 string. Uses crypto.hash (Node >= 20.12) when present. */
-const sha256s: (data: Uint8Array) => string =
+export const sha256s: (data: Uint8Array) => string =
   typeof (nodeCrypto as { hash?: unknown }).hash === "function"
     ? (data) => (nodeCrypto as unknown as { hash(alg: string, d: Uint8Array, enc: string): string }).hash("sha256", data, "latin1")
     : (data) => createHash("sha256").update(data).digest("binary");
 
-const ZERO32 = "\0".repeat(32);
+export const ZERO32 = "\0".repeat(32);
 const MAX_DEPTH = 256;
 
 export class Leaf {
@@ -65,14 +65,18 @@ function put32(h: string, off: number): void {
 }
 
 function hashLeaf(keyHash: string, value: Uint8Array): string {
-  const valueHash = sha256s(value);
+  return hashLeafParts(keyHash, sha256s(value));
+}
+
+/** leaf hash from the key hash and the value hash (latin1 strings); the disk tree keeps only the value hash */
+export function hashLeafParts(keyHash: string, valueHash: string): string {
   scratch65[0] = 0;
   put32(keyHash, 1);
   put32(valueHash, 33);
   return sha256s(scratch65);
 }
 
-function hashInner(left: string, right: string): string {
+export function hashInner(left: string, right: string): string {
   scratch65[0] = 1;
   put32(left, 1);
   put32(right, 33);
@@ -80,7 +84,7 @@ function hashInner(left: string, right: string): string {
 }
 
 /** a latin1 hash string → a plain Uint8Array of its own (not a Buffer: `.slice()` must copy) */
-function hashBytes(h: string): Uint8Array {
+export function hashBytes(h: string): Uint8Array {
   const u = new Uint8Array(h.length);
   for (let k = 0; k < h.length; k++) u[k] = h.charCodeAt(k);
   return u;
@@ -91,14 +95,14 @@ function nodeHash(n: Node): string {
 }
 
 /** bit `depth` of a 32-char latin1 hash, from the most significant bit of char 0 */
-function bit(h: string, depth: number): number {
+export function bit(h: string, depth: number): number {
   return (h.charCodeAt(depth >> 3) >> (7 - (depth & 7))) & 1;
 }
 
 // Exact-length scratch buffers for hashing keys (crypto.hash takes whole views; keys come in few lengths).
 const keyScratch: Buffer[] = [];
 
-function keyHashOf(key: string): string {
+export function keyHashOf(key: string): string {
   const n = key.length;
   if (n > 256) return sha256s(Buffer.from(key, "latin1"));
   let buf = keyScratch[n];
@@ -225,7 +229,7 @@ export function update(root: Node, changes: readonly Change[]): Node {
 }
 
 /** first index in [lo, hi) whose keyHash has bit `depth` = 1 (the range shares bits [0, depth)) */
-function splitPoint(cs: HChange[], lo: number, hi: number, depth: number): number {
+export function splitPoint(cs: ReadonlyArray<{ keyHash: string }>, lo: number, hi: number, depth: number): number {
   let a = lo;
   let b = hi;
   while (a < b) {

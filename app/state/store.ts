@@ -141,6 +141,29 @@ export interface StateImporter {
 /** How many pairs an export yields before letting the event loop run (background snapshots). */
 const EXPORT_SLICE = 4096;
 
+/** Throws unless `height` may follow the latest committed height (any height >= 1 for an empty store). */
+export function checkNextHeight(height: number, latest: number): void {
+  if (!Number.isSafeInteger(height) || height < 1) throw new RangeError(`state height must be a positive integer, got ${height}`);
+  if (latest === 0 ? height < 1 : height !== latest + 1) {
+    throw new Error(`state height ${height} does not follow the latest committed height ${latest}`);
+  }
+}
+
+/** prepare()'s input checked (latin1 keys, Uint8Array or null values, no key twice) and sorted by key. */
+export function sortedChanges(changes: ReadonlyArray<Change>): Change[] {
+  const sorted = changes.slice();
+  for (const c of sorted) {
+    if (!Array.isArray(c) || c.length !== 2) throw new TypeError("prepare: each change must be a [key, value | null] pair");
+    assertBinaryKey(c[0]);
+    if (c[1] !== null && !(c[1] instanceof Uint8Array)) throw new TypeError(`prepare: value of ${JSON.stringify(c[0])} must be a Uint8Array or null`);
+  }
+  sorted.sort((a, b) => compareKeys(a[0], b[0]));
+  for (let i = 1; i < sorted.length; i++) {
+    if (sorted[i][0] === sorted[i - 1][0]) throw new Error(`prepare: key ${JSON.stringify(sorted[i][0])} appears twice in the changes`);
+  }
+  return sorted;
+}
+
 export interface CommitStoreOptions {
   /** how many committed versions (the latest included) stay in memory for at()/proofs; default 100, min 1 */
   keepRecent?: number;
@@ -225,16 +248,7 @@ export class CommitStore {
     this.assertOpen();
     const base = this.current;
     this.checkHeight(height, base);
-    const sorted = changes.slice();
-    for (const c of sorted) {
-      if (!Array.isArray(c) || c.length !== 2) throw new TypeError("prepare: each change must be a [key, value | null] pair");
-      assertBinaryKey(c[0]);
-      if (c[1] !== null && !(c[1] instanceof Uint8Array)) throw new TypeError(`prepare: value of ${JSON.stringify(c[0])} must be a Uint8Array or null`);
-    }
-    sorted.sort((a, b) => compareKeys(a[0], b[0]));
-    for (let i = 1; i < sorted.length; i++) {
-      if (sorted[i][0] === sorted[i - 1][0]) throw new Error(`prepare: key ${JSON.stringify(sorted[i][0])} appears twice in the changes`);
-    }
+    const sorted = sortedChanges(changes);
     const root = smt.update(base.root, sorted);
     return new PendingVersion(height, base, root, sorted);
   }
@@ -373,11 +387,7 @@ export class CommitStore {
 
   private checkHeight(height: number, base: Version): void {
     if (this.importing !== undefined) throw new Error(`state height ${height}: an import of height ${this.importing.height} is in progress`);
-    if (!Number.isSafeInteger(height) || height < 1) throw new RangeError(`state height must be a positive integer, got ${height}`);
-    const first = base.height === 0;
-    if (first ? height < 1 : height !== base.height + 1) {
-      throw new Error(`state height ${height} does not follow the latest committed height ${base.height}`);
-    }
+    checkNextHeight(height, base.height);
   }
 
   private assertOpen(): void {

@@ -1,0 +1,159 @@
+// LevelDB record keys of the disk store (app/state/disk/store.ts has the whole layout). Shared by the main
+// thread and the LevelDB worker. Every function returns a compact buffer of its own (not a slice of Node's
+// pool), because these buffers cross to the worker by structured clone, which copies the whole backing
+// ArrayBuffer of a view.
+
+/** "m" → 0x02 ‖ height u64 ‖ appHash(32): the latest committed version */
+export const META_KEY = Uint8Array.of(0x6d);
+/** "e" → earliest kept height u64: versions below it are pruned */
+export const EARLIEST_KEY = Uint8Array.of(0x65);
+
+const VALUE = 0x76; // "v"
+const NODE = 0x6e; // "n"
+const ROOT = 0x72; // "r"
+/** "o" ‖ staleSince u64 ‖ record key: a node or value record that no version >= staleSince reads */
+export const ORPHAN = 0x6f;
+/** "t" ‖ staleSince u64 ‖ value record key: a tombstone, removed only after every "o" record up to the same
+ *  height (it hides the older value of its key until that is gone) */
+export const TOMBSTONE_ORPHAN = 0x74;
+
+const TWO32 = 2 ** 32;
+
+export function writeU64(b: Uint8Array, off: number, v: number): void {
+  const hi = Math.floor(v / TWO32);
+  const lo = v >>> 0;
+  b[off] = hi >>> 24;
+  b[off + 1] = (hi >>> 16) & 0xff;
+  b[off + 2] = (hi >>> 8) & 0xff;
+  b[off + 3] = hi & 0xff;
+  b[off + 4] = lo >>> 24;
+  b[off + 5] = (lo >>> 16) & 0xff;
+  b[off + 6] = (lo >>> 8) & 0xff;
+  b[off + 7] = lo & 0xff;
+}
+
+export function readU64(b: Uint8Array, off: number): number {
+  const hi = ((b[off] << 24) | (b[off + 1] << 16) | (b[off + 2] << 8) | b[off + 3]) >>> 0;
+  const lo = ((b[off + 4] << 24) | (b[off + 5] << 16) | (b[off + 6] << 8) | b[off + 7]) >>> 0;
+  return hi * TWO32 + lo;
+}
+
+/** bytes of the order-preserving, prefix-free escape of a latin1 key: 0x00 → 0x00 0xff, then 0x00 0x01 */
+function escapedLength(key: string): number {
+  let n = key.length + 2;
+  for (let i = 0; i < key.length; i++) if (key.charCodeAt(i) === 0) n++;
+  return n;
+}
+
+function writeEscaped(b: Uint8Array, off: number, key: string): number {
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    b[off++] = c;
+    if (c === 0) b[off++] = 0xff;
+  }
+  b[off++] = 0;
+  b[off++] = 1;
+  return off;
+}
+
+/** "v" ‖ escape(key): every record of `key` starts with it, and it sorts after every record of a smaller key */
+export function valuePrefix(key: string): Uint8Array {
+  const b = new Uint8Array(1 + escapedLength(key));
+  b[0] = VALUE;
+  writeEscaped(b, 1, key);
+  return b;
+}
+
+/** "v" ‖ escape(key) ‖ ~version u64 → 0x01 ‖ value, or 0x00 (deleted at that version). The inverted version
+ *  puts the newest record of a key first, so the value at version V is the first record at or after
+ *  valueKey(key, V). */
+export function valueKey(key: string, version: number): Uint8Array {
+  const n = 1 + escapedLength(key);
+  const b = new Uint8Array(n + 8);
+  b[0] = VALUE;
+  writeEscaped(b, 1, key);
+  writeU64(b, n, Number.MAX_SAFE_INTEGER - version);
+  return b;
+}
+
+/** the first key after every record of `key` */
+export function valueEnd(key: string): Uint8Array {
+  const b = valuePrefix(key);
+  b[b.length - 1] = 2;
+  return b;
+}
+
+/** the end of all value records */
+export const VALUES_END = Uint8Array.of(VALUE + 1);
+
+/** version of a value record (its last 8 bytes) */
+export function valueRecordVersion(record: Uint8Array): number {
+  return Number.MAX_SAFE_INTEGER - readU64(record, record.length - 8);
+}
+
+/** the key of a value record prefix (valuePrefix(key) → key) */
+export function unescapeKey(prefix: Uint8Array): string {
+  let s = "";
+  const end = prefix.length - 2;
+  for (let i = 1; i < end; i++) {
+    const c = prefix[i];
+    s += String.fromCharCode(c);
+    if (c === 0) i++;
+  }
+  return s;
+}
+
+/** "n" ‖ version u64 ‖ depth u16 ‖ the first `depth` bits of the path (bits after them zero) → node. A node is
+ *  written once, by the version that created it at that position, and never changed. */
+export function nodeKey(version: number, depth: number, path: Uint8Array): Uint8Array {
+  const n = (depth + 7) >> 3;
+  const b = new Uint8Array(11 + n);
+  b[0] = NODE;
+  writeU64(b, 1, version);
+  b[9] = depth >> 8;
+  b[10] = depth & 0xff;
+  for (let i = 0; i < n; i++) b[11 + i] = path[i];
+  if (depth & 7) b[10 + n] &= (0xff00 >> (depth & 7)) & 0xff;
+  return b;
+}
+
+/** "r" ‖ version u64 → reference to the root node of that version */
+export function rootKey(version: number): Uint8Array {
+  const b = new Uint8Array(9);
+  b[0] = ROOT;
+  writeU64(b, 1, version);
+  return b;
+}
+
+/** `table` ("o" or "t") ‖ staleSince u64 ‖ record */
+export function orphanKey(table: number, staleSince: number, record: Uint8Array): Uint8Array {
+  const b = new Uint8Array(9 + record.length);
+  b[0] = table;
+  writeU64(b, 1, staleSince);
+  b.set(record, 9);
+  return b;
+}
+
+/** `table` ‖ version u64: bound of an orphan or root range */
+export function tableBound(table: number, version: number): Uint8Array {
+  const b = new Uint8Array(9);
+  b[0] = table;
+  writeU64(b, 1, version);
+  return b;
+}
+
+export const ROOT_TABLE = ROOT;
+
+export function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
+/** a view copied into an ArrayBuffer of its own size (for structured clone) */
+export function compact(b: Uint8Array): Uint8Array {
+  return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && !(b instanceof Buffer) ? b : Uint8Array.prototype.slice.call(b);
+}
+
+export type WriteOp = { type: "put"; key: Uint8Array; value: Uint8Array } | { type: "del"; key: Uint8Array };

@@ -1,0 +1,416 @@
+// Committed state on disk (design D6, issue 13): versions in LevelDB, memory bounded by two caches.
+//
+// Layout (app/state/disk/layout.ts builds the keys):
+//   "m"                         → 0x02 ‖ height u64 ‖ appHash(32)        the latest committed version
+//   "e"                         → earliest kept height u64               absent: nothing pruned
+//   "r" ‖ version               → ref of that version's root node
+//   "n" ‖ version ‖ depth ‖ path → node (tree.ts): written once by the version that created it there
+//   "v" ‖ escape(key) ‖ ~version → 0x01 ‖ value | 0x00 (deleted)        newest first: one seek reads a key
+//   "o" ‖ staleSince ‖ record   → ""   a node/value record no version >= staleSince reads
+//   "t" ‖ staleSince ‖ record   → ""   a tombstone, deleted after the "o" records up to the same height
+// Commit writes ONE LevelDB batch (sync) with the version's nodes, values, orphan records, root and "m": a
+// crash leaves the old or the new version. Opening reads "m", "e" and the root, nothing else.
+// Pruning to earliest E writes "e" = E first (from then on heights below E are refused), then deletes the
+// root records below E and the records named by orphan records with staleSince <= E, each orphan record in
+// the same batch as what it names. A crash between those batches leaves unreachable records only, and the
+// next pruning pass (one runs after every open) finds and deletes them.
+//
+// Reads are synchronous (KVReader): LevelDB lives in a worker thread (worker.ts) and the main thread blocks
+// on Atomics.wait for each read that misses the caches (docs/decisions.md "State on disk"). Values of the
+// latest version are cached by key; nodes by position.
+
+import { ByteLru } from "../../cache.js";
+import { keyToBytes, type Change, type KVReader } from "../kv.js";
+import type { MerkleProof } from "../smt.js";
+import { hashBytes } from "../smt.js";
+import { checkNextHeight, sortedChanges, type StateVersion } from "../store.js";
+import { DbWorker } from "./channel.js";
+import {
+  EARLIEST_KEY,
+  META_KEY,
+  ORPHAN,
+  ROOT_TABLE,
+  TOMBSTONE_ORPHAN,
+  VALUES_END,
+  concat,
+  orphanKey,
+  readU64,
+  rootKey,
+  tableBound,
+  valueEnd,
+  valueKey,
+  valuePrefix,
+  writeU64,
+  type WriteOp,
+} from "./layout.js";
+import { EMPTY_REF, NodeReader, applyChanges, decodeRef, encodeRef, prove, type Ref, type TreeDiff } from "./tree.js";
+import type { ScanResult } from "./worker.js";
+
+const META_FORMAT = 2;
+/** records deleted per pruning batch */
+const PRUNE_BATCH = 10_000;
+/** pairs per scan round trip: small first (a paginated query reads a few), larger as iteration goes on */
+const SCAN_FIRST = 16;
+const SCAN_MAX = 1024;
+
+export interface PruningOptions {
+  /** versions kept, the latest included; 0 keeps every version */
+  keepRecent: number;
+  /** prune after every `interval`-th height */
+  interval: number;
+}
+
+export interface DiskStoreOptions {
+  /** bytes of the value and node caches together (config/app.json state_cache_mb); default 512 MiB */
+  cacheBytes?: number;
+  pruning?: PruningOptions;
+  /** crash simulation for tests: called before the commit batch and after each pruning batch; returning
+   *  true stops right there as a killed process would (the store must then be closed and reopened) */
+  faults?: { beforeCommit?(height: number): boolean; afterPruneBatch?(n: number): boolean };
+}
+
+export const DefaultStateCacheBytes = 512 * 1024 * 1024;
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
+}
+
+function hex(b: Uint8Array): string {
+  return Buffer.from(b).toString("hex");
+}
+
+function encodeMeta(height: number, appHash: Uint8Array): Uint8Array {
+  const b = new Uint8Array(41);
+  b[0] = META_FORMAT;
+  writeU64(b, 1, height);
+  b.set(appHash, 9);
+  return b;
+}
+
+function u64(v: number): Uint8Array {
+  const b = new Uint8Array(8);
+  writeU64(b, 0, v);
+  return b;
+}
+
+class DiskReader implements KVReader {
+  constructor(
+    private readonly store: DiskStore,
+    private readonly height: number,
+  ) {}
+  get(key: string): Uint8Array | undefined {
+    return this.store.readValue(key, this.height);
+  }
+  has(key: string): boolean {
+    return this.store.readValue(key, this.height) !== undefined;
+  }
+  iterate(start: string, end?: string): IterableIterator<[string, Uint8Array]> {
+    return this.store.scan(this.height, start, end, false);
+  }
+  iterateReverse(start: string, end?: string): IterableIterator<[string, Uint8Array]> {
+    return this.store.scan(this.height, start, end, true);
+  }
+}
+
+class DiskVersion implements StateVersion {
+  readonly appHash: Uint8Array;
+  readonly reader: KVReader;
+  constructor(
+    private readonly store: DiskStore,
+    readonly height: number,
+    readonly root: Ref,
+  ) {
+    this.appHash = hashBytes(root.hash);
+    this.reader = new DiskReader(store, height);
+  }
+  prove(key: string): MerkleProof {
+    return this.store.proveAt(this, key);
+  }
+}
+
+/** A version computed by prepare() and not yet committed. */
+export class DiskPending {
+  readonly appHash: Uint8Array;
+  /** @internal */
+  constructor(
+    readonly height: number,
+    /** @internal */ readonly base: DiskVersion,
+    /** @internal */ readonly diff: TreeDiff,
+  ) {
+    this.appHash = hashBytes(diff.root.hash);
+  }
+}
+
+export class DiskStore {
+  private current: DiskVersion;
+  private earliest: number;
+  private readonly values: ByteLru<Uint8Array | null>;
+  private readonly nodes: NodeReader;
+  private committing = false;
+  private closed = false;
+  private crashed = false;
+  private pruneTarget = 0;
+  private pruning: Promise<void> | undefined;
+  private pruneError: Error | undefined;
+
+  private constructor(
+    private readonly db: DbWorker,
+    private readonly opts: DiskStoreOptions,
+    height: number,
+    root: Ref,
+    earliest: number,
+  ) {
+    const cacheBytes = opts.cacheBytes ?? DefaultStateCacheBytes;
+    // values of the latest version are read far more often than nodes (which only prepare and proofs read)
+    this.values = new ByteLru(Math.floor(cacheBytes / 2));
+    this.nodes = new NodeReader((keys) => this.db.call({ op: "getMany", keys }), cacheBytes - Math.floor(cacheBytes / 2));
+    this.current = new DiskVersion(this, height, root);
+    this.earliest = earliest;
+  }
+
+  /** Open (or create) the store in `dir`: reads the latest height, app hash and root only. */
+  static async open(dir: string, opts: DiskStoreOptions = {}): Promise<DiskStore> {
+    const p = opts.pruning;
+    if (p && (!Number.isSafeInteger(p.keepRecent) || p.keepRecent < 0 || !Number.isSafeInteger(p.interval) || p.interval < 1)) {
+      throw new RangeError(`pruning: keepRecent must be >= 0 and interval >= 1, got ${p.keepRecent} / ${p.interval}`);
+    }
+    const db = new DbWorker(dir);
+    try {
+      await db.request({ op: "open" });
+      const [meta, earliestRaw] = await db.request<Array<Uint8Array | undefined>>({ op: "getMany", keys: [META_KEY, EARLIEST_KEY] });
+      if (meta === undefined) {
+        const any = await db.request<Uint8Array[]>({ op: "keys", gte: Uint8Array.of(0), lt: Uint8Array.of(0xff), limit: 1 });
+        if (any.length > 0) throw new Error(`state store corrupted: records but no committed height/app hash in ${dir}`);
+        return new DiskStore(db, opts, 0, EMPTY_REF, 0);
+      }
+      if (meta.length !== 41 || meta[0] !== META_FORMAT) {
+        throw new Error(
+          meta[0] === 1
+            ? `state store ${dir} has the in-memory layout of before issue 13 (all pairs under "s"): export the state (qosd export) and start from it`
+            : `state store corrupted: meta record of ${meta.length} bytes, format ${meta[0]} (expected 41 / ${META_FORMAT})`,
+        );
+      }
+      const height = readU64(meta, 1);
+      const appHash = meta.subarray(9, 41);
+      const [rootRaw] = await db.request<Array<Uint8Array | undefined>>({ op: "getMany", keys: [rootKey(height)] });
+      if (rootRaw === undefined) throw new Error(`state store corrupted: no root for the committed height ${height} in ${dir}`);
+      const root = decodeRef(rootRaw);
+      if (!bytesEqual(hashBytes(root.hash), appHash)) {
+        throw new Error(`state store corrupted: the root of height ${height} hashes to ${hex(hashBytes(root.hash))} but the committed app hash is ${hex(appHash)} (${dir})`);
+      }
+      const earliest = earliestRaw === undefined ? 0 : readU64(earliestRaw, 0);
+      const store = new DiskStore(db, opts, height, root, earliest);
+      // finish what a pruning pass cut short (a crash, a close) left behind, up to what the options keep
+      const keep = opts.pruning?.keepRecent ?? 0;
+      const target = Math.max(earliest, keep > 0 ? height - keep + 1 : 0);
+      if (target > 0) store.schedulePrune(target);
+      return store;
+    } catch (e) {
+      await db.close().catch(() => {});
+      throw e;
+    }
+  }
+
+  /** The latest committed version: height 0 and the empty hash for a new store. */
+  get latest(): StateVersion {
+    return this.current;
+  }
+
+  /** The lowest height at() answers (0: nothing pruned). */
+  get earliestHeight(): number {
+    return Math.max(this.earliest, this.current.height === 0 ? 0 : 1);
+  }
+
+  /** A kept version: the latest or an older one not pruned; undefined for a pruned or never-committed height. */
+  at(height: number): StateVersion | undefined {
+    this.assertOpen();
+    if (height === this.current.height) return this.current;
+    if (!Number.isSafeInteger(height) || height < 1 || height > this.current.height || height < this.earliest) return undefined;
+    const [raw] = this.db.call<Array<Uint8Array | undefined>>({ op: "getMany", keys: [rootKey(height)] });
+    return raw === undefined ? undefined : new DiskVersion(this, height, decodeRef(raw));
+  }
+
+  /** Why at(height) has nothing, for query errors. */
+  explainMissing(height: number): string {
+    if (height > this.current.height) return `height ${height} is not committed yet (latest ${this.current.height})`;
+    if (height < this.earliest) return `height ${height} is pruned (earliest kept height ${this.earliest})`;
+    return `height ${height} has no state (the chain started at a later height)`;
+  }
+
+  /** Compute the app hash the changes give, without changing anything committed (see CommitStore.prepare). */
+  prepare(height: number, changes: ReadonlyArray<Change>): DiskPending {
+    this.assertOpen();
+    const base = this.current;
+    checkNextHeight(height, base.height);
+    return new DiskPending(height, base, applyChanges(this.nodes, base.root, height, sortedChanges(changes)));
+  }
+
+  /** Persist a prepared version in one sync batch; only then does `latest` switch to it. */
+  async commit(pending: DiskPending): Promise<void> {
+    this.assertOpen();
+    if (!(pending instanceof DiskPending)) throw new TypeError("commit: not a DiskPending from prepare()");
+    if (this.committing) throw new Error("commit: another commit is in progress");
+    const base = this.current;
+    if (pending.base !== base) {
+      throw new Error(`commit: version ${pending.height} was prepared on height ${pending.base.height}, but the latest is now height ${base.height}`);
+    }
+    checkNextHeight(pending.height, base.height);
+    const h = pending.height;
+    const d = pending.diff;
+    const ops: WriteOp[] = [];
+    for (const [key, value] of d.nodes) ops.push({ type: "put", key, value });
+    for (const [k, v] of d.values) {
+      ops.push({ type: "put", key: valueKey(k, h), value: v === null ? Uint8Array.of(0) : concat(Uint8Array.of(1), v) });
+    }
+    const empty = new Uint8Array(0);
+    for (const r of d.orphans) ops.push({ type: "put", key: orphanKey(ORPHAN, h, r), value: empty });
+    for (const r of d.tombstones) ops.push({ type: "put", key: orphanKey(TOMBSTONE_ORPHAN, h, r), value: empty });
+    ops.push({ type: "put", key: rootKey(h), value: encodeRef(d.root) });
+    ops.push({ type: "put", key: META_KEY, value: encodeMeta(h, pending.appHash) });
+    this.committing = true;
+    try {
+      if (this.opts.faults?.beforeCommit?.(h)) {
+        this.crashed = true;
+        throw new Error(`injected crash before the commit of height ${h}`);
+      }
+      await this.db.request({ op: "batch", ops, sync: true });
+      this.current = new DiskVersion(this, h, d.root);
+      for (const [k, v] of d.values) this.values.set(k, v, v === null ? 0 : v.byteLength);
+    } finally {
+      this.committing = false;
+    }
+    const p = this.opts.pruning;
+    if (p && p.keepRecent > 0 && h % p.interval === 0 && h - p.keepRecent + 1 > this.earliest) this.schedulePrune(h - p.keepRecent + 1);
+  }
+
+  /** Prune every version below `earliest` (at most up to the latest); resolves when done. */
+  async pruneTo(earliest: number): Promise<void> {
+    this.assertOpen();
+    this.schedulePrune(Math.min(earliest, this.current.height));
+    await this.pruning;
+    if (this.pruneError) throw this.pruneError;
+  }
+
+  /** Wait for a background pruning pass (tests, shutdown). */
+  async pruned(): Promise<void> {
+    await this.pruning;
+    if (this.pruneError) throw this.pruneError;
+  }
+
+  private schedulePrune(earliest: number): void {
+    if (earliest > this.pruneTarget) this.pruneTarget = earliest;
+    if (this.pruning) return;
+    this.pruning = this.pruneLoop().finally(() => {
+      this.pruning = undefined;
+    });
+  }
+
+  private async pruneLoop(): Promise<void> {
+    let batches = 0;
+    const stop = (): boolean => {
+      batches++;
+      if (this.opts.faults?.afterPruneBatch?.(batches)) this.crashed = true;
+      return this.crashed || this.closed;
+    };
+    try {
+      for (;;) {
+        const target = this.pruneTarget;
+        if (target > this.earliest) {
+          // refuse the heights first, in memory and on disk, then delete what only they read
+          this.earliest = target;
+          await this.db.request({ op: "batch", ops: [{ type: "put", key: EARLIEST_KEY, value: u64(target) }], sync: false });
+          if (stop()) return;
+        }
+        const e = this.earliest;
+        for (const table of [ROOT_TABLE, ORPHAN, TOMBSTONE_ORPHAN]) {
+          // roots below e; orphan records with staleSince <= e
+          const lt = tableBound(table, table === ROOT_TABLE ? e : e + 1);
+          for (;;) {
+            const keys = await this.db.request<Uint8Array[]>({ op: "keys", gte: Uint8Array.of(table), lt, limit: PRUNE_BATCH });
+            if (keys.length === 0) break;
+            const ops: WriteOp[] = [];
+            for (const k of keys) {
+              ops.push({ type: "del", key: k });
+              if (table !== ROOT_TABLE) ops.push({ type: "del", key: k.subarray(9) });
+            }
+            await this.db.request({ op: "batch", ops, sync: false });
+            if (stop()) return;
+          }
+        }
+        if (this.pruneTarget <= this.earliest) return;
+      }
+    } catch (e) {
+      this.pruneError = e instanceof Error ? e : new Error(String(e));
+    }
+  }
+
+  /** Compact LevelDB (qosd prune, after pruning). */
+  async compact(): Promise<void> {
+    this.assertOpen();
+    await this.db.request({ op: "compact" });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pruning;
+    await this.db.close();
+  }
+
+  /** @internal */
+  readValue(key: string, height: number): Uint8Array | undefined {
+    this.assertReadable(height);
+    const latest = height === this.current.height;
+    if (latest) {
+      const hit = this.values.get(key);
+      if (hit !== undefined) return hit ?? undefined;
+    }
+    const raw = this.db.call<Uint8Array | null>({ op: "first", gte: valueKey(key, height), lt: valueEnd(key) });
+    const value = raw === null || raw[0] === 0 ? null : raw.subarray(1);
+    if (latest && height === this.current.height) this.values.set(key, value, value === null ? 0 : value.byteLength);
+    return value ?? undefined;
+  }
+
+  /** @internal */
+  *scan(height: number, start: string, end: string | undefined, reverse: boolean): IterableIterator<[string, Uint8Array]> {
+    if (end !== undefined && end <= start) return;
+    const gte = valuePrefix(start);
+    const lt = end === undefined ? VALUES_END : valuePrefix(end);
+    let resume: Uint8Array | null = null;
+    let limit = SCAN_FIRST;
+    for (;;) {
+      this.assertReadable(height);
+      const r: ScanResult = this.db.call({
+        op: "scan",
+        version: height,
+        reverse,
+        limit,
+        ...(reverse
+          ? { gte, lt: resume ?? lt }
+          : resume === null
+            ? { gte, lt }
+            : { gt: concat(resume, new Uint8Array(8).fill(0xff)), lt }),
+      });
+      yield* r.entries;
+      if (r.resume === null) return;
+      resume = r.resume;
+      limit = Math.min(limit * 4, SCAN_MAX);
+    }
+  }
+
+  /** @internal */
+  proveAt(version: DiskVersion, key: string): MerkleProof {
+    this.assertReadable(version.height);
+    return prove(this.nodes, version.root, keyToBytes(key));
+  }
+
+  private assertReadable(height: number): void {
+    this.assertOpen();
+    if (height < this.earliest) throw new Error(`state at height ${height} is pruned (earliest kept height ${this.earliest})`);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error("state store is closed");
+    if (this.crashed) throw new Error("state store stopped by an injected crash: close and reopen it");
+  }
+}

@@ -1,0 +1,130 @@
+// The LevelDB handle of a disk store lives here, in a worker thread, because classic-level only reads
+// asynchronously and the app reads state synchronously (docs/decisions.md "State on disk"). The main
+// thread posts a request; a synchronous one is answered on `syncPort` and signalled through the shared
+// flag (the main thread sleeps on it with Atomics.wait and takes the answer with receiveMessageOnPort),
+// an asynchronous one (commit and pruning batches) is answered on parentPort.
+
+import { parentPort, workerData, type MessagePort } from "node:worker_threads";
+import { ClassicLevel } from "classic-level";
+import { compact, unescapeKey, valueRecordVersion, type WriteOp } from "./layout.js";
+
+export type Request =
+  | { op: "open" }
+  | { op: "first"; gte: Uint8Array; lt: Uint8Array }
+  | { op: "getMany"; keys: Uint8Array[] }
+  | { op: "scan"; gte?: Uint8Array; gt?: Uint8Array; lt: Uint8Array; reverse: boolean; version: number; limit: number }
+  | { op: "keys"; gte: Uint8Array; lt: Uint8Array; limit: number }
+  | { op: "batch"; ops: WriteOp[]; sync: boolean }
+  | { op: "compact" }
+  | { op: "close" };
+
+export interface ScanResult {
+  /** resolved pairs in scan order (tombstones left out) */
+  entries: Array<[string, Uint8Array]>;
+  /** the value prefix of the last key group read in full; null when the range is exhausted */
+  resume: Uint8Array | null;
+}
+
+interface Envelope {
+  id: number;
+  sync: boolean;
+  req: Request;
+}
+
+const { dir, flag: flagBuffer, syncPort } = workerData as { dir: string; flag: SharedArrayBuffer; syncPort: MessagePort };
+const flag = new Int32Array(flagBuffer);
+const db = new ClassicLevel<Uint8Array, Uint8Array>(dir, { keyEncoding: "view", valueEncoding: "view" });
+const opened = db.open();
+opened.catch(() => {});
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = a.length - 1; i >= 0; i--) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+async function scan(r: Extract<Request, { op: "scan" }>): Promise<ScanResult> {
+  // a range option present but undefined is not the same as absent to abstract-level
+  const it = db.iterator(r.gt !== undefined ? { gt: r.gt, lt: r.lt, reverse: r.reverse } : { gte: r.gte, lt: r.lt, reverse: r.reverse });
+  const entries: Array<[string, Uint8Array]> = [];
+  let group: Uint8Array | null = null;
+  let chosen: Uint8Array | undefined;
+  let resume: Uint8Array | null = null;
+  const finish = (): void => {
+    if (group !== null && chosen !== undefined && chosen[0] === 1) entries.push([unescapeKey(group), Uint8Array.prototype.slice.call(chosen, 1)]);
+  };
+  try {
+    for (;;) {
+      const batch = await it.nextv(entries.length + 64 < r.limit ? 256 : 64);
+      if (batch.length === 0) {
+        finish();
+        return { entries, resume: null };
+      }
+      for (const [k, v] of batch) {
+        const prefix = k.subarray(0, k.length - 8);
+        if (group === null || !sameBytes(prefix, group)) {
+          if (group !== null) {
+            finish();
+            resume = group;
+            if (entries.length >= r.limit) return { entries, resume };
+          }
+          group = Uint8Array.prototype.slice.call(prefix);
+          chosen = undefined;
+        }
+        // forward: a key's records come newest first, take the first at or below the version;
+        // reverse: oldest first, take the last at or below it
+        if (valueRecordVersion(k) <= r.version && (r.reverse || chosen === undefined)) chosen = v;
+      }
+    }
+  } finally {
+    await it.close();
+  }
+}
+
+async function handle(req: Request): Promise<unknown> {
+  await opened;
+  switch (req.op) {
+    case "open":
+      return null;
+    case "first": {
+      const got = await db.iterator({ gte: req.gte, lt: req.lt, limit: 1 }).all();
+      return got.length === 0 ? null : compact(got[0][1]);
+    }
+    case "getMany": {
+      const got = await db.getMany(req.keys);
+      return got.map((v) => (v === undefined ? undefined : compact(v)));
+    }
+    case "scan":
+      return scan(req);
+    case "keys": {
+      const keys = await db.keys({ gte: req.gte, lt: req.lt, limit: req.limit }).all();
+      return keys.map(compact);
+    }
+    case "batch":
+      await db.batch(req.ops, { sync: req.sync });
+      return null;
+    case "compact":
+      await db.compactRange(Uint8Array.of(0), Uint8Array.of(0xff));
+      return null;
+    case "close":
+      await db.close();
+      return null;
+  }
+}
+
+parentPort!.on("message", (msg: Envelope) => {
+  handle(msg.req).then(
+    (ok) => reply(msg, { id: msg.id, ok }),
+    (e: unknown) => reply(msg, { id: msg.id, error: e instanceof Error ? e.message : String(e) }),
+  );
+});
+
+function reply(msg: Envelope, answer: { id: number; ok?: unknown; error?: string }): void {
+  if (msg.sync) {
+    syncPort.postMessage(answer);
+    Atomics.store(flag, 0, 1);
+    Atomics.notify(flag, 0);
+  } else {
+    parentPort!.postMessage(answer);
+  }
+}

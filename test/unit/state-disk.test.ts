@@ -1,0 +1,204 @@
+import { test, describe, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import fc from "fast-check";
+import { ClassicLevel } from "classic-level";
+import { DiskStore, type DiskStoreOptions } from "../../app/state/disk/store.js";
+import { keyToBytes, prefixEnd, type Change } from "../../app/state/kv.js";
+import * as smt from "../../app/state/smt.js";
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), "qos-disk-test-"));
+  dirs.push(d);
+  return d;
+}
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+const v = (s: string) => new TextEncoder().encode(s);
+const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
+type Model = Map<string, Uint8Array>;
+const sorted = (m: Model): Array<[string, Uint8Array]> => [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+const dumpHex = (it: Iterable<[string, Uint8Array]>) => [...it].map(([k, x]) => [k, hex(x)]);
+
+/** the disk store against the in-memory tree and a plain map at one height */
+function checkVersion(store: DiskStore, height: number, model: Model, probe: string[]): void {
+  const ver = store.at(height);
+  assert.ok(ver, `height ${height} is kept`);
+  const pairs = sorted(model);
+  const root = smt.build(pairs);
+  assert.equal(hex(ver.appHash), hex(smt.rootHash(root)), `app hash at ${height}`);
+  assert.deepEqual(dumpHex(ver.reader.iterate("")), dumpHex(pairs), `iteration at ${height}`);
+  assert.deepEqual(dumpHex(ver.reader.iterateReverse!("")), dumpHex(pairs.slice().reverse()), `reverse iteration at ${height}`);
+  for (const k of probe) {
+    assert.equal(hex(ver.reader.get(k) ?? new Uint8Array([0xee])), hex(model.get(k) ?? new Uint8Array([0xee])), `get ${JSON.stringify(k)} at ${height}`);
+    const proof = ver.prove(k);
+    assert.equal(hex(smt.encodeProof(proof)), hex(smt.encodeProof(smt.proveKey(root, k))), `proof of ${JSON.stringify(k)} at ${height}`);
+    const val = model.get(k);
+    if (val) assert.equal(smt.verifyMembership(ver.appHash, keyToBytes(k), val, proof), true);
+    else assert.equal(smt.verifyNonMembership(ver.appHash, keyToBytes(k), proof), true);
+    const end = prefixEnd(k);
+    const expect = pairs.filter(([x]) => x >= k && (end === undefined || x < end));
+    assert.deepEqual(dumpHex(ver.reader.iterate(k, end)), dumpHex(expect), `range ${JSON.stringify(k)} at ${height}`);
+    assert.deepEqual(dumpHex(ver.reader.iterateReverse!(k, end)), dumpHex(expect.slice().reverse()), `reverse range at ${height}`);
+  }
+}
+
+describe("DiskStore", () => {
+  test("commit, reopen, history and proofs", async () => {
+    const dir = tempDir();
+    let store = await DiskStore.open(dir, { cacheBytes: 4096 });
+    assert.equal(store.latest.height, 0);
+    assert.equal(hex(store.latest.appHash), "00".repeat(32));
+    await store.commit(store.prepare(1, [["a", v("1")], ["b", v("1")], ["a\0", v("z")]]));
+    await store.commit(store.prepare(2, [["a", v("2")], ["b", null], ["c", v("3")]]));
+    const h2 = hex(store.latest.appHash);
+    await store.close();
+    store = await DiskStore.open(dir, { cacheBytes: 4096 });
+    try {
+      assert.equal(store.latest.height, 2);
+      assert.equal(hex(store.latest.appHash), h2);
+      checkVersion(store, 1, new Map([["a", v("1")], ["b", v("1")], ["a\0", v("z")]]), ["a", "b", "c", "a\0", ""]);
+      checkVersion(store, 2, new Map([["a", v("2")], ["c", v("3")], ["a\0", v("z")]]), ["a", "b", "c", "a\0", ""]);
+      assert.equal(store.at(3), undefined);
+      // many keys: iteration crosses scan batches; deep tree; deleting down to one key collapses leaves upward
+      const many: Change[] = [];
+      for (let i = 0; i < 3000; i++) many.push([`k/${i}`, v(`x${i}`)]);
+      await store.commit(store.prepare(3, many));
+      assert.equal([...store.latest.reader.iterate("k/", "k0")].length, 3000);
+      await store.commit(store.prepare(4, many.slice(1).map(([k]): Change => [k, null])));
+      checkVersion(store, 4, new Map([["a", v("2")], ["c", v("3")], ["a\0", v("z")], ["k/0", v("x0")]]), ["k/0", "k/1", "a"]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  test("pruning: kept heights answer, pruned ones give undefined and a clear error, nothing else moves", async () => {
+    const dir = tempDir();
+    let models6: Model[] = [];
+    const store = await DiskStore.open(dir, { pruning: { keepRecent: 2, interval: 1 } });
+    try {
+      const models: Model[] = [];
+      models6 = models;
+      let m: Model = new Map();
+      for (let h = 1; h <= 6; h++) {
+        const old = store.at(h - 2);
+        m = new Map(m);
+        m.set(`k${h % 3}`, v(`v${h}`));
+        if (h === 4) m.delete("k0");
+        const changes: Change[] = [[`k${h % 3}`, v(`v${h}`)]];
+        if (h === 4) changes.push(["k0", null]);
+        await store.commit(store.prepare(h, changes));
+        models[h] = m;
+        await store.pruned();
+        if (h >= 3 && old) assert.throws(() => old.reader.get("k1"), /height \d is pruned \(earliest kept height \d\)/);
+      }
+      assert.equal(store.at(4), undefined);
+      assert.equal(store.explainMissing(4), "height 4 is pruned (earliest kept height 5)");
+      checkVersion(store, 5, models[5], ["k0", "k1", "k2"]);
+      checkVersion(store, 6, models[6], ["k0", "k1", "k2"]);
+      await store.pruneTo(6);
+    } finally {
+      await store.close();
+    }
+    // only the latest version is left: one value record per live key, one root, no orphan records, and
+    // exactly the nodes of the latest tree (3 leaves under 2 or more inner nodes)
+    const db = new ClassicLevel<Buffer, Buffer>(dir, { keyEncoding: "buffer", valueEncoding: "buffer" });
+    const count = new Map<string, number>();
+    for await (const k of db.keys()) count.set(String.fromCharCode(k[0]), (count.get(String.fromCharCode(k[0])) ?? 0) + 1);
+    await db.close();
+    assert.equal(count.get("v"), 3, "k0 (set again at 6), k1, k2: its older records and the tombstone of 4 are gone");
+    assert.equal(count.get("r"), 1);
+    assert.equal(count.get("o"), undefined);
+    assert.equal(count.get("t"), undefined);
+    const reopened = await DiskStore.open(dir);
+    try {
+      assert.equal(reopened.at(5), undefined);
+      checkVersion(reopened, 6, models6[6], ["k0", "k1", "k2"]);
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  test("property: random blocks, crashes at commit and between pruning batches, reopens ≡ the in-memory tree", async () => {
+    const keyArb = fc.constantFrom("a", "a\0", "a\0\0", "a\xff", "b", "ba", "", "\0", "\xff", "c/1", "c/2", "c/3", "d");
+    const valArb = fc.uint8Array({ minLength: 0, maxLength: 6 });
+    const opArb = fc.oneof(
+      fc.record({ t: fc.constant("block" as const), ch: fc.array(fc.tuple(keyArb, fc.option(valArb, { nil: null })), { maxLength: 8 }), redo: fc.boolean() }),
+      fc.record({ t: fc.constant("crashCommit" as const), ch: fc.array(fc.tuple(keyArb, valArb), { minLength: 1, maxLength: 4 }) }),
+      fc.record({ t: fc.constant("reopen" as const) }),
+      fc.record({ t: fc.constant("prune" as const), keep: fc.integer({ min: 1, max: 4 }), crashAfter: fc.integer({ min: 0, max: 4 }) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 10 }), async (ops) => {
+        const dir = tempDir();
+        let crashCommit = false;
+        let crashPruneAfter = 0;
+        const opts: DiskStoreOptions = {
+          cacheBytes: 2048,
+          faults: { beforeCommit: () => crashCommit, afterPruneBatch: (n) => crashPruneAfter > 0 && n >= crashPruneAfter },
+        };
+        let store = await DiskStore.open(dir, opts);
+        const models = new Map<number, Model>([[0, new Map()]]);
+        let earliest = 0;
+        const reopen = async () => {
+          await store.close();
+          crashCommit = false;
+          crashPruneAfter = 0;
+          store = await DiskStore.open(dir, opts);
+          await store.pruned();
+        };
+        try {
+          for (const op of ops) {
+            const h = store.latest.height;
+            const m = models.get(h)!;
+            if (op.t === "block" || op.t === "crashCommit") {
+              const dedup = new Map<string, Uint8Array | null>(op.ch);
+              const changes = [...dedup.entries()];
+              if (op.t === "block" && op.redo) store.prepare(h + 1, [["zz-discarded", v("x")]]);
+              const pending = store.prepare(h + 1, changes);
+              const next = new Map(m);
+              for (const [k, x] of changes) x === null ? next.delete(k) : next.set(k, x);
+              assert.equal(hex(pending.appHash), hex(smt.rootHash(smt.build(sorted(next)))));
+              if (op.t === "crashCommit") {
+                crashCommit = true;
+                await assert.rejects(store.commit(pending), /injected crash/);
+                await reopen();
+                assert.equal(store.latest.height, h, "a crashed commit leaves the old version");
+              } else {
+                await store.commit(pending);
+                models.set(h + 1, next);
+              }
+            } else if (op.t === "reopen") {
+              await reopen();
+            } else {
+              const target = Math.max(0, h - op.keep + 1);
+              crashPruneAfter = op.crashAfter;
+              await store.pruneTo(target);
+              if (target > earliest) earliest = target;
+              if (op.crashAfter > 0) await reopen();
+              crashPruneAfter = 0;
+            }
+            const latest = store.latest.height;
+            assert.equal(latest, Math.max(...models.keys()));
+            for (const [height, model] of models) {
+              if (height === 0 && latest > 0) continue;
+              if (height < earliest) {
+                assert.equal(store.at(height), undefined, `height ${height} is pruned`);
+                continue;
+              }
+              checkVersion(store, height, model, ["a", "a\0", "b", "", "c/", "zz-discarded"]);
+            }
+          }
+        } finally {
+          await store.close();
+        }
+      }),
+      { numRuns: 15 },
+    );
+  });
+});
