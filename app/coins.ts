@@ -64,6 +64,17 @@ export function parseCoins(coins: ReadonlyArray<{ denom: string; amount: string 
   return out;
 }
 
+/** parseCoins for coins in a tx (fees, messages): they must already be in the sorted form, so that one set
+ *  of coins has one encoding and a tx one hash (the SDK's Coins.Validate refuses unsorted coins too). */
+export function parseSortedCoins(coins: ReadonlyArray<{ denom: string; amount: string }>, what = "coins"): Coin[] {
+  for (let i = 1; i < coins.length; i++) {
+    if (compareStrings(coins[i - 1].denom, coins[i].denom) > 0) {
+      throw Errors.invalidCoins.with(`${what}: denoms are not sorted (${coins[i - 1].denom} before ${coins[i].denom})`);
+    }
+  }
+  return parseCoins(coins, what);
+}
+
 /** Parses "100uqos,5abc" (the CLI and SDK form). */
 export function parseCoinsString(text: string): Coin[] {
   if (text.trim() === "") return [];

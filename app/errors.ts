@@ -92,6 +92,8 @@ export const Errors = {
   aminoJsonTooLarge: defineError(RootCodespace, 59, "amino JSON sign document too large"),
   noAminoJson: defineError(RootCodespace, 60, "message has no amino JSON form"),
   aminoUnsignedContent: defineError(RootCodespace, 61, "tx carries content its amino JSON signature does not cover"),
+  // not a Cosmos SDK number: a tx must be the one encoding its content has, so that it has one hash
+  nonCanonicalTx: defineError(RootCodespace, 44, "tx is not canonically encoded"),
   // Query limits (app/query.ts): the framework's own codespace, so no Cosmos SDK root code is given a new meaning.
   queryTooLarge: defineError(QueryCodespace, 1, "query response too large", GrpcCode.RESOURCE_EXHAUSTED),
   queryTooExpensive: defineError(QueryCodespace, 2, "query reads too much state", GrpcCode.RESOURCE_EXHAUSTED),

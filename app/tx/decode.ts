@@ -3,6 +3,7 @@
 // limits are parameters), so this stays a pure function of the bytes.
 // Every byte string is validated by the strict wire validator (wire.ts, D11) before a generated decoder
 // reads it, so a decoding result depends only on the bytes, never on the JS engine's stack or JIT state.
+import { PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
 import { AuthInfo, TxBody, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { createHash } from "node:crypto";
 import { canonicalizeAddresses } from "../address.js";
@@ -10,11 +11,13 @@ import { Errors } from "../errors.js";
 import type { MsgHandler } from "../module.js";
 import type { Router } from "../router.js";
 import { aminoNameOf } from "./amino.js";
+import { requireCanonical, requireCanonicalBody } from "./canonical.js";
 import { NonCriticalFieldStart, schema, schemaOfTypeUrl, validateWire } from "./wire.js";
 
 const TxRawSchema = schema("cosmos.tx.v1beta1.TxRaw");
 const TxBodySchema = schema("cosmos.tx.v1beta1.TxBody");
 const AuthInfoSchema = schema("cosmos.tx.v1beta1.AuthInfo");
+const Secp256k1PubKeyTypeUrl = "/cosmos.crypto.secp256k1.PubKey";
 
 export interface DecodedMsg {
   typeUrl: string;
@@ -55,13 +58,15 @@ export function decodeStrict<T>(codec: { decode(bytes: Uint8Array): T }, typeNam
  * One message from its bytes, the way every message enters the chain (in a tx, or from a QCP execute
  * payload): strict wire validation against the schema its type URL names, the generated decoder, then
  * addresses made canonical (lower-case bech32), so that the signer list, the stateless checks and every
- * later string comparison see one form per account. Throws txDecode only; the caller runs checkStateless.
+ * later string comparison see one form per account. Throws txDecode (or, with `canonical`, nonCanonicalTx
+ * when the bytes are not the message's canonical encoding); the caller runs checkStateless.
  */
-export function decodeMsg<T>(handler: MsgHandler<T>, bytes: Uint8Array, what = handler.typeUrl): T {
+export function decodeMsg<T>(handler: MsgHandler<T>, bytes: Uint8Array, what = handler.typeUrl, canonical = false): T {
   const s = schemaOfTypeUrl(handler.typeUrl);
   if (!s) throw Errors.txDecode.with(`${what}: no wire schema for ${handler.typeUrl}`);
   validateWire(bytes, s, what);
   const msg = decodeOrThrow(what, () => handler.codec.decode(bytes));
+  if (canonical) requireCanonical(what, bytes, handler.codec.encode(msg).finish());
   canonicalizeAddresses(msg);
   return msg;
 }
@@ -77,13 +82,22 @@ export function decodeTx(bytes: Uint8Array, router: Router, maxTxBytes: number):
   validateWire(raw.authInfoBytes, AuthInfoSchema, "AuthInfo");
   const body = decodeOrThrow("TxBody", () => TxBody.decode(raw.bodyBytes));
   const authInfo = decodeOrThrow("AuthInfo", () => AuthInfo.decode(raw.authInfoBytes));
+  // One hash per tx: TxRaw is not signed, so it must be the one encoding of what is (canonical.ts).
+  requireCanonical("TxRaw", bytes, TxRaw.encode(raw).finish());
+  requireCanonicalBody(raw.bodyBytes, TxBody.encode(body).finish());
+  requireCanonical("AuthInfo", raw.authInfoBytes, AuthInfo.encode(authInfo).finish());
+  authInfo.signerInfos.forEach(({ publicKey }, i) => {
+    if (publicKey?.typeUrl === Secp256k1PubKeyTypeUrl) {
+      requireCanonical(`signer ${i}'s public key`, publicKey.value, PubKey.encode(PubKey.decode(publicKey.value)).finish());
+    }
+  });
   if (body.messages.length === 0) throw Errors.invalidRequest.with("transaction has no messages");
   if (body.extensionOptions.length > 0) throw Errors.unknownRequest.with("extension options are not supported");
   // Each message's stateless check runs in the ante handler (runAnte), not here: its limits are chain
   // parameters, and decoding must stay a pure function of the bytes.
   const msgs = body.messages.map((any, i) => {
     const handler = router.msg(any.typeUrl);
-    const msg = decodeMsg(handler, any.value, `message ${i} (${any.typeUrl})`);
+    const msg = decodeMsg(handler, any.value, `message ${i} (${any.typeUrl})`, true);
     return { typeUrl: any.typeUrl, handler, msg, aminoName: aminoNameOf(any.typeUrl) };
   });
   // a Set, not Array.includes: thousands of signers must cost linear time, not quadratic (CheckTx CPU)

@@ -2,7 +2,7 @@
 // bytes, the coins as bigints) into a ParsedApprove, and execute(ctx, parsed) applies it against state
 // (the allowance, known and unpaused denoms).
 import { parseAccAddress } from "../../app/address.js";
-import { addCoins, parseCoins, type Coin } from "../../app/coins.js";
+import { addCoins, parseSortedCoins, type Coin } from "../../app/coins.js";
 import type { Context, MsgHandler } from "../../app/module.js";
 import { TypeUrl } from "../../gen/names.js";
 import * as tx from "../../gen/qos/approve/v1/tx.js";
@@ -37,7 +37,7 @@ function parties(msg: { from: string; to: string }): ParsedApprove {
 /** the parties and a non-empty coin list */
 function withCoins(msg: CoinsMsg): ParsedApprove {
   const parsed = parties(msg);
-  parsed.coins = parseCoins(msg.coins);
+  parsed.coins = parseSortedCoins(msg.coins);
   if (parsed.coins.length === 0) throw ApproveErrors.emptyCoins.with("give at least one coin");
   return parsed;
 }

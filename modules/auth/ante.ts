@@ -11,7 +11,7 @@ import { SignMode } from "cosmjs-types/cosmos/tx/signing/v1beta1/signing";
 import { SignDoc, TxBody } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { createHash } from "node:crypto";
 import { addressFromPubKey, parseAccAddress } from "../../app/address.js";
-import { BaseDenom, coinsToString, feeForGas, parseCoins, type Coin } from "../../app/coins.js";
+import { BaseDenom, coinsToString, feeForGas, parseSortedCoins, type Coin } from "../../app/coins.js";
 import { AppError, Errors } from "../../app/errors.js";
 import type { Event } from "../../app/events.js";
 import { GasCosts } from "../../app/gas.js";
@@ -54,7 +54,7 @@ function runAnte(ctx: AnteContext, tx: DecodedTx, deps: AnteDeps, options: AnteO
   const fee = authInfo.fee;
   if (!fee) throw Errors.insufficientFee.with("AuthInfo.fee is missing");
   if (fee.payer !== "" || fee.granter !== "") throw Errors.notSupported.with("fee payer and fee granter are not supported");
-  const feeCoins = parseCoins(fee.amount, "fee");
+  const feeCoins = parseSortedCoins(fee.amount, "fee");
   // Consensus rule (every mode): a fee only in denoms the chain pays out, else it is stranded.
   const feeDenoms: readonly string[] = params.fee_denoms;
   for (const coin of feeCoins) {

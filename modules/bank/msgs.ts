@@ -3,7 +3,7 @@
 // state checks: balances, blocked addresses, send hooks).
 import { MsgSend, MsgSendResponse } from "cosmjs-types/cosmos/bank/v1beta1/tx";
 import { parseAccAddress } from "../../app/address.js";
-import { addCoins, coinsEqual, coinsToString, parseCoins, type Coin } from "../../app/coins.js";
+import { addCoins, coinsEqual, coinsToString, parseSortedCoins, type Coin } from "../../app/coins.js";
 import type { Context, MsgHandler, MsgLimits } from "../../app/module.js";
 import { MsgTransfer, MsgTransferResponse } from "../../gen/qos/bank/v1/tx.js";
 import { TypeUrl } from "../../gen/names.js";
@@ -47,7 +47,7 @@ export function bankMsgs(keeper: BankKeeper): MsgHandler[] {
       keeper.checkRecipient(from, "from_address");
       const to = parseAccAddress(msg.toAddress, "to_address");
       keeper.checkRecipient(to, "to_address");
-      const coins = parseCoins(msg.amount, "amount");
+      const coins = parseSortedCoins(msg.amount, "amount");
       if (coins.length === 0) throw BankErrors.emptyCoins.with("MsgSend.amount is empty");
       return { from, to, fromAddress: msg.fromAddress, coins };
     },
@@ -101,7 +101,7 @@ function parseTransfer(msg: MsgTransfer, limits: MsgLimits): ParsedTransfer {
       const address = parseAccAddress(item.address, `${name}[${i}].address`);
       if (seen.has(item.address)) throw BankErrors.duplicateAddress.with(`${name}: ${item.address}`);
       seen.add(item.address);
-      const coins = parseCoins(item.coins, `${name}[${i}].coins`);
+      const coins = parseSortedCoins(item.coins, `${name}[${i}].coins`);
       if (coins.length === 0) throw BankErrors.emptyCoins.with(`${name}[${i}] has no coins`);
       return { address, coins };
     });
