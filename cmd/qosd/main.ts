@@ -12,6 +12,7 @@ import { exportGenesis } from "./export.js";
 import { initHome } from "./init.js";
 import { startNode } from "./start.js";
 import { collectGentxs, gentx } from "./gentx.js";
+import { chainInfo } from "./chain-info.js";
 
 const defaultHome = process.env.QOSD_HOME ?? join(homedir(), ".qosd");
 const program = new Command("qosd")
@@ -137,6 +138,20 @@ homeOption(
     .addHelpText("after", "\nExample:\n  qosd export --home ~/.qosd > new-genesis.json"),
 ).action(async (opts) => {
   console.log(JSON.stringify(await exportGenesis(resolve(opts.home)), null, 2));
+});
+
+homeOption(
+  program
+    .command("chain-info")
+    .description("describe this node's chain for wallets: Keplr's ChainInfo (--keplr, the default) or chain-registry files (--registry <dir>)")
+    .option("--keplr", "print a Keplr ChainInfo (for window.keplr.experimentalSuggestChain)", false)
+    .option("--registry <dir>", "write the cosmos chain-registry chain.json and assetlist.json into <dir>")
+    .option("--rpc <url>", "public RPC URL (default: CometBFT's rpc.laddr as http://)")
+    .option("--rest <url>", "public REST URL (default: config/app.json rest_address, else 127.0.0.1:1317)")
+    .option("--chain-name <name>", "readable chain name (default: QOS <chain id>)")
+    .addHelpText("after", "\nExamples:\n  qosd chain-info --keplr --home .localnet/node > keplr.json\n  qosd chain-info --registry ./registry/qos --rpc https://rpc.example.org --rest https://lcd.example.org"),
+).action((opts) => {
+  console.log(chainInfo(resolve(opts.home), { keplr: opts.keplr, registry: opts.registry ? resolve(opts.registry) : undefined, rpc: opts.rpc, rest: opts.rest, chainName: opts.chainName }));
 });
 
 program
