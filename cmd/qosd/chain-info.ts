@@ -5,23 +5,22 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BaseDenom } from "../../app/coins.js";
+import { DefaultRestAddress } from "../../app/rest/server.js";
 import { keplrChainInfo, registryAssetList, registryChain, type ChainFacts } from "../../client/wallets.js";
 import { getTomlValue } from "../common/cometbft.js";
 import { paths, readAppConfig, readGenesis } from "./home.js";
 
-/** REST gateway address when config/app.json names none (the SDK's port) */
-const DefaultRestAddress = "127.0.0.1:1317";
-
 const asHttp = (address: string) => (/^[a-z]+:\/\//.test(address) ? address.replace(/^tcp:\/\//, "http://") : `http://${address}`);
 
 export function chainFacts(home: string, overrides: { rpc?: string; rest?: string; chainName?: string } = {}): ChainFacts {
-  const config = readAppConfig(home) as ReturnType<typeof readAppConfig> & { rest_address?: string };
+  const config = readAppConfig(home);
   const toml = readFileSync(paths(home).cometConfig, "utf8");
   const price = /^(\d+(?:\.\d+)?)([a-z][a-z0-9/]*)$/.exec(config.min_gas_price);
   if (!price || price[2] !== BaseDenom) throw new Error(`config/app.json min_gas_price ${JSON.stringify(config.min_gas_price)} is not a price in ${BaseDenom}`);
   return {
     chainId: readGenesis(home).chain_id,
     rpc: overrides.rpc ?? asHttp(getTomlValue(toml, "rpc", "laddr") ?? "tcp://127.0.0.1:26657"),
+    // the gateway switched off ("") still has a URL to name: where it would listen by default
     rest: overrides.rest ?? asHttp(config.rest_address || DefaultRestAddress),
     grpc: config.grpc_address || undefined,
     minGasPrice: price[1],

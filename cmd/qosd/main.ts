@@ -147,7 +147,7 @@ homeOption(
     .option("--keplr", "print a Keplr ChainInfo (for window.keplr.experimentalSuggestChain)", false)
     .option("--registry <dir>", "write the cosmos chain-registry chain.json and assetlist.json into <dir>")
     .option("--rpc <url>", "public RPC URL (default: CometBFT's rpc.laddr as http://)")
-    .option("--rest <url>", "public REST URL (default: config/app.json rest_address, else 127.0.0.1:1317)")
+    .option("--rest <url>", "public REST URL (default: config/app.json rest_address)")
     .option("--chain-name <name>", "readable chain name (default: QOS <chain id>)")
     .addHelpText("after", "\nExamples:\n  qosd chain-info --keplr --home .localnet/node > keplr.json\n  qosd chain-info --registry ./registry/qos --rpc https://rpc.example.org --rest https://lcd.example.org"),
 ).action((opts) => {
