@@ -12,14 +12,16 @@ import type { EncodeObject } from "@cosmjs/proto-signing";
 import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
 import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import { QueryBalanceRequest, QueryBalanceResponse } from "cosmjs-types/cosmos/bank/v1beta1/query";
-import { createHash } from "node:crypto";
+import { createHash, createPrivateKey } from "node:crypto";
 import { issueCertificate, newCaKeyPair, type CaKeyPair } from "../app/certificate.js";
 import { repoRoot } from "../cmd/common/cometbft.js";
 import { MsgCreateClient, MsgExecute, MsgInitQcp, MsgRecvQcp, MsgTransfer, MsgUpdateClient } from "../gen/qos/qcp/v1/tx.js";
 import { QuerySequencesRequest, QuerySequencesResponse } from "../gen/qos/qcp/v1/query.js";
 import { Method, TypeUrl } from "../gen/names.js";
 import { headerHash, lightBlockFromRpc, type LightBlock } from "../app/light/index.js";
-import { toProtoSignedHeader } from "../cmd/relayer/client.js";
+import { toProtoSignedHeader, updateMsg } from "../cmd/relayer/client.js";
+import { QueryClientRequest, QueryClientResponse } from "../gen/qos/qcp/v1/query.js";
+import { makeBlock, sha } from "../test/helpers/light-chain.js";
 import { toProtoValidatorSet } from "../app/light/index.js";
 import { freePort, sleep, TestNode } from "../test/helpers/node.js";
 import { msg as qscMsg, qscCertificate } from "../test/helpers/qsc.js";
@@ -158,6 +160,30 @@ export function qcpGenesis(genesis: any, profile: "qos" | "business", ca: CaKeyP
   genesis.app_state.qsc = { ...(genesis.app_state.qsc ?? {}), root_ca_public_key: toBase64(ca.publicKey) };
 }
 
+/**
+ * What validators signing a fork look like: a header of `src` for a height it reaches in a few blocks
+ * (its latest + 6), with another app hash, signed by `src`'s only validator key (a TestNode's), pushed
+ * into `dst`'s client of `src` by `signer` (verified from the client's latest height). Returns the
+ * forged height; once `src` gets there, a relayer sees its own header differ.
+ */
+export async function pushForgedHeader(dst: Chain, src: Chain, signer: TestAccount): Promise<bigint> {
+  const pv = JSON.parse(readFileSync(join(src.node.home, "config/priv_validator_key.json"), "utf8")) as { priv_key: { value: string } };
+  const seed = Buffer.from(pv.priv_key.value, "base64").subarray(0, 32);
+  const priv = createPrivateKey({ key: Buffer.concat([Buffer.from("302e020100300506032b657004220420", "hex"), seed]), format: "der", type: "pkcs8" });
+  const latest = await src.lightBlock();
+  const member = { key: { pubKey: latest.validatorSet.validators[0].pubKey, priv }, power: latest.validatorSet.validators[0].votingPower };
+  const client = QueryClientResponse.decode(await dst.query(Method.qos.qcp.v1.Query.Client, QueryClientRequest.encode({ chainId: src.id }).finish()));
+  const trusted = client.clientState!.latestHeight;
+  const forgedHeight = latest.signedHeader.header.height + 6n;
+  const forged = makeBlock({
+    height: forgedHeight, chainId: src.id, members: [member], nextMembers: [member], appHash: sha("forged state"),
+    time: { seconds: BigInt(Math.floor(Date.now() / 1000) + 6), nanos: 0 },
+  });
+  const trustedNext = (await src.lightBlock(Number(trusted) + 1)).validatorSet;
+  await dst.submit(signer, [updateMsg(signer.address, src.id, { block: forged, trustedHeight: trusted, trustedValidators: trustedNext })]);
+  return forgedHeight;
+}
+
 /** The latest block time of a chain, in seconds (certificates are valid around it). */
 async function chainSeconds(chain: Chain<ChainNode>): Promise<bigint> {
   const block = await chain.node.rpc<{ block: { header: { time: string } } }>("block");
@@ -227,7 +253,11 @@ export async function qcpAccounts(relayerCount: number) {
   return { relayers, alice, bob, banker, funded: [...relayers, alice, bob, banker].map((a) => ({ address: a.address, coins: "1000000000000uqos" })) };
 }
 
-export async function startQcpPair(options: { qosChainId?: string; bizChainId?: string; timeoutCommit?: string; relayers?: number } = {}): Promise<QcpPair> {
+export async function startQcpPair(options: {
+  qosChainId?: string; bizChainId?: string; timeoutCommit?: string; relayers?: number;
+  /** changes QOS's genesis before it starts (e.g. short governance periods) */
+  qosGenesis?: (genesis: any) => void;
+} = {}): Promise<QcpPair> {
   const ca = newCaKeyPair();
   const { relayers, alice, bob, banker, funded: accounts } = await qcpAccounts(options.relayers ?? 2);
   const timeoutCommit = options.timeoutCommit ?? "250ms";
@@ -237,6 +267,7 @@ export async function startQcpPair(options: { qosChainId?: string; bizChainId?: 
     const file = join(node.home, "config/genesis.json");
     const genesis = JSON.parse(readFileSync(file, "utf8"));
     qcpGenesis(genesis, profile, ca);
+    if (profile === "qos") options.qosGenesis?.(genesis);
     writeFileSync(file, JSON.stringify(genesis, null, 2));
   }
   const processes: RelayerProcess[] = [];

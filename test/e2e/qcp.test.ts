@@ -8,21 +8,18 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { EncodeObject } from "@cosmjs/proto-signing";
-import { createPrivateKey } from "node:crypto";
 import { MsgTransfer } from "../../gen/qos/qcp/v1/tx.js";
-import { updateMsg } from "../../cmd/relayer/client.js";
-import { makeBlock, sha } from "../helpers/light-chain.js";
 import {
   QueryClientRequest, QueryClientResponse, QueryConsensusStateRequest, QueryConsensusStateResponse, QueryResultRequest, QueryResultResponse,
 } from "../../gen/qos/qcp/v1/query.js";
 import { Method, TypeUrl } from "../../gen/names.js";
 import { voucherDenom } from "../../modules/qcp/keeper.js";
 import { repoRoot } from "../../cmd/common/cometbft.js";
-import { startQcpPair, sleep, type Chain, type QcpPair, type RelayerProcess } from "../../testnet/qcp-pair.js";
+import { pushForgedHeader, startQcpPair, sleep, type Chain, type QcpPair, type RelayerProcess } from "../../testnet/qcp-pair.js";
 
 const transfer = (to: string, sender: string, receiver: string, amount: string, denom = "STAR"): EncodeObject =>
   ({ typeUrl: TypeUrl.qos.qcp.v1.MsgTransfer, value: MsgTransfer.fromPartial({ sender, toChain: to, receiver, denom, amount }) });
@@ -212,19 +209,7 @@ describe("QCP between QOS and a business chain", { timeout: 600_000 }, () => {
     await waitFor("drained", drained(p, biz, qos), 60_000, [relayer]);
     // a header for a height biz reaches in a few blocks, with another app hash, signed by biz's only
     // validator (what validators signing a fork look like), pushed into QOS's client by alice
-    const pv = JSON.parse(readFileSync(join(biz.node.home, "config/priv_validator_key.json"), "utf8")) as { priv_key: { value: string } };
-    const seed = Buffer.from(pv.priv_key.value, "base64").subarray(0, 32);
-    const priv = createPrivateKey({ key: Buffer.concat([Buffer.from("302e020100300506032b657004220420", "hex"), seed]), format: "der", type: "pkcs8" });
-    const latest = await biz.lightBlock();
-    const member = { key: { pubKey: latest.validatorSet.validators[0].pubKey, priv }, power: latest.validatorSet.validators[0].votingPower };
-    const trusted = (await client()).clientState!.latestHeight;
-    const forgedHeight = latest.signedHeader.header.height + 6n;
-    const forged = makeBlock({
-      height: forgedHeight, chainId: biz.id, members: [member], nextMembers: [member], appHash: sha("forged state"),
-      time: { seconds: BigInt(Math.floor(Date.now() / 1000) + 6), nanos: 0 },
-    });
-    const trustedNext = (await biz.lightBlock(Number(trusted) + 1)).validatorSet;
-    await qos.submit(alice, [updateMsg(alice.address, biz.id, { block: forged, trustedHeight: trusted, trustedValidators: trustedNext })]);
+    const forgedHeight = await pushForgedHeader(qos, biz, alice);
     assert.equal((await client()).clientState!.latestHeight, forgedHeight, "the forged header is in");
     // once biz reaches that height, the relayer sees its own header differ and proves it
     const relayers = [relayer, ...(second ? [second] : [])];
