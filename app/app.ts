@@ -341,7 +341,7 @@ export class QosApp<C extends Chain = Chain> {
     }
     const genesis = new CacheStore(this.store.latest.reader);
     genesis.set(ChainIdKey, encoder.encode(this.chainId));
-    genesis.set(InitialHeightKey, encoder.encode(String(this.initialHeight)));
+    genesis.set(InitialHeightKey, encoder.encode(String(firstHeight(appState.app, this.initialHeight))));
     const ctx = this.blockContext(genesis, { chainId: this.chainId, height: 0, timeNs: timestampNs(req.time) }, "genesis");
     for (const module of this.modules) {
       module.initGenesis?.(ctx, appState[module.name] ?? module.defaultGenesis?.());
@@ -629,15 +629,33 @@ export class QosApp<C extends Chain = Chain> {
 
   /** The current state as genesis app_state (qosd export). */
   exportAppState(): Record<string, unknown> {
+    return Object.fromEntries(this.exportAppStateParts());
+  }
+
+  /** The current state as genesis app_state, one top-level field at a time (`qosd export` writes each
+   *  before it builds the next): "app" (the chain's first height: a chain started from the export
+   *  stores the same, so its genesis state and app hash are the exported ones), then every module. */
+  *exportAppStateParts(): IterableIterator<[string, unknown]> {
     const reader = this.store.latest.reader;
-    const state: Record<string, unknown> = {};
-    for (const module of this.modules) if (module.exportGenesis) state[module.name] = module.exportGenesis(reader);
-    return state;
+    const first = reader.get(InitialHeightKey);
+    yield ["app", { initial_height: first ? decoder.decode(first) : String(this.initialHeight) }];
+    for (const module of this.modules) if (module.exportGenesis) yield [module.name, module.exportGenesis(reader)];
   }
 
   get chain(): { chainId: string; initialHeight: number } {
     return { chainId: this.chainId, initialHeight: this.initialHeight };
   }
+}
+
+/** The height the chain first started at: genesis app_state.app.initial_height of an exported chain
+ *  (kept in the state so that the state stays the exported one), else the genesis initial height. */
+function firstHeight(app: unknown, initialHeight: number): number {
+  if (app === undefined) return initialHeight;
+  const value = (app as { initial_height?: unknown } | null)?.initial_height;
+  if (typeof value !== "string" || !/^[1-9][0-9]{0,15}$/.test(value) || Number(value) > initialHeight) {
+    throw new Error(`genesis app_state.app.initial_height must be a height from 1 to the initial height ${initialHeight}, got ${JSON.stringify(value)}`);
+  }
+  return Number(value);
 }
 
 /** Compares x.y.z versions numerically (missing parts are 0). */

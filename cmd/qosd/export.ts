@@ -1,9 +1,13 @@
-// qosd export: the committed state as a genesis document a new chain can start from.
+// qosd export: the committed state as a genesis document a new chain can start from. The document is
+// written as it is produced, one app_state field (a module) at a time, waiting for the output to drain:
+// never the whole document in memory, only the module being written.
+import { once } from "node:events";
+import type { Writable } from "node:stream";
 import type { QosApp } from "../../app/app.js";
 import { openApp } from "../../chain/index.js";
 import { genesisProfile, paths, readGenesis, type GenesisDoc } from "./home.js";
 
-export async function exportGenesis(home: string): Promise<GenesisDoc> {
+export async function exportGenesis(home: string, out: Writable): Promise<{ height: number }> {
   const genesis = readGenesis(home);
   let app: QosApp;
   try {
@@ -15,13 +19,24 @@ export async function exportGenesis(home: string): Promise<GenesisDoc> {
     throw e;
   }
   try {
-    return {
-      ...genesis,
-      initial_height: String(app.lastHeight + 1),
-      app_hash: "",
-      app_state: { profile: app.profile, ...app.exportAppState() },
-    };
+    await writeExport(app, genesis, out);
+    return { height: app.lastHeight };
   } finally {
     await app.close();
   }
+}
+
+/** Writes `genesis` with the app's committed state as app_state and initial_height = the next height:
+ *  the same text as JSON.stringify(document, null, 2) with app_state last. */
+export async function writeExport(app: QosApp, genesis: GenesisDoc, out: Writable): Promise<void> {
+  const write = async (text: string) => {
+    if (!out.write(text)) await once(out, "drain");
+  };
+  const { app_state: _state, ...rest } = genesis;
+  const head = JSON.stringify({ ...rest, initial_height: String(app.lastHeight + 1), app_hash: "" }, null, 2);
+  await write(`${head.slice(0, -2)},\n  "app_state": {\n    "profile": ${JSON.stringify(app.profile)}`);
+  for (const [name, value] of app.exportAppStateParts()) {
+    await write(`,\n    ${JSON.stringify(name)}: ${JSON.stringify(value, null, 2).replace(/\n/g, "\n    ")}`);
+  }
+  await write("\n  }\n}\n");
 }

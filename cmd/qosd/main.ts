@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // qosd: the QOS node. `qosd --help` lists the commands; every command has its own --help.
 import { Command } from "commander";
+import { createWriteStream, type WriteStream } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { AppVersion } from "../../app/app.js";
@@ -134,10 +135,13 @@ homeOption(
 homeOption(
   program
     .command("export")
-    .description("print the committed state as a genesis document (stop the node first)")
-    .addHelpText("after", "\nExample:\n  qosd export --home ~/.qosd > new-genesis.json"),
+    .description("write the committed state as a genesis document, streamed (stop the node first); a chain started from it has the same state and app hash")
+    .option("--output <file>", "write to this file instead of stdout")
+    .addHelpText("after", "\nExample:\n  qosd export --home ~/.qosd --output new-genesis.json"),
 ).action(async (opts) => {
-  console.log(JSON.stringify(await exportGenesis(resolve(opts.home)), null, 2));
+  const out = opts.output ? createWriteStream(resolve(opts.output)) : process.stdout;
+  await exportGenesis(resolve(opts.home), out);
+  if (out !== process.stdout) await new Promise<void>((done, fail) => (out as WriteStream).end((e?: Error) => (e ? fail(e) : done())));
 });
 
 homeOption(

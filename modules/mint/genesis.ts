@@ -26,6 +26,9 @@ export const GenesisSchema = z.object({
    *  chain keeps measuring the average block time from where it started, so it mints at the same rate;
    *  absent = a new chain (genesis time = this genesis' time, nothing measured yet) */
   clock: z.object({ genesis_time: TimeSchema, first_height: TimeSchema.optional(), first_time: TimeSchema.optional() }).optional(),
+  /** uqos minted in the exported chain's last block: kept so that a chain started from the export has the
+   *  exported state (and app hash); the next block replaces it. Absent = 0 */
+  last_minted: AmountSchema.optional(),
 });
 export type Genesis = z.infer<typeof GenesisSchema>;
 
@@ -52,6 +55,7 @@ export function initGenesis(keeper: MintKeeper, ctx: Context, raw: unknown): voi
   }
   keeper.setMinted(ctx.store, applied);
   keeper.setParams(ctx.store, genesis.params);
+  keeper.setLastMint(ctx.store, BigInt(genesis.last_minted ?? "0"));
   const c = genesis.clock;
   keeper.setClock(ctx.store, c
     ? { genesisTime: BigInt(c.genesis_time), ...(c.first_height !== undefined && c.first_time !== undefined ? { first: { height: BigInt(c.first_height), time: BigInt(c.first_time) } } : {}) }
@@ -67,5 +71,6 @@ export function exportGenesis(keeper: MintKeeper, store: KVReader): Genesis {
       const c = keeper.clock(store);
       return { genesis_time: c.genesisTime.toString(), ...(c.first ? { first_height: c.first.height.toString(), first_time: c.first.time.toString() } : {}) };
     })(),
+    ...(keeper.lastMint(store) > 0n ? { last_minted: keeper.lastMint(store).toString() } : {}),
   };
 }

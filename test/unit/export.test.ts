@@ -1,7 +1,7 @@
 // Export fidelity (found by the simulation, issue 10): `qosd export` → a new chain from that genesis must
 // be the same chain. Each test builds some state, re-starts it from its export (initial height = next
 // height, genesis time = last block time) and runs the same block on both: the whole key-value state must
-// be identical except app/initial_height, and so must the exports.
+// be identical, and so must the exports.
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { toBase64 } from "@cosmjs/encoding";
