@@ -10,7 +10,7 @@
 // deliveries. Before the relayer starts, one transfer is delivered by the relayer's own code (see
 // DishonestRelayer.honestUpdateAndRecv): a MsgUpdateClient alone in a tx, then the MsgRecvQcp alone in
 // a tx, whose gas_used are the figures of one update and one delivery.
-import { writeFileSync, mkdirSync } from "node:fs";
+import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -25,6 +25,7 @@ import { outboxKeyBytes } from "../modules/qcp/index.js";
 import { allBalances, chainClients, deliveryTxs } from "../testnet/qcp-network.js";
 import { DishonestRelayer } from "../testnet/dishonest-relayer.js";
 import { median } from "./measure.js";
+import { cpuSeconds } from "./nodes.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -35,6 +36,7 @@ const { values: args } = parseArgs({
     "max-batch": { type: "string", default: "63" },
     "gas-per-msg": { type: "string", default: "400000" },
     relay: { type: "string", default: "process" },
+    "source-first": { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -50,7 +52,9 @@ if (args.help) {
                       process: the relayer process (cmd/relayer) delivers (default); direct: this
                       process does, pipelined (proofs fetched 16 at a time, every delivery tx of a
                       round broadcast without waiting for the previous one), to measure what the
-                      chains allow when the relayer is not the limit`);
+                      chains allow when the relayer is not the limit
+  --source-first      start the relayer only once the source has committed every transfer: the
+                      source's rate and the relayer's drain rate, each alone`);
   process.exit(0);
 }
 const int = (name: keyof typeof args) => {
@@ -64,6 +68,28 @@ const runs = int("runs");
 const log = (line: string) => console.error(`bench:qcp: ${line}`);
 if (args.relay !== "process" && args.relay !== "direct") throw new Error("--relay must be process or direct");
 const direct = args.relay === "direct";
+const sourceFirst = args["source-first"];
+
+/** CPU seconds so far of each process of a run: both qosd and their CometBFT, the relayer, this one. */
+function cpuByProcess(pair: { qos: Chain; biz: Chain }, relayerPid: number | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, chain] of [["qos", pair.qos], ["biz", pair.biz]] as const) {
+    const pid = chain.node.pid;
+    if (!pid) continue;
+    out[`${name} qosd`] = cpuSeconds(pid) ?? NaN;
+    try {
+      // (qosd supervises its CometBFT: its one child)
+      const child = Number(readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/)[0]);
+      if (child) out[`${name} cometbft`] = cpuSeconds(child) ?? NaN;
+    } catch {
+      // not Linux
+    }
+  }
+  if (relayerPid) out.relayer = cpuSeconds(relayerPid) ?? NaN;
+  const self = process.cpuUsage();
+  out.bench = (self.user + self.system) / 1e6;
+  return out;
+}
 
 /** `f` over `items`, at most `limit` at a time, results in order. */
 async function mapLimit<T, R>(items: T[], limit: number, f: (item: T) => Promise<R>): Promise<R[]> {
@@ -126,11 +152,16 @@ interface RunResult {
   msgsPerSec: number;
   /** first broadcast → every source tx committed */
   sourceMs: number;
+  /** relayer start → last delivered (= endToEndMs unless --source-first) */
+  relayMs: number;
+  /** CPU milliseconds per message of each process over the measured window (first broadcast → last
+   *  delivered; the relayer's from its start when --source-first) */
+  cpuMsPerMsg: Record<string, number>;
   /** QOS block time of the first → last block with deliveries of this run (the relayer's drain rate) */
   deliverySpanMs: number;
   deliveryTxs: number;
   maxPerTx: number;
-  /** the relayer's own median time per delivery round (read the chains, proofs, sign, broadcast, commit) */
+  /** the relayer's median time from broadcasting a delivery tx to seeing it executed (its "delivered … ms" lines) */
   relayerRoundMsP50: number;
   /** QOS's own FinalizeBlock + Commit time per delivered message (its log lines, delivery blocks only):
    *  1000 ÷ this = what QOS's single app thread could deliver per second if the relayer never waited */
@@ -143,6 +174,8 @@ interface RunResult {
   /** median gas_used ÷ deliveries over this run's delivery txs */
   gasPerRecvInBatch: number;
 }
+
+const cpuText = (cpu: Record<string, number>) => Object.entries(cpu).map(([name, ms]) => `${name} ${ms.toFixed(2)}`).join(", ");
 
 async function blockTimeMs(chain: Chain, height: number): Promise<number> {
   const b = await chain.node.rpc<{ block: { header: { time: string } } }>("block", { height: String(height) });
@@ -172,9 +205,10 @@ async function oneRun(run: number): Promise<RunResult> {
     const relayer = await pair.relayer(0, {
       max_batch: int("max-batch"), gas_per_msg: int("gas-per-msg"), poll_interval_ms: 100, ...(direct ? { routes: [{ from: qos.id, to: biz.id }] } : {}),
     });
-    relayer.start();
+    if (!sourceFirst) relayer.start();
     const base = 1n;
 
+    const cpuBefore = cpuByProcess(pair, relayer.pid);
     const started = Date.now();
     const hashes: string[] = [];
     for (let sent = 0; sent < messages; sent += perTx) {
@@ -188,10 +222,21 @@ async function oneRun(run: number): Promise<RunResult> {
       for (const h of hashes) if ((await biz.waitTx(h, 600_000)).code !== 0) throw new Error(`source tx ${h} failed`);
       sourceMs = Date.now() - started;
     })();
+    let relayStarted = started;
+    if (sourceFirst) {
+      await sourceDone;
+      relayStarted = Date.now();
+      relayer.start();
+    }
     if (direct) await directRelay(biz, qos, pair.relayers[0], target);
     await waitUntil(`${messages} deliveries`, async () => (await qos.seqs(biz.id)).inSequence >= target, 600_000, () => relayer.output);
     const endToEndMs = Date.now() - started;
+    const relayMs = Date.now() - relayStarted;
+    const cpuAfter = cpuByProcess(pair, relayer.pid);
     await sourceDone;
+    const dir = join(repoRoot, "bench/results");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `qcp-relayer-run${run}-${new Date().toISOString().replace(/[:.]/g, "-")}.log`), relayer.output);
     if ((await qos.seqs(biz.id)).inSequence !== target) throw new Error("more deliveries than messages");
     // STAR arrives as a voucher (its denom names its route once vouchers are namespaced): all of bob's
     // coins but uqos are vouchers from this run
@@ -208,11 +253,12 @@ async function oneRun(run: number): Promise<RunResult> {
       if (perBlock.has(Number(m[1]))) appMs += Number(m[2]) + Number(m[3]);
     }
     const result: RunResult = {
-      run, messages, endToEndMs, msgsPerSec: (messages * 1000) / endToEndMs, sourceMs,
+      run, messages, endToEndMs, msgsPerSec: (messages * 1000) / endToEndMs, sourceMs, relayMs,
+      cpuMsPerMsg: Object.fromEntries(Object.entries(cpuAfter).map(([name, seconds]) => [name, ((seconds - (cpuBefore[name] ?? 0)) * 1000) / messages])),
       deliverySpanMs: last - first, relayerRoundMsP50: direct ? NaN : median([...relayer.output.matchAll(/delivered #\d+\.\.#\d+ \(\d+\).*?, (\d+) ms,/g)].map((m) => Number(m[1]))), deliveryTxs: txs.length, maxPerTx: Math.max(...txs.map((t) => t.sequences.length)),
       appMsPerDelivery: appMs / messages, gasUpdate: gas.updateGas, updateAdjacent: gas.adjacent, gasOneRecv: gas.recvGas, gasPerRecvInBatch: median(txs.map((t) => Number(t.gasUsed) / t.sequences.length)),
     };
-    log(`run ${run}: ${messages} messages in ${endToEndMs} ms = ${result.msgsPerSec.toFixed(0)} msg/s end to end; source committed all after ${sourceMs} ms; ${txs.length} delivery txs (≤ ${result.maxPerTx} each) over ${result.deliverySpanMs} ms of QOS block time (${((messages * 1000) / result.deliverySpanMs).toFixed(0)} msg/s), relayer round p50 ${result.relayerRoundMsP50} ms; QOS app ${result.appMsPerDelivery.toFixed(2)} ms per delivery; gas: MsgUpdateClient tx ${gas.updateGas} (${gas.adjacent ? "adjacent" : "skipping"}), MsgRecvQcp tx ${gas.recvGas}, ${result.gasPerRecvInBatch.toFixed(0)} per delivery in batches (update included)`);
+    log(`run ${run}: ${messages} messages in ${endToEndMs} ms = ${result.msgsPerSec.toFixed(0)} msg/s end to end; source committed all after ${sourceMs} ms; ${txs.length} delivery txs (≤ ${result.maxPerTx} each) over ${result.deliverySpanMs} ms of QOS block time (${((messages * 1000) / result.deliverySpanMs).toFixed(0)} msg/s), relayer tx latency p50 ${result.relayerRoundMsP50} ms;${sourceFirst ? ` relayed alone in ${relayMs} ms (${((messages * 1000) / relayMs).toFixed(0)} msg/s);` : ""} CPU ms per message ${cpuText(result.cpuMsPerMsg)}; QOS app ${result.appMsPerDelivery.toFixed(2)} ms per delivery; gas: MsgUpdateClient tx ${gas.updateGas} (${gas.adjacent ? "adjacent" : "skipping"}), MsgRecvQcp tx ${gas.recvGas}, ${result.gasPerRecvInBatch.toFixed(0)} per delivery in batches (update included)`);
     return result;
   } finally {
     await pair.destroy();
@@ -228,6 +274,9 @@ async function main(): Promise<void> {
     noise: { min: Math.min(...rates), max: Math.max(...rates) },
     deliveryMsgsPerSec: median(results.map((r) => (r.messages * 1000) / r.deliverySpanMs)),
     sourceMs: median(results.map((r) => r.sourceMs)),
+    sourceMsgsPerSec: median(results.map((r) => (r.messages * 1000) / r.sourceMs)),
+    relayMsgsPerSec: median(results.map((r) => (r.messages * 1000) / r.relayMs)),
+    cpuMsPerMsg: Object.fromEntries(Object.keys(results[0].cpuMsPerMsg).map((name) => [name, median(results.map((r) => r.cpuMsPerMsg[name]))])),
     appMsPerDelivery: median(results.map((r) => r.appMsPerDelivery)),
     gasUpdate: median(results.map((r) => Number(r.gasUpdate))),
     gasOneRecv: median(results.map((r) => Number(r.gasOneRecv))),
@@ -236,7 +285,7 @@ async function main(): Promise<void> {
   };
   const report = {
     startedAt: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
-    options: { messages, perTx, runs, relay: args.relay, timeoutCommit: args["timeout-commit"], maxBatch: int("max-batch"), gasPerMsg: int("gas-per-msg") },
+    options: { messages, perTx, runs, relay: args.relay, sourceFirst, timeoutCommit: args["timeout-commit"], maxBatch: int("max-batch"), gasPerMsg: int("gas-per-msg") },
     results: results.map((r) => ({ ...r, gasUpdate: String(r.gasUpdate), gasOneRecv: String(r.gasOneRecv) })), summary,
   };
   const dir = join(repoRoot, "bench/results");
@@ -247,10 +296,12 @@ async function main(): Promise<void> {
   console.log(
     [
       `QCP benchmark, ${report.startedAt}: ${report.machine.cpus} CPUs (${report.machine.model}), Node ${report.machine.node}; both chains, the relayer and this process share them`,
-      `load: ${messages} MsgTransfer business → QOS in txs of ${perTx}, all broadcast at once; timeout_commit ${args["timeout-commit"]}; ${direct ? "delivered by this process, pipelined (--relay direct)" : `relayer process, max_batch ${int("max-batch")}`}`,
-      ...results.map((r) => `  run ${r.run}: ${f(r.msgsPerSec)} msg/s (${r.endToEndMs} ms; source committed after ${r.sourceMs} ms), ${r.deliveryTxs} delivery txs, QOS delivery span ${r.deliverySpanMs} ms = ${f((r.messages * 1000) / r.deliverySpanMs)} msg/s, relayer round p50 ${r.relayerRoundMsP50} ms`),
+      `load: ${messages} MsgTransfer business → QOS in txs of ${perTx}, all broadcast at once${sourceFirst ? ", the relayer started once all are committed" : ""}; timeout_commit ${args["timeout-commit"]}; ${direct ? "delivered by this process, pipelined (--relay direct)" : `relayer process, max_batch ${int("max-batch")}`}`,
+      ...results.map((r) => `  run ${r.run}: ${f(r.msgsPerSec)} msg/s (${r.endToEndMs} ms; source committed after ${r.sourceMs} ms), ${r.deliveryTxs} delivery txs, QOS delivery span ${r.deliverySpanMs} ms = ${f((r.messages * 1000) / r.deliverySpanMs)} msg/s, relayer tx latency p50 ${r.relayerRoundMsP50} ms`),
       `median ${f(summary.msgsPerSec)} msg/s end to end (runs ${rates.map(f).join(", ")}; min ${f(summary.noise.min)}, max ${f(summary.noise.max)}); goal ≥ 1,000/s ${summary.goal1000 ? "met" : "MISSED"}`,
       `median delivery rate on QOS ${f(summary.deliveryMsgsPerSec)} msg/s (messages ÷ block-time span of the delivery blocks); the source took ${f(summary.sourceMs)} ms to commit the transfers`,
+      `source alone: median ${f(summary.sourceMsgsPerSec)} msg/s committed${sourceFirst ? `; then the relayer alone: median ${f(summary.relayMsgsPerSec)} msg/s delivered (relayer start → last delivered)` : ""}`,
+      `CPU ms per message (median; 1,000 msg/s needs the sum ≤ ${(cpus().length * 1000) / 1000} ms on ${cpus().length} cores): ${cpuText(summary.cpuMsPerMsg)}, sum ${Object.values(summary.cpuMsPerMsg).reduce((a, b) => a + b, 0).toFixed(2)}`,
       `QOS app time (FinalizeBlock + Commit) per delivered message ${summary.appMsPerDelivery.toFixed(2)} ms: its one thread alone would allow ${f(1000 / summary.appMsPerDelivery)} msg/s`,
       `gas: a tx with one MsgUpdateClient (1-validator header) ${f(summary.gasUpdate)}; a tx with one MsgRecvQcp ${f(summary.gasOneRecv)}; per MsgRecvQcp in the relayer's batches ${f(summary.gasPerRecvInBatch)} (their update included)`,
       `report: ${file}`,

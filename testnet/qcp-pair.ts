@@ -115,6 +115,9 @@ export class RelayerProcess {
   output = "";
   private child?: ChildProcess;
   constructor(readonly configFile: string, readonly metricsPort: number) {}
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
   start(): void {
     this.output = "";
     const child = spawn(process.execPath, [relayerBin, "--config", this.configFile, "--metrics", `127.0.0.1:${this.metricsPort}`], { detached: true, stdio: ["ignore", "pipe", "pipe"] });

@@ -36,10 +36,18 @@ export const ConfigSchema = z
     max_batch: z.number().int().min(1).max(1024).default(50),
     /** the destination's auth.max_msgs_per_tx (64 by default): a tx with more messages is refused */
     max_msgs_per_tx: z.number().int().min(2).max(1024).default(64),
-    /** delivery txs broadcast back to back in one round (consecutive sequences, one wait for their blocks) */
+    /** delivery txs a round proves and broadcasts before it looks at the chains again */
     max_txs_per_round: z.number().int().min(1).max(64).default(8),
-    /** entry proofs fetched from the source at once */
+    /** delivery txs broadcast and not yet executed (consecutive account sequences); a round waits for room */
+    max_inflight_txs: z.number().int().min(1).max(256).default(8),
+    /** deliveries are proven at the client's height (no update) while the source is at most this many
+     *  blocks past it; older states may be pruned from the source's queries (qosd keep_recent: 100) */
+    max_proof_age_blocks: z.number().int().min(1).max(1000).default(50),
+    /** JSON-RPC batches of entry proofs fetched from the source at once */
     proof_concurrency: z.number().int().min(1).max(64).default(8),
+    /** abci_query calls per JSON-RPC batch request: at most the source node's rpc.max_request_batch_size
+     *  (CometBFT's default 10; 0 there = no limit) */
+    rpc_batch_size: z.number().int().min(1).max(1024).default(10),
     gas_per_msg: z.number().int().min(50_000).default(400_000),
     /** gas for each MsgUpdateClient header (and misbehaviour) in a tx; the chain charges per signature verified */
     gas_per_update: z.number().int().min(50_000).default(1_000_000),

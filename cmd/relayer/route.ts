@@ -1,25 +1,31 @@
-// One route (source outbox → destination inbox). Stateless: every round starts from the chains'
-// sequences (destination in-sequence, source out-sequence) and the destination's light client of the
-// source, so a restart or a second relayer changes nothing but who pays. A round: read the client
-// (latest height L), take the source's latest header H; if the source contradicts the header the
-// client stored at L, submit misbehaviour instead of delivering; if entries wait (or the client nears
-// the end of its trusting period), read the outbox head in the state header H commits to (height
-// H − 1), fetch each missing entry with its /store/key proof at H − 1, check it against H's app hash
-// and submit, in one tx, the MsgUpdateClient steps from L to H (client.ts) and the deliveries with
-// proof_height = H; wait until the tx is committed. Refusals "already delivered"/"not next" (qcp
-// codes 3/4) mean another relayer got there first: re-read and go on.
+// One route (source outbox → destination inbox). Everything it knows is re-read from the chains each
+// round (destination in-sequence and account, source out-sequence, the destination's light client of
+// the source), plus the txs it has in flight (pipeline.ts), so a restart or a second relayer changes
+// nothing but who pays. A round: read the client (latest height L), take the source's latest header;
+// if the source contradicts the header the client stored at L, submit misbehaviour instead of
+// delivering; settle the txs in flight against the destination's account and inbox sequences; then
+// prove the next entries (after the inbox and everything in flight) at the client's height P (L, or a
+// pending update's) while the source's outbox at P − 1 holds them, else at the source's latest height
+// H with the MsgUpdateClient steps P → H (client.ts) in the first tx; each entry's /store/key proof at
+// proof height − 1 is checked against that header's app hash; each tx is broadcast as soon as it is
+// proven, with the next account sequence, without waiting for blocks (up to max_inflight_txs). A tx
+// refused by CheckTx or in its block (another relayer first: qcp codes 3/4) stops sending until what is
+// in flight settles; then the round starts again from the chains.
 import type { EncodeObject } from "@cosmjs/proto-signing";
 import { MsgCreateSubstitute, MsgRecvQcp } from "../../gen/qos/qcp/v1/tx.js";
 import { OutboxEntry } from "../../gen/qos/qcp/v1/types.js";
 import { decodeProof, verifyMembership } from "../../app/state/smt.js";
 import { headerHash, toProtoValidatorSet } from "../../app/light/index.js";
 import { outboxKeyBytes } from "../../modules/qcp/keeper.js";
-import type { ChainClient } from "./chain.js";
+import type { AbciAnswer, ChainClient } from "./chain.js";
+import { StoreKeyQueryPath } from "../../app/app.js";
 import { sleep } from "./chain.js";
 import {
   clientView, conflicts, headroomSeconds, misbehaviourMsgs, substituteView, timestampOf, toProtoSignedHeader, updateMsg, updatePath, type ClientView,
 } from "./client.js";
+import type { LightBlock } from "../../app/light/index.js";
 import type { Config } from "./config.js";
+import { Pipeline } from "./pipeline.js";
 import { TypeUrl } from "../../gen/names.js";
 
 export interface RouteMetrics {
@@ -44,6 +50,9 @@ export interface RouteMetrics {
   substituteUpdates: number;
 }
 
+/** how often a route with txs in flight looks for their blocks */
+const InFlightPollMs = 50;
+
 export class Route {
   readonly name: string;
   readonly metrics: RouteMetrics = {
@@ -56,6 +65,7 @@ export class Route {
   /** misbehaviour submissions refused so far: every other retry uses the freezing-update form */
   private misbehaviourRefusals = 0;
   private stopped = false;
+  private readonly pipeline = new Pipeline();
   private unsubscribe?: () => void;
 
   constructor(
@@ -84,7 +94,8 @@ export class Route {
       try {
         const progressed = await this.round();
         backoff = 500;
-        if (!progressed) await this.idle(this.config.poll_interval_ms);
+        // with txs in flight, look again soon: their blocks free room for the next batch
+        if (!progressed) await this.idle(this.pipeline.size > 0 ? Math.min(this.config.poll_interval_ms, InFlightPollMs) : this.config.poll_interval_ms);
       } catch (e) {
         this.metrics.errors++;
         this.log(`[${this.name}] ${(e as Error).message}; retrying in ${backoff} ms`);
@@ -105,9 +116,9 @@ export class Route {
     });
   }
 
-  /** One delivery round; true if it delivered (or saw another relayer deliver) something. */
+  /** One round; true if it broadcast (or saw another relayer deliver) something, so the next round runs at once. */
   private async round(): Promise<boolean> {
-    const { src, dst } = this;
+    const { src, dst, pipeline } = this;
     const res = await dst.client(src.id);
     if (!res?.clientState) {
       this.warn(`${dst.id} has no light client of ${src.id} (create it with MsgCreateClient or governance); waiting`);
@@ -125,44 +136,49 @@ export class Route {
     this.warned = undefined;
     const latest = BigInt(await src.latestHeight());
     // the client's latest header must be the source's: otherwise someone updated it with a forged one
-    // the source's header at the client's height: checked for a conflict, then the start of any update
     const clientBlock = view.latestHeight <= latest ? await src.lightBlock(view.latestHeight) : undefined;
     if (clientBlock && view.latest && conflicts(view.latest, clientBlock.signedHeader)) {
-      await this.submitMisbehaviour(view, view.latestHeight);
+      // (after what is in flight has settled: the misbehaviour tx takes the account's next sequence)
+      if (pipeline.size === 0) await this.submitMisbehaviour(view, view.latestHeight);
+      else await this.settle();
       return false;
     }
-    const proofHeight = latest > view.latestHeight ? latest : view.latestHeight;
+    const { account, delivered } = await this.settle();
+    if (pipeline.isDraining) return false;
+    const from = pipeline.nextEntry(delivered);
+    // Prove at the height the client has (or a pending update gives it) while its outbox state holds
+    // the next entry and the source still keeps that state; only then update to the source's latest
+    // header: one update serves every batch the entries up to it fill.
+    const clientAt = pipeline.clientHeight(view.latestHeight);
+    let proofHeight = clientAt;
+    // (a source that no longer keeps that state answers with an error: then the latest header it is)
+    let head = clientAt >= 2n ? await src.sequences(dst.id, Number(clientAt - 1n)).then((s) => s.outSequence, () => -1n) : 0n;
+    if ((head < from || latest - clientAt > BigInt(this.config.max_proof_age_blocks)) && latest > clientAt) {
+      proofHeight = latest;
+      head = (await src.sequences(dst.id, Number(latest - 1n))).outSequence;
+    }
     if (proofHeight < 2n) return false;
-    const delivered = (await dst.sequences(src.id)).inSequence;
-    const head = (await src.sequences(dst.id, Number(proofHeight - 1n))).outSequence;
     this.metrics.inSequence = delivered;
     this.metrics.outSequence = head;
     this.metrics.backlog = Number(head > delivered ? head - delivered : 0n);
-    // nothing to carry: update only to keep the client from expiring (a third of its period left)
-    const refresh = BigInt(this.metrics.clientHeadroomSeconds) * 3n < view.trustingPeriodSeconds;
-    if (head <= delivered && !refresh) {
-      this.metrics.lastProgressMs = Date.now();
+    if (head < from) {
+      // nothing to carry: update only to keep the client from expiring (a third of its period left)
+      const refresh = BigInt(this.metrics.clientHeadroomSeconds) * 3n < view.trustingPeriodSeconds;
+      if (refresh && pipeline.size === 0 && proofHeight > view.latestHeight) await this.refreshClient(view, clientBlock!, proofHeight, account);
+      if (pipeline.size === 0) this.metrics.lastProgressMs = Date.now();
       return false;
     }
-    const started = Date.now();
+    const room = this.config.max_inflight_txs - pipeline.size;
+    if (room <= 0) return false;
     const signer = (await dst.getSigner()).address;
     const target = await src.lightBlock(proofHeight);
-    // proofHeight > the client's height only when the source is ahead of it, so clientBlock was fetched
-    const updates = proofHeight > view.latestHeight
-      ? (await updatePath(src, clientBlock!.signedHeader, target, view.opts, timestampOf(Date.now()))).map((step) => updateMsg(signer, src.id, step))
+    const trusted = proofHeight > clientAt ? (clientAt === view.latestHeight ? clientBlock! : await src.lightBlock(clientAt)) : undefined;
+    const updates = trusted
+      ? (await updatePath(src, trusted.signedHeader, target, view.opts, timestampOf(Date.now()))).map((step) => updateMsg(signer, src.id, step))
       : [];
     const appHash = target.signedHeader.header.appHash;
-    // The round's txs: the first carries the client updates and what room is left, the others up to
-    // max_batch entries each; no tx exceeds the destination's message limit.
-    const perTx = Math.min(this.config.max_batch, this.config.max_msgs_per_tx);
-    const firstRoom = Math.max(0, Math.min(this.config.max_batch, this.config.max_msgs_per_tx - updates.length));
-    const capacity = BigInt(firstRoom + (this.config.max_txs_per_round - 1) * perTx);
-    const last = head < delivered + capacity ? head : delivered + capacity;
-    const sequences: bigint[] = [];
-    for (let seq = delivered + 1n; seq <= last; seq++) sequences.push(seq);
-    const proven = async (seq: bigint): Promise<EncodeObject> => {
+    const proven = (seq: bigint, { value, proof }: AbciAnswer): EncodeObject => {
       const key = outboxKeyBytes(dst.id, seq);
-      const { value, proof } = await src.abciQuery("/store/key", key, Number(proofHeight - 1n), true);
       if (!proof) throw new Error(`${src.id} gave no proof for entry #${seq} at height ${proofHeight - 1n}`);
       if (!verifyMembership(appHash, key, value, decodeProof(proof))) {
         throw new Error(`${src.id} entry #${seq}: proof at height ${proofHeight - 1n} does not verify against the app hash of header ${proofHeight}`);
@@ -173,49 +189,91 @@ export class Route {
       }
       return { typeUrl: TypeUrl.qos.qcp.v1.MsgRecvQcp, value: MsgRecvQcp.fromPartial({ relayer: signer, entry: value, proofHeight, proof }) };
     };
-    // proofs are fetched a few at a time (one round trip each), kept in sequence order
-    const msgs: EncodeObject[] = [];
-    for (let i = 0; i < sequences.length; i += this.config.proof_concurrency) {
-      msgs.push(...(await Promise.all(sequences.slice(i, i + this.config.proof_concurrency).map(proven))));
-    }
-    const batches: EncodeObject[][] = [[...updates, ...msgs.slice(0, firstRoom)]];
-    for (let i = firstRoom; i < msgs.length; i += perTx) batches.push(msgs.slice(i, i + perTx));
-    const entriesIn = (batch: EncodeObject[]) => batch.filter((m) => m.typeUrl === TypeUrl.qos.qcp.v1.MsgRecvQcp).length;
-    const gasOf = (batch: EncodeObject[]) =>
-      BigInt(this.config.gas_per_msg) * BigInt(entriesIn(batch)) + BigInt(this.config.gas_per_update) * BigInt(batch.length - entriesIn(batch));
-    const range = msgs.length ? `#${delivered + 1n}..#${last}` : `client update to ${proofHeight}`;
-    const results = await this.sendMany(batches.map((batch) => ({ msgs: batch, gas: gasOf(batch) })), range);
-    // entries delivered: those of the txs that succeeded, in order, up to the first that did not
-    let done = 0;
-    let height = 0;
-    for (const [i, result] of results.entries()) {
-      if (!result) break;
-      if (result.code !== 0) {
-        const benign = result.codespace === "qcp" && (result.code === 3 || result.code === 4);
-        this.log(`[${this.name}] ${range} tx ${i + 1}/${batches.length} refused at ${dst.id} height ${result.height} (${result.codespace} ${result.code}: ${result.log})${benign ? ": another relayer delivered first" : ""}`);
-        if (done === 0) {
-          if (!benign) await this.idle(1000);
-          return benign;
-        }
+    // The round's txs: the first carries the client updates and what room is left, the others up to
+    // max_batch entries each; no tx exceeds the destination's message limit. Each tx is proven, signed
+    // and broadcast before the next is proven, so the destination has work while proofs are fetched.
+    const perTx = BigInt(Math.min(this.config.max_batch, this.config.max_msgs_per_tx));
+    const txs = Math.min(room, this.config.max_txs_per_round);
+    let next = from;
+    let sentAny = false;
+    for (let i = 0; i < txs && (next <= head || (i === 0 && updates.length > 0)); i++) {
+      const withUpdates = i === 0 ? updates : [];
+      const room = BigInt(Math.max(0, Math.min(this.config.max_batch, this.config.max_msgs_per_tx - withUpdates.length)));
+      const last = head < next + room - 1n ? head : next + room - 1n;
+      const sequences: bigint[] = [];
+      for (let seq = next; seq <= last; seq++) sequences.push(seq);
+      const msgs: EncodeObject[] = [...withUpdates];
+      // proofs come in JSON-RPC batches of rpc_batch_size, proof_concurrency batches at a time
+      const batch = this.config.rpc_batch_size;
+      const chunks: bigint[][] = [];
+      for (let j = 0; j < sequences.length; j += batch) chunks.push(sequences.slice(j, j + batch));
+      for (let j = 0; j < chunks.length; j += this.config.proof_concurrency) {
+        const group = chunks.slice(j, j + this.config.proof_concurrency);
+        const answers = (await Promise.all(group.map((chunk) =>
+          src.abciQueryMany(StoreKeyQueryPath, chunk.map((seq) => outboxKeyBytes(dst.id, seq)), Number(proofHeight - 1n), true, batch)))).flat();
+        group.flat().forEach((seq, n) => msgs.push(proven(seq, answers[n])));
+      }
+      const gas = BigInt(this.config.gas_per_msg) * BigInt(sequences.length) + BigInt(this.config.gas_per_update) * BigInt(withUpdates.length);
+      const signing = pipeline.nextAccount(account);
+      const answer = await dst.signAndBroadcast(msgs, gas, signing);
+      const range = sequences.length ? `#${next}..#${last}` : `client update to ${proofHeight}`;
+      if (answer.code !== 0) {
+        this.metrics.refused++;
+        this.log(`[${this.name}] ${range} (account sequence ${signing.sequence}) not accepted by ${dst.id}'s mempool (code ${answer.code}: ${answer.log}); resyncing once the ${pipeline.size} tx in flight settle`);
+        pipeline.resync();
+        if (!sentAny) await this.idle(300);
         break;
       }
-      if (i === 0) {
-        this.metrics.updates += updates.length;
-        if (updates.length) this.metrics.clientHeight = proofHeight;
-      }
-      done += entriesIn(batches[i]);
-      height = result.height;
+      pipeline.sent({ hash: answer.hash, accountSequence: signing.sequence, first: next, last, clientHeight: withUpdates.length ? proofHeight : 0n, updates: withUpdates.length, sentAtMs: Date.now() });
+      sentAny = true;
+      this.log(`[${this.name}] sent ${range}${sequences.length ? ` (${sequences.length})` : ""} proven at ${src.id} header ${proofHeight}${withUpdates.length ? ` (client ${clientAt} -> ${proofHeight} in ${withUpdates.length} update${withUpdates.length > 1 ? "s" : ""})` : ""}, account sequence ${signing.sequence}, ${pipeline.size} in flight, backlog ${head - last}`);
+      next = last + 1n;
     }
-    if (results.length === 0 || !results[0]) return false;
-    const upTo = delivered + BigInt(done);
-    this.metrics.delivered += done;
-    this.metrics.inSequence = upTo;
-    this.metrics.backlog = Number(head - upTo);
-    this.metrics.lastProgressMs = Date.now();
-    this.metrics.lastBatchMs = Date.now() - started;
-    const what = done ? `delivered #${delivered + 1n}..#${upTo} (${done}) in ${results.filter((r) => r?.code === 0).length} tx` : range;
-    this.log(`[${this.name}] ${what} at ${dst.id} height ${height}, proven at ${src.id} header ${proofHeight}${updates.length ? ` (client ${view.latestHeight} -> ${proofHeight} in ${updates.length} update${updates.length > 1 ? "s" : ""})` : ""}, ${this.metrics.lastBatchMs} ms, backlog ${this.metrics.backlog}`);
-    return done > 0;
+    return sentAny;
+  }
+
+  /**
+   * Reads the destination's committed account and inbox (in that order) and settles the txs in flight:
+   * logs and counts those executed, failed or lost. Returns what it read.
+   */
+  private async settle(): Promise<{ account: { accountNumber: bigint; sequence: bigint }; delivered: bigint }> {
+    const account = await this.dst.account();
+    const delivered = (await this.dst.sequences(this.src.id)).inSequence;
+    for (const { kind, tx } of this.pipeline.settle(account.sequence, delivered, Date.now(), this.config.confirm_timeout_ms)) {
+      const range = tx.last >= tx.first ? `#${tx.first}..#${tx.last}` : `client update to ${tx.clientHeight}`;
+      if (kind === "executed") {
+        const entries = tx.last >= tx.first ? Number(tx.last - tx.first + 1n) : 0;
+        this.metrics.delivered += entries;
+        this.metrics.updates += tx.updates;
+        this.metrics.lastProgressMs = Date.now();
+        this.metrics.lastBatchMs = Date.now() - tx.sentAtMs;
+        this.log(`[${this.name}] delivered ${range} (${entries}) at ${this.dst.id}, ${this.metrics.lastBatchMs} ms, inbox at #${delivered}`);
+      } else if (kind === "failed") {
+        this.metrics.refused++;
+        const result = await this.dst.waitForTx(tx.hash, 0).catch(() => undefined);
+        const benign = result?.codespace === "qcp" && (result.code === 3 || result.code === 4);
+        this.log(`[${this.name}] ${range} refused at ${this.dst.id}${result ? ` height ${result.height} (${result.codespace} ${result.code}: ${result.log})` : ""}${benign ? ": another relayer delivered first" : ""}; resyncing once the tx in flight settle`);
+      } else {
+        this.log(`[${this.name}] ${range}: tx ${tx.hash} not executed within ${this.config.confirm_timeout_ms} ms; re-reading the chains`);
+      }
+    }
+    this.metrics.inSequence = delivered;
+    return { account, delivered };
+  }
+
+  /** Nothing to deliver and the client in the last third of its trusting period: update it alone, and wait. */
+  private async refreshClient(view: ClientView, clientBlock: LightBlock, proofHeight: bigint, account: { accountNumber: bigint; sequence: bigint }): Promise<void> {
+    const signer = (await this.dst.getSigner()).address;
+    const updates = (await updatePath(this.src, clientBlock.signedHeader, await this.src.lightBlock(proofHeight), view.opts, timestampOf(Date.now())))
+      .map((step) => updateMsg(signer, this.src.id, step));
+    const result = await this.send(updates, BigInt(this.config.gas_per_update) * BigInt(updates.length), `client update to ${proofHeight}`, account);
+    if (result?.code !== 0) {
+      if (result) this.log(`[${this.name}] client update to ${proofHeight} refused at ${this.dst.id} height ${result.height} (${result.codespace} ${result.code}: ${result.log})`);
+      return;
+    }
+    this.metrics.updates += updates.length;
+    this.metrics.clientHeight = proofHeight;
+    this.log(`[${this.name}] client update to ${proofHeight} at ${this.dst.id} height ${result.height}, proven at ${this.src.id} header ${proofHeight} (client ${view.latestHeight} -> ${proofHeight} in ${updates.length} update${updates.length > 1 ? "s" : ""})`);
   }
 
   /**
@@ -264,36 +322,11 @@ export class Route {
     this.warned = line;
   }
 
-  /**
-   * Broadcasts the round's txs back to back (consecutive sequences) and waits for each to be committed,
-   * in order. One answer per tx: undefined when it was refused by the mempool or not committed in time
-   * (and for every tx after that one).
-   */
-  private async sendMany(txs: Array<{ msgs: EncodeObject[]; gas: bigint }>, what: string): Promise<Array<{ code: number; codespace: string; log: string; height: number } | undefined>> {
-    const sent = await this.dst.signAndBroadcastMany(txs);
-    const results: Array<{ code: number; codespace: string; log: string; height: number } | undefined> = [];
-    for (const [i, answer] of sent.entries()) {
-      if (answer.code !== 0) {
-        this.metrics.refused++;
-        this.log(`[${this.name}] ${what}: tx ${i + 1}/${txs.length} not accepted by ${this.dst.id}'s mempool (code ${answer.code}: ${answer.log}); re-reading`);
-        if (i === 0) await this.idle(300);
-        break;
-      }
-      const result = await this.dst.waitForTx(answer.hash, this.config.confirm_timeout_ms);
-      if (!result) {
-        this.log(`[${this.name}] ${what}: tx ${answer.hash} not committed within ${this.config.confirm_timeout_ms} ms; re-reading the chains`);
-        break;
-      }
-      if (result.code !== 0) this.metrics.refused++;
-      results.push(result);
-    }
-    while (results.length < txs.length) results.push(undefined);
-    return results;
-  }
-
   /** Signs and broadcasts `msgs` to the destination and waits for the block; undefined if not committed. */
-  private async send(msgs: EncodeObject[], gas: bigint, what: string): Promise<{ code: number; codespace: string; log: string; height: number } | undefined> {
-    const sent = await this.dst.signAndBroadcast(msgs, gas);
+  private async send(msgs: EncodeObject[], gas: bigint, what: string, account?: { accountNumber: bigint; sequence: bigint }): Promise<{ code: number; codespace: string; log: string; height: number } | undefined> {
+    // (signed beside the pipeline, which is empty here: its next tx reads the account again)
+    this.pipeline.resync();
+    const sent = await this.dst.signAndBroadcast(msgs, gas, account);
     if (sent.code !== 0) {
       this.metrics.refused++;
       this.log(`[${this.name}] ${what} not accepted by ${this.dst.id}'s mempool (code ${sent.code}: ${sent.log}); re-reading`);
