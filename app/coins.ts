@@ -11,7 +11,8 @@ export const BaseDenom = "uqos";
 /** The largest amount accepted anywhere: 2^256 - 1, as the Cosmos SDK's Int. */
 export const MaxAmount = (1n << 256n) - 1n;
 const denomPattern = /^[a-zA-Z][a-zA-Z0-9/:._-]{2,127}$/;
-const amountPattern = /^[0-9]+$/;
+/** decimal digits without leading zeros: one spelling per number, so that a tx has one encoding (one hash) */
+const amountPattern = /^(0|[1-9][0-9]*)$/;
 
 export function validateDenom(denom: string): void {
   if (!denomPattern.test(denom)) throw Errors.invalidCoins.with(`invalid denom ${JSON.stringify(denom)}`);
@@ -81,7 +82,7 @@ export function parseCoinsString(text: string): Coin[] {
   const wire = text.split(",").map((part) => {
     const m = /^\s*([0-9]+)\s*([a-zA-Z][a-zA-Z0-9/:._-]*)\s*$/.exec(part);
     if (!m) throw Errors.invalidCoins.with(`cannot parse ${JSON.stringify(part)} as <amount><denom>`);
-    return { amount: m[1], denom: m[2] };
+    return { amount: m[1].replace(/^0+(?=[0-9])/, ""), denom: m[2] };
   });
   return parseCoins(wire);
 }

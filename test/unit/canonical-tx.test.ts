@@ -124,6 +124,7 @@ describe("one hash per transaction", () => {
       ["to_address before from_address in MsgSend", body(concat(ld(2, utf8(bob.address)), ld(1, utf8(alice.address)), ld(3, coin("uqos", "7")))), nonCanonical(`message 0 (${TypeUrl.cosmos.bank.v1beta1.MsgSend})`, 0, msgLen, msgLen)],
       ["a coin's amount before its denom", body(send([concat(ld(2, utf8("7")), ld(1, utf8("uqos")))])), nonCanonical(`message 0 (${TypeUrl.cosmos.bank.v1beta1.MsgSend})`, msgLen - 9, msgLen, msgLen)],
       ["a coin with an explicit empty amount", body(send([concat(ld(1, utf8("uqos")), ld(2, new Uint8Array()))])), nonCanonical(`message 0 (${TypeUrl.cosmos.bank.v1beta1.MsgSend})`, msgLen - 10, msgLen - 1, msgLen - 3)],
+      ["a leading zero in the message's amount", body(send([coin("uqos", "07")])), [10, `message 0 (${TypeUrl.cosmos.bank.v1beta1.MsgSend}): amount amount of uqos "07" is not a non-negative integer of at most 78 digits: invalid coins`]],
       ["unsorted coins in the message", body(send([coin("zeta", "1"), coin("uqos", "7")])), [10, `message 0 (${TypeUrl.cosmos.bank.v1beta1.MsgSend}): amount: denoms are not sorted (zeta before uqos): invalid coins`]],
     ];
     for (const [name, b, expect] of bodyVariants) add(name, await signed(b, authBytes), expect);
@@ -133,6 +134,7 @@ describe("one hash per transaction", () => {
       ["an explicit zero sequence", authInfo([ld(1, signerInfo([ld(1, pubKey()), ld(2, modeInfo()), vf(3, 0)])), ld(2, fee())]), nonCanonical("AuthInfo", 1, authBytes.length + 2, authBytes.length)],
       ["a padded gas limit", authInfo([ld(1, signerInfo()), ld(2, concat(ld(1, coin("uqos", "5000")), tag(2, 0), padded(200_000, 5)))]), nonCanonical("AuthInfo", 2 + siLen + 1, authBytes.length + 2, authBytes.length)],
       ["a padded sign mode", authInfo([ld(1, signerInfo([ld(1, pubKey()), ld(2, ld(1, concat(tag(1, 0), padded(1, 2))))])), ld(2, fee())]), nonCanonical("AuthInfo", 1, authBytes.length + 1, authBytes.length)],
+      ["a zero-padded fee amount", authInfo([ld(1, signerInfo()), ld(2, fee([ld(1, coin("uqos", "005000")), vf(2, 200_000)]))]), [10, 'fee amount of uqos "005000" is not a non-negative integer of at most 78 digits: invalid coins']],
       ["unsorted fee coins", authInfo([ld(1, signerInfo()), ld(2, fee([ld(1, coin("zeta", "1")), ld(1, coin("uqos", "5000")), vf(2, 200_000)]))]), [10, "fee: denoms are not sorted (zeta before uqos): invalid coins"]],
     ];
     for (const [name, a, expect] of authVariants) add(name, await signed(bodyBytes, a), expect);

@@ -13,10 +13,10 @@ const Seeds = ["ci-1", "ci-2", "ci-3"];
  * says why in its commit.
  */
 const GoldenTraces: Record<string, string> = {
-  "ci-1": "301dd0b326e3ebd8c556ab5c2014f4ea0177c247b80afa0d1a3c286890f1bc78",
-  "ci-2": "dcacb03b95780946d77ee9cb8bada17b7c3779bd4c6153226086dbecf40c8fee",
-  "ci-3": "54c2d865a198537b85f7cdade9f7fdaac46ac2d420023bc0177b9a13c14c81cb",
-  "golden-long": "7756bb37c38a11464f507ecf14102992c190305b38930e4d42baf5aa8de377b5",
+  "ci-1": "e4098c079443d125ad5834586ded17b0c955f5eed003b5e9365a299c0d2d33d8",
+  "ci-2": "f9ff0837958d8dc4e9afc8d3c01ff43eec479613138b0ee36e1c3123c005df7d",
+  "ci-3": "c2ff862bf50473ea0f778cf12af52ca6297c8e885d34713c1f9fb3a698ef632f",
+  "golden-long": "dd994ddeae2e763a9f97e8b6f766bc52dca10d9200a295b4f9fe40191125517d",
 };
 const Blocks = 150;
 /** per mille of hostile txs: the simulation's default */
@@ -61,6 +61,6 @@ test("simulation: node restarts (every cache dropped) change nothing: the same s
 
 test("simulation golden trace: 400 blocks of random traffic give byte-identical responses to the recorded run", async () => {
   const s = await runSimulation({ seed: "golden-long", blocks: 400, hostilePerMille: Hostile, exportCheck: false });
-  assert.equal(s.appHash, "023FCE07D3E4C2AFE83A55C83C4EC0CA9E9E02B6A166583B5DDA63C599E05AF3");
+  assert.equal(s.appHash, "704A08F6953B759350AC46C5A21C0BDD1A78C8DB0B29CF1F0ADC4839AFA22E76");
   assert.equal(s.traceDigest, GoldenTraces["golden-long"]);
 });
