@@ -9,6 +9,7 @@ export enum GrpcCode {
   PERMISSION_DENIED = 7,
   RESOURCE_EXHAUSTED = 8,
   FAILED_PRECONDITION = 9,
+  UNAVAILABLE = 14,
   UNAUTHENTICATED = 16,
 }
 
@@ -87,6 +88,8 @@ export const Errors = {
   notFound: defineError(RootCodespace, 38, "not found", GrpcCode.NOT_FOUND),
   // not a Cosmos SDK number: the SDK has no limit on messages per tx
   tooManyMsgs: defineError(RootCodespace, 43, "too many messages"),
+  // not a Cosmos SDK number: the node services (blocks, broadcast, tx search) cannot reach this node's CometBFT
+  nodeUnavailable: defineError(RootCodespace, 56, "node unavailable", GrpcCode.UNAVAILABLE),
   // SIGN_MODE_LEGACY_AMINO_JSON (app/tx/amino.ts, D13): not Cosmos SDK numbers (the SDK's aminojson handler
   // answers these with generic errors)
   aminoJsonTooLarge: defineError(RootCodespace, 59, "amino JSON sign document too large"),
@@ -122,6 +125,7 @@ export function grpcLog(err: AppError): string {
     [GrpcCode.PERMISSION_DENIED]: "PermissionDenied",
     [GrpcCode.RESOURCE_EXHAUSTED]: "ResourceExhausted",
     [GrpcCode.FAILED_PRECONDITION]: "FailedPrecondition",
+    [GrpcCode.UNAVAILABLE]: "Unavailable",
     [GrpcCode.UNAUTHENTICATED]: "Unauthenticated",
   };
   return `rpc error: code = ${names[err.def.grpc] ?? "Unknown"} desc = ${err.message}`;

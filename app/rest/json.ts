@@ -94,12 +94,42 @@ function emitField(field: DescField, value: JsonValue | undefined): JsonValue {
   }
 }
 
+type AnyShape = { typeUrl: string; value: Uint8Array };
+
+/** Cosmos type URLs are "/<type>", but the JSON parser packs an Any as "type.googleapis.com/<type>": put the
+ *  "/" form back, at every depth (inside packed values too). */
+function cosmosTypeUrls(desc: DescMessage, message: Record<string, unknown>): void {
+  const fixAny = (any: AnyShape) => {
+    const name = any.typeUrl.replace(/^.*\//, "");
+    any.typeUrl = "/" + name;
+    const packed = protoRegistry().getMessage(name);
+    if (!packed) return;
+    const inner = fromBinary(packed, any.value) as unknown as Record<string, unknown>;
+    cosmosTypeUrls(packed, inner);
+    any.value = toBinary(packed, inner as never);
+  };
+  const visit = (fieldDesc: DescMessage, value: unknown) => {
+    if (value === undefined || value === null) return;
+    if (fieldDesc.typeName === "google.protobuf.Any") fixAny(value as AnyShape);
+    else cosmosTypeUrls(fieldDesc, value as Record<string, unknown>);
+  };
+  for (const field of desc.fields) {
+    const holder = field.oneof ? (message[field.oneof.localName] as { case?: string; value?: unknown } | undefined) : undefined;
+    const value = field.oneof ? (holder?.case === field.localName ? holder.value : undefined) : message[field.localName];
+    if (field.fieldKind === "message") visit(field.message, value);
+    else if (field.fieldKind === "list" && field.listKind === "message") for (const v of (value as unknown[]) ?? []) visit(field.message, v);
+    else if (field.fieldKind === "map" && field.mapKind === "message") for (const v of Object.values((value as object) ?? {})) visit(field.message, v);
+  }
+}
+
 /** The request message from a JSON body (strict: bad JSON, duplicate keys, unknown fields and wrong types are
  *  invalid requests), protobuf-encoded. */
 export function requestFromBody(typeName: string, body: string): Uint8Array {
   const desc = messageType(typeName);
   try {
-    return toBinary(desc, fromJsonString(desc, body, { registry: protoRegistry() }));
+    const message = fromJsonString(desc, body, { registry: protoRegistry() });
+    cosmosTypeUrls(desc, message as unknown as Record<string, unknown>);
+    return toBinary(desc, message);
   } catch (e) {
     throw Errors.invalidRequest.with(`request body is not a valid ${typeName}: ${(e as Error).message}`);
   }
@@ -133,7 +163,9 @@ export function requestFromParams(typeName: string, pathVars: ReadonlyMap<string
   for (const key of new Set(query.keys())) set(key.split("."), query.getAll(key), `query parameter ${key}`);
   for (const [name, value] of pathVars) set([name], [value], `path variable {${name}}`);
   try {
-    return toBinary(desc, fromJson(desc, json, { registry: protoRegistry() }));
+    const message = fromJson(desc, json, { registry: protoRegistry() });
+    cosmosTypeUrls(desc, message as unknown as Record<string, unknown>);
+    return toBinary(desc, message);
   } catch (e) {
     throw Errors.invalidRequest.with(`invalid ${typeName}: ${(e as Error).message}`);
   }

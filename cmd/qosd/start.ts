@@ -5,6 +5,7 @@ import { openApp } from "../../chain/index.js";
 import { startAbciServer } from "../../app/abci/server.js";
 import { startGrpcServer, type GrpcQueryServer } from "../../app/grpc/server.js";
 import { startRestServer, type RestServer } from "../../app/rest/server.js";
+import { nodeServices } from "./services/index.js";
 import { cometbftBinary, getTomlValue } from "../common/cometbft.js";
 import { followLog, rotateClosedLog, rotateOpenLog } from "./cometbft-log.js";
 import { genesisProfile, paths, readAppConfig } from "./home.js";
@@ -70,10 +71,17 @@ export async function startNode(options: StartOptions): Promise<void> {
   };
   const server = await startAbciServer(app, proxyApp, { logger: log });
   log(`app at height ${app.lastHeight}, ABCI on ${server.address}, signature verifier: ${app.verifierName}`);
+  // blocks, broadcast, tx search and node settings, beside the router's queries (on gRPC and REST alike)
+  const services = nodeServices({
+    rpcUrl: localRpcUrl(rpc),
+    abciQuery: (req) => app.query(req),
+    minGasPrice: config.min_gas_price,
+    keepRecent: config.keep_recent,
+  });
   let grpcServer: GrpcQueryServer | undefined;
   if (grpcAddress) {
     try {
-      grpcServer = await startGrpcServer(app, { address: grpcAddress, log });
+      grpcServer = await startGrpcServer(app, { address: grpcAddress, services, log });
     } catch (e) {
       await server.close();
       await app.close();
@@ -86,7 +94,7 @@ export async function startNode(options: StartOptions): Promise<void> {
   let restServer: RestServer | undefined;
   if (restAddress) {
     try {
-      restServer = await startRestServer(app, { address: restAddress, corsOrigins, log });
+      restServer = await startRestServer(app, { address: restAddress, corsOrigins, services, log });
     } catch (e) {
       await grpcServer?.close();
       await server.close();
@@ -152,4 +160,10 @@ export async function startNode(options: StartOptions): Promise<void> {
     });
     log(`CometBFT ${binary} started (pid ${comet.pid}), RPC ${rpc.replace("tcp://", "http://")}, log ${p.cometLog}`);
   }
+}
+
+/** The URL qosd reaches its CometBFT's RPC at: the listen address, a wildcard host as loopback. */
+export function localRpcUrl(laddr: string): string {
+  const url = laddr.replace(/^tcp:\/\//, "http://");
+  return url.replace(/^http:\/\/(0\.0\.0\.0|\[::\])?:/, "http://127.0.0.1:");
 }

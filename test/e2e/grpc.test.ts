@@ -19,6 +19,7 @@ import { openApp } from "../../chain/index.js";
 import { toAccAddress } from "../../app/address.js";
 import * as qos from "../../gen/qos/bank/v1/query.js";
 import { TestNode, sleep } from "../helpers/node.js";
+import { nodeServices } from "../../cmd/qosd/services/index.js";
 import { signTx, testAccount, type TestAccount } from "../helpers/wallet.js";
 
 const GenesisUqos = 1_000_000_000n;
@@ -239,8 +240,9 @@ describe("gRPC query server of a real node", () => {
         for (const name of ["cosmos.auth.v1beta1.Query", "cosmos.bank.v1beta1.Query", "cosmos.tx.v1beta1.Service", "qos.bank.v1.Query"]) {
           assert.ok(names.includes(name), `${name} not in ${names.join(" ")}`);
         }
-        // only services the router serves are listed
-        const served = new Set(routerPaths.map((p) => p.split("/")[1]));
+        // only services the router or the node (blocks, broadcast, config) serves are listed
+        const nodePaths = [...nodeServices({ rpcUrl: "", abciQuery: () => { throw new Error("unused"); }, minGasPrice: "", keepRecent: 1 }).keys()];
+        const served = new Set([...routerPaths, ...nodePaths].map((p) => p.split("/")[1]));
         for (const name of names) assert.ok(served.has(name), `${name} is listed but not served`);
         const files: Buffer[] = file.file_descriptor_response.file_descriptor_proto;
         assert.ok(files.length >= 3, `${files.length} descriptors`);

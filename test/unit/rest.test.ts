@@ -13,6 +13,7 @@ import { requestFromBody, requestFromParams, toCosmosJson } from "../../app/rest
 import { QueryAllBalancesRequest, QueryAllBalancesResponse } from "../../gen/cosmos/bank/v1beta1/query.js";
 import { SimulateRequest, SimulateResponse } from "../../gen/cosmos/tx/v1beta1/service.js";
 import { createTestApp, genesisWith, type TestApp } from "../helpers/app.js";
+import { Errors } from "../../app/errors.js";
 import { signTx, testAccount, type TestAccount } from "../helpers/wallet.js";
 
 interface Reply {
@@ -201,6 +202,28 @@ describe("REST gateway over an app", () => {
     assert.deepEqual(chunked.body, { code: 8, message: "request body is above the limit of 65536 bytes", details: [] });
     // still serving
     assert.equal((await call(base, "/cosmos/bank/v1beta1/supply")).status, 200);
+  });
+
+  test("a node service that cannot reach CometBFT answers 503 Unavailable; one that refuses, its own code", async () => {
+    const services = new Map([
+      [Method.cosmos.base.tendermint.v1beta1.Service.GetSyncing, async () => { throw Errors.nodeUnavailable.with("CometBFT RPC status: fetch failed"); }],
+      [Method.cosmos.tx.v1beta1.Service.GetTx, async () => { throw Errors.notFound.with("tx (AB) not found"); }],
+    ]);
+    const withServices = await startRestServer(t.app, { address: "127.0.0.1:0", services, log: () => {} });
+    try {
+      const down = await call(`http://${withServices.address}`, "/cosmos/base/tendermint/v1beta1/syncing");
+      assert.equal(down.status, 503);
+      assert.deepEqual(down.body, { code: 14, message: "CometBFT RPC status: fetch failed: node unavailable", details: [] });
+      const missing = await call(`http://${withServices.address}`, `/cosmos/tx/v1beta1/txs/${"AB".repeat(32)}`);
+      assert.equal(missing.status, 404);
+      assert.deepEqual(missing.body, { code: 5, message: "tx (AB) not found: not found", details: [] });
+      // a described method nobody serves
+      const unserved = await call(`http://${withServices.address}`, "/cosmos/base/tendermint/v1beta1/node_info");
+      assert.equal(unserved.status, 501);
+      assert.deepEqual(unserved.body, { code: 12, message: "/cosmos.base.tendermint.v1beta1.Service/GetNodeInfo is not served by this node", details: [] });
+    } finally {
+      await withServices.close();
+    }
   });
 
   test("CORS: an allowed origin is echoed with the height header exposed; others get no CORS headers", async () => {
