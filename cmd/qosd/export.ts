@@ -1,6 +1,7 @@
 // qosd export: the committed state as a genesis document a new chain can start from. The document is
-// written as it is produced, one app_state field (a module) at a time, waiting for the output to drain:
-// never the whole document in memory, only the module being written.
+// written as it is produced, one app_state field (a module) at a time and each module element by element
+// in 64 KiB writes, waiting for the output to drain: never the whole document's text in memory, only the
+// objects of the module being written (a module's export is still built whole).
 import { once } from "node:events";
 import type { Writable } from "node:stream";
 import type { QosApp } from "../../app/app.js";
@@ -35,8 +36,39 @@ export async function writeExport(app: QosApp, genesis: GenesisDoc, out: Writabl
   const { app_state: _state, ...rest } = genesis;
   const head = JSON.stringify({ ...rest, initial_height: String(app.lastHeight + 1), app_hash: "" }, null, 2);
   await write(`${head.slice(0, -2)},\n  "app_state": {\n    "profile": ${JSON.stringify(app.profile)}`);
+  let buffered = "";
   for (const [name, value] of app.exportAppStateParts()) {
-    await write(`,\n    ${JSON.stringify(name)}: ${JSON.stringify(value, null, 2).replace(/\n/g, "\n    ")}`);
+    // element by element: the module's objects exist once, its text never as a whole
+    for (const piece of jsonPieces(value, "    ", `,\n    ${JSON.stringify(name)}: `)) {
+      buffered += piece;
+      if (buffered.length >= 1 << 16) {
+        await write(buffered);
+        buffered = "";
+      }
+    }
+    await write(buffered);
+    buffered = "";
   }
   await write("\n  }\n}\n");
+}
+
+/** JSON.stringify(value, null, 2) indented by `indent`, after `prefix`, in pieces (plain JSON data). */
+function* jsonPieces(value: unknown, indent: string, prefix = ""): IterableIterator<string> {
+  const inner = `${indent}  `;
+  if (Array.isArray(value) && value.length > 0) {
+    yield `${prefix}[`;
+    for (let i = 0; i < value.length; i++) yield* jsonPieces(value[i] === undefined ? null : value[i], inner, `${i ? "," : ""}\n${inner}`);
+    yield `\n${indent}]`;
+    return;
+  }
+  if (value !== null && typeof value === "object" && !Array.isArray(value) && typeof (value as { toJSON?: unknown }).toJSON !== "function") {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined && typeof v !== "function");
+    if (entries.length > 0) {
+      yield `${prefix}{`;
+      for (let i = 0; i < entries.length; i++) yield* jsonPieces(entries[i][1], inner, `${i ? "," : ""}\n${inner}${JSON.stringify(entries[i][0])}: `);
+      yield `\n${indent}}`;
+      return;
+    }
+  }
+  yield prefix + JSON.stringify(value, null, 2);
 }
