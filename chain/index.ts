@@ -15,6 +15,7 @@ import { createQcpModule, QcpModuleAccount, QcpParamsSchema, type QcpKeeper } fr
 import { createMintModule, MintModuleAccount, MintParamsSchema, type MintKeeper } from "../modules/mint/index.js";
 import { createStakeModule, StakeModuleAccount, StakeParamsSchema, type StakeKeeper } from "../modules/stake/index.js";
 import { createDistributionModule, DistributionModuleAccount, DistributionParamsSchema, type DistributionKeeper } from "../modules/distribution/index.js";
+import { createExchangeModule, ExchangeModuleAccount, ExchangeParamsSchema, type ExchangeKeeper } from "../modules/exchange/index.js";
 import { createGuardianModule, type GuardianKeeper } from "../modules/guardian/index.js";
 import { createParamsModule, type ParamsRegistry, type ParamSpace } from "../modules/params/index.js";
 import { createGovModule, GovModuleAccount, GovParamsSchema, type GovKeeper } from "../modules/gov/index.js";
@@ -33,6 +34,7 @@ export interface QosChain extends Chain {
   qsc: QscKeeper;
   approve: ApproveKeeper;
   qcp: QcpKeeper;
+  exchange: ExchangeKeeper;
   /** the economy: qos profile only */
   mint?: MintKeeper;
   stake?: StakeKeeper;
@@ -56,7 +58,7 @@ export function composeChain(profile: Profile = "qos"): QosChain {
   // its own account only, with mint/burn only where its declaration has the permission.
   const economy = profile === "qos";
   bank.keeper.setModuleAccounts([
-    FeeCollectorAccount, QscModuleAccount, QcpModuleAccount,
+    FeeCollectorAccount, QscModuleAccount, QcpModuleAccount, ExchangeModuleAccount,
     ...(economy ? [MintModuleAccount, StakeModuleAccount, DistributionModuleAccount, GovModuleAccount] : []),
   ]);
   const fees = bank.keeper.forModule(FeeCollectorAccount);
@@ -73,6 +75,11 @@ export function composeChain(profile: Profile = "qos"): QosChain {
     restoring: (move) => qsc.keeper.restoring(move),
     modules: () => modules,
   });
+  // the exchange reads tokens (and their pause) through qsc, and holds its reserves in its own account
+  const exchange = createExchangeModule({
+    bank: bank.keeper.forModule(ExchangeModuleAccount),
+    tokens: { token: (store, denom) => qsc.keeper.getToken(store, denom) },
+  });
   const guardian = createGuardianModule();
   const params = createParamsModule();
   const registry = params.registry;
@@ -80,7 +87,8 @@ export function composeChain(profile: Profile = "qos"): QosChain {
   registry.register(paramSpace("bank", BankParamsSchema, bank.keeper));
   registry.register(paramSpace("qsc", QscParamsSchema, qsc.keeper));
   registry.register(paramSpace("qcp", QcpParamsSchema, qcp.keeper));
-  const modules: Module[] = [auth.module, bank.module, qsc.module, approve.module, qcp.module, guardian.module, params.module];
+  registry.register(paramSpace("exchange", ExchangeParamsSchema, exchange.keeper));
+  const modules: Module[] = [auth.module, bank.module, qsc.module, approve.module, qcp.module, exchange.module, guardian.module, params.module];
 
   // The ante handler (modules/auth/ante.ts): accounts from auth, the fee into the fee collector, the
   // message limits from bank's params, the fee exemption of guardians.
@@ -98,6 +106,7 @@ export function composeChain(profile: Profile = "qos"): QosChain {
     qsc: qsc.keeper,
     approve: approve.keeper,
     qcp: qcp.keeper,
+    exchange: exchange.keeper,
     guardian: guardian.keeper,
     params: registry,
     maxTxBytes: (store: KVReader) => auth.keeper.getParams(store).max_tx_bytes,

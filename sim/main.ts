@@ -1,4 +1,4 @@
-// npm run sim -- --seed S --blocks N [--txs MAX_PER_BLOCK] [--hostile PER_MILLE] [--no-export]
+// npm run sim -- --seed S --blocks N [--txs MAX_PER_BLOCK] [--hostile PER_MILLE] [--no-export] [--exchange]
 // Prints the seed first (a failing seed replays exactly), then a one-line summary; exits 1 on a failure.
 import { runSimulation } from "./run.js";
 import { SimFailure } from "./chain.js";
@@ -16,7 +16,7 @@ const verbose = process.argv.includes("--verbose");
 console.log(`seed ${seed}, ${blocks} blocks`);
 try {
   const s = await runSimulation({
-    seed, blocks, maxTxsPerBlock: maxTxs, hostilePerMille: hostile, exportCheck: !process.argv.includes("--no-export"),
+    seed, blocks, maxTxsPerBlock: maxTxs, hostilePerMille: hostile, exportCheck: !process.argv.includes("--no-export"), exchangeTraffic: process.argv.includes("--exchange"),
     log: (line) => console.log(line),
   });
   const refused = Object.entries(s.refused).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, n]) => `${k}:${n}`).join(" ");

@@ -16,7 +16,7 @@ import type { ExecTxResult } from "cosmjs-types/tendermint/abci/types";
 import { Rng } from "./rng.js";
 import { SimChain, SimFailure, consAddress, type ValidatorSet } from "./chain.js";
 import { ChainId, GenesisSeconds, PeerChainId, UpgradesDone, World } from "./world.js";
-import { Generators, Weights, buildPlanned, malformed } from "./traffic.js";
+import { ExchangeWeights, Generators, Weights, buildPlanned, malformed } from "./traffic.js";
 import { buildTx, type Msg, type SimAccount, type TxSpec } from "./tx.js";
 
 const Urls = TypeUrl.qos.qcp.v1;
@@ -39,6 +39,9 @@ export interface SimOptions {
   /** restart the node (close and reopen the app) at random blocks (default true); decided by a separate
    *  stream of the seed, so a run with and without restarts sends the same traffic and must end equal */
   restarts?: boolean;
+  /** up to two exchange txs per block besides the other traffic (default false), from a stream of their
+   *  own: the runs recorded before the exchange existed (GoldenTraces) send exactly what they sent */
+  exchangeTraffic?: boolean;
   /** progress lines (default: none) */
   log?: (line: string) => void;
 }
@@ -87,6 +90,11 @@ export async function runSimulation(options: SimOptions): Promise<SimSummary> {
   const hostileRate = options.hostilePerMille ?? 300;
   const w = new World(rng.fork("world"), 24);
   const restartRng = new Rng(`${options.seed}/restarts`);
+  // The exchange's traffic (issue 18, options.exchangeTraffic) draws from a stream of its own, through a
+  // view of the world whose rng is that stream, so turning it on changes no other decision of the run
+  // (only what its txs change in the state steers the rest differently).
+  const exchangeRng = new Rng(`${options.seed}/exchange`);
+  const exchangeWorld = Object.create(w, { rng: { value: exchangeRng } }) as World;
   const summary: SimSummary = {
     seed: options.seed, blocks: 0, txsSent: 0, txsAccepted: 0, refused: {}, checkAccepted: 0, checkRefused: 0, invariantChecks: 0, invariantModules: [],
     byKind: {}, hostileSent: 0, appHash: "", peerBlocks: 0, qcpDelivered: 0, validatorsJoined: 0, evidence: 0, internalErrors: [], hostileAccepted: [], queries: { answered: 0, refused: 0 }, restarts: 0, traceDigest: "",
@@ -158,13 +166,22 @@ export async function runSimulation(options: SimOptions): Promise<SimSummary> {
 
       // the mempool: CheckTx each; a refused tx reaches the block only sometimes (a byzantine proposer)
       const txs: Array<{ kind: string; bytes: Uint8Array; hostile: boolean }> = [];
-      for (const p of planned) {
+      const mempool = (p: { kind: string; bytes: Uint8Array; hostile: boolean }, from: Rng) => {
         const code = chain.checkTx(p.bytes).code;
         if (code === 0) {
           summary.checkAccepted++;
           bumpSequences(w, chain, p.bytes);
         } else summary.checkRefused++;
-        if (code === 0 || rng.chance(300)) txs.push(p);
+        if (code === 0 || from.chance(300)) txs.push(p);
+      };
+      for (const p of planned) mempool(p, rng);
+      for (let k = options.exchangeTraffic ? exchangeRng.int(3) : 0; k > 0; k--) {
+        const hostile = exchangeRng.chance(hostileRate);
+        const kind = exchangeRng.weighted(ExchangeWeights);
+        const gen = Generators[kind](exchangeWorld, hostile);
+        if (!gen) continue;
+        const built = buildPlanned(exchangeWorld, chain, gen.signers, gen.msgs, hostile);
+        mempool({ kind: built.twist ? `${kind}+${built.twist}` : kind, bytes: built.bytes, hostile }, exchangeRng);
       }
 
       const timeSeconds = chain.lastTime + BigInt(rng.chance(20) ? rng.range(60, 400) : rng.range(1, 8));

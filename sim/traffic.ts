@@ -11,6 +11,7 @@ import type { SimChain } from "./chain.js";
 import { AppVersion } from "../app/app.js";
 import { toValAddress as stakeValAddress } from "../modules/stake/index.js";
 import { voucherDenom } from "../modules/qcp/index.js";
+import { shareDenom } from "../modules/exchange/index.js";
 import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 
 /** A generator: the signers and messages of one tx, or undefined when there is nothing sensible to do. */
@@ -468,6 +469,75 @@ const qcpExecute: Generator = (w, hostile) => {
   return { signers: [sender], msgs: [{ typeUrl: "/qos.qcp.v1.MsgExecute", value: { sender: sender.address, toChain: PeerChainId, msgs } }] };
 };
 
+// ---- exchange ----
+
+/** the pools' QSC denoms */
+function poolDenoms(w: World): string[] {
+  return [...w.chain.app.keepers.exchange.allPools(w.reader)].map((p) => p.denom);
+}
+
+/** a user holding some of `denom`, when one does */
+function holderOf(w: World, denom: string): SimAccount | undefined {
+  const holders = w.users.filter((u) => w.balance(u.bytes, denom) > 0n);
+  return holders.length > 0 ? w.rng.pick(holders) : undefined;
+}
+
+const createPool: Generator = (w, hostile) => {
+  const ts = tokens(w).filter((t) => !poolDenoms(w).includes(t.name) || hostile);
+  const name = hostile && w.rng.chance(200) ? w.rng.pick(["uqos", "NOSUCH", "pool/ALPHA", ""]) : ts.length > 0 ? w.rng.pick(ts).name : undefined;
+  if (name === undefined) return undefined;
+  const creator = holderOf(w, name) ?? w.user();
+  const qsc = w.balance(creator.bytes, name) / 2n;
+  const qos = w.balance(creator.bytes, "uqos") / 100n;
+  return {
+    signers: [creator],
+    msgs: [{ typeUrl: "/qos.exchange.v1.MsgCreatePool", value: { creator: creator.address, denom: name, amountQsc: w.amountText(qsc, hostile), amountQos: w.amountText(qos, hostile) } }],
+  };
+};
+
+const addLiquidity: Generator = (w, hostile) => {
+  const pools = poolDenoms(w);
+  if (pools.length === 0) return undefined;
+  const name = w.rng.pick(pools);
+  const sender = holderOf(w, name) ?? w.user();
+  return {
+    signers: [sender],
+    msgs: [{
+      typeUrl: "/qos.exchange.v1.MsgAddLiquidity",
+      value: {
+        sender: sender.address, denom: name, maxQsc: w.amountText(w.balance(sender.bytes, name) / 4n, hostile), maxQos: w.amountText(w.balance(sender.bytes, "uqos") / 50n, hostile),
+        minShares: hostile && w.rng.chance(300) ? w.rng.pick(ExtremeAmounts) : "",
+      },
+    }],
+  };
+};
+
+const removeLiquidity: Generator = (w, hostile) => {
+  const pools = poolDenoms(w);
+  if (pools.length === 0) return undefined;
+  const name = w.rng.pick(pools);
+  const sender = holderOf(w, shareDenom(name)) ?? w.user();
+  const held = w.balance(sender.bytes, shareDenom(name));
+  const shares = hostile && w.rng.chance(300) ? (held + 1n).toString() : w.amountText(held / 2n, hostile);
+  return { signers: [sender], msgs: [{ typeUrl: "/qos.exchange.v1.MsgRemoveLiquidity", value: { sender: sender.address, denom: name, shares, minQsc: "", minQos: "" } }] };
+};
+
+const swap: Generator = (w, hostile) => {
+  const pools = poolDenoms(w);
+  if (pools.length === 0) return undefined;
+  const x = w.rng.pick(pools);
+  const y = pools.length > 1 ? w.rng.pick(pools.filter((p) => p !== x)) : undefined;
+  let route = w.rng.pick([[x, "uqos"], ["uqos", x], ...(y ? [[x, "uqos", y]] : [])]);
+  if (hostile && w.rng.chance(300)) route = w.rng.pick([[x, "uqos", x], [x, y ?? x], ["uqos", "NOSUCH"], [x, "uqos", x, "uqos"], []]);
+  const sender = holderOf(w, route[0] ?? "uqos") ?? w.user();
+  const max = w.balance(sender.bytes, route[0] ?? "uqos") / 20n;
+  const exactOut = w.rng.chance(300);
+  const value = exactOut
+    ? { sender: sender.address, route, amountIn: "", minAmountOut: "", amountOut: w.amountText(max / 4n, hostile), maxAmountIn: w.amountText(max, hostile) }
+    : { sender: sender.address, route, amountIn: w.amountText(max, hostile), minAmountOut: hostile && w.rng.chance(300) ? w.rng.pick(ExtremeAmounts) : "0", amountOut: "", maxAmountIn: "" };
+  return { signers: [sender], msgs: [{ typeUrl: "/qos.exchange.v1.MsgSwap", value }] };
+};
+
 /** message type URL → generator; the simulation checks this covers every type the router knows */
 export const Generators: Record<string, Generator> = {
   "/cosmos.bank.v1beta1.MsgSend": send,
@@ -500,6 +570,10 @@ export const Generators: Record<string, Generator> = {
   "/qos.qcp.v1.MsgInitQcp": initQcp,
   "/qos.qcp.v1.MsgTransfer": qcpTransfer,
   "/qos.qcp.v1.MsgExecute": qcpExecute,
+  "/qos.exchange.v1.MsgCreatePool": createPool,
+  "/qos.exchange.v1.MsgAddLiquidity": addLiquidity,
+  "/qos.exchange.v1.MsgRemoveLiquidity": removeLiquidity,
+  "/qos.exchange.v1.MsgSwap": swap,
 };
 
 /** relative frequencies (MsgRecvQcp is the relayer's: see qcpTraffic) */
@@ -534,6 +608,14 @@ export const Weights: Record<string, number> = {
   "/qos.qcp.v1.MsgInitQcp": 1,
   "/qos.qcp.v1.MsgTransfer": 4,
   "/qos.qcp.v1.MsgExecute": 2,
+};
+
+/** relative frequencies of the exchange's traffic, drawn from its own stream (sim/run.ts) */
+export const ExchangeWeights: Record<string, number> = {
+  "/qos.exchange.v1.MsgCreatePool": 2,
+  "/qos.exchange.v1.MsgAddLiquidity": 2,
+  "/qos.exchange.v1.MsgRemoveLiquidity": 2,
+  "/qos.exchange.v1.MsgSwap": 6,
 };
 
 // ---- tx-level attacks ----

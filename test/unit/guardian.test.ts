@@ -124,8 +124,9 @@ describe("guardians", () => {
 
   test("the params registry answers for every module and for one", () => {
     const all = query("/qos.params.v1.Query/Params", pq.QueryParamsRequest.encode({ module: "" }).finish(), pq.QueryParamsResponse.decode);
-    assert.deepEqual(all.modules, ["auth", "bank", "distribution", "gov", "mint", "qcp", "qsc", "stake"]);
+    assert.deepEqual(all.modules, ["auth", "bank", "distribution", "exchange", "gov", "mint", "qcp", "qsc", "stake"]);
     const parsed = JSON.parse(all.paramsJson);
+    assert.equal(parsed.exchange.swap_fee_bps, 30);
     assert.equal(parsed.stake.max_validators, 21);
     assert.equal(parsed.gov.critical.min_deposit, "100000000");
     const bank = JSON.parse(query("/qos.params.v1.Query/Params", pq.QueryParamsRequest.encode({ module: "bank" }).finish(), pq.QueryParamsResponse.decode).paramsJson);

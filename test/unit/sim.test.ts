@@ -13,10 +13,10 @@ const Seeds = ["ci-1", "ci-2", "ci-3"];
  * says why in its commit.
  */
 const GoldenTraces: Record<string, string> = {
-  "ci-1": "e4098c079443d125ad5834586ded17b0c955f5eed003b5e9365a299c0d2d33d8",
-  "ci-2": "f9ff0837958d8dc4e9afc8d3c01ff43eec479613138b0ee36e1c3123c005df7d",
-  "ci-3": "c2ff862bf50473ea0f778cf12af52ca6297c8e885d34713c1f9fb3a698ef632f",
-  "golden-long": "dd994ddeae2e763a9f97e8b6f766bc52dca10d9200a295b4f9fe40191125517d",
+  "ci-1": "9d8004da32bb4720b8717a3268d5b7f8704df5826666ded6b462fa8d485cc82a",
+  "ci-2": "ef871c6a9eaab67f81f668d15b59483aab82c18f2f387b70b6680bd3532af626",
+  "ci-3": "f6b3bc08d3f56063627418a7a7c842bb0b149c62df621f1a67ddbe4ddd1936c2",
+  "golden-long": "20ac9efb23384b49347f968f1ddfd7daa7a7419d49894ba50996eb4783c0de16",
 };
 const Blocks = 150;
 /** per mille of hostile txs: the simulation's default */
@@ -33,12 +33,23 @@ for (const seed of Seeds) {
     // forged signatures, wrong chain ids/sequences/account numbers, replays, damaged bytes: never accepted
     assert.deepEqual(s.hostileAccepted, []);
     // after every block, every module that has invariants
-    for (const m of ["bank", "qsc", "qcp", "mint", "stake", "distribution", "gov"]) assert.ok(s.invariantModules.includes(m), `${m} invariants checked`);
+    for (const m of ["bank", "qsc", "qcp", "exchange", "mint", "stake", "distribution", "gov"]) assert.ok(s.invariantModules.includes(m), `${m} invariants checked`);
     assert.equal(s.invariantChecks, Blocks * s.invariantModules.length);
     assert.ok(s.txsAccepted > 0 && s.txsSent > s.txsAccepted, `${s.txsSent} sent, ${s.txsAccepted} accepted`);
     assert.ok(s.hostileSent > 0, "hostile txs were sent");
   });
 }
+
+test("simulation with exchange traffic: pools created, liquidity added and removed, swaps on every route; the exchange's invariants after every block; export/import keeps the pools", async () => {
+  const s = await runSimulation({ seed: "exchange", blocks: 100, hostilePerMille: Hostile, exchangeTraffic: true });
+  assert.deepEqual(s.internalErrors, []);
+  assert.deepEqual(s.hostileAccepted, []);
+  assert.ok(s.invariantModules.includes("exchange"));
+  assert.equal(s.invariantChecks, 100 * s.invariantModules.length);
+  assert.match(s.exportCheck ?? "", /^export → new chain at height 101 → 6 identical blocks/);
+  const accepted = (kind: string) => s.byKind[`/qos.exchange.v1.${kind}`]?.accepted ?? 0;
+  for (const kind of ["MsgCreatePool", "MsgAddLiquidity", "MsgRemoveLiquidity", "MsgSwap"]) assert.ok(accepted(kind) > 0, `${kind} accepted`);
+});
 
 test("simulation is deterministic: the same seed twice gives the same app hash and the same outcome counts", async () => {
   const a = await runSimulation({ seed: "determinism", blocks: 40, hostilePerMille: Hostile, exportCheck: false });
