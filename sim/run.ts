@@ -94,6 +94,7 @@ export async function runSimulation(options: SimOptions): Promise<SimSummary> {
   // view of the world whose rng is that stream, so turning it on changes no other decision of the run
   // (only what its txs change in the state steers the rest differently).
   const exchangeRng = new Rng(`${options.seed}/exchange`);
+  const untracedQueryRng = new Rng(`${options.seed}/untraced-queries`);
   const exchangeWorld = Object.create(w, { rng: { value: exchangeRng } }) as World;
   const summary: SimSummary = {
     seed: options.seed, blocks: 0, txsSent: 0, txsAccepted: 0, refused: {}, checkAccepted: 0, checkRefused: 0, invariantChecks: 0, invariantModules: [],
@@ -212,7 +213,7 @@ export async function runSimulation(options: SimOptions): Promise<SimSummary> {
       summary.blocks++;
       summary.appHash = hex(out.appHash);
       if (rng.chance(300)) await peerBlock(w, rng, summary);
-      randomQueries(w, rng, summary);
+      randomQueries(w, rng, untracedQueryRng, summary);
       if ((options.restarts ?? true) && restartRng.chance(50)) {
         await chain.restart(out.appHash);
         summary.restarts++;
@@ -282,23 +283,58 @@ function record(summary: SimSummary, txs: Array<{ kind: string; hostile: boolean
   });
 }
 
+/** The query paths whose random queries go into the trace: the router's paths when the golden traces were
+ *  recorded, frozen, so that a module adding a query path does not move every golden trace. */
+const TracedQueryPaths: readonly string[] = [
+  Method.cosmos.auth.v1beta1.Query.Account, Method.cosmos.auth.v1beta1.Query.Params,
+  Method.cosmos.bank.v1beta1.Query.AllBalances, Method.cosmos.bank.v1beta1.Query.Balance,
+  Method.cosmos.bank.v1beta1.Query.SupplyOf, Method.cosmos.bank.v1beta1.Query.TotalSupply,
+  Method.cosmos.tx.v1beta1.Service.Simulate, Method.qos.approve.v1.Query.Approve, Method.qos.approve.v1.Query.Approves,
+  Method.qos.bank.v1.Query.Account, Method.qos.bank.v1.Query.Supply, Method.qos.bank.v1.Query.SupplyOf,
+  Method.qos.distribution.v1.Query.CommunityPool, Method.qos.distribution.v1.Query.Params,
+  Method.qos.distribution.v1.Query.PendingRewards, Method.qos.distribution.v1.Query.Validator,
+  Method.qos.exchange.v1.Query.AveragePrice, Method.qos.exchange.v1.Query.Pool, Method.qos.exchange.v1.Query.Pools,
+  Method.qos.exchange.v1.Query.Quote, Method.qos.exchange.v1.Query.Shares, Method.qos.gov.v1.Query.Deposits,
+  Method.qos.gov.v1.Query.Params, Method.qos.gov.v1.Query.Proposal, Method.qos.gov.v1.Query.Proposals,
+  Method.qos.gov.v1.Query.Tally, Method.qos.gov.v1.Query.Upgrade, Method.qos.gov.v1.Query.Votes,
+  Method.qos.guardian.v1.Query.Guardian, Method.qos.guardian.v1.Query.Guardians, Method.qos.guardian.v1.Query.Halt,
+  Method.qos.mint.v1.Query.Applied, Method.qos.mint.v1.Query.Params, Method.qos.mint.v1.Query.Phases,
+  Method.qos.params.v1.Query.Params, Method.qos.qcp.v1.Query.Chains, Method.qos.qcp.v1.Query.Client,
+  Method.qos.qcp.v1.Query.ConsensusState, Method.qos.qcp.v1.Query.DenomTrace, Method.qos.qcp.v1.Query.Entry,
+  Method.qos.qcp.v1.Query.InterchainAccount, Method.qos.qcp.v1.Query.Result, Method.qos.qcp.v1.Query.Sequences,
+  Method.qos.qcp.v1.Query.Substitutes, Method.qos.qsc.v1.Query.Balance, Method.qos.qsc.v1.Query.Frozen,
+  Method.qos.qsc.v1.Query.Token, Method.qos.qsc.v1.Query.Tokens, Method.qos.stake.v1.Query.Delegation,
+  Method.qos.stake.v1.Query.DelegatorDelegations, Method.qos.stake.v1.Query.KeepAlive,
+  Method.qos.stake.v1.Query.Params, Method.qos.stake.v1.Query.Unbondings, Method.qos.stake.v1.Query.Validator,
+  Method.qos.stake.v1.Query.ValidatorDelegations, Method.qos.stake.v1.Query.Validators,
+];
+
 /** A few queries with random or empty request bytes on random paths and heights: the app must answer each
- *  with a code (Query never throws out of the ABCI server). */
-function randomQueries(w: World, rng: Rng, summary: SimSummary): void {
-  const paths = w.chain.app.router.queryPaths;
+ *  with a code (Query never throws out of the ABCI server). The traced ones draw from the run's generator;
+ *  paths added since TracedQueryPaths are queried too, from a stream of their own and outside the trace. */
+function randomQueries(w: World, rng: Rng, untracedRng: Rng, summary: SimSummary): void {
   for (let i = rng.int(4); i > 0; i--) {
-    const path = rng.chance(950) ? rng.pick(paths) : rng.pick(["", "/", "/store/key", "/nosuch.Query/X", "x".repeat(300)]);
-    const data = rng.chance(300) ? new Uint8Array() : rng.bytes(rng.range(1, 64));
-    const height = BigInt(rng.pick([0, 0, 0, w.chain.height, w.chain.height - 1, w.chain.height + 5, -1]));
-    let res;
-    try {
-      res = w.chain.query({ path, data, height, prove: rng.chance(200) });
-    } catch (e) {
-      throw new SimFailure("Query threw", w.chain.height, `${path}: ${(e as Error).stack ?? e}`);
-    }
-    if (res.code === 0) summary.queries.answered++;
-    else summary.queries.refused++;
+    const path = rng.chance(950) ? rng.pick(TracedQueryPaths) : rng.pick(["", "/", "/store/key", "/nosuch.Query/X", "x".repeat(300)]);
+    answerOrFail(w, w.chain.query.bind(w.chain), path, rng, summary);
   }
+  const untracedPaths = w.chain.app.router.queryPaths.filter((path) => !TracedQueryPaths.includes(path));
+  if (untracedPaths.length === 0) return;
+  for (let i = untracedRng.int(4); i > 0; i--) {
+    answerOrFail(w, w.chain.app.query.bind(w.chain.app), untracedRng.pick(untracedPaths), untracedRng, summary);
+  }
+}
+
+function answerOrFail(w: World, query: SimChain["query"], path: string, rng: Rng, summary: SimSummary): void {
+  const data = rng.chance(300) ? new Uint8Array() : rng.bytes(rng.range(1, 64));
+  const height = BigInt(rng.pick([0, 0, 0, w.chain.height, w.chain.height - 1, w.chain.height + 5, -1]));
+  let res;
+  try {
+    res = query({ path, data, height, prove: rng.chance(200) });
+  } catch (e) {
+    throw new SimFailure("Query threw", w.chain.height, `${path}: ${(e as Error).stack ?? e}`);
+  }
+  if (res.code === 0) summary.queries.answered++;
+  else summary.queries.refused++;
 }
 
 /** the cosmos.* aliases (D13) run the qos handlers generated above; not sent, so the golden traces stay as
