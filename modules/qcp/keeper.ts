@@ -328,6 +328,26 @@ export class QcpKeeper {
     substituteStates.set(store, [id, client.latestHeight], state);
     return id;
   }
+  /** Genesis import: registers substitute `id` of `chain` (its client and states are then written through
+   *  its slot) and keeps the id counter at or above it, so a new substitute never reuses an id. */
+  importSubstitute(store: KVStore, id: bigint, chain: string, creator: string): SubstituteClient {
+    const sub: SubstituteClient = { id, client: ClientState.fromPartial({ chainId: chain }), creator };
+    substitutes.set(store, id, sub);
+    substitutesOfChain.set(store, [chain, id], new Uint8Array());
+    if ((lastSubstituteId.get(store) ?? 0n) < id) lastSubstituteId.set(store, id);
+    return sub;
+  }
+  lastSubstituteId(store: KVReader): bigint {
+    return lastSubstituteId.get(store) ?? 0n;
+  }
+  setLastSubstituteId(store: KVStore, id: bigint): void {
+    lastSubstituteId.set(store, id);
+  }
+  /** Every substitute, lowest id first. */
+  *allSubstitutes(store: KVReader): IterableIterator<SubstituteClient> {
+    for (const [, sub] of substitutes.entries(store)) yield sub;
+  }
+
   /** Removes substitute `id`, its consensus states and its index entry. */
   removeSubstitute(store: KVStore, sub: SubstituteClient): void {
     const heights = [...this.substituteSlot(sub).statesBetween(store, 0n)].map(([h]) => h);

@@ -313,6 +313,24 @@ describe("QCP client recovery from a substitute client (qcp_recover)", () => {
     assert.deepEqual(client().clientState!.frozenHeight, frozenAt);
     assert.ok(substitutes().some((s) => s.substitute!.id === spareAgain), "the failed proposal removed no substitute");
 
+    // a chain exported now keeps its substitutes (each with its states), and never reuses an id
+    const exported = dst.app.exportAppState() as { qcp: { last_substitute_id: string; chains: Array<{ chain_id: string; substitutes: Array<{ id: string }> }> } };
+    assert.equal(exported.qcp.last_substitute_id, "7");
+    assert.deepEqual(exported.qcp.chains.find((c) => c.chain_id === "src")!.substitutes.map((sub) => sub.id), substitutes().map((sub) => sub.substitute!.id.toString()));
+    const restarted = await createTestApp(exported, { chainId: "dst" });
+    try {
+      await restarted.block([]);
+      assert.deepEqual(restarted.app.exportAppState().qcp, exported.qcp);
+      for (const chainId of ["src", "other-1"]) {
+        const request = QuerySubstitutesRequest.encode({ chainId }).finish();
+        // (the status depends on the last block's time, which differs: the stored substitute and states do not)
+        const stored = (t: TestApp) => ok(t, Paths.Substitutes, request, QuerySubstitutesResponse.decode).substitutes.map((sub) => ({ ...sub, status: undefined }));
+        assert.deepEqual(stored(restarted), stored(dst));
+      }
+    } finally {
+      await restarted.destroy();
+    }
+
     // the recovery: proposed, the substitute kept updated through the vote, passed
     const id = await propose(recover(fresh));
     assert.equal(proposal(id).level, 3, "qcp_recover proposals are critical-level");
