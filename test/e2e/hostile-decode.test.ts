@@ -1,6 +1,7 @@
 // Issue 10, defect 1 on a real 4-validator network: crafted txs (10,000 nested groups outside the signed
 // bytes, unknown fields in TxBody, in a message, a group in AuthInfo) broadcast over RPC to each node are
-// refused by CheckTx with code 2, and all four nodes keep making blocks with the same app hash.
+// refused by CheckTx with code 2; re-encodings that keep the signature valid are refused with 44 (issue 14,
+// one hash per tx) and the signed tx commits under its own hash; all four nodes keep the same app hash.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
@@ -80,6 +81,32 @@ describe("attack: crafted encodings broadcast to a 4-validator network", () => {
       }
     }
 
+    // Issue 14 part 3 through real CometBFT: re-encodings of alice's signed tx that keep her signature
+    // valid (which CometBFT would hash differently) are refused with 44 by every node, so her tx can only
+    // commit under the hash she computed
+    const raw = TxRaw.decode(signed);
+    const varint = (n: number) => {
+      const out: number[] = [];
+      for (; n >= 0x80; n >>>= 7) out.push((n & 0x7f) | 0x80);
+      return Uint8Array.of(...out, n);
+    };
+    const field = (n: number, bytes: Uint8Array) => concat(Uint8Array.of(n * 8 + 2), varint(bytes.length), bytes);
+    const paddedLength = (n: number) => concat(varint(n).map((b) => b | 0x80), Uint8Array.of(0x00)); // one byte longer, same value
+    const [bodyField, authField, signatureField] = [field(1, raw.bodyBytes), field(2, raw.authInfoBytes), field(3, raw.signatures[0])];
+    const malleated: Array<[string, Uint8Array]> = [
+      ["the signature first", concat(signatureField, bodyField, authField)],
+      ["auth_info_bytes before body_bytes", concat(authField, bodyField, signatureField)],
+      ["a non-minimal length of body_bytes", concat(Uint8Array.of(0x0a), paddedLength(raw.bodyBytes.length), raw.bodyBytes, authField, signatureField)],
+    ];
+    for (const [what, tx] of malleated) {
+      assert.notDeepEqual(tx, signed, what);
+      for (const node of net.nodes) {
+        const res = await broadcast(node, tx);
+        assert.deepEqual([res.codespace, res.code], ["sdk", 44], `${what} on ${node.name}: ${res.log}`);
+        assert.match(res.log, /^TxRaw differs from its canonical encoding at byte \d+ \(\d+ bytes, canonical \d+\): tx is not canonically encoded$/, what);
+      }
+    }
+
     // the honest tx goes through, and every node agrees on every header since
     const res = await broadcast(net.nodes[1], signed);
     assert.equal(res.code, 0, res.log);
@@ -93,6 +120,10 @@ describe("attack: crafted encodings broadcast to a 4-validator network", () => {
       } else await sleep(100);
     }
     assert.ok(height > start, "the honest tx was committed after the crafted ones");
+    for (const [what, tx] of malleated) {
+      const malleatedHash = createHash("sha256").update(tx).digest("base64");
+      await assert.rejects(net.nodes[2].rpc("tx", { hash: malleatedHash }), /not found/, `${what}: no tx under the malleated hash`);
+    }
     await Promise.all(net.nodes.map((n) => n.waitForHeight(height + 3)));
     for (let h = 1; h <= height + 3; h++) {
       const headers = await Promise.all(net.nodes.map((n) => n.rpc<{ block: { header: { app_hash: string; last_results_hash: string } } }>("block", { height: String(h) })));
