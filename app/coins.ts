@@ -8,6 +8,9 @@ export interface Coin {
 }
 
 export const BaseDenom = "uqos";
+/** the unit wallets show (1 QOS = 10^BaseDenomDecimals uqos, D3) */
+export const DisplayDenom = "QOS";
+export const BaseDenomDecimals = 6;
 /** The largest amount accepted anywhere: 2^256 - 1, as the Cosmos SDK's Int. */
 export const MaxAmount = (1n << 256n) - 1n;
 const denomPattern = /^[a-zA-Z][a-zA-Z0-9/:._-]{2,127}$/;

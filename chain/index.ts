@@ -19,6 +19,7 @@ import { createExchangeModule, ExchangeModuleAccount, ExchangeParamsSchema, type
 import { createGuardianModule, type GuardianKeeper } from "../modules/guardian/index.js";
 import { createParamsModule, type ParamsRegistry, type ParamSpace } from "../modules/params/index.js";
 import { createGovModule, GovModuleAccount, GovParamsSchema, type GovKeeper } from "../modules/gov/index.js";
+import { createCosmosViews } from "./views/index.js";
 
 /** A chain's profile: the QOS public chain, or a business chain (bank, tokens, allowances and
  *  cross-chain messages with a fixed validator set: no staking, no inflation). Same binary. */
@@ -115,7 +116,11 @@ export function composeChain(profile: Profile = "qos"): QosChain {
       return halt && `halted by guardian ${halt.guardian} at height ${halt.height}: ${halt.reason}`;
     },
   };
-  if (profile === "business") return { profile, ...common, upgradePlan: () => undefined };
+  if (profile === "business") {
+    // the cosmos.* queries wallets and explorers read (D13): denom metadata only, without the economy
+    modules.push(createCosmosViews({ qsc: qsc.keeper }));
+    return { profile, ...common, upgradePlan: () => undefined };
+  }
 
   // The QOS economy. Block order: mint (this block's inflation into the fee collector), stake
   // (keep-alive, evidence), distribution (shares the fee collector among the validators that signed).
@@ -136,6 +141,14 @@ export function composeChain(profile: Profile = "qos"): QosChain {
   });
   registry.register(paramSpace("gov", GovParamsSchema, gov.keeper));
   modules.push(mint.module, stake.module, distribution.module, gov.module);
+  // the cosmos.staking/distribution/mint/slashing/gov queries wallets and explorers read (D13): queries only
+  modules.push(createCosmosViews({
+    qsc: qsc.keeper,
+    economy: {
+      stake: stake.keeper, distribution: distribution.keeper, mint: mint.keeper, gov: gov.keeper,
+      supply: (store, denom) => bank.keeper.getSupply(store, denom),
+    },
+  }));
   return {
     profile, ...common, mint: mint.keeper, stake: stake.keeper, distribution: distribution.keeper, gov: gov.keeper,
     upgradePlan: (store): UpgradePlan | undefined => gov.keeper.getUpgradePlan(store),

@@ -10,12 +10,12 @@
 // accept what `qosd chain-info --keplr` prints.
 import { z } from "zod";
 import { AccountPrefix, ConsensusPrefix, ValidatorPrefix } from "../app/address.js";
-import { BaseDenom } from "../app/coins.js";
+import { BaseDenom, BaseDenomDecimals, DisplayDenom } from "../app/coins.js";
 
 /** SLIP-44 coin type of QOS (D2: HD path m/44'/389'/0'/0/0) */
 export const QosCoinType = 389;
-export const QosDisplayDenom = "QOS";
-export const QosDecimals = 6;
+export const QosDisplayDenom = DisplayDenom;
+export const QosDecimals = BaseDenomDecimals;
 
 export interface ChainFacts {
   chainId: string;

@@ -7,6 +7,8 @@
 import {
   createFileRegistry,
   fromBinary,
+  getExtension,
+  hasExtension,
   fromJson,
   fromJsonString,
   ScalarType,
@@ -20,6 +22,7 @@ import {
 } from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
 import { DescriptorSetBase64 } from "../../gen/descriptor-set.js";
+import { formatDec } from "../decimal.js";
 import { Errors } from "../errors.js";
 
 let registry: FileRegistry | undefined;
@@ -33,6 +36,31 @@ export function messageType(typeName: string): DescMessage {
   const desc = protoRegistry().getMessage(typeName);
   if (!desc) throw new Error(`${typeName} is not described in proto/`);
   return desc;
+}
+
+/** The SDK's legacy decimal type (gogoproto customtype): its wire form is the 18-digit atomics ("100000000000000000",
+ *  in a bytes field as their UTF-8), its JSON form has the point ("0.100000000000000000"). Gov v1's decimals are
+ *  plain strings (cosmos_proto.scalar only) and pass through unchanged. */
+const LegacyDecType = "cosmossdk.io/math.LegacyDec";
+const legacyDecFields = new WeakMap<DescField, boolean>();
+function isLegacyDec(field: DescField): boolean {
+  let known = legacyDecFields.get(field);
+  if (known === undefined) {
+    const ext = protoRegistry().getExtension("gogoproto.customtype");
+    const options = field.proto.options;
+    known = ext !== undefined && options !== undefined && hasExtension(options, ext) && getExtension(options, ext) === LegacyDecType;
+    legacyDecFields.set(field, known);
+  }
+  return known;
+}
+
+/** A legacy decimal's JSON text from its protobuf JSON (the atomics string, or base64 of their UTF-8). */
+function legacyDecJson(field: DescField, value: JsonValue | undefined): JsonValue {
+  let atomics = typeof value === "string" ? value : "";
+  if (field.scalar === ScalarType.BYTES) atomics = Buffer.from(atomics, "base64").toString("utf8");
+  if (atomics === "") return formatDec(0n);
+  if (!/^-?[0-9]+$/.test(atomics)) throw Errors.internal.with(`${field.parent.typeName}.${field.name}: ${JSON.stringify(atomics.slice(0, 40))} is not a decimal's atomics`);
+  return formatDec(BigInt(atomics));
 }
 
 /** Types whose JSON is a string or a special form: not walked field by field. */
@@ -87,6 +115,7 @@ function emitField(field: DescField, value: JsonValue | undefined): JsonValue {
       }
       return value ?? {};
     case "scalar":
+      if (isLegacyDec(field)) return legacyDecJson(field, value);
       if (field.scalar === ScalarType.BYTES && (value === "" || value === undefined)) return null;
       return value ?? null;
     default:

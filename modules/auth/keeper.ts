@@ -8,6 +8,7 @@ import { PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
 import { toAccAddress } from "../../app/address.js";
 import type { ModuleAccount } from "../../app/module.js";
 import type { KVReader, KVStore } from "../../app/state/kv.js";
+import type { Page, PageRequest } from "../../app/query.js";
 import { bytesKey, protoValue, Sequence, StoreMap } from "../../app/state/collections.js";
 import { TypeUrl } from "../../gen/names.js";
 import { DefaultParams, ParamsSchema, type Params } from "./params.js";
@@ -81,6 +82,11 @@ export class AuthKeeper {
   /** Every account, by address. */
   *allAccounts(store: KVReader): IterableIterator<Account> {
     for (const [address, base] of accounts.entries(store)) yield toAccount(address, base);
+  }
+
+  /** One page of the accounts by address, as stored (BaseAccount; app/query.ts pagination). */
+  accountsPage(store: KVReader, page: PageRequest | undefined): Page<BaseAccount> {
+    return accounts.page(store, page, (_, base) => base);
   }
 
   getParams(store: KVReader): Params {

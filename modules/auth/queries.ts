@@ -1,6 +1,7 @@
 import { QueryAccountRequest, QueryAccountResponse, QueryParamsResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
 import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
-import { parseAccAddress } from "../../app/address.js";
+import { AccountPrefix, parseAccAddress } from "../../app/address.js";
+import * as q from "../../gen/cosmos/auth/v1beta1/query.js";
 import type { QueryHandler } from "../../app/module.js";
 import { Errors } from "../../app/errors.js";
 import { GasCosts } from "../../app/gas.js";
@@ -17,6 +18,12 @@ export const authQueries = (keeper: AuthKeeper): Record<string, QueryHandler> =>
       account: { typeUrl: TypeUrl.cosmos.auth.v1beta1.BaseAccount, value: BaseAccount.encode(keeper.toBaseAccount(account)).finish() },
     }).finish();
   },
+  [Method.cosmos.auth.v1beta1.Query.Accounts]: (ctx, request) => {
+    const page = keeper.accountsPage(ctx.store, q.QueryAccountsRequest.decode(request).pagination);
+    const accounts = page.items.map((base) => ({ typeUrl: TypeUrl.cosmos.auth.v1beta1.BaseAccount, value: BaseAccount.encode(base).finish() }));
+    return q.QueryAccountsResponse.encode({ accounts, pagination: page.pagination }).finish();
+  },
+  [Method.cosmos.auth.v1beta1.Query.Bech32Prefix]: () => q.Bech32PrefixResponse.encode({ bech32Prefix: AccountPrefix }).finish(),
   [Method.cosmos.auth.v1beta1.Query.Params]: (ctx) => {
     const params = keeper.getParams(ctx.store);
     return QueryParamsResponse.encode({

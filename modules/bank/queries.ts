@@ -12,6 +12,7 @@ import { parseAccAddress } from "../../app/address.js";
 import { coinsToWire, validateDenom } from "../../app/coins.js";
 import type { QueryHandler } from "../../app/module.js";
 import * as qos from "../../gen/qos/bank/v1/query.js";
+import * as cosmos from "../../gen/cosmos/bank/v1beta1/query.js";
 import { Errors } from "../../app/errors.js";
 import { Method } from "../../gen/names.js";
 import type { BankKeeper } from "./keeper.js";
@@ -39,6 +40,15 @@ export function bankQueries(keeper: BankKeeper): Record<string, QueryHandler> {
       validateDenom(denom);
       return QuerySupplyOfResponse.encode({ amount: { denom, amount: keeper.getSupply(ctx.store, denom).toString() } }).finish();
     },
+    // QOS locks no coins in an account (frozen QSC coins leave the balance): everything held can be sent
+    [Method.cosmos.bank.v1beta1.Query.SpendableBalances]: (ctx, request) => {
+      const req = cosmos.QuerySpendableBalancesRequest.decode(request);
+      const page = keeper.balancesPage(ctx.store, parseAccAddress(req.address), req.pagination);
+      return cosmos.QuerySpendableBalancesResponse.encode({ balances: coinsToWire(page.items), pagination: page.pagination }).finish();
+    },
+    // every denom can be sent (a paused QSC refuses its transfers in qsc, not by bank's parameters)
+    [Method.cosmos.bank.v1beta1.Query.Params]: () =>
+      cosmos.QueryParamsResponse.encode({ params: { sendEnabled: [], defaultSendEnabled: true } }).finish(),
     [Method.qos.bank.v1.Query.Account]: (ctx, request) => {
       const { address } = qos.QueryAccountRequest.decode(request);
       const bytes = parseAccAddress(address);

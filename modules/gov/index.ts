@@ -6,7 +6,7 @@ import { govMsgs } from "./msgs.js";
 import { govQueries } from "./queries.js";
 
 export {
-  GovKeeper, type GovDeps, govAccount, GovAccountName, GovModuleAccount, ProposalLevel, ProposalStatus, VoteOption, levelOf, proposalKind, nextSchedule,
+  GovKeeper, type GovDeps, govAccount, GovAccountName, GovModuleAccount, ProposalLevel, ProposalStatus, VoteOption, levelOf, proposalKind, nextSchedule, tallyProto,
 } from "./keeper.js";
 export { GovErrors } from "./errors.js";
 export { EventTypes as GovEventTypes } from "./events.js";

@@ -246,9 +246,11 @@ export class GovKeeper {
     for (const [, p] of S.proposals.entries(store)) yield p;
   }
 
-  /** One page of the proposals by id, of one status (0 = any); app/query.ts pagination. */
-  proposalsPage(store: KVReader, status: ProposalStatus, page: PageRequest | undefined): Page<Proposal> {
-    return S.proposals.page(store, page, (_, p) => (status === ProposalStatus.PROPOSAL_STATUS_UNSPECIFIED || p.status === status ? p : undefined));
+  /** One page of the proposals by id, of one status (0 = any) and, when given, passing `include`; app/query.ts
+   *  pagination. */
+  proposalsPage(store: KVReader, status: ProposalStatus, page: PageRequest | undefined, include?: (p: Proposal) => boolean): Page<Proposal> {
+    return S.proposals.page(store, page, (_, p) =>
+      (status === ProposalStatus.PROPOSAL_STATUS_UNSPECIFIED || p.status === status) && (include === undefined || include(p)) ? p : undefined);
   }
 
   // ---- deposits ----
