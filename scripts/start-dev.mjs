@@ -1,7 +1,8 @@
 // `npm start`: a local single-validator QOS chain in .localnet/ (git-ignored). The first run creates it
 // with a funded dev account whose mnemonic is saved in .localnet/dev-account.json; later runs resume.
 // Ctrl-C stops qosd and CometBFT cleanly. Environment: QOS_HOME (default .localnet), QOS_RPC_PORT (26657; p2p one below, ABCI one
-// above), QOS_GRPC_ADDRESS (127.0.0.1:9090), QOS_REST_ADDRESS (127.0.0.1:1317; CORS open, for browser wallets).
+// above), QOS_GRPC_ADDRESS (127.0.0.1:9090), QOS_REST_ADDRESS (127.0.0.1:1317; CORS open, for browser wallets),
+// QOS_EXPLORER_ADDRESS (127.0.0.1:8080; the block explorer page, "" = off).
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, writeFileSync, readFileSync, chmodSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -17,6 +18,7 @@ const qoscli = join(root, "dist/cmd/qoscli/main.js");
 const rpcPort = Number(process.env.QOS_RPC_PORT ?? 26657);
 const grpcAddress = process.env.QOS_GRPC_ADDRESS ?? "127.0.0.1:9090";
 const restAddress = process.env.QOS_REST_ADDRESS ?? "127.0.0.1:1317";
+const explorerAddress = process.env.QOS_EXPLORER_ADDRESS ?? "127.0.0.1:8080";
 const chainId = "qos-local-1";
 const devFile = join(home, "dev-account.json");
 const hdPath = "m/44'/389'/0'/0/0";
@@ -49,6 +51,7 @@ console.log(`
   ABCI              tcp://127.0.0.1:${rpcPort + 1}
   gRPC              ${grpcAddress}      (queries, server reflection)
   REST (LCD)        http://${restAddress}      (Keplr, explorers; CORS open)
+  Explorer          ${explorerAddress ? `http://${explorerAddress}      (block explorer: open it in a browser)` : "off"}
   dev account       ${dev.address}
   dev mnemonic      in ${devFile}  (qoscli: --home ${join(home, "qoscli")} --keyring-backend test, key "dev")
   validator         the dev account's, bonding 1,000,000 QOS (qoscli query stake validators)
@@ -57,6 +60,6 @@ console.log(`
   Ctrl-C stops the node; \`npm start\` again resumes it. Delete ${home} to start a fresh chain.
 `);
 
-const child = spawn(process.execPath, [qosd, "start", "--home", home, "--rest.address", restAddress, "--rest.cors", "*"], { stdio: "inherit" });
+const child = spawn(process.execPath, [qosd, "start", "--home", home, "--rest.address", restAddress, "--rest.cors", "*", "--explorer.address", explorerAddress], { stdio: "inherit" });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
 child.on("exit", (code) => process.exit(code ?? 0));

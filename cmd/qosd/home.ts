@@ -9,6 +9,7 @@ import { z } from "zod";
 import { Profiles, type Profile } from "../../chain/index.js";
 import { DefaultGrpcAddress } from "../../app/grpc/server.js";
 import { DefaultRestAddress } from "../../app/rest/server.js";
+import { DefaultExplorerAddress } from "./explorer.js";
 import { DefaultTxCacheBytes } from "../../app/app.js";
 import { DefaultSignatureCacheBytes } from "../../app/tx/verify.js";
 
@@ -44,6 +45,11 @@ export const AppConfigSchema = z.object({
     .default(DefaultRestAddress),
   /** origins browsers may call the REST gateway from (CORS): ["*"] any, [] none */
   rest_cors_origins: z.array(z.string().min(1)).default([]),
+  /** host:port of the block explorer page (it reads the REST gateway and CometBFT's RPC); "" disables it */
+  explorer_address: z
+    .string()
+    .regex(/^$|^(tcp:\/\/)?\S+:\d{1,5}$/, 'must be host:port (e.g. "127.0.0.1:8080") or "" to disable the explorer')
+    .default(DefaultExplorerAddress),
 });
 export type AppConfig = z.infer<typeof AppConfigSchema>;
 

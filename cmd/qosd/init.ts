@@ -19,6 +19,8 @@ export interface InitOptions {
   grpcAddress?: string;
   restAddress?: string;
   restCorsOrigins?: string[];
+  /** block explorer page address for config/app.json; "" disables it; undefined = the default */
+  explorerAddress?: string;
   /** base64 ed25519 public key of the QSC root CA (`qoscli ca new-root`); tokens can be created only with one */
   qscRootCa?: string;
   /** base64 ed25519 public key of the QCP root CA; relayers can be registered (MsgInitQcp) only with one */
@@ -77,6 +79,6 @@ export function initHome(options: InitOptions): { genesisFile: string } {
     (genesis.app_state.qcp as { root_ca_public_key: string }).root_ca_public_key = options.qcpRootCa;
   }
   writeGenesis(options.home, genesis);
-  writeAppConfig(options.home, AppConfigSchema.parse({ min_gas_price: options.minGasPrice, grpc_address: options.grpcAddress, rest_address: options.restAddress, rest_cors_origins: options.restCorsOrigins }));
+  writeAppConfig(options.home, AppConfigSchema.parse({ min_gas_price: options.minGasPrice, grpc_address: options.grpcAddress, rest_address: options.restAddress, rest_cors_origins: options.restCorsOrigins, explorer_address: options.explorerAddress }));
   return { genesisFile: p.genesis };
 }

@@ -7,6 +7,7 @@ import { join, resolve } from "node:path";
 import { AppVersion } from "../../app/app.js";
 import { DefaultGrpcAddress } from "../../app/grpc/server.js";
 import { DefaultRestAddress } from "../../app/rest/server.js";
+import { DefaultExplorerAddress } from "./explorer.js";
 import { pinnedCometbftVersion } from "../common/cometbft.js";
 import { addGenesisAccount } from "./genesis-account.js";
 import { exportGenesis } from "./export.js";
@@ -41,6 +42,7 @@ homeOption(
     .option("--grpc-address <host:port>", 'gRPC query server address ("" disables it)', DefaultGrpcAddress)
     .option("--rest.address <host:port>", 'REST (LCD) gateway address ("" disables it)', DefaultRestAddress)
     .option("--rest.cors <origins>", 'comma-separated origins allowed to call the REST gateway from a browser ("*" any)', "")
+    .option("--explorer.address <host:port>", 'block explorer page address ("" disables it)', DefaultExplorerAddress)
     .option("--profile <profile>", "qos (the public chain) or business (a business chain: bank, qsc, approve, qcp; fixed validators, no inflation)", "qos")
     .option("--qsc-root-ca <base64>", "public key of the QSC root CA (from `qoscli ca new-root`): lets tokens be created")
     .option("--qcp-root-ca <base64>", "public key of the QCP root CA (from `qoscli ca new-root`): lets relayers be registered")
@@ -61,6 +63,7 @@ homeOption(
     grpcAddress: opts.grpcAddress,
     restAddress: opts["rest.address"],
     restCorsOrigins: corsList(opts["rest.cors"]),
+    explorerAddress: opts["explorer.address"],
     qscRootCa: opts.qscRootCa,
     qcpRootCa: opts.qcpRootCa,
     profile: opts.profile,
@@ -126,10 +129,11 @@ homeOption(
     .option("--grpc-address <host:port>", 'gRPC query server address, overriding config/app.json ("" disables it)')
     .option("--rest.address <host:port>", 'REST (LCD) gateway address, overriding config/app.json rest_address ("" disables it)')
     .option("--rest.cors <origins>", 'comma-separated origins allowed to call the REST gateway from a browser ("*" any), overriding config/app.json rest_cors_origins')
+    .option("--explorer.address <host:port>", 'block explorer page address, overriding config/app.json explorer_address ("" disables it)')
     .option("--upgrade-done <name...>", "software upgrade(s) scheduled by governance that this node has carried out: the chain continues past their height")
     .addHelpText("after", "\nExamples:\n  qosd start --home ~/.qosd\n  qosd start --abci-only --home ~/.qosd   # then: cometbft start --home ~/.qosd\n  qosd start --home ~/.qosd --upgrade-done v2   # after the chain stopped with UPGRADE v2 NEEDED"),
 ).action(async (opts) => {
-  await startNode({ home: resolve(opts.home), abciOnly: opts.abciOnly, cometbft: opts.cometbft, verbose: opts.verbose, grpcAddress: opts.grpcAddress, restAddress: opts["rest.address"], restCorsOrigins: opts["rest.cors"] === undefined ? undefined : corsList(opts["rest.cors"]), upgradesDone: opts.upgradeDone });
+  await startNode({ home: resolve(opts.home), abciOnly: opts.abciOnly, cometbft: opts.cometbft, verbose: opts.verbose, grpcAddress: opts.grpcAddress, restAddress: opts["rest.address"], restCorsOrigins: opts["rest.cors"] === undefined ? undefined : corsList(opts["rest.cors"]), explorerAddress: opts["explorer.address"], upgradesDone: opts.upgradeDone });
 });
 
 homeOption(

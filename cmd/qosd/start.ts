@@ -5,6 +5,7 @@ import { openApp } from "../../chain/index.js";
 import { startAbciServer } from "../../app/abci/server.js";
 import { startGrpcServer, type GrpcQueryServer } from "../../app/grpc/server.js";
 import { startRestServer, type RestServer } from "../../app/rest/server.js";
+import { startExplorerServer, type ExplorerServer } from "./explorer.js";
 import { nodeServices } from "./services/index.js";
 import { cometbftBinary, getTomlValue } from "../common/cometbft.js";
 import { followLog, rotateClosedLog, rotateOpenLog } from "./cometbft-log.js";
@@ -22,6 +23,8 @@ export interface StartOptions {
   restAddress?: string;
   /** overrides config/app.json rest_cors_origins */
   restCorsOrigins?: string[];
+  /** overrides config/app.json explorer_address ("" disables the explorer page) */
+  explorerAddress?: string;
   /** governance software upgrades this node has carried out (qosd start --upgrade-done) */
   upgradesDone?: string[];
 }
@@ -32,6 +35,7 @@ export async function startNode(options: StartOptions): Promise<void> {
   const grpcAddress = options.grpcAddress ?? config.grpc_address;
   const restAddress = options.restAddress ?? config.rest_address;
   const corsOrigins = options.restCorsOrigins ?? config.rest_cors_origins;
+  const explorerAddress = options.explorerAddress ?? config.explorer_address;
   const toml = readFileSync(p.cometConfig, "utf8");
   const proxyApp = getTomlValue(toml, "", "proxy_app") ?? "tcp://127.0.0.1:26658";
   const rpc = getTomlValue(toml, "rpc", "laddr") ?? "";
@@ -105,6 +109,21 @@ export async function startNode(options: StartOptions): Promise<void> {
   } else {
     log("REST gateway disabled (rest_address is empty)");
   }
+  let explorer: ExplorerServer | undefined;
+  if (explorerAddress) {
+    try {
+      explorer = await startExplorerServer({ address: explorerAddress, restUrl: restServer ? `http://${restServer.address}` : undefined, rpcUrl: localRpcUrl(rpc), log });
+    } catch (e) {
+      await restServer?.close();
+      await grpcServer?.close();
+      await server.close();
+      await app.close();
+      throw e;
+    }
+    log(`explorer on http://${explorer.address}`);
+  } else {
+    log("explorer disabled (explorer_address is empty)");
+  }
 
   let comet: ChildProcess | undefined;
   let stopping = false;
@@ -118,6 +137,7 @@ export async function startNode(options: StartOptions): Promise<void> {
       await exited;
       clearTimeout(timer);
     }
+    await explorer?.close();
     await restServer?.close();
     await grpcServer?.close();
     await server.close();

@@ -33,6 +33,8 @@ export class TestNode {
   grpcAddress = "";
   /** base URL of qosd's REST gateway (a free port of its own) */
   restUrl = "";
+  /** base URL of the block explorer page qosd serves (a free port of its own) */
+  explorerUrl = "";
   private process?: ChildProcess;
   output = "";
 
@@ -44,19 +46,20 @@ export class TestNode {
   static async create(options: NodeOptions = {}): Promise<TestNode> {
     const home = mkdtempSync(join(tmpdir(), "qos-e2e-"));
     const chainId = options.chainId ?? "qos-e2e-1";
-    const [rpc, p2p, abci, grpc, rest] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+    const [rpc, p2p, abci, grpc, rest, explorer] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
     qosd([
       "init", "e2e", "--home", home, "--chain-id", chainId,
       "--rpc-laddr", `tcp://127.0.0.1:${rpc}`, "--p2p-laddr", `tcp://127.0.0.1:${p2p}`,
       "--proxy-app", `tcp://127.0.0.1:${abci}`, "--timeout-commit", options.timeoutCommit ?? "300ms",
       "--min-gas-price", options.minGasPrice ?? "0.025uqos", "--grpc-address", `127.0.0.1:${grpc}`,
-      "--rest.address", `127.0.0.1:${rest}`, "--profile", options.profile ?? "qos",
+      "--rest.address", `127.0.0.1:${rest}`, "--explorer.address", `127.0.0.1:${explorer}`, "--profile", options.profile ?? "qos",
     ]);
     for (const account of options.accounts ?? []) qosd(["add-genesis-account", account.address, account.coins, "--home", home]);
     const node = new TestNode(home, chainId);
     node.rpcUrl = `http://127.0.0.1:${rpc}`;
     node.grpcAddress = `127.0.0.1:${grpc}`;
     node.restUrl = `http://127.0.0.1:${rest}`;
+    node.explorerUrl = `http://127.0.0.1:${explorer}`;
     return node;
   }
 
@@ -82,7 +85,7 @@ export class TestNode {
 
   /** New free ports for RPC, p2p, ABCI and gRPC in this node's config. */
   private async movePorts(): Promise<void> {
-    const [rpc, p2p, abci, grpc, rest] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+    const [rpc, p2p, abci, grpc, rest, explorer] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
     const tomlFile = join(this.home, "config/config.toml");
     let toml = readFileSync(tomlFile, "utf8");
     toml = setTomlValue(toml, "", "proxy_app", `tcp://127.0.0.1:${abci}`);
@@ -90,10 +93,11 @@ export class TestNode {
     toml = setTomlValue(toml, "p2p", "laddr", `tcp://127.0.0.1:${p2p}`);
     writeFileSync(tomlFile, toml);
     const appFile = join(this.home, "config/app.json");
-    writeFileSync(appFile, JSON.stringify({ ...JSON.parse(readFileSync(appFile, "utf8")), grpc_address: `127.0.0.1:${grpc}`, rest_address: `127.0.0.1:${rest}` }, null, 2));
+    writeFileSync(appFile, JSON.stringify({ ...JSON.parse(readFileSync(appFile, "utf8")), grpc_address: `127.0.0.1:${grpc}`, rest_address: `127.0.0.1:${rest}`, explorer_address: `127.0.0.1:${explorer}` }, null, 2));
     this.rpcUrl = `http://127.0.0.1:${rpc}`;
     this.grpcAddress = `127.0.0.1:${grpc}`;
     this.restUrl = `http://127.0.0.1:${rest}`;
+    this.explorerUrl = `http://127.0.0.1:${explorer}`;
   }
 
   private async startOnce(): Promise<void> {
