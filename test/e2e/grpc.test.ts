@@ -195,7 +195,7 @@ describe("gRPC query server of a real node", () => {
     assert.equal(badBech32.error?.code, grpc.status.INVALID_ARGUMENT, badBech32.error?.message);
     assert.match(badBech32.error!.details, /address/);
 
-    const unimplemented = await rawCall(client, "/cosmos.bank.v1beta1.Query/DenomsMetadata", new Uint8Array());
+    const unimplemented = await rawCall(client, "/cosmos.staking.v1beta1.Query/HistoricalInfo", new Uint8Array());
     assert.equal(unimplemented.error?.code, grpc.status.UNIMPLEMENTED);
 
     const good = await rawCall(client, path, QueryAccountRequest.encode({ address: me.address }).finish());
@@ -234,7 +234,7 @@ describe("gRPC query server of a real node", () => {
         const [list, file, missing] = await reflect(reflection, [
           { list_services: "*" },
           { file_containing_symbol: "cosmos.bank.v1beta1.Query" },
-          { file_containing_symbol: "cosmos.staking.v1beta1.Query" },
+          { file_containing_symbol: "cosmos.upgrade.v1beta1.Query" },
         ]);
         const names: string[] = list.list_services_response.service.map((s: { name: string }) => s.name);
         for (const name of ["cosmos.auth.v1beta1.Query", "cosmos.bank.v1beta1.Query", "cosmos.tx.v1beta1.Service", "qos.bank.v1.Query"]) {
@@ -254,7 +254,7 @@ describe("gRPC query server of a real node", () => {
         const linked = createFileRegistry(decoded.get(fromBinary(FileDescriptorProtoSchema, files[0]).name)!, (name) => decoded.get(name));
         const balanceField = linked.getMessage("cosmos.bank.v1beta1.QueryBalanceResponse")?.fields.find((f) => f.name === "balance");
         assert.equal(balanceField?.message?.typeName, "cosmos.base.v1beta1.Coin");
-        assert.deepEqual(linked.getService("cosmos.bank.v1beta1.Query")?.methods.map((m) => m.name).sort(), ["AllBalances", "Balance", "SupplyOf", "TotalSupply"]);
+        assert.deepEqual(linked.getService("cosmos.bank.v1beta1.Query")?.methods.map((m) => m.name).sort(), ["AllBalances", "Balance", "DenomMetadata", "DenomsMetadata", "Params", "SpendableBalances", "SupplyOf", "TotalSupply"]);
 
         // A client built only from what the server sent: no local .proto files.
         const definition = protoLoader.loadFileDescriptorSetFromBuffer(descriptorSet(files), { longs: String, defaults: true });
