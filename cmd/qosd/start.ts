@@ -9,6 +9,7 @@ import { startExplorerServer, type ExplorerServer } from "./explorer.js";
 import { nodeServices } from "./services/index.js";
 import { cometbftBinary, getTomlValue } from "../common/cometbft.js";
 import { followLog, rotateClosedLog, rotateOpenLog } from "./cometbft-log.js";
+import { repairTxIndex } from "./index-repair.js";
 import { genesisProfile, paths, readAppConfig } from "./home.js";
 
 export interface StartOptions {
@@ -127,9 +128,12 @@ export async function startNode(options: StartOptions): Promise<void> {
 
   let comet: ChildProcess | undefined;
   let stopping = false;
+  // a stop during the index repair must not leave `cometbft inspect` or `reindex-event` holding the stores
+  const repairAbort = new AbortController();
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
+    repairAbort.abort();
     if (comet && comet.exitCode === null && comet.signalCode === null) {
       const exited = new Promise((resolve) => comet!.once("exit", resolve));
       comet.kill("SIGTERM");
@@ -152,6 +156,8 @@ export async function startNode(options: StartOptions): Promise<void> {
     const binary = cometbftBinary(options.cometbft);
     const rotation = { maxBytes: config.cometbft_log_max_bytes, keep: config.cometbft_log_keep };
     if (rotateClosedLog(p.cometLog, rotation)) log(`rotated ${p.cometLog} (over ${rotation.maxBytes} bytes)`);
+    await repairTxIndex(binary, options.home, toml, app.lastHeight, log, repairAbort.signal);
+    if (stopping) return;
     // The file itself, not a pipe through qosd: CometBFT's last words must outlive qosd, and a pipe
     // whose reader died would kill CometBFT by SIGPIPE instead of letting it stop cleanly.
     const logFd = openSync(p.cometLog, "a");

@@ -37,6 +37,7 @@ export class TestNode {
   explorerUrl = "";
   private process?: ChildProcess;
   output = "";
+  private outputWatchers = new Set<() => void>();
 
   private constructor(home: string, chainId: string) {
     this.home = home;
@@ -107,8 +108,12 @@ export class TestNode {
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, QOS_CHECK_INVARIANTS: "1" },
     });
-    child.stdout!.on("data", (d) => (this.output += d));
-    child.stderr!.on("data", (d) => (this.output += d));
+    const collect = (d: Buffer) => {
+      this.output += d;
+      for (const watcher of this.outputWatchers) watcher();
+    };
+    child.stdout!.on("data", collect);
+    child.stderr!.on("data", collect);
     this.process = child;
     // height 2: CometBFT reports a block as soon as it is stored, before the app has committed it
     await this.waitForHeight(2, 60_000);
@@ -135,6 +140,42 @@ export class TestNode {
       () => (child && child.exitCode !== null ? `qosd exited with code ${child.exitCode}` : undefined),
       () => this.output.slice(-3000),
     );
+  }
+
+  /** Resolves, in the same tick the output arrives, with the first match of `pattern` in what qosd writes
+   *  from now on (e.g. to act right after a commit). */
+  nextOutput(pattern: RegExp, timeoutMs = 60_000): Promise<RegExpExecArray> {
+    const from = this.output.length;
+    return new Promise((resolve, reject) => {
+      const done = () => {
+        this.outputWatchers.delete(watcher);
+        clearTimeout(timer);
+      };
+      const watcher = () => {
+        const m = pattern.exec(this.output.slice(from));
+        if (m) {
+          done();
+          resolve(m);
+        }
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`no ${pattern} in qosd's output within ${timeoutMs} ms:\n${this.output.slice(-3000)}`));
+      }, timeoutMs);
+      this.outputWatchers.add(watcher);
+    });
+  }
+
+  /** The pid of the CometBFT process qosd started last. */
+  get cometbftPid(): number {
+    return Number(/CometBFT \S+ started \(pid (\d+)\)/.exec(this.output)![1]);
+  }
+
+  /** Resolves with qosd's exit code once it has exited. */
+  exited(): Promise<number | null> {
+    const child = this.process;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child?.exitCode ?? null);
+    return new Promise((resolve) => child.once("exit", (code) => resolve(code)));
   }
 
   /** Ctrl-C: SIGINT to qosd, which stops CometBFT and closes the database. */
