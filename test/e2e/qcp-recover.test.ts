@@ -7,6 +7,9 @@
 // the client was frozen then cross exactly once.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { repoRoot } from "../../cmd/common/cometbft.js";
 import type { EncodeObject } from "@cosmjs/proto-signing";
 import { MsgTransfer } from "../../gen/qos/qcp/v1/tx.js";
 import { MsgSubmitProposal, MsgVote } from "../../gen/qos/gov/v1/tx.js";
@@ -104,6 +107,13 @@ describe("QCP client recovery from a substitute, end to end", { timeout: 600_000
     const createdAt = created.substitute!.client!.latestHeight;
     const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
     assert.equal(hex(created.latestConsensusState!.headerHash), hex(headerHash((await biz.lightBlock(Number(createdAt))).signedHeader.header)), "biz's own header");
+
+    // what an operator reads before voting: qoscli shows the substitute and its header, biz's own
+    const qoscli = spawnSync(process.execPath, [join(repoRoot, "dist/cmd/qoscli/main.js"), "query", "qcp", "substitutes", biz.id, "--node", qos.node.rpcUrl, "--output", "json"], { encoding: "utf8" });
+    assert.equal(qoscli.status, 0, qoscli.stderr);
+    const shown = (JSON.parse(qoscli.stdout) as { substitutes: Array<{ id: string; chain_id: string; latest_height: string; frozen_height: string; latest_consensus_state: { header_hash: string } }> }).substitutes;
+    assert.deepEqual(shown.map((s) => [s.id, s.chain_id, s.latest_height, s.frozen_height]), [[created.substitute!.id.toString(), biz.id, createdAt.toString(), "0"]]);
+    assert.equal(shown[0].latest_consensus_state.header_hash, hex(created.latestConsensusState!.headerHash).toUpperCase());
 
     // the proposal; the vote outlasts the substitute's first trusting period (60 s from its header)
     const submitted = await qos.submit(alice, [{
