@@ -1,5 +1,5 @@
 // State sync (ABCI ListSnapshots / LoadSnapshotChunk on serving nodes, OfferSnapshot / ApplySnapshotChunk on
-// a joining one) over CommitStore.exportVersion / beginImport.
+// a joining one) over the state store's exportVersion / beginImport (CommitStore or DiskStore).
 //
 // Snapshot format 1. A snapshot of height H is the whole key space of version H, in key order, cut into
 // chunks; CometBFT checks the restored app hash against its light client's header H+1, and this module
@@ -29,7 +29,7 @@ import {
   type ResponseOfferSnapshot,
   type Snapshot,
 } from "cosmjs-types/tendermint/abci/types";
-import type { CommitStore, StateImporter } from "./state/store.js";
+import type { StateImporter, StateStore } from "./state/store.js";
 
 export const SnapshotFormat = 1;
 /** CometBFT's p2p chunk message is at most 16,000,000 bytes; a chunk leaves room for its envelope. */
@@ -181,7 +181,7 @@ interface Restore {
 }
 
 /**
- * Snapshots of a CommitStore: taking them in the background after a commit, serving them to peers, and
+ * Snapshots of a state store: taking them in the background after a commit, serving them to peers, and
  * restoring one into an empty store. Every ABCI answer is one of CometBFT's result codes; nothing here
  * throws into the ABCI server.
  */
@@ -194,7 +194,7 @@ export class SnapshotManager {
   private closing = false;
 
   constructor(
-    private readonly store: CommitStore,
+    private readonly store: StateStore,
     private readonly options: SnapshotOptions,
     private readonly log: (line: string) => void,
     /** called once a restore has committed: the app reloads what it derives from the latest version */

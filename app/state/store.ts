@@ -74,8 +74,28 @@ class Version implements StateVersion {
   }
 }
 
+/** What prepare() returns: a version not committed yet. */
+export interface PreparedState {
+  readonly height: number;
+  /** the app hash this version will have once committed */
+  readonly appHash: Uint8Array;
+}
+
+/** The committed-state store the app runs on: CommitStore (memory) or DiskStore (app/state/disk). */
+export interface StateStore {
+  readonly latest: StateVersion;
+  /** a kept version, undefined for one not kept */
+  at(height: number): StateVersion | undefined;
+  prepare(height: number, changes: ReadonlyArray<Change>): PreparedState;
+  /** takes only what this store's prepare() returned */
+  commit(pending: PreparedState): Promise<void>;
+  exportVersion(height: number): AsyncIterableIterator<[string, Uint8Array]>;
+  beginImport(height: number): StateImporter;
+  close(): Promise<void>;
+}
+
 /** A version computed by prepare() and not yet committed. */
-export class PendingVersion {
+export class PendingVersion implements PreparedState {
   /** @internal */
   constructor(
     readonly height: number,
@@ -141,6 +161,65 @@ export interface StateImporter {
 /** How many pairs an export yields before letting the event loop run (background snapshots). */
 const EXPORT_SLICE = 4096;
 
+/** Throws unless an import of `height` may begin: a positive integer height, an empty store, no import running. */
+export function checkImportStart(height: number, latestHeight: number, importing: StateImporter | undefined): void {
+  if (!Number.isSafeInteger(height) || height < 1) throw new RangeError(`beginImport: height must be a positive integer, got ${height}`);
+  if (latestHeight !== 0) throw new Error(`beginImport: the store is not empty (latest height ${latestHeight})`);
+  if (importing !== undefined) throw new Error(`beginImport: an import of height ${importing.height} is in progress`);
+}
+
+/**
+ * The StateImporter both stores hand out: it checks and collects the pairs; `write` builds the version from
+ * them and commits it (or throws, writing nothing) and `release` frees the store for another import.
+ */
+export function collectingImporter(
+  height: number,
+  write: (keys: string[], values: Uint8Array[], expectedAppHash?: Uint8Array) => Promise<Uint8Array>,
+  release: (importer: StateImporter) => void,
+): StateImporter {
+  const keys: string[] = [];
+  const values: Uint8Array[] = [];
+  let state: "open" | "finishing" | "done" = "open";
+  const done = (): void => {
+    state = "done";
+    keys.length = 0;
+    values.length = 0;
+    release(importer);
+  };
+  const importer: StateImporter = {
+    height,
+    add: (pairs) => {
+      if (state !== "open") throw new Error(`import of height ${height}: add() after finish() or abort()`);
+      for (const pair of pairs) {
+        if (!Array.isArray(pair) || pair.length !== 2) throw new TypeError(`import of height ${height}: each pair must be [key, value]`);
+        const [key, value] = pair;
+        assertBinaryKey(key);
+        if (!(value instanceof Uint8Array)) throw new TypeError(`import of height ${height}: value of ${JSON.stringify(key)} must be a Uint8Array`);
+        const last = keys.length === 0 ? undefined : keys[keys.length - 1];
+        if (last !== undefined && !(key > last)) {
+          throw new Error(`import of height ${height}: key ${JSON.stringify(key)} does not follow ${JSON.stringify(last)} (keys must be strictly increasing)`);
+        }
+        keys.push(key);
+        values.push(value);
+      }
+    },
+    finish: async (expectedAppHash?: Uint8Array) => {
+      if (state !== "open") throw new Error(`import of height ${height}: finish() after finish() or abort()`);
+      state = "finishing";
+      try {
+        return await write(keys, values, expectedAppHash);
+      } finally {
+        done();
+      }
+    },
+    abort: () => {
+      if (state === "finishing") return; // finish() decides; its finally releases the store
+      done();
+    },
+  };
+  return importer;
+}
+
 /** Throws unless `height` may follow the latest committed height (any height >= 1 for an empty store). */
 export function checkNextHeight(height: number, latest: number): void {
   if (!Number.isSafeInteger(height) || height < 1) throw new RangeError(`state height must be a positive integer, got ${height}`);
@@ -169,7 +248,7 @@ export interface CommitStoreOptions {
   keepRecent?: number;
 }
 
-export class CommitStore {
+export class CommitStore implements StateStore {
   private readonly versions = new Map<number, Version>();
   private current: Version;
   private committing = false;
@@ -312,69 +391,36 @@ export class CommitStore {
    */
   beginImport(height: number): StateImporter {
     this.assertOpen();
-    if (!Number.isSafeInteger(height) || height < 1) throw new RangeError(`beginImport: height must be a positive integer, got ${height}`);
-    if (this.current.height !== 0) throw new Error(`beginImport: the store is not empty (latest height ${this.current.height})`);
-    if (this.importing !== undefined) throw new Error(`beginImport: an import of height ${this.importing.height} is in progress`);
-    const keys: string[] = [];
-    const values: Uint8Array[] = [];
-    let state: "open" | "finishing" | "done" = "open";
-    const importer: StateImporter = {
+    checkImportStart(height, this.current.height, this.importing);
+    const importer = collectingImporter(
       height,
-      add: (pairs) => {
-        if (state !== "open") throw new Error(`import of height ${height}: add() after finish() or abort()`);
-        for (const pair of pairs) {
-          if (!Array.isArray(pair) || pair.length !== 2) throw new TypeError(`import of height ${height}: each pair must be [key, value]`);
-          const [key, value] = pair;
-          assertBinaryKey(key);
-          if (!(value instanceof Uint8Array)) throw new TypeError(`import of height ${height}: value of ${JSON.stringify(key)} must be a Uint8Array`);
-          const last = keys.length === 0 ? undefined : keys[keys.length - 1];
-          if (last !== undefined && !(key > last)) {
-            throw new Error(`import of height ${height}: key ${JSON.stringify(key)} does not follow ${JSON.stringify(last)} (keys must be strictly increasing)`);
-          }
-          keys.push(key);
-          values.push(value);
+      async (keys, values, expectedAppHash) => {
+        this.assertOpen();
+        if (this.current.height !== 0) throw new Error(`import of height ${height}: the store is no longer empty`);
+        const tree = new BTree<string, Uint8Array>(undefined, compareKeys);
+        // keys arrive sorted: setPairs would not be faster than set here, and set keeps the tree balanced
+        for (let i = 0; i < keys.length; i++) tree.set(keys[i], values[i]);
+        const root = smt.build(keys.map((k, i): [string, Uint8Array] => [k, values[i]]));
+        const version = new Version(height, root, tree);
+        if (expectedAppHash !== undefined && !Buffer.from(version.appHash).equals(expectedAppHash)) {
+          throw new Error(`import of height ${height}: the pairs hash to ${hex(version.appHash)}, not the expected ${hex(expectedAppHash)}; nothing written`);
         }
-      },
-      finish: async (expectedAppHash?: Uint8Array) => {
-        if (state !== "open") throw new Error(`import of height ${height}: finish() after finish() or abort()`);
-        state = "finishing";
-        try {
-          this.assertOpen();
-          if (this.current.height !== 0) throw new Error(`import of height ${height}: the store is no longer empty`);
-          const tree = new BTree<string, Uint8Array>(undefined, compareKeys);
-          // keys arrive sorted: setPairs would not be faster than set here, and set keeps the tree balanced
-          for (let i = 0; i < keys.length; i++) tree.set(keys[i], values[i]);
-          const root = smt.build(keys.map((k, i): [string, Uint8Array] => [k, values[i]]));
-          const version = new Version(height, root, tree);
-          if (expectedAppHash !== undefined && !Buffer.from(version.appHash).equals(expectedAppHash)) {
-            throw new Error(`import of height ${height}: the pairs hash to ${hex(version.appHash)}, not the expected ${hex(expectedAppHash)}; nothing written`);
-          }
-          const ops: Array<{ type: "put"; key: Buffer; value: Buffer }> = [];
-          for (let i = 0; i < keys.length; i++) {
-            const v = values[i];
-            ops.push({ type: "put", key: Buffer.from(STATE_PREFIX + keys[i], "latin1"), value: Buffer.from(v.buffer, v.byteOffset, v.byteLength) });
-          }
-          ops.push({ type: "put", key: META_KEY, value: encodeMeta(height, version.appHash) });
-          await this.db.batch(ops, { sync: true });
-          this.current = version;
-          this.versions.clear();
-          this.versions.set(height, version);
-          return version.appHash;
-        } finally {
-          state = "done";
-          keys.length = 0;
-          values.length = 0;
-          if (this.importing === importer) this.importing = undefined;
+        const ops: Array<{ type: "put"; key: Buffer; value: Buffer }> = [];
+        for (let i = 0; i < keys.length; i++) {
+          const v = values[i];
+          ops.push({ type: "put", key: Buffer.from(STATE_PREFIX + keys[i], "latin1"), value: Buffer.from(v.buffer, v.byteOffset, v.byteLength) });
         }
+        ops.push({ type: "put", key: META_KEY, value: encodeMeta(height, version.appHash) });
+        await this.db.batch(ops, { sync: true });
+        this.current = version;
+        this.versions.clear();
+        this.versions.set(height, version);
+        return version.appHash;
       },
-      abort: () => {
-        if (state === "finishing") return; // finish() decides; its finally releases the store
-        state = "done";
-        keys.length = 0;
-        values.length = 0;
-        if (this.importing === importer) this.importing = undefined;
+      (done) => {
+        if (this.importing === done) this.importing = undefined;
       },
-    };
+    );
     this.importing = importer;
     return importer;
   }

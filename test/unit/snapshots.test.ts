@@ -1,7 +1,7 @@
 // State sync snapshots (app/snapshots.ts): taken in the background, served by chunk, restored into an
 // empty store with every chunk checked; the hostile cases (a corrupted chunk, a foreign or forged
 // snapshot, a restore cut off midway) leave the joining store empty or refetch from another peer.
-import { test, describe, after } from "node:test";
+import { test, describe, after, before } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
@@ -13,7 +13,8 @@ import {
   ResponseOfferSnapshot_Result as Offer,
   type Snapshot,
 } from "cosmjs-types/tendermint/abci/types";
-import { CommitStore } from "../../app/state/store.js";
+import { CommitStore, type StateStore } from "../../app/state/store.js";
+import { DiskStore } from "../../app/state/disk/store.js";
 import { CacheStore } from "../../app/state/kv.js";
 import { decodeMetadata, encodeMetadata, SnapshotFormat, SnapshotManager } from "../../app/snapshots.js";
 
@@ -31,15 +32,22 @@ const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 const sha256 = (b: Uint8Array) => new Uint8Array(createHash("sha256").update(b).digest());
 const quiet = () => {};
 
-async function block(store: CommitStore, ops: Array<[string, Uint8Array | null]>): Promise<void> {
+// every test runs on both state backends: snapshots must not depend on which one the node uses
+const backends: Array<[string, (dir: string) => Promise<StateStore>]> = [
+  ["memory", (dir) => CommitStore.open(dir)],
+  ["disk", (dir) => DiskStore.open(dir, { cacheBytes: 1 << 20 })],
+];
+let openStore: (dir: string) => Promise<StateStore> = backends[0][1];
+
+async function block(store: StateStore, ops: Array<[string, Uint8Array | null]>): Promise<void> {
   const working = new CacheStore(store.latest.reader);
   for (const [k, x] of ops) x === null ? working.delete(k) : working.set(k, x);
   await store.commit(store.prepare(store.latest.height + 1, working.changes()));
 }
 
 /** a store with `n` account-like pairs (half compressible text, half random bytes) after `height` blocks */
-async function source(n: number, height: number): Promise<CommitStore> {
-  const store = await CommitStore.open(tempDir());
+async function source(n: number, height: number): Promise<StateStore> {
+  const store = await openStore(tempDir());
   for (let h = 1; h <= height; h++) {
     const ops: Array<[string, Uint8Array | null]> = [];
     for (let i = 0; i < n / height; i++) {
@@ -51,7 +59,7 @@ async function source(n: number, height: number): Promise<CommitStore> {
   return store;
 }
 
-async function pairs(store: CommitStore): Promise<string[]> {
+async function pairs(store: StateStore): Promise<string[]> {
   const out: string[] = [];
   for await (const [k, v] of store.exportVersion(store.latest.height)) out.push(`${k}=${hex(v)}`);
   return out;
@@ -63,7 +71,11 @@ async function chunksOf(manager: SnapshotManager, s: Snapshot): Promise<Uint8Arr
   return out;
 }
 
-describe("snapshots", () => {
+for (const [backend, open] of backends) describe(`snapshots (${backend} store)`, () => {
+  before(() => {
+    openStore = open;
+  });
+
   test("a snapshot taken in the background restores into a fresh store with the same root and pairs", async () => {
     const src = await source(3000, 3);
     const dir = tempDir();
@@ -94,7 +106,7 @@ describe("snapshots", () => {
     assert.equal((await served.loadSnapshotChunk({ height: 4n, format: 1, chunk: 0 })).chunk.length, 0);
     assert.equal((await served.loadSnapshotChunk({ height: 3n, format: 2, chunk: 0 })).chunk.length, 0);
 
-    const dst = await CommitStore.open(tempDir());
+    const dst = await openStore(tempDir());
     let restored = 0;
     const joining = new SnapshotManager(dst, { dir: tempDir(), interval: 0 }, quiet, () => restored++);
     assert.equal(joining.offerSnapshot({ snapshot: snap, appHash: root3 }).result, Offer.ACCEPT);
@@ -119,7 +131,7 @@ describe("snapshots", () => {
     await served.idle();
     const [snap] = served.snapshots;
     const chunks = await chunksOf(served, snap);
-    const dst = await CommitStore.open(tempDir());
+    const dst = await openStore(tempDir());
     const joining = new SnapshotManager(dst, { dir: tempDir(), interval: 0 }, quiet);
     assert.equal(joining.offerSnapshot({ snapshot: snap, appHash: src.latest.appHash }).result, Offer.ACCEPT);
     assert.equal((await joining.applySnapshotChunk({ index: 0, chunk: chunks[0], sender: "good" })).result, Apply.ACCEPT);
@@ -130,7 +142,7 @@ describe("snapshots", () => {
     for (let i = 1; i < chunks.length; i++) assert.equal((await joining.applySnapshotChunk({ index: i, chunk: chunks[i], sender: "good" })).result, Apply.ACCEPT);
     assert.equal(hex(dst.latest.appHash), hex(src.latest.appHash));
 
-    const dst2 = await CommitStore.open(tempDir());
+    const dst2 = await openStore(tempDir());
     const joining2 = new SnapshotManager(dst2, { dir: tempDir(), interval: 0 }, quiet);
     assert.equal(joining2.offerSnapshot({ snapshot: snap, appHash: src.latest.appHash }).result, Offer.ACCEPT);
     for (let n = 1; n < 5; n++) assert.equal((await joining2.applySnapshotChunk({ index: 0, chunk: bad, sender: `p${n}` })).result, Apply.RETRY);
@@ -151,7 +163,7 @@ describe("snapshots", () => {
     await served.idle();
     const [snap] = served.snapshots;
     const trusted = src.latest.appHash;
-    const dst = await CommitStore.open(tempDir());
+    const dst = await openStore(tempDir());
     const joining = new SnapshotManager(dst, { dir: tempDir(), interval: 0 }, quiet);
     const offer = (s: Partial<Snapshot>, appHash = trusted) => joining.offerSnapshot({ snapshot: { ...snap, ...s }, appHash }).result;
     assert.equal(offer({ format: 2 }), Offer.REJECT_FORMAT);
@@ -181,7 +193,7 @@ describe("snapshots", () => {
     const metadataOf = (chunks: Uint8Array[], pairsCount: bigint) => encodeMetadata({ height: 1, appHash: trusted, pairs: pairsCount, chunkHashes: chunks.map(sha256) });
     const snapshotOf = (metadata: Uint8Array, chunks: number): Snapshot => ({ height: 1n, format: 1, chunks, hash: sha256(metadata), metadata });
     const dir = tempDir();
-    let dst = await CommitStore.open(dir);
+    let dst = await openStore(dir);
     const joining = new SnapshotManager(dst, { dir: tempDir(), interval: 0 }, quiet);
     const forged = metadataOf([forgedChunk], 1n);
     assert.equal(joining.offerSnapshot({ snapshot: snapshotOf(forged, 1), appHash: trusted }).result, Offer.ACCEPT);
@@ -203,14 +215,14 @@ describe("snapshots", () => {
     assert.equal(joining.offerSnapshot({ snapshot: snapshotOf(metadataOf([c1, c0], 2n), 2), appHash: trusted }).result, Offer.ACCEPT);
     assert.equal((await joining.applySnapshotChunk({ index: 0, chunk: c1, sender: "p" })).result, Apply.ACCEPT);
     await dst.close();
-    dst = await CommitStore.open(dir);
+    dst = await openStore(dir);
     assert.equal(dst.latest.height, 0);
     assert.equal(hex(dst.latest.appHash), "00".repeat(32));
     await dst.close();
   });
 
   test("only the newest snapshot_keep_recent snapshots stay; a leftover partial snapshot is removed at open", async () => {
-    const store = await CommitStore.open(tempDir());
+    const store = await openStore(tempDir());
     const dir = tempDir();
     const manager = new SnapshotManager(store, { dir, interval: 2, keepRecent: 2 }, quiet);
     for (let h = 1; h <= 7; h++) {

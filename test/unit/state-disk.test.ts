@@ -124,6 +124,63 @@ describe("DiskStore", () => {
     }
   });
 
+  test("an export holds its version against pruning until it ends, and imports into an empty store only", async () => {
+    const store = await DiskStore.open(tempDir(), { cacheBytes: 1 << 16, pruning: { keepRecent: 1, interval: 1 } });
+    const dst = await DiskStore.open(tempDir());
+    try {
+      const m1: Model = new Map();
+      for (let i = 0; i < 3000; i++) m1.set(`k/${i}`, v(`x${i}`));
+      await store.commit(store.prepare(1, [...m1]));
+      const root1 = hex(store.latest.appHash);
+      const exported = store.exportVersion(1);
+      const first = await exported.next();
+      assert.equal(first.value[0], "k/0");
+      // two blocks rewrite every pair; pruning (keep 1) would drop heights 1 and 2, but height 1 is being read
+      await store.commit(store.prepare(2, [...m1].map(([k]): Change => [k, v("y")])));
+      await store.commit(store.prepare(3, [...m1].map(([k]): Change => [k, v("z")])));
+      await store.pruned();
+      assert.ok(store.at(1), "the exported height is kept while the export runs");
+      assert.ok(store.at(2), "pruning keeps one watermark: nothing at or above the exported height goes");
+      const got: Array<[string, Uint8Array]> = [first.value];
+      for await (const pair of exported) got.push(pair);
+      assert.deepEqual(dumpHex(got), dumpHex(sorted(m1)));
+      await store.pruned();
+      assert.equal(store.at(1), undefined, "pruned once the export ended");
+      assert.equal(store.at(2), undefined);
+      assert.throws(() => store.exportVersion(1), /height 1 is not kept/);
+      assert.throws(() => store.beginImport(4), /the store is not empty \(latest height 3\)/);
+
+      const imp = dst.beginImport(7);
+      assert.throws(() => dst.prepare(1, []), /an import of height 7 is in progress/);
+      imp.add(got.slice(0, 1000));
+      assert.throws(() => imp.add([got[0]]), /does not follow/);
+      imp.add(got.slice(1000));
+      assert.equal(hex(await imp.finish()), root1);
+      assert.equal(dst.latest.height, 7);
+      checkVersion(dst, 7, m1, ["k/0", "k/2999", "k/x"]);
+    } finally {
+      await store.close();
+      await dst.close();
+    }
+  });
+
+  test("an import whose pairs do not give the expected app hash writes nothing", async () => {
+    const dir = tempDir();
+    let store = await DiskStore.open(dir);
+    const imp = store.beginImport(5);
+    imp.add([["a", v("1")], ["b", v("2")]]);
+    await assert.rejects(imp.finish(new Uint8Array(32).fill(1)), /not the expected 0101.*nothing written/);
+    assert.equal(store.latest.height, 0);
+    await store.close();
+    store = await DiskStore.open(dir);
+    assert.equal(store.latest.height, 0);
+    const again = store.beginImport(5);
+    again.add([["a", v("1")]]);
+    const h = await again.finish();
+    assert.equal(hex(h), hex(smt.rootHash(smt.build([["a", v("1")]]))));
+    await store.close();
+  });
+
   test("property: random blocks, crashes at commit and between pruning batches, reopens ≡ the in-memory tree", async () => {
     const keyArb = fc.constantFrom("a", "a\0", "a\0\0", "a\xff", "b", "ba", "", "\0", "\xff", "c/1", "c/2", "c/3", "d");
     const valArb = fc.uint8Array({ minLength: 0, maxLength: 6 });

@@ -13,6 +13,11 @@ interface Answer {
   error?: string;
 }
 
+/** a packed batch is moved to the worker, not copied (the caller must not use it afterwards) */
+function transferOf(req: Request): ArrayBuffer[] {
+  return req.op === "batch" ? [req.ops.buffer as ArrayBuffer] : [];
+}
+
 export class DbWorker {
   private readonly worker: Worker;
   private readonly flag = new Int32Array(new SharedArrayBuffer(4));
@@ -54,7 +59,7 @@ export class DbWorker {
     if (this.dead) throw this.dead;
     const id = this.nextId++;
     Atomics.store(this.flag, 0, 0);
-    this.worker.postMessage({ id, sync: true, req });
+    this.worker.postMessage({ id, sync: true, req }, transferOf(req));
     // the previous answer's notify may arrive late and wake this wait early: wait until the flag is set
     const deadline = performance.now() + SYNC_TIMEOUT_MS;
     while (Atomics.load(this.flag, 0) === 0) {
@@ -75,7 +80,7 @@ export class DbWorker {
     return new Promise<T>((resolve, reject) => {
       this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
       this.worker.ref();
-      this.worker.postMessage({ id, sync: false, req });
+      this.worker.postMessage({ id, sync: false, req }, transferOf(req));
     });
   }
 

@@ -157,3 +157,127 @@ export function compact(b: Uint8Array): Uint8Array {
 }
 
 export type WriteOp = { type: "put"; key: Uint8Array; value: Uint8Array } | { type: "del"; key: Uint8Array };
+
+const PUT = 1;
+const DEL = 2;
+
+/**
+ * A write batch packed into one buffer, so that a commit's tens of thousands of records cross to the worker
+ * as one transferred ArrayBuffer instead of a structured clone of as many objects.
+ * Record: PUT u8 ‖ keyLen u32 ‖ key ‖ valueLen u32 ‖ [prefix u8] value   |   DEL u8 ‖ keyLen u32 ‖ key
+ */
+export class PackedBatch {
+  private buf = new Uint8Array(1 << 16);
+  private len = 0;
+  count = 0;
+
+  private reserve(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.len + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.len));
+    this.buf = next;
+  }
+
+  private u32(v: number): void {
+    const b = this.buf;
+    const o = this.len;
+    b[o] = v >>> 24;
+    b[o + 1] = (v >>> 16) & 0xff;
+    b[o + 2] = (v >>> 8) & 0xff;
+    b[o + 3] = v & 0xff;
+    this.len += 4;
+  }
+
+  /** put key → (prefix byte, if given) ‖ value */
+  put(key: Uint8Array, value: Uint8Array, prefix?: number): void {
+    const vlen = value.length + (prefix === undefined ? 0 : 1);
+    this.reserve(9 + key.length + vlen);
+    this.buf[this.len++] = PUT;
+    this.u32(key.length);
+    this.buf.set(key, this.len);
+    this.len += key.length;
+    this.u32(vlen);
+    if (prefix !== undefined) this.buf[this.len++] = prefix;
+    this.buf.set(value, this.len);
+    this.len += value.length;
+    this.count++;
+  }
+
+  del(key: Uint8Array): void {
+    this.reserve(5 + key.length);
+    this.buf[this.len++] = DEL;
+    this.u32(key.length);
+    this.buf.set(key, this.len);
+    this.len += key.length;
+    this.count++;
+  }
+
+  /** the packed records (a buffer of its own, ready to transfer) */
+  finish(): Uint8Array {
+    return this.buf.slice(0, this.len);
+  }
+}
+
+function readU32(b: Uint8Array, o: number): number {
+  return ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
+}
+
+/** Calls `put` / `del` for each record of a PackedBatch buffer, with views into it. */
+export function unpackBatch(b: Uint8Array, put: (key: Uint8Array, value: Uint8Array) => void, del: (key: Uint8Array) => void): void {
+  let o = 0;
+  while (o < b.length) {
+    const type = b[o];
+    const klen = readU32(b, o + 1);
+    const key = b.subarray(o + 5, o + 5 + klen);
+    o += 5 + klen;
+    if (type === PUT) {
+      const vlen = readU32(b, o);
+      put(key, b.subarray(o + 4, o + 4 + vlen));
+      o += 4 + vlen;
+    } else if (type === DEL) {
+      del(key);
+    } else {
+      throw new Error(`packed batch: record type ${type} at offset ${o - 5 - klen}`);
+    }
+  }
+}
+
+/** getMany's answer packed into one buffer: per key len u32 ‖ bytes, len 0xffffffff for a missing key */
+export function packValues(values: ReadonlyArray<Uint8Array | undefined>): Uint8Array {
+  let n = 0;
+  for (const v of values) n += 4 + (v === undefined ? 0 : v.length);
+  const b = new Uint8Array(n);
+  let o = 0;
+  for (const v of values) {
+    const len = v === undefined ? 0xffffffff : v.length;
+    b[o] = len >>> 24;
+    b[o + 1] = (len >>> 16) & 0xff;
+    b[o + 2] = (len >>> 8) & 0xff;
+    b[o + 3] = len & 0xff;
+    o += 4;
+    if (v !== undefined) {
+      b.set(v, o);
+      o += v.length;
+    }
+  }
+  return b;
+}
+
+/** packValues' inverse: views into `b` */
+export function unpackValues(b: Uint8Array, count: number): Array<Uint8Array | undefined> {
+  const out = new Array<Uint8Array | undefined>(count);
+  let o = 0;
+  for (let i = 0; i < count; i++) {
+    const len = readU32(b, o);
+    o += 4;
+    if (len === 0xffffffff) out[i] = undefined;
+    else {
+      out[i] = b.subarray(o, o + len);
+      o += len;
+    }
+  }
+  if (o !== b.length) throw new Error(`packed values: ${b.length - o} bytes left over after ${count} values`);
+  return out;
+}

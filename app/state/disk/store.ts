@@ -23,7 +23,16 @@ import { ByteLru } from "../../cache.js";
 import { keyToBytes, type Change, type KVReader } from "../kv.js";
 import type { MerkleProof } from "../smt.js";
 import { hashBytes } from "../smt.js";
-import { checkNextHeight, sortedChanges, type StateVersion } from "../store.js";
+import {
+  checkImportStart,
+  collectingImporter,
+  checkNextHeight,
+  sortedChanges,
+  type PreparedState,
+  type StateImporter,
+  type StateStore,
+  type StateVersion,
+} from "../store.js";
 import { DbWorker } from "./channel.js";
 import {
   EARLIEST_KEY,
@@ -32,6 +41,7 @@ import {
   ROOT_TABLE,
   TOMBSTONE_ORPHAN,
   VALUES_END,
+  PackedBatch,
   concat,
   orphanKey,
   readU64,
@@ -40,11 +50,11 @@ import {
   valueEnd,
   valueKey,
   valuePrefix,
+  unpackValues,
   writeU64,
-  type WriteOp,
 } from "./layout.js";
 import { EMPTY_REF, NodeReader, applyChanges, decodeRef, encodeRef, prove, type Ref, type TreeDiff } from "./tree.js";
-import type { ScanResult } from "./worker.js";
+import type { Request, ScanResult } from "./worker.js";
 
 const META_FORMAT = 2;
 /** records deleted per pruning batch */
@@ -93,6 +103,28 @@ function u64(v: number): Uint8Array {
   return b;
 }
 
+/** getMany through the worker, synchronously (the answer is one packed buffer) */
+function getManySync(db: DbWorker, keys: Uint8Array[]): Array<Uint8Array | undefined> {
+  return unpackValues(db.call<Uint8Array>({ op: "getMany", keys }), keys.length);
+}
+
+async function getMany(db: DbWorker, keys: Uint8Array[]): Promise<Array<Uint8Array | undefined>> {
+  return unpackValues(await db.request<Uint8Array>({ op: "getMany", keys }), keys.length);
+}
+
+/** The scan of [start, end) at `height`, resumed after the key group `resume` (null: from the start). */
+function scanRequest(height: number, start: string, end: string | undefined, reverse: boolean, resume: Uint8Array | null, limit: number): Request {
+  const gte = valuePrefix(start);
+  const lt = end === undefined ? VALUES_END : valuePrefix(end);
+  return {
+    op: "scan",
+    version: height,
+    reverse,
+    limit,
+    ...(reverse ? { gte, lt: resume ?? lt } : resume === null ? { gte, lt } : { gt: concat(resume, new Uint8Array(8).fill(0xff)), lt }),
+  };
+}
+
 class DiskReader implements KVReader {
   constructor(
     private readonly store: DiskStore,
@@ -129,7 +161,7 @@ class DiskVersion implements StateVersion {
 }
 
 /** A version computed by prepare() and not yet committed. */
-export class DiskPending {
+export class DiskPending implements PreparedState {
   readonly appHash: Uint8Array;
   /** @internal */
   constructor(
@@ -141,8 +173,11 @@ export class DiskPending {
   }
 }
 
-export class DiskStore {
+export class DiskStore implements StateStore {
   private current: DiskVersion;
+  private importing: StateImporter | undefined;
+  /** heights an export is reading (pruning stops below the lowest) → how many exports */
+  private readonly pins = new Map<number, number>();
   private earliest: number;
   private readonly values: ByteLru<Uint8Array | null>;
   private readonly nodes: NodeReader;
@@ -163,7 +198,7 @@ export class DiskStore {
     const cacheBytes = opts.cacheBytes ?? DefaultStateCacheBytes;
     // values of the latest version are read far more often than nodes (which only prepare and proofs read)
     this.values = new ByteLru(Math.floor(cacheBytes / 2));
-    this.nodes = new NodeReader((keys) => this.db.call({ op: "getMany", keys }), cacheBytes - Math.floor(cacheBytes / 2));
+    this.nodes = new NodeReader((keys) => getManySync(this.db, keys), cacheBytes - Math.floor(cacheBytes / 2));
     this.current = new DiskVersion(this, height, root);
     this.earliest = earliest;
   }
@@ -177,7 +212,7 @@ export class DiskStore {
     const db = new DbWorker(dir);
     try {
       await db.request({ op: "open" });
-      const [meta, earliestRaw] = await db.request<Array<Uint8Array | undefined>>({ op: "getMany", keys: [META_KEY, EARLIEST_KEY] });
+      const [meta, earliestRaw] = await getMany(db, [META_KEY, EARLIEST_KEY]);
       if (meta === undefined) {
         const any = await db.request<Uint8Array[]>({ op: "keys", gte: Uint8Array.of(0), lt: Uint8Array.of(0xff), limit: 1 });
         if (any.length > 0) throw new Error(`state store corrupted: records but no committed height/app hash in ${dir}`);
@@ -192,7 +227,7 @@ export class DiskStore {
       }
       const height = readU64(meta, 1);
       const appHash = meta.subarray(9, 41);
-      const [rootRaw] = await db.request<Array<Uint8Array | undefined>>({ op: "getMany", keys: [rootKey(height)] });
+      const [rootRaw] = await getMany(db, [rootKey(height)]);
       if (rootRaw === undefined) throw new Error(`state store corrupted: no root for the committed height ${height} in ${dir}`);
       const root = decodeRef(rootRaw);
       if (!bytesEqual(hashBytes(root.hash), appHash)) {
@@ -226,7 +261,7 @@ export class DiskStore {
     this.assertOpen();
     if (height === this.current.height) return this.current;
     if (!Number.isSafeInteger(height) || height < 1 || height > this.current.height || height < this.earliest) return undefined;
-    const [raw] = this.db.call<Array<Uint8Array | undefined>>({ op: "getMany", keys: [rootKey(height)] });
+    const [raw] = getManySync(this.db, [rootKey(height)]);
     return raw === undefined ? undefined : new DiskVersion(this, height, decodeRef(raw));
   }
 
@@ -241,6 +276,7 @@ export class DiskStore {
   prepare(height: number, changes: ReadonlyArray<Change>): DiskPending {
     this.assertOpen();
     const base = this.current;
+    if (this.importing !== undefined) throw new Error(`state height ${height}: an import of height ${this.importing.height} is in progress`);
     checkNextHeight(height, base.height);
     return new DiskPending(height, base, applyChanges(this.nodes, base.root, height, sortedChanges(changes)));
   }
@@ -255,32 +291,101 @@ export class DiskStore {
       throw new Error(`commit: version ${pending.height} was prepared on height ${pending.base.height}, but the latest is now height ${base.height}`);
     }
     checkNextHeight(pending.height, base.height);
-    const h = pending.height;
-    const d = pending.diff;
-    const ops: WriteOp[] = [];
-    for (const [key, value] of d.nodes) ops.push({ type: "put", key, value });
-    for (const [k, v] of d.values) {
-      ops.push({ type: "put", key: valueKey(k, h), value: v === null ? Uint8Array.of(0) : concat(Uint8Array.of(1), v) });
-    }
-    const empty = new Uint8Array(0);
-    for (const r of d.orphans) ops.push({ type: "put", key: orphanKey(ORPHAN, h, r), value: empty });
-    for (const r of d.tombstones) ops.push({ type: "put", key: orphanKey(TOMBSTONE_ORPHAN, h, r), value: empty });
-    ops.push({ type: "put", key: rootKey(h), value: encodeRef(d.root) });
-    ops.push({ type: "put", key: META_KEY, value: encodeMeta(h, pending.appHash) });
     this.committing = true;
     try {
-      if (this.opts.faults?.beforeCommit?.(h)) {
-        this.crashed = true;
-        throw new Error(`injected crash before the commit of height ${h}`);
-      }
-      await this.db.request({ op: "batch", ops, sync: true });
-      this.current = new DiskVersion(this, h, d.root);
-      for (const [k, v] of d.values) this.values.set(k, v, v === null ? 0 : v.byteLength);
+      await this.writeVersion(pending.height, pending.diff, pending.appHash);
     } finally {
       this.committing = false;
     }
+    const h = pending.height;
     const p = this.opts.pruning;
     if (p && p.keepRecent > 0 && h % p.interval === 0 && h - p.keepRecent + 1 > this.earliest) this.schedulePrune(h - p.keepRecent + 1);
+  }
+
+  /** One sync batch with the version's records, its root and "m"; then `latest` is that version. */
+  private async writeVersion(h: number, d: TreeDiff, appHash: Uint8Array): Promise<void> {
+    const ops = new PackedBatch();
+    for (const [key, value] of d.nodes) ops.put(key, value);
+    const empty = new Uint8Array(0);
+    for (const [k, v] of d.values) {
+      if (v === null) ops.put(valueKey(k, h), empty, 0);
+      else ops.put(valueKey(k, h), v, 1);
+    }
+    for (const r of d.orphans) ops.put(orphanKey(ORPHAN, h, r), empty);
+    for (const r of d.tombstones) ops.put(orphanKey(TOMBSTONE_ORPHAN, h, r), empty);
+    ops.put(rootKey(h), encodeRef(d.root));
+    ops.put(META_KEY, encodeMeta(h, appHash));
+    if (this.opts.faults?.beforeCommit?.(h)) {
+      this.crashed = true;
+      throw new Error(`injected crash before the commit of height ${h}`);
+    }
+    await this.db.request({ op: "batch", ops: ops.finish(), sync: true });
+    this.current = new DiskVersion(this, h, d.root);
+    // the next block walks the same upper levels: keep what this one wrote instead of reading it back
+    this.nodes.remember(d.cacheNodes);
+    for (const [k, v] of d.values) this.values.set(k, v, v === null ? 0 : v.byteLength);
+  }
+
+  /**
+   * The pairs of a kept version in key order (CommitStore.exportVersion's contract): throws at once for a
+   * height not kept; pruning leaves that version alone until the iterator ends (or is returned). Pairs are
+   * read from the worker asynchronously, so a background export never blocks a block.
+   */
+  exportVersion(height: number): AsyncIterableIterator<[string, Uint8Array]> {
+    this.assertOpen();
+    const version = height === 0 ? undefined : this.at(height);
+    if (version === undefined) {
+      throw new Error(`exportVersion: height ${height} is not kept (latest ${this.current.height}, earliest kept ${this.earliestHeight})`);
+    }
+    this.pins.set(height, (this.pins.get(height) ?? 0) + 1);
+    return this.exportPairs(height);
+  }
+
+  private async *exportPairs(height: number): AsyncIterableIterator<[string, Uint8Array]> {
+    try {
+      let resume: Uint8Array | null = null;
+      for (;;) {
+        this.assertOpen();
+        const r: ScanResult = await this.db.request(scanRequest(height, "", undefined, false, resume, SCAN_MAX));
+        yield* r.entries;
+        if (r.resume === null) return;
+        resume = r.resume;
+      }
+    } finally {
+      const n = this.pins.get(height)! - 1;
+      if (n > 0) this.pins.set(height, n);
+      else this.pins.delete(height);
+      if (!this.closed && this.pruneTarget > this.earliest) this.schedulePrune(this.pruneTarget);
+    }
+  }
+
+  /**
+   * Starts writing version `height` into this store, which must be empty (CommitStore.beginImport's
+   * contract). The pairs are held in memory until finish(), which builds the tree and writes it as one
+   * synced batch.
+   */
+  beginImport(height: number): StateImporter {
+    this.assertOpen();
+    checkImportStart(height, this.current.height, this.importing);
+    const importer = collectingImporter(
+      height,
+      async (keys, values, expectedAppHash) => {
+        this.assertOpen();
+        if (this.current.height !== 0) throw new Error(`import of height ${height}: the store is no longer empty`);
+        const diff = applyChanges(this.nodes, EMPTY_REF, height, keys.map((k, i): Change => [k, values[i]]));
+        const appHash = hashBytes(diff.root.hash);
+        if (expectedAppHash !== undefined && !bytesEqual(appHash, expectedAppHash)) {
+          throw new Error(`import of height ${height}: the pairs hash to ${hex(appHash)}, not the expected ${hex(expectedAppHash)}; nothing written`);
+        }
+        await this.writeVersion(height, diff, appHash);
+        return appHash;
+      },
+      (done) => {
+        if (this.importing === done) this.importing = undefined;
+      },
+    );
+    this.importing = importer;
+    return importer;
   }
 
   /** Prune every version below `earliest` (at most up to the latest); resolves when done. */
@@ -314,11 +419,14 @@ export class DiskStore {
     };
     try {
       for (;;) {
-        const target = this.pruneTarget;
+        let target = this.pruneTarget;
+        for (const pinned of this.pins.keys()) target = Math.min(target, pinned);
         if (target > this.earliest) {
           // refuse the heights first, in memory and on disk, then delete what only they read
           this.earliest = target;
-          await this.db.request({ op: "batch", ops: [{ type: "put", key: EARLIEST_KEY, value: u64(target) }], sync: false });
+          const mark = new PackedBatch();
+          mark.put(EARLIEST_KEY, u64(target));
+          await this.db.request({ op: "batch", ops: mark.finish(), sync: false });
           if (stop()) return;
         }
         const e = this.earliest;
@@ -328,16 +436,16 @@ export class DiskStore {
           for (;;) {
             const keys = await this.db.request<Uint8Array[]>({ op: "keys", gte: Uint8Array.of(table), lt, limit: PRUNE_BATCH });
             if (keys.length === 0) break;
-            const ops: WriteOp[] = [];
+            const ops = new PackedBatch();
             for (const k of keys) {
-              ops.push({ type: "del", key: k });
-              if (table !== ROOT_TABLE) ops.push({ type: "del", key: k.subarray(9) });
+              ops.del(k);
+              if (table !== ROOT_TABLE) ops.del(k.subarray(9));
             }
-            await this.db.request({ op: "batch", ops, sync: false });
+            await this.db.request({ op: "batch", ops: ops.finish(), sync: false });
             if (stop()) return;
           }
         }
-        if (this.pruneTarget <= this.earliest) return;
+        if (this.pruneTarget <= this.earliest || this.pins.size > 0) return;
       }
     } catch (e) {
       this.pruneError = e instanceof Error ? e : new Error(String(e));
@@ -374,23 +482,11 @@ export class DiskStore {
   /** @internal */
   *scan(height: number, start: string, end: string | undefined, reverse: boolean): IterableIterator<[string, Uint8Array]> {
     if (end !== undefined && end <= start) return;
-    const gte = valuePrefix(start);
-    const lt = end === undefined ? VALUES_END : valuePrefix(end);
     let resume: Uint8Array | null = null;
     let limit = SCAN_FIRST;
     for (;;) {
       this.assertReadable(height);
-      const r: ScanResult = this.db.call({
-        op: "scan",
-        version: height,
-        reverse,
-        limit,
-        ...(reverse
-          ? { gte, lt: resume ?? lt }
-          : resume === null
-            ? { gte, lt }
-            : { gt: concat(resume, new Uint8Array(8).fill(0xff)), lt }),
-      });
+      const r: ScanResult = this.db.call(scanRequest(height, start, end, reverse, resume, limit));
       yield* r.entries;
       if (r.resume === null) return;
       resume = r.resume;

@@ -165,7 +165,7 @@ export class NodeReader {
     this.cache = new ByteLru(cacheBytes);
   }
 
-  private static cacheKey(k: Uint8Array): string {
+  static cacheKey(k: Uint8Array): string {
     return Buffer.from(k.buffer, k.byteOffset, k.byteLength).toString("latin1");
   }
 
@@ -191,6 +191,12 @@ export class NodeReader {
     const hit = this.cache.get(NodeReader.cacheKey(k));
     if (hit !== undefined) return hit;
     return this.store(k, this.fetch([k])[0], stub);
+  }
+
+  /** Cache the nodes a commit just wrote (only after the commit: a prepared version may be discarded and
+   *  another one prepared at the same height would write other nodes under the same record keys). */
+  remember(nodes: ReadonlyArray<[string, DLeaf | DInner]>): void {
+    for (const [k, n] of nodes) this.cache.set(k, n, nodeCost(n));
   }
 
   private store(k: Uint8Array, raw: Uint8Array | undefined, stub: Stub): DLeaf | DInner {
@@ -261,6 +267,8 @@ export interface TreeDiff {
   orphans: Uint8Array[];
   /** value record keys of this version's deletions (tombstones), stale at once */
   tombstones: Uint8Array[];
+  /** the new node records as NodeReader would decode them, keyed for its cache */
+  cacheNodes: Array<[string, DLeaf | DInner]>;
 }
 
 /** Apply `changes` (distinct keys, null = delete) to the version whose root is `root`, as version `height`. */
@@ -278,7 +286,7 @@ export function applyChanges(nodes: NodeReader, root: Ref, height: number, chang
 
 class Updater {
   private readonly orphanSet = new Map<string, Uint8Array>();
-  private readonly diff: TreeDiff = { root: EMPTY_REF, nodes: [], values: [], orphans: [], tombstones: [] };
+  private readonly diff: TreeDiff = { root: EMPTY_REF, nodes: [], values: [], orphans: [], tombstones: [], cacheNodes: [] };
   private readonly path = new Uint8Array(32);
 
   constructor(
@@ -417,10 +425,13 @@ class Updater {
     }
     if (node.pos !== null && node.pos.depth === depth) return refOf(node, node.pos.version);
     const path = this.path;
+    const pos: Pos = { version: this.height, depth };
     let record: Uint8Array;
+    let decoded: DLeaf | DInner;
     if (node instanceof DLeaf) {
       if (node.pos !== null) this.orphanNode(node.pos, node.keyHash);
       record = encodeLeaf(node);
+      decoded = new DLeaf(node.keyHash, node.key, node.valueHash, node.valueVersion, node.hash, pos);
       path.set(pathBytes(node.keyHash));
     } else {
       const saved = path[depth >> 3];
@@ -431,8 +442,11 @@ class Updater {
       const r = this.place(node.right, depth + 1);
       path[depth >> 3] = saved;
       record = encodeInner(l, r);
+      decoded = new DInner(stubOf(l, depth + 1), stubOf(r, depth + 1), node.hash, pos);
     }
-    this.diff.nodes.push([nodeKey(this.height, depth, path), record]);
+    const key = nodeKey(this.height, depth, path);
+    this.diff.nodes.push([key, record]);
+    this.diff.cacheNodes.push([NodeReader.cacheKey(key), decoded]);
     return refOf(node, this.height);
   }
 }
