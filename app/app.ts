@@ -3,6 +3,7 @@
 // at Commit in one batch) and the mempool's check state (CheckTx, reset at every Commit).
 import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
 import { SimulateRequest, SimulateResponse } from "cosmjs-types/cosmos/tx/v1beta1/service";
+import { AuthInfo, TxBody, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import {
   ExecTxResult,
   MisbehaviorType,
@@ -615,8 +616,13 @@ export class QosApp<C extends Chain = Chain> {
   /** /cosmos.tx.v1beta1.Service/Simulate: runs the tx on a throw-away branch of the latest state. */
   private simulate(request: Uint8Array): Uint8Array {
     const req = SimulateRequest.decode(request);
-    const txBytes = req.txBytes;
-    if (txBytes.length === 0) throw Errors.invalidRequest.with("SimulateRequest.tx_bytes is empty (the deprecated tx field is not supported)");
+    // the deprecated `tx` (a decoded Tx) is what older clients send: its parts encoded as the TxRaw they stand for
+    const txBytes = req.txBytes.length > 0 || !req.tx ? req.txBytes : TxRaw.encode({
+      bodyBytes: TxBody.encode(req.tx.body ?? TxBody.fromPartial({})).finish(),
+      authInfoBytes: AuthInfo.encode(req.tx.authInfo ?? AuthInfo.fromPartial({})).finish(),
+      signatures: req.tx.signatures,
+    }).finish();
+    if (txBytes.length === 0) throw Errors.invalidRequest.with("SimulateRequest has neither tx_bytes nor tx");
     // CosmJS sends a Tx (body, auth_info, signatures); its bytes decode as a TxRaw with the same fields.
     const block: BlockInfo = { chainId: this.chainId, height: this.nextHeight, timeNs: this.lastBlockTimeNs };
     const outcome = this.runTx(new CacheStore(this.store.latest.reader), txBytes, "simulate", block);

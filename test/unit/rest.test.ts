@@ -12,6 +12,7 @@ import { compileRoutes, errorBody, httpStatusOf, matchRoute, startRestServer, ty
 import { requestFromBody, requestFromParams, toCosmosJson } from "../../app/rest/json.js";
 import { QueryAllBalancesRequest, QueryAllBalancesResponse } from "../../gen/cosmos/bank/v1beta1/query.js";
 import { SimulateRequest, SimulateResponse } from "../../gen/cosmos/tx/v1beta1/service.js";
+import { AuthInfo, TxBody, TxRaw } from "../../gen/cosmos/tx/v1beta1/tx.js";
 import { createTestApp, genesisWith, type TestApp } from "../helpers/app.js";
 import { Errors } from "../../app/errors.js";
 import { signTx, testAccount, type TestAccount } from "../helpers/wallet.js";
@@ -181,7 +182,7 @@ describe("REST gateway over an app", () => {
     const res = await call(base, "/cosmos/tx/v1beta1/simulate", { method: "POST", body: JSON.stringify({ tx_bytes: toBase64(tx) }) });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     // the same answer as the method over ABCI/gRPC, in JSON
-    const direct = SimulateResponse.decode(t.app.runQuery(Method.cosmos.tx.v1beta1.Service.Simulate, SimulateRequest.encode({ txBytes: tx }).finish(), 0));
+    const direct = SimulateResponse.decode(t.app.runQuery(Method.cosmos.tx.v1beta1.Service.Simulate, SimulateRequest.encode(SimulateRequest.fromPartial({ txBytes: tx })).finish(), 0));
     assert.deepEqual(res.body.gas_info, { gas_wanted: "200000", gas_used: String(direct.gasInfo!.gasUsed) });
     assert.deepEqual(Object.keys(res.body.result), ["data", "log", "events", "msg_responses"]);
     assert.equal(res.body.result.events.length, direct.result!.events.length);
@@ -202,6 +203,28 @@ describe("REST gateway over an app", () => {
     assert.deepEqual(chunked.body, { code: 8, message: "request body is above the limit of 65536 bytes", details: [] });
     // still serving
     assert.equal((await call(base, "/cosmos/bank/v1beta1/supply")).status, 200);
+  });
+
+  test("simulate with the deprecated tx (a decoded Tx, as older clients send it) answers as with tx_bytes", async () => {
+    const txBytes = await signTx(alice, [{ typeUrl: "/cosmos.bank.v1beta1.MsgSend", value: { fromAddress: alice.address, toAddress: bob.address, amount: [{ denom: "uqos", amount: "9" }] } }], {
+      chainId: "qos-unit-1", accountNumber: 0, sequence: 0,
+    });
+    const raw = TxRaw.decode(txBytes);
+    const tx = { body: TxBody.decode(raw.bodyBytes), authInfo: AuthInfo.decode(raw.authInfoBytes), signatures: raw.signatures };
+    const path = Method.cosmos.tx.v1beta1.Service.Simulate;
+    const byBytes = t.app.runQuery(path, SimulateRequest.encode(SimulateRequest.fromPartial({ txBytes })).finish(), 0);
+    const byTx = t.app.runQuery(path, SimulateRequest.encode({ tx, txBytes: new Uint8Array() }).finish(), 0);
+    assert.deepEqual(SimulateResponse.decode(byTx), SimulateResponse.decode(byBytes));
+    // over REST, in the SDK's JSON: {"tx": {"body": {"messages": [{"@type": …}]}, "auth_info": …, "signatures": […]}}
+    const body = toCosmosJson("cosmos.tx.v1beta1.SimulateRequest", SimulateRequest.encode({ tx, txBytes: new Uint8Array() }).finish()) as any;
+    assert.equal(body.tx.body.messages[0]["@type"], "/cosmos.bank.v1beta1.MsgSend");
+    const res = await call(base, "/cosmos/tx/v1beta1/simulate", { method: "POST", body: JSON.stringify({ tx: body.tx }) });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.gas_info.gas_used, String(SimulateResponse.decode(byBytes).gasInfo!.gasUsed));
+    // neither form: 400
+    const empty = await call(base, "/cosmos/tx/v1beta1/simulate", { method: "POST", body: "{}" });
+    assert.equal(empty.status, 400);
+    assert.deepEqual(empty.body, { code: 3, message: "SimulateRequest has neither tx_bytes nor tx: invalid request", details: [] });
   });
 
   test("a node service that cannot reach CometBFT answers 503 Unavailable; one that refuses, its own code", async () => {
