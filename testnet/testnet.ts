@@ -245,6 +245,47 @@ export class TestnetNode {
     this.forget();
   }
 
+  /** kill -9 of qosd alone: its CometBFT loses the app and stops itself (SIGKILLed if still there after timeoutMs). */
+  async killApp(timeoutMs = 15_000): Promise<void> {
+    const pid = this.pid;
+    if (pid === undefined) return;
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+    await waitGroupGone(pid, timeoutMs);
+    if (groupAlive(pid)) killGroup(pid);
+    await waitGroupGone(pid, 10_000);
+    this.forget();
+  }
+
+  /** pid of the CometBFT that this node's qosd supervises (the other process of its group), if running */
+  cometbftPid(): number | undefined {
+    const pid = this.pid;
+    if (pid === undefined) return undefined;
+    return groupMembers(pid).find((p) => p !== pid);
+  }
+
+  /** kill -9 of CometBFT alone: qosd sees it exit and stops (exit code 1); SIGKILL to the group after timeoutMs. */
+  async killCometbft(timeoutMs = 20_000): Promise<void> {
+    const pid = this.pid;
+    const comet = this.cometbftPid();
+    if (pid === undefined || comet === undefined) throw new Error(`${this.name}: no CometBFT running`);
+    process.kill(comet, "SIGKILL");
+    await waitGroupGone(pid, timeoutMs);
+    if (groupAlive(pid)) killGroup(pid);
+    await waitGroupGone(pid, 10_000);
+    this.forget();
+  }
+
+  /** a signal to qosd and its CometBFT at once (SIGSTOP / SIGCONT pause and resume the node) */
+  signalGroup(signal: NodeJS.Signals): void {
+    const pid = this.pid;
+    if (pid === undefined) throw new Error(`${this.name} is not running`);
+    killGroup(pid, signal);
+  }
+
   private forget(): void {
     if (this.child?.pid) attached.delete(this.child.pid);
     this.child = undefined;
@@ -547,22 +588,33 @@ function killOnExit(pgid: number): void {
 
 
 
-/** Whether process group pgid holds a process whose command line names home (Linux /proc; elsewhere: whether the group exists). */
-function groupRuns(pgid: number, home: string): boolean {
-  if (!groupAlive(pgid)) return false;
-  if (!existsSync("/proc/self/stat")) return true;
+/** pids of the processes in process group pgid (Linux /proc; elsewhere: none known) */
+function groupMembers(pgid: number): number[] {
+  if (!existsSync("/proc/self/stat")) return [];
+  const pids: number[] = [];
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const pgrp = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
-      if (pgrp !== pgid) continue;
-      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0").includes(home)) return true;
+      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]) === pgid) pids.push(Number(entry));
     } catch {
       // exited meanwhile
     }
   }
-  return false;
+  return pids;
+}
+
+/** Whether process group pgid holds a process whose command line names home (Linux /proc; elsewhere: whether the group exists). */
+function groupRuns(pgid: number, home: string): boolean {
+  if (!groupAlive(pgid)) return false;
+  if (!existsSync("/proc/self/stat")) return true;
+  return groupMembers(pgid).some((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").includes(home);
+    } catch {
+      return false; // exited meanwhile
+    }
+  });
 }
 
 async function waitGroupGone(pgid: number, timeoutMs: number): Promise<void> {
