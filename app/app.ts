@@ -55,6 +55,7 @@ import { SignatureCache, verifierName } from "./tx/verify.js";
 import { ByteLru } from "./cache.js";
 import { checkResponseSize, DefaultQueryLimits, QueryBudget, type QueryLimits } from "./query.js";
 import { SnapshotManager, type SnapshotOptions } from "./snapshots.js";
+import { Progress, type LogSink } from "./log.js";
 
 export const AppName = "qos-ts";
 /** default bound of the decoded-tx cache: 64 MiB ≈ 500 txs of the largest size, 100,000 transfers */
@@ -96,12 +97,33 @@ export interface AppOptions<C extends Chain = Chain> {
   snapshots?: SnapshotOptions;
   /** bounds of every query (app/query.ts); defaults DefaultQueryLimits */
   queryLimits?: Partial<QueryLimits>;
-  log?: (line: string) => void;
+  log?: LogSink;
+  /** told every CheckTx and block tx result (metrics in cmd/); must not throw, and nothing it does can
+   *  reach a result */
+  observer?: AppObserver;
+}
+
+/** What the app tells an observer (operators' metrics) about each tx it ran. */
+export interface AppObserver {
+  /** `module`: the module of the tx's first message ("" when the tx did not decode) */
+  txResult?(mode: "check" | "deliver", result: { code: number; codespace: string; module: string; gasUsed: bigint }): void;
+}
+
+/** One of the node's caches, for operators: entries, bytes held and allowed, lookups that hit and missed. */
+export interface CacheUsage {
+  name: string;
+  entries: number;
+  bytes: number;
+  maxBytes: number;
+  hits: number;
+  misses: number;
 }
 
 interface TxOutcome {
   code: number;
   codespace: string;
+  /** the module of the first message ("" before the tx decoded): for the observer only */
+  module: string;
   log: string;
   gasWanted: bigint;
   gasUsed: bigint;
@@ -123,7 +145,7 @@ export class QosApp<C extends Chain = Chain> {
   readonly verifierName = verifierName;
   private readonly minGasPrice?: GasPrice;
   private readonly ante: AnteHandler;
-  private readonly log: (line: string) => void;
+  private readonly log: LogSink;
   private readonly queryLimits: QueryLimits;
   private chainId = "";
   private initialHeight = 1;
@@ -303,6 +325,7 @@ export class QosApp<C extends Chain = Chain> {
   checkTx(req: RequestCheckTx): ResponseCheckTx {
     const block: BlockInfo = { chainId: this.chainId, height: this.nextHeight, timeNs: this.lastBlockTimeNs };
     const outcome = this.runTx(this.checkState, req.tx, "check", block);
+    this.options.observer?.txResult?.("check", outcome);
     return {
       code: outcome.code,
       codespace: outcome.codespace,
@@ -344,14 +367,18 @@ export class QosApp<C extends Chain = Chain> {
     genesis.set(ChainIdKey, encoder.encode(this.chainId));
     genesis.set(InitialHeightKey, encoder.encode(String(firstHeight(appState.app, this.initialHeight))));
     const ctx = this.blockContext(genesis, { chainId: this.chainId, height: 0, timeNs: timestampNs(req.time) }, "genesis");
-    for (const module of this.modules) {
+    // a genesis with many accounts takes a while: say how far it got
+    const progress = new Progress(this.log);
+    this.modules.forEach((module, i) => {
       module.initGenesis?.(ctx, appState[module.name] ?? module.defaultGenesis?.());
-    }
+      progress.step(() => `InitChain: genesis of ${module.name} done (${i + 1} of ${this.modules.length} modules)`);
+    });
     // Genesis transactions (qosd gentx / collect-gentxs): signed txs, e.g. MsgCreateValidator, run fee-free.
     const genTxs = (appState.genutil as { gen_txs?: string[] } | undefined)?.gen_txs ?? [];
     genTxs.forEach((encoded, i) => {
       const outcome = this.runTx(genesis, Buffer.from(encoded, "base64"), "genesis", ctx.block);
       if (outcome.code !== 0) throw new Error(`genesis transaction ${i} failed (code ${outcome.code}, ${outcome.codespace}): ${outcome.log}`);
+      progress.step(() => `InitChain: genesis transaction ${i + 1} of ${genTxs.length} done`);
     });
     const cometValidators = req.validators
       .filter((v) => v.pubKey?.ed25519 && v.pubKey.ed25519.length > 0)
@@ -397,7 +424,7 @@ export class QosApp<C extends Chain = Chain> {
     // every node keeps answering queries (the reason: /qos.guardian.v1.Query/Halt).
     const halt = this.lastHeight > 0 ? this.keepers.haltReason(this.store.latest.reader) : undefined;
     if (halt) {
-      this.log(`HALT: refusing the proposal for height ${req.height} (round proposals stop here): network ${halt}`);
+      this.log(`HALT: refusing the proposal for height ${req.height} (round proposals stop here): network ${halt}`, "warn");
       return { status: ProposalStatus.REJECT };
     }
     return { status: ProposalStatus.ACCEPT };
@@ -463,7 +490,7 @@ export class QosApp<C extends Chain = Chain> {
     }
     const refused = this.refuseBlock(blockState, height);
     if (refused) {
-      this.log(refused);
+      this.log(refused, "error");
       throw new Error(refused);
     }
     const block: BlockInfo = {
@@ -485,7 +512,9 @@ export class QosApp<C extends Chain = Chain> {
     for (const module of this.modules) module.beginBlock?.(hookCtx);
     const txResults = req.txs.map((tx) => {
       const outcome = this.runTx(blockState, tx, "deliver", block);
-      return ExecTxResult.fromPartial(outcome);
+      this.options.observer?.txResult?.("deliver", outcome);
+      const { code, codespace, log, gasWanted, gasUsed, events, data } = outcome;
+      return ExecTxResult.fromPartial({ code, codespace, log, gasWanted, gasUsed, events, data });
     });
     for (const module of this.modules) module.endBlock?.(hookCtx);
     const validatorUpdates = this.modules.flatMap((m) => m.validatorUpdates?.(hookCtx) ?? []).map(toAbciValidatorUpdate);
@@ -548,9 +577,11 @@ export class QosApp<C extends Chain = Chain> {
     let gasWanted = 0n;
     let meter = new GasMeter(0n);
     let events: Event[] = [];
+    let module = "";
     try {
       const maxTxBytes = this.keepers.maxTxBytes(base);
       const { tx, cacheKey } = this.decode(bytes, maxTxBytes);
+      module = tx.msgs.length > 0 ? moduleOf(tx.msgs[0].typeUrl) : "";
       gasWanted = tx.authInfo.fee?.gasLimit ?? 0n;
       meter = new GasMeter(mode === "simulate" ? undefined : gasWanted);
       const anteBranch = new CacheStore(base);
@@ -561,7 +592,7 @@ export class QosApp<C extends Chain = Chain> {
       if (mode === "check" || mode === "deliver") this.decodedTxs.set(cacheKey, tx, decodedTxBytes(tx.bytes.length));
       if (mode === "check") {
         anteBranch.write();
-        return { code: 0, codespace: "", log: "", gasWanted, gasUsed: meter.consumed, events, data: new Uint8Array() };
+        return { code: 0, codespace: "", module, log: "", gasWanted, gasUsed: meter.consumed, events, data: new Uint8Array() };
       }
       const msgBranch = new CacheStore(anteBranch);
       const msgEvents: Event[] = [];
@@ -580,16 +611,16 @@ export class QosApp<C extends Chain = Chain> {
       } catch (e) {
         anteBranch.write(); // fee and sequence stay consumed
         const err = toAppError(e);
-        return { code: err.code, codespace: err.codespace, log: err.message, gasWanted, gasUsed: meter.consumed, events, data: new Uint8Array() };
+        return { code: err.code, codespace: err.codespace, module, log: err.message, gasWanted, gasUsed: meter.consumed, events, data: new Uint8Array() };
       }
       msgBranch.write();
       anteBranch.write();
       const data = TxMsgData.encode({ data: [], msgResponses: responses }).finish();
-      return { code: 0, codespace: "", log: "", gasWanted, gasUsed: meter.consumed, events: [...events, ...msgEvents], data };
+      return { code: 0, codespace: "", module, log: "", gasWanted, gasUsed: meter.consumed, events: [...events, ...msgEvents], data };
     } catch (e) {
       const err = toAppError(e);
-      if (err.def === Errors.internal) this.log(`tx failed with an internal error (${mode}): ${err.message}`);
-      return { code: err.code, codespace: err.codespace, log: err.message, gasWanted, gasUsed: meter.consumed, events: [], data: new Uint8Array() };
+      if (err.def === Errors.internal) this.log(`tx failed with an internal error (${mode}): ${err.message}`, "error");
+      return { code: err.code, codespace: err.codespace, module, log: err.message, gasWanted, gasUsed: meter.consumed, events: [], data: new Uint8Array() };
     }
   }
 
@@ -611,6 +642,16 @@ export class QosApp<C extends Chain = Chain> {
       decodedTxs: { entries: this.decodedTxs.size, bytes: this.decodedTxs.bytes, maxBytes: this.decodedTxs.maxBytes },
       signatures: { entries: this.signatureCache.size, bytes: this.signatureCache.bytes },
     };
+  }
+
+  /** Every cache of the app with its use, for operators (metrics); reading it changes nothing. */
+  get cacheUsage(): CacheUsage[] {
+    const signatures = this.signatureCache;
+    const txs = this.decodedTxs;
+    return [
+      { name: "decoded_txs", entries: txs.size, bytes: txs.bytes, maxBytes: txs.maxBytes, hits: txs.hits, misses: txs.misses },
+      { name: "signatures", entries: signatures.size, bytes: signatures.bytes, maxBytes: signatures.maxBytes, hits: signatures.hits, misses: signatures.misses },
+    ];
   }
 
   /** /cosmos.tx.v1beta1.Service/Simulate: runs the tx on a throw-away branch of the latest state. */

@@ -12,6 +12,9 @@ export class ByteLru<V> {
   // Map iteration order is insertion order: the first key is the least recently used one
   private readonly entries = new Map<string, { value: V; cost: number }>();
   private used = 0;
+  /** lookups that found their key, and that did not (operators' hit rate; never read by a result) */
+  hits = 0;
+  misses = 0;
 
   constructor(readonly maxBytes: number) {
     if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) throw new Error(`cache bound must be a byte count, got ${maxBytes}`);
@@ -19,7 +22,11 @@ export class ByteLru<V> {
 
   get(key: string): V | undefined {
     const entry = this.entries.get(key);
-    if (!entry) return undefined;
+    if (!entry) {
+      this.misses++;
+      return undefined;
+    }
+    this.hits++;
     this.entries.delete(key); // most recently used: to the end
     this.entries.set(key, entry);
     return entry.value;

@@ -30,6 +30,7 @@ import {
   type Snapshot,
 } from "cosmjs-types/tendermint/abci/types";
 import type { StateImporter, StateStore } from "./state/store.js";
+import { Progress, type LogSink } from "./log.js";
 
 export const SnapshotFormat = 1;
 /** CometBFT's p2p chunk message is at most 16,000,000 bytes; a chunk leaves room for its envelope. */
@@ -178,6 +179,7 @@ interface Restore {
   next: number;
   pairs: bigint;
   failures: Map<number, number>;
+  progress: Progress;
 }
 
 /**
@@ -196,7 +198,7 @@ export class SnapshotManager {
   constructor(
     private readonly store: StateStore,
     private readonly options: SnapshotOptions,
-    private readonly log: (line: string) => void,
+    private readonly log: LogSink,
     /** called once a restore has committed: the app reloads what it derives from the latest version */
     private readonly restored: () => void = () => {},
   ) {
@@ -242,7 +244,7 @@ export class SnapshotManager {
     const pairs = this.store.exportVersion(height);
     const appHash = this.store.latest.height === height ? this.store.latest.appHash : this.store.at(height)!.appHash;
     this.taking = this.write(height, appHash, pairs)
-      .catch((e) => this.log(`snapshot at height ${height} failed: ${(e as Error).message}`))
+      .catch((e) => this.log(`snapshot at height ${height} failed: ${(e as Error).message}`, "error"))
       .finally(() => (this.taking = undefined));
   }
 
@@ -353,7 +355,7 @@ export class SnapshotManager {
       return refuse(OfferResult.REJECT, `its app hash ${hex(metadata.appHash)} is not the trusted ${hex(req.appHash)} at height ${metadata.height}`);
     }
     const importer = this.store.beginImport(metadata.height);
-    this.restore = { snapshot, metadata, importer, next: 0, pairs: 0n, failures: new Map() };
+    this.restore = { snapshot, metadata, importer, next: 0, pairs: 0n, failures: new Map(), progress: new Progress(this.log) };
     this.log(`restoring the snapshot at height ${metadata.height}: ${metadata.pairs} pairs in ${metadata.chunkHashes.length} chunks, app hash ${hex(metadata.appHash)}`);
     return { result: OfferResult.ACCEPT };
   }
@@ -393,6 +395,7 @@ export class SnapshotManager {
       return rejectSnapshot((e as Error).message);
     }
     r.next++;
+    r.progress.step(() => `restoring the snapshot at height ${r.metadata.height}: ${r.next} of ${r.metadata.chunkHashes.length} chunks, ${r.pairs} of ${r.metadata.pairs} pairs`);
     if (r.next < r.metadata.chunkHashes.length) return answer(ApplyResult.ACCEPT);
     if (r.pairs !== r.metadata.pairs) return rejectSnapshot(`${r.pairs} pairs, the metadata says ${r.metadata.pairs}`);
     this.restore = undefined;

@@ -414,12 +414,13 @@ async function initNode(
   settings: NonNullable<TestnetManifest["settings"]>, cometbft: string, port: (node: number, offset: number) => Promise<number>,
 ): Promise<NodeManifest> {
   const home = join(dir, name);
-  const [p2p, rpc, abci] = [await port(i, 6), await port(i, 7), await port(i, 8)];
+  const [p2p, rpc, abci, cometMetrics] = [await port(i, 6), await port(i, 7), await port(i, 8), await port(i, 5)];
   await qosd(
     "init", name, "--home", home, "--chain-id", chainId, "--profile", profile,
     "--rpc-laddr", `tcp://127.0.0.1:${rpc}`, "--p2p-laddr", `tcp://127.0.0.1:${p2p}`,
     "--proxy-app", `tcp://127.0.0.1:${abci}`, "--timeout-commit", settings.timeoutCommit,
     "--min-gas-price", settings.minGasPrice, "--cometbft", cometbft, "--local-network",
+    "--cometbft-metrics", `127.0.0.1:${cometMetrics}`,
   );
   const appListen = await rewriteAppListenAddresses(home, (k) => port(i, 9 + k));
   const nodeId = execFileSync(cometbft, ["show-node-id", "--home", home], { encoding: "utf8" }).trim();

@@ -91,6 +91,7 @@ import type {
   RequestVerifyVoteExtension,
 } from "cosmjs-types/tendermint/abci/types";
 import { DEFAULT_MAX_FRAME_SIZE, FrameDecoder, encodeLengthPrefix } from "./framing.js";
+import type { LogSink } from "../log.js";
 
 type MaybePromise<T> = T | Promise<T>;
 
@@ -118,8 +119,8 @@ export interface AbciApplication {
 }
 
 export interface AbciServerOptions {
-  /** Receives one line per event worth logging (errors, connections). Default: console.error. */
-  logger?: (msg: string) => void;
+  /** Receives one line per event worth logging (errors, connections), with its level. Default: console.error. */
+  logger?: LogSink;
   /** Largest accepted request frame body in bytes (default 128 MiB). */
   maxFrameSize?: number;
 }
@@ -127,6 +128,10 @@ export interface AbciServerOptions {
 export interface AbciServer {
   /** The listening address: `tcp://host:port` with the real port, or `unix:///path`. */
   readonly address: string;
+  /** Requests received and not yet answered by the app (all connections), now and at most since the
+   *  previous takeQueuePeak() (operators' metrics) */
+  readonly queueDepth: number;
+  takeQueuePeak(): number;
   /** Stops listening, closes every connection; resolves once the listener is closed. */
   close(): Promise<void>;
 }
@@ -319,10 +324,11 @@ class Server implements AbciServer {
   // Global FIFO queue (array + head index: O(1) dequeue, compacted when drained).
   private queue: (Task | undefined)[] = [];
   private head = 0;
+  private queuePeak = 0;
   private running = false;
   private flushScheduled = false;
   private closing = false;
-  private readonly log: (msg: string) => void;
+  private readonly log: LogSink;
   private readonly maxFrameSize: number;
 
   constructor(
@@ -332,6 +338,16 @@ class Server implements AbciServer {
     this.log = opts.logger ?? ((msg: string) => console.error(msg));
     this.maxFrameSize = opts.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
     this.listener = net.createServer((socket) => this.onConnection(socket));
+  }
+
+  get queueDepth(): number {
+    return this.queue.length - this.head;
+  }
+
+  takeQueuePeak(): number {
+    const peak = Math.max(this.queuePeak, this.queueDepth);
+    this.queuePeak = 0;
+    return peak;
   }
 
   async listen(address: string): Promise<void> {
@@ -352,7 +368,7 @@ class Server implements AbciServer {
       const host = a.family === "IPv6" ? `[${a.address}]` : a.address;
       this.address = `tcp://${host}:${a.port}`;
     }
-    this.listener.on("error", (err) => this.log(`[abci] listener error: ${errorMessage(err)}`));
+    this.listener.on("error", (err) => this.log(`[abci] listener error: ${errorMessage(err)}`, "error"));
     this.log(`[abci] listening on ${this.address}`);
   }
 
@@ -422,7 +438,7 @@ class Server implements AbciServer {
 
     socket.on("data", (chunk: Buffer) => this.onData(conn, chunk));
     socket.on("error", (err) => {
-      if (!conn.closed) this.log(`[abci] connection #${conn.id} error: ${errorMessage(err)}`);
+      if (!conn.closed) this.log(`[abci] connection #${conn.id} error: ${errorMessage(err)}`, "warn");
     });
     socket.on("close", () => {
       conn.closed = true;
@@ -455,6 +471,7 @@ class Server implements AbciServer {
       this.queue.push({ conn, req });
       conn.inflight++;
     }
+    if (this.queue.length - this.head > this.queuePeak) this.queuePeak = this.queue.length - this.head;
     if (conn.inflight >= PAUSE_AT && !conn.paused) {
       conn.paused = true;
       conn.socket.pause();
@@ -463,7 +480,7 @@ class Server implements AbciServer {
   }
 
   private dropConnection(conn: Conn, reason: string): void {
-    this.log(`[abci] connection #${conn.id}: ${reason}; closing it`);
+    this.log(`[abci] connection #${conn.id}: ${reason}; closing it`, "warn");
     conn.closed = true;
     conn.out = [];
     conn.outBytes = 0;
@@ -521,7 +538,7 @@ class Server implements AbciServer {
       body = Response.encode(res).finish();
     } catch (err) {
       // Only possible if normalisation missed something; never leave a request unanswered.
-      this.log(`[abci] FATAL: cannot encode response: ${errorMessage(err)}`);
+      this.log(`[abci] FATAL: cannot encode response: ${errorMessage(err)}`, "error");
       body = Response.encode(Response.fromPartial({ exception: { error: `cannot encode response: ${errorMessage(err)}` } })).finish();
     }
     const prefix = encodeLengthPrefix(body.length);
@@ -568,7 +585,7 @@ class Server implements AbciServer {
         if (this.app[kind] === undefined) return { [kind]: SNAPSHOT_RESPONSES[kind] } as Response;
         break;
       case undefined:
-        this.log("[abci] received a request of unknown type; answering with an exception");
+        this.log("[abci] received a request of unknown type; answering with an exception", "warn");
         return { exception: { error: "unknown request" } };
     }
     // every other request case is an app method of the same name (checked by the compiler: `kind` is an AppMethod here)
@@ -580,7 +597,7 @@ class Server implements AbciServer {
     const recover = route.recover;
     return this.call(kind, () => handler.call(this.app, r), wrap, (err) => {
       const { log, response } = recover(err, r);
-      this.log(`[abci] ${log}`);
+      this.log(`[abci] ${log}`, "error");
       return { [kind]: response } as Response;
     });
   }
@@ -614,8 +631,8 @@ class Server implements AbciServer {
   private callFatal<T>(method: string, fn: () => MaybePromise<T>, wrap: (v: AnyPartial) => Response): Response | Promise<Response> {
     return this.call(method, fn, wrap, (err) => {
       const msg = `${method} failed: ${errorMessage(err)}`;
-      this.log(`[abci] FATAL: ${msg}; answering with an exception, CometBFT will stop`);
-      if (err instanceof Error && err.stack && !(err instanceof AbciContractViolation)) this.log(err.stack);
+      this.log(`[abci] FATAL: ${msg}; answering with an exception, CometBFT will stop`, "error");
+      if (err instanceof Error && err.stack && !(err instanceof AbciContractViolation)) this.log(err.stack, "error");
       return { exception: { error: msg } };
     });
   }

@@ -27,6 +27,21 @@ export interface StateVersion {
   /** the whole key space at that height, with ordered iteration */
   readonly reader: KVReader;
   prove(key: string): MerkleProof;
+  /** what the version holds, for operators (metrics); a store that cannot tell cheaply leaves it out */
+  readonly stats?: StateStats;
+}
+
+/** Pairs in a version and their bytes (Σ key length + value length). */
+export interface StateStats {
+  readonly keys: number;
+  readonly bytes: number;
+}
+
+/** Σ key length + value length of the pairs (a one-byte string key has as many bytes as characters). */
+export function pairBytes(keys: readonly string[], values: readonly Uint8Array[]): number {
+  let bytes = 0;
+  for (let i = 0; i < keys.length; i++) bytes += keys[i].length + values[i].length;
+  return bytes;
 }
 
 /** Read-only KVReader over a frozen BTree. */
@@ -60,12 +75,15 @@ class BTreeReader implements KVReader {
 class Version implements StateVersion {
   readonly appHash: Uint8Array;
   readonly reader: BTreeReader;
+  readonly stats: StateStats;
   constructor(
     readonly height: number,
     readonly root: smt.Node,
     readonly tree: BTree<string, Uint8Array>,
+    bytes: number,
   ) {
     tree.freeze();
+    this.stats = { keys: tree.size, bytes };
     this.appHash = smt.rootHash(root);
     this.reader = new BTreeReader(tree);
   }
@@ -290,14 +308,14 @@ export class CommitStore implements StateStore {
       }
       if (metaRaw === undefined) {
         if (keys.length > 0) throw new Error(`state store corrupted: ${keys.length} state pairs but no committed height/app hash in ${dir}`);
-        return new CommitStore(db, keepRecent, new Version(0, smt.EMPTY, new BTree<string, Uint8Array>(undefined, compareKeys)));
+        return new CommitStore(db, keepRecent, new Version(0, smt.EMPTY, new BTree<string, Uint8Array>(undefined, compareKeys), 0));
       }
       const meta = decodeMeta(metaRaw);
       // LevelDB returns keys in byte order, which is the order of the latin1 strings.
       const tree = new BTree<string, Uint8Array>(undefined, compareKeys);
       for (let i = 0; i < keys.length; i++) tree.set(keys[i], values[i]);
       const root = smt.build(keys.map((k, i): [string, Uint8Array] => [k, values[i]]));
-      const version = new Version(meta.height, root, tree);
+      const version = new Version(meta.height, root, tree, pairBytes(keys, values));
       if (!Buffer.from(version.appHash).equals(meta.appHash)) {
         throw new Error(
           `state store corrupted: the ${keys.length} stored pairs hash to ${hex(version.appHash)} but the committed app hash at height ${meta.height} is ${hex(meta.appHash)} (${dir})`,
@@ -347,8 +365,12 @@ export class CommitStore implements StateStore {
     try {
       const tree = base.tree.clone();
       const ops: Array<{ type: "put"; key: Buffer; value: Buffer } | { type: "del"; key: Buffer }> = [];
+      let bytes = base.stats.bytes;
       for (const [k, v] of pending.changes) {
         const key = Buffer.from(STATE_PREFIX + k, "latin1");
+        const old = base.tree.get(k);
+        if (old !== undefined) bytes -= k.length + old.length;
+        if (v !== null) bytes += k.length + v.length;
         if (v === null) {
           tree.delete(k);
           ops.push({ type: "del", key });
@@ -357,7 +379,7 @@ export class CommitStore implements StateStore {
           ops.push({ type: "put", key, value: Buffer.from(v.buffer, v.byteOffset, v.byteLength) });
         }
       }
-      const next = new Version(pending.height, pending.root, tree);
+      const next = new Version(pending.height, pending.root, tree, bytes);
       ops.push({ type: "put", key: META_KEY, value: encodeMeta(next.height, next.appHash) });
       await this.db.batch(ops, { sync: true });
       this.current = next;
@@ -401,7 +423,7 @@ export class CommitStore implements StateStore {
         // keys arrive sorted: setPairs would not be faster than set here, and set keeps the tree balanced
         for (let i = 0; i < keys.length; i++) tree.set(keys[i], values[i]);
         const root = smt.build(keys.map((k, i): [string, Uint8Array] => [k, values[i]]));
-        const version = new Version(height, root, tree);
+        const version = new Version(height, root, tree, pairBytes(keys, values));
         if (expectedAppHash !== undefined && !Buffer.from(version.appHash).equals(expectedAppHash)) {
           throw new Error(`import of height ${height}: the pairs hash to ${hex(version.appHash)}, not the expected ${hex(expectedAppHash)}; nothing written`);
         }

@@ -86,6 +86,19 @@ export class SignatureCache {
   get bytes(): number {
     return this.verified.bytes;
   }
+
+  get maxBytes(): number {
+    return this.verified.maxBytes;
+  }
+
+  /** checks answered from the cache, and checks that had to verify */
+  get hits(): number {
+    return this.verified.hits;
+  }
+
+  get misses(): number {
+    return this.verified.misses;
+  }
 }
 
 /** 8 MiB ≈ 43,000 signatures: a few blocks' worth between CheckTx and FinalizeBlock */

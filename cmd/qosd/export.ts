@@ -7,6 +7,7 @@ import type { Writable } from "node:stream";
 import type { QosApp } from "../../app/app.js";
 import { openApp } from "../../chain/index.js";
 import { genesisProfile, paths, readGenesis, type GenesisDoc } from "./home.js";
+import { Progress } from "../../app/log.js";
 
 export async function exportGenesis(home: string, out: Writable): Promise<{ height: number }> {
   const genesis = readGenesis(home);
@@ -20,7 +21,9 @@ export async function exportGenesis(home: string, out: Writable): Promise<{ heig
     throw e;
   }
   try {
-    await writeExport(app, genesis, out);
+    // a large state takes a while: a line on stderr every few seconds (stdout may be the document)
+    const progress = new Progress((line) => process.stderr.write(`qosd: ${line}\n`));
+    await writeExport(app, genesis, out, (module, bytes) => progress.step(() => `export at height ${app.lastHeight}: ${module} written, ${bytes} bytes so far`));
     return { height: app.lastHeight };
   } finally {
     await app.close();
@@ -29,8 +32,10 @@ export async function exportGenesis(home: string, out: Writable): Promise<{ heig
 
 /** Writes `genesis` with the app's committed state as app_state and initial_height = the next height:
  *  the same text as JSON.stringify(document, null, 2) with app_state last. */
-export async function writeExport(app: QosApp, genesis: GenesisDoc, out: Writable): Promise<void> {
+export async function writeExport(app: QosApp, genesis: GenesisDoc, out: Writable, written?: (module: string, bytes: number) => void): Promise<void> {
+  let bytes = 0;
   const write = async (text: string) => {
+    bytes += text.length;
     if (!out.write(text)) await once(out, "drain");
   };
   const { app_state: _state, ...rest } = genesis;
@@ -48,6 +53,7 @@ export async function writeExport(app: QosApp, genesis: GenesisDoc, out: Writabl
     }
     await write(buffered);
     buffered = "";
+    written?.(name, bytes);
   }
   await write("\n  }\n}\n");
 }

@@ -12,6 +12,13 @@ import { DefaultRestAddress } from "../../app/rest/server.js";
 import { DefaultExplorerAddress } from "./explorer.js";
 import { DefaultTxCacheBytes } from "../../app/app.js";
 import { DefaultSignatureCacheBytes } from "../../app/tx/verify.js";
+import { LogLevels } from "../../app/log.js";
+import { LogFormats } from "./logger.js";
+
+/** where qosd serves its Prometheus metrics unless config/app.json says otherwise */
+export const DefaultMetricsAddress = "127.0.0.1:26661";
+/** where `qosd init` has CometBFT serve its own Prometheus metrics */
+export const DefaultCometbftMetricsAddress = "127.0.0.1:26660";
 
 export const AppConfigSchema = z.object({
   /** minimum gas price this node's mempool accepts (CheckTx only; not consensus) */
@@ -27,8 +34,19 @@ export const AppConfigSchema = z.object({
   snapshot_interval: z.number().int().min(0).default(0),
   /** how many snapshots stay on disk (the newest ones) */
   snapshot_keep_recent: z.number().int().min(1).default(2),
-  /** log level of qosd: "info" prints every committed block */
-  log_level: z.enum(["info", "warn", "error"]).default("info"),
+  /** log level of qosd (`--log-level`): "info" prints a line per committed block, "debug" more */
+  log_level: z.enum(LogLevels).default("info"),
+  /** "text" for people, "json" (`--log-format json`): one object per line for log collectors */
+  log_format: z.enum(LogFormats).default("text"),
+  /** a summary line of the blocks every this many heights (0: none) */
+  log_summary_blocks: z.number().int().min(0).default(100),
+  /** a line at info for every empty block (false: blocks with txs and the summaries only) */
+  log_empty_blocks: z.boolean().default(true),
+  /** host:port of the Prometheus metrics (GET /metrics); "" disables them */
+  metrics_address: z
+    .string()
+    .regex(/^$|^(tcp:\/\/)?\S+:\d{1,5}$/, 'must be host:port (e.g. "127.0.0.1:26661") or "" to disable the metrics')
+    .default(DefaultMetricsAddress),
   /** host:port of the gRPC query server (same methods as ABCI Query, with reflection); "" disables it */
   grpc_address: z
     .string()

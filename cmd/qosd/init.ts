@@ -3,7 +3,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cometbftBinary, setTomlValue } from "../common/cometbft.js";
 import { composeChain, Profiles, type Profile } from "../../chain/index.js";
-import { AppConfigSchema, paths, readGenesis, writeAppConfig, writeGenesis } from "./home.js";
+import { AppConfigSchema, DefaultCometbftMetricsAddress, paths, readGenesis, writeAppConfig, writeGenesis } from "./home.js";
 
 export interface InitOptions {
   home: string;
@@ -21,6 +21,11 @@ export interface InitOptions {
   restCorsOrigins?: string[];
   /** block explorer page address for config/app.json; "" disables it; undefined = the default */
   explorerAddress?: string;
+  /** qosd's Prometheus metrics address for config/app.json; "" disables them; undefined = the default */
+  metricsAddress?: string;
+  /** CometBFT's own Prometheus metrics (instrumentation.prometheus_listen_addr); "" leaves them off;
+   *  undefined = DefaultCometbftMetricsAddress */
+  cometbftMetricsAddress?: string;
   /** base64 ed25519 public key of the QSC root CA (`qoscli ca new-root`); tokens can be created only with one */
   qscRootCa?: string;
   /** base64 ed25519 public key of the QCP root CA; relayers can be registered (MsgInitQcp) only with one */
@@ -52,6 +57,7 @@ export function initHome(options: InitOptions): { genesisFile: string } {
   execFileSync(cometbftBinary(options.cometbft), ["init", "--home", options.home], { stdio: "pipe" });
 
   let toml = readFileSync(p.cometConfig, "utf8");
+  const cometbftMetrics = options.cometbftMetricsAddress ?? DefaultCometbftMetricsAddress;
   const settings: Array<[string, string, string | boolean]> = [
     ["", "proxy_app", options.proxyApp],
     ["", "moniker", options.moniker],
@@ -61,6 +67,9 @@ export function initHome(options: InitOptions): { genesisFile: string } {
     ["p2p", "addr_book_strict", options.localNetwork !== true],
     ["consensus", "timeout_commit", options.timeoutCommit],
     ["tx_index", "indexer", "kv"],
+    // CometBFT's metrics (consensus, p2p, mempool) beside qosd's own
+    ["instrumentation", "prometheus", cometbftMetrics !== ""],
+    ["instrumentation", "prometheus_listen_addr", cometbftMetrics || DefaultCometbftMetricsAddress],
   ];
   for (const [section, key, value] of settings) toml = setTomlValue(toml, section, key, value);
   writeFileSync(p.cometConfig, toml);
@@ -79,6 +88,9 @@ export function initHome(options: InitOptions): { genesisFile: string } {
     (genesis.app_state.qcp as { root_ca_public_key: string }).root_ca_public_key = options.qcpRootCa;
   }
   writeGenesis(options.home, genesis);
-  writeAppConfig(options.home, AppConfigSchema.parse({ min_gas_price: options.minGasPrice, grpc_address: options.grpcAddress, rest_address: options.restAddress, rest_cors_origins: options.restCorsOrigins, explorer_address: options.explorerAddress }));
+  writeAppConfig(options.home, AppConfigSchema.parse({
+    min_gas_price: options.minGasPrice, grpc_address: options.grpcAddress, rest_address: options.restAddress, rest_cors_origins: options.restCorsOrigins,
+    explorer_address: options.explorerAddress, metrics_address: options.metricsAddress,
+  }));
   return { genesisFile: p.genesis };
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // qosd: the QOS node. `qosd --help` lists the commands; every command has its own --help.
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import { createWriteStream, type WriteStream } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
@@ -15,6 +15,9 @@ import { initHome } from "./init.js";
 import { startNode } from "./start.js";
 import { collectGentxs, gentx } from "./gentx.js";
 import { chainInfo } from "./chain-info.js";
+import { LogLevels } from "../../app/log.js";
+import { LogFormats } from "./logger.js";
+import { DefaultCometbftMetricsAddress, DefaultMetricsAddress } from "./home.js";
 
 const defaultHome = process.env.QOSD_HOME ?? join(homedir(), ".qosd");
 const program = new Command("qosd")
@@ -43,6 +46,8 @@ homeOption(
     .option("--rest.address <host:port>", 'REST (LCD) gateway address ("" disables it)', DefaultRestAddress)
     .option("--rest.cors <origins>", 'comma-separated origins allowed to call the REST gateway from a browser ("*" any)', "")
     .option("--explorer.address <host:port>", 'block explorer page address ("" disables it)', DefaultExplorerAddress)
+    .option("--metrics.address <host:port>", 'qosd Prometheus metrics address ("" disables them)', DefaultMetricsAddress)
+    .option("--cometbft-metrics <host:port>", 'CometBFT\'s own Prometheus metrics address (instrumentation.prometheus_listen_addr; "" turns them off)', DefaultCometbftMetricsAddress)
     .option("--profile <profile>", "qos (the public chain) or business (a business chain: bank, qsc, approve, qcp; fixed validators, no inflation)", "qos")
     .option("--qsc-root-ca <base64>", "public key of the QSC root CA (from `qoscli ca new-root`): lets tokens be created")
     .option("--qcp-root-ca <base64>", "public key of the QCP root CA (from `qoscli ca new-root`): lets relayers be registered")
@@ -64,6 +69,8 @@ homeOption(
     restAddress: opts["rest.address"],
     restCorsOrigins: corsList(opts["rest.cors"]),
     explorerAddress: opts["explorer.address"],
+    metricsAddress: opts["metrics.address"],
+    cometbftMetricsAddress: opts.cometbftMetrics,
     qscRootCa: opts.qscRootCa,
     qcpRootCa: opts.qcpRootCa,
     profile: opts.profile,
@@ -131,9 +138,12 @@ homeOption(
     .option("--rest.cors <origins>", 'comma-separated origins allowed to call the REST gateway from a browser ("*" any), overriding config/app.json rest_cors_origins')
     .option("--explorer.address <host:port>", 'block explorer page address, overriding config/app.json explorer_address ("" disables it)')
     .option("--upgrade-done <name...>", "software upgrade(s) scheduled by governance that this node has carried out: the chain continues past their height")
+    .option("--metrics.address <host:port>", 'Prometheus metrics address (GET /metrics), overriding config/app.json metrics_address ("" disables them)')
+    .addOption(new Option("--log-level <level>", "least severe log lines printed, overriding config/app.json log_level").choices([...LogLevels]))
+    .addOption(new Option("--log-format <format>", "text, or json: one object per line (ts, level, component, msg, ...), overriding config/app.json log_format").choices([...LogFormats]))
     .addHelpText("after", "\nExamples:\n  qosd start --home ~/.qosd\n  qosd start --abci-only --home ~/.qosd   # then: cometbft start --home ~/.qosd\n  qosd start --home ~/.qosd --upgrade-done v2   # after the chain stopped with UPGRADE v2 NEEDED"),
 ).action(async (opts) => {
-  await startNode({ home: resolve(opts.home), abciOnly: opts.abciOnly, cometbft: opts.cometbft, verbose: opts.verbose, grpcAddress: opts.grpcAddress, restAddress: opts["rest.address"], restCorsOrigins: opts["rest.cors"] === undefined ? undefined : corsList(opts["rest.cors"]), explorerAddress: opts["explorer.address"], upgradesDone: opts.upgradeDone });
+  await startNode({ home: resolve(opts.home), abciOnly: opts.abciOnly, cometbft: opts.cometbft, verbose: opts.verbose, grpcAddress: opts.grpcAddress, restAddress: opts["rest.address"], restCorsOrigins: opts["rest.cors"] === undefined ? undefined : corsList(opts["rest.cors"]), explorerAddress: opts["explorer.address"], upgradesDone: opts.upgradeDone, metricsAddress: opts["metrics.address"], logLevel: opts.logLevel, logFormat: opts.logFormat });
 });
 
 homeOption(

@@ -11,6 +11,11 @@ import { cometbftBinary, getTomlValue } from "../common/cometbft.js";
 import { followLog, rotateClosedLog, rotateOpenLog } from "./cometbft-log.js";
 import { repairTxIndex } from "./index-repair.js";
 import { genesisProfile, paths, readAppConfig } from "./home.js";
+import { createLogger, type LogFormat } from "./logger.js";
+import type { LogLevel } from "../../app/log.js";
+import { instrumentApp } from "./instrument.js";
+import { BlockLog } from "./block-log.js";
+import { NodeMetrics, startMetricsServer, type MetricsServer } from "./metrics.js";
 
 export interface StartOptions {
   home: string;
@@ -28,6 +33,11 @@ export interface StartOptions {
   explorerAddress?: string;
   /** governance software upgrades this node has carried out (qosd start --upgrade-done) */
   upgradesDone?: string[];
+  /** overrides config/app.json metrics_address ("" disables the metrics) */
+  metricsAddress?: string;
+  /** override config/app.json log_level and log_format */
+  logLevel?: LogLevel;
+  logFormat?: LogFormat;
 }
 
 export async function startNode(options: StartOptions): Promise<void> {
@@ -40,7 +50,10 @@ export async function startNode(options: StartOptions): Promise<void> {
   const toml = readFileSync(p.cometConfig, "utf8");
   const proxyApp = getTomlValue(toml, "", "proxy_app") ?? "tcp://127.0.0.1:26658";
   const rpc = getTomlValue(toml, "rpc", "laddr") ?? "";
-  const log = (line: string) => console.error(`qosd: ${line}`);
+  const metricsAddress = options.metricsAddress ?? config.metrics_address;
+  const logger = createLogger({ level: options.logLevel ?? config.log_level, format: options.logFormat ?? config.log_format });
+  const log = logger.sink();
+  const metrics = metricsAddress ? new NodeMetrics() : undefined;
   const app = await openApp({
     profile: genesisProfile(options.home),
     dbPath: p.appDb,
@@ -52,30 +65,33 @@ export async function startNode(options: StartOptions): Promise<void> {
     upgradesDone: options.upgradesDone,
     snapshots: { dir: p.snapshots, interval: config.snapshot_interval, keepRecent: config.snapshot_keep_recent },
     log,
+    observer: metrics?.observer,
   });
   // Timings for operators and the benchmark (wall clock, outside the state machine).
-  const finalize = app.finalizeBlock.bind(app);
-  const commit = app.commit.bind(app);
-  let lastBlock = { txs: 0, finalizeMs: 0 };
-  app.finalizeBlock = (req) => {
-    const started = performance.now();
-    const res = finalize(req);
-    lastBlock = { txs: req.txs.length, finalizeMs: performance.now() - started };
-    return res;
-  };
-  app.commit = async () => {
-    const started = performance.now();
-    const res = await commit();
-    const commitMs = performance.now() - started;
-    if (config.log_level === "info") {
-      log(
-        `committed height ${app.lastHeight} txs ${lastBlock.txs} finalize_ms ${lastBlock.finalizeMs.toFixed(1)} commit_ms ${commitMs.toFixed(1)} app_hash ${Buffer.from(app.store.latest.appHash).toString("hex").toUpperCase()}`,
-      );
-    }
-    return res;
-  };
-  const server = await startAbciServer(app, proxyApp, { logger: log });
+  const blockLog = new BlockLog(logger, { summaryEvery: config.log_summary_blocks, emptyBlocks: config.log_empty_blocks });
+  instrumentApp(app, {
+    block: (b) => {
+      blockLog.block(b);
+      metrics?.watchers.block?.(b);
+    },
+    checkTx: metrics?.watchers.checkTx,
+  });
+  const server = await startAbciServer(app, proxyApp, { logger: logger.sink("abci") });
   log(`app at height ${app.lastHeight}, ABCI on ${server.address}, signature verifier: ${app.verifierName}`);
+  let metricsServer: MetricsServer | undefined;
+  if (metrics) {
+    metrics.attach(app, server);
+    try {
+      metricsServer = await startMetricsServer(metrics, metricsAddress);
+    } catch (e) {
+      await server.close();
+      await app.close();
+      throw e;
+    }
+    log(`metrics on http://${metricsServer.address}/metrics`);
+  } else {
+    log("metrics disabled (metrics_address is empty)");
+  }
   // blocks, broadcast, tx search and node settings, beside the router's queries (on gRPC and REST alike)
   const services = nodeServices({
     rpcUrl: localRpcUrl(rpc),
@@ -88,6 +104,7 @@ export async function startNode(options: StartOptions): Promise<void> {
     try {
       grpcServer = await startGrpcServer(app, { address: grpcAddress, services, log });
     } catch (e) {
+      await metricsServer?.close();
       await server.close();
       await app.close();
       throw e;
@@ -102,6 +119,7 @@ export async function startNode(options: StartOptions): Promise<void> {
       restServer = await startRestServer(app, { address: restAddress, corsOrigins, services, log });
     } catch (e) {
       await grpcServer?.close();
+      await metricsServer?.close();
       await server.close();
       await app.close();
       throw e;
@@ -117,6 +135,7 @@ export async function startNode(options: StartOptions): Promise<void> {
     } catch (e) {
       await restServer?.close();
       await grpcServer?.close();
+      await metricsServer?.close();
       await server.close();
       await app.close();
       throw e;
@@ -144,6 +163,7 @@ export async function startNode(options: StartOptions): Promise<void> {
     await explorer?.close();
     await restServer?.close();
     await grpcServer?.close();
+    await metricsServer?.close();
     await server.close();
     await app.close();
     log(`stopped at height ${app.lastHeight}`);
@@ -170,7 +190,7 @@ export async function startNode(options: StartOptions): Promise<void> {
       try {
         if (rotateOpenLog(p.cometLog, rotation)) log(`rotated ${p.cometLog} (over ${rotation.maxBytes} bytes)`);
       } catch (e) {
-        log(`cannot rotate ${p.cometLog}: ${(e as Error).message}`);
+        log(`cannot rotate ${p.cometLog}: ${(e as Error).message}`, "warn");
       }
     }, 1000);
     rotateTimer.unref();
@@ -181,7 +201,7 @@ export async function startNode(options: StartOptions): Promise<void> {
     });
     comet.on("exit", (code, signal) => {
       if (stopping) return;
-      log(`CometBFT exited (${signal ?? `code ${code}`}); its log is ${p.cometLog}`);
+      log(`CometBFT exited (${signal ?? `code ${code}`}); its log is ${p.cometLog}`, "error");
       void shutdown(1);
     });
     log(`CometBFT ${binary} started (pid ${comet.pid}), RPC ${rpc.replace("tcp://", "http://")}, log ${p.cometLog}`);

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { QosApp } from "../../app/app.js";
+import type { AppObserver, QosApp } from "../../app/app.js";
 import { openApp, type Profile, type QosChain } from "../../chain/index.js";
 import type { QueryLimits } from "../../app/query.js";
 import type { Event, ExecTxResult, ValidatorUpdate } from "cosmjs-types/tendermint/abci/types";
@@ -43,12 +43,14 @@ export async function createTestApp(
     txCacheBytes?: number; signatureCacheBytes?: number;
     /** CometBFT's genesis validators (genesis.json `validators`), outside staking */
     validators?: Array<{ pubKey: Uint8Array; power: bigint }>;
+    /** told every tx result (AppOptions.observer: metrics) */
+    observer?: AppObserver;
   } = {},
 ): Promise<TestApp> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "qos-app-"));
   const open = () =>
     openApp({ dbPath: join(dir, "app.db"), minGasPrice: options.minGasPrice ?? "0.025uqos", checkInvariants: true, profile: options.profile, queryLimits: options.queryLimits,
-      txCacheBytes: options.txCacheBytes, signatureCacheBytes: options.signatureCacheBytes, log: () => {} });
+      txCacheBytes: options.txCacheBytes, signatureCacheBytes: options.signatureCacheBytes, observer: options.observer, log: () => {} });
   const t: TestApp = {
     app: await open(),
     dir,

@@ -35,6 +35,9 @@ export class TestNode {
   restUrl = "";
   /** base URL of the block explorer page qosd serves (a free port of its own) */
   explorerUrl = "";
+  /** qosd's Prometheus endpoint and CometBFT's (free ports of their own) */
+  metricsUrl = "";
+  cometbftMetricsUrl = "";
   private process?: ChildProcess;
   output = "";
   private outputWatchers = new Set<() => void>();
@@ -48,12 +51,14 @@ export class TestNode {
     const home = mkdtempSync(join(tmpdir(), "qos-e2e-"));
     const chainId = options.chainId ?? "qos-e2e-1";
     const [rpc, p2p, abci, grpc, rest, explorer] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+    const [metrics, cometMetrics] = [await freePort(), await freePort()];
     qosd([
       "init", "e2e", "--home", home, "--chain-id", chainId,
       "--rpc-laddr", `tcp://127.0.0.1:${rpc}`, "--p2p-laddr", `tcp://127.0.0.1:${p2p}`,
       "--proxy-app", `tcp://127.0.0.1:${abci}`, "--timeout-commit", options.timeoutCommit ?? "300ms",
       "--min-gas-price", options.minGasPrice ?? "0.025uqos", "--grpc-address", `127.0.0.1:${grpc}`,
       "--rest.address", `127.0.0.1:${rest}`, "--explorer.address", `127.0.0.1:${explorer}`, "--profile", options.profile ?? "qos",
+      "--metrics.address", `127.0.0.1:${metrics}`, "--cometbft-metrics", `127.0.0.1:${cometMetrics}`,
     ]);
     for (const account of options.accounts ?? []) qosd(["add-genesis-account", account.address, account.coins, "--home", home]);
     const node = new TestNode(home, chainId);
@@ -61,6 +66,8 @@ export class TestNode {
     node.grpcAddress = `127.0.0.1:${grpc}`;
     node.restUrl = `http://127.0.0.1:${rest}`;
     node.explorerUrl = `http://127.0.0.1:${explorer}`;
+    node.metricsUrl = `http://127.0.0.1:${metrics}/metrics`;
+    node.cometbftMetricsUrl = `http://127.0.0.1:${cometMetrics}/metrics`;
     return node;
   }
 
@@ -87,14 +94,19 @@ export class TestNode {
   /** New free ports for RPC, p2p, ABCI and gRPC in this node's config. */
   private async movePorts(): Promise<void> {
     const [rpc, p2p, abci, grpc, rest, explorer] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+    const [metrics, cometMetrics] = [await freePort(), await freePort()];
     const tomlFile = join(this.home, "config/config.toml");
     let toml = readFileSync(tomlFile, "utf8");
     toml = setTomlValue(toml, "", "proxy_app", `tcp://127.0.0.1:${abci}`);
     toml = setTomlValue(toml, "rpc", "laddr", `tcp://127.0.0.1:${rpc}`);
     toml = setTomlValue(toml, "p2p", "laddr", `tcp://127.0.0.1:${p2p}`);
+    toml = setTomlValue(toml, "instrumentation", "prometheus_listen_addr", `127.0.0.1:${cometMetrics}`);
     writeFileSync(tomlFile, toml);
     const appFile = join(this.home, "config/app.json");
-    writeFileSync(appFile, JSON.stringify({ ...JSON.parse(readFileSync(appFile, "utf8")), grpc_address: `127.0.0.1:${grpc}`, rest_address: `127.0.0.1:${rest}`, explorer_address: `127.0.0.1:${explorer}` }, null, 2));
+    const config = JSON.parse(readFileSync(appFile, "utf8"));
+    writeFileSync(appFile, JSON.stringify({ ...config, grpc_address: `127.0.0.1:${grpc}`, rest_address: `127.0.0.1:${rest}`, explorer_address: `127.0.0.1:${explorer}`, metrics_address: `127.0.0.1:${metrics}` }, null, 2));
+    this.metricsUrl = `http://127.0.0.1:${metrics}/metrics`;
+    this.cometbftMetricsUrl = `http://127.0.0.1:${cometMetrics}/metrics`;
     this.rpcUrl = `http://127.0.0.1:${rpc}`;
     this.grpcAddress = `127.0.0.1:${grpc}`;
     this.restUrl = `http://127.0.0.1:${rest}`;
