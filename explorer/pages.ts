@@ -222,8 +222,10 @@ const account: Page = {
       section("Delegations", table("delegations", ["validator", "amount", "pending rewards", "auto-compound"], (delegations.delegations as any[]).map((d, i) => [
         addr(d.validator), coin(d.amount), coin(rewards[i].rewards), d.auto_compound ? "yes" : "no",
       ]))),
-      section("Unbondings", table("unbondings", Object.keys(unbondings.unbondings[0] ?? { amount: 0 }), (unbondings.unbondings as any[]).map((u) => Object.values(u).map((x) => value(x))))),
-      section("Allowances given", table("allowances", ["to", "coins"], (allowances.allowances as any[]).map((a) => [addr(a.to ?? a.spender ?? ""), value(a.coins ?? a.qos ?? a)]))),
+      section("Unbondings", table("unbondings", ["validator", "amount", "started at height", "completes"], (unbondings.unbondings as any[]).map((u) => [
+        addr(u.validator), coin(u.amount), u.creation_height, unixTime(u.completion_time),
+      ]))),
+      section("Allowances given", table("allowances", ["to", "coins"], (allowances.allowances as any[]).map((a) => [addr(a.to), coins(a.coins)]))),
       section("Transactions", table("account-txs", ["hash", "height", "messages", "result", "time"], txs.map(txRow))),
     );
   },
@@ -261,7 +263,9 @@ const validator: Page = {
   live: true,
   async render(operator) {
     if (!/^qosval1[02-9ac-hj-np-z]{38,}$/.test(operator)) throw new NotFound(`${operator} is not a qosval address`);
-    const { validator: v } = await rest(`/qos/stake/v1/validators/${operator}`);
+    const { validators: list } = await rest("/qos/stake/v1/validators", { "pagination.limit": "1000" });
+    const v = (list as any[]).find((x) => x.operator_address === operator);
+    if (!v) throw new NotFound(`no validator ${operator}`);
     const [row, delegators, dist] = await Promise.all([
       validatorRow(v),
       rest(`/qos/stake/v1/validators/${operator}/delegations`, { "pagination.limit": "1000" }),
@@ -358,18 +362,12 @@ const proposal: Page = {
 };
 
 // --- QSC tokens -------------------------------------------------------------------------------------------
-function tokenFields(t: any): Array<[string, string, Child]> {
-  const skip = new Set(["name"]);
-  return Object.entries(t).filter(([k]) => !skip.has(k)).map(([k, v]) => [k.replace(/_/g, " "), k, typeof v === "boolean" ? (v ? "yes" : "no") : value(v)]);
-}
-
 const tokens: Page = {
   live: true,
   async render() {
     const { tokens: list } = await rest("/qos/qsc/v1/tokens", { "pagination.limit": "1000" });
-    const supplies = await Promise.all((list as any[]).map((t) => rest("/cosmos/bank/v1beta1/supply/by_denom", { denom: t.name })));
-    return section("QSC tokens", table("tokens", ["token", "supply", "banker", "paused"], (list as any[]).map((t, i) => [
-      link(`/token/${encodeURIComponent(t.name)}`, t.name), coin(supplies[i].amount.amount, t.name), t.banker ? addr(t.banker) : "—", t.paused ? "yes" : "no",
+    return section("QSC tokens", table("tokens", ["token", "supply", "banker", "paused"], (list as any[]).map(({ token: t, total_supply }) => [
+      link(`/token/${encodeURIComponent(t.name)}`, t.name), coin(total_supply, t.name), t.banker ? addr(t.banker) : "—", t.paused ? "yes" : "no",
     ]), "no QSC tokens"));
   },
 };
@@ -377,45 +375,65 @@ const tokens: Page = {
 const token: Page = {
   live: true,
   async render(name) {
-    const { token: t } = await rest(`/qos/qsc/v1/tokens/${encodeURIComponent(name)}`);
-    const supply = await rest("/cosmos/bank/v1beta1/supply/by_denom", { denom: t.name });
-    return section(`QSC ${t.name}`, fields([["Name", "name", t.name], ["Supply", "supply", coin(supply.amount.amount, t.name)], ...tokenFields(t)]));
+    const { token: t, total_supply } = await rest(`/qos/qsc/v1/tokens/${encodeURIComponent(name)}`);
+    return section(`QSC ${t.name}`, fields([
+      ["Name", "name", t.name],
+      ["Symbol", "symbol", t.symbol],
+      ["Decimals", "decimals", String(t.decimals)],
+      ["Supply", "supply", coin(total_supply, t.name)],
+      ["Banker", "banker", t.banker ? addr(t.banker) : "—"],
+      ["Creator", "creator", addr(t.creator)],
+      ["Paused", "paused", t.paused ? "yes (transfers refused)" : "no"],
+      ["Description", "description", t.description || "—"],
+    ]));
   },
 };
 
 // --- QCP --------------------------------------------------------------------------------------------------
+function clientStatus(c: any | undefined): string {
+  if (!c) return "no client";
+  return `${c.status}, latest height ${c.client_state?.latest_height ?? "?"}`;
+}
+
+/** The last outgoing messages and whether their result came back (pending until it does). */
+const RecentOut = 10n;
+
 const qcp: Page = {
   live: true,
   async render(chain) {
-    if (chain) return qcpChain.render(chain);
+    if (chain) return qcpChain(chain);
     const { chains } = await rest("/qos/qcp/v1/chains", { "pagination.limit": "1000" });
     const rows = await Promise.all((chains as any[]).map(async (c) => {
-      const chain = typeof c === "string" ? c : c.chain_id;
-      const [seq, client] = await Promise.all([rest(`/qos/qcp/v1/chains/${encodeURIComponent(chain)}/sequences`), restMaybe(`/qos/qcp/v1/clients/${encodeURIComponent(chain)}`)]);
-      return [link(`/qcp/${encodeURIComponent(chain)}`, chain), value(seq), client ? clientStatus(client) : "no client"] as Child[];
+      const id: string = c.info.chain_id;
+      const client = await restMaybe(`/qos/qcp/v1/clients/${encodeURIComponent(id)}`);
+      return [link(`/qcp/${encodeURIComponent(id)}`, id), c.out_sequence, c.in_sequence, String(c.info.relayers.length), clientStatus(client)] as Child[];
     }));
-    return section("QCP routes", table("qcp-chains", ["counterpart chain", "sequences", "client"], rows, "no QCP routes"));
+    return section("QCP routes", table("qcp-chains", ["counterpart chain", "sent (out sequence)", "received (in sequence)", "relayers", "light client"], rows, "no QCP routes"));
   },
 };
 
-function clientStatus(c: any): string {
-  const s = c.client ?? c;
-  if (s.frozen_height && s.frozen_height !== "0") return `frozen at ${s.frozen_height}`;
-  if (s.status) return statusName(String(s.status));
-  if (s.expired) return "expired";
-  return `active, latest height ${s.latest_height ?? "?"}`;
+async function qcpChain(chain: string): Promise<HTMLElement> {
+  const id = encodeURIComponent(chain);
+  const [seq, client] = await Promise.all([rest(`/qos/qcp/v1/chains/${id}/sequences`), restMaybe(`/qos/qcp/v1/clients/${id}`)]);
+  const out = BigInt(seq.out_sequence);
+  const recent: bigint[] = [];
+  for (let s = out; s > 0n && s > out - RecentOut; s--) recent.push(s);
+  const results = await Promise.all(recent.map((s) => restMaybe(`/qos/qcp/v1/chains/${id}/results/${s}`)));
+  const pending = results.filter((r) => !r?.result).length;
+  return h("div", {},
+    section(`QCP route ${chain}`,
+      fields([
+        ["Counterpart chain", "chain", chain],
+        ["Sent (out sequence)", "out-sequence", seq.out_sequence],
+        ["Received (in sequence)", "in-sequence", seq.in_sequence],
+        [`Pending (of the last ${recent.length} sent)`, "pending", String(pending)],
+        ["Light client", "client-status", clientStatus(client)],
+        ["Trusting period", "trusting-period", client ? `${client.client_state.trusting_period_seconds} s` : "—"],
+      ]),
+    ),
+    section("Last messages sent", table("qcp-out", ["sequence", "result"], recent.map((s, i) => [String(s), results[i]?.result ? (results[i].result.code === 0 ? "ok" : `failed (${results[i].result.codespace} ${results[i].result.code})`) : "pending"]))),
+  );
 }
-
-const qcpChain: Page = {
-  live: true,
-  async render(chain) {
-    const [seq, client] = await Promise.all([rest(`/qos/qcp/v1/chains/${encodeURIComponent(chain)}/sequences`), restMaybe(`/qos/qcp/v1/clients/${encodeURIComponent(chain)}`)]);
-    return h("div", {},
-      section(`QCP route ${chain}`, h("div", { "data-testid": "qcp-sequences" }, value(seq))),
-      section("Light client", client ? h("div", { "data-testid": "qcp-client" }, h("p", { "data-k": "client-status" }, clientStatus(client)), value(client)) : h("p", {}, "no client")),
-    );
-  },
-};
 
 const search: Page = {
   live: false,
