@@ -46,6 +46,7 @@ import type { AnteHandler, BlockInfo, Chain, Context, Module, ValidatorUpdate } 
 import { Method } from "../gen/names.js";
 import { Router } from "./router.js";
 import { uvarintSize } from "./abci/framing.js";
+import "./protobuf-writer.js";
 import { CacheStore, type KVStore } from "./state/kv.js";
 import { encodeProof } from "./state/smt.js";
 import { CommitStore, type PendingVersion } from "./state/store.js";
