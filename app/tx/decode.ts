@@ -37,6 +37,23 @@ export interface DecodedTx {
   msgs: DecodedMsg[];
   /** signer addresses of all messages, de-duplicated, first occurrence first */
   signers: string[];
+  /**
+   * Per signer, what this node verified the signature under, set by the ante handler once the whole tx
+   * has passed it (the fee paid). The signature's validity is a function of the bytes and of these three,
+   * so a later check of the same bytes (the recheck after each Commit, FinalizeBlock) whose account has
+   * the same number and key may skip the sign bytes, their hash, the public key's decoding and address
+   * and the curve check: the result is the one verifying again would give. Lives as long as this decoded
+   * tx in the node's cache; at most one entry per signature the tx carries.
+   */
+  verifiedSigners?: ReadonlyArray<VerifiedSigner>;
+}
+
+export interface VerifiedSigner {
+  chainId: string;
+  /** the account number in the sign bytes (0 for a genesis transaction) */
+  accountNumber: bigint;
+  /** the key the signature verified with (the signer info's, else the account's) */
+  pubKey: Uint8Array;
 }
 
 function decodeOrThrow<T>(what: string, decode: () => T): T {

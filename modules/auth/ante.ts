@@ -18,7 +18,7 @@ import { GasCosts } from "../../app/gas.js";
 import type { AnteContext, AnteHandler, AnteOptions, AnteResult, MsgLimits } from "../../app/module.js";
 import type { KVReader, KVStore } from "../../app/state/kv.js";
 import { aminoSignBytes, aminoSignDocBody } from "../../app/tx/amino.js";
-import type { DecodedTx } from "../../app/tx/decode.js";
+import type { DecodedTx, VerifiedSigner } from "../../app/tx/decode.js";
 import { isLowS } from "../../app/tx/verify.js";
 import { accSeqEvent, feeEvent, signatureEvent } from "./events.js";
 import { Secp256k1PubKeyTypeUrl, type Account, type AuthKeeper } from "./keeper.js";
@@ -113,28 +113,21 @@ function runAnte(ctx: AnteContext, tx: DecodedTx, deps: AnteDeps, options: AnteO
   /** the amino JSON document's part every signer shares, built at the first amino signer */
   let aminoBody: ReturnType<typeof aminoSignDocBody> | undefined;
   const verified: Array<{ digest: Uint8Array; signature: Uint8Array; publicKey: Uint8Array }> = [];
+  const verifiedSigners: VerifiedSigner[] = [];
   const accounts: Account[] = [];
   signers.forEach((signer, i) => {
     const address = parseAccAddress(signer, `signer ${i}`);
     const account = deps.accounts.getAccount(ctx.store, address);
     if (!account) throw Errors.unknownAddress.with(`account ${signer} does not exist: it must receive funds first`);
     const info = authInfo.signerInfos[i];
+    // this signer passed on these bytes before (DecodedTx.verifiedSigners): what depends on the bytes
+    // alone is not redone, what depends on the state is
+    const memo = tx.verifiedSigners?.[i];
 
     let pubKey = account.pubKey;
     if (info.publicKey) {
-      if (info.publicKey.typeUrl !== Secp256k1PubKeyTypeUrl) {
-        throw Errors.invalidPubKey.with(`signer ${i}: key type ${info.publicKey.typeUrl} is not supported, use ${Secp256k1PubKeyTypeUrl}`);
-      }
-      let key: Uint8Array;
-      try {
-        key = PubKey.decode(info.publicKey.value).key;
-      } catch {
-        throw Errors.invalidPubKey.with(`signer ${i}: undecodable public key`);
-      }
-      if (key.length !== 33) throw Errors.invalidPubKey.with(`signer ${i}: public key has ${key.length} bytes, expected 33`);
-      if (!Buffer.from(addressFromPubKey(key)).equals(Buffer.from(address))) {
-        throw Errors.invalidPubKey.with(`signer ${i}: public key does not belong to ${signer}`);
-      }
+      // with a memo, the signer info carried this key and it passed signerInfoKey's checks
+      const key = memo?.pubKey ?? signerInfoKey(info.publicKey, i, address, signer);
       if (pubKey && !Buffer.from(pubKey).equals(Buffer.from(key))) {
         throw Errors.invalidPubKey.with(`signer ${i}: public key differs from the one ${signer} signed with before`);
       }
@@ -150,6 +143,14 @@ function runAnte(ctx: AnteContext, tx: DecodedTx, deps: AnteDeps, options: AnteO
       const mode = info.modeInfo?.single?.mode;
       // genesis transactions are signed before account numbers exist (the Cosmos SDK's rule)
       const accountNumber = ctx.mode === "genesis" ? 0n : account.accountNumber;
+      const signature = raw.signatures[i];
+      verifiedSigners.push({ chainId: ctx.block.chainId, accountNumber, pubKey });
+      if (memo && memo.chainId === ctx.block.chainId && memo.accountNumber === accountNumber && Buffer.from(memo.pubKey).equals(Buffer.from(pubKey))) {
+        // the same sign bytes, signature and key as a verification that passed
+        signatureEvents.push(signatureEvent(toBase64(signature)));
+        accounts.push({ ...account, pubKey });
+        return;
+      }
       let signBytes: Uint8Array;
       if (mode === SignMode.SIGN_MODE_DIRECT) {
         signBytes = SignDoc.encode({ bodyBytes: raw.bodyBytes, authInfoBytes: raw.authInfoBytes, chainId: ctx.block.chainId, accountNumber }).finish();
@@ -160,7 +161,6 @@ function runAnte(ctx: AnteContext, tx: DecodedTx, deps: AnteDeps, options: AnteO
         throw Errors.notSupported.with(`signer ${i}: sign mode ${mode ?? "multi"} is not supported, use SIGN_MODE_DIRECT or SIGN_MODE_LEGACY_AMINO_JSON`);
       }
       const digest = createHash("sha256").update(signBytes).digest();
-      const signature = raw.signatures[i];
       if (signature.length !== 64) {
         throw Errors.unauthorized.with(`signer ${i}: signature has ${signature.length} bytes, expected 64 (r||s)`);
       }
@@ -190,7 +190,27 @@ function runAnte(ctx: AnteContext, tx: DecodedTx, deps: AnteDeps, options: AnteO
   ctx.events.push(feeEvent(coinsToString(paid), signers[0]));
   // only now, with the fee paid, may the tx's signatures take memory in the cache (D11)
   options.signatureCache.remember(verified);
+  if (!options.simulate) tx.verifiedSigners = verifiedSigners;
   return { gasLimit, fee: paid, parsed };
+}
+
+/** The key a signer info carries for `signer` (a pure function of the tx): secp256k1, decodable, 33
+ *  bytes, and the key of that address; throws invalidPubKey naming what is wrong. */
+function signerInfoKey(publicKey: { typeUrl: string; value: Uint8Array }, i: number, address: Uint8Array, signer: string): Uint8Array {
+  if (publicKey.typeUrl !== Secp256k1PubKeyTypeUrl) {
+    throw Errors.invalidPubKey.with(`signer ${i}: key type ${publicKey.typeUrl} is not supported, use ${Secp256k1PubKeyTypeUrl}`);
+  }
+  let key: Uint8Array;
+  try {
+    key = PubKey.decode(publicKey.value).key;
+  } catch {
+    throw Errors.invalidPubKey.with(`signer ${i}: undecodable public key`);
+  }
+  if (key.length !== 33) throw Errors.invalidPubKey.with(`signer ${i}: public key has ${key.length} bytes, expected 33`);
+  if (!Buffer.from(addressFromPubKey(key)).equals(Buffer.from(address))) {
+    throw Errors.invalidPubKey.with(`signer ${i}: public key does not belong to ${signer}`);
+  }
+  return key;
 }
 
 /** The amino JSON sign document of a tx but for each signer's account number and sequence. Amino JSON signs

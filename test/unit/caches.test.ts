@@ -123,4 +123,30 @@ describe("attack: memory exhaustion through the node's caches", () => {
     assert.deepEqual(a.results, b.results);
     assert.deepEqual(a.appHash, b.appHash);
   });
+
+  test("recheck and FinalizeBlock reuse a passed signature check (DecodedTx.verifiedSigners) without changing any outcome: same responses, results and app hash as a node with no caches", async () => {
+    const warm = await open();
+    const cold = await open({ txCacheBytes: 0, signatureCacheBytes: 0 });
+    const txs = await Promise.all([0, 1, 2].map((sequence) => signTx(alice, [send(alice.address, bob.address, "1")], { chainId, accountNumber: 0, sequence, fee })));
+    // a forged tx (another body under tx 2's auth info and signature) is refused however often it comes
+    const otherBody = TxRaw.decode(await signTx(alice, [send(alice.address, bob.address, "2")], { chainId, accountNumber: 0, sequence: 2, fee })).bodyBytes;
+    const forged = TxRaw.encode({ ...TxRaw.decode(txs[2]), bodyBytes: otherBody }).finish();
+    const order = [txs[0], txs[1], forged, txs[2]];
+    const newChecks = order.map((tx) => check(warm, tx));
+    assert.deepEqual(newChecks.map((r) => r.code), [0, 0, 4, 0]);
+    let verifications = 0;
+    const verify = warm.app.signatureCache.verify.bind(warm.app.signatureCache);
+    warm.app.signatureCache.verify = (...args) => (verifications++, verify(...args));
+    const a = await warm.block([txs[0], txs[1]]);
+    const b = await cold.block([txs[0], txs[1]]);
+    assert.equal(verifications, 0); // both passed CheckTx on this node: no sign bytes, no verification
+    assert.deepEqual(a.results, b.results);
+    assert.deepEqual(a.appHash, b.appHash);
+    const recheck = (t: TestApp, tx: Uint8Array) => t.app.checkTx({ tx, type: CheckTxType.RECHECK });
+    const warmRechecks = order.map((tx) => recheck(warm, tx));
+    assert.equal(verifications, 1); // the forged tx only: a refused check leaves nothing to reuse
+    assert.deepEqual(warmRechecks.map((r) => [r.codespace, r.code]), [["sdk", 32], ["sdk", 32], ["sdk", 4], ["", 0]]);
+    assert.deepEqual(warmRechecks, order.map((tx) => recheck(cold, tx)));
+    assert.equal(warmRechecks[3].gasUsed, newChecks[3].gasUsed);
+  });
 });
