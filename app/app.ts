@@ -49,7 +49,8 @@ import { uvarintSize } from "./abci/framing.js";
 import "./protobuf-writer.js";
 import { CacheStore, type KVStore } from "./state/kv.js";
 import { encodeProof } from "./state/smt.js";
-import { CommitStore, type PendingVersion } from "./state/store.js";
+import { CommitStore, type PreparedState, type StateStore } from "./state/store.js";
+import { DiskStore, type PruningOptions } from "./state/disk/store.js";
 import { decodeTx, type DecodedTx } from "./tx/decode.js";
 import { requestSchemaOfMethod, validateWire } from "./tx/wire.js";
 import { SignatureCache, verifierName } from "./tx/verify.js";
@@ -82,8 +83,18 @@ export interface AppOptions<C extends Chain = Chain> {
   dbPath: string;
   /** node-local minimum gas price for CheckTx, e.g. "0.025uqos"; empty = accept any fee */
   minGasPrice?: string;
-  /** how many recent versions answer queries */
+  /** where committed state lives (config/app.json state_backend): "memory" = every pair in memory, the last
+   *  keepRecent versions answer queries (CommitStore); "disk" = versions on disk behind bounded caches,
+   *  kept as `pruning` says (DiskStore, issue 13). Default "memory". */
+  stateBackend?: "memory" | "disk";
+  /** memory backend: how many recent versions answer queries */
   keepRecent?: number;
+  /** disk backend: bytes the state's value and node caches may hold (config/app.json state_cache_mb) */
+  stateCacheBytes?: number;
+  /** disk backend: which committed versions stay on disk (config/app.json pruning*); default every version */
+  pruning?: PruningOptions;
+  /** blocks CometBFT must keep (Commit's retain_height = height − min_retain_blocks); 0 keeps every block */
+  minRetainBlocks?: number;
   /** bytes the decoded-tx cache may hold (default 64 MiB); config/app.json tx_cache_bytes */
   txCacheBytes?: number;
   /** bytes the signature cache may hold (default 8 MiB); config/app.json signature_cache_bytes */
@@ -153,7 +164,7 @@ export class QosApp<C extends Chain = Chain> {
   /** genesis writes, held until the first block is committed with them */
   private genesisChanges?: Array<[string, Uint8Array | null]>;
   private checkState: CacheStore;
-  private pending?: PendingVersion;
+  private pending?: PreparedState;
   private lastBlockTimeNs = 0n;
   /** the height of the block lastBlockTimeNs is the time of (0: none finalized since the app opened) */
   private lastBlockTimeHeight = 0;
@@ -161,7 +172,7 @@ export class QosApp<C extends Chain = Chain> {
   readonly snapshots?: SnapshotManager;
 
   private constructor(
-    readonly store: CommitStore,
+    readonly store: StateStore,
     private readonly options: AppOptions<C>,
   ) {
     this.log = options.log ?? ((line) => console.error(line));
@@ -189,7 +200,10 @@ export class QosApp<C extends Chain = Chain> {
   }
 
   static async open<C extends Chain>(options: AppOptions<C>): Promise<QosApp<C>> {
-    const store = await CommitStore.open(options.dbPath, { keepRecent: options.keepRecent });
+    const store: StateStore =
+      options.stateBackend === "disk"
+        ? await DiskStore.open(options.dbPath, { cacheBytes: options.stateCacheBytes, pruning: options.pruning })
+        : await CommitStore.open(options.dbPath, { keepRecent: options.keepRecent });
     return new QosApp(store, options);
   }
 
@@ -308,6 +322,8 @@ export class QosApp<C extends Chain = Chain> {
     if (latest.height === 0) throw Errors.invalidHeight.with("no block has been committed yet");
     const version = this.store.at(height === 0 ? latest.height : height);
     if (!version) {
+      const prunedBelow = this.store.prunedBelow;
+      if (height >= 1 && height < prunedBelow) throw Errors.invalidHeight.with(`state at height ${height} is pruned (earliest kept height ${prunedBelow}, latest ${latest.height})`);
       throw Errors.invalidHeight.with(`state at height ${height} is not available (latest ${latest.height}; recent heights only)`);
     }
     return version;
@@ -535,8 +551,8 @@ export class QosApp<C extends Chain = Chain> {
    * Commit (consensus connection), after FinalizeBlock: persists the finalized block's state, height and
    * app hash in one atomic batch (Info reports them from now on), makes it the version queries read, and
    * resets the check state to it (CometBFT then rechecks the mempool). CometBFT holds the mempool lock:
-   * no CheckTx runs meanwhile. Never changes the state FinalizeBlock computed; keeps every block
-   * (retain_height 0).
+   * no CheckTx runs meanwhile. Never changes the state FinalizeBlock computed. retain_height lets
+   * CometBFT drop blocks older than min_retain_blocks (0: keep every block).
    */
   async commit(): Promise<ResponseCommit> {
     if (!this.pending) throw new Error("Commit without a finalized block");
@@ -546,7 +562,8 @@ export class QosApp<C extends Chain = Chain> {
     this.genesisChanges = undefined;
     this.checkState = new CacheStore(this.store.latest.reader);
     this.snapshots?.afterCommit(this.store.latest.height);
-    return { retainHeight: 0n };
+    const keep = this.options.minRetainBlocks ?? 0;
+    return { retainHeight: keep > 0 && pending.height > keep ? BigInt(pending.height - keep) : 0n };
   }
 
   // ---- ABCI: snapshot connection (state sync; app/snapshots.ts) ----

@@ -10,6 +10,8 @@ import { ResponseCheckTx, ResponseFinalizeBlock, ResponseQuery, type ExecTxResul
 import type { QosApp } from "../app/app.js";
 import { openApp, type Profile, type QosChain } from "../chain/index.js";
 
+export type StateBackend = "memory" | "disk";
+
 export interface CometValidator {
   pubKey: Uint8Array;
   power: bigint;
@@ -69,7 +71,7 @@ export class SimChain {
     readonly dir: string,
     readonly chainId: string,
     readonly initialHeight: number,
-    private readonly options: { profile: Profile; upgradesDone: string[] },
+    private readonly options: { profile: Profile; upgradesDone: string[]; stateBackend: StateBackend },
   ) {
     this.height = initialHeight - 1;
   }
@@ -83,11 +85,14 @@ export class SimChain {
     /** CometBFT's genesis validators (used when the app returns none) */
     validators?: ValidatorSet;
     upgradesDone?: string[];
+    /** the app's state store (default "memory"); a run must give the same trace on both */
+    stateBackend?: StateBackend;
   }): Promise<SimChain> {
     const dir = mkdtempSync(join(tmpdir(), "qos-sim-"));
-    const app = await SimChain.open(dir, opts.profile, opts.upgradesDone ?? []);
+    const options = { profile: opts.profile, upgradesDone: opts.upgradesDone ?? [], stateBackend: opts.stateBackend ?? "memory" };
+    const app = await SimChain.open(dir, options);
     const initialHeight = opts.initialHeight ?? 1;
-    const chain = new SimChain(app, dir, opts.chainId, initialHeight, { profile: opts.profile, upgradesDone: opts.upgradesDone ?? [] });
+    const chain = new SimChain(app, dir, opts.chainId, initialHeight, options);
     let res;
     try {
       res = app.initChain({
@@ -119,9 +124,14 @@ export class SimChain {
 
   genesisAppHash: Uint8Array = new Uint8Array();
 
-  private static open(dir: string, profile: Profile, upgradesDone: string[]): Promise<QosApp<QosChain>> {
+  get stateBackend(): StateBackend {
+    return this.options.stateBackend;
+  }
+
+  private static open(dir: string, { profile, upgradesDone, stateBackend }: SimChain["options"]): Promise<QosApp<QosChain>> {
     return openApp({
       dbPath: join(dir, "app.db"),
+      stateBackend,
       minGasPrice: "0.025uqos",
       profile,
       // invariants are checked by the simulation itself after each commit (counted, named)
@@ -135,7 +145,7 @@ export class SimChain {
    *  must report the last committed height and app hash, and the chain goes on from there. */
   async restart(lastAppHash: Uint8Array): Promise<void> {
     await this.app.close();
-    this.app = await SimChain.open(this.dir, this.options.profile, this.options.upgradesDone);
+    this.app = await SimChain.open(this.dir, this.options);
     const info = this.app.info({ version: "", blockVersion: 0n, p2pVersion: 0n, abciVersion: "" });
     if (info.lastBlockHeight !== BigInt(this.height) || !Buffer.from(info.lastBlockAppHash).equals(Buffer.from(lastAppHash))) {
       throw new SimFailure("restart", this.height, `Info after a restart says height ${info.lastBlockHeight}, app hash ${Buffer.from(info.lastBlockAppHash).toString("hex")}`);

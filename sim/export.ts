@@ -69,7 +69,7 @@ const describeSet = (s: ValidatorSet) => [...s.entries()].map(([k, v]) => `${k.s
 export async function regenesis(a: SimChain, validators: ValidatorSet = new Map()): Promise<SimChain> {
   return SimChain.create({
     chainId: a.chainId, profile: a.app.keepers.profile, genesisSeconds: a.lastTime, initialHeight: a.height + 1,
-    appState: exportDoc(a), upgradesDone: UpgradesDone, validators,
+    appState: exportDoc(a), upgradesDone: UpgradesDone, validators, stateBackend: a.stateBackend,
   });
 }
 

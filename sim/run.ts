@@ -14,7 +14,7 @@ import { clientGenesis, clientHeader, consensusKey, lightBlock, protoValidatorSe
 import { QueryEntryRequest, QueryEntryResponse, QuerySequencesRequest, QuerySequencesResponse } from "../gen/qos/qcp/v1/query.js";
 import type { ExecTxResult } from "cosmjs-types/tendermint/abci/types";
 import { Rng } from "./rng.js";
-import { SimChain, SimFailure, consAddress, type ValidatorSet } from "./chain.js";
+import { SimChain, SimFailure, consAddress, type StateBackend, type ValidatorSet } from "./chain.js";
 import { ChainId, GenesisSeconds, PeerChainId, UpgradesDone, World } from "./world.js";
 import { ExchangeWeights, Generators, Weights, buildPlanned, malformed } from "./traffic.js";
 import { buildTx, type Msg, type SimAccount, type TxSpec } from "./tx.js";
@@ -42,6 +42,8 @@ export interface SimOptions {
   /** up to two exchange txs per block besides the other traffic (default false), from a stream of their
    *  own: the runs recorded before the exchange existed (GoldenTraces) send exactly what they sent */
   exchangeTraffic?: boolean;
+  /** the apps' state store (default "memory"): the trace must not depend on it */
+  stateBackend?: StateBackend;
   /** progress lines (default: none) */
   log?: (line: string) => void;
 }
@@ -119,10 +121,10 @@ export async function runSimulation(options: SimOptions): Promise<SimSummary> {
   // under test is created by the relayer (MsgCreateClient with a QCP root CA certificate) in its next block
   const peerKey = consensusKey("peer-0");
   const peerSet: ValidatorSet = new Map([[Buffer.from(consAddress(peerKey)).toString("hex"), { pubKey: peerKey, power: 10n }]]);
-  w.peer = await SimChain.create({ chainId: PeerChainId, profile: "business", genesisSeconds: GenesisSeconds, appState: w.peerAppState(), validators: peerSet });
+  w.peer = await SimChain.create({ chainId: PeerChainId, profile: "business", genesisSeconds: GenesisSeconds, appState: w.peerAppState(), validators: peerSet, stateBackend: options.stateBackend });
   await w.peer.block({ txs: [], timeSeconds: GenesisSeconds + 1n });
   w.chain = await SimChain.create({
-    chainId: ChainId, profile: "qos", genesisSeconds: GenesisSeconds, upgradesDone: UpgradesDone,
+    chainId: ChainId, profile: "qos", genesisSeconds: GenesisSeconds, upgradesDone: UpgradesDone, stateBackend: options.stateBackend,
     appState: { ...w.genesisAppState(clientGenesis(lightBlock(w.peer, 1))), genutil: { gen_txs: gentxs } },
   });
 

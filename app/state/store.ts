@@ -104,6 +104,8 @@ export interface StateStore {
   readonly latest: StateVersion;
   /** a kept version, undefined for one not kept */
   at(height: number): StateVersion | undefined;
+  /** heights below this were deleted by pruning (0: none); queries there get a "pruned" error */
+  readonly prunedBelow: number;
   prepare(height: number, changes: ReadonlyArray<Change>): PreparedState;
   /** takes only what this store's prepare() returned */
   commit(pending: PreparedState): Promise<void>;
@@ -332,6 +334,10 @@ export class CommitStore implements StateStore {
   get latest(): StateVersion {
     return this.current;
   }
+
+  /** 0: this store keeps recent versions in memory and loses the older ones at a restart, which is not
+   *  pruning (Cosmos options): queries there keep the "not available" error */
+  readonly prunedBelow = 0;
 
   /** The latest version or one of the last keepRecent kept in memory (after a restart, only the latest). */
   at(height: number): StateVersion | undefined {

@@ -12,6 +12,7 @@ import { DefaultRestAddress } from "../../app/rest/server.js";
 import { DefaultExplorerAddress } from "./explorer.js";
 import { DefaultTxCacheBytes } from "../../app/app.js";
 import { DefaultSignatureCacheBytes } from "../../app/tx/verify.js";
+import type { PruningOptions } from "../../app/state/disk/store.js";
 import { LogLevels } from "../../app/log.js";
 import { LogFormats } from "./logger.js";
 
@@ -23,8 +24,20 @@ export const DefaultCometbftMetricsAddress = "127.0.0.1:26660";
 export const AppConfigSchema = z.object({
   /** minimum gas price this node's mempool accepts (CheckTx only; not consensus) */
   min_gas_price: z.string().default("0.025uqos"),
-  /** recent heights kept in memory for queries and proofs */
+  /** where the committed state lives: "memory" (every pair in memory, keep_recent versions answer, rebuilt
+   *  at start) or "disk" (versions on disk behind state_cache_mb of caches, kept as pruning says) */
+  state_backend: z.enum(["memory", "disk"]).default("memory"),
+  /** memory backend: recent heights kept in memory for queries and proofs */
   keep_recent: z.number().int().min(1).default(100),
+  /** disk backend: MiB the state's caches may hold (latest values and tree nodes; the state is on disk) */
+  state_cache_mb: z.number().int().min(1).default(512),
+  /** disk backend: which state versions stay (Cosmos SDK options): default keeps the last 362,880 and
+   *  prunes every 10 blocks, nothing keeps all, everything keeps the last 2, custom uses the two below */
+  pruning: z.enum(["default", "nothing", "everything", "custom"]).default("default"),
+  pruning_keep_recent: z.number().int().min(0).default(0),
+  pruning_interval: z.number().int().min(0).default(0),
+  /** blocks CometBFT keeps at least (Commit's retain_height = height − this); 0 keeps every block */
+  min_retain_blocks: z.number().int().min(0).default(0),
   /** bytes of memory the decoded-tx cache may hold (filled only by txs that passed signatures and fee) */
   tx_cache_bytes: z.number().int().min(0).default(DefaultTxCacheBytes),
   /** bytes of memory the verified-signature cache may hold */
@@ -70,6 +83,35 @@ export const AppConfigSchema = z.object({
     .default(DefaultExplorerAddress),
 });
 export type AppConfig = z.infer<typeof AppConfigSchema>;
+
+/** The state pruning of a config (pruning_keep_recent/pruning_interval for custom). */
+export function pruningOf(config: AppConfig): PruningOptions {
+  switch (config.pruning) {
+    case "default":
+      return { keepRecent: 362_880, interval: 10 };
+    case "nothing":
+      return { keepRecent: 0, interval: 1 };
+    case "everything":
+      return { keepRecent: 2, interval: 10 };
+    case "custom":
+      // as in the Cosmos SDK: custom says how much to keep and how often
+      if (config.pruning_keep_recent < 2 || config.pruning_interval < 1) {
+        throw new Error(`pruning "custom" needs pruning_keep_recent >= 2 and pruning_interval >= 1 (got ${config.pruning_keep_recent} / ${config.pruning_interval})`);
+      }
+      return { keepRecent: config.pruning_keep_recent, interval: config.pruning_interval };
+  }
+}
+
+/** The state options of openApp from a config (config/app.json state_*, keep_recent, pruning*, min_retain_blocks). */
+export function stateOptionsOf(config: AppConfig) {
+  return {
+    stateBackend: config.state_backend,
+    keepRecent: config.keep_recent,
+    stateCacheBytes: config.state_cache_mb * 1024 * 1024,
+    pruning: pruningOf(config),
+    minRetainBlocks: config.min_retain_blocks,
+  };
+}
 
 export const paths = (home: string) => ({
   config: join(home, "config"),

@@ -13,6 +13,7 @@ import { addGenesisAccount } from "./genesis-account.js";
 import { exportGenesis } from "./export.js";
 import { initHome } from "./init.js";
 import { startNode } from "./start.js";
+import { pruneHome } from "./prune.js";
 import { collectGentxs, gentx } from "./gentx.js";
 import { chainInfo } from "./chain-info.js";
 import { LogLevels } from "../../app/log.js";
@@ -170,6 +171,17 @@ homeOption(
     .addHelpText("after", "\nExamples:\n  qosd chain-info --keplr --home .localnet/node > keplr.json\n  qosd chain-info --registry ./registry/qos --rpc https://rpc.example.org --rest https://lcd.example.org"),
 ).action((opts) => {
   console.log(chainInfo(resolve(opts.home), { keplr: opts.keplr, registry: opts.registry ? resolve(opts.registry) : undefined, rpc: opts.rpc, rest: opts.rest, chainName: opts.chainName }));
+});
+
+homeOption(
+  program
+    .command("prune")
+    .description("delete the state versions config/app.json's pruning does not keep and compact the database (disk backend; stop the node first)")
+    .option("--keep-recent <n>", "versions to keep, the latest included, instead of config/app.json's (0 keeps all)")
+    .addHelpText("after", "\nExample:\n  qosd prune --home ~/.qosd --keep-recent 100"),
+).action(async (opts) => {
+  const result = await pruneHome(resolve(opts.home), opts.keepRecent === undefined ? undefined : Number(opts.keepRecent));
+  console.log(JSON.stringify({ latest_height: result.latest, earliest_height: result.earliest }));
 });
 
 program

@@ -10,7 +10,7 @@ import { nodeServices } from "./services/index.js";
 import { cometbftBinary, getTomlValue } from "../common/cometbft.js";
 import { followLog, rotateClosedLog, rotateOpenLog } from "./cometbft-log.js";
 import { repairTxIndex } from "./index-repair.js";
-import { genesisProfile, paths, readAppConfig } from "./home.js";
+import { genesisProfile, paths, pruningOf, readAppConfig, stateOptionsOf } from "./home.js";
 import { createLogger, type LogFormat } from "./logger.js";
 import type { LogLevel } from "../../app/log.js";
 import { instrumentApp } from "./instrument.js";
@@ -58,7 +58,7 @@ export async function startNode(options: StartOptions): Promise<void> {
     profile: genesisProfile(options.home),
     dbPath: p.appDb,
     minGasPrice: config.min_gas_price,
-    keepRecent: config.keep_recent,
+    ...stateOptionsOf(config),
     txCacheBytes: config.tx_cache_bytes,
     signatureCacheBytes: config.signature_cache_bytes,
     checkInvariants: process.env.QOS_CHECK_INVARIANTS === "1",
@@ -97,7 +97,8 @@ export async function startNode(options: StartOptions): Promise<void> {
     rpcUrl: localRpcUrl(rpc),
     abciQuery: (req) => app.query(req),
     minGasPrice: config.min_gas_price,
-    keepRecent: config.keep_recent,
+    // what the node's config endpoint reports as pruning: the versions that answer queries
+    pruning: config.state_backend === "disk" ? pruningOf(config) : { keepRecent: config.keep_recent, interval: 0 },
   });
   let grpcServer: GrpcQueryServer | undefined;
   if (grpcAddress) {

@@ -241,7 +241,7 @@ describe("gRPC query server of a real node", () => {
           assert.ok(names.includes(name), `${name} not in ${names.join(" ")}`);
         }
         // only services the router or the node (blocks, broadcast, config) serves are listed
-        const nodePaths = [...nodeServices({ rpcUrl: "", abciQuery: () => { throw new Error("unused"); }, minGasPrice: "", keepRecent: 1 }).keys()];
+        const nodePaths = [...nodeServices({ rpcUrl: "", abciQuery: () => { throw new Error("unused"); }, minGasPrice: "", pruning: { keepRecent: 1, interval: 0 } }).keys()];
         const served = new Set([...routerPaths, ...nodePaths].map((p) => p.split("/")[1]));
         for (const name of names) assert.ok(served.has(name), `${name} is listed but not served`);
         const files: Buffer[] = file.file_descriptor_response.file_descriptor_proto;

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import type { AppObserver, QosApp } from "../../app/app.js";
 import { openApp, type Profile, type QosChain } from "../../chain/index.js";
 import type { QueryLimits } from "../../app/query.js";
+import type { PruningOptions } from "../../app/state/disk/store.js";
 import type { Event, ExecTxResult, ValidatorUpdate } from "cosmjs-types/tendermint/abci/types";
 
 export interface BlockOptions {
@@ -24,7 +25,7 @@ export interface TestApp {
   /** block time (unix seconds) of each block this helper made: a signed header of the app's chain needs it */
   times: Map<number, bigint>;
   /** FinalizeBlock + Commit of one block; returns the tx results, the app hash, events and validator updates */
-  block(txs: Uint8Array[], options?: BlockOptions): Promise<{ results: ExecTxResult[]; appHash: Uint8Array; events: Event[]; validatorUpdates: ValidatorUpdate[] }>;
+  block(txs: Uint8Array[], options?: BlockOptions): Promise<{ results: ExecTxResult[]; appHash: Uint8Array; events: Event[]; validatorUpdates: ValidatorUpdate[]; retainHeight: bigint }>;
   /** the validator updates InitChain returned (from genesis transactions) */
   genesisValidators: ValidatorUpdate[];
   /** InitChain's app hash (the genesis state's root: what header 1 carries) */
@@ -41,6 +42,8 @@ export async function createTestApp(
     chainId?: string; minGasPrice?: string; dir?: string; profile?: Profile; queryLimits?: Partial<QueryLimits>;
     /** bounds of the node's caches (AppOptions) */
     txCacheBytes?: number; signatureCacheBytes?: number;
+    /** state backend, pruning and CometBFT block retention (AppOptions) */
+    stateBackend?: "memory" | "disk"; pruning?: PruningOptions; minRetainBlocks?: number;
     /** CometBFT's genesis validators (genesis.json `validators`), outside staking */
     validators?: Array<{ pubKey: Uint8Array; power: bigint }>;
     /** told every tx result (AppOptions.observer: metrics) */
@@ -50,7 +53,8 @@ export async function createTestApp(
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "qos-app-"));
   const open = () =>
     openApp({ dbPath: join(dir, "app.db"), minGasPrice: options.minGasPrice ?? "0.025uqos", checkInvariants: true, profile: options.profile, queryLimits: options.queryLimits,
-      txCacheBytes: options.txCacheBytes, signatureCacheBytes: options.signatureCacheBytes, observer: options.observer, log: () => {} });
+      txCacheBytes: options.txCacheBytes, signatureCacheBytes: options.signatureCacheBytes, observer: options.observer, log: () => {},
+      stateBackend: options.stateBackend, pruning: options.pruning, minRetainBlocks: options.minRetainBlocks });
   const t: TestApp = {
     app: await open(),
     dir,
@@ -80,10 +84,10 @@ export async function createTestApp(
         nextValidatorsHash: new Uint8Array(32),
         proposerAddress: options.proposer ?? new Uint8Array(20),
       });
-      await t.app.commit();
+      const { retainHeight } = await t.app.commit();
       t.height = height;
       t.times.set(height, seconds);
-      return { results: res.txResults, appHash: res.appHash, events: res.events, validatorUpdates: res.validatorUpdates };
+      return { results: res.txResults, appHash: res.appHash, events: res.events, validatorUpdates: res.validatorUpdates, retainHeight };
     },
     async reopen() {
       await t.app.close();

@@ -251,6 +251,10 @@ export class DiskStore implements StateStore {
     return this.current;
   }
 
+  get prunedBelow(): number {
+    return this.earliest;
+  }
+
   /** The lowest height at() answers (0: nothing pruned). */
   get earliestHeight(): number {
     return Math.max(this.earliest, this.current.height === 0 ? 0 : 1);

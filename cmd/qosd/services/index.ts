@@ -14,13 +14,13 @@ export interface NodeServicesDeps {
   abciQuery(req: RequestQuery): ResponseQuery;
   /** this node's minimum gas price (config/app.json min_gas_price) */
   minGasPrice: string;
-  /** recent heights kept (config/app.json keep_recent) */
-  keepRecent: number;
+  /** versions kept and the pruning interval (config/app.json keep_recent or pruning*) */
+  pruning: { keepRecent: number; interval: number };
 }
 
 export function nodeServices(deps: NodeServicesDeps): Map<string, ServiceHandler> {
   const rpc = cometRpc(deps.rpcUrl);
-  const config = ConfigResponse.encode({ minimumGasPrice: deps.minGasPrice, pruningKeepRecent: String(deps.keepRecent), pruningInterval: "0", haltHeight: 0n }).finish();
+  const config = ConfigResponse.encode({ minimumGasPrice: deps.minGasPrice, pruningKeepRecent: String(deps.pruning.keepRecent), pruningInterval: String(deps.pruning.interval), haltHeight: 0n }).finish();
   return new Map<string, ServiceHandler>([
     ...tendermintService({ rpc, abciQuery: deps.abciQuery }),
     ...txService(rpc),
