@@ -29,4 +29,7 @@ export const StakeErrors = {
   notOperatorAddress: defineError(Codespace, 20, "a cosmos.staking message must name the validator by its qosval operator address"),
   /** a cosmos.staking alias carries a Coin: only uqos is staked */
   notStakeDenom: defineError(Codespace, 21, "only uqos is staked"),
+  /** CometBFT halts when its validator set would have no power left: the last active power cannot leave
+   *  (revoke, unbond or redelegate away) while no other validator, staked or a genesis one, holds power */
+  lastConsensusPower: defineError(Codespace, 22, "the change would leave the consensus set without voting power", GrpcCode.FAILED_PRECONDITION),
 };

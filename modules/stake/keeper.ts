@@ -220,6 +220,18 @@ export class StakeKeeper {
   *genesisKeys(store: KVReader): IterableIterator<Uint8Array> {
     for (const [, pubKey] of genesisKeys.entries(store)) yield pubKey;
   }
+  /**
+   * Whether CometBFT's validator set keeps voting power once this block's updates apply: some ACTIVE
+   * validator has power (the ranking keeps the strongest active), or a CometBFT genesis validator outside
+   * staking is in the set. Those never change, and are in the set unless genesis txs replaced CometBFT's
+   * genesis set: the last commit's votes tell (without them — block 1 — a genesis key counts as present).
+   */
+  consensusSetHasPower(store: KVReader, lastCommit: ReadonlyArray<{ address: Uint8Array; power: bigint }> | undefined): boolean {
+    for (const [, v] of this.activeValidators(store)) if (this.power(store, this.tokens(v)) > 0n) return true;
+    const voters = lastCommit?.length ? new Set(lastCommit.filter((vote) => vote.power > 0n).map((vote) => Buffer.from(vote.address).toString("hex"))) : undefined;
+    for (const consAddr of genesisKeys.keys(store)) if (!voters || voters.has(Buffer.from(consAddr).toString("hex"))) return true;
+    return false;
+  }
   /** Every validator, by owner address. */
   allValidators(store: KVReader): IterableIterator<[Uint8Array, Validator]> {
     return validators.entries(store);

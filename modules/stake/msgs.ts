@@ -10,7 +10,7 @@ import { aliasHandler, attribute } from "../../app/alias.js";
 import { BaseDenom } from "../../app/coins.js";
 import { Errors, type ErrorDef } from "../../app/errors.js";
 import { One, parseDec, formatDec } from "../../app/decimal.js";
-import { blockSeconds, type MsgHandler } from "../../app/module.js";
+import { blockSeconds, type Context, type MsgHandler } from "../../app/module.js";
 import * as tx from "../../gen/qos/stake/v1/tx.js";
 import * as cosmos from "../../gen/cosmos/staking/v1beta1/tx.js";
 import type { Coin } from "../../gen/cosmos/base/v1beta1/coin.js";
@@ -137,6 +137,11 @@ const parseDelegatorToValidator = (m: { delegator: string; validator: string }):
 
 const response = (typeUrl: string) => ({ typeUrl, value: new Uint8Array() });
 
+/** After a change that takes power out of the consensus set: refuse it when nothing would be left. */
+function requirePowerLeft(keeper: StakeKeeper, ctx: Context, what: string): void {
+  if (!keeper.consensusSetHasPower(ctx.store, ctx.block.lastCommit)) throw StakeErrors.lastConsensusPower.with(what);
+}
+
 export function stakeMsgs(keeper: StakeKeeper): MsgHandler[] {
   const create: MsgHandler<tx.MsgCreateValidator, ParsedCreateValidator> = {
     typeUrl: TypeUrl.qos.stake.v1.MsgCreateValidator,
@@ -240,6 +245,7 @@ export function stakeMsgs(keeper: StakeKeeper): MsgHandler[] {
       const v = keeper.requireValidator(ctx.store, owner);
       if (v.status !== ValidatorStatus.VALIDATOR_STATUS_ACTIVE) throw StakeErrors.notActive.with(toValAddress(owner));
       keeper.makeInactive(ctx.store, ctx.events, owner, v, "revoked", ctx.block.height, blockSeconds(ctx.block));
+      requirePowerLeft(keeper, ctx, `${toValAddress(owner)} holds the last voting power`);
       ctx.events.push(validatorEvent(EventTypes.revokeValidator, toValAddress(owner), { owner: ownerText }));
       return response(TypeUrl.qos.stake.v1.MsgRevokeValidatorResponse);
     },
@@ -298,6 +304,7 @@ export function stakeMsgs(keeper: StakeKeeper): MsgHandler[] {
       if (!d) throw StakeErrors.delegationNotFound.with(`${p.delegatorText} has no delegation to ${toValAddress(owner)}`);
       const amount = p.amount ?? BigInt(d.amount);
       keeper.reduceDelegation(ctx.store, ctx.events, delegator, owner, amount);
+      requirePowerLeft(keeper, ctx, `unbonding ${amount}uqos from ${toValAddress(owner)} leaves no validator with power`);
       const completion = blockSeconds(ctx.block) + BigInt(keeper.getParams(ctx.store).unbonding_secs);
       keeper.addUnbonding(ctx.store, delegator, owner, amount, ctx.block.height, completion);
       ctx.events.push(delegationEvent(EventTypes.unbond, toValAddress(owner), p.delegatorText, amount.toString(), { completion_time: completion.toString() }));
@@ -329,6 +336,7 @@ export function stakeMsgs(keeper: StakeKeeper): MsgHandler[] {
       const amount = p.amount ?? BigInt(d.amount);
       keeper.reduceDelegation(ctx.store, ctx.events, delegator, from, amount);
       keeper.delegate(ctx.store, ctx.events, delegator, to, amount, undefined, true);
+      requirePowerLeft(keeper, ctx, `moving ${amount}uqos from ${toValAddress(from)} to ${toValAddress(to)} leaves no validator with power`);
       // the moved stake still answers for what `from` signed until it would have finished unbonding
       keeper.addRedelegation(ctx.store, delegator, from, to, amount, ctx.block.height, now + BigInt(keeper.getParams(ctx.store).unbonding_secs));
       ctx.events.push(delegationEvent(EventTypes.redelegate, toValAddress(from), p.delegatorText, amount.toString(), { to_validator: toValAddress(to) }));

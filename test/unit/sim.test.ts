@@ -13,10 +13,10 @@ const Seeds = ["ci-1", "ci-2", "ci-3"];
  * says why in its commit.
  */
 const GoldenTraces: Record<string, string> = {
-  "ci-1": "36639ddd7fb1105155fa0dcc56fdf5c27306feffff480720726fefe8b7da497e",
-  "ci-2": "ef871c6a9eaab67f81f668d15b59483aab82c18f2f387b70b6680bd3532af626",
-  "ci-3": "f6b3bc08d3f56063627418a7a7c842bb0b149c62df621f1a67ddbe4ddd1936c2",
-  "golden-long": "25e51bd80c6766b7c760cc7999aeb697d9e12bbddaaf7cdf9760a4f9caefd955",
+  "ci-1": "8c953b1c19160517515931ff6783f7ec0d6e87491568a265708ed15699db5140",
+  "ci-2": "380fedb78b47bc81fb8f346165e42fc8c11d47f6f7cc444de1a1747b98a4ef0b",
+  "ci-3": "a79aa47b00f62264de7f6dbbd4de6659b19d9b0570043672b0a3f483a803271b",
+  "golden-long": "a7cfc365081885546b559ed2d29b7a8a20cb5626a38372177eecf5483f87434a",
 };
 const Blocks = 150;
 /** per mille of hostile txs: the simulation's default */

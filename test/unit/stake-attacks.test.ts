@@ -116,7 +116,8 @@ describe("consensus-key squatting", () => {
   test("attack: taking over a closed validator's consensus key (its old evidence would hit the newcomer); a live key stays code 3", async () => {
     const [carol, eve] = await Promise.all(["attack-carol", "attack-eve2"].map(testAccount));
     const carolKey = consKey("carol");
-    const c = await chain({ accounts: [carol, eve], stake: { survival_secs: 5 } });
+    // a CometBFT genesis validator keeps the set's power while carol's validator is revoked and closed
+    const c = await chain({ accounts: [carol, eve], stake: { survival_secs: 5 }, cometValidators: [consKey("squat-bootstrap")] });
     apps.push(c.t);
     const created = await c.block([[carol, [stakeMsg.createValidator(carol.address, carolKey, String(3n * QOS))]]]);
     assert.equal(created.results[0].code, 0, created.results[0].log);
@@ -207,7 +208,7 @@ describe("slashing evasion", () => {
   }
 
   test("attack: revoke right after double-signing, so the evidence finds an inactive validator — still slashed 20%", async () => {
-    const { c, alice, bob, aliceVal, pool, evidence, ok } = await setup("revoke");
+    const { c, alice, bob, aliceVal, pool, evidence, ok } = await setup("revoke", {}, true); // carol keeps power in the set
     ok(await c.block([[bob, [stakeMsg.delegate(bob.address, aliceVal, String(5n * QOS))]]])); // height 2
     await c.block(); // height 3: alice double-signs here
     ok(await c.block([[alice, [stakeMsg.revoke(alice.address)]]])); // height 4
@@ -224,7 +225,7 @@ describe("slashing evasion", () => {
   });
 
   test("attack: revoke, wait until the validator is closed, then the evidence comes — the closed validator's unbonding stake is slashed", async () => {
-    const { c, alice, bob, aliceVal, pool, evidence, ok } = await setup("close", { max_evidence_age_secs: 100 });
+    const { c, alice, bob, aliceVal, pool, evidence, ok } = await setup("close", { max_evidence_age_secs: 100 }, true); // carol keeps power in the set
     ok(await c.block([[bob, [stakeMsg.delegate(bob.address, aliceVal, String(5n * QOS))]]])); // height 2
     await c.block(); // height 3: the double sign
     ok(await c.block([[alice, [stakeMsg.revoke(alice.address)]]])); // height 4, inactive at genesis + 4 s
@@ -290,6 +291,64 @@ describe("slashing evasion", () => {
     await c.block([], { misbehavior: [...evidence(5).misbehavior, ...evidence(5).misbehavior] }); // twice in one block
     assert.equal(c.delegation(alice, aliceVal), 8n * QOS);
     assert.equal(before - pool(), 2n * QOS);
+  });
+});
+
+describe("the last voting power", () => {
+  // CometBFT halts when a block's validator updates leave its set without power: the chain would stop for good
+  const refused = (r: { results: Array<{ code: number; codespace: string; log: string }>; validatorUpdates: unknown[] }, why: RegExp) => {
+    assert.deepEqual([r.results[0].codespace, r.results[0].code], ["stake", 22], r.results[0].log);
+    assert.match(r.results[0].log, why);
+    assert.deepEqual(r.validatorUpdates, [], "CometBFT is told nothing");
+  };
+
+  test("attack: the only validator revokes itself or unbonds all its self-stake — stake 22, nothing changes", async () => {
+    const [alice, bob] = await Promise.all(["alice", "bob"].map((n) => testAccount(`last-power-${n}`)));
+    const aliceKey = consKey("last-power-alice");
+    const c = await chain({ accounts: [alice, bob], gentxs: [[alice, aliceKey, 10n * QOS]] });
+    apps.push(c.t);
+    const aliceVal = valOf(alice);
+    const before = c.validator(aliceVal);
+    refused(await c.block([[alice, [stakeMsg.revoke(alice.address)]]], { votes: [aliceKey] }), new RegExp(`${aliceVal} holds the last voting power`));
+    refused(await c.block([[alice, [stakeMsg.unbond(alice.address, aliceVal, "0", true)]]], { votes: [aliceKey] }), /unbonding 10000000uqos from .* leaves no validator with power/);
+    // 9.5 QOS left is still power 9; 0.5 QOS left would be power 0
+    refused(await c.block([[alice, [stakeMsg.unbond(alice.address, aliceVal, String(9_500_000n))]]], { votes: [aliceKey] }), /leaves no validator with power/);
+    assert.deepEqual(c.validator(aliceVal), before, "alice's validator is unchanged");
+    assert.equal(c.delegation(alice, aliceVal), 10n * QOS);
+    assert.deepEqual(c.unbondings(alice), []);
+    assert.equal(c.balance(alice.address), 990n * QOS);
+    const partial = await c.block([[alice, [stakeMsg.unbond(alice.address, aliceVal, String(9n * QOS))]]], { votes: [aliceKey] });
+    assert.equal(partial.results[0].code, 0, partial.results[0].log);
+    assert.deepEqual(partial.validatorUpdates.map((u) => u.power), [1n], "power 1 is left");
+  });
+
+  test("with two validators one may revoke; then the other may not", async () => {
+    const [alice, carol] = await Promise.all(["alice", "carol"].map((n) => testAccount(`two-power-${n}`)));
+    const [aliceKey, carolKey] = [consKey("two-power-alice"), consKey("two-power-carol")];
+    const c = await chain({ accounts: [alice, carol], gentxs: [[alice, aliceKey, 10n * QOS], [carol, carolKey, 5n * QOS]] });
+    apps.push(c.t);
+    const revoked = await c.block([[alice, [stakeMsg.revoke(alice.address)]]], { votes: [aliceKey, carolKey] });
+    assert.equal(revoked.results[0].code, 0, revoked.results[0].log);
+    assert.deepEqual(revoked.validatorUpdates.map((u) => [hex(u.pubKey?.ed25519), u.power]), [[hex(aliceKey), 0n]]);
+    assert.equal(c.validator(valOf(alice)).status, ValidatorStatus.VALIDATOR_STATUS_INACTIVE);
+    refused(await c.block([[carol, [stakeMsg.revoke(carol.address)]]], { votes: [aliceKey, carolKey] }), /holds the last voting power/);
+    assert.equal(c.validator(valOf(carol)).status, ValidatorStatus.VALIDATOR_STATUS_ACTIVE);
+  });
+
+  test("CometBFT's own genesis validators count while they are in its set: kept with no gentx, not after gentxs replaced them", async () => {
+    const [eve, alice] = await Promise.all(["eve", "alice"].map((n) => testAccount(`genesis-power-${n}`)));
+    const bootKey = consKey("genesis-power-boot");
+    // no gentx: CometBFT keeps its genesis validator; the only staked validator may leave
+    const kept = await chain({ accounts: [eve], cometValidators: [bootKey] });
+    apps.push(kept.t);
+    assert.equal((await kept.block([[eve, [stakeMsg.createValidator(eve.address, consKey("genesis-power-eve"), String(2n * QOS))]]], { votes: [bootKey] })).results[0].code, 0);
+    const left = await kept.block([[eve, [stakeMsg.revoke(eve.address)]]], { votes: [bootKey] });
+    assert.equal(left.results[0].code, 0, left.results[0].log);
+    // a gentx: InitChain answers with the staked set, which replaces CometBFT's genesis set (its key stays reserved)
+    const aliceKey = consKey("genesis-power-alice");
+    const replaced = await chain({ accounts: [alice], gentxs: [[alice, aliceKey, 10n * QOS]], cometValidators: [bootKey] });
+    apps.push(replaced.t);
+    refused(await replaced.block([[alice, [stakeMsg.revoke(alice.address)]]], { votes: [aliceKey] }), /holds the last voting power/);
   });
 });
 
