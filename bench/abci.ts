@@ -1,0 +1,121 @@
+// npm run bench:abci: qosd's CPU per signed transfer in-process, by ABCI phase, without CometBFT, RPC or
+// sockets (bench/README.md "In-process"). The mempool is modelled as CometBFT runs it under load: two
+// rounds of transfers (one per account each) wait in it; each block commits the older round, the
+// younger is rechecked, and the next round arrives as new txs.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { CheckTxType } from "cosmjs-types/tendermint/abci/types";
+import { openApp } from "../chain/index.js";
+import { median } from "./measure.js";
+import { Denom, makeAccounts, signTransfer } from "./txs.js";
+
+const { values: args } = parseArgs({
+  options: {
+    accounts: { type: "string", default: "3000" },
+    rounds: { type: "string", default: "6" },
+    backend: { type: "string", default: "memory" },
+    help: { type: "boolean", short: "h", default: false },
+  },
+});
+if (args.help) {
+  console.log(`npm run bench:abci -- [options]
+  --accounts N     funded accounts = txs per block (default 3000)
+  --rounds N       measured blocks (default 6; the first is a warm-up and not counted)
+  --backend B      memory|disk state backend (default memory)`);
+  process.exit(0);
+}
+
+const accountCount = Math.max(1, Number(args.accounts));
+const rounds = Math.max(2, Number(args.rounds));
+const chainId = "qos-bench-abci";
+
+/** CPU time (user + system) of this process in µs */
+const cpuNow = () => {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+};
+
+async function main(): Promise<void> {
+  const accounts = makeAccounts(accountCount);
+  // rounds + 2: the last measured block leaves two rounds in the mempool
+  const txs = Array.from({ length: rounds + 2 }, (_, seq) => accounts.map((a, i) => signTransfer(a, i, seq, chainId)));
+  const dir = mkdtempSync(join(tmpdir(), "qos-bench-abci-"));
+  const app = await openApp({
+    dbPath: join(dir, "app.db"),
+    minGasPrice: "0.025uqos",
+    stateBackend: args.backend === "disk" ? "disk" : "memory",
+    log: () => {},
+  });
+  try {
+    app.initChain({
+      time: { seconds: 1_800_000_000n, nanos: 0 },
+      chainId,
+      validators: [],
+      appStateBytes: new TextEncoder().encode(JSON.stringify({
+        auth: { accounts: accounts.map((a) => ({ address: a.address })) },
+        bank: { balances: accounts.map((a) => ({ address: a.address, coins: [{ denom: Denom, amount: "1000000000000" }] })) },
+      })),
+      initialHeight: 1n,
+    });
+    let height = 0;
+    const finalize = (blockTxs: Uint8Array[]) => {
+      height++;
+      return app.finalizeBlock({
+        txs: blockTxs,
+        decidedLastCommit: { round: 0, votes: [] },
+        misbehavior: [],
+        hash: new Uint8Array(32),
+        height: BigInt(height),
+        time: { seconds: 1_800_000_000n + BigInt(height), nanos: 0 },
+        nextValidatorsHash: new Uint8Array(32),
+        proposerAddress: new Uint8Array(20),
+      });
+    };
+    const check = (tx: Uint8Array, type: CheckTxType) => {
+      const res = app.checkTx({ tx, type });
+      if (res.code !== 0) throw new Error(`CheckTx (${type === CheckTxType.NEW ? "new" : "recheck"}) refused a transfer: ${res.codespace} ${res.code} ${res.log}`);
+    };
+    // one function per phase, so that a CPU profile (node --cpu-prof) separates them
+    const checkNew = (tx: Uint8Array) => check(tx, CheckTxType.NEW);
+    const recheck = (tx: Uint8Array) => check(tx, CheckTxType.RECHECK);
+    finalize([]);
+    await app.commit();
+    for (const tx of txs[0]) checkNew(tx);
+    for (const tx of txs[1]) checkNew(tx);
+    const phases = { checkTx: [] as number[], finalize: [] as number[], commit: [] as number[], recheck: [] as number[] };
+    for (let r = 0; r < rounds; r++) {
+      const t0 = cpuNow();
+      const res = finalize(txs[r]);
+      const t1 = cpuNow();
+      await app.commit();
+      const t2 = cpuNow();
+      for (const tx of txs[r + 1]) recheck(tx);
+      const t3 = cpuNow();
+      for (const tx of txs[r + 2]) checkNew(tx);
+      const t4 = cpuNow();
+      const failed = res.txResults.filter((x) => x.code !== 0);
+      if (failed.length > 0) throw new Error(`${failed.length} transfers failed in block ${height}: ${failed[0].code} ${failed[0].log}`);
+      if (r === 0) continue; // warm-up
+      phases.finalize.push((t1 - t0) / accountCount);
+      phases.commit.push((t2 - t1) / accountCount);
+      phases.recheck.push((t3 - t2) / accountCount);
+      phases.checkTx.push((t4 - t3) / accountCount);
+    }
+    const per = (xs: number[]) => `${median(xs).toFixed(0)} (${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)})`;
+    const totals = phases.checkTx.map((_, i) => phases.checkTx[i] + phases.finalize[i] + phases.commit[i] + phases.recheck[i]);
+    console.log(`${accountCount} transfers per block, ${rounds - 1} measured blocks, ${args.backend} backend: µs of CPU per tx, median (min–max)`);
+    console.log(`  CheckTx new   ${per(phases.checkTx)}`);
+    console.log(`  FinalizeBlock ${per(phases.finalize)}`);
+    console.log(`  Commit        ${per(phases.commit)}`);
+    console.log(`  recheck       ${per(phases.recheck)}`);
+    console.log(`  total         ${per(totals)}`);
+    console.log(`  app hash at ${height}: ${Buffer.from(app.store.latest.appHash).toString("hex")}`);
+  } finally {
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
