@@ -215,7 +215,13 @@ interface HChange {
 /** Apply changes (null value = delete) and return the new root; `root` is left intact. Changes may come in any
  *  order (for determinism pass them sorted by key, as CacheStore.changes() does); if a key appears twice the
  *  last one wins. Deleting an absent key, or setting a key to its current value, changes nothing. */
-export function update(root: Node, changes: readonly Change[]): Node {
+/** What an update did to the pairs: keys added minus removed, and the change of Σ key + value length. */
+export interface PairsDelta {
+  keys: number;
+  bytes: number;
+}
+
+export function update(root: Node, changes: readonly Change[], delta?: PairsDelta): Node {
   if (changes.length === 0) return root;
   let hs: HChange[] = changes.map(([key, value]) => {
     if (value !== null && !(value instanceof Uint8Array)) throw new TypeError(`tree update: value of ${JSON.stringify(key)} must be a Uint8Array or null`);
@@ -225,7 +231,7 @@ export function update(root: Node, changes: readonly Change[]): Node {
   let dup = false;
   for (let i = 1; i < hs.length; i++) if (hs[i].keyHash === hs[i - 1].keyHash) dup = true;
   if (dup) hs = hs.filter((c, i) => i + 1 === hs.length || hs[i + 1].keyHash !== c.keyHash);
-  return updateRange(root, 0, hs, 0, hs.length);
+  return updateRange(root, 0, hs, 0, hs.length, delta);
 }
 
 /** first index in [lo, hi) whose keyHash has bit `depth` = 1 (the range shares bits [0, depth)) */
@@ -240,13 +246,13 @@ export function splitPoint(cs: ReadonlyArray<{ keyHash: string }>, lo: number, h
   return a;
 }
 
-function updateRange(node: Node, depth: number, cs: HChange[], lo: number, hi: number): Node {
+function updateRange(node: Node, depth: number, cs: HChange[], lo: number, hi: number, delta: PairsDelta | undefined): Node {
   if (lo === hi) return node;
   if (node instanceof Inner) {
     if (depth >= MAX_DEPTH) throw new Error("sparse Merkle tree: depth 256 reached");
     const mid = splitPoint(cs, lo, hi, depth);
-    const left = updateRange(node.left, depth + 1, cs, lo, mid);
-    const right = updateRange(node.right, depth + 1, cs, mid, hi);
+    const left = updateRange(node.left, depth + 1, cs, lo, mid, delta);
+    const right = updateRange(node.right, depth + 1, cs, mid, hi, delta);
     if (left === node.left && right === node.right) return node;
     return makeInner(left, right);
   }
@@ -259,10 +265,20 @@ function updateRange(node: Node, depth: number, cs: HChange[], lo: number, hi: n
       keepOld = false;
       if (c.value !== null) {
         if (sameBytes(c.value, node.value)) keepOld = true;
-        else leaves.push(makeLeaf(c.keyHash, c.key, c.value));
+        else {
+          leaves.push(makeLeaf(c.keyHash, c.key, c.value));
+          if (delta) delta.bytes += c.value.length - node.value.length;
+        }
+      } else if (delta) {
+        delta.keys--;
+        delta.bytes -= c.key.length + node.value.length;
       }
     } else if (c.value !== null) {
       leaves.push(makeLeaf(c.keyHash, c.key, c.value));
+      if (delta) {
+        delta.keys++;
+        delta.bytes += c.key.length + c.value.length;
+      }
     }
   }
   if (keepOld) {

@@ -123,6 +123,8 @@ export class PendingVersion implements PreparedState {
     /** @internal */ readonly root: smt.Node,
     /** the changes, sorted by key, null = delete */
     readonly changes: readonly Change[],
+    /** what the changes do to the base's pairs (the tree update counts it as it meets each old leaf) */
+    readonly delta: smt.PairsDelta,
   ) {
     this.appHash = smt.rootHash(root);
   }
@@ -352,8 +354,9 @@ export class CommitStore implements StateStore {
     const base = this.current;
     this.checkHeight(height, base);
     const sorted = sortedChanges(changes);
-    const root = smt.update(base.root, sorted);
-    return new PendingVersion(height, base, root, sorted);
+    const delta: smt.PairsDelta = { keys: 0, bytes: 0 };
+    const root = smt.update(base.root, sorted, delta);
+    return new PendingVersion(height, base, root, sorted, delta);
   }
 
   /** Persist a prepared version: one LevelDB batch (sync) with every changed pair, the height and the app hash;
@@ -371,12 +374,8 @@ export class CommitStore implements StateStore {
     try {
       const tree = base.tree.clone();
       const ops: Array<{ type: "put"; key: Buffer; value: Buffer } | { type: "del"; key: Buffer }> = [];
-      let bytes = base.stats.bytes;
       for (const [k, v] of pending.changes) {
         const key = Buffer.from(STATE_PREFIX + k, "latin1");
-        const old = base.tree.get(k);
-        if (old !== undefined) bytes -= k.length + old.length;
-        if (v !== null) bytes += k.length + v.length;
         if (v === null) {
           tree.delete(k);
           ops.push({ type: "del", key });
@@ -385,7 +384,7 @@ export class CommitStore implements StateStore {
           ops.push({ type: "put", key, value: Buffer.from(v.buffer, v.byteOffset, v.byteLength) });
         }
       }
-      const next = new Version(pending.height, pending.root, tree, bytes);
+      const next = new Version(pending.height, pending.root, tree, base.stats.bytes + pending.delta.bytes);
       ops.push({ type: "put", key: META_KEY, value: encodeMeta(next.height, next.appHash) });
       await this.db.batch(ops, { sync: true });
       this.current = next;

@@ -15,7 +15,9 @@ import { instrumentApp } from "../../cmd/qosd/instrument.js";
 import type { BlockStats } from "../../cmd/qosd/instrument.js";
 import { Progress, type LogLevel } from "../../app/log.js";
 import { ByteLru } from "../../app/cache.js";
-import { CommitStore } from "../../app/state/store.js";
+import fc from "fast-check";
+import { CommitStore, type StateStore } from "../../app/state/store.js";
+import { DiskStore } from "../../app/state/disk/store.js";
 import { CacheStore } from "../../app/state/kv.js";
 import { repoRoot } from "../../cmd/common/cometbft.js";
 import { createTestApp, genesisWith } from "../helpers/app.js";
@@ -172,6 +174,94 @@ describe("counts for metrics", () => {
     await importer.finish();
     assert.deepEqual(other.latest.stats, { keys: 3, bytes: 11 });
     await other.close();
+  });
+
+  test("state keys and bytes on the disk backend: exact after writes, overwrites, deletes, reopening and an import", async () => {
+    const dir = tempDir();
+    const enc = (s: string) => new TextEncoder().encode(s);
+    let store = await DiskStore.open(dir);
+    assert.deepEqual(store.latest.stats, { keys: 0, bytes: 0 });
+    const commit = async (ops: Record<string, string | null>) => {
+      const working = new CacheStore(store.latest.reader);
+      for (const [k, v] of Object.entries(ops)) v === null ? working.delete(k) : working.set(k, enc(v));
+      await store.commit(store.prepare(store.latest.height + 1, working.changes()));
+    };
+    await commit({ a: "1234", bb: "5", ccc: "" });
+    assert.deepEqual(store.latest.stats, { keys: 3, bytes: 1 + 4 + 2 + 1 + 3 });
+    await store.close();
+    // reopened: the cache is cold, so the old values' lengths come from their records on disk
+    store = await DiskStore.open(dir);
+    assert.deepEqual(store.latest.stats, { keys: 3, bytes: 11 });
+    await commit({ a: "1", bb: null, dddd: "xy", zz: null, ccc: "" });
+    assert.deepEqual(store.latest.stats, { keys: 3, bytes: 1 + 1 + 3 + 4 + 2 });
+    await store.close();
+    store = await DiskStore.open(dir);
+    assert.deepEqual(store.latest.stats, { keys: 3, bytes: 11 });
+    const pairs: Array<[string, Uint8Array]> = [];
+    for await (const pair of store.exportVersion(2)) pairs.push(pair);
+    await store.close();
+    const other = await DiskStore.open(tempDir());
+    const importer = other.beginImport(2);
+    importer.add(pairs);
+    await importer.finish();
+    assert.deepEqual(other.latest.stats, { keys: 3, bytes: 11 });
+    await other.close();
+  });
+
+  test("property: the running key and byte totals of both backends equal a recount, across prepares not committed, crashed commits and reopens", async () => {
+    const keyArb = fc.constantFrom("a", "a\0", "b", "ba", "", "\xff", "c/1", "c/2", "c/3", "d");
+    const valArb = fc.uint8Array({ minLength: 0, maxLength: 9 });
+    const opArb = fc.oneof(
+      fc.record({ t: fc.constant("block" as const), ch: fc.array(fc.tuple(keyArb, fc.option(valArb, { nil: null })), { maxLength: 8 }), redo: fc.boolean() }),
+      fc.record({ t: fc.constant("crash" as const), ch: fc.array(fc.tuple(keyArb, valArb), { minLength: 1, maxLength: 4 }) }),
+      fc.record({ t: fc.constant("reopen" as const) }),
+    );
+    const recount = (store: StateStore) => {
+      let keys = 0;
+      let bytes = 0;
+      for (const [k, v] of store.latest.reader.iterate("")) {
+        keys++;
+        bytes += k.length + v.length;
+      }
+      return { keys, bytes };
+    };
+    for (const backend of ["memory", "disk"] as const) {
+      await fc.assert(
+        fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 12 }), async (ops) => {
+          const dir = tempDir();
+          let crash = false;
+          // a cache of 1 KiB: most old values are read back from their records
+          const open = (): Promise<StateStore> => (backend === "disk" ? DiskStore.open(dir, { cacheBytes: 1024, faults: { beforeCommit: () => crash } }) : CommitStore.open(dir));
+          let store = await open();
+          try {
+            for (const op of ops) {
+              const h = store.latest.height;
+              if (op.t === "reopen" || (op.t === "crash" && backend === "memory")) {
+                await store.close();
+                store = await open();
+              } else {
+                const changes = [...new Map<string, Uint8Array | null>(op.ch).entries()];
+                if (op.t === "block" && op.redo) store.prepare(h + 1, [["zz", new Uint8Array(7)]]);
+                const pending = store.prepare(h + 1, changes);
+                if (op.t === "crash") {
+                  crash = true;
+                  await assert.rejects(store.commit(pending), /injected crash/);
+                  await store.close();
+                  crash = false;
+                  store = await open();
+                } else {
+                  await store.commit(pending);
+                }
+              }
+              assert.deepEqual(store.latest.stats, recount(store), `${backend} at height ${store.latest.height}`);
+            }
+          } finally {
+            await store.close();
+          }
+        }),
+        { numRuns: 25 },
+      );
+    }
   });
 });
 

@@ -7,6 +7,9 @@
 export const META_KEY = Uint8Array.of(0x6d);
 /** "e" → earliest kept height u64: versions below it are pruned */
 export const EARLIEST_KEY = Uint8Array.of(0x65);
+/** "c" → keys u64 ‖ bytes u64: pairs in the latest version and Σ key + value length (operators' metrics),
+ *  written in the commit batch; absent in a store written before it (the metrics are then unknown) */
+export const STATS_KEY = Uint8Array.of(0x63);
 
 const VALUE = 0x76; // "v"
 const NODE = 0x6e; // "n"

@@ -3,6 +3,7 @@
 // Layout (app/state/disk/layout.ts builds the keys):
 //   "m"                         → 0x02 ‖ height u64 ‖ appHash(32)        the latest committed version
 //   "e"                         → earliest kept height u64               absent: nothing pruned
+//   "c"                         → keys u64 ‖ bytes u64 of the latest version (metrics)
 //   "r" ‖ version               → ref of that version's root node
 //   "n" ‖ version ‖ depth ‖ path → node (tree.ts): written once by the version that created it there
 //   "v" ‖ escape(key) ‖ ~version → 0x01 ‖ value | 0x00 (deleted)        newest first: one seek reads a key
@@ -30,6 +31,7 @@ import {
   sortedChanges,
   type PreparedState,
   type StateImporter,
+  type StateStats,
   type StateStore,
   type StateVersion,
 } from "../store.js";
@@ -38,6 +40,7 @@ import {
   EARLIEST_KEY,
   META_KEY,
   ORPHAN,
+  STATS_KEY,
   ROOT_TABLE,
   TOMBSTONE_ORPHAN,
   VALUES_END,
@@ -97,6 +100,13 @@ function encodeMeta(height: number, appHash: Uint8Array): Uint8Array {
   return b;
 }
 
+function encodeStats(stats: StateStats): Uint8Array {
+  const b = new Uint8Array(16);
+  writeU64(b, 0, stats.keys);
+  writeU64(b, 8, stats.bytes);
+  return b;
+}
+
 function u64(v: number): Uint8Array {
   const b = new Uint8Array(8);
   writeU64(b, 0, v);
@@ -151,6 +161,8 @@ class DiskVersion implements StateVersion {
     private readonly store: DiskStore,
     readonly height: number,
     readonly root: Ref,
+    /** known for the latest version only (a running total kept from each commit's changes) */
+    readonly stats?: StateStats,
   ) {
     this.appHash = hashBytes(root.hash);
     this.reader = new DiskReader(store, height);
@@ -168,6 +180,8 @@ export class DiskPending implements PreparedState {
     readonly height: number,
     /** @internal */ readonly base: DiskVersion,
     /** @internal */ readonly diff: TreeDiff,
+    /** @internal the version's stats once the old values' lengths are read (undefined: unknown) */
+    readonly stats: Promise<StateStats | undefined>,
   ) {
     this.appHash = hashBytes(diff.root.hash);
   }
@@ -194,12 +208,13 @@ export class DiskStore implements StateStore {
     height: number,
     root: Ref,
     earliest: number,
+    stats: StateStats | undefined,
   ) {
     const cacheBytes = opts.cacheBytes ?? DefaultStateCacheBytes;
     // values of the latest version are read far more often than nodes (which only prepare and proofs read)
     this.values = new ByteLru(Math.floor(cacheBytes / 2));
     this.nodes = new NodeReader((keys) => getManySync(this.db, keys), cacheBytes - Math.floor(cacheBytes / 2));
-    this.current = new DiskVersion(this, height, root);
+    this.current = new DiskVersion(this, height, root, stats);
     this.earliest = earliest;
   }
 
@@ -212,12 +227,14 @@ export class DiskStore implements StateStore {
     const db = new DbWorker(dir);
     try {
       await db.request({ op: "open" });
-      const [meta, earliestRaw] = await getMany(db, [META_KEY, EARLIEST_KEY]);
+      const [meta, earliestRaw, statsRaw] = await getMany(db, [META_KEY, EARLIEST_KEY, STATS_KEY]);
       if (meta === undefined) {
         const any = await db.request<Uint8Array[]>({ op: "keys", gte: Uint8Array.of(0), lt: Uint8Array.of(0xff), limit: 1 });
         if (any.length > 0) throw new Error(`state store corrupted: records but no committed height/app hash in ${dir}`);
-        return new DiskStore(db, opts, 0, EMPTY_REF, 0);
+        return new DiskStore(db, opts, 0, EMPTY_REF, 0, { keys: 0, bytes: 0 });
       }
+      if (statsRaw !== undefined && statsRaw.length !== 16) throw new Error(`state store corrupted: stats record of ${statsRaw.length} bytes (expected 16) in ${dir}`);
+      const stats = statsRaw === undefined ? undefined : { keys: readU64(statsRaw, 0), bytes: readU64(statsRaw, 8) };
       if (meta.length !== 41 || meta[0] !== META_FORMAT) {
         throw new Error(
           meta[0] === 1
@@ -234,7 +251,7 @@ export class DiskStore implements StateStore {
         throw new Error(`state store corrupted: the root of height ${height} hashes to ${hex(hashBytes(root.hash))} but the committed app hash is ${hex(appHash)} (${dir})`);
       }
       const earliest = earliestRaw === undefined ? 0 : readU64(earliestRaw, 0);
-      const store = new DiskStore(db, opts, height, root, earliest);
+      const store = new DiskStore(db, opts, height, root, earliest, stats);
       // finish what a pruning pass cut short (a crash, a close) left behind, up to what the options keep
       const keep = opts.pruning?.keepRecent ?? 0;
       const target = Math.max(earliest, keep > 0 ? height - keep + 1 : 0);
@@ -282,7 +299,43 @@ export class DiskStore implements StateStore {
     const base = this.current;
     if (this.importing !== undefined) throw new Error(`state height ${height}: an import of height ${this.importing.height} is in progress`);
     checkNextHeight(height, base.height);
-    return new DiskPending(height, base, applyChanges(this.nodes, base.root, height, sortedChanges(changes)));
+    const diff = applyChanges(this.nodes, base.root, height, sortedChanges(changes));
+    return new DiskPending(height, base, diff, this.statsAfter(base, diff));
+  }
+
+  /**
+   * The stats of the version `diff` makes of `base`: the base's running total, plus the new pairs, minus the
+   * pairs replaced or deleted. An old value's length comes from the latest-values cache (a block mostly
+   * writes what it read) or, for the others, from one read of their value records, sent to the worker
+   * at once so that it overlaps the work before commit. Undefined when the base's stats are unknown.
+   */
+  private statsAfter(base: DiskVersion, diff: TreeDiff): Promise<StateStats | undefined> {
+    const stats = base.stats;
+    if (stats === undefined) return Promise.resolve(undefined);
+    let bytes = stats.bytes;
+    for (const [k, v] of diff.values) if (v !== null) bytes += k.length + v.length;
+    const unread: Uint8Array[] = [];
+    for (const [k, version] of diff.replaced) {
+      const cached = this.values.get(k);
+      if (cached) bytes -= k.length + cached.length;
+      else {
+        bytes -= k.length;
+        unread.push(valueKey(k, version));
+      }
+    }
+    const keys = stats.keys + diff.keys;
+    if (unread.length === 0) return Promise.resolve({ keys, bytes });
+    return getMany(this.db, unread).then(
+      (records) => {
+        for (const r of records) {
+          // a value record is 0x01 ‖ value; one missing would be a corrupted store: the total is then unknown
+          if (r === undefined || r[0] !== 1) return undefined;
+          bytes -= r.length - 1;
+        }
+        return { keys, bytes };
+      },
+      () => undefined,
+    );
   }
 
   /** Persist a prepared version in one sync batch; only then does `latest` switch to it. */
@@ -297,7 +350,7 @@ export class DiskStore implements StateStore {
     checkNextHeight(pending.height, base.height);
     this.committing = true;
     try {
-      await this.writeVersion(pending.height, pending.diff, pending.appHash);
+      await this.writeVersion(pending.height, pending.diff, pending.appHash, await pending.stats);
     } finally {
       this.committing = false;
     }
@@ -307,7 +360,7 @@ export class DiskStore implements StateStore {
   }
 
   /** One sync batch with the version's records, its root and "m"; then `latest` is that version. */
-  private async writeVersion(h: number, d: TreeDiff, appHash: Uint8Array): Promise<void> {
+  private async writeVersion(h: number, d: TreeDiff, appHash: Uint8Array, stats: StateStats | undefined): Promise<void> {
     const ops = new PackedBatch();
     for (const [key, value] of d.nodes) ops.put(key, value);
     const empty = new Uint8Array(0);
@@ -319,12 +372,15 @@ export class DiskStore implements StateStore {
     for (const r of d.tombstones) ops.put(orphanKey(TOMBSTONE_ORPHAN, h, r), empty);
     ops.put(rootKey(h), encodeRef(d.root));
     ops.put(META_KEY, encodeMeta(h, appHash));
+    // unknown stats: the record goes, so a later open does not take an old total for this version's
+    if (stats !== undefined) ops.put(STATS_KEY, encodeStats(stats));
+    else ops.del(STATS_KEY);
     if (this.opts.faults?.beforeCommit?.(h)) {
       this.crashed = true;
       throw new Error(`injected crash before the commit of height ${h}`);
     }
     await this.db.request({ op: "batch", ops: ops.finish(), sync: true });
-    this.current = new DiskVersion(this, h, d.root);
+    this.current = new DiskVersion(this, h, d.root, stats);
     // the next block walks the same upper levels: keep what this one wrote instead of reading it back
     this.nodes.remember(d.cacheNodes);
     for (const [k, v] of d.values) this.values.set(k, v, v === null ? 0 : v.byteLength);
@@ -381,7 +437,7 @@ export class DiskStore implements StateStore {
         if (expectedAppHash !== undefined && !bytesEqual(appHash, expectedAppHash)) {
           throw new Error(`import of height ${height}: the pairs hash to ${hex(appHash)}, not the expected ${hex(expectedAppHash)}; nothing written`);
         }
-        await this.writeVersion(height, diff, appHash);
+        await this.writeVersion(height, diff, appHash, await this.statsAfter(this.current, diff));
         return appHash;
       },
       (done) => {

@@ -267,6 +267,10 @@ export interface TreeDiff {
   orphans: Uint8Array[];
   /** value record keys of this version's deletions (tombstones), stale at once */
   tombstones: Uint8Array[];
+  /** keys added minus keys deleted */
+  keys: number;
+  /** the keys whose value this version replaced or deleted, with the version of their old value record */
+  replaced: Array<[string, number]>;
   /** the new node records as NodeReader would decode them, keyed for its cache */
   cacheNodes: Array<[string, DLeaf | DInner]>;
 }
@@ -286,7 +290,7 @@ export function applyChanges(nodes: NodeReader, root: Ref, height: number, chang
 
 class Updater {
   private readonly orphanSet = new Map<string, Uint8Array>();
-  private readonly diff: TreeDiff = { root: EMPTY_REF, nodes: [], values: [], orphans: [], tombstones: [], cacheNodes: [] };
+  private readonly diff: TreeDiff = { root: EMPTY_REF, nodes: [], values: [], orphans: [], tombstones: [], keys: 0, replaced: [], cacheNodes: [] };
   private readonly path = new Uint8Array(32);
 
   constructor(
@@ -362,13 +366,17 @@ class Updater {
           continue;
         }
         this.orphan(valueKey(n.key, n.valueVersion));
+        this.diff.replaced.push([n.key, n.valueVersion]);
         if (c.value === null) {
+          this.diff.keys--;
           this.diff.values.push([c.key, null]);
           this.diff.tombstones.push(valueKey(c.key, this.height));
           continue;
         }
       } else if (c.value === null) {
         continue;
+      } else {
+        this.diff.keys++;
       }
       leaves.push(new DLeaf(c.keyHash, c.key, c.valueHash, this.height, hashLeafParts(c.keyHash, c.valueHash), null));
       this.diff.values.push([c.key, c.value]);
