@@ -38,6 +38,25 @@ export const LocalStakeParams = { voting_status_len: 10, voting_status_least: 7,
 export type StakeParamsOverride = Partial<Record<"max_validators" | "voting_status_len" | "voting_status_least" | "survival_secs" | "unbonding_secs", number>> &
   Partial<Record<"slash_fraction_double_sign" | "power_reduction" | "min_self_bond" | "max_commission_rate", string>>;
 
+/** config/app.json state_backend of a node */
+export type StateBackend = "memory" | "disk";
+
+/** The state backend tests run nodes on when they do not choose one: QOS_TEST_STATE_BACKEND=memory|disk
+ *  (CI can run any e2e file on the disk backend), else undefined (qosd's default). */
+export function testStateBackend(): StateBackend | undefined {
+  const env = process.env.QOS_TEST_STATE_BACKEND;
+  if (env === undefined || env === "") return undefined;
+  if (env !== "memory" && env !== "disk") throw new Error(`QOS_TEST_STATE_BACKEND must be "memory" or "disk", not ${JSON.stringify(env)}`);
+  return env;
+}
+
+/** Writes state_backend into a node's config/app.json (undefined: leaves qosd's default). */
+export function setStateBackend(home: string, backend: StateBackend | undefined): void {
+  if (backend === undefined) return;
+  const file = join(home, "config/app.json");
+  writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, "utf8")), state_backend: backend }, null, 2) + "\n");
+}
+
 export interface TestnetOptions {
   /** root folder (one sub-folder per node); default: a fresh temporary folder that destroy() removes */
   dir?: string;
@@ -75,6 +94,9 @@ export interface TestnetOptions {
    * guardians. `nodes` know their owner addresses (profile qos).
    */
   genesisPatch?: (genesis: any, nodes: readonly NodeManifest[]) => void;
+  /** state backend of every node, or of node i (validators first, then full nodes; missing entries and
+   *  nodes added later: QOS_TEST_STATE_BACKEND, else qosd's default) */
+  stateBackend?: StateBackend | readonly (StateBackend | undefined)[];
 }
 
 export interface NodeManifest {
@@ -95,6 +117,8 @@ export interface NodeManifest {
   proxyApp: string;
   /** other listen addresses rewritten in config/app.json, by JSON path */
   appListen: Record<string, string>;
+  /** config/app.json state_backend (absent: qosd's default) */
+  stateBackend?: StateBackend;
 }
 
 export interface TestnetManifest {
@@ -370,14 +394,14 @@ export class Testnet {
    * byte for byte), every existing node as persistent peer, an owner key in the keyring (not funded:
    * send it coins, then its MsgCreateValidator makes it a validator). Recorded in testnet.json.
    */
-  async addFullNode(): Promise<TestnetNode> {
+  async addFullNode(options: { stateBackend?: StateBackend } = {}): Promise<TestnetNode> {
     const settings = this.manifest.settings;
     if (!settings) throw new Error(`${this.dir}: testnet.json has no settings (made by an older version): recreate the testnet`);
     const index = this.nodes.length;
     const name = `node${index}`;
     const port = portAllocator(settings.basePort);
     const cometbft = cometbftBinary(settings.cometbft);
-    const node = await initNode(this.dir, name, index, this.chainId, this.manifest.profile ?? "qos", settings, cometbft, port);
+    const node = await initNode(this.dir, name, index, this.chainId, this.manifest.profile ?? "qos", settings, cometbft, port, options.stateBackend);
     writeFileSync(join(node.home, "config/genesis.json"), readFileSync(join(this.nodes[0].home, "config/genesis.json")));
     setPeers(node, this.nodes.map((n) => n.manifest), settings.timeoutPropose);
     if (this.keyringHome) {
@@ -412,6 +436,7 @@ const qosd = (...args: string[]) => execFileAsync(process.execPath, [qosdBin, ..
 async function initNode(
   dir: string, name: string, i: number, chainId: string, profile: "qos" | "business",
   settings: NonNullable<TestnetManifest["settings"]>, cometbft: string, port: (node: number, offset: number) => Promise<number>,
+  stateBackend = testStateBackend(),
 ): Promise<NodeManifest> {
   const home = join(dir, name);
   const [p2p, rpc, abci, cometMetrics] = [await port(i, 6), await port(i, 7), await port(i, 8), await port(i, 5)];
@@ -422,12 +447,14 @@ async function initNode(
     "--min-gas-price", settings.minGasPrice, "--cometbft", cometbft, "--local-network",
     "--cometbft-metrics", `127.0.0.1:${cometMetrics}`,
   );
+  setStateBackend(home, stateBackend);
   const appListen = await rewriteAppListenAddresses(home, (k) => port(i, 9 + k));
   const nodeId = execFileSync(cometbft, ["show-node-id", "--home", home], { encoding: "utf8" }).trim();
   const key = JSON.parse(readFileSync(join(home, "config/priv_validator_key.json"), "utf8"));
   return {
     name, home, nodeId, validatorAddress: key.address as string, consensusPubkey: key.pub_key.value as string, genesisValidator: false,
     rpc: `tcp://127.0.0.1:${rpc}`, p2p: `127.0.0.1:${p2p}`, proxyApp: `tcp://127.0.0.1:${abci}`, appListen,
+    ...(stateBackend !== undefined ? { stateBackend } : {}),
   };
 }
 
@@ -464,7 +491,8 @@ export async function createTestnet(options: TestnetOptions = {}): Promise<Testn
     // 1. one home per node (validators first, then full nodes), each with its own keys and ports
     const nodes = await Promise.all(
       Array.from({ length: count + fullNodes }, async (_, i) => {
-        const node = await initNode(dir, `node${i}`, i, chainId, profile, settings, cometbft, port);
+        const backend = typeof options.stateBackend === "string" ? options.stateBackend : options.stateBackend?.[i];
+        const node = await initNode(dir, `node${i}`, i, chainId, profile, settings, cometbft, port, backend);
         node.genesisValidator = i < count;
         return node;
       }),

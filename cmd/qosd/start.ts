@@ -77,7 +77,7 @@ export async function startNode(options: StartOptions): Promise<void> {
     checkTx: metrics?.watchers.checkTx,
   });
   const server = await startAbciServer(app, proxyApp, { logger: logger.sink("abci") });
-  log(`app at height ${app.lastHeight}, ABCI on ${server.address}, signature verifier: ${app.verifierName}`);
+  log(`app at height ${app.lastHeight}, state on ${config.state_backend}, ABCI on ${server.address}, signature verifier: ${app.verifierName}`);
   let metricsServer: MetricsServer | undefined;
   if (metrics) {
     metrics.attach(app, server);

@@ -1,6 +1,8 @@
 // Crash safety on a real node: a clean stop and a kill -9 under load both resume with nothing committed
 // lost, CometBFT's handshake agreeing with the app's height and app hash. Also: proofs of committed
-// state verify against the app hash in the next block's header.
+// state verify against the app hash in the next block's header, and (disk backend) proofs at H−1 right
+// after a restart, where relayers and light clients ask. Runs on both state backends, or only on the one
+// QOS_TEST_STATE_BACKEND names.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, statSync } from "node:fs";
@@ -10,8 +12,11 @@ import { TestNode, sleep } from "../helpers/node.js";
 import { signTx, testAccount, type TestAccount } from "../helpers/wallet.js";
 import { decodeProof, verifyMembership, verifyNonMembership } from "../../app/state/smt.js";
 import { ProofOpType } from "../../app/app.js";
+import { testStateBackend, type StateBackend } from "../../testnet/testnet.js";
 
-describe("restart and crash recovery", () => {
+const backends: StateBackend[] = testStateBackend() ? [testStateBackend()!] : ["memory", "disk"];
+
+for (const backend of backends) describe(`restart and crash recovery (state on ${backend})`, () => {
   let node: TestNode;
   let alice: TestAccount;
   let bob: TestAccount;
@@ -19,8 +24,9 @@ describe("restart and crash recovery", () => {
 
   before(async () => {
     [alice, bob] = await Promise.all([testAccount("crash-alice"), testAccount("crash-bob")]);
-    node = await TestNode.create({ accounts: [{ address: alice.address, coins: "1000000000000uqos" }], timeoutCommit: "200ms" });
+    node = await TestNode.create({ accounts: [{ address: alice.address, coins: "1000000000000uqos" }], timeoutCommit: "200ms", stateBackend: backend });
     await node.start();
+    assert.match(node.output, new RegExp(`app at height 0, state on ${backend},`));
   });
   after(() => node?.destroy());
 
@@ -34,11 +40,13 @@ describe("restart and crash recovery", () => {
     if (res.code === 0) sequence++;
     return res;
   };
-  const balance = async (address: string): Promise<bigint> => {
+  const balance = (address: string): Promise<bigint> => balanceAt(address);
+  const balanceAt = async (address: string, height?: number): Promise<bigint> => {
     const { QueryBalanceRequest, QueryBalanceResponse } = await import("cosmjs-types/cosmos/bank/v1beta1/query");
     const res = await node.rpc<{ response: { code: number; value: string; log: string } }>("abci_query", {
       path: "/cosmos.bank.v1beta1.Query/Balance",
       data: Buffer.from(QueryBalanceRequest.encode({ address, denom: "uqos" }).finish()).toString("hex"),
+      ...(height !== undefined ? { height: String(height) } : {}),
     });
     assert.equal(res.response.code, 0, res.response.log);
     return BigInt(QueryBalanceResponse.decode(Buffer.from(res.response.value, "base64")).balance!.amount);
@@ -112,6 +120,37 @@ describe("restart and crash recovery", () => {
     for (const amount of committedBeforeKill) assert.ok(committedAfter.includes(amount), `tx of ${amount} committed before the kill is still there`);
     const expected = BigInt(committedAfter.reduce((a, b) => a + b, 0));
     assert.equal(await balance(bob.address), expected, "bob's balance is the sum of every committed transfer");
+  });
+
+  test("right after a restart, a /store/key proof at H−1 verifies against header H (disk: every kept height answers)", { skip: backend === "memory" ? "the memory backend keeps only the latest version across a restart" : false }, async () => {
+    assert.equal(await node.stop(), 0);
+    const stoppedAt = Number(/stopped at height (\d+)/.exec(node.output)![1]);
+    await node.start();
+    // the heights a relayer asks for after the restart, before any new block: H−1 (its proofs verify
+    // against header H) and H (against header H+1, once it exists)
+    const key = Buffer.from("app/chain_id", "latin1");
+    const answers = [];
+    for (const height of [stoppedAt - 1, stoppedAt]) {
+      const res = await node.rpc<{ response: { code: number; log: string; value: string; height: string; proofOps: { ops: { type: string; data: string }[] } } }>(
+        "abci_query",
+        { path: "/store/key", data: key.toString("hex"), height: String(height), prove: true },
+      );
+      assert.equal(res.response.code, 0, `height ${height}: ${res.response.log}`);
+      assert.equal(res.response.height, String(height));
+      answers.push({ height, res });
+    }
+    await node.waitForHeight(stoppedAt + 1);
+    for (const { height, res } of answers) {
+      const header = await node.rpc<{ block: { header: { app_hash: string } } }>("block", { height: String(height + 1) });
+      const appHash = Buffer.from(header.block.header.app_hash, "hex");
+      const value = Buffer.from(res.response.value, "base64");
+      assert.equal(value.toString(), node.chainId);
+      const proof = decodeProof(Buffer.from(res.response.proofOps.ops[0].data, "base64"));
+      assert.equal(verifyMembership(appHash, key, value, proof), true, `proof at ${height} against header ${height + 1}`);
+    }
+    // bob's balance at H−1 as it was committed, from the restarted node
+    const before = await balanceAt(bob.address, stoppedAt - 1);
+    assert.equal(before, BigInt((await committedToBob()).reduce((a, b) => a + b, 0)));
   });
 
   test("a /store/key proof at height h verifies against the app hash in header h+1", async () => {

@@ -1,7 +1,8 @@
 // State sync on a real network: 4 validators take a snapshot every 5 blocks; a fifth node configured with
 // [statesync] (two RPC servers, a trusted height and hash) restores the newest snapshot instead of
 // replaying from genesis, catches up, computes the same results and app hashes at every later height and
-// answers queries.
+// answers queries. Two validators and the joiner keep their state on disk, two in memory (chunks may come
+// from either; QOS_TEST_STATE_BACKEND puts every node on one backend instead).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -12,11 +13,13 @@ import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/a
 import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import { Method, TypeUrl } from "../../gen/names.js";
 import { setTomlValue } from "../../cmd/common/cometbft.js";
-import { createTestnet, sleep, type Testnet, type TestnetNode } from "../../testnet/testnet.js";
+import { createTestnet, sleep, testStateBackend, type StateBackend, type Testnet, type TestnetNode } from "../../testnet/testnet.js";
 import { signTx, testAccount, type TestAccount } from "../helpers/wallet.js";
 
 const Funds = 1_000_000_000_000n;
 const Interval = 5;
+const validatorBackends: StateBackend[] = testStateBackend() ? Array(4).fill(testStateBackend()) : ["disk", "disk", "memory", "memory"];
+const joinerBackend: StateBackend = testStateBackend() ?? "disk";
 
 describe("state sync", () => {
   let net: Testnet;
@@ -35,6 +38,7 @@ describe("state sync", () => {
       timeoutCommit: "300ms",
       timeoutPropose: "1s",
       stakeParams: { voting_status_len: 10_000, voting_status_least: 7_000 },
+      stateBackend: validatorBackends,
     });
     // blocks come every ~0.5 s here: keep enough snapshots that the one the joiner picks (after its 5 s of
     // discovery) is still served while it fetches it
@@ -96,7 +100,7 @@ describe("state sync", () => {
     const trustHeight = tip - 2;
     const trusted = await net.nodes[0].rpc<{ block_id: { hash: string } }>("block", { height: String(trustHeight) });
 
-    const joiner = await net.addFullNode();
+    const joiner = await net.addFullNode({ stateBackend: joinerBackend });
     const file = join(joiner.home, "config/config.toml");
     let toml = readFileSync(file, "utf8");
     toml = setTomlValue(toml, "statesync", "enable", true);
@@ -119,6 +123,8 @@ describe("state sync", () => {
     const log = readFileSync(joiner.logFile, "utf8");
     const restored = /restored the snapshot at height (\d+)/.exec(log);
     assert.ok(restored, `the joiner restored a snapshot:\n${joiner.logTail()}`);
+    assert.match(log, new RegExp(`state on ${joinerBackend},`));
+    for (const [i, backend] of validatorBackends.entries()) assert.match(readFileSync(net.nodes[i].logFile, "utf8"), new RegExp(`state on ${backend},`));
     const snapshotHeight = Number(restored[1]);
     assert.equal(snapshotHeight % Interval, 0);
     assert.ok(snapshotHeight >= 2 * Interval, `a recent snapshot (${snapshotHeight}), not genesis`);

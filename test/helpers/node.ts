@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { repoRoot, setTomlValue } from "../../cmd/common/cometbft.js";
+import { setStateBackend, testStateBackend, type StateBackend } from "../../testnet/testnet.js";
 import { freePort, groupAlive, killGroup, rpcCall, rpcHeight, sleep, waitForRpcHeight } from "../../cmd/common/processes.js";
 
 export const qosdBin = join(repoRoot, "dist/cmd/qosd/main.js");
@@ -23,6 +24,8 @@ export interface NodeOptions {
   timeoutCommit?: string;
   /** "qos" (default: staking, inflation) or "business" (no inflation: supplies stay exactly as given) */
   profile?: "qos" | "business";
+  /** config/app.json state_backend; default QOS_TEST_STATE_BACKEND, else qosd's default */
+  stateBackend?: StateBackend;
 }
 
 export class TestNode {
@@ -60,6 +63,7 @@ export class TestNode {
       "--rest.address", `127.0.0.1:${rest}`, "--explorer.address", `127.0.0.1:${explorer}`, "--profile", options.profile ?? "qos",
       "--metrics.address", `127.0.0.1:${metrics}`, "--cometbft-metrics", `127.0.0.1:${cometMetrics}`,
     ]);
+    setStateBackend(home, options.stateBackend ?? testStateBackend());
     for (const account of options.accounts ?? []) qosd(["add-genesis-account", account.address, account.coins, "--home", home]);
     const node = new TestNode(home, chainId);
     node.rpcUrl = `http://127.0.0.1:${rpc}`;
