@@ -1,6 +1,6 @@
 // Deterministic gas (D7): a fixed cost per store access and per byte, the Cosmos SDK's KV numbers.
 import { Errors } from "./errors.js";
-import type { KVStore } from "./state/kv.js";
+import { CacheStore, type KVReader, type KVStore } from "./state/kv.js";
 
 export const GasCosts = {
   readFlat: 1000n,
@@ -39,7 +39,7 @@ export class GasMeter {
 /** A store view that charges every access to a gas meter. */
 export class GasStore implements KVStore {
   constructor(
-    private readonly inner: KVStore,
+    readonly inner: KVStore,
     private readonly meter: GasMeter,
   ) {}
 
@@ -70,4 +70,19 @@ export class GasStore implements KVStore {
       yield [key, value];
     }
   }
+}
+
+/** The same branch without the meter, for point reads: a lookup that runs on every balance change of
+ *  every denom (is this denom mined?), whose fixed small cost the move's own metered writes already
+ *  cover; charging it would change the gas of every existing transfer. What a hook does once the lookup
+ *  says yes is metered. A branch a module made over a metered store (qcp's delivery branch) is seen
+ *  through: its buffered writes over the unmetered parent. */
+export function unmetered(store: KVReader): KVReader {
+  if (store instanceof GasStore) return store.inner;
+  if (store instanceof CacheStore) {
+    const parent = store.parentReader;
+    const bare = unmetered(parent);
+    return bare === parent ? store : store.readsOver(bare);
+  }
+  return store;
 }

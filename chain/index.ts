@@ -7,6 +7,8 @@
 import { QosApp, type AppOptions } from "../app/app.js";
 import type { AnteHandler, Chain, Module, UpgradePlan } from "../app/module.js";
 import type { KVReader, KVStore } from "../app/state/kv.js";
+import { moduleAddress } from "../app/address.js";
+import { unmetered } from "../app/gas.js";
 import { AuthParamsSchema, createAnteHandler, createAuthModule, FeeCollectorAccount, type AuthKeeper } from "../modules/auth/index.js";
 import { BankParamsSchema, createBankModule, msgLimitsOf, type BankKeeper } from "../modules/bank/index.js";
 import { createQscModule, QscModuleAccount, QscParamsSchema, type QscKeeper } from "../modules/qsc/index.js";
@@ -16,6 +18,7 @@ import { createMintModule, MintModuleAccount, MintParamsSchema, type MintKeeper 
 import { createStakeModule, StakeModuleAccount, StakeParamsSchema, type StakeKeeper } from "../modules/stake/index.js";
 import { createDistributionModule, DistributionModuleAccount, DistributionParamsSchema, type DistributionKeeper } from "../modules/distribution/index.js";
 import { createExchangeModule, ExchangeModuleAccount, ExchangeParamsSchema, type ExchangeKeeper } from "../modules/exchange/index.js";
+import { createMiningModule, MiningModuleAccount, MiningParamsSchema, type MiningKeeper } from "../modules/mining/index.js";
 import { createGuardianModule, type GuardianKeeper } from "../modules/guardian/index.js";
 import { createParamsModule, type ParamsRegistry, type ParamSpace } from "../modules/params/index.js";
 import { createGovModule, GovModuleAccount, GovParamsSchema, type GovKeeper } from "../modules/gov/index.js";
@@ -36,6 +39,7 @@ export interface QosChain extends Chain {
   approve: ApproveKeeper;
   qcp: QcpKeeper;
   exchange: ExchangeKeeper;
+  mining: MiningKeeper;
   /** the economy: qos profile only */
   mint?: MintKeeper;
   stake?: StakeKeeper;
@@ -58,10 +62,11 @@ export function composeChain(profile: Profile = "qos"): QosChain {
   // permissions). Bank refuses them as any recipient a user chooses, and each module gets a handle for
   // its own account only, with mint/burn only where its declaration has the permission.
   const economy = profile === "qos";
-  bank.keeper.setModuleAccounts([
-    FeeCollectorAccount, QscModuleAccount, QcpModuleAccount, ExchangeModuleAccount,
+  const moduleAccounts = [
+    FeeCollectorAccount, QscModuleAccount, QcpModuleAccount, ExchangeModuleAccount, MiningModuleAccount,
     ...(economy ? [MintModuleAccount, StakeModuleAccount, DistributionModuleAccount, GovModuleAccount] : []),
-  ]);
+  ];
+  bank.keeper.setModuleAccounts(moduleAccounts);
   const fees = bank.keeper.forModule(FeeCollectorAccount);
   const qsc = createQscModule({ bank: bank.keeper.forModule(QscModuleAccount) });
   bank.keeper.addSendHook(qsc.keeper.sendHook);
@@ -81,6 +86,32 @@ export function composeChain(profile: Profile = "qos"): QosChain {
     bank: bank.keeper.forModule(ExchangeModuleAccount),
     tokens: { token: (store, denom) => qsc.keeper.getToken(store, denom) },
   });
+  // mining: payments and claims through its own account; prices from the exchange's TWAP (undefined where
+  // the pool does not cover the period: the banker's rate is used); bank's balance hook keeps dividends
+  const miningBank = bank.keeper.forModule(MiningModuleAccount);
+  const mining = createMiningModule({
+    bank: {
+      ...miningBank,
+      send: (store, events, from, to, coins) => bank.keeper.send(store, events, from, to, coins),
+      isModuleAccount: (address) => bank.keeper.moduleAccountAt(address) !== undefined,
+      moduleAccounts: () => moduleAccounts.map((a) => moduleAddress(a.name)),
+      *holdersOf(store, denom) {
+        for (const [address, coin] of bank.keeper.allBalances(store)) if (coin.denom === denom) yield [address, coin.amount];
+      },
+    },
+    tokens: {
+      token: (store, denom) => qsc.keeper.getToken(store, denom),
+      frozen: (store, denom, address) => qsc.keeper.getFrozen(store, denom, address),
+    },
+    prices: {
+      average(store, denom, t1, t2, now) {
+        const pool = exchange.keeper.getPool(store, denom);
+        if (!pool || t1 < pool.twapFrom || t1 >= t2) return undefined;
+        return exchange.keeper.averagePrice(store, denom, t1, t2, now);
+      },
+    },
+  });
+  bank.keeper.addBalanceHook((store, address, denom, before, after) => mining.keeper.balanceChanged(store, unmetered(store), address, denom, before, after));
   const guardian = createGuardianModule();
   const params = createParamsModule();
   const registry = params.registry;
@@ -89,7 +120,8 @@ export function composeChain(profile: Profile = "qos"): QosChain {
   registry.register(paramSpace("qsc", QscParamsSchema, qsc.keeper));
   registry.register(paramSpace("qcp", QcpParamsSchema, qcp.keeper));
   registry.register(paramSpace("exchange", ExchangeParamsSchema, exchange.keeper));
-  const modules: Module[] = [auth.module, bank.module, qsc.module, approve.module, qcp.module, exchange.module, guardian.module, params.module];
+  registry.register(paramSpace("mining", MiningParamsSchema, mining.keeper));
+  const modules: Module[] = [auth.module, bank.module, qsc.module, approve.module, qcp.module, exchange.module, mining.module, guardian.module, params.module];
 
   // The ante handler (modules/auth/ante.ts): accounts from auth, the fee into the fee collector, the
   // message limits from bank's params, the fee exemption of guardians.
@@ -108,6 +140,7 @@ export function composeChain(profile: Profile = "qos"): QosChain {
     approve: approve.keeper,
     qcp: qcp.keeper,
     exchange: exchange.keeper,
+    mining: mining.keeper,
     guardian: guardian.keeper,
     params: registry,
     maxTxBytes: (store: KVReader) => auth.keeper.getParams(store).max_tx_bytes,

@@ -16,7 +16,7 @@ const verbose = process.argv.includes("--verbose");
 console.log(`seed ${seed}, ${blocks} blocks`);
 try {
   const s = await runSimulation({
-    seed, blocks, maxTxsPerBlock: maxTxs, hostilePerMille: hostile, exportCheck: !process.argv.includes("--no-export"), exchangeTraffic: process.argv.includes("--exchange"),
+    seed, blocks, maxTxsPerBlock: maxTxs, hostilePerMille: hostile, exportCheck: !process.argv.includes("--no-export"), exchangeTraffic: process.argv.includes("--exchange"), miningTraffic: process.argv.includes("--mining"),
     log: (line) => console.log(line),
   });
   const refused = Object.entries(s.refused).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, n]) => `${k}:${n}`).join(" ");

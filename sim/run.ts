@@ -16,7 +16,7 @@ import type { ExecTxResult } from "cosmjs-types/tendermint/abci/types";
 import { Rng } from "./rng.js";
 import { SimChain, SimFailure, consAddress, type StateBackend, type ValidatorSet } from "./chain.js";
 import { ChainId, GenesisSeconds, PeerChainId, UpgradesDone, World } from "./world.js";
-import { ExchangeWeights, Generators, Weights, buildPlanned, malformed } from "./traffic.js";
+import { ExchangeWeights, Generators, MiningWeights, Weights, buildPlanned, malformed } from "./traffic.js";
 import { buildTx, type Msg, type SimAccount, type TxSpec } from "./tx.js";
 
 const Urls = TypeUrl.qos.qcp.v1;
@@ -44,6 +44,9 @@ export interface SimOptions {
   exchangeTraffic?: boolean;
   /** the apps' state store (default "memory"): the trace must not depend on it */
   stateBackend?: StateBackend;
+  /** up to two mining txs per block (default false), from a stream of their own like the exchange's; the
+   *  genesis then allows settlement periods of 30 s so that periods settle within a run */
+  miningTraffic?: boolean;
   /** progress lines (default: none) */
   log?: (line: string) => void;
 }
@@ -98,6 +101,8 @@ export async function runSimulation(options: SimOptions): Promise<SimSummary> {
   const exchangeRng = new Rng(`${options.seed}/exchange`);
   const untracedQueryRng = new Rng(`${options.seed}/untraced-queries`);
   const exchangeWorld = Object.create(w, { rng: { value: exchangeRng } }) as World;
+  const miningRng = new Rng(`${options.seed}/mining`);
+  const miningWorld = Object.create(w, { rng: { value: miningRng } }) as World;
   const summary: SimSummary = {
     seed: options.seed, blocks: 0, txsSent: 0, txsAccepted: 0, refused: {}, checkAccepted: 0, checkRefused: 0, invariantChecks: 0, invariantModules: [],
     byKind: {}, hostileSent: 0, appHash: "", peerBlocks: 0, qcpDelivered: 0, validatorsJoined: 0, evidence: 0, internalErrors: [], hostileAccepted: [], queries: { answered: 0, refused: 0 }, restarts: 0, traceDigest: "",
@@ -125,7 +130,10 @@ export async function runSimulation(options: SimOptions): Promise<SimSummary> {
   await w.peer.block({ txs: [], timeSeconds: GenesisSeconds + 1n });
   w.chain = await SimChain.create({
     chainId: ChainId, profile: "qos", genesisSeconds: GenesisSeconds, upgradesDone: UpgradesDone, stateBackend: options.stateBackend,
-    appState: { ...w.genesisAppState(clientGenesis(lightBlock(w.peer, 1))), genutil: { gen_txs: gentxs } },
+    appState: {
+      ...w.genesisAppState(clientGenesis(lightBlock(w.peer, 1))), genutil: { gen_txs: gentxs },
+      ...(options.miningTraffic ? { mining: { params: { max_commission_rate: "0.05", min_holder_share: "0.5", min_period_secs: 30, max_period_secs: 86400, rate_interval_blocks: 3, max_rate_change: "0.1", max_team_unlock_rate: "1" } } } : {}),
+    },
   });
 
   const unknownTypes = w.chain.app.router.msgTypeUrls.filter((t) => !Generators[t] && !RelayerTypes.includes(t) && !AliasTypes.includes(t) && !NotSimulated.includes(t));
@@ -185,6 +193,14 @@ export async function runSimulation(options: SimOptions): Promise<SimSummary> {
         if (!gen) continue;
         const built = buildPlanned(exchangeWorld, chain, gen.signers, gen.msgs, hostile);
         mempool({ kind: built.twist ? `${kind}+${built.twist}` : kind, bytes: built.bytes, hostile }, exchangeRng);
+      }
+      for (let k = options.miningTraffic ? miningRng.int(3) : 0; k > 0; k--) {
+        const hostile = miningRng.chance(hostileRate);
+        const kind = miningRng.weighted(MiningWeights);
+        const gen = Generators[kind](miningWorld, hostile);
+        if (!gen) continue;
+        const built = buildPlanned(miningWorld, chain, gen.signers, gen.msgs, hostile);
+        mempool({ kind: built.twist ? `${kind}+${built.twist}` : kind, bytes: built.bytes, hostile }, miningRng);
       }
 
       const timeSeconds = chain.lastTime + BigInt(rng.chance(20) ? rng.range(60, 400) : rng.range(1, 8));

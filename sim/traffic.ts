@@ -538,6 +538,66 @@ const swap: Generator = (w, hostile) => {
   return { signers: [sender], msgs: [{ typeUrl: "/qos.exchange.v1.MsgSwap", value }] };
 };
 
+// ---- mining ----
+
+function scenarioDenoms(w: World): string[] {
+  return [...w.chain.app.keepers.mining.allScenarios(w.reader)].map((s) => s.denom);
+}
+
+const createScenario: Generator = (w, hostile) => {
+  const tb = tokenAndBanker(w, hostile);
+  if (!tb) return undefined;
+  const reserve = w.balance(tb.banker.bytes, tb.t.name) / 10n;
+  return {
+    signers: [tb.banker],
+    msgs: [{
+      typeUrl: "/qos.mining.v1.MsgCreateScenario",
+      value: {
+        banker: tb.banker.address, denom: tb.t.name, community: hostile && w.rng.chance(200) ? w.target(true) : w.user().address,
+        commissionRate: hostile && w.rng.chance(200) ? w.rng.pick(["0.9", "-1", "x", ""]) : w.rng.pick(["0.001", "0.01", "0.02"]),
+        minCommission: w.rng.pick(["0", "100", "1000"]), holderShare: hostile && w.rng.chance(200) ? "0.1" : w.rng.pick(["0.8", "0.6", "1"]),
+        periodSecs: BigInt(hostile && w.rng.chance(200) ? w.rng.pick([0, 1, 10_000_000]) : w.rng.pick([30, 60, 120])),
+        initialRate: hostile && w.rng.chance(200) ? w.rng.pick(["0", "-1", "1e5"]) : w.rng.pick(["0.5", "1", "3"]),
+        team: reserve > 0n ? w.user().address : "", teamReserve: reserve > 0n ? w.amountText(reserve, hostile) : "0",
+        teamUnlockRate: w.rng.pick(["0", "0.1", "0.5"]), teamUnlockCap: w.rng.pick(["0", "1000", "100000000"]),
+      },
+    }],
+  };
+};
+
+const pay: Generator = (w, hostile) => {
+  const denoms = scenarioDenoms(w);
+  if (denoms.length === 0) return undefined;
+  const denom = hostile && w.rng.chance(200) ? w.rng.pick(["uqos", "NOSUCH", ""]) : w.rng.pick(denoms);
+  const payer = holderOf(w, denom) ?? w.user();
+  return {
+    signers: [payer],
+    msgs: [{
+      typeUrl: "/qos.mining.v1.MsgPay",
+      value: { payer: payer.address, payee: hostile ? w.target(true) : w.user().address, denom, amount: w.amountText(w.balance(payer.bytes, denom) / 5n, hostile), memo: hostile && w.rng.chance(300) ? "m".repeat(300) : "sim" },
+    }],
+  };
+};
+
+const setRate: Generator = (w, hostile) => {
+  const denoms = scenarioDenoms(w);
+  if (denoms.length === 0) return undefined;
+  const s = w.chain.app.keepers.mining.getScenario(w.reader, w.rng.pick(denoms))!;
+  const banker = hostile && w.rng.chance(400) ? w.user() : w.users.find((u) => u.address === s.banker);
+  if (!banker) return undefined;
+  const rate = hostile && w.rng.chance(300) ? w.rng.pick(["0", "100000", "x"]) : ((s.rate * BigInt(w.rng.range(95, 105))) / 100n).toString();
+  const text = /^[0-9]+$/.test(rate) ? `${BigInt(rate) / 10n ** 18n}.${(BigInt(rate) % 10n ** 18n).toString().padStart(18, "0")}` : rate;
+  return { signers: [banker], msgs: [{ typeUrl: "/qos.mining.v1.MsgSetRate", value: { banker: banker.address, denom: s.denom, rate: text } }] };
+};
+
+const claim: Generator = (w, hostile) => {
+  const denoms = scenarioDenoms(w);
+  if (denoms.length === 0) return undefined;
+  const denom = w.rng.pick(denoms);
+  const claimer = holderOf(w, denom) ?? w.user();
+  return { signers: [claimer], msgs: [{ typeUrl: "/qos.mining.v1.MsgClaim", value: { claimer: claimer.address, denom: hostile && w.rng.chance(200) ? "NOSUCH" : denom } }] };
+};
+
 /** message type URL → generator; the simulation checks this covers every type the router knows */
 export const Generators: Record<string, Generator> = {
   "/cosmos.bank.v1beta1.MsgSend": send,
@@ -574,6 +634,10 @@ export const Generators: Record<string, Generator> = {
   "/qos.exchange.v1.MsgAddLiquidity": addLiquidity,
   "/qos.exchange.v1.MsgRemoveLiquidity": removeLiquidity,
   "/qos.exchange.v1.MsgSwap": swap,
+  "/qos.mining.v1.MsgCreateScenario": createScenario,
+  "/qos.mining.v1.MsgPay": pay,
+  "/qos.mining.v1.MsgSetRate": setRate,
+  "/qos.mining.v1.MsgClaim": claim,
 };
 
 /** relative frequencies (MsgRecvQcp is the relayer's: see qcpTraffic) */
@@ -616,6 +680,14 @@ export const ExchangeWeights: Record<string, number> = {
   "/qos.exchange.v1.MsgAddLiquidity": 2,
   "/qos.exchange.v1.MsgRemoveLiquidity": 2,
   "/qos.exchange.v1.MsgSwap": 6,
+};
+
+/** the mining module's traffic (options.miningTraffic), like the exchange's: a stream of its own */
+export const MiningWeights: Record<string, number> = {
+  "/qos.mining.v1.MsgCreateScenario": 2,
+  "/qos.mining.v1.MsgPay": 8,
+  "/qos.mining.v1.MsgSetRate": 1,
+  "/qos.mining.v1.MsgClaim": 3,
 };
 
 // ---- tx-level attacks ----

@@ -89,6 +89,30 @@ export class CacheStore implements KVStore {
     return this.parent.get(key);
   }
 
+  /** the reader this branch falls through to */
+  get parentReader(): KVReader {
+    return this.parent;
+  }
+
+  /** Point reads of this branch's buffered writes over another parent (app/gas.ts `unmetered`: the same
+   *  branch with the meter under it taken away). Not iterable. */
+  readsOver(parent: KVReader): KVReader {
+    const writes = this.writes;
+    return {
+      get: (key) => {
+        const v = writes.get(key);
+        return v !== undefined ? (v === null ? undefined : v) : parent.get(key);
+      },
+      has: (key) => {
+        const v = writes.get(key);
+        return v !== undefined ? v !== null : parent.has(key);
+      },
+      iterate: () => {
+        throw new Error("an unmetered view is for point reads only");
+      },
+    };
+  }
+
   has(key: string): boolean {
     const v = this.writes.get(key);
     if (v !== undefined) return v !== null;

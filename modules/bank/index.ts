@@ -4,7 +4,7 @@ import { BankKeeper, type AccountKeeper } from "./keeper.js";
 import { bankMsgs } from "./msgs.js";
 import { bankQueries } from "./queries.js";
 
-export { BankKeeper, type SendHook } from "./keeper.js";
+export { BankKeeper, type BalanceHook, type SendHook } from "./keeper.js";
 export { BankErrors } from "./errors.js";
 export { ParamsSchema as BankParamsSchema } from "./params.js";
 export { msgLimitsOf } from "./msgs.js";

@@ -49,6 +49,11 @@ export type SendHook = (
   coins: readonly Coin[],
 ) => void;
 
+/** Called before an account's balance of one denom changes (sends, mints, burns alike), with the balance
+ *  before and after: a module that keeps per-holder accounting (mining's dividends) settles it here. It
+ *  may refuse by throwing; the move is then rolled back with the message. */
+export type BalanceHook = (store: KVStore, address: Uint8Array, denom: string, before: bigint, after: bigint) => void;
+
 /** What every module's bank handle offers: reads, its own account, and the three moves a module makes
  *  (the Cosmos SDK's SendCoinsFromAccountToModule / FromModuleToAccount / FromModuleToModule). Each move
  *  runs the send hooks and emits the transfer events of a send. */
@@ -85,6 +90,7 @@ export type ModuleBankOf<A extends ModuleAccount> = ModuleBank &
 
 export class BankKeeper {
   private readonly sendHooks: SendHook[] = [];
+  private readonly balanceHooks: BalanceHook[] = [];
   /** module accounts by address in hex (the blocked addresses), set once by the chain's composition */
   private moduleAccounts?: Map<string, ModuleAccount>;
 
@@ -92,6 +98,15 @@ export class BankKeeper {
 
   addSendHook(hook: SendHook): void {
     this.sendHooks.push(hook);
+  }
+
+  addBalanceHook(hook: BalanceHook): void {
+    this.balanceHooks.push(hook);
+  }
+
+  private writeBalance(store: KVStore, address: Uint8Array, denom: string, before: bigint, after: bigint): void {
+    for (const hook of this.balanceHooks) hook(store, address, denom, before, after);
+    writeAmount(balances, store, [address, denom], after);
   }
 
   private runSendHooks(store: KVStore, events_: Event[], from: Uint8Array | undefined, to: Uint8Array | undefined, coins: readonly Coin[]): void {
@@ -218,16 +233,17 @@ export class BankKeeper {
           `${toAccAddress(address)} has ${balance}${coin.denom}, needs ${coin.amount}${coin.denom}`,
         );
       }
-      writeAmount(balances, store, [address, coin.denom], balance - coin.amount);
+      this.writeBalance(store, address, coin.denom, balance, balance - coin.amount);
     }
   }
 
   private add(store: KVStore, address: Uint8Array, coins: readonly Coin[]): void {
     this.accounts.ensureAccount(store, address);
     for (const coin of coins) {
-      const balance = this.getBalance(store, address, coin.denom) + coin.amount;
+      const before = this.getBalance(store, address, coin.denom);
+      const balance = before + coin.amount;
       if (balance > MaxAmount) throw Errors.invalidCoins.with(`balance of ${coin.denom} would overflow 2^256-1`);
-      writeAmount(balances, store, [address, coin.denom], balance);
+      this.writeBalance(store, address, coin.denom, before, balance);
     }
   }
 

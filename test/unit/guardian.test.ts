@@ -124,7 +124,7 @@ describe("guardians", () => {
 
   test("the params registry answers for every module and for one", () => {
     const all = query("/qos.params.v1.Query/Params", pq.QueryParamsRequest.encode({ module: "" }).finish(), pq.QueryParamsResponse.decode);
-    assert.deepEqual(all.modules, ["auth", "bank", "distribution", "exchange", "gov", "mint", "qcp", "qsc", "stake"]);
+    assert.deepEqual(all.modules, ["auth", "bank", "distribution", "exchange", "gov", "mining", "mint", "qcp", "qsc", "stake"]);
     const parsed = JSON.parse(all.paramsJson);
     assert.equal(parsed.exchange.swap_fee_bps, 30);
     assert.equal(parsed.stake.max_validators, 21);

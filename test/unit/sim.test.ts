@@ -51,6 +51,17 @@ test("simulation with exchange traffic: pools created, liquidity added and remov
   for (const kind of ["MsgCreatePool", "MsgAddLiquidity", "MsgRemoveLiquidity", "MsgSwap"]) assert.ok(accepted(kind) > 0, `${kind} accepted`);
 });
 
+test("simulation with mining traffic: scenarios created, payments, rate changes and claims; periods settle; mining's invariants after every block; export/import keeps the scenarios", async () => {
+  const s = await runSimulation({ seed: "mining", blocks: 120, hostilePerMille: Hostile, miningTraffic: true });
+  assert.deepEqual(s.internalErrors, []);
+  assert.deepEqual(s.hostileAccepted, []);
+  assert.ok(s.invariantModules.includes("mining"));
+  assert.equal(s.invariantChecks, 120 * s.invariantModules.length);
+  assert.match(s.exportCheck ?? "", /^export → new chain at height 121 → 6 identical blocks/);
+  const accepted = (kind: string) => s.byKind[`/qos.mining.v1.${kind}`]?.accepted ?? 0;
+  for (const kind of ["MsgCreateScenario", "MsgPay", "MsgClaim"]) assert.ok(accepted(kind) > 0, `${kind} accepted`);
+});
+
 test("simulation is deterministic: the same seed twice gives the same app hash and the same outcome counts", async () => {
   const a = await runSimulation({ seed: "determinism", blocks: 40, hostilePerMille: Hostile, exportCheck: false });
   const b = await runSimulation({ seed: "determinism", blocks: 40, hostilePerMille: Hostile, exportCheck: false });
