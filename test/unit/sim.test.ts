@@ -13,10 +13,10 @@ const Seeds = ["ci-1", "ci-2", "ci-3"];
  * says why in its commit.
  */
 const GoldenTraces: Record<string, string> = {
-  "ci-1": "8c953b1c19160517515931ff6783f7ec0d6e87491568a265708ed15699db5140",
-  "ci-2": "380fedb78b47bc81fb8f346165e42fc8c11d47f6f7cc444de1a1747b98a4ef0b",
+  "ci-1": "ea25ca0c3e56beadf4f78391f4cf865f72d1d483d90065c5212dd1fc66c11f9e",
+  "ci-2": "7b3f36ba520dc779874618f4d09bb9376a0bd176a10663b410e2fdd8dd660bd9",
   "ci-3": "a79aa47b00f62264de7f6dbbd4de6659b19d9b0570043672b0a3f483a803271b",
-  "golden-long": "a7cfc365081885546b559ed2d29b7a8a20cb5626a38372177eecf5483f87434a",
+  "golden-long": "e1edbe5dcf09c9b8c08552db88bdd382e485afaf36eb49b166aa81faf3c119cc",
 };
 const Blocks = 150;
 /** per mille of hostile txs: the simulation's default */
