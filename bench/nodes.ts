@@ -19,6 +19,10 @@ export interface BenchConfig {
   indexer: "kv" | "null";
   rpcMaxBatch: number;
   rpcMaxBodyBytes: number;
+  /** CometBFT's pprof server (`rpc.pprof_laddr`, host:port) for --comet-profile; off when absent */
+  pprofLaddr?: string;
+  /** qosd's ABCI socket: TCP on loopback (qosd init's default) or a unix socket in the node's home */
+  abci: "tcp" | "unix";
 }
 
 /** The CometBFT settings both nodes run with, as printed in the report. */
@@ -38,10 +42,14 @@ export function cometSettings(c: BenchConfig): Array<[string, string, string | n
   ];
 }
 
+function pprofSetting(c: BenchConfig): Array<[string, string, string]> {
+  return c.pprofLaddr ? [["rpc", "pprof_laddr", c.pprofLaddr]] : [];
+}
+
 function tuneConfig(home: string, c: BenchConfig): void {
   const file = join(home, "config/config.toml");
   let toml = readFileSync(file, "utf8");
-  for (const [section, key, value] of cometSettings(c)) toml = setTomlValue(toml, section, key, value);
+  for (const [section, key, value] of [...cometSettings(c), ...pprofSetting(c)]) toml = setTomlValue(toml, section, key, value);
   writeFileSync(file, toml);
 }
 
@@ -88,13 +96,14 @@ export class BenchNode {
 
   static async createQos(chainId: string, config: BenchConfig, minGasPrice: string): Promise<BenchNode> {
     const home = mkdtempSync(join(tmpdir(), "qos-bench-"));
-    const [rpc, p2p, abci] = [await freePort(), await freePort(), await freePort()];
+    const [rpc, p2p] = [await freePort(), await freePort()];
+    const proxyApp = config.abci === "unix" ? `unix://${join(home, "data/abci.sock")}` : `tcp://127.0.0.1:${await freePort()}`;
     execFileSync(
       process.execPath,
       [
         qosdBin, "init", "bench", "--home", home, "--chain-id", chainId,
         "--rpc-laddr", `tcp://127.0.0.1:${rpc}`, "--p2p-laddr", `tcp://127.0.0.1:${p2p}`,
-        "--proxy-app", `tcp://127.0.0.1:${abci}`, "--timeout-commit", config.timeoutCommit,
+        "--proxy-app", proxyApp, "--timeout-commit", config.timeoutCommit,
         "--min-gas-price", minGasPrice,
       ],
       { stdio: "pipe" },

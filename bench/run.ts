@@ -7,7 +7,8 @@ import { parseArgs } from "node:util";
 import { repoRoot } from "../cmd/common/cometbft.js";
 import { runLoad, type LoadResult } from "./load.js";
 import { fetchBlocks, fillResults, median, throughput, timingBySize, type SizeClassTiming, type Throughput } from "./measure.js";
-import { BenchNode, cpuSeconds, cometSettings, machineCpu, sleep, type BenchConfig } from "./nodes.js";
+import { fetchCometProfile, summarizeCometProfile, type CometProfileSummary } from "./comet-profile.js";
+import { BenchNode, cpuSeconds, cometSettings, freePort, machineCpu, sleep, type BenchConfig } from "./nodes.js";
 import { summarizeProfile, type ProfileSummary } from "./profile.js";
 import { fundInGenesis, kvstoreTx, makeAccounts, presignTransfers, signerName, type BenchAccount } from "./txs.js";
 
@@ -26,10 +27,12 @@ const { values: args } = parseArgs({
     "timeout-commit": { type: "string", default: "1s" },
     "mempool-size": { type: "string", default: "10000" },
     indexer: { type: "string", default: "kv" },
+    abci: { type: "string", default: "tcp" },
     "no-recheck": { type: "boolean", default: false },
     "skip-kvstore": { type: "boolean", default: false },
     "skip-qos": { type: "boolean", default: false },
     profile: { type: "boolean", default: false },
+    "comet-profile": { type: "boolean", default: false },
     "keep-homes": { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   },
@@ -51,9 +54,12 @@ if (args.help) {
   --timeout-commit D  CometBFT consensus.timeout_commit for both nodes (default 1s)
   --mempool-size N    CometBFT mempool.size (default 10000)
   --indexer kv|null   CometBFT tx_index.indexer (default kv, as qosd init sets it)
+  --abci tcp|unix     qosd's ABCI socket: loopback TCP (default, as qosd init sets it) or a unix socket
   --no-recheck        mempool.recheck = false (only sound with one tx per account in the mempool)
   --skip-kvstore      measure qosd only; --skip-qos: kvstore only
   --profile           run qosd with node --cpu-prof (first run) and print where its time goes
+  --comet-profile     CPU profile of CometBFT (its pprof server) over the measured window of run 1, for
+                      both nodes; prints CometBFT's µs per committed tx by area and function, side by side
   --keep-homes        keep the temporary node homes`);
   process.exit(0);
 }
@@ -73,6 +79,7 @@ const batch = Math.max(1, Math.floor(num("batch")));
 const method = args.method === "async" ? "broadcast_tx_async" : "broadcast_tx_sync";
 const totalTxs = args.txs ? Math.floor(Number(args.txs)) : Math.ceil(rate > 0 ? rate * num("duration") * 1.1 : 3500 * num("duration"));
 if (args.indexer !== "kv" && args.indexer !== "null") throw new Error("--indexer must be kv or null");
+if (args.abci !== "tcp" && args.abci !== "unix") throw new Error("--abci must be tcp or unix");
 const config: BenchConfig = {
   timeoutCommit: args["timeout-commit"]!,
   mempoolSize: Math.floor(num("mempool-size")),
@@ -80,6 +87,7 @@ const config: BenchConfig = {
   maxTxBytes: 1_048_576,
   recheck: !args["no-recheck"],
   indexer: args.indexer,
+  abci: args.abci,
   rpcMaxBatch: Math.max(batch, 10),
   rpcMaxBodyBytes: Math.max(1_000_000, batch * 2_000),
 };
@@ -99,9 +107,24 @@ interface RunResult {
   cpu: Record<string, number>;
   mempool: { p50: number; max: number };
   verifier?: string;
+  cometProfile?: CometProfileSummary;
 }
 
-async function measureNode(node: BenchNode, run: number, tx: (t: number) => string, tickets: number, ordered: number, profileDir?: string): Promise<RunResult> {
+/** --comet-profile: where CometBFT's pprof listens and where its profile goes */
+interface CometProfileTarget {
+  address: string;
+  file: string;
+}
+
+async function measureNode(
+  node: BenchNode,
+  run: number,
+  tx: (t: number) => string,
+  tickets: number,
+  ordered: number,
+  profileDir?: string,
+  cometProfile?: CometProfileTarget,
+): Promise<RunResult> {
   await node.start({ cpuProfileDir: profileDir, waitHeight: 2 });
   const startHeight = await node.height();
   log(`${node.kind} run ${run}: node at height ${startHeight}, offering load for ${durationMs / 1000}s`);
@@ -123,10 +146,14 @@ async function measureNode(node: BenchNode, run: number, tx: (t: number) => stri
   const cpuStart: Record<string, number> = {};
   let machineStart: ReturnType<typeof machineCpu>;
   let selfStart = process.cpuUsage();
+  // the profile covers the measured window but the last second (the load stops at durationMs)
+  const profileSec = Math.max(1, Math.floor((durationMs - warmupMs) / 1000) - 1);
+  let profileFetch: Promise<void> | undefined;
   const cpuTimer = setTimeout(() => {
     for (const [name, pid] of Object.entries(node.processes())) cpuStart[name] = cpuSeconds(pid) ?? NaN;
     machineStart = machineCpu();
     selfStart = process.cpuUsage();
+    if (cometProfile) profileFetch = fetchCometProfile(cometProfile.address, profileSec, cometProfile.file);
   }, warmupMs);
 
   const loadStarted = Date.now();
@@ -155,6 +182,18 @@ async function measureNode(node: BenchNode, run: number, tx: (t: number) => stri
   const heights = new Set(inWindow.map((b) => b.height));
   const timings = node.kind === "qos" ? timingBySize([...node.blocks.values()].filter((b) => heights.has(b.height))) : undefined;
   const offeredTps = load.accepted / ((load.stoppedAt - load.startedAt) / 1000);
+  let cometSummary: CometProfileSummary | undefined;
+  if (profileFetch) {
+    try {
+      await profileFetch;
+      const profileStart = window.startMs;
+      const profiled = blocks.filter((b) => b.timeMs > profileStart && b.timeMs <= profileStart + profileSec * 1000);
+      await fillResults(node, profiled);
+      cometSummary = summarizeCometProfile(node.kind, cometProfile!.file, profileSec, profiled.reduce((n, b) => n + b.okTxs, 0));
+    } catch (e) {
+      log(`${node.kind} run ${run}: CometBFT profile failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
   const result: RunResult = {
     node: node.kind,
     run,
@@ -165,6 +204,7 @@ async function measureNode(node: BenchNode, run: number, tx: (t: number) => stri
     cpu,
     mempool: { p50: median(mempoolSamples), max: Math.max(0, ...mempoolSamples) },
     verifier: node.verifier,
+    cometProfile: cometSummary,
   };
   log(
     `${node.kind} run ${run}: committed ${committed?.tps.toFixed(0) ?? "?"} tx/s (accepted ${offeredTps.toFixed(0)}/s, ` +
@@ -200,13 +240,18 @@ async function main() {
   let profile: ProfileSummary | undefined;
   const profileDir = join(repoRoot, "bench/results", `profile-${startedAt.toISOString().replace(/[:.]/g, "-")}`);
   for (let run = 1; run <= runs; run++) {
+    const wantCometProfile = args["comet-profile"] && run === 1;
+    if (wantCometProfile) mkdirSync(profileDir, { recursive: true });
+    const cometTarget = async (kind: string): Promise<CometProfileTarget | undefined> =>
+      wantCometProfile ? { address: `127.0.0.1:${await freePort()}`, file: join(profileDir, `cometbft-${kind}.pprof.gz`) } : undefined;
     if (!args["skip-qos"]) {
-      const node = await BenchNode.createQos(ChainId, config, MinGasPrice);
+      const target = await cometTarget("qos");
+      const node = await BenchNode.createQos(ChainId, { ...config, pprofLaddr: target?.address }, MinGasPrice);
       fundInGenesis(node.home, accounts);
       const wantProfile = args.profile && run === 1;
       if (wantProfile) mkdirSync(profileDir, { recursive: true });
       try {
-        results.push(await measureNode(node, run, (t) => presigned[t], presigned.length, accountCount, wantProfile ? profileDir : undefined));
+        results.push(await measureNode(node, run, (t) => presigned[t], presigned.length, accountCount, wantProfile ? profileDir : undefined, target));
       } finally {
         await node.destroy(args["keep-homes"]);
       }
@@ -217,9 +262,10 @@ async function main() {
       }
     }
     if (!args["skip-kvstore"]) {
-      const node = await BenchNode.createKvstore(config);
+      const target = await cometTarget("kvstore");
+      const node = await BenchNode.createKvstore({ ...config, pprofLaddr: target?.address });
       try {
-        results.push(await measureNode(node, run, (t) => kvstoreTx(t, avgTxBytes, `${salt}r${run}`), kvTickets, 0));
+        results.push(await measureNode(node, run, (t) => kvstoreTx(t, avgTxBytes, `${salt}r${run}`), kvTickets, 0, undefined, target));
       } finally {
         await node.destroy(args["keep-homes"]);
       }
@@ -230,7 +276,7 @@ async function main() {
   const report = {
     startedAt: startedAt.toISOString(),
     machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, note: "load generator, CometBFT and qosd share these CPUs" },
-    options: { durationSec: durationMs / 1000, warmupSec: warmupMs / 1000, accounts: accountCount, rate, txs: totalTxs, runs, concurrency, batch, method, mempoolHighWater: highWater },
+    options: { durationSec: durationMs / 1000, warmupSec: warmupMs / 1000, accounts: accountCount, abci: config.abci, rate, txs: totalTxs, runs, concurrency, batch, method, mempoolHighWater: highWater },
     cometbft: Object.fromEntries(cometSettings(config).map(([s, k, v]) => [`${s}.${k}`, v])),
     load: { txBytes: avgTxBytes, signUsPerTx, signer: signerName, kvstoreTxBytes: avgTxBytes },
     summary,
@@ -241,6 +287,7 @@ async function main() {
   const file = join(repoRoot, "bench/results", `${startedAt.toISOString().replace(/[:.]/g, "-")}.json`);
   writeFileSync(file, JSON.stringify(report, null, 2) + "\n");
   printReport(report, results, summary, profile);
+  printCometProfiles(results.flatMap((r) => (r.cometProfile ? [r.cometProfile] : [])));
   console.log(`\nJSON: ${file}`);
 }
 
@@ -338,6 +385,25 @@ function printReport(report: any, results: RunResult[], summary: ReturnType<type
     for (const e of profile.inclusive.slice(0, 20)) out.push(`    ${f(e.pct, 1).padStart(5)}%  ${e.fn}`);
     out.push("  self:");
     for (const e of profile.self.slice(0, 20)) out.push(`    ${f(e.pct, 1).padStart(5)}%  ${e.fn}`);
+  }
+  console.log(out.join("\n"));
+}
+
+/** CometBFT behind qosd beside CometBFT running kvstore: µs of CometBFT CPU per committed tx. */
+function printCometProfiles(profiles: CometProfileSummary[]) {
+  if (profiles.length === 0) return;
+  const f = (x: number, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : "-");
+  const out: string[] = ["", "CometBFT CPU profile (run 1, measured window), µs of CometBFT CPU per committed tx:"];
+  out.push(`  ${profiles.map((p) => `${p.node}: ${f(p.usPerTx)} µs/tx (${f(p.totalMs)} ms over ${p.seconds}s, ${p.committedTxs} txs; ${p.file})`).join("\n  ")}`);
+  const names = profiles.map((p) => p.node);
+  const areaNames = [...new Set(profiles.flatMap((p) => p.areas.map((a) => a.area)))];
+  out.push(`  by area (inclusive):${names.map((n) => n.padStart(10)).join("")}`);
+  for (const area of areaNames) {
+    out.push(`    ${area.padEnd(52)}${profiles.map((p) => f(p.areas.find((a) => a.area === area)?.usPerTx ?? 0).padStart(10)).join("")}`);
+  }
+  for (const p of profiles) {
+    out.push(`  ${p.node}, self (flat) time, top 15:`);
+    for (const e of p.flat.slice(0, 15)) out.push(`    ${f(e.usPerTx, 1).padStart(7)} µs/tx  ${e.fn}`);
   }
   console.log(out.join("\n"));
 }
