@@ -29,8 +29,9 @@ export interface AnteDeps {
   accounts: Pick<AuthKeeper, "getAccount" | "setAccount" | "getParams">;
   /** what one message may carry (parties, coins): chain parameters */
   msgLimits(store: KVReader): MsgLimits;
-  /** moves the fee from the payer to the fee collector; throws insufficient funds */
-  payFee(store: KVStore, events: Event[], payer: Uint8Array, fee: readonly Coin[]): void;
+  /** moves the fee from the payer to the fee collector; throws insufficient funds. `events` undefined:
+   *  build none (CheckTx) */
+  payFee(store: KVStore, events: Event[] | undefined, payer: Uint8Array, fee: readonly Coin[]): void;
   /** a fee payer (first signer) that pays no fee (guardians): no minimum gas price, nothing taken */
   feeExempt?(store: KVReader, payer: Uint8Array): boolean;
 }
@@ -109,6 +110,8 @@ function runAnte(ctx: AnteContext, tx: DecodedTx, deps: AnteDeps, options: AnteO
     throw Errors.unauthorized.with(`the tx has ${raw.signatures.length} signatures but its messages need ${signers.length} signers`);
   }
 
+  // CheckTx's events reach nobody (ResponseCheckTx carries none): they are not built there
+  const emit = ctx.mode !== "check";
   const signatureEvents: Event[] = [];
   /** the amino JSON document's part every signer shares, built at the first amino signer */
   let aminoBody: ReturnType<typeof aminoSignDocBody> | undefined;
@@ -147,7 +150,7 @@ function runAnte(ctx: AnteContext, tx: DecodedTx, deps: AnteDeps, options: AnteO
       verifiedSigners.push({ chainId: ctx.block.chainId, accountNumber, pubKey });
       if (memo && memo.chainId === ctx.block.chainId && memo.accountNumber === accountNumber && Buffer.from(memo.pubKey).equals(Buffer.from(pubKey))) {
         // the same sign bytes, signature and key as a verification that passed
-        signatureEvents.push(signatureEvent(toBase64(signature)));
+        if (emit) signatureEvents.push(signatureEvent(toBase64(signature)));
         accounts.push({ ...account, pubKey });
         return;
       }
@@ -172,7 +175,7 @@ function runAnte(ctx: AnteContext, tx: DecodedTx, deps: AnteDeps, options: AnteO
           `signature verification failed; check account number (${account.accountNumber}), sequence (${account.sequence}) and chain-id (${ctx.block.chainId})`,
         );
       }
-      signatureEvents.push(signatureEvent(toBase64(signature)));
+      if (emit) signatureEvents.push(signatureEvent(toBase64(signature)));
       verified.push({ digest, signature, publicKey: pubKey });
     }
     accounts.push({ ...account, pubKey });
@@ -181,13 +184,13 @@ function runAnte(ctx: AnteContext, tx: DecodedTx, deps: AnteDeps, options: AnteO
   // Effects: sequences, keys, fee. Written to the ante branch, which survives a failing message.
   accounts.forEach((account, i) => {
     deps.accounts.setAccount(ctx.store, { ...account, sequence: account.sequence + 1n });
-    ctx.events.push(accSeqEvent(signers[i], account.sequence));
+    if (emit) ctx.events.push(accSeqEvent(signers[i], account.sequence));
   });
   ctx.events.push(...signatureEvents);
   ctx.gas.consume(GasCosts.feeDeduction, "fee deduction");
   const paid = exempt ? [] : feeCoins;
-  if (paid.length > 0) deps.payFee(ctx.unmeteredStore, ctx.events, accounts[0].address, paid);
-  ctx.events.push(feeEvent(coinsToString(paid), signers[0]));
+  if (paid.length > 0) deps.payFee(ctx.unmeteredStore, emit ? ctx.events : undefined, accounts[0].address, paid);
+  if (emit) ctx.events.push(feeEvent(coinsToString(paid), signers[0]));
   // only now, with the fee paid, may the tx's signatures take memory in the cache (D11)
   options.signatureCache.remember(verified);
   if (!options.simulate) tx.verifiedSigners = verifiedSigners;

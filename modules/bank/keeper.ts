@@ -65,8 +65,9 @@ export interface ModuleBank {
   getSupply(store: KVReader, denom: string): bigint;
   /** throws bank 12 when `address` is a module account (for recipients a user chooses) */
   checkRecipient(address: Uint8Array, field?: string): void;
-  /** coins of an account (never a module account) into this module's account */
-  sendFromAccountToModule(store: KVStore, events: Event[], from: Uint8Array, coins: readonly Coin[]): void;
+  /** coins of an account (never a module account) into this module's account; `events` undefined: none
+   *  are built (CheckTx, whose events nobody receives) */
+  sendFromAccountToModule(store: KVStore, events: Event[] | undefined, from: Uint8Array, coins: readonly Coin[]): void;
   /** coins of this module's account to an account (never a module account: bank 12) */
   sendFromModuleToAccount(store: KVStore, events: Event[], to: Uint8Array, coins: readonly Coin[]): void;
   /** coins of this module's account to another module's account (given by address) */
@@ -276,11 +277,13 @@ export class BankKeeper {
     }
   }
 
-  /** Coins from one account to another: hooks, balances, events. No address rule: callers apply theirs. */
-  private move(store: KVStore, events_: Event[], from: Uint8Array, to: Uint8Array, coins: readonly Coin[]): void {
-    this.runSendHooks(store, events_, from, to, coins);
+  /** Coins from one account to another: hooks, balances, events (none built when `events_` is undefined).
+   *  No address rule: callers apply theirs. */
+  private move(store: KVStore, events_: Event[] | undefined, from: Uint8Array, to: Uint8Array, coins: readonly Coin[]): void {
+    this.runSendHooks(store, events_ ?? [], from, to, coins);
     this.subtract(store, from, coins);
     this.add(store, to, coins);
+    if (!events_) return;
     const amount = coinsToString(coins);
     const sender = toAccAddress(from);
     const recipient = toAccAddress(to);
