@@ -58,6 +58,12 @@ export class ByteLru<V> {
     return this.used;
   }
 
+  /** forget every entry */
+  clear(): void {
+    this.entries.clear();
+    this.used = 0;
+  }
+
   get size(): number {
     return this.entries.size;
   }

@@ -192,40 +192,61 @@ export function checkImportStart(height: number, latestHeight: number, importing
 
 /**
  * The StateImporter both stores hand out: it checks and collects the pairs; `write` builds the version from
- * them and commits it (or throws, writing nothing) and `release` frees the store for another import.
+ * them (from the last of them when `stream` took the others) and commits it, or throws and commits nothing;
+ * `release` frees the store for another import (and drops what a stream wrote, when nothing was committed).
  */
 export function collectingImporter(
   height: number,
   write: (keys: string[], values: Uint8Array[], expectedAppHash?: Uint8Array) => Promise<Uint8Array>,
   release: (importer: StateImporter) => void,
+  /** a store that streams an import: called from add() with the pairs held so far whenever they reach
+   *  `pairs` pairs or `bytes` value bytes; the pairs are then dropped, and finish() writes the rest */
+  stream?: { pairs: number; bytes: number; flush(keys: string[], values: Uint8Array[]): void },
 ): StateImporter {
-  const keys: string[] = [];
-  const values: Uint8Array[] = [];
-  let state: "open" | "finishing" | "done" = "open";
+  let keys: string[] = [];
+  let values: Uint8Array[] = [];
+  let heldBytes = 0;
+  let last: string | undefined;
+  let state: "open" | "broken" | "finishing" | "done" = "open";
   const done = (): void => {
     state = "done";
-    keys.length = 0;
-    values.length = 0;
+    keys = [];
+    values = [];
     release(importer);
   };
   const importer: StateImporter = {
     height,
     add: (pairs) => {
+      if (state === "broken") throw new Error(`import of height ${height}: add() after a failed write (abort it)`);
       if (state !== "open") throw new Error(`import of height ${height}: add() after finish() or abort()`);
       for (const pair of pairs) {
         if (!Array.isArray(pair) || pair.length !== 2) throw new TypeError(`import of height ${height}: each pair must be [key, value]`);
         const [key, value] = pair;
         assertBinaryKey(key);
         if (!(value instanceof Uint8Array)) throw new TypeError(`import of height ${height}: value of ${JSON.stringify(key)} must be a Uint8Array`);
-        const last = keys.length === 0 ? undefined : keys[keys.length - 1];
         if (last !== undefined && !(key > last)) {
           throw new Error(`import of height ${height}: key ${JSON.stringify(key)} does not follow ${JSON.stringify(last)} (keys must be strictly increasing)`);
         }
         keys.push(key);
         values.push(value);
+        last = key;
+        heldBytes += value.byteLength;
+        if (stream !== undefined && (keys.length >= stream.pairs || heldBytes >= stream.bytes)) {
+          const [k, v] = [keys, values];
+          keys = [];
+          values = [];
+          heldBytes = 0;
+          try {
+            stream.flush(k, v);
+          } catch (e) {
+            state = "broken";
+            throw e;
+          }
+        }
       }
     },
     finish: async (expectedAppHash?: Uint8Array) => {
+      if (state === "broken") throw new Error(`import of height ${height}: finish() after a failed write (abort it)`);
       if (state !== "open") throw new Error(`import of height ${height}: finish() after finish() or abort()`);
       state = "finishing";
       try {

@@ -181,6 +181,68 @@ describe("DiskStore", () => {
     await store.close();
   });
 
+  test("an import streams in parts: same root as one batch, an abort or a crash mid-import leaves an empty store", async () => {
+    const m: Model = new Map();
+    for (let i = 0; i < 1000; i++) m.set(`p/${String(i).padStart(4, "0")}`, v(`x${i}`));
+    const pairs = sorted(m);
+    const expected = hex(smt.rootHash(smt.build(pairs)));
+    const countRecords = async (dir: string) => {
+      const db = new ClassicLevel<Buffer, Buffer>(dir, { keyEncoding: "buffer", valueEncoding: "buffer" });
+      let n = 0;
+      for await (const _ of db.keys()) n++;
+      await db.close();
+      return n;
+    };
+    const dir = tempDir();
+    // parts of 64 pairs, with a node cache too small to hold a part's nodes: later parts read earlier ones back
+    const opts: DiskStoreOptions = { importBatchPairs: 64, cacheBytes: 4096 };
+    let store = await DiskStore.open(dir, opts);
+    // an abort after parts were written deletes them at once
+    const aborted = store.beginImport(9);
+    aborted.add(pairs.slice(0, 300));
+    aborted.abort();
+    assert.equal(store.latest.height, 0);
+    assert.equal(store.at(9), undefined);
+    await store.close();
+    assert.equal(await countRecords(dir), 0, "nothing of the aborted import is left");
+    // a close in the middle (as a crash): the next open starts empty
+    store = await DiskStore.open(dir, opts);
+    const cut = store.beginImport(9);
+    cut.add(pairs.slice(0, 500));
+    await store.close();
+    assert.ok((await countRecords(dir)) > 500, "the parts were on disk");
+    store = await DiskStore.open(dir, opts);
+    assert.equal(store.latest.height, 0);
+    await store.close();
+    assert.equal(await countRecords(dir), 0, "the open deleted what the cut import wrote");
+    // a root that differs from the expected one: what was streamed is deleted, the store stays empty and usable
+    store = await DiskStore.open(dir, opts);
+    try {
+      const wrong = store.beginImport(9);
+      wrong.add(pairs.slice(0, 500));
+      await assert.rejects(wrong.finish(new Uint8Array(32)), /not the expected 0000.*nothing written/);
+      assert.equal(store.latest.height, 0);
+      const imp = store.beginImport(9);
+      for (let i = 0; i < pairs.length; i += 77) imp.add(pairs.slice(i, i + 77));
+      assert.equal(hex(await imp.finish(Buffer.from(expected, "hex"))), expected);
+      assert.equal(store.latest.height, 9);
+      checkVersion(store, 9, m, ["p/0000", "p/0063", "p/0064", "p/0999", "p/5"]);
+    } finally {
+      await store.close();
+    }
+    store = await DiskStore.open(dir, opts);
+    try {
+      checkVersion(store, 9, m, ["p/0000", "p/0500", "q"]);
+      // the imported version takes blocks like any other
+      await store.commit(store.prepare(10, [["p/0001", null], ["p/1000", v("new")]]));
+      m.delete("p/0001");
+      m.set("p/1000", v("new"));
+      checkVersion(store, 10, m, ["p/0001", "p/1000", "p/0002"]);
+    } finally {
+      await store.close();
+    }
+  });
+
   test("property: random blocks, crashes at commit and between pruning batches, reopens ≡ the in-memory tree", async () => {
     const keyArb = fc.constantFrom("a", "a\0", "a\0\0", "a\xff", "b", "ba", "", "\0", "\xff", "c/1", "c/2", "c/3", "d");
     const valArb = fc.uint8Array({ minLength: 0, maxLength: 6 });

@@ -10,14 +10,19 @@ export const EARLIEST_KEY = Uint8Array.of(0x65);
 /** "c" → keys u64 ‖ bytes u64: pairs in the latest version and Σ key + value length (operators' metrics),
  *  written in the commit batch; absent in a store written before it (the metrics are then unknown) */
 export const STATS_KEY = Uint8Array.of(0x63);
+/** "i" → height u64: an import of that height is being streamed in (no "m" yet); whatever an import left
+ *  without committing is deleted when it is aborted or the store is next opened */
+export const IMPORT_KEY = Uint8Array.of(0x69);
 
 const VALUE = 0x76; // "v"
 const NODE = 0x6e; // "n"
 const ROOT = 0x72; // "r"
-/** "o" ‖ staleSince u64 ‖ record key: a node or value record that no version >= staleSince reads */
+/** "o" ‖ staleSince u64 → staleList(): the node and value records that no version >= staleSince reads, and
+ *  that version's tombstones. Stores written before the list had one record per stale record instead:
+ *  "o" ‖ staleSince u64 ‖ record key → "" (and tombstones under "t"); pruning still reads those. */
 export const ORPHAN = 0x6f;
-/** "t" ‖ staleSince u64 ‖ value record key: a tombstone, removed only after every "o" record up to the same
- *  height (it hides the older value of its key until that is gone) */
+/** legacy "t" ‖ staleSince u64 ‖ value record key: a tombstone, removed only after every "o" record up to
+ *  the same height (it hides the older value of its key until that is gone) */
 export const TOMBSTONE_ORPHAN = 0x74;
 
 const TWO32 = 2 ** 32;
@@ -128,13 +133,49 @@ export function rootKey(version: number): Uint8Array {
   return b;
 }
 
-/** `table` ("o" or "t") ‖ staleSince u64 ‖ record */
-export function orphanKey(table: number, staleSince: number, record: Uint8Array): Uint8Array {
-  const b = new Uint8Array(9 + record.length);
-  b[0] = table;
-  writeU64(b, 1, staleSince);
-  b.set(record, 9);
+/**
+ * The stale records of one version as one LevelDB value (one record per version instead of one per stale
+ * record: a block makes tens of thousands): orphanCount u32 ‖ (len u16 ‖ record key)* for the orphans, then
+ * the same for the tombstones to the end. A tombstone is deleted in the same batch as the orphans of its
+ * version, which include the older value record it hides.
+ */
+export function encodeStaleList(orphans: readonly Uint8Array[], tombstones: readonly Uint8Array[]): Uint8Array {
+  let n = 4;
+  for (const r of orphans) n += 2 + r.length;
+  for (const r of tombstones) n += 2 + r.length;
+  const b = new Uint8Array(n);
+  b[0] = orphans.length >>> 24;
+  b[1] = (orphans.length >>> 16) & 0xff;
+  b[2] = (orphans.length >>> 8) & 0xff;
+  b[3] = orphans.length & 0xff;
+  let o = 4;
+  for (const list of [orphans, tombstones]) {
+    for (const r of list) {
+      if (r.length > 0xffff) throw new Error(`stale record key of ${r.length} bytes`);
+      b[o] = r.length >> 8;
+      b[o + 1] = r.length & 0xff;
+      b.set(r, o + 2);
+      o += 2 + r.length;
+    }
+  }
   return b;
+}
+
+/** encodeStaleList's inverse: the orphans, then the tombstones (views into `b`) */
+export function decodeStaleList(b: Uint8Array): { orphans: Uint8Array[]; tombstones: Uint8Array[] } {
+  const count = readU32(b, 0);
+  const orphans: Uint8Array[] = [];
+  const tombstones: Uint8Array[] = [];
+  let o = 4;
+  while (o < b.length) {
+    if (o + 2 > b.length) throw new Error("state store corrupted: stale list cut short");
+    const len = (b[o] << 8) | b[o + 1];
+    if (o + 2 + len > b.length) throw new Error("state store corrupted: stale list cut short");
+    (orphans.length < count ? orphans : tombstones).push(b.subarray(o + 2, o + 2 + len));
+    o += 2 + len;
+  }
+  if (orphans.length !== count) throw new Error(`state store corrupted: stale list of ${orphans.length} orphans, its count says ${count}`);
+  return { orphans, tombstones };
 }
 
 /** `table` ‖ version u64: bound of an orphan or root range */
@@ -146,6 +187,7 @@ export function tableBound(table: number, version: number): Uint8Array {
 }
 
 export const ROOT_TABLE = ROOT;
+export const NODE_TABLE = NODE;
 
 export function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   const out = new Uint8Array(a.length + b.length);

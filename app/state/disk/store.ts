@@ -7,14 +7,15 @@
 //   "r" ‖ version               → ref of that version's root node
 //   "n" ‖ version ‖ depth ‖ path → node (tree.ts): written once by the version that created it there
 //   "v" ‖ escape(key) ‖ ~version → 0x01 ‖ value | 0x00 (deleted)        newest first: one seek reads a key
-//   "o" ‖ staleSince ‖ record   → ""   a node/value record no version >= staleSince reads
-//   "t" ‖ staleSince ‖ record   → ""   a tombstone, deleted after the "o" records up to the same height
-// Commit writes ONE LevelDB batch (sync) with the version's nodes, values, orphan records, root and "m": a
+//   "o" ‖ staleSince            → stale list: the node/value records no version >= staleSince reads, and
+//                                  the tombstones of that version (layout.ts encodeStaleList)
+// Commit writes ONE LevelDB batch (sync) with the version's nodes, values, stale list, root and "m": a
 // crash leaves the old or the new version. Opening reads "m", "e" and the root, nothing else.
 // Pruning to earliest E writes "e" = E first (from then on heights below E are refused), then deletes the
-// root records below E and the records named by orphan records with staleSince <= E, each orphan record in
-// the same batch as what it names. A crash between those batches leaves unreachable records only, and the
-// next pruning pass (one runs after every open) finds and deletes them.
+// root records below E and, version by version up to E, the records a stale list names in the same batch
+// as the list. A crash between those batches leaves unreachable records only, and the next pruning pass
+// (one runs after every open) finds and deletes them. (Stores written before the stale list have one
+// "o" ‖ staleSince ‖ record and "t" ‖ staleSince ‖ tombstone record per stale record; pruning reads both.)
 //
 // Reads are synchronous (KVReader): LevelDB lives in a worker thread (worker.ts) and the main thread blocks
 // on Atomics.wait for each read that misses the caches (docs/decisions.md "State on disk"). Values of the
@@ -38,15 +39,18 @@ import {
 import { DbWorker } from "./channel.js";
 import {
   EARLIEST_KEY,
+  IMPORT_KEY,
   META_KEY,
   ORPHAN,
   STATS_KEY,
+  NODE_TABLE,
   ROOT_TABLE,
   TOMBSTONE_ORPHAN,
   VALUES_END,
   PackedBatch,
   concat,
-  orphanKey,
+  decodeStaleList,
+  encodeStaleList,
   readU64,
   rootKey,
   tableBound,
@@ -56,10 +60,13 @@ import {
   unpackValues,
   writeU64,
 } from "./layout.js";
-import { EMPTY_REF, NodeReader, applyChanges, decodeRef, encodeRef, prove, type Ref, type TreeDiff } from "./tree.js";
+import { EMPTY_REF, NodeReader, applyChanges, decodeRef, encodeRef, prove, type DInner, type DLeaf, type Ref, type TreeDiff } from "./tree.js";
 import type { Request, ScanResult } from "./worker.js";
 
 const META_FORMAT = 2;
+/** pairs an import writes per part (issue 13: an import does not hold the whole state in memory) */
+const IMPORT_BATCH_PAIRS = 50_000;
+const IMPORT_BATCH_BYTES = 32 * 1024 * 1024;
 /** records deleted per pruning batch */
 const PRUNE_BATCH = 10_000;
 /** pairs per scan round trip: small first (a paginated query reads a few), larger as iteration goes on */
@@ -77,6 +84,8 @@ export interface DiskStoreOptions {
   /** bytes of the value and node caches together (config/app.json state_cache_mb); default 512 MiB */
   cacheBytes?: number;
   pruning?: PruningOptions;
+  /** pairs per part of a streamed import (tests make it small); default 50,000 */
+  importBatchPairs?: number;
   /** crash simulation for tests: called before the commit batch and after each pruning batch; returning
    *  true stops right there as a killed process would (the store must then be closed and reopened) */
   faults?: { beforeCommit?(height: number): boolean; afterPruneBatch?(n: number): boolean };
@@ -227,7 +236,12 @@ export class DiskStore implements StateStore {
     const db = new DbWorker(dir);
     try {
       await db.request({ op: "open" });
-      const [meta, earliestRaw, statsRaw] = await getMany(db, [META_KEY, EARLIEST_KEY, STATS_KEY]);
+      const [meta, earliestRaw, statsRaw, importing] = await getMany(db, [META_KEY, EARLIEST_KEY, STATS_KEY, IMPORT_KEY]);
+      if (meta === undefined && importing !== undefined) {
+        // an import that never committed (a crash, a close before finish): start empty again
+        await db.request({ op: "clear" });
+        return new DiskStore(db, opts, 0, EMPTY_REF, 0, { keys: 0, bytes: 0 });
+      }
       if (meta === undefined) {
         const any = await db.request<Uint8Array[]>({ op: "keys", gte: Uint8Array.of(0), lt: Uint8Array.of(0xff), limit: 1 });
         if (any.length > 0) throw new Error(`state store corrupted: records but no committed height/app hash in ${dir}`);
@@ -368,8 +382,7 @@ export class DiskStore implements StateStore {
       if (v === null) ops.put(valueKey(k, h), empty, 0);
       else ops.put(valueKey(k, h), v, 1);
     }
-    for (const r of d.orphans) ops.put(orphanKey(ORPHAN, h, r), empty);
-    for (const r of d.tombstones) ops.put(orphanKey(TOMBSTONE_ORPHAN, h, r), empty);
+    if (d.orphans.length > 0 || d.tombstones.length > 0) ops.put(tableBound(ORPHAN, h), encodeStaleList(d.orphans, d.tombstones));
     ops.put(rootKey(h), encodeRef(d.root));
     ops.put(META_KEY, encodeMeta(h, appHash));
     // unknown stats: the record goes, so a later open does not take an old total for this version's
@@ -421,27 +434,85 @@ export class DiskStore implements StateStore {
 
   /**
    * Starts writing version `height` into this store, which must be empty (CommitStore.beginImport's
-   * contract). The pairs are held in memory until finish(), which builds the tree and writes it as one
-   * synced batch.
+   * contract). Pairs are not held until finish(): every `importBatchPairs` pairs (or 32 MiB of values) go
+   * into the tree and onto disk, unsynced, under an "import in progress" record; finish() writes the rest,
+   * the root and "m" in one synced batch. An import that is aborted or does not give the expected app hash
+   * deletes what it wrote (blocking, in proportion to it); one cut short by a crash is deleted at the next open.
    */
   beginImport(height: number): StateImporter {
     this.assertOpen();
     checkImportStart(height, this.current.height, this.importing);
+    let root: Ref = EMPTY_REF;
+    let keyCount = 0;
+    let byteCount = 0;
+    let written = false;
+    let committed = false;
+    /** the pairs' records and the nodes of the tree so far, as a batch (nodes of this height that a later
+     *  part rewrites are simply written again under the same record keys: nothing older exists to orphan) */
+    const part = (keys: string[], values: Uint8Array[]): PackedBatch => {
+      const diff = applyChanges(this.nodes, root, height, keys.map((k, i): Change => [k, values[i]]));
+      for (const r of diff.orphans) {
+        if (r[0] !== NODE_TABLE || readU64(r, 1) !== height) throw new Error(`import of height ${height}: a part orphaned a record not of this import`);
+      }
+      const ops = new PackedBatch();
+      for (const [key, value] of diff.nodes) ops.put(key, value);
+      for (const [k, v] of diff.values) {
+        ops.put(valueKey(k, height), v!, 1);
+        byteCount += k.length + v!.length;
+      }
+      keyCount += diff.keys;
+      root = diff.root;
+      importNodes = diff.cacheNodes;
+      return ops;
+    };
+    let importNodes: ReadonlyArray<[string, DLeaf | DInner]> = [];
     const importer = collectingImporter(
       height,
       async (keys, values, expectedAppHash) => {
         this.assertOpen();
         if (this.current.height !== 0) throw new Error(`import of height ${height}: the store is no longer empty`);
-        const diff = applyChanges(this.nodes, EMPTY_REF, height, keys.map((k, i): Change => [k, values[i]]));
-        const appHash = hashBytes(diff.root.hash);
+        const ops = part(keys, values);
+        const appHash = hashBytes(root.hash);
         if (expectedAppHash !== undefined && !bytesEqual(appHash, expectedAppHash)) {
-          throw new Error(`import of height ${height}: the pairs hash to ${hex(appHash)}, not the expected ${hex(expectedAppHash)}; nothing written`);
+          throw new Error(`import of height ${height}: the pairs hash to ${hex(appHash)}, not the expected ${hex(expectedAppHash)}; nothing written (what was streamed is deleted)`);
         }
-        await this.writeVersion(height, diff, appHash, await this.statsAfter(this.current, diff));
+        ops.put(rootKey(height), encodeRef(root));
+        ops.put(META_KEY, encodeMeta(height, appHash));
+        const stats: StateStats = { keys: keyCount, bytes: byteCount };
+        ops.put(STATS_KEY, encodeStats(stats));
+        if (written) ops.del(IMPORT_KEY);
+        if (this.opts.faults?.beforeCommit?.(height)) {
+          this.crashed = true;
+          throw new Error(`injected crash before the commit of height ${height}`);
+        }
+        await this.db.request({ op: "batch", ops: ops.finish(), sync: true });
+        committed = true;
+        this.current = new DiskVersion(this, height, root, stats);
+        // values read while the store was empty were cached as absent
+        this.values.clear();
+        this.nodes.remember(importNodes);
         return appHash;
       },
       (done) => {
         if (this.importing === done) this.importing = undefined;
+        if (written && !committed && !this.crashed && !this.closed) {
+          this.db.call({ op: "clear" });
+          this.nodes.clear();
+          this.values.clear();
+        }
+      },
+      {
+        pairs: this.opts.importBatchPairs ?? IMPORT_BATCH_PAIRS,
+        bytes: IMPORT_BATCH_BYTES,
+        flush: (keys, values) => {
+          this.assertOpen();
+          const ops = part(keys, values);
+          if (!written) ops.put(IMPORT_KEY, u64(height));
+          written = true;
+          this.db.call({ op: "batch", ops: ops.finish(), sync: false });
+          // the next part walks these nodes (a record this part rewrote must not be read stale from the cache)
+          this.nodes.remember(importNodes);
+        },
       },
     );
     this.importing = importer;
@@ -491,18 +562,33 @@ export class DiskStore implements StateStore {
         }
         const e = this.earliest;
         for (const table of [ROOT_TABLE, ORPHAN, TOMBSTONE_ORPHAN]) {
-          // roots below e; orphan records with staleSince <= e
+          // roots below e; stale lists (and legacy orphan records) with staleSince <= e
           const lt = tableBound(table, table === ROOT_TABLE ? e : e + 1);
           for (;;) {
             const keys = await this.db.request<Uint8Array[]>({ op: "keys", gte: Uint8Array.of(table), lt, limit: PRUNE_BATCH });
             if (keys.length === 0) break;
             const ops = new PackedBatch();
             for (const k of keys) {
+              if (table === ORPHAN && k.length === 9) {
+                // one version's list: what it names and the list itself go in one batch of their own
+                const [raw] = await getMany(this.db, [k]);
+                if (raw === undefined) continue;
+                const list = new PackedBatch();
+                const { orphans, tombstones } = decodeStaleList(raw);
+                for (const r of orphans) list.del(r);
+                for (const r of tombstones) list.del(r);
+                list.del(k);
+                await this.db.request({ op: "batch", ops: list.finish(), sync: false });
+                if (stop()) return;
+                continue;
+              }
               ops.del(k);
               if (table !== ROOT_TABLE) ops.del(k.subarray(9));
             }
-            await this.db.request({ op: "batch", ops: ops.finish(), sync: false });
-            if (stop()) return;
+            if (ops.count > 0) {
+              await this.db.request({ op: "batch", ops: ops.finish(), sync: false });
+              if (stop()) return;
+            }
           }
         }
         if (this.pruneTarget <= this.earliest || this.pins.size > 0) return;

@@ -206,6 +206,11 @@ export class NodeReader {
     return n;
   }
 
+  /** forget every cached node (the records under their keys were deleted) */
+  clear(): void {
+    this.cache.clear();
+  }
+
   get cachedBytes(): number {
     return this.cache.bytes;
   }
@@ -263,7 +268,8 @@ export interface TreeDiff {
   nodes: Array<[Uint8Array, Uint8Array]>;
   /** the pairs that changed (null = deleted), in keyHash order */
   values: Array<[string, Uint8Array | null]>;
-  /** node and value record keys this version stopped reading */
+  /** node and value record keys this version stopped reading (a key may appear twice: a leaf that moved
+   *  is orphaned where it was found and where it was placed; deleting it twice is harmless) */
   orphans: Uint8Array[];
   /** value record keys of this version's deletions (tombstones), stale at once */
   tombstones: Uint8Array[];
@@ -289,7 +295,6 @@ export function applyChanges(nodes: NodeReader, root: Ref, height: number, chang
 
 
 class Updater {
-  private readonly orphanSet = new Map<string, Uint8Array>();
   private readonly diff: TreeDiff = { root: EMPTY_REF, nodes: [], values: [], orphans: [], tombstones: [], keys: 0, replaced: [], cacheNodes: [] };
   private readonly path = new Uint8Array(32);
 
@@ -305,7 +310,6 @@ class Updater {
       root = this.update(root, 0, 0, this.cs.length);
     }
     this.diff.root = this.place(root, 0);
-    this.diff.orphans = [...this.orphanSet.values()];
     return this.diff;
   }
 
@@ -335,7 +339,7 @@ class Updater {
   }
 
   private orphan(record: Uint8Array): void {
-    this.orphanSet.set(Buffer.from(record.buffer, record.byteOffset, record.byteLength).toString("latin1"), record);
+    this.diff.orphans.push(record);
   }
 
   private orphanNode(pos: Pos, path: string): void {

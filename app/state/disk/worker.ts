@@ -18,6 +18,8 @@ export type Request =
   /** a PackedBatch buffer (transferred) */
   | { op: "batch"; ops: Uint8Array; sync: boolean }
   | { op: "compact" }
+  /** deletes every record (an empty store's leftovers of an import) */
+  | { op: "clear" }
   | { op: "close" };
 
 export interface ScanResult {
@@ -112,6 +114,9 @@ async function handle(req: Request): Promise<unknown> {
       await batch.write({ sync: req.sync });
       return null;
     }
+    case "clear":
+      await db.clear();
+      return null;
     case "compact":
       await db.compactRange(Uint8Array.of(0), Uint8Array.of(0xff));
       return null;
