@@ -169,20 +169,24 @@ export class NodeReader {
     return Buffer.from(k.buffer, k.byteOffset, k.byteLength).toString("latin1");
   }
 
-  /** Read the stubs not cached in one round trip; `paths[i]` is any key hash under `stubs[i]`. */
-  prefetch(stubs: Stub[], paths: string[]): void {
+  /** The nodes behind `stubs`, those not cached read in one round trip; `paths[i]` is any key hash under `stubs[i]`. */
+  resolveMany(stubs: Stub[], paths: string[]): Array<DLeaf | DInner> {
+    const out = new Array<DLeaf | DInner>(stubs.length);
     const keys: Uint8Array[] = [];
     const which: number[] = [];
     for (let i = 0; i < stubs.length; i++) {
       const k = nodeKey(stubs[i].version, stubs[i].depth, pathBytes(paths[i]));
-      if (!this.cache.has(NodeReader.cacheKey(k))) {
+      const hit = this.cache.get(NodeReader.cacheKey(k));
+      if (hit !== undefined) out[i] = hit;
+      else {
         keys.push(k);
         which.push(i);
       }
     }
-    if (keys.length === 0) return;
+    if (keys.length === 0) return out;
     const got = this.fetch(keys);
-    for (let j = 0; j < keys.length; j++) this.store(keys[j], got[j], stubs[which[j]]);
+    for (let j = 0; j < keys.length; j++) out[which[j]] = this.store(keys[j], got[j], stubs[which[j]]);
+    return out;
   }
 
   /** The node behind `stub`; `path` is any key hash under it. */
@@ -295,6 +299,8 @@ export function applyChanges(nodes: NodeReader, root: Ref, height: number, chang
 
 
 class Updater {
+  /** the nodes the prefetch read, by stub (the walk meets the same stub objects: no second cache lookup) */
+  private readonly read = new Map<Stub, DLeaf | DInner>();
   private readonly diff: TreeDiff = { root: EMPTY_REF, nodes: [], values: [], orphans: [], tombstones: [], keys: 0, replaced: [], cacheNodes: [] };
   private readonly path = new Uint8Array(32);
 
@@ -325,10 +331,11 @@ class Updater {
           paths.push(this.cs[f.lo].keyHash);
         }
       }
-      this.nodes.prefetch(stubs, paths);
+      const got = this.nodes.resolveMany(stubs, paths);
+      for (let i = 0; i < stubs.length; i++) this.read.set(stubs[i], got[i]);
       const next: typeof level = [];
       for (const f of level) {
-        const n = f.node instanceof Stub ? this.nodes.resolve(f.node, this.cs[f.lo].keyHash) : f.node;
+        const n = f.node instanceof Stub ? this.read.get(f.node)! : f.node;
         if (!(n instanceof DInner)) continue;
         const mid = splitPoint(this.cs, f.lo, f.hi, f.depth);
         if (mid > f.lo) next.push({ node: n.left, depth: f.depth + 1, lo: f.lo, hi: mid });
@@ -349,7 +356,7 @@ class Updater {
   private update(node: DNode, depth: number, lo: number, hi: number): DNode {
     if (lo === hi) return node;
     const cs = this.cs;
-    const n = node instanceof Stub ? this.nodes.resolve(node, cs[lo].keyHash) : node;
+    const n = node instanceof Stub ? (this.read.get(node) ?? this.nodes.resolve(node, cs[lo].keyHash)) : node;
     if (n instanceof DInner) {
       if (depth >= MAX_DEPTH) throw new Error("sparse Merkle tree: depth 256 reached");
       const mid = splitPoint(cs, lo, hi, depth);
