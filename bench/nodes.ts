@@ -127,7 +127,7 @@ export class BenchNode {
   }
 
   /** Starts the node and waits for block `height`. `cpuProfileDir`: qosd runs with node --cpu-prof. */
-  async start(options: { cpuProfileDir?: string; waitHeight?: number } = {}): Promise<void> {
+  async start(options: { cpuProfileDir?: string; waitHeight?: number; timeoutMs?: number } = {}): Promise<void> {
     const env = { ...process.env };
     delete env.QOS_CHECK_INVARIANTS; // the invariant check walks all balances every block: not what we measure
     const nodeFlags = options.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
@@ -148,7 +148,7 @@ export class BenchNode {
     };
     child.stdout!.on("data", onData);
     child.stderr!.on("data", onData);
-    await this.waitForHeight(options.waitHeight ?? 1, 120_000);
+    await this.waitForHeight(options.waitHeight ?? 1, options.timeoutMs ?? 120_000);
   }
 
   private parseLine(line: string): void {

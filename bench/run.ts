@@ -125,7 +125,8 @@ async function measureNode(
   profileDir?: string,
   cometProfile?: CometProfileTarget,
 ): Promise<RunResult> {
-  await node.start({ cpuProfileDir: profileDir, waitHeight: 2 });
+  // InitChain writes every genesis account: allow ~1 ms each (a million accounts take minutes)
+  await node.start({ cpuProfileDir: profileDir, waitHeight: 2, timeoutMs: 120_000 + accountCount });
   const startHeight = await node.height();
   log(`${node.kind} run ${run}: node at height ${startHeight}, offering load for ${durationMs / 1000}s`);
 
@@ -225,7 +226,7 @@ async function main() {
   let accounts: BenchAccount[] = [];
   if (!args["skip-qos"]) {
     const t0 = performance.now();
-    accounts = makeAccounts(accountCount);
+    accounts = makeAccounts(accountCount, Math.min(accountCount, totalTxs));
     const t1 = performance.now();
     presigned = presignTransfers(accounts, totalTxs, ChainId);
     const t2 = performance.now();

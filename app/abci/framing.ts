@@ -7,8 +7,10 @@
 // tendermint.abci.Response. Not zigzag: v0.34 used a signed varint, which is why
 // old JS ABCI servers desynchronise against v0.37+ nodes.
 
-/** Default upper bound for one frame body: 128 MiB (CometBFT caps blocks at 100 MiB). */
-export const DEFAULT_MAX_FRAME_SIZE = 128 * 1024 * 1024;
+/** Default upper bound for one frame body: 512 MiB. CometBFT caps blocks at 100 MiB, but InitChain carries
+ *  the whole genesis app_state, uncapped: a genesis of 1,000,000 funded accounts is ~160 MB of JSON. The
+ *  socket is loopback or a 0600 unix socket, so only a local process can send a large prefix. */
+export const DEFAULT_MAX_FRAME_SIZE = 512 * 1024 * 1024;
 
 /** An unsigned varint never needs more than 10 bytes for a 64-bit value. */
 const MAX_VARINT_BYTES = 10;
