@@ -17,6 +17,11 @@ const denomPattern = /^[a-zA-Z][a-zA-Z0-9/:._-]{2,127}$/;
 /** decimal digits without leading zeros: one spelling per number, so that a tx has one encoding (one hash) */
 const amountPattern = /^(0|[1-9][0-9]*)$/;
 
+/** `text` is an amount in its one spelling (digits, no leading zero, no sign or space) of at most `maxDigits`. */
+export function isCanonicalAmount(text: string, maxDigits = 78): boolean {
+  return typeof text === "string" && text.length <= maxDigits && amountPattern.test(text);
+}
+
 export function validateDenom(denom: string): void {
   if (!denomPattern.test(denom)) throw Errors.invalidCoins.with(`invalid denom ${JSON.stringify(denom)}`);
 }

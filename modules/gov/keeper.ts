@@ -28,7 +28,7 @@
 // period over without min_deposit → all burned. Burned coins leave the supply (bank.burn).
 import { storedParams } from "../../app/params.js";
 import { moduleAddress, parseAccAddress, toAccAddress } from "../../app/address.js";
-import type { Coin } from "../../app/coins.js";
+import { isCanonicalAmount, type Coin } from "../../app/coins.js";
 import { One, mulDecFloor } from "../../app/decimal.js";
 import type { Event } from "../../app/events.js";
 import { blockSeconds, type Context, type ModuleAccount } from "../../app/module.js";
@@ -196,7 +196,7 @@ export function nextSchedule(current: readonly Phase[], future: ReadonlyArray<{ 
   const running = current.findIndex((p) => p.endTime > now);
   const fixed = running === -1 ? current : current.slice(0, running + 1);
   const proposed = future.map((p, i) => {
-    if (!/^[0-9]{1,30}$/.test(p.totalAmount)) throw GovErrors.invalidInflationChange.with(`phase ${i}: total_amount must be a whole number of uqos`);
+    if (!isCanonicalAmount(p.totalAmount, 30)) throw GovErrors.invalidInflationChange.with(`phase ${i}: total_amount must be a whole number of uqos`);
     return { endTime: p.endTime, total: BigInt(p.totalAmount), applied: 0n };
   });
   const next = [...fixed.map((p) => ({ ...p })), ...proposed];

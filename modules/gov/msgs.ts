@@ -19,13 +19,17 @@ import { MaxDescriptionBytes, MaxTitleBytes, MaxUpgradeNameBytes } from "./param
 
 const bytes = (s: string) => new TextEncoder().encode(s).length;
 
-function positive(amount: string, what: string): bigint {
-  let value: bigint;
+/** An amount field in its one spelling (no leading zeros, sign or spaces: one hash per tx), else gov 10. */
+function amount(text: string, what: string): bigint {
   try {
-    value = parseAmount(amount, what);
+    return parseAmount(text, what);
   } catch (e) {
     throw GovErrors.invalidAmount.with((e as Error).message);
   }
+}
+
+function positive(text: string, what: string): bigint {
+  const value = amount(text, what);
   if (value === 0n) throw GovErrors.invalidAmount.with(`${what} must be positive`);
   return value;
 }
@@ -58,6 +62,7 @@ export function checkContentStateless(
       break;
     case "inflation_change":
       if (c.inflationChange!.phases.length === 0) throw GovErrors.invalidInflationChange.with("give at least one future phase");
+      c.inflationChange!.phases.forEach((p, i) => amount(p.totalAmount, `phases[${i}].total_amount`));
       break;
     case "software_upgrade": {
       const plan = c.softwareUpgrade!.plan;

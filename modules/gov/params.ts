@@ -1,7 +1,8 @@
 import { z } from "zod";
+import { isCanonicalAmount } from "../../app/coins.js";
 import { fractionString as fraction } from "../../app/params.js";
 
-const amount = z.string().regex(/^[0-9]{1,30}$/, "a whole number of uqos");
+const amount = z.string().refine((v) => isCanonicalAmount(v, 30), "a whole number of uqos (at most 30 digits, no leading zeros)");
 
 /** The parameters of one proposal level (the original's normal_/important_/critical_ keys). */
 export const LevelParamsSchema = z.object({

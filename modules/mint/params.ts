@@ -1,10 +1,11 @@
 import { z } from "zod";
+import { AmountString } from "../../app/coins.js";
 
 export const ParamsSchema = z.object({
   /** the average block time (seconds) assumed until two blocks have been measured */
   target_block_time_secs: z.coerce.number().int().min(1).max(86_400).default(3),
   /** optional ceiling on the uqos supply (decimal string); absent = no ceiling */
-  total_supply_cap: z.string().regex(/^[0-9]{1,78}$/, "total_supply_cap must be a non-negative integer").optional(),
+  total_supply_cap: AmountString.optional(),
 });
 export type Params = z.infer<typeof ParamsSchema>;
 

@@ -67,8 +67,10 @@ function checkDescription(d: Description | undefined, requireMoniker: boolean): 
   }
 }
 
-/** A commission rate from the message: 18-decimal fixed point. */
+/** A commission rate from the message: 18-decimal fixed point, with no sign, space or leading zero (parseDec
+ *  alone trims and takes "00.1"; a rate string must have one spelling of its integer part). */
 function dec(text: string, what: string): bigint {
+  if (!/^(0|[1-9][0-9]*)(\.[0-9]+)?$/.test(text)) throw StakeErrors.invalidCommission.with(`${what}: ${JSON.stringify(text.slice(0, 40))} is not a decimal without sign, spaces or leading zeros`);
   try {
     return parseDec(text);
   } catch (e) {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AmountString } from "../../app/coins.js";
 import { fractionString as decString } from "../../app/params.js";
 
 
@@ -23,7 +24,7 @@ export const ParamsSchema = z
     /** uqos per unit of consensus power */
     power_reduction: z.string().regex(/^[1-9][0-9]*$/),
     /** smallest self-bond to create a validator, uqos */
-    min_self_bond: z.string().regex(/^[0-9]+$/),
+    min_self_bond: AmountString,
     /** upper bound of any validator's max commission rate (the whitepaper's $validator_commission_rate) */
     max_commission_rate: decString,
   })
