@@ -8,6 +8,7 @@ import { Errors } from "./errors.js";
 export const AccountPrefix = "qosacc";
 export const ValidatorPrefix = "qosval";
 export const ConsensusPrefix = "qoscons";
+const MaxBech32Length = 90;
 
 export function addressFromPubKey(compressedPubKey: Uint8Array): Uint8Array {
   return ripemd160(createHash("sha256").update(compressedPubKey).digest());
@@ -30,17 +31,26 @@ export function toAccAddress(bytes: Uint8Array): string {
   return toBech32Cache.get(key) ?? remember(toBech32Cache, key, toBech32(AccountPrefix, bytes));
 }
 
+/** Decodes bech32 written in lower case, the one spelling QOS accepts (see below), or throws invalidAddress
+ *  naming `field`; mixed case is not bech32 at all (fromBech32 says so). The prefix and length are the
+ *  caller's to check. */
+export function decodeBech32(address: string, field = "address"): { prefix: string; data: Uint8Array } {
+  if (address !== address.toLowerCase() && address === address.toUpperCase()) {
+    throw Errors.invalidAddress.with(`${field} ${JSON.stringify(address.slice(0, MaxBech32Length))} is not in lower case (addresses have one spelling)`);
+  }
+  try {
+    return fromBech32(address, MaxBech32Length);
+  } catch (e) {
+    throw Errors.invalidAddress.with(`${field} ${JSON.stringify(address)} is not valid bech32 (${(e as Error).message})`);
+  }
+}
+
 /** Parses a qosacc bech32 address into its 20 bytes, or throws invalidAddress saying what is wrong. */
 export function parseAccAddress(address: string, field = "address"): Uint8Array {
   if (typeof address !== "string" || address.length === 0) throw Errors.invalidAddress.with(`${field} is empty`);
   const cached = fromBech32Cache.get(address);
   if (cached) return cached;
-  let decoded: { prefix: string; data: Uint8Array };
-  try {
-    decoded = fromBech32(address, 90);
-  } catch (e) {
-    throw Errors.invalidAddress.with(`${field} ${JSON.stringify(address)} is not valid bech32 (${(e as Error).message})`);
-  }
+  const decoded = decodeBech32(address, field);
   if (decoded.prefix !== AccountPrefix) {
     throw Errors.invalidAddress.with(`${field} ${address} has prefix ${decoded.prefix}, expected ${AccountPrefix}`);
   }
@@ -50,29 +60,30 @@ export function parseAccAddress(address: string, field = "address"): Uint8Array 
   return remember(fromBech32Cache, address, decoded.data);
 }
 
-// Address aliases (issue 10, defect 11): bech32 is case-insensitive, so "QOSACC1…" and "qosacc1…" name the
-// same 20 bytes, while the modules compare address strings (duplicate parties, self-approve, signer lists).
-// The one canonical form is lower case; every message passes through canonicalizeAddresses when it is decoded
-// (app/tx/decode.ts decodeMsg), before its stateless checks, so all later code sees that form only.
+// Address aliases (issue 10, defect 11; issue 14): bech32 allows a string in all upper case, so "QOSACC1…"
+// and "qosacc1…" would name the same 20 bytes, while the modules compare address strings (duplicate parties,
+// self-approve, signer lists) and a signed message would have two spellings of one meaning. QOS accepts lower
+// case only: the parsers above refuse upper case (and mixed case, which is not bech32), and every message is checked when it is decoded
+// (app/tx/decode.ts decodeMsg), so that a field no parser reads cannot carry an upper-case alias either.
 const OurPrefixes = [AccountPrefix, ValidatorPrefix, ConsensusPrefix].map((p) => p.toUpperCase() + "1");
-const MaxBech32Length = 90;
 
-/** `s` in lower case if it is an upper-case bech32 string with one of QOS's prefixes and a valid checksum;
- *  otherwise `s` unchanged (mixed case is invalid bech32 and is refused by the parsers). */
-export function canonicalAddress(s: string): string {
-  if (s.length > MaxBech32Length || !OurPrefixes.some((p) => s.startsWith(p)) || s !== s.toUpperCase()) return s;
-  const lower = s.toLowerCase();
+/** `s` is a QOS bech32 address (valid checksum) written in upper case. Mixed case is not bech32 at all. */
+export function isUpperCaseAddress(s: string): boolean {
+  if (s.length > MaxBech32Length || !OurPrefixes.some((p) => s.startsWith(p)) || s !== s.toUpperCase()) return false;
   try {
-    fromBech32(lower, MaxBech32Length);
+    fromBech32(s.toLowerCase(), MaxBech32Length);
   } catch {
-    return s;
+    return false;
   }
-  return lower;
+  return true;
 }
 
-/** Rewrites, in place, every string anywhere in a decoded message that is an upper-case QOS address into
- *  its canonical lower-case form. Walks with an explicit stack (decoded messages are depth-capped anyway). */
-export function canonicalizeAddresses(message: unknown): void {
+/** a decoded field's name as the .proto spells it (the decoders' names are camelCase) */
+const protoName = (key: string) => key.replace(/[A-Z]/g, (c) => "_" + c.toLowerCase());
+
+/** Throws invalidAddress (naming `what`) if any string anywhere in a decoded message is an upper-case QOS
+ *  address. Walks with an explicit stack (decoded messages are depth-capped anyway). */
+export function refuseUpperCaseAddresses(message: unknown, what: string): void {
   const stack: unknown[] = [message];
   while (stack.length > 0) {
     const node = stack.pop();
@@ -80,8 +91,9 @@ export function canonicalizeAddresses(message: unknown): void {
     const record = node as Record<string, unknown>;
     for (const key of Object.keys(record)) {
       const value = record[key];
-      if (typeof value === "string") record[key] = canonicalAddress(value);
-      else if (typeof value === "object" && value !== null) stack.push(value);
+      if (typeof value === "string") {
+        if (isUpperCaseAddress(value)) throw Errors.invalidAddress.with(`${what}: ${protoName(key)} ${JSON.stringify(value)} is not in lower case (addresses have one spelling)`);
+      } else if (typeof value === "object" && value !== null) stack.push(value);
     }
   }
 }

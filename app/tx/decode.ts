@@ -6,7 +6,7 @@
 import { PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
 import { AuthInfo, TxBody, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { createHash } from "node:crypto";
-import { canonicalizeAddresses } from "../address.js";
+import { refuseUpperCaseAddresses } from "../address.js";
 import { Errors } from "../errors.js";
 import type { MsgHandler } from "../module.js";
 import type { Router } from "../router.js";
@@ -74,7 +74,7 @@ export function decodeStrict<T>(codec: { decode(bytes: Uint8Array): T }, typeNam
 /**
  * One message from its bytes, the way every message enters the chain (in a tx, or from a QCP execute
  * payload): strict wire validation against the schema its type URL names, the generated decoder, then
- * addresses made canonical (lower-case bech32), so that the signer list, the stateless checks and every
+ * upper-case addresses refused (invalidAddress), so that the signer list, the stateless checks and every
  * later string comparison see one form per account. Throws txDecode (or, with `canonical`, nonCanonicalTx
  * when the bytes are not the message's canonical encoding); the caller runs checkStateless.
  */
@@ -84,7 +84,7 @@ export function decodeMsg<T>(handler: MsgHandler<T>, bytes: Uint8Array, what = h
   validateWire(bytes, s, what);
   const msg = decodeOrThrow(what, () => handler.codec.decode(bytes));
   if (canonical) requireCanonical(what, bytes, handler.codec.encode(msg).finish());
-  canonicalizeAddresses(msg);
+  refuseUpperCaseAddresses(msg, what);
   return msg;
 }
 

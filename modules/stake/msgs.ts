@@ -3,8 +3,7 @@
 // malformed; execute(ctx, parsed) checks against state and changes it, without parsing the message again.
 // The order of the checks in each phase is part of the behaviour: a message with two faults gets the
 // error of the first.
-import { fromBech32 } from "@cosmjs/encoding";
-import { parseAccAddress, ValidatorPrefix } from "../../app/address.js";
+import { decodeBech32, parseAccAddress, ValidatorPrefix } from "../../app/address.js";
 import { parseAmount } from "../../app/coins.js";
 import { aliasHandler, attribute } from "../../app/alias.js";
 import { BaseDenom } from "../../app/coins.js";
@@ -25,12 +24,7 @@ const DaySecs = 86_400n;
 
 /** A qosval (or qosacc) address → the owner's 20 bytes. */
 export function parseValAddress(address: string, field = "validator"): Uint8Array {
-  let decoded: { prefix: string; data: Uint8Array };
-  try {
-    decoded = fromBech32(address, 90);
-  } catch (e) {
-    throw Errors.invalidAddress.with(`${field} ${JSON.stringify(address)} is not valid bech32 (${(e as Error).message})`);
-  }
+  const decoded = decodeBech32(address, field);
   if (decoded.prefix === ValidatorPrefix) {
     if (decoded.data.length !== 20) throw Errors.invalidAddress.with(`${field} has ${decoded.data.length} bytes, expected 20`);
     return decoded.data;
