@@ -14,7 +14,8 @@ import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import { TxBody, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { createTestnet, sleep, type Testnet, type TestnetNode } from "../../testnet/testnet.js";
 import { registry, signTx, testAccount, type TestAccount } from "../helpers/wallet.js";
-import { concat, nestedGroups } from "../helpers/group-bomb.js";
+import { nestedGroups } from "../helpers/group-bomb.js";
+import { concat, ld, paddedVarint, varint } from "../helpers/protobuf.js";
 
 describe("attack: crafted encodings broadcast to a 4-validator network", () => {
   let net: Testnet;
@@ -85,14 +86,8 @@ describe("attack: crafted encodings broadcast to a 4-validator network", () => {
     // valid (which CometBFT would hash differently) are refused with 44 by every node, so her tx can only
     // commit under the hash she computed
     const raw = TxRaw.decode(signed);
-    const varint = (n: number) => {
-      const out: number[] = [];
-      for (; n >= 0x80; n >>>= 7) out.push((n & 0x7f) | 0x80);
-      return Uint8Array.of(...out, n);
-    };
-    const field = (n: number, bytes: Uint8Array) => concat(Uint8Array.of(n * 8 + 2), varint(bytes.length), bytes);
-    const paddedLength = (n: number) => concat(varint(n).map((b) => b | 0x80), Uint8Array.of(0x00)); // one byte longer, same value
-    const [bodyField, authField, signatureField] = [field(1, raw.bodyBytes), field(2, raw.authInfoBytes), field(3, raw.signatures[0])];
+    const paddedLength = (n: number) => paddedVarint(n, varint(n).length + 1); // one byte longer, same value
+    const [bodyField, authField, signatureField] = [ld(1, raw.bodyBytes), ld(2, raw.authInfoBytes), ld(3, raw.signatures[0])];
     const malleated: Array<[string, Uint8Array]> = [
       ["the signature first", concat(signatureField, bodyField, authField)],
       ["auth_info_bytes before body_bytes", concat(authField, bodyField, signatureField)],

@@ -8,6 +8,7 @@ import { toHex } from "@cosmjs/encoding";
 import { fileURLToPath } from "node:url";
 import { createTestApp, genesisWith } from "./app.js";
 import { signTx, testAccount } from "./wallet.js";
+import { concat } from "./protobuf.js";
 
 export const BombChainId = "qos-bomb-1";
 
@@ -21,15 +22,7 @@ export function nestedGroups(field: number, depth: number): Uint8Array {
   return out;
 }
 
-export function concat(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+export { concat };
 
 /** alice's signed MsgSend of 1000uqos to bob (account 0, sequence 0) with `depth` nested groups in TxRaw field 5. */
 export async function bombTx(depth: number): Promise<Uint8Array> {

@@ -12,32 +12,10 @@ import { PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
 import { AuthInfo, TxBody, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { createTestApp, genesisWith, type TestApp } from "../helpers/app.js";
 import { testAccount, type TestAccount } from "../helpers/wallet.js";
-import { concat } from "../helpers/group-bomb.js";
+import { concat, ld, paddedVarint as padded, tag, utf8, varint, vf } from "../helpers/protobuf.js";
 import { TypeUrl } from "../../gen/names.js";
 
 const chainId = "qos-canonical-1";
-const utf8 = (s: string) => new TextEncoder().encode(s);
-function varint(n: number | bigint): Uint8Array {
-  let v = BigInt(n);
-  const out: number[] = [];
-  while (v >= 0x80n) {
-    out.push(Number(v & 0x7fn) | 0x80);
-    v >>= 7n;
-  }
-  out.push(Number(v));
-  return Uint8Array.from(out);
-}
-/** a varint padded to `size` bytes (the same value, a non-minimal encoding) */
-function padded(n: number, size: number): Uint8Array {
-  const out = Array.from(varint(n));
-  out[out.length - 1] |= 0x80;
-  while (out.length < size - 1) out.push(0x80);
-  out.push(0x00);
-  return Uint8Array.from(out);
-}
-const tag = (field: number, wire: number) => varint(field * 8 + wire);
-const ld = (field: number, bytes: Uint8Array) => concat(tag(field, 2), varint(bytes.length), bytes);
-const vf = (field: number, value: number | bigint) => concat(tag(field, 0), varint(value));
 
 describe("one hash per transaction", () => {
   let alice: TestAccount, bob: TestAccount;

@@ -20,7 +20,7 @@ import { AuthInfo, TxBody, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { toBech32 } from "@cosmjs/encoding";
 import { schemaOfTypeUrl, type Schema } from "../../app/tx/wire.js";
 import { fuzzRouter, msgOutcome, txOutcome } from "../helpers/fuzz.js";
-import { concat } from "../helpers/group-bomb.js";
+import { concat, ld, tag, utf8, varint } from "../helpers/protobuf.js";
 import { testAccount } from "../helpers/wallet.js";
 
 const seed = Number(process.env.FUZZ_SEED ?? 20261128);
@@ -29,18 +29,6 @@ const params = { seed, numRuns };
 console.log(`fuzz-decode: seed ${seed}, ${numRuns} runs per property (FUZZ_SEED / FUZZ_RUNS to change)`);
 
 // ---- wire building blocks ----
-function varint(n: bigint): Uint8Array {
-  const out: number[] = [];
-  while (n >= 0x80n) {
-    out.push(Number(n & 0x7fn) | 0x80);
-    n >>= 7n;
-  }
-  out.push(Number(n));
-  return Uint8Array.from(out);
-}
-const tag = (field: number, wire: number) => varint(BigInt(field * 8 + wire));
-const ld = (field: number, bytes: Uint8Array) => concat(tag(field, 2), varint(BigInt(bytes.length)), bytes);
-const utf8 = (s: string) => new TextEncoder().encode(s);
 
 /** `levels` length-delimited fields, each holding the next: built in one pass (lengths from the inside out). */
 function nestedLengths(field: number, levels: number, core: Uint8Array): Uint8Array {

@@ -10,7 +10,7 @@ import { PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
 import { AuthInfo, Fee, ModeInfo, SignerInfo, TxBody, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { createTestApp, genesisWith, type TestApp } from "../helpers/app.js";
 import { testAccount, type TestAccount } from "../helpers/wallet.js";
-import { concat } from "../helpers/group-bomb.js";
+import { concat, ld, tag, varint, vf } from "../helpers/protobuf.js";
 import { MaxMessageDepth, schema, schemaOfTypeUrl, validateWire } from "../../app/tx/wire.js";
 import { Router } from "../../app/router.js";
 import { composeChain, Profiles } from "../../chain/index.js";
@@ -18,20 +18,6 @@ import { AppError } from "../../app/errors.js";
 
 const chainId = "qos-wire-1";
 
-function varint(n: number): Uint8Array {
-  const out: number[] = [];
-  while (n >= 0x80) {
-    out.push((n % 0x80) | 0x80);
-    n = Math.floor(n / 0x80);
-  }
-  out.push(n);
-  return Uint8Array.from(out);
-}
-const tag = (field: number, wire: number) => varint(field * 8 + wire);
-/** a length-delimited field */
-const ld = (field: number, bytes: Uint8Array) => concat(tag(field, 2), varint(bytes.length), bytes);
-/** a varint field */
-const vf = (field: number, value: number) => concat(tag(field, 0), varint(value));
 
 /** What the validator says about `bytes` as a `name`, or "ok". */
 function check(name: string, bytes: Uint8Array, options = {}): string {
