@@ -13,10 +13,10 @@ const Seeds = ["ci-1", "ci-2", "ci-3"];
  * says why in its commit.
  */
 const GoldenTraces: Record<string, string> = {
-  "ci-1": "ea25ca0c3e56beadf4f78391f4cf865f72d1d483d90065c5212dd1fc66c11f9e",
-  "ci-2": "7b3f36ba520dc779874618f4d09bb9376a0bd176a10663b410e2fdd8dd660bd9",
-  "ci-3": "a79aa47b00f62264de7f6dbbd4de6659b19d9b0570043672b0a3f483a803271b",
-  "golden-long": "e1edbe5dcf09c9b8c08552db88bdd382e485afaf36eb49b166aa81faf3c119cc",
+  "ci-1": "843d68c6830df5725502ff35027ee5b06fca27421da14e9c7b0fbe7bacf62f47",
+  "ci-2": "bf2f4f43c0891b09340fbdab87dd87d1c4e9432ece722452d095185927ccc4d0",
+  "ci-3": "03b50c5bfbf364c246e88d3abb4ec2e6541b530005de8119b0c6d5cc79872416",
+  "golden-long": "f5545bb37a1286ee4bf672a09a482400fd13940f04e90b3628c6dac276d4ef96",
 };
 const Blocks = 150;
 /** per mille of hostile txs: the simulation's default */
@@ -83,6 +83,6 @@ test("simulation: node restarts (every cache dropped) change nothing: the same s
 
 test("simulation golden trace: 400 blocks of random traffic give byte-identical responses to the recorded run", async () => {
   const s = await runSimulation({ seed: "golden-long", blocks: 400, hostilePerMille: Hostile, exportCheck: false });
-  assert.equal(s.appHash, "704A08F6953B759350AC46C5A21C0BDD1A78C8DB0B29CF1F0ADC4839AFA22E76");
+  assert.equal(s.appHash, "13B1C9FD463E979FAC2405BBC3529C8F829FEE99FD5B971A04226C07F89AF95E");
   assert.equal(s.traceDigest, GoldenTraces["golden-long"]);
 });
