@@ -647,11 +647,12 @@ export class QosApp<C extends Chain = Chain> {
    *  the one decoding would give: the cache never changes a result. runTx fills it after the ante. */
   private decode(bytes: Uint8Array, maxTxBytes: number): { tx: DecodedTx; cacheKey: string } {
     if (bytes.length > maxTxBytes) decodeTx(bytes, this.router, maxTxBytes); // throws "too large"
-    const cacheKey = createHash("sha256").update(bytes).digest().toString("latin1");
+    const digest = createHash("sha256").update(bytes).digest();
+    const cacheKey = digest.toString("latin1");
     const cached = this.decodedTxs.get(cacheKey);
     if (cached) return { tx: cached, cacheKey };
     // a copy: the request's bytes are a view into a socket read buffer that the cache must not pin
-    return { tx: decodeTx(Uint8Array.from(bytes), this.router, maxTxBytes), cacheKey };
+    return { tx: decodeTx(Uint8Array.from(bytes), this.router, maxTxBytes, digest), cacheKey };
   }
 
   /** What the node's caches hold (operators, tests): entries and bytes of each, and their bounds. */

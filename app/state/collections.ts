@@ -62,9 +62,12 @@ export const u32Key: KeyCodec<number> = {
   decode: (encoded) => Buffer.from(encoded, "latin1").readUInt32BE(0),
 };
 
+const Ascii = /^[\x00-\x7f]*$/;
+
 /** A UTF-8 string as the last key part (a denom, a chain id, a name). */
 export const stringKey: KeyCodec<string> = {
-  encode: (s) => Buffer.from(s, "utf8").toString("latin1"),
+  // an ASCII string's UTF-8 bytes are its char codes: it is its own latin1 form (denoms, on every balance read)
+  encode: (s) => (Ascii.test(s) ? s : Buffer.from(s, "utf8").toString("latin1")),
   decode: (encoded) => Buffer.from(encoded, "latin1").toString("utf8"),
 };
 
@@ -105,7 +108,11 @@ export function tupleKey<T extends readonly KeyCodec<any>[]>(...parts: T): KeyCo
   const total = widths.every((w) => w !== undefined) ? (widths as number[]).reduce((a, b) => a + b, 0) : undefined;
   return {
     width: total,
-    encode: (key) => parts.map((p, i) => p.encode(key[i])).join(""),
+    encode(key) {
+      let encoded = "";
+      for (let i = 0; i < parts.length; i++) encoded += parts[i].encode(key[i]);
+      return encoded;
+    },
     decode(encoded) {
       let at = 0;
       return parts.map((p, i) => {

@@ -88,7 +88,8 @@ export function decodeMsg<T>(handler: MsgHandler<T>, bytes: Uint8Array, what = h
   return msg;
 }
 
-export function decodeTx(bytes: Uint8Array, router: Router, maxTxBytes: number): DecodedTx {
+/** `digest`: the sha256 of `bytes` when the caller has it already (the node's tx cache key) */
+export function decodeTx(bytes: Uint8Array, router: Router, maxTxBytes: number, digest?: Buffer): DecodedTx {
   if (bytes.length === 0) throw Errors.txDecode.with("empty transaction");
   if (bytes.length > maxTxBytes) throw Errors.txTooLarge.with(`${bytes.length} bytes, at most ${maxTxBytes}`);
   validateWire(bytes, TxRawSchema, "TxRaw");
@@ -121,6 +122,6 @@ export function decodeTx(bytes: Uint8Array, router: Router, maxTxBytes: number):
   const seen = new Set<string>();
   for (const { handler, msg } of msgs) for (const signer of handler.signers(msg)) seen.add(signer);
   const signers = [...seen];
-  const hash = createHash("sha256").update(bytes).digest("hex").toUpperCase();
+  const hash = (digest ?? createHash("sha256").update(bytes).digest()).toString("hex").toUpperCase();
   return { bytes, hash, raw, body, authInfo, msgs, signers };
 }

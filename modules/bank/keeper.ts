@@ -7,7 +7,7 @@ import { moduleAddress, toAccAddress } from "../../app/address.js";
 import { coinsToString, MaxAmount, type Coin } from "../../app/coins.js";
 import type { Event } from "../../app/events.js";
 import type { ModuleAccount, ModuleAccountPermission } from "../../app/module.js";
-import type { KVReader, KVStore } from "../../app/state/kv.js";
+import { bytesToKey, type KVReader, type KVStore } from "../../app/state/kv.js";
 import { bigintValue, bytesKey, keyPrefix, StoreMap, stringKey, tupleKey } from "../../app/state/collections.js";
 import { Errors } from "../../app/errors.js";
 import { BankErrors } from "./errors.js";
@@ -92,7 +92,7 @@ export type ModuleBankOf<A extends ModuleAccount> = ModuleBank &
 export class BankKeeper {
   private readonly sendHooks: SendHook[] = [];
   private readonly balanceHooks: BalanceHook[] = [];
-  /** module accounts by address in hex (the blocked addresses), set once by the chain's composition */
+  /** module accounts by address (a latin1 key: kv.ts bytesToKey; the blocked addresses), set once by the chain's composition */
   private moduleAccounts?: Map<string, ModuleAccount>;
 
   constructor(readonly accounts: AccountKeeper) {}
@@ -120,7 +120,7 @@ export class BankKeeper {
     if (this.moduleAccounts) throw new Error("bank: module accounts are set already");
     const accounts = new Map<string, ModuleAccount>();
     for (const account of list) {
-      const key = Buffer.from(moduleAddress(account.name)).toString("hex");
+      const key = bytesToKey(moduleAddress(account.name));
       if (accounts.has(key)) throw new Error(`bank: module account ${account.name} listed twice`);
       accounts.set(key, { name: account.name, permissions: [...account.permissions] });
     }
@@ -130,7 +130,8 @@ export class BankKeeper {
   /** The module account at `address`, if it is one. */
   moduleAccountAt(address: Uint8Array): ModuleAccount | undefined {
     if (!this.moduleAccounts) throw new Error("bank: module accounts are not set (the chain's composition sets them)");
-    return this.moduleAccounts.get(Buffer.from(address).toString("hex"));
+    // every send asks (sender and recipient, the fee's payer): the address as a latin1 key, not copied
+    return this.moduleAccounts.get(bytesToKey(address));
   }
 
   /** Refuses a module account where a user chose the address (a recipient, a holder). */
