@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx";
 import { TxBody, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { CheckTxType } from "cosmjs-types/tendermint/abci/types";
+import fc from "fast-check";
 import { ByteLru } from "../../app/cache.js";
 import { decodedTxBytes } from "../../app/app.js";
 import { createTestApp, genesisWith, type TestApp } from "../helpers/app.js";
@@ -148,5 +149,41 @@ describe("attack: memory exhaustion through the node's caches", () => {
     assert.deepEqual(warmRechecks.map((r) => [r.codespace, r.code]), [["sdk", 32], ["sdk", 32], ["sdk", 4], ["", 0]]);
     assert.deepEqual(warmRechecks, order.map((tx) => recheck(cold, tx)));
     assert.equal(warmRechecks[3].gasUsed, newChecks[3].gasUsed);
+  });
+});
+
+describe("ByteLru", () => {
+  test("property: after any sets, gets and overwrites, it holds exactly what an LRU model holds, in the same order of eviction", () => {
+    // the model: keys from least to most recently used, each with its cost
+    const opArb = fc.oneof(
+      fc.record({ t: fc.constant("set" as const), k: fc.integer({ min: 0, max: 30 }), bytes: fc.integer({ min: 0, max: 120 }) }),
+      fc.record({ t: fc.constant("get" as const), k: fc.integer({ min: 0, max: 30 }) }),
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 600 }), fc.array(opArb, { maxLength: 400 }), (maxBytes, ops) => {
+        const lru = new ByteLru<number>(maxBytes);
+        let model: Array<{ key: string; cost: number; value: number }> = [];
+        ops.forEach((op, i) => {
+          const key = `k${op.k}`;
+          if (op.t === "get") {
+            const at = model.findIndex((e) => e.key === key);
+            assert.equal(lru.get(key), at < 0 ? undefined : model[at].value);
+            if (at >= 0) model.push(...model.splice(at, 1));
+            return;
+          }
+          lru.set(key, i, op.bytes);
+          model = model.filter((e) => e.key !== key);
+          const cost = key.length + op.bytes + ByteLru.EntryOverheadBytes;
+          if (cost > maxBytes) return;
+          let used = model.reduce((a, e) => a + e.cost, 0);
+          while (used + cost > maxBytes) used -= model.shift()!.cost;
+          model.push({ key, cost, value: i });
+        });
+        assert.equal(lru.size, model.length);
+        assert.equal(lru.bytes, model.reduce((a, e) => a + e.cost, 0));
+        for (const e of model) assert.equal(lru.has(e.key), true);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
