@@ -1,36 +1,24 @@
-// npm run bench:state [-- --keys 1000000,10000000 --cache-mb 512 --dir /tmp/x]: the disk state store at
-// scale (issue 13 part 5). For each size: fill the store with account-sized pairs (32-byte keys, 100-byte
-// values) in blocks of 50,000, close, then measure the time to open and the resident memory after it,
-// prepare + commit of blocks of 5,000 changes (half updates, half new keys; median of 10), and disk bytes
-// per key. Not a test: the figures depend on the machine; the report goes to bench/results/state-<date>.json.
+// npm run bench:state [-- --keys 1000000,10000000 --backend memory,disk --cache-mb 512 --dir /tmp/x]: the
+// state stores at scale (issue 13 part 5). For each size and backend, in a child process each: fill the
+// store with account-sized pairs (32-byte keys, 100-byte values) in blocks of 50,000 and close it; then, in
+// a fresh process, time the open and read the resident memory after it, time prepare + commit of blocks of
+// 5,000 changes (half updates, half new keys; median of 10, wall and process CPU), take a state-sync
+// snapshot of the latest version (app/snapshots.ts, as qosd does) and restore it into an empty store of
+// the same backend through the ABCI calls a joining node gets (its app hash checked). Disk bytes per key
+// from the store's folder. Not a test: the figures depend on the machine and its load, both reported;
+// the report goes to bench/results/state-<date>.json.
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { createHash } from "node:crypto";
+import { SnapshotManager } from "../app/snapshots.js";
 import { DiskStore } from "../app/state/disk/store.js";
-import type { Change } from "../app/state/kv.js";
+import { ResponseApplySnapshotChunk_Result as ApplySnapshotChunkResult, ResponseOfferSnapshot_Result as OfferSnapshotResult } from "cosmjs-types/tendermint/abci/types";
+import { arg, backendArg, blockChanges, fill, median, openStore, readFillInfo, runPhase, type Backend } from "./state-store.js";
 
-function arg(name: string, def: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : def;
-}
-
-const sizes = arg("keys", "1000000").split(",").map(Number);
 const cacheBytes = Number(arg("cache-mb", "512")) * 1024 * 1024;
-const FILL_BLOCK = 50_000;
 const BLOCK = 5_000;
 const ROUNDS = 10;
-
-/** deterministic 32-byte key of account i (a hash, so keys spread over the tree as addresses do) */
-function key(i: number): string {
-  return "acc/" + createHash("sha256").update(`account-${i}`).digest("binary").slice(0, 28);
-}
-function value(i: number, round: number): Uint8Array {
-  const v = new Uint8Array(100);
-  v.fill(round & 0xff);
-  new DataView(v.buffer).setUint32(0, i);
-  return v;
-}
+const infoFile = (dir: string) => join(dir, "..", "fill.json");
 
 function dirBytes(dir: string): number {
   let n = 0;
@@ -38,78 +26,128 @@ function dirBytes(dir: string): number {
   return n;
 }
 
-function median(xs: number[]): number {
-  const s = xs.slice().sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
+const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
+const spread = (xs: number[]) => ({ median: Math.round(median(xs)), min: Math.round(Math.min(...xs)), max: Math.round(Math.max(...xs)) });
+
+/** child: fill a new store */
+async function fillPhase(backend: Backend, dir: string, n: number) {
+  const t = performance.now();
+  const store = await openStore(backend, dir, cacheBytes);
+  await fill(store, n, infoFile(dir), (line) => console.error(`  ${backend} ${n}: ${line}`));
+  await store.close();
+  return { fill_seconds: Math.round((performance.now() - t) / 1000), rss_fill_mb: mb(process.memoryUsage().rss) };
 }
 
-const ms = (t: bigint) => Number(process.hrtime.bigint() - t) / 1e6;
-
-async function run(n: number) {
-  const dir = mkdtempSync(join(arg("dir", tmpdir()), "qos-bench-state-"));
-  let store = await DiskStore.open(dir, { cacheBytes, pruning: { keepRecent: 2, interval: 1 } });
-  let height = 0;
-  const tFill = process.hrtime.bigint();
-  for (let i = 0; i < n; i += FILL_BLOCK) {
-    const changes: Change[] = [];
-    for (let j = i; j < Math.min(n, i + FILL_BLOCK); j++) changes.push([key(j), value(j, 0)]);
-    await store.commit(store.prepare(++height, changes));
-    if ((i / FILL_BLOCK) % 20 === 0) console.error(`  ${n}: ${i + changes.length} keys written, ${(ms(tFill) / 1000).toFixed(0)} s`);
-  }
-  const fillS = ms(tFill) / 1000;
-  await store.pruned();
-  await store.close();
-  const tOpen = process.hrtime.bigint();
-  store = await DiskStore.open(dir, { cacheBytes, pruning: { keepRecent: 2, interval: 1 } });
-  const openMs = ms(tOpen);
+/** child: open the filled store, blocks, snapshot, restore */
+async function measurePhase(backend: Backend, dir: string) {
+  const info = readFillInfo(infoFile(dir));
+  const tOpen = performance.now();
+  const store = await openStore(backend, dir, cacheBytes);
+  const openMs = performance.now() - tOpen;
   const rssAfterOpen = process.memoryUsage().rss;
   const blockMs: number[] = [];
   // CPU of the whole process (main thread and LevelDB worker): on a shared machine wall time mostly measures
   // the other processes, CPU time what a block costs
   const blockCpuMs: number[] = [];
-  let next = n;
+  let keys = info.keys;
   for (let r = 1; r <= ROUNDS; r++) {
-    const changes: Change[] = [];
-    for (let j = 0; j < BLOCK / 2; j++) {
-      const i = (r * 7_919 * (j + 1)) % n;
-      changes.push([key(i), value(i, r)]);
-      changes.push([key(next), value(next, r)]);
-      next++;
-    }
-    const t = process.hrtime.bigint();
+    const height = store.latest.height + 1;
+    const block = blockChanges(info, height, BLOCK / 2, BLOCK / 2);
+    const t = performance.now();
     const cpu = process.cpuUsage();
-    await store.commit(store.prepare(++height, changes));
-    blockMs.push(ms(t));
+    await store.commit(store.prepare(height, block.changes));
+    blockMs.push(performance.now() - t);
     const used = process.cpuUsage(cpu);
     blockCpuMs.push((used.user + used.system) / 1000);
+    keys = block.keysAfter;
   }
-  await store.pruned();
+  if (store instanceof DiskStore) await store.pruned();
   const rssAfterBlocks = process.memoryUsage().rss;
+  if (store.latest.stats && store.latest.stats.keys !== keys) throw new Error(`the store counts ${store.latest.stats.keys} keys, the bench wrote ${keys}`);
+
+  // a snapshot as qosd takes it after a commit, then a restore as a joining node's ABCI calls make it
+  const height = store.latest.height;
+  const snapDir = join(dir, "..", "snapshots");
+  const source = new SnapshotManager(store, { dir: snapDir, interval: height, keepRecent: 1 }, () => {});
+  const tSnap = performance.now();
+  source.afterCommit(height);
+  await source.idle();
+  const snapshotMs = performance.now() - tSnap;
+  const [snapshot] = source.snapshots;
+  if (!snapshot || Number(snapshot.height) !== height) throw new Error(`no snapshot at height ${height}`);
+  let snapshotBytes = 0;
+  for (const f of readdirSync(join(snapDir, `${height}-${snapshot.format}`))) snapshotBytes += statSync(join(snapDir, `${height}-${snapshot.format}`, f)).size;
+
+  const restoreDir = join(dir, "..", "restored");
+  const target = await openStore(backend, restoreDir, cacheBytes);
+  const joiner = new SnapshotManager(target, { dir: join(dir, "..", "restored-snapshots"), interval: 0 }, () => {});
+  const tRestore = performance.now();
+  const offer = joiner.offerSnapshot({ snapshot, appHash: store.latest.appHash });
+  if (offer.result !== OfferSnapshotResult.ACCEPT) throw new Error(`the snapshot offer was refused (${offer.result})`);
+  for (let i = 0; i < snapshot.chunks; i++) {
+    const { chunk } = await source.loadSnapshotChunk({ height: snapshot.height, format: snapshot.format, chunk: i });
+    const applied = await joiner.applySnapshotChunk({ index: i, chunk, sender: "bench" });
+    if (applied.result !== ApplySnapshotChunkResult.ACCEPT) throw new Error(`chunk ${i} of ${snapshot.chunks} was not accepted (${applied.result})`);
+  }
+  const restoreMs = performance.now() - tRestore;
+  if (Buffer.compare(Buffer.from(target.latest.appHash), Buffer.from(store.latest.appHash)) !== 0 || target.latest.height !== height) {
+    throw new Error("the restored store's app hash or height is not the snapshot's");
+  }
+  await joiner.close();
+  await target.close();
+  await source.close();
   await store.close();
-  const bytes = dirBytes(dir);
-  rmSync(dir, { recursive: true, force: true });
   return {
-    keys: n,
-    fill_seconds: Math.round(fillS),
     open_ms: Math.round(openMs),
-    rss_after_open_mb: Math.round(rssAfterOpen / 2 ** 20),
-    rss_after_blocks_mb: Math.round(rssAfterBlocks / 2 ** 20),
-    prepare_commit_5000_ms: { median: Math.round(median(blockMs)), min: Math.round(Math.min(...blockMs)), max: Math.round(Math.max(...blockMs)) },
-    prepare_commit_5000_cpu_ms: { median: Math.round(median(blockCpuMs)), min: Math.round(Math.min(...blockCpuMs)), max: Math.round(Math.max(...blockCpuMs)) },
-    load_average_1m: Math.round(loadavg()[0] * 10) / 10,
-    disk_bytes_per_key: Math.round(bytes / next),
+    rss_after_open_mb: mb(rssAfterOpen),
+    rss_after_blocks_mb: mb(rssAfterBlocks),
+    prepare_commit_5000_ms: spread(blockMs),
+    prepare_commit_5000_cpu_ms: spread(blockCpuMs),
+    snapshot_ms: Math.round(snapshotMs),
+    snapshot_mb: mb(snapshotBytes),
+    snapshot_chunks: snapshot.chunks,
+    restore_ms: Math.round(restoreMs),
+    rss_after_restore_mb: mb(process.memoryUsage().rss),
+    keys_after_blocks: keys,
   };
 }
 
-const results = [];
-for (const n of sizes) {
-  console.error(`state bench: ${n} keys, cache ${cacheBytes / 2 ** 20} MiB`);
-  const r = await run(n);
-  console.error(JSON.stringify(r));
-  results.push(r);
+const phase = arg("phase", "");
+if (phase === "fill") {
+  console.log(JSON.stringify(await fillPhase(backendArg(arg("backend", "")), arg("dir", ""), Number(arg("keys", "0")))));
+} else if (phase === "measure") {
+  console.log(JSON.stringify(await measurePhase(backendArg(arg("backend", "")), arg("dir", ""))));
+} else {
+  const sizes = arg("keys", "1000000").split(",").map(Number);
+  const backends = arg("backend", "memory,disk").split(",").map(backendArg);
+  const results = [];
+  for (const n of sizes) {
+    for (const backend of backends) {
+      console.error(`state bench: ${n} keys, ${backend} backend, cache ${cacheBytes / 2 ** 20} MiB (disk)`);
+      const root = mkdtempSync(join(arg("dir", tmpdir()), "qos-bench-state-"));
+      const dir = join(root, "store");
+      try {
+        const loadBefore = loadavg()[0];
+        const filled = await runPhase("state", ["--phase", "fill", "--backend", backend, "--dir", dir, "--keys", String(n), "--cache-mb", String(cacheBytes / 2 ** 20)]);
+        const measured = await runPhase("state", ["--phase", "measure", "--backend", backend, "--dir", dir, "--cache-mb", String(cacheBytes / 2 ** 20)]);
+        const r = {
+          keys: n,
+          backend,
+          ...filled,
+          ...measured,
+          disk_bytes_per_key: Math.round(dirBytes(dir) / measured.keys_after_blocks),
+          load_average_1m: { before: Math.round(loadBefore * 10) / 10, after: Math.round(loadavg()[0] * 10) / 10 },
+        };
+        console.error(JSON.stringify(r));
+        results.push(r);
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    }
+  }
+  const out = join("bench/results", `state-${new Date().toISOString().slice(0, 16).replace(/:/g, "")}.json`);
+  mkdirSync("bench/results", { recursive: true });
+  writeFileSync(out, JSON.stringify({ cache_mb: cacheBytes / 2 ** 20, cpus: 2, results }, null, 2) + "\n");
+  console.log(JSON.stringify(results, null, 2));
+  console.error(`written ${out}`);
 }
-const out = join("bench/results", `state-${new Date().toISOString().slice(0, 16).replace(/:/g, "")}.json`);
-mkdirSync("bench/results", { recursive: true });
-writeFileSync(out, JSON.stringify({ cache_mb: cacheBytes / 2 ** 20, results }, null, 2) + "\n");
-console.log(JSON.stringify(results, null, 2));
-console.error(`written ${out}`);
