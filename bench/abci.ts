@@ -16,6 +16,8 @@ const { values: args } = parseArgs({
     accounts: { type: "string", default: "3000" },
     rounds: { type: "string", default: "6" },
     backend: { type: "string", default: "memory" },
+    denom: { type: "string", default: Denom },
+    "mining-hook": { type: "string", default: "on" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -23,13 +25,17 @@ if (args.help) {
   console.log(`npm run bench:abci -- [options]
   --accounts N     funded accounts = txs per block (default 3000)
   --rounds N       measured blocks (default 6; the first is a warm-up and not counted)
-  --backend B      memory|disk state backend (default memory)`);
+  --backend B      memory|disk state backend (default memory)
+  --denom D        the transfers move D: uqos, or a QSC the genesis creates (no mining scenario) (default uqos)
+  --mining-hook H  on|off: off takes mining's balance hook off bank, as if the module were not there (default on)`);
   process.exit(0);
 }
 
 const accountCount = Math.max(1, Number(args.accounts));
 const rounds = Math.max(2, Number(args.rounds));
 const chainId = "qos-bench-abci";
+const denom = args.denom ?? Denom;
+const Balance = "1000000000000";
 
 /** CPU time (user + system) of this process in µs */
 const cpuNow = () => {
@@ -38,7 +44,7 @@ const cpuNow = () => {
 };
 
 async function main(): Promise<void> {
-  const accounts = makeAccounts(accountCount);
+  const accounts = makeAccounts(accountCount, accountCount, denom);
   // rounds + 2: the last measured block leaves two rounds in the mempool
   const txs = Array.from({ length: rounds + 2 }, (_, seq) => accounts.map((a, i) => signTransfer(a, i, seq, chainId)));
   const dir = mkdtempSync(join(tmpdir(), "qos-bench-abci-"));
@@ -48,6 +54,10 @@ async function main(): Promise<void> {
     stateBackend: args.backend === "disk" ? "disk" : "memory",
     log: () => {},
   });
+  if (args["mining-hook"] === "off") {
+    // bank keeps its hooks private: the benchmark alone takes mining's off, to measure what it costs
+    (app.keepers.bank as unknown as { balanceHooks: unknown[] }).balanceHooks.length = 0;
+  }
   try {
     app.initChain({
       time: { seconds: 1_800_000_000n, nanos: 0 },
@@ -55,7 +65,13 @@ async function main(): Promise<void> {
       validators: [],
       appStateBytes: new TextEncoder().encode(JSON.stringify({
         auth: { accounts: accounts.map((a) => ({ address: a.address })) },
-        bank: { balances: accounts.map((a) => ({ address: a.address, coins: [{ denom: Denom, amount: "1000000000000" }] })) },
+        bank: {
+          balances: accounts.map((a) => ({
+            address: a.address,
+            coins: (denom === Denom ? [Denom] : [denom, Denom].sort()).map((d) => ({ denom: d, amount: Balance })),
+          })),
+        },
+        ...(denom === Denom ? {} : { qsc: { tokens: [{ name: denom, symbol: denom, banker: accounts[0].address, paused: false }] } }),
       })),
       initialHeight: 1n,
     });
@@ -105,7 +121,7 @@ async function main(): Promise<void> {
     }
     const per = (xs: number[]) => `${median(xs).toFixed(0)} (${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)})`;
     const totals = phases.checkTx.map((_, i) => phases.checkTx[i] + phases.finalize[i] + phases.commit[i] + phases.recheck[i]);
-    console.log(`${accountCount} transfers per block, ${rounds - 1} measured blocks, ${args.backend} backend: µs of CPU per tx, median (min–max)`);
+    console.log(`${accountCount} transfers of ${denom} per block, ${rounds - 1} measured blocks, ${args.backend} backend, mining hook ${args["mining-hook"]}: µs of CPU per tx, median (min–max)`);
     console.log(`  CheckTx new   ${per(phases.checkTx)}`);
     console.log(`  FinalizeBlock ${per(phases.finalize)}`);
     console.log(`  Commit        ${per(phases.commit)}`);

@@ -48,9 +48,10 @@ export const GasLimit = 200_000n;
  * `count` funded accounts; only the first `signers` get keys (the ones the pre-signed transfers come
  * from: a run of 100,000 txs over 1,000,000 accounts signs with the first 100,000). The others only
  * hold state, under addresses derived from a hash, since deriving a million public keys would take
- * minutes and nothing signs for them.
+ * minutes and nothing signs for them. Each account sends 1 of `denom` to the next (the fee is uqos
+ * whatever the denom).
  */
-export function makeAccounts(count: number, signers = count): BenchAccount[] {
+export function makeAccounts(count: number, signers = count, denom = Denom): BenchAccount[] {
   const NoBytes = new Uint8Array(0);
   const keys = Array.from({ length: count }, (_, i) => {
     if (i >= signers) {
@@ -69,7 +70,7 @@ export function makeAccounts(count: number, signers = count): BenchAccount[] {
         messages: [
           {
             typeUrl: "/cosmos.bank.v1beta1.MsgSend",
-            value: MsgSend.encode({ fromAddress: k.address, toAddress: to, amount: [{ denom: Denom, amount: "1" }] }).finish(),
+            value: MsgSend.encode({ fromAddress: k.address, toAddress: to, amount: [{ denom, amount: "1" }] }).finish(),
           },
         ],
       }),
@@ -95,19 +96,24 @@ export function fundInGenesis(home: string, accounts: BenchAccount[], balance = 
 
 /** One signed MsgSend of `account` (number = index) at `sequence`, as TxRaw bytes. */
 export function signTransfer(account: BenchAccount, accountNumber: number, sequence: number, chainId: string): Uint8Array {
+  return signBody(account, account.bodyBytes, accountNumber, sequence, chainId);
+}
+
+/** A tx of any body (TxBody bytes) signed by `account` alone, with the transfers' fee and gas limit. */
+export function signBody(account: BenchAccount, bodyBytes: Uint8Array, accountNumber: number, sequence: number, chainId: string): Uint8Array {
   const authInfoBytes = AuthInfo.encode(
     AuthInfo.fromPartial({
       signerInfos: [{ publicKey: account.pubKeyAny, modeInfo: { single: { mode: SignMode.SIGN_MODE_DIRECT } }, sequence: BigInt(sequence) }],
       fee: { amount: [{ denom: Denom, amount: FeeAmount }], gasLimit: GasLimit, payer: "", granter: "" },
     }),
   ).finish();
-  const signDoc = SignDoc.encode({ bodyBytes: account.bodyBytes, authInfoBytes, chainId, accountNumber: BigInt(accountNumber) }).finish();
+  const signDoc = SignDoc.encode({ bodyBytes, authInfoBytes, chainId, accountNumber: BigInt(accountNumber) }).finish();
   const digest = createHash("sha256").update(signDoc).digest();
   // libsecp256k1 and noble both produce low-S (normalized) signatures.
   const signature = native
     ? native.ecdsaSign(digest, account.privateKey).signature
     : noble.sign(digest, account.privateKey, { prehash: false, lowS: true, format: "compact" });
-  return TxRaw.encode({ bodyBytes: account.bodyBytes, authInfoBytes, signatures: [new Uint8Array(signature)] }).finish();
+  return TxRaw.encode({ bodyBytes, authInfoBytes, signatures: [new Uint8Array(signature)] }).finish();
 }
 
 /**

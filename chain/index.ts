@@ -8,7 +8,6 @@ import { QosApp, type AppOptions } from "../app/app.js";
 import type { AnteHandler, Chain, Module, UpgradePlan } from "../app/module.js";
 import type { KVReader, KVStore } from "../app/state/kv.js";
 import { moduleAddress } from "../app/address.js";
-import { unmetered } from "../app/gas.js";
 import { AuthParamsSchema, createAnteHandler, createAuthModule, FeeCollectorAccount, type AuthKeeper } from "../modules/auth/index.js";
 import { BankParamsSchema, createBankModule, msgLimitsOf, type BankKeeper } from "../modules/bank/index.js";
 import { createQscModule, QscModuleAccount, QscParamsSchema, type QscKeeper } from "../modules/qsc/index.js";
@@ -111,7 +110,7 @@ export function composeChain(profile: Profile = "qos"): QosChain {
       },
     },
   });
-  bank.keeper.addBalanceHook((store, address, denom, before, after) => mining.keeper.balanceChanged(store, unmetered(store), address, denom, before, after));
+  bank.keeper.addBalanceHook((store, address, denom, before, after) => mining.keeper.balanceChanged(store, address, denom, before, after));
   const guardian = createGuardianModule();
   const params = createParamsModule();
   const registry = params.registry;

@@ -21,6 +21,7 @@ export type CliModule = (root: CliRoot) => void;
 
 export { CliContext, DefaultHome, DefaultNode, QueryError, example, hashHex, jsonSafe, registerMsgTypes, registry, tryBech32, type GlobalOptions, type MsgCodec } from "./context.js";
 export { CliError } from "./errors.js";
+export { wholeAmount } from "./amounts.js";
 export { InputError, ProcessInput, ScriptedInput, type Input } from "./input.js";
 export { DefaultHdPath, Keyring, toHex, type KeyInfo, type KeyringBackend, type PassphraseSource } from "./keyring.js";
 export { addTxFlags, broadcastAndReport, formatTxResult, runTx, signWithKeys, signerOf, withChainSignerData, txResultJson, type BroadcastResult, type TxFlags, type TxRequest, type TxSigner } from "./tx.js";

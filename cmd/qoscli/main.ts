@@ -15,6 +15,7 @@ import { govCli } from "../../modules/gov/cli.js";
 import { guardianCli } from "../../modules/guardian/cli.js";
 import { paramsCli } from "../../modules/params/cli.js";
 import { exchangeCli } from "../../modules/exchange/cli.js";
+import { miningCli } from "../../modules/mining/cli.js";
 import { addCaCommands } from "./ca.js";
 import { CliError, DefaultHome, DefaultNode, InputError, example, registerMsgTypes, type CliModule } from "../../client/index.js";
 import { addKeysCommands } from "./keys.js";
@@ -23,7 +24,7 @@ import { addFrameworkQueries } from "./query.js";
 import { addTxFileCommands } from "./tx.js";
 
 /** The modules whose commands qoscli offers, in help order. */
-export const modules: CliModule[] = [authCli, bankCli, qscCli, approveCli, qcpCli, exchangeCli, stakeCli, distributionCli, mintCli, govCli, guardianCli, paramsCli];
+export const modules: CliModule[] = [authCli, bankCli, qscCli, approveCli, qcpCli, exchangeCli, miningCli, stakeCli, distributionCli, mintCli, govCli, guardianCli, paramsCli];
 
 export function buildProgram(): Command {
   const program = new Command("qoscli")

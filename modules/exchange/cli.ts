@@ -9,19 +9,14 @@ import {
 import type { Pool } from "../../gen/qos/exchange/v1/types.js";
 import { formatDec } from "../../app/decimal.js";
 import {
-  CliContext, CliError, addPageFlags, addTxFlags, example, pageJson, pageRequest, pageText, runTx, signerOf, type CliModule, type PageFlags, type TxFlags,
+  CliContext, CliError, addPageFlags, addTxFlags, example, pageJson, pageRequest, pageText, runTx, signerOf, wholeAmount, type CliModule, type PageFlags, type TxFlags,
 } from "../../client/index.js";
 import { Method, TypeUrl } from "../../gen/names.js";
 
 const Urls = TypeUrl.qos.exchange.v1;
 const Paths = Method.qos.exchange.v1.Query;
 
-function amount(text: string, what: string, zeroAllowed = false): string {
-  if (!/^[0-9]+$/.test(text) || (!zeroAllowed && /^0+$/.test(text))) {
-    throw new CliError(`${what} ${JSON.stringify(text)} must be a ${zeroAllowed ? "" : "positive "}whole number of the smallest unit`);
-  }
-  return text;
-}
+const amount = wholeAmount;
 
 /** "STAR,uqos,MOON" → ["STAR", "uqos", "MOON"] */
 function route(text: string): string[] {
