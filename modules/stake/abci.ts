@@ -85,13 +85,20 @@ export function endBlock(keeper: StakeKeeper, ctx: Context): void {
     keeper.removeValidatorRecords(ctx.store, owner);
     ctx.events.push(validatorEvent(EventTypes.closeValidator, toValAddress(owner), { height: String(ctx.block.height) }));
   }
+  // an active validator whose bond fell below one unit of power (an unbond, a slash) leaves the active set:
+  // CometBFT cannot count it and the keep-alive window never sees it vote, so left active it would stay
+  // forever and be walked here every block — two fees per entry to grow the active index without bound
+  const active = [...keeper.activeValidators(ctx.store)];
+  const ranked: typeof active = [];
+  for (const [owner, v] of active) {
+    if (keeper.power(ctx.store, keeper.tokens(v)) > 0n) ranked.push([owner, v]);
+    else keeper.makeInactive(ctx.store, ctx.events, owner, v, "zero power", ctx.block.height, now);
+  }
   // the active set: at most max_validators by bonded power; the others are replaced (inactive)
-  const ranked = [...keeper.activeValidators(ctx.store)]
-    .filter(([, v]) => keeper.power(ctx.store, keeper.tokens(v)) > 0n)
-    .sort(([oa, a], [ob, b]) => {
-      const diff = keeper.tokens(b) - keeper.tokens(a);
-      return diff > 0n ? 1 : diff < 0n ? -1 : ownerOrder(oa, ob);
-    });
+  ranked.sort(([oa, a], [ob, b]) => {
+    const diff = keeper.tokens(b) - keeper.tokens(a);
+    return diff > 0n ? 1 : diff < 0n ? -1 : ownerOrder(oa, ob);
+  });
   for (const [owner, v] of ranked.slice(params.max_validators)) {
     keeper.makeInactive(ctx.store, ctx.events, owner, v, "replaced", ctx.block.height, now);
   }

@@ -14,9 +14,9 @@ const Seeds = ["ci-1", "ci-2", "ci-3"];
  */
 const GoldenTraces: Record<string, string> = {
   "ci-1": "843d68c6830df5725502ff35027ee5b06fca27421da14e9c7b0fbe7bacf62f47",
-  "ci-2": "bf2f4f43c0891b09340fbdab87dd87d1c4e9432ece722452d095185927ccc4d0",
-  "ci-3": "03b50c5bfbf364c246e88d3abb4ec2e6541b530005de8119b0c6d5cc79872416",
-  "golden-long": "f5545bb37a1286ee4bf672a09a482400fd13940f04e90b3628c6dac276d4ef96",
+  "ci-2": "dfbd29cbb3f7955080bcb0e4095aee585e62209474799f5ae882551b731054b6",
+  "ci-3": "b54ce306242f59633299e18342bf8ba2540bad76262249be1f5454d31901f687",
+  "golden-long": "d5a8043efdd3ba3c75d1424bca85085eeab5bf089a61166892cb5e62683b4e52",
 };
 const Blocks = 150;
 /** per mille of hostile txs: the simulation's default */
@@ -83,6 +83,6 @@ test("simulation: node restarts (every cache dropped) change nothing: the same s
 
 test("simulation golden trace: 400 blocks of random traffic give byte-identical responses to the recorded run", async () => {
   const s = await runSimulation({ seed: "golden-long", blocks: 400, hostilePerMille: Hostile, exportCheck: false });
-  assert.equal(s.appHash, "13B1C9FD463E979FAC2405BBC3529C8F829FEE99FD5B971A04226C07F89AF95E");
+  assert.equal(s.appHash, "FF05A7C8CF67305951EF27835EAC310B5874EC8DD6B74A16F879865BAC59761F");
   assert.equal(s.traceDigest, GoldenTraces["golden-long"]);
 });

@@ -381,3 +381,46 @@ describe("liability survives export", () => {
     assert.deepEqual(stake.delegations.filter((d) => d.delegator === bob.address).map((d) => [d.validator, d.amount]), [[valOf(carol), String(3n * QOS)]]);
   });
 });
+
+describe("zero-power validators", () => {
+  // left ACTIVE, a validator below one unit of power is never in CometBFT's set, so the keep-alive window
+  // never sees it miss a vote: it stayed active for good and EndBlock walked it every block
+  const inactiveEvents = (events: Array<{ type: string; attributes: Array<{ key: string; value: string }> }>) =>
+    events.filter((e) => e.type === "inactive_validator").map((e) => Object.fromEntries(e.attributes.map((a) => [a.key, a.value])));
+
+  test("an unbond leaving a validator below one unit of power makes it inactive at the end of the block", async () => {
+    const [alice, carol] = await Promise.all(["alice", "carol"].map((n) => testAccount(`zero-power-${n}`)));
+    const [aliceKey, carolKey] = [consKey("zero-power-alice"), consKey("zero-power-carol")];
+    const c = await chain({ accounts: [alice, carol], gentxs: [[alice, aliceKey, 10n * QOS], [carol, carolKey, 5n * QOS]] });
+    apps.push(c.t);
+    const carolVal = valOf(carol);
+    const r = await c.block([[carol, [stakeMsg.unbond(carol.address, carolVal, String(4_500_000n))]]], { votes: [aliceKey, carolKey] });
+    assert.equal(r.results[0].code, 0, r.results[0].log);
+    assert.deepEqual(inactiveEvents(r.events), [{ validator: carolVal, reason: "zero power", height: "2" }]);
+    assert.deepEqual(r.validatorUpdates.map((u) => [hex(u.pubKey?.ed25519), u.power]), [[hex(carolKey), 0n]]);
+    const v = c.validator(carolVal);
+    assert.equal(v.status, ValidatorStatus.VALIDATOR_STATUS_INACTIVE);
+    assert.equal(v.inactiveReason, "zero power");
+    assert.equal(c.delegation(carol, carolVal), 500_000n, "the half QOS left stays bonded until the validator closes");
+    const next = await c.block([], { votes: [aliceKey] });
+    assert.deepEqual(inactiveEvents(next.events), [], "made inactive once");
+    assert.deepEqual(next.validatorUpdates, []);
+  });
+
+  test("attack: create a validator and unbond 1 uqos in the same block — it never enters the active set", async () => {
+    const [alice, eve] = await Promise.all(["alice", "eve"].map((n) => testAccount(`zero-power-attack-${n}`)));
+    const aliceKey = consKey("zero-power-attack-alice");
+    const c = await chain({ accounts: [alice, eve], gentxs: [[alice, aliceKey, 10n * QOS]] });
+    apps.push(c.t);
+    const eveVal = valOf(eve);
+    const r = await c.block([
+      [eve, [stakeMsg.createValidator(eve.address, consKey("zero-power-attack-eve"), String(1n * QOS))]],
+      [eve, [stakeMsg.unbond(eve.address, eveVal, "1")]],
+    ], { votes: [aliceKey] });
+    assert.deepEqual(r.results.map((x) => x.code), [0, 0], r.results.map((x) => x.log).join("; "));
+    assert.deepEqual(inactiveEvents(r.events), [{ validator: eveVal, reason: "zero power", height: "2" }]);
+    assert.deepEqual(r.validatorUpdates, [], "CometBFT never hears of it");
+    assert.equal(c.validator(eveVal).status, ValidatorStatus.VALIDATOR_STATUS_INACTIVE);
+    assert.equal(c.delegation(eve, eveVal), 999_999n);
+  });
+});
