@@ -1,6 +1,6 @@
 // Coins: bigint amounts (D3), a canonical sorted form, parsing with clear errors.
 import { z } from "zod";
-import { Errors } from "./errors.js";
+import { Errors, type ErrorDef } from "./errors.js";
 
 export interface Coin {
   denom: string;
@@ -20,6 +20,16 @@ const amountPattern = /^(0|[1-9][0-9]*)$/;
 /** `text` is an amount in its one spelling (digits, no leading zero, no sign or space) of at most `maxDigits`. */
 export function isCanonicalAmount(text: string, maxDigits = 78): boolean {
   return typeof text === "string" && text.length <= maxDigits && amountPattern.test(text);
+}
+
+/** A message's amount field in its one spelling (so one hash per tx), at most 2^256 − 1 (`errors.overflow`),
+ *  positive unless `zeroAllowed` (`errors.invalid` for zero, empty or malformed): each module passes its own codes. */
+export function parseAmountField(text: string, what: string, errors: { invalid: ErrorDef; overflow: ErrorDef }, zeroAllowed = false): bigint {
+  if (!isCanonicalAmount(text, Infinity)) throw errors.invalid.with(`${what} ${JSON.stringify(text.slice(0, 100))} is not a whole number without leading zeros`);
+  if (text.length > 78 || BigInt(text) > MaxAmount) throw errors.overflow.with(`${what} is above 2^256-1`);
+  const value = BigInt(text);
+  if (value === 0n && !zeroAllowed) throw errors.invalid.with(`${what} must be positive`);
+  return value;
 }
 
 export function validateDenom(denom: string): void {

@@ -3,7 +3,7 @@
 // Every check that can refuse runs before the first coin moves, so a refused message moves nothing
 // (the app rolls a failed message back in any case).
 import { parseAccAddress } from "../../app/address.js";
-import { BaseDenom, isCanonicalAmount, MaxAmount } from "../../app/coins.js";
+import { BaseDenom, parseAmountField } from "../../app/coins.js";
 import { formatDec } from "../../app/decimal.js";
 import { blockSeconds, type Context, type MsgHandler } from "../../app/module.js";
 import { TypeUrl } from "../../gen/names.js";
@@ -23,14 +23,9 @@ export const GasPerHop = 5_000n;
 /** gas of a liquidity action's arithmetic, on top of its store accesses */
 export const GasPerLiquidityAction = 5_000n;
 
-/** An amount field: decimal digits without leading zeros (one spelling per amount, so one hash per tx), at
- *  most 2^256 − 1 (exchange 3), positive unless `zeroAllowed` (exchange 2 for zero, empty or malformed). */
+/** An amount field (exchange 2 malformed, zero unless `zeroAllowed`; exchange 3 above 2^256 − 1). */
 export function parseExchangeAmount(text: string, what: string, zeroAllowed = false): bigint {
-  if (!isCanonicalAmount(text, Infinity)) throw ExchangeErrors.invalidAmount.with(`${what} ${JSON.stringify(text.slice(0, 100))} is not a whole number without leading zeros`);
-  if (text.length > 78 || BigInt(text) > MaxAmount) throw ExchangeErrors.amountOverflow.with(`${what} is above 2^256-1`);
-  const value = BigInt(text);
-  if (value === 0n && !zeroAllowed) throw ExchangeErrors.invalidAmount.with(`${what} must be positive`);
-  return value;
+  return parseAmountField(text, what, { invalid: ExchangeErrors.invalidAmount, overflow: ExchangeErrors.amountOverflow }, zeroAllowed);
 }
 
 /** A pool's denom in a message: a QSC name is checked against qsc in execute; uqos is never one. */

@@ -1,7 +1,7 @@
 // mining messages, in two phases: checkStateless (addresses, amounts, fractions) → execute (token,
 // scenario, bounds, then the change). Every check that can refuse runs before the first coin moves.
 import { parseAccAddress } from "../../app/address.js";
-import { BaseDenom, MaxAmount } from "../../app/coins.js";
+import { BaseDenom, MaxAmount, parseAmountField } from "../../app/coins.js";
 import { One, parseDec } from "../../app/decimal.js";
 import { blockSeconds, type Context, type MsgHandler } from "../../app/module.js";
 import { TypeUrl } from "../../gen/names.js";
@@ -18,14 +18,10 @@ export const GasPerMiningMsg = 5_000n;
 /** bytes of a payment's memo, at most */
 export const MaxMemoBytes = 256;
 
-/** An amount field: decimal digits, at most 2^256 − 1 (mining 3), positive unless `zeroAllowed`
- *  (mining 2 for zero, empty or malformed). */
+/** An amount field in its one spelling (mining 2 malformed or leading zeros, zero unless `zeroAllowed`;
+ *  mining 3 above 2^256 − 1). */
 export function parseMiningAmount(text: string, what: string, zeroAllowed = false): bigint {
-  if (!/^[0-9]+$/.test(text)) throw MiningErrors.invalidAmount.with(`${what} ${JSON.stringify(text.slice(0, 100))} is not a whole number`);
-  if (text.length > 78 || BigInt(text) > MaxAmount) throw MiningErrors.amountOverflow.with(`${what} is above 2^256-1`);
-  const value = BigInt(text);
-  if (value === 0n && !zeroAllowed) throw MiningErrors.invalidAmount.with(`${what} must be positive`);
-  return value;
+  return parseAmountField(text, what, { invalid: MiningErrors.invalidAmount, overflow: MiningErrors.amountOverflow }, zeroAllowed);
 }
 
 /** A decimal field ("0.002"), scaled by 1e18; a fraction unless `fraction` is false (then positive). */

@@ -275,6 +275,9 @@ describe("mining", () => {
     await refused(p1, m.pay(p1.address, shop.address, "1".repeat(79)), MiningErrors.amountOverflow.code);
     await refused(p1, m.pay(p1.address, shop.address, String(2n ** 256n)), MiningErrors.amountOverflow.code);
     await refused(p1, m.pay(p1.address, shop.address, "0"), MiningErrors.invalidAmount.code);
+    // one spelling per amount (one hash per tx): "007" was paid as 7 before
+    for (const spelling of ["007", "+7", " 7", ""]) await refused(p1, m.pay(p1.address, shop.address, spelling), MiningErrors.invalidAmount.code);
+    await refused(banker, m.create({ denom: "STAR", teamReserve: "0100" }), MiningErrors.invalidAmount.code);
     await refused(p1, m.pay(p1.address, p1.address, "10"), MiningErrors.invalidField.code);
     await refused(p1, m.pay(p1.address, shop.address, "10", "PAUSED"), MiningErrors.scenarioNotFound.code);
     await refused(p1, m.pay(p1.address, shop.address, "10", "STAR", "x".repeat(257)), MiningErrors.invalidField.code);
