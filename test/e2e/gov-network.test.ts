@@ -1,6 +1,6 @@
 // Governance and the guardian on a real 4-validator network (testnet/: validators from gentxs, real
 // CometBFT, every invariant checked after every block), driven with qoscli against different nodes. The
-// genesis (TestnetOptions.genesisPatch) makes every gov level short (15 s of voting, 10 QOS deposit) and
+// genesis (TestnetOptions.genesisPatch) makes every gov level short (30 s of voting: 8 votes by qoscli, two per owner one after the other, took over 15 s in CI; 10 QOS deposit) and
 // node0's owner a genesis guardian. Every validator bonds 10 QOS (power 10, 40 in all).
 //   1. a parameter change (stake max_validators 21 → 7) passes with the validators' votes and takes effect
 //      in the block that ends its voting period, on every node; one voted down (bank
@@ -27,7 +27,7 @@ const qoscliBin = join(repoRoot, "dist/cmd/qoscli/main.js");
 const QOS = 1_000_000n;
 const Deposit = 10n * QOS;
 const level = {
-  min_deposit: String(Deposit), min_initial_deposit_rate: "0.5", max_deposit_period_secs: 60, voting_period_secs: 15,
+  min_deposit: String(Deposit), min_initial_deposit_rate: "0.5", max_deposit_period_secs: 60, voting_period_secs: 30,
   quorum: "0.334", threshold: "0.5", veto: "0.334", burn_rate: "0.2",
 };
 /** qoscli's default fee: --gas 200000 × 0.025uqos */
@@ -155,7 +155,7 @@ describe("governance and guardian on a 4-validator network", () => {
 
   test("a software upgrade stops all four nodes at its height; --upgrade-done v2 continues the chain", async () => {
     const t0 = Date.now();
-    const H = (await net.nodes[0].height()) + 100; // ≈ 35 s: submission, votes and the 15 s voting period fit before it, also on a busy machine
+    const H = (await net.nodes[0].height()) + 170; // ≈ 60 s: submission, votes and the 30 s voting period fit before it, also on a busy machine
     const s = await tx(2, "gov", "submit-proposal", "software-upgrade", owner(2), "--title", "v2", "--description", "next version",
       "--name", "v2", "--height", String(H), "--deposit", String(Deposit));
     const id = s.events.find((e: any) => e.type === "submit_proposal").attributes.find((a: any) => a.key === "proposal_id").value;
