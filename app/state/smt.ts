@@ -18,6 +18,7 @@
 
 import { createHash } from "node:crypto";
 import * as nodeCrypto from "node:crypto";
+import { sameBytes } from "../bytes.js";
 import { keyToBytes, type Change } from "./kv.js";
 
 /** sha256 of bytes as a latin1 string. Uses crypto.hash (Node >= 20.12) when present. */
@@ -127,12 +128,6 @@ function makeInner(left: Node, right: Node): Node {
 
 export function rootHash(root: Node): Uint8Array {
   return hashBytes(nodeHash(root));
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a === b) return true;
-  if (a.byteLength !== b.byteLength) return false;
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
 }
 
 // ---------------------------------------------------------------------------------------------------

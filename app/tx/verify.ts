@@ -25,12 +25,24 @@ function loadNative(): NativeSecp256k1 | undefined {
 const native = loadNative();
 export const verifierName = native ? "libsecp256k1 (native, npm secp256k1)" : "@noble/secp256k1 (pure JS)";
 
-/** s of a 64-byte compact signature is in the lower half of the curve order (not malleable). */
+/** HalfOrder as 32 big-endian bytes */
+const HalfOrderBytes = Uint8Array.from(Buffer.from(HalfOrder.toString(16).padStart(64, "0"), "hex"));
+
+/** s of a 64-byte compact signature is in the lower half of the curve order (not malleable): 0 < s ≤ n/2,
+ *  compared byte by byte (big-endian), which orders as the numbers do, without building a bigint per check. */
 export function isLowS(signature: Uint8Array): boolean {
   if (signature.length !== 64) return false;
-  let s = 0n;
-  for (let i = 32; i < 64; i++) s = (s << 8n) | BigInt(signature[i]);
-  return s > 0n && s <= HalfOrder;
+  let nonZero = false;
+  let decided = false;
+  for (let i = 0; i < 32; i++) {
+    const b = signature[32 + i];
+    if (b !== 0) nonZero = true;
+    if (!decided && b !== HalfOrderBytes[i]) {
+      if (b > HalfOrderBytes[i]) return false;
+      decided = true; // below n/2 from here on; only s = 0 is left to rule out
+    }
+  }
+  return nonZero;
 }
 
 /** The accept rules both verifiers share: 32-byte digest, 64-byte low-S signature, 33-byte compressed key. */

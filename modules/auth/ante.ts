@@ -11,6 +11,7 @@ import { SignMode } from "cosmjs-types/cosmos/tx/signing/v1beta1/signing";
 import { SignDoc, TxBody } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { createHash } from "node:crypto";
 import { addressFromPubKey, parseAccAddress } from "../../app/address.js";
+import { sameBytes } from "../../app/bytes.js";
 import { BaseDenom, coinsToString, feeForGas, parseSortedCoins, type Coin } from "../../app/coins.js";
 import { AppError, Errors } from "../../app/errors.js";
 import type { Event } from "../../app/events.js";
@@ -131,7 +132,7 @@ function runAnte(ctx: AnteContext, tx: DecodedTx, deps: AnteDeps, options: AnteO
     if (info.publicKey) {
       // with a memo, the signer info carried this key and it passed signerInfoKey's checks
       const key = memo?.pubKey ?? signerInfoKey(info.publicKey, i, address, signer);
-      if (pubKey && !Buffer.from(pubKey).equals(Buffer.from(key))) {
+      if (pubKey && !sameBytes(pubKey, key)) {
         throw Errors.invalidPubKey.with(`signer ${i}: public key differs from the one ${signer} signed with before`);
       }
       pubKey = key;
@@ -148,7 +149,7 @@ function runAnte(ctx: AnteContext, tx: DecodedTx, deps: AnteDeps, options: AnteO
       const accountNumber = ctx.mode === "genesis" ? 0n : account.accountNumber;
       const signature = raw.signatures[i];
       verifiedSigners.push({ chainId: ctx.block.chainId, accountNumber, pubKey });
-      if (memo && memo.chainId === ctx.block.chainId && memo.accountNumber === accountNumber && Buffer.from(memo.pubKey).equals(Buffer.from(pubKey))) {
+      if (memo && memo.chainId === ctx.block.chainId && memo.accountNumber === accountNumber && sameBytes(memo.pubKey, pubKey)) {
         // the same sign bytes, signature and key as a verification that passed
         if (emit) signatureEvents.push(signatureEvent(toBase64(signature)));
         accounts.push({ ...account, pubKey });
@@ -210,7 +211,7 @@ function signerInfoKey(publicKey: { typeUrl: string; value: Uint8Array }, i: num
     throw Errors.invalidPubKey.with(`signer ${i}: undecodable public key`);
   }
   if (key.length !== 33) throw Errors.invalidPubKey.with(`signer ${i}: public key has ${key.length} bytes, expected 33`);
-  if (!Buffer.from(addressFromPubKey(key)).equals(Buffer.from(address))) {
+  if (!sameBytes(addressFromPubKey(key), address)) {
     throw Errors.invalidPubKey.with(`signer ${i}: public key does not belong to ${signer}`);
   }
   return key;
@@ -222,7 +223,7 @@ function signerInfoKey(publicKey: { typeUrl: string; value: Uint8Array }, i: num
 function aminoDocBody(tx: DecodedTx, chainId: string): ReturnType<typeof aminoSignDocBody> {
   const { body, raw, authInfo } = tx;
   if (body.nonCriticalExtensionOptions.length > 0) throw Errors.aminoUnsignedContent.with("non-critical extension options");
-  if (!Buffer.from(TxBody.encode(body).finish()).equals(Buffer.from(raw.bodyBytes))) {
+  if (!sameBytes(TxBody.encode(body).finish(), raw.bodyBytes)) {
     throw Errors.aminoUnsignedContent.with("the body bytes are not the canonical encoding of its messages, memo and timeout");
   }
   const msgs = tx.msgs.map(({ typeUrl, msg, aminoName }, i) => {

@@ -4,6 +4,7 @@
 //   bank/p                           → params (JSON, app/params.ts storedParams: parsed once per value)
 import { storedParams } from "../../app/params.js";
 import { moduleAddress, toAccAddress } from "../../app/address.js";
+import { sameBytes } from "../../app/bytes.js";
 import { coinsToString, MaxAmount, type Coin } from "../../app/coins.js";
 import type { Event } from "../../app/events.js";
 import type { ModuleAccount, ModuleAccountPermission } from "../../app/module.js";
@@ -157,7 +158,7 @@ export class BankKeeper {
     for (const p of declared.permissions) permitted(p);
     // own account or an ordinary one; never another module's
     const ownOrAccount = (other: Uint8Array, field: string) => {
-      if (!Buffer.from(other).equals(Buffer.from(address))) this.checkRecipient(other, field);
+      if (!sameBytes(other, address)) this.checkRecipient(other, field);
     };
     const handle: ModuleBank & Partial<MintingBank & BurningBank> = {
       name: declared.name,

@@ -53,6 +53,33 @@ test("native and pure-JS verifiers agree: valid, high-S, wrong message, wrong ke
   }
 });
 
+test("isLowS compares bytes as the numbers compare: 0 < s <= n/2 exactly, at the edges and at random", () => {
+  const half = CurveOrder >> 1n;
+  const withS = (s: bigint) => {
+    const sig = new Uint8Array(64).fill(0x5a, 0, 32);
+    sig.set(Buffer.from(s.toString(16).padStart(64, "0"), "hex"), 32);
+    return sig;
+  };
+  const edges: Array<[bigint, boolean]> = [
+    [0n, false], [1n, true], [255n, true], [256n, true], [half - 1n, true], [half, true], [half + 1n, false],
+    [CurveOrder - 1n, false], [CurveOrder, false], [(1n << 256n) - 1n, false], [1n << 248n, true], [half - (1n << 8n), true],
+    [half + (1n << 8n), false], [(half >> 8n) << 8n, true], [((half >> 8n) + 1n) << 8n, false],
+  ];
+  for (const [s, expected] of edges) assert.equal(isLowS(withS(s)), expected, `s = ${s.toString(16)}`);
+  for (let i = 0; i < 2000; i++) {
+    // s near n/2 in its leading bytes, so that the comparison is decided at every position
+    const bytes = createHash("sha256").update(`s-${i}`).digest();
+    const sig = withS(half);
+    sig.set(bytes.subarray(0, 1 + (i % 32)), 32 + 31 - (i % 32));
+    const s = BigInt("0x" + Buffer.from(sig.subarray(32)).toString("hex"));
+    assert.equal(isLowS(sig), s > 0n && s <= half, `s = ${s.toString(16)}`);
+    const random = withS(BigInt("0x" + bytes.toString("hex")));
+    const r = BigInt("0x" + bytes.toString("hex"));
+    assert.equal(isLowS(random), r > 0n && r <= half);
+  }
+  assert.equal(isLowS(new Uint8Array(63)), false);
+});
+
 test("the signature cache never fills itself, remembers what it is told, never a failure, and is bounded in bytes", () => {
   const entry = 129 + ByteLru.EntryOverheadBytes; // digest + signature + key, and the entry's overhead
   const cache = new SignatureCache(2 * entry);
