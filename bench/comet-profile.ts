@@ -18,7 +18,7 @@ export interface PprofEntry {
 export const CometAreas: ReadonlyArray<[area: string, focus: string]> = [
   ["RPC server (HTTP, JSON-RPC, broadcast_tx)", String.raw`rpc/jsonrpc/server\.Serve\.`],
   ["  of which mempool CheckTx (send to the app)", String.raw`mempool\.\(\*CListMempool\)\.CheckTx$`],
-  ["ABCI socket client: flush timer firing (20 ns throttle)", String.raw`libs/timer\.\(\*ThrottleTimer\)\.fireRoutine`],
+  ["ABCI socket client: flush timer firing (stock: 20 ns)", String.raw`libs/timer\.\(\*ThrottleTimer\)\.fireRoutine`],
   ["Go scheduler and timers (finding work, idle)", String.raw`runtime\.(schedule|findRunnable|mcall)$`],
   ["ABCI socket client (write requests, read responses)", String.raw`abci/client\.\(\*socketClient\)\.(sendRequestsRoutine|recvResponseRoutine)`],
   ["mempool: new tx answered (add to the mempool)", String.raw`mempool\.\(\*CListMempool\)\.resCbFirstTime`],
@@ -39,7 +39,8 @@ export const CometAreas: ReadonlyArray<[area: string, focus: string]> = [
 ];
 
 export interface CometProfileSummary {
-  node: "qos" | "kvstore";
+  /** the node's label in the bench: qos, kvstore, or either +flushfix (the patched CometBFT) */
+  node: string;
   file: string;
   seconds: number;
   /** CPU time in the profile, ms */
@@ -87,7 +88,7 @@ function pprofTop(file: string, cum: boolean, nodes: number): { totalMs: number;
   return { totalMs: total ? Number(total[1]) : rows.reduce((n, r) => n + r.flat, 0), rows };
 }
 
-export function summarizeCometProfile(node: "qos" | "kvstore", file: string, seconds: number, committedTxs: number, top = 25): CometProfileSummary {
+export function summarizeCometProfile(node: string, file: string, seconds: number, committedTxs: number, top = 25): CometProfileSummary {
   const per = (ms: number) => (committedTxs > 0 ? (ms * 1000) / committedTxs : NaN);
   const flat = pprofTop(file, false, top);
   const cum = pprofTop(file, true, top);

@@ -4,6 +4,7 @@
 // the same account's previous round was accepted, so sequences arrive in order even under retries.
 // "mempool is full" is back-pressure: the tx is retried after a short pause.
 import http from "node:http";
+import { percentile } from "./measure.js";
 import { sleep } from "./nodes.js";
 
 export interface LoadOptions {
@@ -38,6 +39,9 @@ export interface LoadResult {
   httpErrors: number;
   exhausted: boolean;
   rejectReasons: Record<string, number>;
+  /** wall ms of each answered batch request (CometBFT runs a batch's broadcast_tx_sync calls one after
+   *  the other, each waiting for its CheckTx answer), over the whole load */
+  batchMs: { p50: number; p90: number; p99: number; count: number };
 }
 
 interface RpcReply {
@@ -59,7 +63,9 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     httpErrors: 0,
     exhausted: false,
     rejectReasons: {},
+    batchMs: { p50: NaN, p90: NaN, p99: NaN, count: 0 },
   };
+  const batchMs: number[] = [];
   const deadline = result.startedAt + o.durationMs;
   const acceptedRounds = o.accounts > 0 ? new Int32Array(o.accounts) : undefined;
   let next = 0;
@@ -137,7 +143,9 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
         });
         let replies: RpcReply[];
         try {
+          const posted = performance.now();
           replies = await post(`[${calls.join(",")}]`);
+          batchMs.push(performance.now() - posted);
         } catch {
           result.httpErrors++;
           await sleep(50);
@@ -196,6 +204,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   })();
   await Promise.all(Array.from({ length: o.concurrency }, () => worker()));
   result.stoppedAt = Date.now();
+  result.batchMs = { p50: percentile(batchMs, 50), p90: percentile(batchMs, 90), p99: percentile(batchMs, 99), count: batchMs.length };
   polling = false;
   await poller;
   agent.destroy();

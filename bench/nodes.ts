@@ -5,7 +5,7 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cometbftBinary, repoRoot, setTomlValue } from "../cmd/common/cometbft.js";
+import { repoRoot, setTomlValue } from "../cmd/common/cometbft.js";
 import { freePort, rpcCall, rpcHeight, sleep, waitForRpcHeight } from "../cmd/common/processes.js";
 
 export const qosdBin = join(repoRoot, "dist/cmd/qosd/main.js");
@@ -73,6 +73,8 @@ export class BenchNode {
     readonly kind: "qos" | "kvstore",
     readonly home: string,
     readonly rpcUrl: string,
+    /** the CometBFT binary this node runs (qosd supervises it; kvstore is it) */
+    readonly cometbft: string,
   ) {}
 
   get pid(): number | undefined {
@@ -94,28 +96,33 @@ export class BenchNode {
     return out;
   }
 
-  static async createQos(chainId: string, config: BenchConfig, minGasPrice: string): Promise<BenchNode> {
+  static async createQos(chainId: string, config: BenchConfig, minGasPrice: string, cometbft: string): Promise<BenchNode> {
     const home = mkdtempSync(join(tmpdir(), "qos-bench-"));
     const [rpc, p2p] = [await freePort(), await freePort()];
     const proxyApp = config.abci === "unix" ? `unix://${join(home, "data/abci.sock")}` : `tcp://127.0.0.1:${await freePort()}`;
+    // every listener on a free port (the defaults 9090, 1317, 8080, 26660/26661 would collide with a
+    // second bench or a running node), and on, as qosd init sets them: their cost is part of a node's
+    const local = async () => `127.0.0.1:${await freePort()}`;
     execFileSync(
       process.execPath,
       [
-        qosdBin, "init", "bench", "--home", home, "--chain-id", chainId,
+        qosdBin, "init", "bench", "--home", home, "--chain-id", chainId, "--cometbft", cometbft,
         "--rpc-laddr", `tcp://127.0.0.1:${rpc}`, "--p2p-laddr", `tcp://127.0.0.1:${p2p}`,
         "--proxy-app", proxyApp, "--timeout-commit", config.timeoutCommit,
         "--min-gas-price", minGasPrice,
+        "--grpc-address", await local(), "--rest.address", await local(), "--explorer.address", await local(),
+        "--metrics.address", await local(), "--cometbft-metrics", await local(),
       ],
       { stdio: "pipe" },
     );
     tuneConfig(home, config);
-    return new BenchNode("qos", home, `http://127.0.0.1:${rpc}`);
+    return new BenchNode("qos", home, `http://127.0.0.1:${rpc}`, cometbft);
   }
 
-  static async createKvstore(config: BenchConfig): Promise<BenchNode> {
+  static async createKvstore(config: BenchConfig, cometbft: string): Promise<BenchNode> {
     const home = mkdtempSync(join(tmpdir(), "kvstore-bench-"));
     const [rpc, p2p] = [await freePort(), await freePort()];
-    execFileSync(cometbftBinary(), ["init", "--home", home], { stdio: "pipe" });
+    execFileSync(cometbft, ["init", "--home", home], { stdio: "pipe" });
     const file = join(home, "config/config.toml");
     let toml = readFileSync(file, "utf8");
     toml = setTomlValue(toml, "", "proxy_app", "kvstore");
@@ -123,7 +130,7 @@ export class BenchNode {
     toml = setTomlValue(toml, "p2p", "laddr", `tcp://127.0.0.1:${p2p}`);
     writeFileSync(file, toml);
     tuneConfig(home, config);
-    return new BenchNode("kvstore", home, `http://127.0.0.1:${rpc}`);
+    return new BenchNode("kvstore", home, `http://127.0.0.1:${rpc}`, cometbft);
   }
 
   /** Starts the node and waits for block `height`. `cpuProfileDir`: qosd runs with node --cpu-prof. */
@@ -133,8 +140,8 @@ export class BenchNode {
     const nodeFlags = options.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
     const child =
       this.kind === "qos"
-        ? spawn(process.execPath, [...nodeFlags, qosdBin, "start", "--home", this.home], { detached: true, stdio: ["ignore", "pipe", "pipe"], env })
-        : spawn(cometbftBinary(), ["start", "--home", this.home, "--proxy_app=kvstore"], { detached: true, stdio: ["ignore", "pipe", "pipe"], env });
+        ? spawn(process.execPath, [...nodeFlags, qosdBin, "start", "--home", this.home, "--cometbft", this.cometbft], { detached: true, stdio: ["ignore", "pipe", "pipe"], env })
+        : spawn(this.cometbft, ["start", "--home", this.home, "--proxy_app=kvstore"], { detached: true, stdio: ["ignore", "pipe", "pipe"], env });
     this.child = child;
     let pending = "";
     const onData = (d: Buffer) => {

@@ -1,10 +1,11 @@
 // npm run bench: committed signed-transfer throughput of one qosd node, and of CometBFT's built-in
 // kvstore app under the same load shape on the same machine, as a ratio. See bench/README.md.
-import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { repoRoot } from "../cmd/common/cometbft.js";
+import { cometbftBinary, repoRoot } from "../cmd/common/cometbft.js";
 import { runLoad, type LoadResult } from "./load.js";
 import { fetchBlocks, fillResults, median, throughput, timingBySize, type SizeClassTiming, type Throughput } from "./measure.js";
 import { fetchCometProfile, summarizeCometProfile, type CometProfileSummary } from "./comet-profile.js";
@@ -33,6 +34,9 @@ const { values: args } = parseArgs({
     "skip-qos": { type: "boolean", default: false },
     profile: { type: "boolean", default: false },
     "comet-profile": { type: "boolean", default: false },
+    cometbft: { type: "string" },
+    "patched-cometbft": { type: "boolean", default: false },
+    "patched-kvstore": { type: "boolean", default: false },
     "keep-homes": { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   },
@@ -60,6 +64,10 @@ if (args.help) {
   --profile           run qosd with node --cpu-prof (first run) and print where its time goes
   --comet-profile     CPU profile of CometBFT (its pprof server) over the measured window of run 1, for
                       both nodes; prints CometBFT's µs per committed tx by area and function, side by side
+  --cometbft PATH     the CometBFT binary of every node (default: the pinned stock one, .bin/cometbft)
+  --patched-cometbft  also run qosd behind .bin/cometbft-flushfix (npm run install:cometbft-patched:
+                      the ABCI socket client's 20 ns flush throttle made 20 ms) in every run, beside the
+                      stock binary; --patched-kvstore: kvstore on it too (its app is in-process: no socket)
   --keep-homes        keep the temporary node homes`);
   process.exit(0);
 }
@@ -93,12 +101,38 @@ const config: BenchConfig = {
 };
 const highWater = args["high-water"] !== undefined ? Math.floor(num("high-water")) : Math.max(batch, config.mempoolSize - 2 * batch * concurrency);
 const ChainId = "qos-bench-1";
+
+/** A node of the comparison: which app, behind which CometBFT binary. */
+interface NodeVariant {
+  /** "qos", "kvstore", or either with "+flushfix" when it runs the patched CometBFT */
+  label: string;
+  kind: "qos" | "kvstore";
+  cometbft: string;
+  /** what the binary says it is (`cometbft version`): the patched build carries its patch's stamp */
+  cometbftVersion: string;
+}
+
+const binaryVersion = (bin: string) => execFileSync(bin, ["version"], { encoding: "utf8" }).trim().split("\n")[0];
+const stockBin = cometbftBinary(args.cometbft);
+const patchedBin = join(repoRoot, ".bin/cometbft-flushfix");
+if ((args["patched-cometbft"] || args["patched-kvstore"]) && !existsSync(patchedBin)) {
+  throw new Error(`${patchedBin} is missing: build it with \`npm run install:cometbft-patched\``);
+}
+const variant = (kind: "qos" | "kvstore", patched: boolean): NodeVariant => {
+  const bin = patched ? patchedBin : stockBin;
+  return { label: patched ? `${kind}+flushfix` : kind, kind, cometbft: bin, cometbftVersion: binaryVersion(bin) };
+};
+const qosVariants = args["skip-qos"] ? [] : [variant("qos", false), ...(args["patched-cometbft"] ? [variant("qos", true)] : [])];
+const kvVariants = args["skip-kvstore"] ? [] : [variant("kvstore", false), ...(args["patched-kvstore"] ? [variant("kvstore", true)] : [])];
 const MinGasPrice = "0.025uqos";
 
 const log = (line: string) => console.error(`bench: ${line}`);
 
 interface RunResult {
-  node: "qos" | "kvstore";
+  /** the variant's label */
+  node: string;
+  kind: "qos" | "kvstore";
+  cometbft: { binary: string; version: string };
   run: number;
   load: LoadResult & { offeredTps: number };
   window: { startMs: number; endMs: number };
@@ -118,6 +152,7 @@ interface CometProfileTarget {
 
 async function measureNode(
   node: BenchNode,
+  variant: NodeVariant,
   run: number,
   tx: (t: number) => string,
   tickets: number,
@@ -128,7 +163,7 @@ async function measureNode(
   // InitChain writes every genesis account: allow ~1 ms each (a million accounts take minutes)
   await node.start({ cpuProfileDir: profileDir, waitHeight: 2, timeoutMs: 120_000 + accountCount });
   const startHeight = await node.height();
-  log(`${node.kind} run ${run}: node at height ${startHeight}, offering load for ${durationMs / 1000}s`);
+  log(`${variant.label} run ${run}: node at height ${startHeight} (CometBFT ${variant.cometbftVersion}), offering load for ${durationMs / 1000}s`);
 
   // Mempool size once a second; CPU of each process over the measured window.
   const mempoolSamples: number[] = [];
@@ -190,13 +225,15 @@ async function measureNode(
       const profileStart = window.startMs;
       const profiled = blocks.filter((b) => b.timeMs > profileStart && b.timeMs <= profileStart + profileSec * 1000);
       await fillResults(node, profiled);
-      cometSummary = summarizeCometProfile(node.kind, cometProfile!.file, profileSec, profiled.reduce((n, b) => n + b.okTxs, 0));
+      cometSummary = summarizeCometProfile(variant.label, cometProfile!.file, profileSec, profiled.reduce((n, b) => n + b.okTxs, 0));
     } catch (e) {
-      log(`${node.kind} run ${run}: CometBFT profile failed: ${e instanceof Error ? e.message : String(e)}`);
+      log(`${variant.label} run ${run}: CometBFT profile failed: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
   const result: RunResult = {
-    node: node.kind,
+    node: variant.label,
+    kind: variant.kind,
+    cometbft: { binary: variant.cometbft, version: variant.cometbftVersion },
     run,
     load: { ...load, offeredTps },
     window,
@@ -208,8 +245,9 @@ async function measureNode(
     cometProfile: cometSummary,
   };
   log(
-    `${node.kind} run ${run}: committed ${committed?.tps.toFixed(0) ?? "?"} tx/s (accepted ${offeredTps.toFixed(0)}/s, ` +
+    `${variant.label} run ${run}: committed ${committed?.tps.toFixed(0) ?? "?"} tx/s (accepted ${offeredTps.toFixed(0)}/s, ` +
       `rejected ${load.rejected}, blocks ${committed?.blocks ?? 0}, interval p50 ${committed?.blockIntervalMs.p50.toFixed(0) ?? "?"} ms, ` +
+      `batch of ${batch} p50 ${load.batchMs.p50.toFixed(0)} ms p99 ${load.batchMs.p99.toFixed(0)} ms, ` +
       `cpu ${Object.entries(cpu).map(([k, v]) => `${k} ${v.toFixed(0)}%`).join(" ")})`,
   );
   if (load.rejected > 0) log(`  reject reasons: ${JSON.stringify(load.rejectReasons).slice(0, 500)}`);
@@ -243,16 +281,19 @@ async function main() {
   for (let run = 1; run <= runs; run++) {
     const wantCometProfile = args["comet-profile"] && run === 1;
     if (wantCometProfile) mkdirSync(profileDir, { recursive: true });
-    const cometTarget = async (kind: string): Promise<CometProfileTarget | undefined> =>
-      wantCometProfile ? { address: `127.0.0.1:${await freePort()}`, file: join(profileDir, `cometbft-${kind}.pprof.gz`) } : undefined;
-    if (!args["skip-qos"]) {
-      const target = await cometTarget("qos");
-      const node = await BenchNode.createQos(ChainId, { ...config, pprofLaddr: target?.address }, MinGasPrice);
+    const cometTarget = async (label: string): Promise<CometProfileTarget | undefined> =>
+      wantCometProfile ? { address: `127.0.0.1:${await freePort()}`, file: join(profileDir, `cometbft-${label}.pprof.gz`) } : undefined;
+    // stock and patched alternate which goes first, so a drift in the machine's load hits both alike
+    const ordered = <T,>(vs: T[]) => (run % 2 === 0 ? [...vs].reverse() : vs);
+    for (const v of ordered(qosVariants)) {
+      const target = await cometTarget(v.label);
+      const node = await BenchNode.createQos(ChainId, { ...config, pprofLaddr: target?.address }, MinGasPrice, v.cometbft);
       fundInGenesis(node.home, accounts);
-      const wantProfile = args.profile && run === 1;
+      // one qosd CPU profile per bench: of the first qosd node of run 1
+      const wantProfile = args.profile && run === 1 && v === qosVariants[0];
       if (wantProfile) mkdirSync(profileDir, { recursive: true });
       try {
-        results.push(await measureNode(node, run, (t) => presigned[t], presigned.length, accountCount, wantProfile ? profileDir : undefined, target));
+        results.push(await measureNode(node, v, run, (t) => presigned[t], presigned.length, accountCount, wantProfile ? profileDir : undefined, target));
       } finally {
         await node.destroy(args["keep-homes"]);
       }
@@ -262,11 +303,11 @@ async function main() {
         else log(`no .cpuprofile written in ${profileDir}`);
       }
     }
-    if (!args["skip-kvstore"]) {
-      const target = await cometTarget("kvstore");
-      const node = await BenchNode.createKvstore({ ...config, pprofLaddr: target?.address });
+    for (const v of ordered(kvVariants)) {
+      const target = await cometTarget(v.label);
+      const node = await BenchNode.createKvstore({ ...config, pprofLaddr: target?.address }, v.cometbft);
       try {
-        results.push(await measureNode(node, run, (t) => kvstoreTx(t, avgTxBytes, `${salt}r${run}`), kvTickets, 0, undefined, target));
+        results.push(await measureNode(node, v, run, (t) => kvstoreTx(t, avgTxBytes, `${salt}${v.label}r${run}`), kvTickets, 0, undefined, target));
       } finally {
         await node.destroy(args["keep-homes"]);
       }
@@ -279,6 +320,7 @@ async function main() {
     machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, note: "load generator, CometBFT and qosd share these CPUs" },
     options: { durationSec: durationMs / 1000, warmupSec: warmupMs / 1000, accounts: accountCount, abci: config.abci, rate, txs: totalTxs, runs, concurrency, batch, method, mempoolHighWater: highWater },
     cometbft: Object.fromEntries(cometSettings(config).map(([s, k, v]) => [`${s}.${k}`, v])),
+    binaries: Object.fromEntries([...qosVariants, ...kvVariants].map((v) => [v.label, { binary: v.cometbft, version: v.cometbftVersion }])),
     load: { txBytes: avgTxBytes, signUsPerTx, signer: signerName, kvstoreTxBytes: avgTxBytes },
     summary,
     profile,
@@ -293,32 +335,37 @@ async function main() {
 }
 
 function summarize(results: RunResult[]) {
-  const of = (node: "qos" | "kvstore") => results.filter((r) => r.node === node);
-  const stats = (rs: RunResult[]) =>
-    rs.length === 0
-      ? undefined
-      : {
-          runs: rs.length,
-          committedTps: median(rs.map((r) => r.committed?.tps ?? NaN)),
-          committedTpsPerRun: rs.map((r) => Math.round(r.committed?.tps ?? NaN)),
-          acceptedTps: median(rs.map((r) => r.load.offeredTps)),
-          blockIntervalMs: median(rs.map((r) => r.committed?.blockIntervalMs.p50 ?? NaN)),
-          txsPerBlock: median(rs.map((r) => r.committed?.txsPerBlock.p50 ?? NaN)),
-          mempoolP50: median(rs.map((r) => r.mempool.p50)),
-          rejected: rs.reduce((n, r) => n + r.load.rejected, 0),
-          cpu: Object.fromEntries(Object.keys(rs[0].cpu).map((k) => [k, median(rs.map((r) => r.cpu[k]))])),
-          /** CPU µs per committed tx, per process (CPU % ÷ committed tx/s; contention inflates it less than wall time) */
-          cpuUsPerTx: Object.fromEntries(
-            ["qosd", "cometbft", "generator"]
-              .filter((k) => k in rs[0].cpu)
-              .map((k) => [k, median(rs.map((r) => (r.cpu[k] * 10_000) / (r.committed?.tps ?? NaN)))]),
-          ),
-          verifier: rs[0].verifier,
-        };
-  const qos = stats(of("qos"));
-  const kvstore = stats(of("kvstore"));
-  const ratio = qos && kvstore ? qos.committedTps / kvstore.committedTps : undefined;
-  return { qos, kvstore, ratio, targets: { tps1000: qos ? qos.committedTps >= 1000 : undefined, tps3000: qos ? qos.committedTps >= 3000 : undefined, ratio07: ratio !== undefined ? ratio >= 0.7 : undefined } };
+  const stats = (rs: RunResult[]) => ({
+    runs: rs.length,
+    cometbft: rs[0].cometbft.version,
+    committedTps: median(rs.map((r) => r.committed?.tps ?? NaN)),
+    committedTpsPerRun: rs.map((r) => Math.round(r.committed?.tps ?? NaN)),
+    acceptedTps: median(rs.map((r) => r.load.offeredTps)),
+    blockIntervalMs: median(rs.map((r) => r.committed?.blockIntervalMs.p50 ?? NaN)),
+    txsPerBlock: median(rs.map((r) => r.committed?.txsPerBlock.p50 ?? NaN)),
+    mempoolP50: median(rs.map((r) => r.mempool.p50)),
+    /** wall ms of a JSON-RPC batch of broadcasts (the CheckTx wait included), medians of the runs' p50/p99 */
+    batchMs: { p50: median(rs.map((r) => r.load.batchMs.p50)), p99: median(rs.map((r) => r.load.batchMs.p99)) },
+    rejected: rs.reduce((n, r) => n + r.load.rejected, 0),
+    cpu: Object.fromEntries(Object.keys(rs[0].cpu).map((k) => [k, median(rs.map((r) => r.cpu[k]))])),
+    /** CPU µs per committed tx, per process (CPU % ÷ committed tx/s; contention inflates it less than wall time) */
+    cpuUsPerTx: Object.fromEntries(
+      ["qosd", "cometbft", "generator"]
+        .filter((k) => k in rs[0].cpu)
+        .map((k) => [k, median(rs.map((r) => (r.cpu[k] * 10_000) / (r.committed?.tps ?? NaN)))]),
+    ),
+    verifier: rs[0].verifier,
+  });
+  const labels = [...new Set(results.map((r) => r.node))];
+  const nodes = Object.fromEntries(labels.map((label) => [label, stats(results.filter((r) => r.node === label))]));
+  const kvstore = nodes.kvstore as ReturnType<typeof stats> | undefined;
+  const qosLabels = labels.filter((l) => results.some((r) => r.node === l && r.kind === "qos"));
+  // every qosd variant against kvstore on the stock binary (kvstore's app is in-process: no ABCI socket)
+  const ratios = Object.fromEntries(kvstore ? qosLabels.map((l) => [l, nodes[l].committedTps / kvstore.committedTps]) : []);
+  const targets = Object.fromEntries(
+    qosLabels.map((l) => [l, { tps1000: nodes[l].committedTps >= 1000, tps3000: nodes[l].committedTps >= 3000, ratio07: ratios[l] !== undefined ? ratios[l] >= 0.7 : undefined }]),
+  );
+  return { nodes, qos: nodes.qos, kvstore, ratio: ratios.qos, ratios, targets };
 }
 
 function printReport(report: any, results: RunResult[], summary: ReturnType<typeof summarize>, profile?: ProfileSummary) {
@@ -331,40 +378,42 @@ function printReport(report: any, results: RunResult[], summary: ReturnType<type
       `${report.options.durationSec}s (first ${report.options.warmupSec}s not measured), ${report.options.method} in JSON-RPC batches of ${report.options.batch}, ${report.options.concurrency} in flight, held back at ${report.options.mempoolHighWater} txs in the mempool, ${report.options.runs} run(s)`,
   );
   out.push(`CometBFT: ${Object.entries(report.cometbft).map(([k, v]) => `${k}=${v}`).join(" ")}`);
+  out.push(`CometBFT binaries: ${Object.entries(report.binaries as Record<string, { binary: string; version: string }>).map(([l, b]) => `${l} ${b.version} (${b.binary})`).join("; ")}`);
   out.push(`signing (pre-run, not measured): ${f(report.load.signUsPerTx)} µs/tx with ${report.load.signer}`);
   if (summary.qos) out.push(`qosd signature verifier: ${summary.qos.verifier ?? "(not seen in the log)"}`);
   out.push("");
   out.push("per run:");
-  out.push(pad(["node", "run", "committed tx/s", "accepted tx/s", "blocks", "interval p50 ms", "txs/block p50", "mempool p50", "rejected", "CPU % (window)"]));
+  out.push(pad(["node", "run", "committed tx/s", "accepted tx/s", "blocks", "interval p50 ms", "txs/block p50", "mempool p50", "rejected", "batch ms p50/p99", "CPU % (window)"]));
   for (const r of results) {
     out.push(
       pad([
         r.node, String(r.run), f(r.committed?.tps), f(r.load.offeredTps), String(r.committed?.blocks ?? 0), f(r.committed?.blockIntervalMs.p50),
-        f(r.committed?.txsPerBlock.p50), f(r.mempool.p50), String(r.load.rejected),
+        f(r.committed?.txsPerBlock.p50), f(r.mempool.p50), String(r.load.rejected), `${f(r.load.batchMs.p50)}/${f(r.load.batchMs.p99)}`,
         Object.entries(r.cpu).map(([k, v]) => `${k} ${f(v)}`).join(", "),
       ]),
     );
   }
   out.push("");
   out.push("medians:");
-  for (const [name, s] of [["qos", summary.qos], ["kvstore", summary.kvstore]] as const) {
-    if (!s) continue;
+  for (const [name, s] of Object.entries(summary.nodes)) {
     out.push(
-      `  ${name.padEnd(8)} committed ${f(s.committedTps)} tx/s (runs: ${s.committedTpsPerRun.join(", ")}), block interval ${f(s.blockIntervalMs)} ms, ${f(s.txsPerBlock)} txs/block, ` +
+      `  ${name.padEnd(16)} committed ${f(s.committedTps)} tx/s (runs: ${s.committedTpsPerRun.join(", ")}), block interval ${f(s.blockIntervalMs)} ms, ${f(s.txsPerBlock)} txs/block, ` +
+        `batch p50 ${f(s.batchMs.p50)} ms p99 ${f(s.batchMs.p99)} ms, ` +
         `CPU ${Object.entries(s.cpu).map(([k, v]) => `${k} ${f(v)}%`).join(" ")}; CPU per committed tx ${Object.entries(s.cpuUsPerTx).map(([k, v]) => `${k} ${f(v)} µs`).join(" ")}`,
     );
   }
-  if (summary.ratio !== undefined) out.push(`  qos / kvstore = ${f(summary.ratio, 2)}`);
-  if (summary.qos) {
+  for (const [name, ratio] of Object.entries(summary.ratios)) out.push(`  ${name} / kvstore = ${f(ratio, 2)}`);
+  for (const [name, t] of Object.entries(summary.targets)) {
     out.push(
-      `  targets: ≥1,000 tx/s ${summary.targets.tps1000 ? "met" : "MISSED"}; 3,000 tx/s ${summary.targets.tps3000 ? "met" : "not yet"}` +
-        (summary.ratio !== undefined ? `; ≥0.7 × kvstore ${summary.targets.ratio07 ? "met" : "MISSED"}` : ""),
+      `  targets (${name}): ≥1,000 tx/s ${t.tps1000 ? "met" : "MISSED"}; 3,000 tx/s ${t.tps3000 ? "met" : "not yet"}` +
+        (t.ratio07 !== undefined ? `; ≥0.7 × kvstore ${t.ratio07 ? "met" : "MISSED"}` : ""),
     );
   }
-  const timings = results.filter((r) => r.node === "qos").flatMap((r) => r.timings ?? []);
-  if (timings.length > 0) {
+  for (const label of Object.keys(summary.targets)) {
+    const timings = results.filter((r) => r.node === label).flatMap((r) => r.timings ?? []);
+    if (timings.length === 0) continue;
     out.push("");
-    out.push("qosd FinalizeBlock / Commit per block size (blocks in the measured windows, all runs; ms, and µs per tx at p50):");
+    out.push(`${label}: qosd FinalizeBlock / Commit per block size (blocks in the measured windows, all runs; ms, and µs per tx at p50):`);
     out.push(pad(["txs/block", "blocks", "mean txs", "finalize p50", "finalize p99", "commit p50", "commit p99", "finalize µs/tx", "commit µs/tx"]));
     const byClass = new Map<string, SizeClassTiming[]>();
     for (const t of timings) byClass.set(t.sizeClass, [...(byClass.get(t.sizeClass) ?? []), t]);
@@ -381,7 +430,7 @@ function printReport(report: any, results: RunResult[], summary: ReturnType<type
   }
   if (profile) {
     out.push("");
-    out.push(`qosd CPU profile (run 1, whole process life): busy ${f(profile.busyMs)} ms, idle ${f(profile.idleMs)} ms; ${profile.file}`);
+    out.push(`qosd CPU profile (${qosVariants[0]?.label}, run 1, whole process life): busy ${f(profile.busyMs)} ms, idle ${f(profile.idleMs)} ms; ${profile.file}`);
     out.push("  inclusive:");
     for (const e of profile.inclusive.slice(0, 20)) out.push(`    ${f(e.pct, 1).padStart(5)}%  ${e.fn}`);
     out.push("  self:");
@@ -398,9 +447,9 @@ function printCometProfiles(profiles: CometProfileSummary[]) {
   out.push(`  ${profiles.map((p) => `${p.node}: ${f(p.usPerTx)} µs/tx (${f(p.totalMs)} ms over ${p.seconds}s, ${p.committedTxs} txs; ${p.file})`).join("\n  ")}`);
   const names = profiles.map((p) => p.node);
   const areaNames = [...new Set(profiles.flatMap((p) => p.areas.map((a) => a.area)))];
-  out.push(`  by area (inclusive):${names.map((n) => n.padStart(10)).join("")}`);
+  out.push(`  by area (inclusive):${" ".repeat(34)}${names.map((n) => n.padStart(14)).join("")}`);
   for (const area of areaNames) {
-    out.push(`    ${area.padEnd(52)}${profiles.map((p) => f(p.areas.find((a) => a.area === area)?.usPerTx ?? 0).padStart(10)).join("")}`);
+    out.push(`    ${area.padEnd(52)}${profiles.map((p) => f(p.areas.find((a) => a.area === area)?.usPerTx ?? 0).padStart(14)).join("")}`);
   }
   for (const p of profiles) {
     out.push(`  ${p.node}, self (flat) time, top 15:`);
@@ -410,7 +459,7 @@ function printCometProfiles(profiles: CometProfileSummary[]) {
 }
 
 function pad(cells: string[]): string {
-  const widths = [8, 4, 15, 14, 7, 16, 14, 12, 9, 0];
+  const widths = [16, 4, 15, 14, 7, 16, 14, 12, 9, 17, 0];
   return "  " + cells.map((c, i) => (widths[i] ? c.padEnd(widths[i]) : c)).join(" ");
 }
 
