@@ -40,7 +40,7 @@ import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
 import { createHash } from "node:crypto";
 import { parseGasPrice, type GasPrice } from "./coins.js";
 import { AppError, Errors, grpcLog, toAppError } from "./errors.js";
-import { event } from "./events.js";
+import { event, withIndexPolicy } from "./events.js";
 import { GasMeter, GasStore } from "./gas.js";
 import type { AnteHandler, BlockInfo, Chain, Context, Module, ValidatorUpdate } from "./module.js";
 import { Method } from "../gen/names.js";
@@ -107,6 +107,9 @@ export interface AppOptions<C extends Chain = Chain> {
   /** state sync: where snapshots live, how often they are taken (0 = never; restoring works either way)
    *  and how many are kept; without it the node neither serves nor restores snapshots */
   snapshots?: SnapshotOptions;
+  /** "type.attribute" pairs this node has CometBFT index (config/app.json index_events); empty or absent:
+   *  each attribute as its module marks it. Never reaches a result hash: see withIndexPolicy */
+  indexEvents?: readonly string[];
   /** bounds of every query (app/query.ts); defaults DefaultQueryLimits */
   queryLimits?: Partial<QueryLimits>;
   log?: LogSink;
@@ -159,6 +162,8 @@ export class QosApp<C extends Chain = Chain> {
   private readonly ante: AnteHandler;
   private readonly log: LogSink;
   private readonly queryLimits: QueryLimits;
+  /** AppOptions.indexEvents as a set; undefined when empty (the modules' own flags stand) */
+  private readonly indexedEvents?: ReadonlySet<string>;
   private chainId = "";
   private initialHeight = 1;
   /** genesis writes, held until the first block is committed with them */
@@ -179,6 +184,7 @@ export class QosApp<C extends Chain = Chain> {
     this.decodedTxs = new ByteLru(options.txCacheBytes ?? DefaultTxCacheBytes);
     this.signatureCache = new SignatureCache(options.signatureCacheBytes);
     this.queryLimits = { ...DefaultQueryLimits, ...options.queryLimits };
+    if (options.indexEvents?.length) this.indexedEvents = new Set(options.indexEvents);
     this.keepers = options.chain;
     this.profile = this.keepers.profile;
     this.modules = this.keepers.modules;
@@ -530,7 +536,8 @@ export class QosApp<C extends Chain = Chain> {
     const txResults = req.txs.map((tx) => {
       const outcome = this.runTx(blockState, tx, "deliver", block);
       this.options.observer?.txResult?.("deliver", outcome);
-      const { code, codespace, log, gasWanted, gasUsed, events, data } = outcome;
+      const { code, codespace, log, gasWanted, gasUsed, data } = outcome;
+      const events = this.indexedEvents ? withIndexPolicy(outcome.events, this.indexedEvents) : outcome.events;
       return ExecTxResult.fromPartial({ code, codespace, log, gasWanted, gasUsed, events, data });
     });
     for (const module of this.modules) module.endBlock?.(hookCtx);
@@ -540,7 +547,7 @@ export class QosApp<C extends Chain = Chain> {
     this.lastBlockTimeNs = block.timeNs;
     this.lastBlockTimeHeight = height;
     return {
-      events: blockEvents,
+      events: this.indexedEvents ? withIndexPolicy(blockEvents, this.indexedEvents) : blockEvents,
       txResults,
       validatorUpdates,
       appHash: this.pending.appHash,

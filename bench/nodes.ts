@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { repoRoot, setTomlValue } from "../cmd/common/cometbft.js";
+import { readAppConfig, writeAppConfig } from "../cmd/qosd/home.js";
 import { freePort, rpcCall, rpcHeight, sleep, waitForRpcHeight } from "../cmd/common/processes.js";
 
 export const qosdBin = join(repoRoot, "dist/cmd/qosd/main.js");
@@ -96,7 +97,7 @@ export class BenchNode {
     return out;
   }
 
-  static async createQos(chainId: string, config: BenchConfig, minGasPrice: string, cometbft: string): Promise<BenchNode> {
+  static async createQos(chainId: string, config: BenchConfig, minGasPrice: string, cometbft: string, indexEvents: readonly string[]): Promise<BenchNode> {
     const home = mkdtempSync(join(tmpdir(), "qos-bench-"));
     const [rpc, p2p] = [await freePort(), await freePort()];
     const proxyApp = config.abci === "unix" ? `unix://${join(home, "data/abci.sock")}` : `tcp://127.0.0.1:${await freePort()}`;
@@ -116,6 +117,7 @@ export class BenchNode {
       { stdio: "pipe" },
     );
     tuneConfig(home, config);
+    writeAppConfig(home, { ...readAppConfig(home), index_events: [...indexEvents] });
     return new BenchNode("qos", home, `http://127.0.0.1:${rpc}`, cometbft);
   }
 

@@ -6,6 +6,7 @@ import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { cometbftBinary, repoRoot } from "../cmd/common/cometbft.js";
+import { SearchedEventAttributes } from "../cmd/qosd/home.js";
 import { runLoad, type LoadResult } from "./load.js";
 import { fetchBlocks, fillResults, median, throughput, timingBySize, type SizeClassTiming, type Throughput } from "./measure.js";
 import { fetchCometProfile, summarizeCometProfile, type CometProfileSummary } from "./comet-profile.js";
@@ -37,6 +38,7 @@ const { values: args } = parseArgs({
     cometbft: { type: "string" },
     "patched-cometbft": { type: "boolean", default: false },
     "patched-kvstore": { type: "boolean", default: false },
+    "index-events": { type: "string" },
     "keep-homes": { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   },
@@ -68,6 +70,8 @@ if (args.help) {
   --patched-cometbft  also run qosd behind .bin/cometbft-flushfix (npm run install:cometbft-patched:
                       the ABCI socket client's 20 ns flush throttle made 20 ms) in every run, beside the
                       stock binary; --patched-kvstore: kvstore on it too (its app is in-process: no socket)
+  --index-events L    qosd's config/app.json index_events: a comma-separated list of type.attribute, or
+                      "searched" (what the project's tools search by); default [] (as qosd init writes)
   --keep-homes        keep the temporary node homes`);
   process.exit(0);
 }
@@ -99,6 +103,8 @@ const config: BenchConfig = {
   rpcMaxBatch: Math.max(batch, 10),
   rpcMaxBodyBytes: Math.max(1_000_000, batch * 2_000),
 };
+const indexEvents =
+  args["index-events"] === undefined ? [] : args["index-events"] === "searched" ? [...SearchedEventAttributes] : args["index-events"].split(",").map((s) => s.trim()).filter(Boolean);
 const highWater = args["high-water"] !== undefined ? Math.floor(num("high-water")) : Math.max(batch, config.mempoolSize - 2 * batch * concurrency);
 const ChainId = "qos-bench-1";
 
@@ -287,7 +293,7 @@ async function main() {
     const ordered = <T,>(vs: T[]) => (run % 2 === 0 ? [...vs].reverse() : vs);
     for (const v of ordered(qosVariants)) {
       const target = await cometTarget(v.label);
-      const node = await BenchNode.createQos(ChainId, { ...config, pprofLaddr: target?.address }, MinGasPrice, v.cometbft);
+      const node = await BenchNode.createQos(ChainId, { ...config, pprofLaddr: target?.address }, MinGasPrice, v.cometbft, indexEvents);
       fundInGenesis(node.home, accounts);
       // one qosd CPU profile per bench: of the first qosd node of run 1
       const wantProfile = args.profile && run === 1 && v === qosVariants[0];
@@ -318,7 +324,7 @@ async function main() {
   const report = {
     startedAt: startedAt.toISOString(),
     machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, note: "load generator, CometBFT and qosd share these CPUs" },
-    options: { durationSec: durationMs / 1000, warmupSec: warmupMs / 1000, accounts: accountCount, abci: config.abci, rate, txs: totalTxs, runs, concurrency, batch, method, mempoolHighWater: highWater },
+    options: { durationSec: durationMs / 1000, warmupSec: warmupMs / 1000, accounts: accountCount, abci: config.abci, indexEvents, rate, txs: totalTxs, runs, concurrency, batch, method, mempoolHighWater: highWater },
     cometbft: Object.fromEntries(cometSettings(config).map(([s, k, v]) => [`${s}.${k}`, v])),
     binaries: Object.fromEntries([...qosVariants, ...kvVariants].map((v) => [v.label, { binary: v.cometbft, version: v.cometbftVersion }])),
     load: { txBytes: avgTxBytes, signUsPerTx, signer: signerName, kvstoreTxBytes: avgTxBytes },
@@ -378,6 +384,7 @@ function printReport(report: any, results: RunResult[], summary: ReturnType<type
       `${report.options.durationSec}s (first ${report.options.warmupSec}s not measured), ${report.options.method} in JSON-RPC batches of ${report.options.batch}, ${report.options.concurrency} in flight, held back at ${report.options.mempoolHighWater} txs in the mempool, ${report.options.runs} run(s)`,
   );
   out.push(`CometBFT: ${Object.entries(report.cometbft).map(([k, v]) => `${k}=${v}`).join(" ")}`);
+  out.push(`qosd index_events: ${report.options.indexEvents.length ? report.options.indexEvents.join(",") : "[] (each attribute as its module marks it)"}`);
   out.push(`CometBFT binaries: ${Object.entries(report.binaries as Record<string, { binary: string; version: string }>).map(([l, b]) => `${l} ${b.version} (${b.binary})`).join("; ")}`);
   out.push(`signing (pre-run, not measured): ${f(report.load.signUsPerTx)} µs/tx with ${report.load.signer}`);
   if (summary.qos) out.push(`qosd signature verifier: ${summary.qos.verifier ?? "(not seen in the log)"}`);

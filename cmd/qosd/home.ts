@@ -15,11 +15,27 @@ import { DefaultSignatureCacheBytes } from "../../app/tx/verify.js";
 import type { PruningOptions } from "../../app/state/disk/store.js";
 import { LogLevels } from "../../app/log.js";
 import { LogFormats } from "./logger.js";
+import { EventTypes as ApproveEvents } from "../../modules/approve/events.js";
+import { EventTypes as BankEvents } from "../../modules/bank/events.js";
+import { EventTypes as ExchangeEvents } from "../../modules/exchange/events.js";
+import { EventTypes as QcpEvents } from "../../modules/qcp/events.js";
+import { EventTypes as QscEvents } from "../../modules/qsc/events.js";
 
 /** where qosd serves its Prometheus metrics unless config/app.json says otherwise */
 export const DefaultMetricsAddress = "127.0.0.1:26661";
 /** where `qosd init` has CometBFT serve its own Prometheus metrics */
 export const DefaultCometbftMetricsAddress = "127.0.0.1:26660";
+
+/** The event attributes the project's own tools find txs by with tx_search: the explorer and CosmJS
+ *  searchTx (message.sender, transfer.recipient), qoscli query txs (transfer.sender too), the relayer
+ *  (client updates), the QCP tests and tools (qcp_recv), the QSC and exchange tests. A node that narrows
+ *  index_events should keep these (docs/operators.md); tx.hash and tx.height CometBFT indexes anyway. */
+export const SearchedEventAttributes: readonly string[] = [
+  `${BankEvents.message}.sender`, `${BankEvents.transfer}.sender`, `${BankEvents.transfer}.recipient`,
+  `${QcpEvents.recv}.from`, `${QcpEvents.recv}.sequence`, `${QcpEvents.clientUpdated}.chain`, `${QcpEvents.clientUpdated}.height`,
+  `${QscEvents.transfer}.sender`, `${QscEvents.transfer}.recipient`, `${QscEvents.issue}.name`, `${QscEvents.frozen}.owner`,
+  `${ApproveEvents.approval}.spender`, `${ExchangeEvents.swap}.sender`,
+];
 
 export const AppConfigSchema = z.object({
   /** minimum gas price this node's mempool accepts (CheckTx only; not consensus) */
@@ -76,6 +92,10 @@ export const AppConfigSchema = z.object({
     .default(DefaultRestAddress),
   /** origins browsers may call the REST gateway from (CORS): ["*"] any, [] none */
   rest_cors_origins: z.array(z.string().min(1)).default([]),
+  /** what this node's CometBFT indexes for tx_search/block_search, as the Cosmos SDK's index-events:
+   *  "type.attribute" pairs (e.g. "transfer.recipient"); [] indexes each attribute as its module marks it.
+   *  Node-local: the index flags are in no result or app hash. tx.hash and tx.height are always indexed. */
+  index_events: z.array(z.string().regex(/^[^\s.]+(\.[^\s.]+)*\.[^\s.]+$/, 'must be "type.attribute", e.g. "transfer.recipient"')).default([]),
   /** host:port of the block explorer page (it reads the REST gateway and CometBFT's RPC); "" disables it */
   explorer_address: z
     .string()

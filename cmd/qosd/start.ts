@@ -61,6 +61,7 @@ export async function startNode(options: StartOptions): Promise<void> {
     ...stateOptionsOf(config),
     txCacheBytes: config.tx_cache_bytes,
     signatureCacheBytes: config.signature_cache_bytes,
+    indexEvents: config.index_events,
     checkInvariants: process.env.QOS_CHECK_INVARIANTS === "1",
     upgradesDone: options.upgradesDone,
     snapshots: { dir: p.snapshots, interval: config.snapshot_interval, keepRecent: config.snapshot_keep_recent },

@@ -48,13 +48,15 @@ export async function createTestApp(
     validators?: Array<{ pubKey: Uint8Array; power: bigint }>;
     /** told every tx result (AppOptions.observer: metrics) */
     observer?: AppObserver;
+    /** node-local indexing policy (AppOptions.indexEvents: config/app.json index_events) */
+    indexEvents?: readonly string[];
   } = {},
 ): Promise<TestApp> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "qos-app-"));
   const open = () =>
     openApp({ dbPath: join(dir, "app.db"), minGasPrice: options.minGasPrice ?? "0.025uqos", checkInvariants: true, profile: options.profile, queryLimits: options.queryLimits,
       txCacheBytes: options.txCacheBytes, signatureCacheBytes: options.signatureCacheBytes, observer: options.observer, log: () => {},
-      stateBackend: options.stateBackend, pruning: options.pruning, minRetainBlocks: options.minRetainBlocks });
+      stateBackend: options.stateBackend, pruning: options.pruning, minRetainBlocks: options.minRetainBlocks, indexEvents: options.indexEvents });
   const t: TestApp = {
     app: await open(),
     dir,
