@@ -130,10 +130,10 @@ export class CliContext {
     return responseType.decode(await this.abciQuery(path, requestType.encode(request).finish(), height));
   }
 
-  /** An ABCI query whose "not found" becomes a NotFound error naming the missing thing. */
-  async queryOrNotFound(path: string, request: Uint8Array, missing: string): Promise<Uint8Array> {
+  /** query(), with a "not found" turned into a NotFound error naming the missing thing. */
+  async queryOrNotFound<Req, Res>(path: string, requestType: { encode(m: Req): { finish(): Uint8Array } }, request: Req, responseType: { decode(b: Uint8Array): Res }, missing: string): Promise<Res> {
     try {
-      return await this.abciQuery(path, request);
+      return await this.query(path, requestType, request, responseType);
     } catch (e) {
       if (e instanceof QueryError && e.notFound) throw new CliError(`NotFound: ${missing} (${e.log})`);
       throw e;

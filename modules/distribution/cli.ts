@@ -35,7 +35,7 @@ export const distributionCli: CliModule = ({ tx, query, registerMsgTypes }) => {
         await requireValidator(ctx, validator);
         const isOwner = resolveValidator(ctx, signer.address) === validator;
         if (isOwner) return; // the owner may withdraw commission without a delegation
-        await ctx.queryOrNotFound(Method.qos.stake.v1.Query.Delegation, sq.QueryDelegationRequest.encode({ delegator: signer.address, validator }).finish(), `${signer.address} has no delegation to ${validator}: no rewards to withdraw`);
+        await ctx.queryOrNotFound(Method.qos.stake.v1.Query.Delegation, sq.QueryDelegationRequest, { delegator: signer.address, validator }, sq.QueryDelegationResponse, `${signer.address} has no delegation to ${validator}: no rewards to withdraw`);
       },
     });
   });
@@ -50,8 +50,7 @@ export const distributionCli: CliModule = ({ tx, query, registerMsgTypes }) => {
     const ctx = CliContext.of(cmd);
     const { address: delegator } = ctx.resolveAddress(delegatorText);
     const validator = resolveValidator(ctx, validatorText);
-    const bytes = await ctx.queryOrNotFound(Method.qos.distribution.v1.Query.PendingRewards, q.QueryPendingRewardsRequest.encode({ delegator, validator }).finish(), notFound(validator));
-    const res = q.QueryPendingRewardsResponse.decode(bytes);
+    const res = await ctx.queryOrNotFound(Method.qos.distribution.v1.Query.PendingRewards, q.QueryPendingRewardsRequest, { delegator, validator }, q.QueryPendingRewardsResponse, notFound(validator));
     const out = { delegator, validator, rewards: res.rewards, commission: res.commission, total: (BigInt(res.rewards || "0") + BigInt(res.commission || "0")).toString() };
     ctx.print(out, () => `rewards ${uqosText(out.rewards)}${out.commission !== "0" ? `, commission ${uqosText(out.commission)}, total ${uqosText(out.total)}` : ""}`);
   });
@@ -63,8 +62,7 @@ export const distributionCli: CliModule = ({ tx, query, registerMsgTypes }) => {
   ).action(async (validatorText: string, _opts, cmd: Command) => {
     const ctx = CliContext.of(cmd);
     const validator = resolveValidator(ctx, validatorText);
-    const bytes = await ctx.queryOrNotFound(Method.qos.distribution.v1.Query.Validator, q.QueryValidatorRequest.encode({ validator }).finish(), notFound(validator));
-    const res = q.QueryValidatorResponse.decode(bytes);
+    const res = await ctx.queryOrNotFound(Method.qos.distribution.v1.Query.Validator, q.QueryValidatorRequest, { validator }, q.QueryValidatorResponse, notFound(validator));
     const out = { validator, commission: res.commission, outstanding: res.outstanding, current_period: res.currentPeriod.toString(), current_rewards: res.currentRewards };
     ctx.print(out, () => [
       `validator:       ${validator}`,

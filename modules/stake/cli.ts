@@ -55,8 +55,7 @@ export function resolveValidator(ctx: CliContext, text: string, what = "validato
 
 /** Fails with NotFound when the validator does not exist; returns it otherwise. */
 export async function requireValidator(ctx: CliContext, validator: string): Promise<q.QueryValidatorResponse> {
-  const bytes = await ctx.queryOrNotFound(Method.qos.stake.v1.Query.Validator, q.QueryValidatorRequest.encode({ validator }).finish(), `validator ${validator} does not exist (list them with \`qoscli query stake validators\`)`);
-  return q.QueryValidatorResponse.decode(bytes);
+  return ctx.queryOrNotFound(Method.qos.stake.v1.Query.Validator, q.QueryValidatorRequest, { validator }, q.QueryValidatorResponse, `validator ${validator} does not exist (list them with \`qoscli query stake validators\`)`);
 }
 
 /** The account must hold amount + the fee in uqos. */
@@ -368,8 +367,7 @@ export const stakeCli: CliModule = ({ tx, query, registerMsgTypes }) => {
     return amountText === undefined ? "" : parseUqos(amountText);
   };
   const checkDelegation = async (ctx: CliContext, delegator: string, validator: string, amount: string) => {
-    const bytes = await ctx.queryOrNotFound(Method.qos.stake.v1.Query.Delegation, q.QueryDelegationRequest.encode({ delegator, validator }).finish(), `${delegator} has no delegation to ${validator}`);
-    const d = q.QueryDelegationResponse.decode(bytes).delegation!;
+    const d = (await ctx.queryOrNotFound(Method.qos.stake.v1.Query.Delegation, q.QueryDelegationRequest, { delegator, validator }, q.QueryDelegationResponse, `${delegator} has no delegation to ${validator}`)).delegation!;
     if (amount && BigInt(amount) > BigInt(d.amount)) throw new CliError(`${delegator} has ${uqosText(d.amount)} delegated to ${validator}, less than ${amount}uqos`);
   };
 
@@ -486,8 +484,7 @@ export const stakeCli: CliModule = ({ tx, query, registerMsgTypes }) => {
     const ctx = CliContext.of(cmd);
     const { address: delegator } = ctx.resolveAddress(delegatorText);
     const validator = resolveValidator(ctx, validatorText);
-    const bytes = await ctx.queryOrNotFound(Method.qos.stake.v1.Query.Delegation, q.QueryDelegationRequest.encode({ delegator, validator }).finish(), `${delegator} has no delegation to ${validator}`);
-    const d = q.QueryDelegationResponse.decode(bytes).delegation!;
+    const d = (await ctx.queryOrNotFound(Method.qos.stake.v1.Query.Delegation, q.QueryDelegationRequest, { delegator, validator }, q.QueryDelegationResponse, `${delegator} has no delegation to ${validator}`)).delegation!;
     ctx.print(delegationJson(d), () => delegationLine(d));
   });
 
@@ -507,9 +504,7 @@ export const stakeCli: CliModule = ({ tx, query, registerMsgTypes }) => {
   ).action(async (validatorText: string, opts: PageFlags, cmd: Command) => {
     const ctx = CliContext.of(cmd);
     const validator = resolveValidator(ctx, validatorText);
-    const request = q.QueryValidatorDelegationsRequest.encode({ validator, pagination: pageRequest(opts) }).finish();
-    const bytes = await ctx.queryOrNotFound(Method.qos.stake.v1.Query.ValidatorDelegations, request, `validator ${validator} does not exist`);
-    const res = q.QueryDelegationsResponse.decode(bytes);
+    const res = await ctx.queryOrNotFound(Method.qos.stake.v1.Query.ValidatorDelegations, q.QueryValidatorDelegationsRequest, { validator, pagination: pageRequest(opts) }, q.QueryDelegationsResponse, `validator ${validator} does not exist`);
     printDelegations(ctx, { validator }, res, opts);
   });
 
@@ -531,8 +526,7 @@ export const stakeCli: CliModule = ({ tx, query, registerMsgTypes }) => {
   ).action(async (validatorText: string, _opts, cmd: Command) => {
     const ctx = CliContext.of(cmd);
     const validator = resolveValidator(ctx, validatorText);
-    const bytes = await ctx.queryOrNotFound(Method.qos.stake.v1.Query.KeepAlive, q.QueryValidatorRequest.encode({ validator }).finish(), `validator ${validator} does not exist`);
-    const res = q.QueryKeepAliveResponse.decode(bytes);
+    const res = await ctx.queryOrNotFound(Method.qos.stake.v1.Query.KeepAlive, q.QueryValidatorRequest, { validator }, q.QueryKeepAliveResponse, `validator ${validator} does not exist`);
     const k = res.keepAlive;
     const out = {
       validator,

@@ -209,6 +209,10 @@ describe("staking with qoscli", () => {
     assert.equal(bobVal, undefined);
     fails(["query", "stake", "validator", "bob"], /NotFound: validator qosval1\S+ does not exist/);
     fails(["query", "distribution", "validator", "bob"], /NotFound: validator qosval1\S+ does not exist/);
+    // every typed queryOrNotFound call site turns the node's "not found" into the same NotFound line
+    fails(["query", "stake", "keep-alive", "bob"], /NotFound: validator qosval1\S+ does not exist/);
+    fails(["query", "distribution", "rewards", "owner", "bob"], /NotFound: validator qosval1\S+ does not exist/);
+    fails(["tx", "distribution", "withdraw-rewards", "owner", "carol"], /NotFound: qosacc1\S+ has no delegation to qosval1\S+: no rewards to withdraw/);
     fails(["tx", "stake", "delegate", "carol", "bob", "1000", "--broadcast-mode", "block"], /NotFound: validator qosval1\S+ does not exist/);
     fails(["query", "stake", "validator", "cosmos1qypqxpq9qcrsszg2pvxq6rs0zqg3yyc5lzv7xu"], /has prefix cosmos: expected qosval1/);
     fails(["tx", "stake", "delegate", "bob", "owner", "5qos"], /only uqos can be bonded, not qos/);
