@@ -147,65 +147,57 @@ describe("counts for metrics", () => {
     assert.deepEqual([lru.hits, lru.misses], [2, 2]);
   });
 
+  /** commits `ops` (null deletes) as the store's next version */
+  const commitOps = async (store: StateStore, ops: Record<string, string | null>) => {
+    const working = new CacheStore(store.latest.reader);
+    for (const [k, v] of Object.entries(ops)) v === null ? working.delete(k) : working.set(k, new TextEncoder().encode(v));
+    await store.commit(store.prepare(store.latest.height + 1, working.changes()));
+  };
+  /** version 2 of `store` (closed after) imported into a new store of the same backend: its stats */
+  const statsAfterImport = async (store: StateStore, open: (dir: string) => Promise<StateStore>) => {
+    const pairs: Array<[string, Uint8Array]> = [];
+    for await (const pair of store.exportVersion(2)) pairs.push(pair);
+    await store.close();
+    const other = await open(tempDir());
+    const importer = other.beginImport(2);
+    importer.add(pairs);
+    await importer.finish();
+    const stats = other.latest.stats;
+    await other.close();
+    return stats;
+  };
+
   test("state keys and bytes: exact after writes, overwrites and deletes, after reopening and after an import", async () => {
     const dir = tempDir();
-    const enc = (s: string) => new TextEncoder().encode(s);
     let store = await CommitStore.open(dir);
     assert.deepEqual(store.latest.stats, { keys: 0, bytes: 0 });
-    const commit = async (ops: Record<string, string | null>) => {
-      const working = new CacheStore(store.latest.reader);
-      for (const [k, v] of Object.entries(ops)) v === null ? working.delete(k) : working.set(k, enc(v));
-      await store.commit(store.prepare(store.latest.height + 1, working.changes()));
-    };
-    await commit({ a: "1234", bb: "5", ccc: "" });
+    await commitOps(store, { a: "1234", bb: "5", ccc: "" });
     assert.deepEqual(store.latest.stats, { keys: 3, bytes: 1 + 4 + 2 + 1 + 3 });
-    await commit({ a: "1", bb: null, dddd: "xy", zz: null });
+    await commitOps(store, { a: "1", bb: null, dddd: "xy", zz: null });
     assert.deepEqual(store.latest.stats, { keys: 3, bytes: 1 + 1 + 3 + 4 + 2 });
     assert.deepEqual(store.at(1)?.stats, { keys: 3, bytes: 11 }, "an older version keeps its own counts");
     await store.close();
     store = await CommitStore.open(dir);
     assert.deepEqual(store.latest.stats, { keys: 3, bytes: 11 });
-    const pairs: Array<[string, Uint8Array]> = [];
-    for await (const pair of store.exportVersion(2)) pairs.push(pair);
-    await store.close();
-    const other = await CommitStore.open(tempDir());
-    const importer = other.beginImport(2);
-    importer.add(pairs);
-    await importer.finish();
-    assert.deepEqual(other.latest.stats, { keys: 3, bytes: 11 });
-    await other.close();
+    assert.deepEqual(await statsAfterImport(store, (d) => CommitStore.open(d)), { keys: 3, bytes: 11 });
   });
 
   test("state keys and bytes on the disk backend: exact after writes, overwrites, deletes, reopening and an import", async () => {
     const dir = tempDir();
-    const enc = (s: string) => new TextEncoder().encode(s);
     let store = await DiskStore.open(dir);
     assert.deepEqual(store.latest.stats, { keys: 0, bytes: 0 });
-    const commit = async (ops: Record<string, string | null>) => {
-      const working = new CacheStore(store.latest.reader);
-      for (const [k, v] of Object.entries(ops)) v === null ? working.delete(k) : working.set(k, enc(v));
-      await store.commit(store.prepare(store.latest.height + 1, working.changes()));
-    };
-    await commit({ a: "1234", bb: "5", ccc: "" });
+    await commitOps(store, { a: "1234", bb: "5", ccc: "" });
     assert.deepEqual(store.latest.stats, { keys: 3, bytes: 1 + 4 + 2 + 1 + 3 });
     await store.close();
     // reopened: the cache is cold, so the old values' lengths come from their records on disk
     store = await DiskStore.open(dir);
     assert.deepEqual(store.latest.stats, { keys: 3, bytes: 11 });
-    await commit({ a: "1", bb: null, dddd: "xy", zz: null, ccc: "" });
+    await commitOps(store, { a: "1", bb: null, dddd: "xy", zz: null, ccc: "" });
     assert.deepEqual(store.latest.stats, { keys: 3, bytes: 1 + 1 + 3 + 4 + 2 });
     await store.close();
     store = await DiskStore.open(dir);
     assert.deepEqual(store.latest.stats, { keys: 3, bytes: 11 });
-    const pairs: Array<[string, Uint8Array]> = [];
-    for await (const pair of store.exportVersion(2)) pairs.push(pair);
-    await store.close();
-    const other = await DiskStore.open(tempDir());
-    const importer = other.beginImport(2);
-    importer.add(pairs);
-    await importer.finish();
-    assert.deepEqual(other.latest.stats, { keys: 3, bytes: 11 });
-    await other.close();
+    assert.deepEqual(await statsAfterImport(store, (d) => DiskStore.open(d)), { keys: 3, bytes: 11 });
   });
 
   test("property: the running key and byte totals of both backends equal a recount, across prepares not committed, crashed commits and reopens", async () => {
