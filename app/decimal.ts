@@ -12,7 +12,8 @@ export function parseDec(text: string): bigint {
   return m[1] === "-" ? -value : value;
 }
 
-/** The canonical text form: always 18 fractional digits, as the Cosmos SDK's Dec. */
+/** The SDK's text form (always 18 fractional digits, as the Cosmos SDK's Dec): what queries, events, REST and
+ *  stored validators show. Messages carry the shortest spelling instead (canonicalDec). */
 export function formatDec(value: bigint): string {
   const negative = value < 0n;
   const abs = negative ? -value : value;
@@ -32,4 +33,19 @@ export function quoDec(numerator: bigint, denominator: bigint): bigint {
 
 export function isFraction(dec: bigint): boolean {
   return dec >= 0n && dec <= One;
+}
+
+/** The one spelling a decimal may have in a message: the shortest — no sign, spaces or leading zeros, no
+ *  trailing zeros after the point and no point without digits after it; zero is "0". Two spellings of one
+ *  rate would give one signed meaning two byte strings (and two texts in logs and indexers), as "007" did
+ *  for amounts. */
+const CanonicalDecPattern = /^(0|[1-9][0-9]*)(\.[0-9]{0,17}[1-9])?$/;
+
+export function isCanonicalDec(text: string): boolean {
+  return CanonicalDecPattern.test(text);
+}
+
+/** value in its one spelling for messages (isCanonicalDec): 0.1 → "0.1", 1 → "1". */
+export function canonicalDec(value: bigint): string {
+  return formatDec(value).replace(/\.?0+$/, "");
 }

@@ -2,6 +2,7 @@
 // plus tx-level attacks (replays, wrong signers/sequences/chain ids, oversized and malformed bytes).
 // Each generator reads the committed state to aim at things that exist, then signs through World.
 import { issueCertificate } from "../app/certificate.js";
+import { canonicalDec } from "../app/decimal.js";
 import { ValidatorStatus } from "../gen/qos/stake/v1/types.js";
 import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx";
 import type { Msg, SimAccount, TxSpec } from "./tx.js";
@@ -586,7 +587,7 @@ const setRate: Generator = (w, hostile) => {
   const banker = hostile && w.rng.chance(400) ? w.user() : w.users.find((u) => u.address === s.banker);
   if (!banker) return undefined;
   const rate = hostile && w.rng.chance(300) ? w.rng.pick(["0", "100000", "x"]) : ((s.rate * BigInt(w.rng.range(95, 105))) / 100n).toString();
-  const text = /^[0-9]+$/.test(rate) ? `${BigInt(rate) / 10n ** 18n}.${(BigInt(rate) % 10n ** 18n).toString().padStart(18, "0")}` : rate;
+  const text = /^[0-9]+$/.test(rate) ? canonicalDec(BigInt(rate)) : rate;
   return { signers: [banker], msgs: [{ typeUrl: "/qos.mining.v1.MsgSetRate", value: { banker: banker.address, denom: s.denom, rate: text } }] };
 };
 

@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from "node:path";
 import { z } from "zod";
 import { parseAmount } from "../../app/coins.js";
-import { formatDec, parseDec } from "../../app/decimal.js";
+import { canonicalDec, parseDec } from "../../app/decimal.js";
 import { MsgCreateValidator } from "../../gen/qos/stake/v1/tx.js";
 import { TypeUrl } from "../../gen/names.js";
 import { Keyring, type KeyringBackend } from "../../client/keyring.js";
@@ -52,7 +52,7 @@ export async function gentx(options: GentxOptions): Promise<{ file: string; owne
   }
   const pvk = JSON.parse(readFileSync(join(paths(options.home).config, "priv_validator_key.json"), "utf8"));
   const consensusPubkey = fromBase64(pvk.pub_key.value);
-  const rates = [options.commissionRate, options.commissionMaxRate, options.commissionMaxChangeRate].map((r) => formatDec(parseDec(r)));
+  const rates = [options.commissionRate, options.commissionMaxRate, options.commissionMaxChangeRate].map((r) => canonicalDec(parseDec(r)));
   const moniker = options.moniker ?? readMoniker(options.home);
   const msg = MsgCreateValidator.fromPartial({
     owner: info.address,

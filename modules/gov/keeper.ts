@@ -99,6 +99,7 @@ export interface GovMint {
   setPhases(store: KVStore, phases: readonly Phase[]): void;
 }
 export interface GovParamsRegistry {
+  checkSpelling(changes: ReadonlyArray<{ module: string; key: string; value: string }>): void;
   prepare(store: KVReader, changes: ReadonlyArray<{ module: string; key: string; value: string }>): unknown;
   apply(store: KVStore, events: Event[], changes: ReadonlyArray<{ module: string; key: string; value: string }>): void;
 }

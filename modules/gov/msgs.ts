@@ -14,7 +14,7 @@ import {
 import type { ProposalContent } from "../../gen/qos/gov/v1/types.js";
 import { GovErrors } from "./errors.js";
 import * as events from "./events.js";
-import { LevelNames, OptionNames, ProposalLevel, ProposalStatus, VoteOption, levelOf, proposalKind, type GovKeeper, type GovQcpClient, type GovQcpRecover } from "./keeper.js";
+import { LevelNames, OptionNames, ProposalLevel, ProposalStatus, VoteOption, levelOf, proposalKind, type GovKeeper, type GovParamsRegistry, type GovQcpClient, type GovQcpRecover } from "./keeper.js";
 import { MaxDescriptionBytes, MaxTitleBytes, MaxUpgradeNameBytes } from "./params.js";
 
 const bytes = (s: string) => new TextEncoder().encode(s).length;
@@ -37,6 +37,7 @@ function positive(text: string, what: string): bigint {
 /** Checks that need no state; returns the content's kind and, for a pool spend, the recipient's bytes. */
 export function checkContentStateless(
   content: ProposalContent | undefined, qcpClient: Pick<GovQcpClient, "checkStateless">, qcpRecover: Pick<GovQcpRecover, "checkStateless">,
+  params: Pick<GovParamsRegistry, "checkSpelling">,
 ): { kind: ReturnType<typeof proposalKind>; recipient?: Uint8Array } {
   const kind = proposalKind(content);
   let recipient: Uint8Array | undefined;
@@ -54,6 +55,7 @@ export function checkContentStateless(
         if (seen.has(id)) throw GovErrors.invalidProposal.with(`${id} changed twice`);
         seen.add(id);
       }
+      params.checkSpelling(changes);
       break;
     }
     case "community_pool_spend":
@@ -113,7 +115,7 @@ export function govMsgs(keeper: GovKeeper): MsgHandler[] {
     signers: (msg) => [msg.proposer],
     checkStateless(msg) {
       const proposer = parseAccAddress(msg.proposer, "proposer");
-      const { kind, recipient } = checkContentStateless(msg.content, keeper.deps.qcpClient, keeper.deps.qcpRecover);
+      const { kind, recipient } = checkContentStateless(msg.content, keeper.deps.qcpClient, keeper.deps.qcpRecover, keeper.deps.params);
       const initialDeposit = msg.initialDeposit !== "0" ? positive(msg.initialDeposit, "initial_deposit") : 0n;
       return { msg, proposer, content: msg.content!, kind, level: levelOf(kind), recipient, initialDeposit };
     },

@@ -7,7 +7,7 @@ import {
   QueryScenarioResponse,
 } from "../../gen/qos/mining/v1/query.js";
 import type { Period, RatePoint, Scenario } from "../../gen/qos/mining/v1/types.js";
-import { formatDec } from "../../app/decimal.js";
+import { canonicalDec, formatDec, parseDec } from "../../app/decimal.js";
 import {
   CliContext, CliError, addPageFlags, addTxFlags, example, pageJson, pageRequest, pageText, runTx, signerOf, wholeAmount, type CliModule, type PageFlags, type TxFlags,
 } from "../../client/index.js";
@@ -17,10 +17,10 @@ import { MaxMemoBytes } from "./msgs.js";
 const Urls = TypeUrl.qos.mining.v1;
 const Paths = Method.qos.mining.v1.Query;
 
-/** "0.01", "2.5": what the chain takes as a decimal (at most 18 fractional digits) */
+/** "0.01", "2.5" (at most 18 fractional digits), sent in the one spelling the chain takes ("0.010" → "0.01") */
 function decimal(text: string, what: string): string {
   if (!/^[0-9]+(\.[0-9]{1,18})?$/.test(text)) throw new CliError(`${what} ${JSON.stringify(text)} must be a decimal such as 0.01 or 2.5 (at most 18 digits after the point)`);
-  return text;
+  return canonicalDec(parseDec(text));
 }
 
 /** "100000STAR" → amount and denom */

@@ -7,6 +7,7 @@
 // must be JSON; for a string parameter it is taken as is (a JSON string literal "…" is unquoted); for a
 // number or boolean it is parsed as JSON when it can be, else given as text to the schema (which coerces).
 import type { z } from "zod";
+import { misspelledDecimals } from "../../app/params.js";
 import type { Event } from "../../app/events.js";
 import type { KVReader, KVStore } from "../../app/state/kv.js";
 import { ParamsErrors } from "./errors.js";
@@ -78,6 +79,26 @@ export class ParamsRegistry {
       out.set(module, parsed.data);
     }
     return out;
+  }
+
+  /** No state: refuses (params 4) a change that spells a decimal other than its one way ("0.10" for "0.1"), so a
+   *  proposal is refused in CheckTx before it costs a fee. Unknown modules and keys and values the schema refuses
+   *  are left to prepare, at execution. */
+  checkSpelling(changes: readonly ParamChange[]): void {
+    for (const change of changes) {
+      const space = this.spaces.get(change.module);
+      if (!space) continue;
+      let value: unknown = change.value;
+      if (/^[{"]/.test(change.value)) {
+        try {
+          value = JSON.parse(change.value);
+        } catch {
+          continue;
+        }
+      }
+      const misspelled = misspelledDecimals(space.schema, { [change.key]: value }, change.module);
+      if (misspelled.length > 0) throw ParamsErrors.invalidValue.with(`${misspelled.join("; ")} in a proposal (no sign, spaces, leading or trailing zeros)`);
+    }
   }
 
   /** Validates and writes `changes` (governance only); one event per change. */

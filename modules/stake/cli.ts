@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { AccountPrefix, ValidatorPrefix } from "../../app/address.js";
 import { BaseDenom, type Coin } from "../../app/coins.js";
-import { One, formatDec, parseDec } from "../../app/decimal.js";
+import { One, canonicalDec, formatDec, parseDec } from "../../app/decimal.js";
 import {
   CliContext, CliError, addPageFlags, addTxFlags, example, fetchBalance, pageJson, pageRequest, pageText, runTx, signerOf, tryBech32, uqosText, type CliModule,
   type PageFlags, type TxFlags,
@@ -94,7 +94,7 @@ function rate(text: string, flag: string): string {
     throw new CliError(`${flag} ${JSON.stringify(text)} must be a decimal between 0 and 1 with at most 18 fractional digits, e.g. 0.1 for 10%`);
   }
   if (value < 0n || value > One) throw new CliError(`${flag} ${text} must be between 0 and 1 (0.1 = 10%)`);
-  return formatDec(value);
+  return canonicalDec(value);
 }
 
 // ---------------------------------------------------------------- JSON views
