@@ -19,3 +19,17 @@ test("an encoding through cosmjs-types owns exactly its bytes once the app is lo
   assert.deepEqual(Buffer.from(bytes), expected);
   assert.equal(BinaryWriter.create().finish().length, 0);
 });
+
+test("cosmjs-types' uint64 writer quirk is pinned: from 2^31 to 2^32 - 1 it writes one byte of a 5-byte varint", () => {
+  // The stock writer keeps the low 32-bit word signed; with a zero high word its varint loop stops at
+  // once. So a gas limit, account number, sequence or timeout height in [2^31, 2^32) is written wrongly
+  // (decoded back: 0 or 127): such a tx fails the canonical re-encoding or the wire check. The node
+  // hashes and compares these bytes, so a cosmjs-types that fixes this changes results: this test says so.
+  const hex = (value: bigint) => Buffer.from(BinaryWriter.create().uint64(value).finish()).toString("hex");
+  assert.equal(hex(2n ** 31n - 1n), "ffffffff07");
+  assert.equal(hex(2n ** 31n), "0000000000");
+  assert.equal(hex(3_000_000_000n), "0000000000");
+  assert.equal(hex(2n ** 32n - 1n), "ff00000000");
+  assert.equal(hex(2n ** 32n), "8080808010");
+  assert.equal(hex(2n ** 32n + 2n ** 31n), "8080808018");
+});
