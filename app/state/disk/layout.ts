@@ -15,9 +15,10 @@ export const STATS_KEY = Uint8Array.of(0x63);
 export const IMPORT_KEY = Uint8Array.of(0x69);
 
 const VALUE = 0x76; // "v"
-const NODE = 0x6e; // "n"
+/** "n": binary node records of format 2 (before pages); a store holding them is refused at open */
+const PAGE = 0x70; // "p"
 const ROOT = 0x72; // "r"
-/** "o" ‖ staleSince u64 → staleList(): the node and value records that no version >= staleSince reads, and
+/** "o" ‖ staleSince u64 → staleList(): the page and value records that no version >= staleSince reads, and
  *  that version's tombstones. Stores written before the list had one record per stale record instead:
  *  "o" ‖ staleSince u64 ‖ record key → "" (and tombstones under "t"); pruning still reads those. */
 export const ORPHAN = 0x6f;
@@ -111,12 +112,13 @@ export function unescapeKey(prefix: Uint8Array): string {
   return s;
 }
 
-/** "n" ‖ version u64 ‖ depth u16 ‖ the first `depth` bits of the path (bits after them zero) → node. A node is
- *  written once, by the version that created it at that position, and never changed. */
-export function nodeKey(version: number, depth: number, path: Uint8Array): Uint8Array {
+/** "p" ‖ version u64 ‖ depth u16 ‖ the first `depth` bits of the path (bits after them zero) → page: the
+ *  subtree of depths [depth, depth + 4) at that position (tree.ts). A page is written once, by the version
+ *  that created it at that position, and never changed. */
+export function pageKey(version: number, depth: number, path: Uint8Array): Uint8Array {
   const n = (depth + 7) >> 3;
   const b = new Uint8Array(11 + n);
-  b[0] = NODE;
+  b[0] = PAGE;
   writeU64(b, 1, version);
   b[9] = depth >> 8;
   b[10] = depth & 0xff;
@@ -187,7 +189,7 @@ export function tableBound(table: number, version: number): Uint8Array {
 }
 
 export const ROOT_TABLE = ROOT;
-export const NODE_TABLE = NODE;
+export const PAGE_TABLE = PAGE;
 
 export function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   const out = new Uint8Array(a.length + b.length);

@@ -5,11 +5,12 @@
 //   "e"                         → earliest kept height u64               absent: nothing pruned
 //   "c"                         → keys u64 ‖ bytes u64 of the latest version (metrics)
 //   "r" ‖ version               → ref of that version's root node
-//   "n" ‖ version ‖ depth ‖ path → node (tree.ts): written once by the version that created it there
+//   "p" ‖ version ‖ depth ‖ path → page (tree.ts): the 4 levels of the tree below that position (depth a
+//                                  multiple of 4), written once by the version that created it there
 //   "v" ‖ escape(key) ‖ ~version → 0x01 ‖ value | 0x00 (deleted)        newest first: one seek reads a key
-//   "o" ‖ staleSince            → stale list: the node/value records no version >= staleSince reads, and
+//   "o" ‖ staleSince            → stale list: the page/value records no version >= staleSince reads, and
 //                                  the tombstones of that version (layout.ts encodeStaleList)
-// Commit writes ONE LevelDB batch (sync) with the version's nodes, values, stale list, root and "m": a
+// Commit writes ONE LevelDB batch (sync) with the version's pages, values, stale list, root and "m": a
 // crash leaves the old or the new version. Opening reads "m", "e" and the root, nothing else.
 // Pruning to earliest E writes "e" = E first (from then on heights below E are refused), then deletes the
 // root records below E and, version by version up to E, the records a stale list names in the same batch
@@ -19,7 +20,7 @@
 //
 // Reads are synchronous (KVReader): LevelDB lives in a worker thread (worker.ts) and the main thread blocks
 // on Atomics.wait for each read that misses the caches (docs/decisions.md "State on disk"). Values of the
-// latest version are cached by key; nodes by position.
+// latest version are cached by key; pages by position.
 
 import { ByteLru } from "../../cache.js";
 import { keyToBytes, type Change, type KVReader } from "../kv.js";
@@ -43,7 +44,7 @@ import {
   META_KEY,
   ORPHAN,
   STATS_KEY,
-  NODE_TABLE,
+  PAGE_TABLE,
   ROOT_TABLE,
   TOMBSTONE_ORPHAN,
   VALUES_END,
@@ -60,10 +61,11 @@ import {
   unpackValues,
   writeU64,
 } from "./layout.js";
-import { EMPTY_REF, NodeReader, applyChanges, decodeRef, encodeRef, prove, type DInner, type DLeaf, type Ref, type TreeDiff } from "./tree.js";
+import { EMPTY_REF, NodeReader, applyChanges, decodeRef, encodeRef, prove, type CachedPage, type Ref, type TreeDiff } from "./tree.js";
 import type { Request, ScanResult } from "./worker.js";
 
-const META_FORMAT = 2;
+/** 3: the tree in pages of 4 levels; 2: one record per binary node (refused: see open) */
+const META_FORMAT = 3;
 /** pairs an import writes per part (issue 13: an import does not hold the whole state in memory) */
 const IMPORT_BATCH_PAIRS = 50_000;
 const IMPORT_BATCH_BYTES = 32 * 1024 * 1024;
@@ -253,7 +255,9 @@ export class DiskStore implements StateStore {
         throw new Error(
           meta[0] === 1
             ? `state store ${dir} has the in-memory layout of before issue 13 (all pairs under "s"): export the state (qosd export) and start from it`
-            : `state store corrupted: meta record of ${meta.length} bytes, format ${meta[0]} (expected 41 / ${META_FORMAT})`,
+            : meta[0] === 2 && meta.length === 41
+              ? `state store ${dir} has the disk layout of one record per tree node (format 2), which this version no longer reads (it stores the tree in pages): export the state with the previous qosd (qosd export) and start from that export, or join by state sync`
+              : `state store corrupted: meta record of ${meta.length} bytes, format ${meta[0]} (expected 41 / ${META_FORMAT})`,
         );
       }
       const height = readU64(meta, 1);
@@ -376,7 +380,7 @@ export class DiskStore implements StateStore {
   /** One sync batch with the version's records, its root and "m"; then `latest` is that version. */
   private async writeVersion(h: number, d: TreeDiff, appHash: Uint8Array, stats: StateStats | undefined): Promise<void> {
     const ops = new PackedBatch();
-    for (const [key, value] of d.nodes) ops.put(key, value);
+    for (const [key, value] of d.pages) ops.put(key, value);
     const empty = new Uint8Array(0);
     for (const [k, v] of d.values) {
       if (v === null) ops.put(valueKey(k, h), empty, 0);
@@ -395,7 +399,7 @@ export class DiskStore implements StateStore {
     await this.db.request({ op: "batch", ops: ops.finish(), sync: true });
     this.current = new DiskVersion(this, h, d.root, stats);
     // the next block walks the same upper levels: keep what this one wrote instead of reading it back
-    this.nodes.remember(d.cacheNodes);
+    this.nodes.remember(d.cachePages);
     for (const [k, v] of d.values) this.values.set(k, v, v === null ? 0 : v.byteLength);
   }
 
@@ -447,25 +451,25 @@ export class DiskStore implements StateStore {
     let byteCount = 0;
     let written = false;
     let committed = false;
-    /** the pairs' records and the nodes of the tree so far, as a batch (nodes of this height that a later
+    /** the pairs' records and the pages of the tree so far, as a batch (pages of this height that a later
      *  part rewrites are simply written again under the same record keys: nothing older exists to orphan) */
     const part = (keys: string[], values: Uint8Array[]): PackedBatch => {
       const diff = applyChanges(this.nodes, root, height, keys.map((k, i): Change => [k, values[i]]));
       for (const r of diff.orphans) {
-        if (r[0] !== NODE_TABLE || readU64(r, 1) !== height) throw new Error(`import of height ${height}: a part orphaned a record not of this import`);
+        if (r[0] !== PAGE_TABLE || readU64(r, 1) !== height) throw new Error(`import of height ${height}: a part orphaned a record not of this import`);
       }
       const ops = new PackedBatch();
-      for (const [key, value] of diff.nodes) ops.put(key, value);
+      for (const [key, value] of diff.pages) ops.put(key, value);
       for (const [k, v] of diff.values) {
         ops.put(valueKey(k, height), v!, 1);
         byteCount += k.length + v!.length;
       }
       keyCount += diff.keys;
       root = diff.root;
-      importNodes = diff.cacheNodes;
+      importNodes = diff.cachePages;
       return ops;
     };
-    let importNodes: ReadonlyArray<[string, DLeaf | DInner]> = [];
+    let importNodes: ReadonlyArray<CachedPage> = [];
     const importer = collectingImporter(
       height,
       async (keys, values, expectedAppHash) => {

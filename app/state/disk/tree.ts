@@ -1,21 +1,27 @@
 // The sparse Merkle tree of app/state/smt.ts (same shape, same hashes, so the same app hash for the same
-// pairs) with its nodes on disk: a node is read when a walk reaches it, through a cache bounded in bytes.
+// pairs) with its nodes on disk in pages: a page is the subtree of 4 levels (up to 15 inner nodes and 16
+// children) below a position at a depth that is a multiple of 4, stored as one record, so that a walk down
+// the tree reads and a version writes a quarter of the records one per binary node would take (the storage
+// unit only: the hashes stay the binary tree's). A page is read when a walk reaches it, through a cache
+// bounded in bytes.
 //
-// A node is stored under nodeKey(version, depth, path) by the version that created it at that position
-// and never rewritten; a parent refers to a child by {kind, version, hash}. A version writes only the
-// nodes on the paths its changes touched (and leaves that moved up or down), and records every node and
-// value record it replaced as an orphan stale since its height, which is what pruning deletes.
+// A page is stored under pageKey(version, depth, path) by the version that created it at that position
+// and never rewritten; a page refers to a page below it by {kind of its root node, version, hash}. A
+// version writes the pages in which any node changed (and those a leaf moved into), and records every page
+// and value record it replaced as an orphan stale since its height, which is what pruning deletes.
 
 import type { Change } from "../kv.js";
 import { ByteLru } from "../../cache.js";
 import { ZERO32, bit, splitPoint, hashBytes, hashInner, hashLeafParts, keyHashOf, sha256s, type MerkleProof } from "../smt.js";
-import { nodeKey, writeU64, readU64, valueKey } from "./layout.js";
+import { pageKey, writeU64, readU64, valueKey } from "./layout.js";
 
 const MAX_DEPTH = 256;
+/** binary levels per page */
+const PAGE_LEVELS = 4;
 const LEAF = 1;
 const INNER = 2;
 
-/** A persisted child: kind 0 = empty (version 0, zero hash), 1 = leaf, 2 = inner. */
+/** A persisted child page: kind of its root node 0 = empty (version 0, zero hash), 1 = leaf, 2 = inner. */
 export interface Ref {
   readonly kind: 0 | 1 | 2;
   readonly version: number;
@@ -24,7 +30,7 @@ export interface Ref {
 
 export const EMPTY_REF: Ref = { kind: 0, version: 0, hash: ZERO32 };
 
-/** A persisted node not read (yet): its reference and its depth. */
+/** A persisted page not read (yet): its reference and its depth (a multiple of PAGE_LEVELS). */
 export class Stub {
   constructor(
     readonly kind: 1 | 2,
@@ -34,10 +40,15 @@ export class Stub {
   ) {}
 }
 
-/** where a node read from disk is stored (null for a node made by the version being prepared) */
-interface Pos {
-  readonly version: number;
-  readonly depth: number;
+/** The page a node read from disk is stored in (one object shared by the page's nodes; null for a node
+ *  made by the version being prepared). */
+export class PagePos {
+  /** the page's top node, set when the page is decoded */
+  root: DLeaf | DInner | undefined;
+  constructor(
+    readonly version: number,
+    readonly depth: number,
+  ) {}
 }
 
 export class DLeaf {
@@ -48,7 +59,7 @@ export class DLeaf {
     /** the version whose value record holds this leaf's value */
     readonly valueVersion: number,
     readonly hash: string,
-    readonly pos: Pos | null,
+    readonly pos: PagePos | null,
   ) {}
 }
 
@@ -57,7 +68,7 @@ export class DInner {
     readonly left: DNode,
     readonly right: DNode,
     readonly hash: string,
-    readonly pos: Pos | null,
+    readonly pos: PagePos | null,
   ) {}
 }
 
@@ -73,8 +84,11 @@ function hashOf(n: DNode): string {
 
 // --- encoding -------------------------------------------------------------------------------------------
 // ref  = kind u8 ‖ version u64 ‖ hash(32)                     (41 bytes; kind 0: all zero)
-// leaf = 0x01 ‖ keyHash(32) ‖ valueHash(32) ‖ valueVersion u64 ‖ key
-// inner= 0x02 ‖ ref(left) ‖ ref(right)
+// page = the node at the page's depth, where, above the page's last level + 1:
+//   node = 0x00 (empty)
+//        | 0x01 ‖ hash(32) ‖ keyHash(32) ‖ valueHash(32) ‖ valueVersion u64 ‖ keyLen u32 ‖ key   (leaf)
+//        | 0x02 ‖ hash(32) ‖ node(left) ‖ node(right)                                              (inner)
+// and at depth + PAGE_LEVELS a child is a ref to the page there (0x00 alone for none).
 
 const REF_BYTES = 41;
 
@@ -94,7 +108,7 @@ function writeRef(b: Uint8Array, off: number, r: Ref): void {
 
 function readRef(b: Uint8Array, off: number): Ref {
   const kind = b[off];
-  if (kind > 2) throw new Error(`state store corrupted: node reference of kind ${kind}`);
+  if (kind > 2) throw new Error(`state store corrupted: page reference of kind ${kind}`);
   return kind === 0 ? EMPTY_REF : { kind: kind as 1 | 2, version: readU64(b, off + 1), hash: readHash(b, off + 9) };
 }
 
@@ -109,53 +123,157 @@ export function decodeRef(b: Uint8Array): Ref {
   return readRef(b, 0);
 }
 
-function encodeLeaf(l: DLeaf): Uint8Array {
-  const b = new Uint8Array(73 + l.key.length);
-  b[0] = LEAF;
-  writeHash(b, 1, l.keyHash);
-  writeHash(b, 33, l.valueHash);
-  writeU64(b, 65, l.valueVersion);
-  for (let i = 0; i < l.key.length; i++) b[73 + i] = l.key.charCodeAt(i);
-  return b;
-}
-
 function refOf(n: DNode, version: number): Ref {
   if (n === null) return EMPTY_REF;
   return { kind: n instanceof DLeaf || (n instanceof Stub && n.kind === LEAF) ? LEAF : INNER, version, hash: n.hash };
 }
 
-function encodeInner(left: Ref, right: Ref): Uint8Array {
-  const b = new Uint8Array(1 + 2 * REF_BYTES);
-  b[0] = INNER;
-  writeRef(b, 1, left);
-  writeRef(b, 1 + REF_BYTES, right);
-  return b;
-}
+/** A page record being written (one scratch buffer: a version writes its pages one after the other). */
+class PageWriter {
+  private buf = new Uint8Array(4096);
+  len = 0;
 
-function decodeNode(b: Uint8Array, version: number, depth: number, expectHash: string): DLeaf | DInner {
-  const pos: Pos = { version, depth };
-  if (b[0] === LEAF && b.length >= 73) {
-    const keyHash = readHash(b, 1);
-    const valueHash = readHash(b, 33);
-    const key = Buffer.from(b.buffer, b.byteOffset + 73, b.length - 73).toString("latin1");
-    return new DLeaf(keyHash, key, valueHash, readU64(b, 65), expectHash, pos);
+  private reserve(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    const next = new Uint8Array(Math.max(this.buf.length * 2, this.len + n));
+    next.set(this.buf.subarray(0, this.len));
+    this.buf = next;
   }
-  if (b[0] === INNER && b.length === 1 + 2 * REF_BYTES) {
-    const l = readRef(b, 1);
-    const r = readRef(b, 1 + REF_BYTES);
-    return new DInner(stubOf(l, depth + 1), stubOf(r, depth + 1), expectHash, pos);
+
+  empty(): void {
+    this.reserve(1);
+    this.buf[this.len++] = 0;
   }
-  throw new Error(`state store corrupted: node record of ${b.length} bytes, type ${b[0]}`);
+
+  ref(r: Ref): void {
+    if (r.kind === 0) return this.empty();
+    this.reserve(REF_BYTES);
+    writeRef(this.buf, this.len, r);
+    this.len += REF_BYTES;
+  }
+
+  inner(hash: string): void {
+    this.reserve(33);
+    this.buf[this.len] = INNER;
+    writeHash(this.buf, this.len + 1, hash);
+    this.len += 33;
+  }
+
+  leaf(l: DLeaf): void {
+    const b = (this.reserve(109 + l.key.length), this.buf);
+    const o = this.len;
+    b[o] = LEAF;
+    writeHash(b, o + 1, l.hash);
+    writeHash(b, o + 33, l.keyHash);
+    writeHash(b, o + 65, l.valueHash);
+    writeU64(b, o + 97, l.valueVersion);
+    const n = l.key.length;
+    b[o + 105] = n >>> 24;
+    b[o + 106] = (n >>> 16) & 0xff;
+    b[o + 107] = (n >>> 8) & 0xff;
+    b[o + 108] = n & 0xff;
+    for (let i = 0; i < n; i++) b[o + 109 + i] = l.key.charCodeAt(i);
+    this.len = o + 109 + n;
+  }
+
+  /** the record so far (a buffer of its own), and start over */
+  take(): Uint8Array {
+    const out = this.buf.slice(0, this.len);
+    this.len = 0;
+    return out;
+  }
 }
 
 /** bytes a decoded node keeps alive, for the cache bound */
-function nodeCost(n: DLeaf | DInner): number {
-  return n instanceof DLeaf ? 200 + 2 * n.key.length : 260;
+const LEAF_COST = 200;
+const INNER_COST = 140;
+const STUB_COST = 100;
+
+/** Decodes page records; `cost` is what the last decoded page keeps alive. */
+class PageDecoder {
+  private b: Uint8Array = new Uint8Array(0);
+  private buf: Buffer = Buffer.alloc(0);
+  private o = 0;
+  private pos: PagePos = new PagePos(0, 0);
+  cost = 0;
+
+  decode(b: Uint8Array, version: number, depth: number, expectHash: string): DLeaf | DInner {
+    this.b = b;
+    this.buf = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+    this.o = 0;
+    this.cost = 0;
+    this.pos = new PagePos(version, depth);
+    const root = this.node(depth, depth + PAGE_LEVELS);
+    if (root === null || root instanceof Stub) throw new Error(`state store corrupted: page at version ${version} depth ${depth} is empty`);
+    if (this.o !== b.length) throw new Error(`state store corrupted: page at version ${version} depth ${depth} has ${b.length - this.o} bytes left over`);
+    if (root.hash !== expectHash) throw new Error(`state store corrupted: page at version ${version} depth ${depth} does not hash to its reference`);
+    this.pos.root = root;
+    return root;
+  }
+
+  private cut(): never {
+    throw new Error(`state store corrupted: page at version ${this.pos.version} depth ${this.pos.depth} cut short`);
+  }
+
+  private node(depth: number, end: number): DNode {
+    const b = this.b;
+    const o = this.o;
+    if (o >= b.length) this.cut();
+    if (depth === end) {
+      if (b[o] === 0) {
+        this.o = o + 1;
+        return null;
+      }
+      if (o + REF_BYTES > b.length) this.cut();
+      const r = readRef(b, o);
+      this.o = o + REF_BYTES;
+      this.cost += STUB_COST;
+      return stubOf(r, depth);
+    }
+    switch (b[o]) {
+      case 0:
+        this.o = o + 1;
+        return null;
+      case INNER: {
+        if (o + 33 > b.length) this.cut();
+        const hash = this.buf.toString("latin1", o + 1, o + 33);
+        this.o = o + 33;
+        this.cost += INNER_COST;
+        const left = this.node(depth + 1, end);
+        const right = this.node(depth + 1, end);
+        return new DInner(left, right, hash, this.pos);
+      }
+      case LEAF: {
+        if (o + 109 > b.length) this.cut();
+        const n = ((b[o + 105] << 24) | (b[o + 106] << 16) | (b[o + 107] << 8) | b[o + 108]) >>> 0;
+        if (o + 109 + n > b.length) this.cut();
+        const buf = this.buf;
+        const leaf = new DLeaf(
+          buf.toString("latin1", o + 33, o + 65),
+          buf.toString("latin1", o + 109, o + 109 + n),
+          buf.toString("latin1", o + 65, o + 97),
+          readU64(b, o + 97),
+          buf.toString("latin1", o + 1, o + 33),
+          this.pos,
+        );
+        this.o = o + 109 + n;
+        this.cost += LEAF_COST + 2 * n;
+        return leaf;
+      }
+      default:
+        throw new Error(`state store corrupted: page at version ${this.pos.version} depth ${this.pos.depth}: node type ${b[o]}`);
+    }
+  }
 }
+
+const decoder = new PageDecoder();
 
 // --- reading --------------------------------------------------------------------------------------------
 
-/** Reads nodes through a cache bounded in bytes; `fetch` reads records from LevelDB (synchronously). */
+/** A page decoded for the cache: its key there, its top node and what it keeps alive. */
+export type CachedPage = readonly [key: string, root: DLeaf | DInner, cost: number];
+
+/** Reads pages through a cache bounded in bytes; `fetch` reads records from LevelDB (synchronously). */
 export class NodeReader {
   private readonly cache: ByteLru<DLeaf | DInner>;
   constructor(
@@ -165,52 +283,59 @@ export class NodeReader {
     this.cache = new ByteLru(cacheBytes);
   }
 
-  static cacheKey(k: Uint8Array): string {
-    return Buffer.from(k.buffer, k.byteOffset, k.byteLength).toString("latin1");
+  /** depth ‖ the first `depth` bits of `path` ‖ version: a few characters (the record key has 11 bytes or more) */
+  static cacheKey(version: number, depth: number, path: string): string {
+    const n = depth >> 3;
+    const head = String.fromCharCode(depth) + path.slice(0, n);
+    const k = depth & 7 ? head + String.fromCharCode(path.charCodeAt(n) & (0xff00 >> (depth & 7)) & 0xff) : head;
+    return k + version;
   }
 
-  /** The nodes behind `stubs`, those not cached read in one round trip; `paths[i]` is any key hash under `stubs[i]`. */
+  /** The pages behind `stubs`, those not cached read in one round trip; `paths[i]` is any key hash under `stubs[i]`. */
   resolveMany(stubs: Stub[], paths: string[]): Array<DLeaf | DInner> {
     const out = new Array<DLeaf | DInner>(stubs.length);
     const keys: Uint8Array[] = [];
     const which: number[] = [];
+    const cacheKeys: string[] = [];
     for (let i = 0; i < stubs.length; i++) {
-      const k = nodeKey(stubs[i].version, stubs[i].depth, pathBytes(paths[i]));
-      const hit = this.cache.get(NodeReader.cacheKey(k));
+      const s = stubs[i];
+      const ck = NodeReader.cacheKey(s.version, s.depth, paths[i]);
+      const hit = this.cache.get(ck);
       if (hit !== undefined) out[i] = hit;
       else {
-        keys.push(k);
+        keys.push(pageKey(s.version, s.depth, pathBytes(paths[i])));
+        cacheKeys.push(ck);
         which.push(i);
       }
     }
     if (keys.length === 0) return out;
     const got = this.fetch(keys);
-    for (let j = 0; j < keys.length; j++) out[which[j]] = this.store(keys[j], got[j], stubs[which[j]]);
+    for (let j = 0; j < keys.length; j++) out[which[j]] = this.store(cacheKeys[j], got[j], stubs[which[j]]);
     return out;
   }
 
-  /** The node behind `stub`; `path` is any key hash under it. */
+  /** The top node of the page behind `stub`; `path` is any key hash under it. */
   resolve(stub: Stub, path: string): DLeaf | DInner {
-    const k = nodeKey(stub.version, stub.depth, pathBytes(path));
-    const hit = this.cache.get(NodeReader.cacheKey(k));
+    const ck = NodeReader.cacheKey(stub.version, stub.depth, path);
+    const hit = this.cache.get(ck);
     if (hit !== undefined) return hit;
-    return this.store(k, this.fetch([k])[0], stub);
+    return this.store(ck, this.fetch([pageKey(stub.version, stub.depth, pathBytes(path))])[0], stub);
   }
 
-  /** Cache the nodes a commit just wrote (only after the commit: a prepared version may be discarded and
-   *  another one prepared at the same height would write other nodes under the same record keys). */
-  remember(nodes: ReadonlyArray<[string, DLeaf | DInner]>): void {
-    for (const [k, n] of nodes) this.cache.set(k, n, nodeCost(n));
+  /** Cache the pages a commit just wrote (only after the commit: a prepared version may be discarded and
+   *  another one prepared at the same height would write other pages under the same record keys). */
+  remember(pages: ReadonlyArray<CachedPage>): void {
+    for (const [k, n, cost] of pages) this.cache.set(k, n, cost);
   }
 
-  private store(k: Uint8Array, raw: Uint8Array | undefined, stub: Stub): DLeaf | DInner {
-    if (raw === undefined) throw new Error(`state store corrupted: node at version ${stub.version} depth ${stub.depth} is missing (pruned?)`);
-    const n = decodeNode(raw, stub.version, stub.depth, stub.hash);
-    this.cache.set(NodeReader.cacheKey(k), n, nodeCost(n));
+  private store(ck: string, raw: Uint8Array | undefined, stub: Stub): DLeaf | DInner {
+    if (raw === undefined) throw new Error(`state store corrupted: page at version ${stub.version} depth ${stub.depth} is missing (pruned?)`);
+    const n = decoder.decode(raw, stub.version, stub.depth, stub.hash);
+    this.cache.set(ck, n, decoder.cost);
     return n;
   }
 
-  /** forget every cached node (the records under their keys were deleted) */
+  /** forget every cached page (the records under their keys were deleted) */
   clear(): void {
     this.cache.clear();
   }
@@ -225,7 +350,6 @@ function pathBytes(h: string): Uint8Array {
   pathScratch.write(h, 0, 32, "latin1");
   return pathScratch;
 }
-
 
 /** `h` with bit `depth` set to `b` */
 function withBit(h: string, depth: number, b: number): string {
@@ -265,15 +389,14 @@ interface HChange {
   valueHash: string;
 }
 
-/** What a version writes besides its meta: node records, value records, orphan records. */
+/** What a version writes besides its meta: page records, value records, orphan records. */
 export interface TreeDiff {
   root: Ref;
-  /** new node records */
-  nodes: Array<[Uint8Array, Uint8Array]>;
+  /** new page records */
+  pages: Array<[Uint8Array, Uint8Array]>;
   /** the pairs that changed (null = deleted), in keyHash order */
   values: Array<[string, Uint8Array | null]>;
-  /** node and value record keys this version stopped reading (a key may appear twice: a leaf that moved
-   *  is orphaned where it was found and where it was placed; deleting it twice is harmless) */
+  /** page and value record keys this version stopped reading */
   orphans: Uint8Array[];
   /** value record keys of this version's deletions (tombstones), stale at once */
   tombstones: Uint8Array[];
@@ -281,8 +404,8 @@ export interface TreeDiff {
   keys: number;
   /** the keys whose value this version replaced or deleted, with the version of their old value record */
   replaced: Array<[string, number]>;
-  /** the new node records as NodeReader would decode them, keyed for its cache */
-  cacheNodes: Array<[string, DLeaf | DInner]>;
+  /** the new pages as NodeReader would decode them, keyed for its cache */
+  cachePages: CachedPage[];
 }
 
 /** Apply `changes` (distinct keys, null = delete) to the version whose root is `root`, as version `height`. */
@@ -299,10 +422,13 @@ export function applyChanges(nodes: NodeReader, root: Ref, height: number, chang
 
 
 class Updater {
-  /** the nodes the prefetch read, by stub (the walk meets the same stub objects: no second cache lookup) */
+  /** the pages the prefetch read, by stub (the walk meets the same stub objects: no second cache lookup) */
   private readonly read = new Map<Stub, DLeaf | DInner>();
-  private readonly diff: TreeDiff = { root: EMPTY_REF, nodes: [], values: [], orphans: [], tombstones: [], keys: 0, replaced: [], cacheNodes: [] };
+  private readonly diff: TreeDiff = { root: EMPTY_REF, pages: [], values: [], orphans: [], tombstones: [], keys: 0, replaced: [], cachePages: [] };
+  /** pages already orphaned (several of a page's nodes change; its record is orphaned once) */
+  private readonly orphaned = new Set<PagePos>();
   private readonly path = new Uint8Array(32);
+  private readonly writer = new PageWriter();
 
   constructor(
     private readonly nodes: NodeReader,
@@ -349,8 +475,11 @@ class Updater {
     this.diff.orphans.push(record);
   }
 
-  private orphanNode(pos: Pos, path: string): void {
-    this.orphan(nodeKey(pos.version, pos.depth, pathBytes(path)));
+  /** the page `pos` is no longer read by this version; `path` is any key hash under it */
+  private orphanPage(pos: PagePos, path: string): void {
+    if (this.orphaned.has(pos)) return;
+    this.orphaned.add(pos);
+    this.orphan(pageKey(pos.version, pos.depth, pathBytes(path)));
   }
 
   private update(node: DNode, depth: number, lo: number, hi: number): DNode {
@@ -363,7 +492,8 @@ class Updater {
       const left = this.update(n.left, depth + 1, lo, mid);
       const right = this.update(n.right, depth + 1, mid, hi);
       if (left === n.left && right === n.right) return node;
-      if (n.pos) this.orphanNode(n.pos, cs[lo].keyHash);
+      // a node of the page changed, so does the page
+      if (n.pos) this.orphanPage(n.pos, cs[lo].keyHash);
       return this.makeInner(left, right, depth, cs[lo].keyHash);
     }
     const leaves: DLeaf[] = [];
@@ -396,7 +526,7 @@ class Updater {
       if (leaves.length === 0) return node;
       leaves.push(n as DLeaf);
     }
-    if (n !== null && n.pos) this.orphanNode(n.pos, n.keyHash);
+    if (n !== null && n.pos) this.orphanPage(n.pos, n.keyHash);
     return this.build(leaves, 0, leaves.length, depth);
   }
 
@@ -435,37 +565,70 @@ class Updater {
     return new DInner(left, right, hashInner(hashOf(left), hashOf(right)), null);
   }
 
-  /** Give every node of the new tree its record (new nodes, and leaves that moved) and return the root's ref. */
+  /** Give every page of the new tree its record (pages with a changed node, and those a leaf moved into)
+   *  and return the ref of the page at `depth` (a multiple of PAGE_LEVELS). */
   private place(node: DNode, depth: number): Ref {
     if (node === null) return EMPTY_REF;
     if (node instanceof Stub) {
-      if (node.depth !== depth) throw new Error(`disk tree: an unread node moved from depth ${node.depth} to ${depth}`);
+      if (node.depth !== depth) throw new Error(`disk tree: an unread page moved from depth ${node.depth} to ${depth}`);
       return refOf(node, node.version);
     }
-    if (node.pos !== null && node.pos.depth === depth) return refOf(node, node.pos.version);
-    const path = this.path;
-    const pos: Pos = { version: this.height, depth };
-    let record: Uint8Array;
-    let decoded: DLeaf | DInner;
-    if (node instanceof DLeaf) {
-      if (node.pos !== null) this.orphanNode(node.pos, node.keyHash);
-      record = encodeLeaf(node);
-      decoded = new DLeaf(node.keyHash, node.key, node.valueHash, node.valueVersion, node.hash, pos);
-      path.set(pathBytes(node.keyHash));
-    } else {
-      const saved = path[depth >> 3];
-      const m = 1 << (7 - (depth & 7));
-      path[depth >> 3] = saved & ~m;
-      const l = this.place(node.left, depth + 1);
-      path[depth >> 3] = saved | m;
-      const r = this.place(node.right, depth + 1);
-      path[depth >> 3] = saved;
-      record = encodeInner(l, r);
-      decoded = new DInner(stubOf(l, depth + 1), stubOf(r, depth + 1), node.hash, pos);
+    if (node.pos !== null && node.pos.root === node) {
+      // the top node of a page read: the page is unchanged unless that node moved (only a leaf can)
+      if (node.pos.depth === depth) return refOf(node, node.pos.version);
+      this.orphanMoved(node);
     }
-    const key = nodeKey(this.height, depth, path);
-    this.diff.nodes.push([key, record]);
-    this.diff.cacheNodes.push([NodeReader.cacheKey(key), decoded]);
+    // pages below first (this page holds their refs); the writer is shared, so this page is encoded after
+    const below: Array<Ref> = [];
+    this.placeBelow(node, depth, depth + PAGE_LEVELS, below);
+    const w = this.writer;
+    let next = 0;
+    const encode = (n: DNode, d: number): void => {
+      if (d === depth + PAGE_LEVELS) return w.ref(below[next++]);
+      if (n === null) return w.empty();
+      if (n instanceof DLeaf) return w.leaf(n);
+      if (n instanceof Stub) throw new Error(`disk tree: an unread page moved from depth ${n.depth} to ${d}`);
+      w.inner(n.hash);
+      encode(n.left, d + 1);
+      encode(n.right, d + 1);
+    };
+    encode(node, depth);
+    const record = w.take();
+    const key = pageKey(this.height, depth, this.path);
+    const decoded = decoder.decode(record, this.height, depth, node.hash);
+    const prefix = Buffer.from(key.buffer, key.byteOffset + 11, key.length - 11).toString("latin1");
+    this.diff.pages.push([key, record]);
+    this.diff.cachePages.push([NodeReader.cacheKey(this.height, depth, prefix), decoded, decoder.cost]);
     return refOf(node, this.height);
+  }
+
+  /** The refs of the pages at depth `end` under `node` (at `depth`), left to right, placed; `this.path`
+   *  holds the bits [0, depth) of `node`'s position. */
+  private placeBelow(node: DNode, depth: number, end: number, out: Ref[]): void {
+    if (depth === end) {
+      out.push(this.place(node, depth));
+      return;
+    }
+    if (node === null) return;
+    if (node instanceof DLeaf) {
+      if (node.pos !== null && node.pos.root === node) this.orphanMoved(node);
+      return;
+    }
+    if (node instanceof Stub) throw new Error(`disk tree: an unread page moved from depth ${node.depth} to ${depth}`);
+    const path = this.path;
+    const i = depth >> 3;
+    const saved = path[i];
+    const m = 1 << (7 - (depth & 7));
+    path[i] = saved & ~m;
+    this.placeBelow(node.left, depth + 1, end, out);
+    path[i] = saved | m;
+    this.placeBelow(node.right, depth + 1, end, out);
+    path[i] = saved;
+  }
+
+  /** a leaf that was the top node of its page now sits elsewhere: that page is no longer read */
+  private orphanMoved(node: DLeaf | DInner): void {
+    if (!(node instanceof DLeaf)) throw new Error("disk tree: an inner node moved");
+    this.orphanPage(node.pos!, node.keyHash);
   }
 }
