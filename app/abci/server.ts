@@ -9,7 +9,8 @@
 //
 //   Echo (any)       → echo the message back. Answered by the server.
 //   Flush (any)      → empty flush response, written after every earlier response of that
-//                      socket; the server also pushes its write buffer to the kernel here.
+//                      socket; the buffered answers go to the kernel then, or, when more requests
+//                      are already queued, with theirs (at most FLUSH_DELAY_MS of work later).
 //   Info (query)     → last_block_height = last height whose Commit finished (0 before the
 //                      first block), last_block_app_hash = app hash of that height. Used for
 //                      the startup handshake and block replay.
@@ -147,10 +148,14 @@ export const SNAPSHOT_RESPONSES = {
   applySnapshotChunk: { result: ResponseApplySnapshotChunk_Result.ABORT, refetchChunks: [], rejectSenders: [] },
 } as const;
 
-// Write buffering: responses are collected per connection and written in one syscall when a
-// Flush is answered, when the global queue runs dry or an async handler starts waiting, or
-// when this many bytes are pending.
+// Write buffering: responses are collected per connection and written in one syscall when the
+// global queue runs dry or an async handler starts waiting, when this many bytes are pending, or
+// when a Flush was answered and FLUSH_DELAY_MS of queued CheckTx has run since or any other request
+// is next. A stock CometBFT
+// sends a Flush after every async CheckTx (its flush throttle is 20 ns, docs/cometbft-flush-throttle.md):
+// writing at each would cost a syscall per tx when several [CheckTx, Flush] pairs arrive together.
 const WRITE_HIGH_WATER = 256 * 1024;
+const FLUSH_DELAY_MS = 2;
 // Backpressure on input: a connection with this many unanswered requests stops being read
 // until the count drops to RESUME_AT.
 const PAUSE_AT = 8192;
@@ -327,6 +332,8 @@ class Server implements AbciServer {
   private queuePeak = 0;
   private running = false;
   private flushScheduled = false;
+  /** when the oldest answered-but-unwritten Flush was answered (performance.now()), or undefined */
+  private flushDueSince: number | undefined;
   private closing = false;
   private readonly log: LogSink;
   private readonly maxFrameSize: number;
@@ -497,6 +504,10 @@ class Server implements AbciServer {
       const task = this.queue[this.head]!;
       this.queue[this.head++] = undefined;
       if (task.conn.closed) continue; // nobody to answer: skip the work
+      // an answered Flush waits only behind short pipelined work (CheckTx, Flush), and not for long
+      if (this.flushDueSince !== undefined && ((task.req.checkTx === undefined && task.req.flush === undefined) || performance.now() - this.flushDueSince >= FLUSH_DELAY_MS)) {
+        this.flushAll();
+      }
       const res = this.dispatch(task.req);
       if (isThenable<Response>(res)) {
         // Push out whatever is already answered if the wait turns out to be real (a Commit
@@ -544,7 +555,12 @@ class Server implements AbciServer {
     const prefix = encodeLengthPrefix(body.length);
     conn.out.push(prefix, body);
     conn.outBytes += prefix.length + body.length;
-    if (res.flush !== undefined || conn.outBytes >= WRITE_HIGH_WATER) this.flushConn(conn);
+    if (conn.outBytes >= WRITE_HIGH_WATER) this.flushConn(conn);
+    else if (res.flush !== undefined) {
+      // the peer waits for this answer: at once if nothing else is queued, else with what follows
+      if (this.head >= this.queue.length) this.flushConn(conn);
+      else this.flushDueSince ??= performance.now();
+    }
   }
 
   private flushConn(conn: Conn): void {
@@ -565,6 +581,7 @@ class Server implements AbciServer {
   }
 
   private flushAll(): void {
+    this.flushDueSince = undefined;
     for (const conn of this.conns) this.flushConn(conn);
   }
 

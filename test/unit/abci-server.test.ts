@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, existsSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
+import net from "node:net";
 import { join } from "node:path";
 import {
   ResponseApplySnapshotChunk_Result,
@@ -9,7 +10,7 @@ import {
   ResponseProcessProposal_ProposalStatus,
   ResponseVerifyVoteExtension_VerifyStatus,
 } from "cosmjs-types/tendermint/abci/types";
-import type { ResponseCheckTx } from "cosmjs-types/tendermint/abci/types";
+import type { Response, ResponseCheckTx } from "cosmjs-types/tendermint/abci/types";
 import { startAbciServer, parseAbciAddress, type AbciApplication, type AbciServer } from "../../app/abci/server.js";
 import { encodeFrame, encodeLengthPrefix } from "../../app/abci/framing.js";
 import { connect, responseKind, type AbciTestClient } from "../helpers/abci-client.js";
@@ -97,6 +98,67 @@ test("server answers Flush with a flush response and the raw bytes are exactly 0
     for (let i = 0; i < 100 && Buffer.concat(got).length < 3; i++) await sleep(5);
     assert.equal(Buffer.concat(got).toString("hex"), "021a00");
     c.socket.destroy();
+  });
+});
+
+/** Counts the writes of every socket but the test's client `except` (i.e. the server's) until restore(). */
+function countServerWrites(except: net.Socket): { readonly count: number; restore(): void } {
+  const original = net.Socket.prototype.write;
+  const counter = { count: 0, restore: () => void (net.Socket.prototype.write = original) };
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  net.Socket.prototype.write = function (this: net.Socket, ...args: any[]) {
+    if (this !== except) counter.count++;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    return (original as any).apply(this, args);
+  } as typeof original;
+  return counter;
+}
+
+test("a stock CometBFT's [CheckTx, Flush] pairs arriving together are answered in one write, not one per Flush", async () => {
+  await withServer(fakeApp(), async (server) => {
+    const c = await connect(server.address);
+    const pairs = 50;
+    const reqs = Array.from({ length: pairs }, (_, i) => [{ checkTx: { tx: Uint8Array.of(i), type: 0 } }, { flush: {} }]).flat();
+    // the clock stands still, so the delay bound never cuts the batch: the count is exact
+    const now = performance.now;
+    const frozen = now.call(performance);
+    performance.now = () => frozen;
+    const writes = countServerWrites(c.socket);
+    let res: Response[];
+    try {
+      res = await Promise.all(c.sendRaw(reqs));
+    } finally {
+      performance.now = now;
+      writes.restore();
+    }
+    assert.equal(writes.count, 1);
+    assert.deepEqual(res.map(responseKind), reqs.map((r) => ("flush" in r ? "flush" : "checkTx")));
+    res.filter((r) => r.checkTx).forEach((r, i) => assert.deepEqual(r.checkTx?.data, Uint8Array.of(i)));
+    await c.close();
+  });
+});
+
+test("an answered Flush is written before a request other than CheckTx runs (a long FinalizeBlock does not hold it)", async () => {
+  let writes: ReturnType<typeof countServerWrites> | undefined;
+  let writesBeforeFinalize = -1;
+  const app = fakeApp({
+    finalizeBlock: (r) => {
+      writesBeforeFinalize = writes!.count;
+      return { events: [], txResults: r.txs.map(() => ({}) as never), validatorUpdates: [], appHash: Uint8Array.of(9) };
+    },
+  });
+  await withServer(app, async (server) => {
+    const c = await connect(server.address);
+    writes = countServerWrites(c.socket);
+    try {
+      // one write: the mempool's pair, then a FinalizeBlock and its Flush behind it on the same queue
+      await Promise.all(c.sendRaw([{ checkTx: { tx: Uint8Array.of(1), type: 0 } }, { flush: {} }, { finalizeBlock: { txs: [], height: 1n } }, { flush: {} }]));
+    } finally {
+      writes.restore();
+    }
+    assert.equal(writesBeforeFinalize, 1);
+    assert.equal(writes.count, 2);
+    await c.close();
   });
 });
 
