@@ -1,6 +1,6 @@
 import { test, describe, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
@@ -74,6 +74,26 @@ describe("DiskStore", () => {
       checkVersion(store, 4, new Map([["a", v("2")], ["c", v("3")], ["a\0", v("z")], ["k/0", v("x0")]]), ["k/0", "k/1", "a"]);
     } finally {
       await store.close();
+    }
+  });
+
+  test("close leaves LevelDB's write-ahead log empty (the next open replays nothing)", async () => {
+    const dir = tempDir();
+    const store = await DiskStore.open(dir);
+    const many: Change[] = [];
+    for (let i = 0; i < 2000; i++) many.push([`k/${i}`, v(`x${i}`)]);
+    await store.commit(store.prepare(1, many));
+    const root = hex(store.latest.appHash);
+    await store.close();
+    const logs = readdirSync(dir).filter((f) => f.endsWith(".log"));
+    assert.ok(logs.length > 0, "LevelDB keeps a log file");
+    for (const f of logs) assert.equal(statSync(join(dir, f)).size, 0, `${f} is empty`);
+    const reopened = await DiskStore.open(dir);
+    try {
+      assert.equal(hex(reopened.latest.appHash), root);
+      assert.equal(hex(reopened.latest.reader.get("k/1999")!), hex(v("x1999")));
+    } finally {
+      await reopened.close();
     }
   });
 
