@@ -1,6 +1,7 @@
 // One renderer per route. Each returns the page's content or throws NotFound / NodeDown (main.ts shows
 // those pages). Values come straight from the node; amounts are formatted with bigint arithmetic.
 import { sha256 } from "@noble/hashes/sha2.js";
+import { toBech32 } from "@cosmjs/encoding";
 import { h, link, fields, table, section, type Child } from "./dom.js";
 import { NotFound, rest, restMaybe, rpc } from "./api.js";
 import { coin, coins, decPercent, groupDigits, percent, shortHash, time, unixTime } from "./format.js";
@@ -372,15 +373,23 @@ const tokens: Page = {
   },
 };
 
+/** qsc's module account "qsc_frozen" (a module's address: the first 20 bytes of the sha256 of its name) holds
+ *  every frozen coin, so its balance of a token is the token's frozen total. */
+const qscFrozenAccount = toBech32("qosacc", sha256(new TextEncoder().encode("qsc_frozen")).slice(0, 20));
+
 const token: Page = {
   live: true,
   async render(name) {
-    const { token: t, total_supply } = await rest(`/qos/qsc/v1/tokens/${encodeURIComponent(name)}`);
+    const [{ token: t, total_supply }, frozen] = await Promise.all([
+      rest(`/qos/qsc/v1/tokens/${encodeURIComponent(name)}`),
+      rest(`/cosmos/bank/v1beta1/balances/${qscFrozenAccount}/by_denom`, { denom: name }),
+    ]);
     return section(`QSC ${t.name}`, fields([
       ["Name", "name", t.name],
       ["Symbol", "symbol", t.symbol],
       ["Decimals", "decimals", String(t.decimals)],
       ["Supply", "supply", coin(total_supply, t.name)],
+      ["Frozen", "frozen", coin(frozen.balance?.amount ?? "0", t.name)],
       ["Banker", "banker", t.banker ? addr(t.banker) : "—"],
       ["Creator", "creator", addr(t.creator)],
       ["Paused", "paused", t.paused ? "yes (transfers refused)" : "no"],

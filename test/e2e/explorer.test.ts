@@ -270,6 +270,12 @@ describe("block explorer in headless Chromium", { skip: chromiumPath ? false : "
     assert.deepEqual(await rows("tokens"), [["MOON", "4,242 MOON", p.banker.address, "no"]]);
     await open("#/token/MOON", "token");
     assert.equal(await field("supply"), "4,242 MOON");
+    assert.equal(await field("frozen"), "0 MOON");
+    // the banker freezes part of carol's MOON: the frozen total is the qsc_frozen account's balance of it
+    await p.qos.submit(p.banker, [qscMsg.freeze(p.banker.address, "MOON", carol.address, "1042")]);
+    await open("#/tokens", "tokens");
+    await open("#/token/MOON", "token-frozen");
+    assert.deepEqual([await field("supply"), await field("frozen")], ["4,242 MOON", "1,042 MOON"]);
     assert.equal(await field("symbol"), HostileSymbol);
     assert.equal(await field("description"), HostileDescription);
     assert.equal(await page.locator("main img, main b").count(), 0);
