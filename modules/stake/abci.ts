@@ -30,7 +30,7 @@ export function beginBlock(keeper: StakeKeeper, ctx: Context): void {
     const owner = keeper.consensusKeyOwner(ctx.store, evidence.address);
     if (!owner) continue; // a genesis (bootstrap) validator that stake does not manage
     if (ctx.block.timeNs - evidence.timeNs > BigInt(params.max_evidence_age_secs) * 1_000_000_000n) continue;
-    if (keeper.evidenceHandled(ctx.store, evidence.address, evidence.height)) continue;
+    if (keeper.tombstoned(ctx.store, evidence.address)) continue; // slashed once already, whatever the height
     keeper.recordEvidence(ctx.store, evidence.address, evidence.height);
     slash(keeper, ctx, owner, evidence.address, evidence.height, parseDec(params.slash_fraction_double_sign));
     const v = keeper.getValidator(ctx.store, owner);

@@ -12,7 +12,7 @@
 //   stake/r/<completion 8 BE><delegator 20><src 20><dst 20><height 8 BE> → Redelegation (liable until completion)
 //   stake/rs/<src 20><completion 8 BE><delegator 20><dst 20><height 8 BE> → (index: redelegations from a validator)
 //   stake/rd/<delegator 20><dst 20><completion 8 BE><src 20><height 8 BE> → (index: redelegations into a validator)
-//   stake/e/<consensus address 20><height 8 BE> → double-sign evidence already handled (never slashed twice)
+//   stake/e/<consensus address 20><height 8 BE> → double-sign evidence handled; any entry tombstones the key
 //   stake/k/<owner 20>                       → KeepAlive
 //   stake/kw/<owner 20><chunk 4 BE>          → 128-byte bitmap of missed blocks (1 = missed)
 //   stake/l/<owner 20>                       → power last reported to CometBFT (with the pubkey)
@@ -378,8 +378,16 @@ export class StakeKeeper {
   }
 
   // ---- slashing ----
-  evidenceHandled(store: KVReader, consAddr: Uint8Array, height: number): boolean {
-    return evidence.has(store, [consAddr, BigInt(height)]);
+  /**
+   * A consensus key is tombstoned by its first double-sign slash, as in the Cosmos SDK: evidence about it at
+   * any other height is ignored. Each slash walks every delegation, unbonding and redelegation of the
+   * validator in BeginBlock, where nobody pays gas, and a key's owner can sign conflicting votes for any past
+   * height in the evidence window after the fact — without the tombstone, thousands of pieces per block
+   * would each repeat the walk (docs/slashing.md).
+   */
+  tombstoned(store: KVReader, consAddr: Uint8Array): boolean {
+    for (const _ of evidence.keys(store, { within: keyPrefix([addr, consAddr]) })) return true;
+    return false;
   }
   recordEvidence(store: KVStore, consAddr: Uint8Array, height: number): void {
     evidence.add(store, [consAddr, BigInt(height)]);

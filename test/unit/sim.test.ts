@@ -13,10 +13,10 @@ const Seeds = ["ci-1", "ci-2", "ci-3"];
  * says why in its commit.
  */
 const GoldenTraces: Record<string, string> = {
-  "ci-1": "843d68c6830df5725502ff35027ee5b06fca27421da14e9c7b0fbe7bacf62f47",
-  "ci-2": "dfbd29cbb3f7955080bcb0e4095aee585e62209474799f5ae882551b731054b6",
+  "ci-1": "d9490a9c74d07bf40dceda929cfc821d20a45fda27edacb778fc9c12084ba3b1",
+  "ci-2": "ca8deecf003a6bffecc0df4866cf96d42ec643bd3b25a9e967de768f0c0fea3e",
   "ci-3": "b54ce306242f59633299e18342bf8ba2540bad76262249be1f5454d31901f687",
-  "golden-long": "d5a8043efdd3ba3c75d1424bca85085eeab5bf089a61166892cb5e62683b4e52",
+  "golden-long": "1689e359f3cf738fbe9597c5a3e828d00209a0f8a8772585fb02cee46b89f6f8",
 };
 const Blocks = 150;
 /** per mille of hostile txs: the simulation's default */
@@ -83,6 +83,6 @@ test("simulation: node restarts (every cache dropped) change nothing: the same s
 
 test("simulation golden trace: 400 blocks of random traffic give byte-identical responses to the recorded run", async () => {
   const s = await runSimulation({ seed: "golden-long", blocks: 400, hostilePerMille: Hostile, exportCheck: false });
-  assert.equal(s.appHash, "FF05A7C8CF67305951EF27835EAC310B5874EC8DD6B74A16F879865BAC59761F");
+  assert.equal(s.appHash, "713B82DA1B3870B639C3AD69E099D3FAA6BE77C2E28893E7514D09A9B6C85923");
   assert.equal(s.traceDigest, GoldenTraces["golden-long"]);
 });

@@ -292,6 +292,23 @@ describe("slashing evasion", () => {
     assert.equal(c.delegation(alice, aliceVal), 8n * QOS);
     assert.equal(before - pool(), 2n * QOS);
   });
+
+  test("attack: evidence of one key's double signs at many heights (signed after the fact) — slashed and walked once, the key is tombstoned", async () => {
+    const { c, alice, bob, aliceVal, pool, evidence, ok } = await setup("tombstone");
+    ok(await c.block([[bob, [stakeMsg.delegate(bob.address, aliceVal, String(5n * QOS))]]])); // height 2
+    while (c.t.height < 6) await c.block();
+    const before = pool();
+    const slashEvents = (events: Array<{ type: string; attributes: Array<{ key: string; value: string }> }>) =>
+      events.filter((e) => e.type === "slash").map((e) => [e.attributes.find((a) => a.key === "delegator")!.value, e.attributes.find((a) => a.key === "amount")!.value]);
+    const first = await c.block([], { misbehavior: [3, 4, 5].map((height) => evidence(height).misbehavior[0]) }); // height 7
+    assert.deepEqual(slashEvents(first.events).sort(), [[alice.address, String(2n * QOS)], [bob.address, String(1n * QOS)]].sort(), "one walk: one slash per delegator");
+    const later = await c.block([], evidence(6)); // height 8: another height, another block
+    assert.deepEqual(slashEvents(later.events), []);
+    assert.equal(c.delegation(alice, aliceVal), 8n * QOS);
+    assert.equal(c.delegation(bob, aliceVal), 4n * QOS);
+    assert.equal(c.validator(aliceVal).tokens, String(12n * QOS));
+    assert.equal(before - pool(), 3n * QOS);
+  });
 });
 
 describe("the last voting power", () => {
