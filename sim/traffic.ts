@@ -560,7 +560,9 @@ const createScenario: Generator = (w, hostile) => {
         periodSecs: BigInt(hostile && w.rng.chance(200) ? w.rng.pick([0, 1, 10_000_000]) : w.rng.pick([30, 60, 120])),
         initialRate: hostile && w.rng.chance(200) ? w.rng.pick(["0", "-1", "1e5"]) : w.rng.pick(["0.5", "1", "3"]),
         team: reserve > 0n ? w.user().address : "", teamReserve: reserve > 0n ? w.amountText(reserve, hostile) : "0",
-        teamUnlockRate: w.rng.pick(["0", "0.1", "0.5"]), teamUnlockCap: w.rng.pick(["0", "1000", "100000000"]),
+        // a reserve with a zero unlock rate or cap is refused (mining 13): only hostile traffic sends one
+        teamUnlockRate: w.rng.pick(reserve > 0n && !hostile ? ["0.05", "0.1", "0.5"] : ["0", "0.1", "0.5"]),
+        teamUnlockCap: w.rng.pick(reserve > 0n && !hostile ? ["500", "1000", "100000000"] : ["0", "1000", "100000000"]),
       },
     }],
   };

@@ -83,7 +83,7 @@ export function miningMsgs(keeper: MiningKeeper): MsgHandler[] {
       if (!Number.isSafeInteger(Number(msg.periodSecs)) || msg.periodSecs <= 0n) throw MiningErrors.invalidField.with(`period_secs ${msg.periodSecs} must be positive`);
       const teamReserve = parseMiningAmount(msg.teamReserve || "0", "team_reserve", true);
       if (teamReserve > 0n || msg.team !== "") parseAccAddress(msg.team, "team");
-      return {
+      const parsed = {
         banker: msg.banker, account, denom: msg.denom, community: msg.community,
         commissionRate: parseDecimal(msg.commissionRate, "commission_rate", true),
         minCommission: parseMiningAmount(msg.minCommission || "0", "min_commission", true),
@@ -94,6 +94,11 @@ export function miningMsgs(keeper: MiningKeeper): MsgHandler[] {
         teamUnlockRate: parseDecimal(msg.teamUnlockRate || "0", "team_unlock_rate", true),
         teamUnlockCap: parseMiningAmount(msg.teamUnlockCap || "0", "team_unlock_cap", true),
       };
+      // nothing ever unlocks with a zero rate or cap: the reserve would leave the banker's hands for good
+      if (teamReserve > 0n && (parsed.teamUnlockRate === 0n || parsed.teamUnlockCap === 0n)) {
+        throw MiningErrors.invalidField.with(`team_reserve ${teamReserve} would never unlock: team_unlock_rate and team_unlock_cap must be positive`);
+      }
+      return parsed;
     },
     execute(ctx, p) {
       ctx.gas.consume(GasPerMiningMsg, "mining create scenario");

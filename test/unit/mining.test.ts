@@ -278,6 +278,10 @@ describe("mining", () => {
     // one spelling per amount (one hash per tx): "007" was paid as 7 before
     for (const spelling of ["007", "+7", " 7", ""]) await refused(p1, m.pay(p1.address, shop.address, spelling), MiningErrors.invalidAmount.code);
     await refused(banker, m.create({ denom: "STAR", teamReserve: "0100" }), MiningErrors.invalidAmount.code);
+    // a team reserve that nothing could ever unlock (zero rate or cap, "" meaning zero) would lock the banker's QSC for good
+    for (const v of [{ teamUnlockRate: "0" }, { teamUnlockCap: "0" }, { teamUnlockRate: "" }, { teamUnlockCap: "" }]) {
+      await refused(banker, m.create({ denom: "FRESH", ...v }), MiningErrors.invalidField.code);
+    }
     await refused(p1, m.pay(p1.address, p1.address, "10"), MiningErrors.invalidField.code);
     await refused(p1, m.pay(p1.address, shop.address, "10", "PAUSED"), MiningErrors.scenarioNotFound.code);
     await refused(p1, m.pay(p1.address, shop.address, "10", "STAR", "x".repeat(257)), MiningErrors.invalidField.code);
