@@ -290,10 +290,7 @@ describe("block explorer in headless Chromium", { skip: chromiumPath ? false : "
     assert.equal(chains[0].in_sequence, "1"); // the STAR transfer
     const list = await rows("qcp-chains");
     assert.deepEqual(list, [[p.biz.id, chains[0].out_sequence, "1", String(chains[0].info.relayers.length), `active, latest height ${client.client_state.latest_height}`]].map((r) => r));
-    const mark = problems.length;
     await open(`#/qcp/${p.biz.id}`, "qcp-route");
-    // a result not yet back is a 404 of its route: that is how the page counts pending messages
-    problems.splice(mark, problems.length - mark, ...problems.slice(mark).filter((x) => !/status of 404 .*\/results\/\d+\)$/.test(x)));
     assert.equal(await field("chain"), p.biz.id);
     assert.equal(await field("in-sequence"), "1");
     assert.equal(await field("out-sequence"), chains[0].out_sequence);
@@ -340,6 +337,10 @@ describe("block explorer in headless Chromium", { skip: chromiumPath ? false : "
   });
 
   test("no console errors or warnings on any page", () => {
-    assert.deepEqual(problems, []);
+    // a result not yet back is a 404 of its route: that is how the QCP route page counts pending messages.
+    // Chromium reports it asynchronously, and the page is live (it re-renders on new blocks), so it may be
+    // logged after that page's test ended: it is excused wherever it lands, and only that exact route.
+    const pendingResult = new RegExp(`status of 404 .*/api/rest/qos/qcp/v1/chains/${p.biz.id}/results/\\d+\\)$`);
+    assert.deepEqual(problems.filter((x) => !pendingResult.test(x)), []);
   });
 });
