@@ -404,8 +404,6 @@ function clientStatus(c: any | undefined): string {
   return `${c.status}, latest height ${c.client_state?.latest_height ?? "?"}`;
 }
 
-/** The last outgoing messages and whether their result came back (pending until it does). */
-const RecentOut = 10n;
 
 const qcp: Page = {
   live: true,
@@ -423,24 +421,24 @@ const qcp: Page = {
 
 async function qcpChain(chain: string): Promise<HTMLElement> {
   const id = encodeURIComponent(chain);
-  const [seq, client] = await Promise.all([rest(`/qos/qcp/v1/chains/${id}/sequences`), restMaybe(`/qos/qcp/v1/clients/${id}`)]);
-  const out = BigInt(seq.out_sequence);
-  const recent: bigint[] = [];
-  for (let s = out; s > 0n && s > out - RecentOut; s--) recent.push(s);
-  const results = await Promise.all(recent.map((s) => restMaybe(`/qos/qcp/v1/chains/${id}/results/${s}`)));
-  const pending = results.filter((r) => !r?.result).length;
+  // the last outgoing messages and whether their result came back, in one read (pending until it does)
+  const [seq, outbox, client] = await Promise.all([
+    rest(`/qos/qcp/v1/chains/${id}/sequences`), rest(`/qos/qcp/v1/chains/${id}/outbox_status`), restMaybe(`/qos/qcp/v1/clients/${id}`),
+  ]);
+  const entries: any[] = outbox.entries ?? [];
+  const pending = entries.filter((e) => e.pending).length;
   return h("div", {},
     section(`QCP route ${chain}`,
       fields([
         ["Counterpart chain", "chain", chain],
         ["Sent (out sequence)", "out-sequence", seq.out_sequence],
         ["Received (in sequence)", "in-sequence", seq.in_sequence],
-        [`Pending (of the last ${recent.length} sent)`, "pending", String(pending)],
+        [`Pending (of the last ${entries.length} sent)`, "pending", String(pending)],
         ["Light client", "client-status", clientStatus(client)],
         ["Trusting period", "trusting-period", client ? `${client.client_state.trusting_period_seconds} s` : "—"],
       ]),
     ),
-    section("Last messages sent", table("qcp-out", ["sequence", "result"], recent.map((s, i) => [String(s), results[i]?.result ? (results[i].result.code === 0 ? "ok" : `failed (${results[i].result.codespace} ${results[i].result.code})`) : "pending"]))),
+    section("Last messages sent", table("qcp-out", ["sequence", "result"], entries.map((e) => [String(e.sequence), e.is_result ? "a result we sent" : e.pending ? "pending" : e.result.code === 0 ? "ok" : `failed (${e.result.codespace} ${e.result.code})`]))),
   );
 }
 

@@ -1,7 +1,9 @@
 import { toAccAddress } from "../../app/address.js";
+import { Errors } from "../../app/errors.js";
 import { blockSeconds, type QueryHandler } from "../../app/module.js";
 import {
   QueryClientRequest, QueryClientResponse, QueryConsensusStateRequest, QueryConsensusStateResponse, QueryChainsRequest, QueryChainsResponse, QueryDenomTraceRequest, QueryDenomTraceResponse, QueryEntryRequest, QueryEntryResponse, QueryInterchainAccountRequest, QueryInterchainAccountResponse,
+  QueryOutboxStatusRequest, QueryOutboxStatusResponse,
   QueryResultRequest, QueryResultResponse, QuerySequencesRequest, QuerySequencesResponse, QuerySubstitutesRequest, QuerySubstitutesResponse,
 } from "../../gen/qos/qcp/v1/query.js";
 import { Method } from "../../gen/names.js";
@@ -9,6 +11,10 @@ import { QcpErrors } from "./errors.js";
 import { entryHash, interchainAccount, outboxKeyBytes, type QcpKeeper } from "./keeper.js";
 
 const Paths = Method.qos.qcp.v1.Query;
+
+/** OutboxStatus: entries per answer when the request names none, and the most it may name (two reads each) */
+const OutboxStatusDefault = 10;
+const OutboxStatusMax = 100;
 
 export function qcpQueries(keeper: QcpKeeper): Record<string, QueryHandler> {
   return {
@@ -41,6 +47,18 @@ export function qcpQueries(keeper: QcpKeeper): Record<string, QueryHandler> {
       const result = keeper.getResult(ctx.store, chainId, sequence);
       if (!result) throw QcpErrors.notFound.with(`no result for entry #${sequence} toward ${chainId} yet`);
       return QueryResultResponse.encode({ result }).finish();
+    },
+    [Paths.OutboxStatus]: (ctx, request) => {
+      const { chainId, limit } = QueryOutboxStatusRequest.decode(request);
+      if (limit > OutboxStatusMax) throw Errors.invalidRequest.with(`limit ${limit} is above ${OutboxStatusMax}`);
+      const outSequence = keeper.getOutSequence(ctx.store, chainId);
+      const entries = [];
+      for (let sequence = outSequence, n = 0; sequence > 0n && n < (limit || OutboxStatusDefault); sequence--, n++) {
+        const isResult = keeper.getEntry(ctx.store, chainId, sequence)?.isResult ?? false;
+        const result = keeper.getResult(ctx.store, chainId, sequence);
+        entries.push({ sequence, pending: !isResult && result === undefined, result, isResult });
+      }
+      return QueryOutboxStatusResponse.encode({ outSequence, entries }).finish();
     },
     [Paths.DenomTrace]: (ctx, request) => {
       const { denom } = QueryDenomTraceRequest.decode(request);

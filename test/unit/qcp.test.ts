@@ -18,7 +18,7 @@ import { MsgCreateClient, MsgExecute, MsgInitQcp, MsgRecvQcp, MsgTransfer, MsgUp
 import { OutboxEntry, ResultPayload, TransferPayload } from "../../gen/qos/qcp/v1/types.js";
 import {
   QueryEntryRequest, QueryEntryResponse, QueryInterchainAccountRequest, QueryInterchainAccountResponse, QueryResultRequest, QueryResultResponse,
-  QuerySequencesRequest, QuerySequencesResponse,
+  QueryOutboxStatusRequest, QueryOutboxStatusResponse, QuerySequencesRequest, QuerySequencesResponse,
 } from "../../gen/qos/qcp/v1/query.js";
 import { voucherDenom } from "../../modules/qcp/keeper.js";
 import { createTestApp, GenesisTime, type BlockOptions, type TestApp } from "../helpers/app.js";
@@ -51,6 +51,8 @@ const q = (c: Chain, path: string, data: Uint8Array, height = 0n) => {
   return res.value;
 };
 const seqs = (c: Chain, other: string) => QuerySequencesResponse.decode(q(c, "/qos.qcp.v1.Query/Sequences", QuerySequencesRequest.encode({ chainId: other }).finish()));
+const outboxStatus = (c: Chain, other: string, limit = 0) =>
+  QueryOutboxStatusResponse.decode(q(c, "/qos.qcp.v1.Query/OutboxStatus", QueryOutboxStatusRequest.encode({ chainId: other, limit }).finish()));
 const balance = (c: Chain, address: string, denom: string) =>
   BigInt(QueryBalanceResponse.decode(q(c, "/cosmos.bank.v1beta1.Query/Balance", QueryBalanceRequest.encode({ address, denom }).finish())).balance!.amount);
 const accountSeq = (c: Chain, address: string) =>
@@ -202,12 +204,18 @@ describe("QCP module", () => {
     assert.equal(seqs(dst, "src").outSequence, 1n);
     assert.equal(balance(dst, bob.address, StarOnDst), 100n);
 
+    // what is in flight: the source's message waits for its result; the destination's entry is a result,
+    // which never gets one back, so it is never pending
+    assert.deepEqual(outboxStatus(src, "dst"), { outSequence: 1n, entries: [{ sequence: 1n, pending: true, result: undefined, isResult: false }] });
+    assert.deepEqual(outboxStatus(dst, "src"), { outSequence: 1n, entries: [{ sequence: 1n, pending: false, result: undefined, isResult: true }] });
+
     // the result arrives at the source and is recorded
     const result = await run(src, relayer, await deliveries(dst, src, [1n], relayer.address, creator));
     assert.equal(result.code, 0, result.log);
     assert.equal(events(result, "qcp_result")[0].code, "0");
     const recorded = QueryResultResponse.decode(q(src, "/qos.qcp.v1.Query/Result", QueryResultRequest.encode({ chainId: "dst", sequence: 1n }).finish())).result!;
     assert.deepEqual(recorded, { origSequence: 1n, code: 0, codespace: "", log: "" });
+    assert.deepEqual(outboxStatus(src, "dst"), { outSequence: 1n, entries: [{ sequence: 1n, pending: false, result: recorded, isResult: false }] });
     // a result makes no further result
     assert.equal(seqs(src, "dst").outSequence, 1n);
   });
@@ -237,6 +245,15 @@ describe("QCP module", () => {
     assert.equal(both.code, 0, both.log);
     assert.equal(seqs(dst, "src").inSequence, 3n);
     assert.equal(balance(dst, bob.address, StarOnDst), 120n);
+  });
+
+  test("OutboxStatus: newest first, as many as asked up to 100; more is refused before any read; an unknown chain has none", () => {
+    // #2 and #3 were delivered at the destination above, their results not relayed back yet
+    assert.deepEqual(outboxStatus(src, "dst", 2).entries.map((e) => [e.sequence, e.pending, e.isResult]), [[3n, true, false], [2n, true, false]]);
+    assert.deepEqual(outboxStatus(src, "dst").entries.map((e) => e.sequence), [3n, 2n, 1n]);
+    const tooMany = src.t.app.query({ path: "/qos.qcp.v1.Query/OutboxStatus", data: QueryOutboxStatusRequest.encode({ chainId: "dst", limit: 101 }).finish(), height: 0n, prove: false });
+    assert.deepEqual([tooMany.codespace, tooMany.code, tooMany.log], ["sdk", 18, "rpc error: code = InvalidArgument desc = limit 101 is above 100: invalid request"]);
+    assert.deepEqual(outboxStatus(src, "nowhere", 100), { outSequence: 0n, entries: [] });
   });
 
   test("a failing payload consumes the sequence, its failure result refunds the escrow on the source", async () => {
