@@ -47,7 +47,7 @@ import { Method } from "../gen/names.js";
 import { Router } from "./router.js";
 import { uvarintSize } from "./abci/framing.js";
 import "./protobuf-writer.js";
-import { CacheStore, type KVStore } from "./state/kv.js";
+import { CacheStore, type KVReader, type KVStore } from "./state/kv.js";
 import { encodeProof } from "./state/smt.js";
 import { CommitStore, type PreparedState, type StateStore } from "./state/store.js";
 import { DiskStore, type PruningOptions } from "./state/disk/store.js";
@@ -386,7 +386,9 @@ export class QosApp<C extends Chain = Chain> {
     if (profile !== this.profile) {
       throw new Error(`genesis app_state.profile is ${JSON.stringify(profile)} but this node runs profile ${JSON.stringify(this.profile)}`);
     }
-    const genesis = new CacheStore(this.store.latest.reader);
+    // Height 0 holds no pairs: genesis reads what genesis wrote, or nothing. Reading through the store
+    // would cost the disk backend a round trip to its worker for every absent key (millions at scale).
+    const genesis = new CacheStore(NothingCommitted);
     genesis.set(ChainIdKey, encoder.encode(this.chainId));
     genesis.set(InitialHeightKey, encoder.encode(String(firstHeight(appState.app, this.initialHeight))));
     const ctx = this.blockContext(genesis, { chainId: this.chainId, height: 0, timeNs: timestampNs(req.time) }, "genesis");
@@ -719,6 +721,13 @@ export class QosApp<C extends Chain = Chain> {
     return { chainId: this.chainId, initialHeight: this.initialHeight };
   }
 }
+
+/** The state before the first commit: no pairs. */
+const NothingCommitted: KVReader = {
+  get: () => undefined,
+  has: () => false,
+  *iterate() {},
+};
 
 /** The height the chain first started at: genesis app_state.app.initial_height of an exported chain
  *  (kept in the state so that the state stays the exported one), else the genesis initial height. */

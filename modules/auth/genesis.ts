@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { Uint64String } from "../../app/coins.js";
-import { parseAccAddress, toAccAddress } from "../../app/address.js";
+import { decodeAccAddress, toAccAddress } from "../../app/address.js";
 import type { Context } from "../../app/module.js";
 import type { KVReader } from "../../app/state/kv.js";
 import { fromBase64, toBase64 } from "@cosmjs/encoding";
@@ -34,11 +34,10 @@ export function initGenesis(keeper: AuthKeeper, ctx: Context, raw: unknown): voi
   for (const entry of parsed.data.accounts) {
     if (seen.has(entry.address)) throw AuthErrors.invalidGenesis.with(`duplicate account ${entry.address}`);
     seen.add(entry.address);
-    const address = parseAccAddress(entry.address);
-    const account = keeper.createAccount(ctx.store, address);
-    if (entry.sequence) account.sequence = BigInt(entry.sequence);
-    if (entry.pub_key) account.pubKey = fromBase64(entry.pub_key);
-    keeper.setAccount(ctx.store, account);
+    // decoded once, without the address cache: a genesis of a million accounts would only churn it
+    const address = decodeAccAddress(entry.address);
+    const sequence = entry.sequence ? BigInt(entry.sequence) : 0n;
+    keeper.createGenesisAccount(ctx.store, address, entry.address, sequence, entry.pub_key ? fromBase64(entry.pub_key) : undefined);
   }
 }
 

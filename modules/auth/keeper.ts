@@ -56,9 +56,10 @@ export class AuthKeeper {
     accounts.set(store, account.address, this.toBaseAccount(account));
   }
 
-  toBaseAccount(account: Account): BaseAccount {
+  /** `bech32`: the account's address as already spelled (genesis read it), else spelled from its bytes */
+  toBaseAccount(account: Account, bech32?: string): BaseAccount {
     return BaseAccount.fromPartial({
-      address: toAccAddress(account.address),
+      address: bech32 ?? toAccAddress(account.address),
       accountNumber: account.accountNumber,
       sequence: account.sequence,
       pubKey: account.pubKey
@@ -73,6 +74,13 @@ export class AuthKeeper {
     const account: Account = { address, accountNumber, sequence: 0n };
     this.setAccount(store, account);
     return account;
+  }
+
+  /** A genesis account: the next account number, its sequence and key, written once. `bech32` is the
+   *  address genesis gave, which decoded to `address` (a valid address has one spelling). */
+  createGenesisAccount(store: KVStore, address: Uint8Array, bech32: string, sequence: bigint, pubKey: Uint8Array | undefined): void {
+    const account: Account = { address, accountNumber: nextAccountNumber.next(store), sequence, pubKey };
+    accounts.set(store, address, this.toBaseAccount(account, bech32));
   }
 
   /** Creates the account unless it exists. Reads the account's entry as getAccount does (the same read,
