@@ -12,6 +12,15 @@ export function parseDec(text: string): bigint {
   return m[1] === "-" ? -value : value;
 }
 
+/** parseDec, or undefined for a text that is not a decimal with at most 18 fractional digits. */
+export function tryParseDec(text: string): bigint | undefined {
+  try {
+    return parseDec(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The SDK's text form (always 18 fractional digits, as the Cosmos SDK's Dec): what queries, events, REST and
  *  stored validators show. Messages carry the shortest spelling instead (canonicalDec). */
 export function formatDec(value: bigint): string {
@@ -48,4 +57,10 @@ export function isCanonicalDec(text: string): boolean {
 /** value in its one spelling for messages (isCanonicalDec): 0.1 → "0.1", 1 → "1". */
 export function canonicalDec(value: bigint): string {
   return formatDec(value).replace(/\.?0+$/, "");
+}
+
+/** Why `text` (which parses to `value`) is refused in a message, or undefined when it is the one spelling:
+ *  every module that takes a decimal in a message says it in these words, under its own error. */
+export function decSpellingProblem(text: string, value: bigint): string | undefined {
+  return isCanonicalDec(text) ? undefined : `${JSON.stringify(text)} is spelled ${JSON.stringify(canonicalDec(value))} in a message (no sign, spaces, leading or trailing zeros)`;
 }

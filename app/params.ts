@@ -2,7 +2,7 @@
 // way in and out. Read on hot paths (every tx reads auth's), so a stored value is parsed once: values
 // are replaced, never mutated, and callers must not mutate what they get.
 import { z } from "zod";
-import { canonicalDec, isCanonicalDec, parseDec } from "./decimal.js";
+import { canonicalDec, isCanonicalDec, isFraction, tryParseDec } from "./decimal.js";
 import { Item, jsonValue, type ValueCodec } from "./state/collections.js";
 import type { KVReader, KVStore } from "./state/kv.js";
 
@@ -28,23 +28,10 @@ export function storedParams<T>(key: string, schema: z.ZodType<T>, defaults: T):
   return { get: (store) => item.getOr(store, defaults), set: (store, value) => item.set(store, value) };
 }
 
-const isDec = (s: string): boolean => {
-  try {
-    parseDec(s);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 /** A parameter that is a decimal string between 0 and 1 inclusive ("0.05"): rates, fractions, quorums. */
 export const fractionString = z.string().refine((s) => {
-  try {
-    const v = parseDec(s);
-    return v >= 0n && v <= 10n ** 18n;
-  } catch {
-    return false;
-  }
+  const v = tryParseDec(s);
+  return v !== undefined && isFraction(v);
 }, "a decimal between 0 and 1");
 
 /** The decimals (fractionString leaves of `schema`) in `value` that are not in their one spelling
@@ -54,7 +41,10 @@ export const fractionString = z.string().refine((s) => {
 export function misspelledDecimals(schema: z.ZodType, value: unknown, path: string): string[] {
   let s: z.ZodType = schema;
   while (s instanceof z.ZodDefault || s instanceof z.ZodOptional) s = s.unwrap() as z.ZodType;
-  if (s === fractionString) return typeof value === "string" && isDec(value) && !isCanonicalDec(value) ? [`${path} ${JSON.stringify(value)} is spelled ${JSON.stringify(canonicalDec(parseDec(value)))}`] : [];
+  if (s === fractionString) {
+    const v = typeof value === "string" ? tryParseDec(value) : undefined;
+    return v !== undefined && !isCanonicalDec(value as string) ? [`${path} ${JSON.stringify(value)} is spelled ${JSON.stringify(canonicalDec(v))}`] : [];
+  }
   if (!(s instanceof z.ZodObject) || value === null || typeof value !== "object") return [];
   const shape = s.shape as Record<string, z.ZodType>;
   return Object.keys(shape).sort().flatMap((key) => (Object.hasOwn(value, key) ? misspelledDecimals(shape[key]!, (value as Record<string, unknown>)[key], `${path}.${key}`) : []));

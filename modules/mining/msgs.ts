@@ -2,7 +2,7 @@
 // scenario, bounds, then the change). Every check that can refuse runs before the first coin moves.
 import { parseAccAddress } from "../../app/address.js";
 import { BaseDenom, MaxAmount, parseAmountField } from "../../app/coins.js";
-import { canonicalDec, isCanonicalDec, One, parseDec } from "../../app/decimal.js";
+import { decSpellingProblem, One, parseDec, tryParseDec } from "../../app/decimal.js";
 import { blockSeconds, type Context, type MsgHandler } from "../../app/module.js";
 import { TypeUrl } from "../../gen/names.js";
 import {
@@ -27,17 +27,13 @@ export function parseMiningAmount(text: string, what: string, zeroAllowed = fals
 /** A decimal field ("0.002") in its one spelling (isCanonicalDec), scaled by 1e18; a fraction unless `fraction`
  *  is false (then positive). The spelling is checked last so that a value refused before keeps its log. */
 function parseDecimal(text: string, what: string, fraction: boolean): bigint {
-  let value: bigint;
-  try {
-    if (text.length > 100) throw new Error("too long");
-    value = parseDec(text);
-  } catch {
-    throw MiningErrors.invalidField.with(`${what} ${JSON.stringify(text.slice(0, 100))} is not a decimal with at most 18 fractional digits`);
-  }
+  const value = text.length > 100 ? undefined : tryParseDec(text);
+  if (value === undefined) throw MiningErrors.invalidField.with(`${what} ${JSON.stringify(text.slice(0, 100))} is not a decimal with at most 18 fractional digits`);
   if (fraction && (value < 0n || value > One)) throw MiningErrors.invalidField.with(`${what} ${text} is not between 0 and 1`);
   if (!fraction && value <= 0n) throw MiningErrors.invalidField.with(`${what} ${text} must be positive`);
   if (value > MaxAmount) throw MiningErrors.amountOverflow.with(`${what} is too large`);
-  if (!isCanonicalDec(text)) throw MiningErrors.invalidField.with(`${what} ${JSON.stringify(text)} is spelled ${JSON.stringify(canonicalDec(value))} in a message (no sign, spaces, leading or trailing zeros)`);
+  const problem = decSpellingProblem(text, value);
+  if (problem) throw MiningErrors.invalidField.with(`${what} ${problem}`);
   return value;
 }
 

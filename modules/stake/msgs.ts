@@ -8,7 +8,7 @@ import { parseAmount } from "../../app/coins.js";
 import { aliasHandler, attribute } from "../../app/alias.js";
 import { BaseDenom } from "../../app/coins.js";
 import { Errors, type ErrorDef } from "../../app/errors.js";
-import { One, canonicalDec, formatDec, isCanonicalDec, parseDec } from "../../app/decimal.js";
+import { One, decSpellingProblem, formatDec, parseDec, tryParseDec } from "../../app/decimal.js";
 import { blockSeconds, type Context, type MsgHandler } from "../../app/module.js";
 import * as tx from "../../gen/qos/stake/v1/tx.js";
 import * as cosmos from "../../gen/cosmos/staking/v1beta1/tx.js";
@@ -65,13 +65,10 @@ function checkDescription(d: Description | undefined, requireMoniker: boolean): 
  *  alone trims and takes "00.1" and "0.10"). */
 function dec(text: string, what: string): bigint {
   if (!/^(0|[1-9][0-9]*)(\.[0-9]+)?$/.test(text)) throw StakeErrors.invalidCommission.with(`${what}: ${JSON.stringify(text.slice(0, 40))} is not a decimal without sign, spaces or leading zeros`);
-  let value: bigint;
-  try {
-    value = parseDec(text);
-  } catch (e) {
-    throw StakeErrors.invalidCommission.with(`${what}: ${(e as Error).message}`);
-  }
-  if (!isCanonicalDec(text)) throw StakeErrors.invalidCommission.with(`${what}: ${JSON.stringify(text)} is spelled ${JSON.stringify(canonicalDec(value))} in a message (no trailing zeros)`);
+  const value = tryParseDec(text);
+  if (value === undefined) throw StakeErrors.invalidCommission.with(`${what}: ${JSON.stringify(text)} is not a decimal with at most 18 fractional digits`);
+  const problem = decSpellingProblem(text, value);
+  if (problem) throw StakeErrors.invalidCommission.with(`${what}: ${problem}`);
   return value;
 }
 

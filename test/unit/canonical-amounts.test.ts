@@ -154,10 +154,10 @@ describe("amounts have one spelling", () => {
     const url = TypeUrl.qos.stake.v1.MsgCreateValidator;
     for (const [rate, one] of [["0.10", "0.1"], ["0.100000000000000000", "0.1"], ["1.0", "1"], ["0.0", "0"]]) {
       const msg = stakeMsg.createValidator(alice.address, new Uint8Array(32).fill(9), String(10n * QOS), "v", rate);
-      await refused(msg, { code: 9, codespace: "stake", log: `message 0 (${url}): commission_rate: ${JSON.stringify(rate)} is spelled ${JSON.stringify(one)} in a message (no trailing zeros): invalid commission` });
+      await refused(msg, { code: 9, codespace: "stake", log: `message 0 (${url}): commission_rate: ${JSON.stringify(rate)} is spelled ${JSON.stringify(one)} in a message (no sign, spaces, leading or trailing zeros): invalid commission` });
     }
     const edit = { typeUrl: TypeUrl.qos.stake.v1.MsgEditValidator, value: stakeTx.MsgEditValidator.fromPartial({ owner: alice.address, commissionRate: "0.20" }) };
-    await refused(edit, { code: 9, codespace: "stake", log: `message 0 (${edit.typeUrl}): commission_rate: "0.20" is spelled "0.2" in a message (no trailing zeros): invalid commission` });
+    await refused(edit, { code: 9, codespace: "stake", log: `message 0 (${edit.typeUrl}): commission_rate: "0.20" is spelled "0.2" in a message (no sign, spaces, leading or trailing zeros): invalid commission` });
   });
 
   test("a banker's rate in another spelling is refused with mining 13 in CheckTx and in a block (before its token is looked at)", async () => {
