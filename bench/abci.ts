@@ -1,13 +1,15 @@
 // npm run bench:abci: qosd's CPU per signed transfer in-process, by ABCI phase, without CometBFT, RPC or
 // sockets (bench/README.md "In-process"). The mempool is modelled as CometBFT runs it under load: two
 // rounds of transfers (one per account each) wait in it; each block commits the older round, the
-// younger is rechecked, and the next round arrives as new txs.
+// younger is rechecked, and the next round arrives as new txs. `--process` sends the same requests to a real
+// `qosd start` over its ABCI socket (bench/abci-process.ts).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { CheckTxType } from "cosmjs-types/tendermint/abci/types";
+import { CheckTxType, type RequestFinalizeBlock, type RequestInitChain } from "cosmjs-types/tendermint/abci/types";
 import { openApp } from "../chain/index.js";
+import { runProcessBench, type FlushShape } from "./abci-process.js";
 import { median } from "./measure.js";
 import { Denom, makeAccounts, signTransfer } from "./txs.js";
 
@@ -18,6 +20,11 @@ const { values: args } = parseArgs({
     backend: { type: "string", default: "memory" },
     denom: { type: "string", default: Denom },
     "mining-hook": { type: "string", default: "on" },
+    process: { type: "boolean", default: false },
+    chunk: { type: "string", default: "10" },
+    window: { type: "string", default: "64" },
+    flush: { type: "string", default: "pairs" },
+    "node-flags": { type: "string", default: "" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -27,7 +34,13 @@ if (args.help) {
   --rounds N       measured blocks (default 6; the first is a warm-up and not counted)
   --backend B      memory|disk state backend (default memory)
   --denom D        the transfers move D: uqos, or a QSC the genesis creates (no mining scenario) (default uqos)
-  --mining-hook H  on|off: off takes mining's balance hook off bank, as if the module were not there (default on)`);
+  --mining-hook H  on|off: off takes mining's balance hook off bank, as if the module were not there (default on)
+  --process        drive a real \`qosd start --abci-only\` (a bench node's home and config) over its ABCI socket
+                   and report its process CPU; the app hash must equal the in-process one. With it:
+    --chunk N        CheckTx requests per socket write (default 10, as the bench's RPC batches)
+    --window N       writes of CheckTx unanswered at most (default 64)
+    --flush F        pairs: a Flush after every CheckTx (stock CometBFT); chunk: one per write (patched) (default pairs)
+    --node-flags S   node options for qosd, space-separated (e.g. "--max-semi-space-size=16")`);
   process.exit(0);
 }
 
@@ -42,6 +55,71 @@ const cpuNow = () => {
   const { user, system } = process.cpuUsage();
   return user + system;
 };
+
+/** The InitChain both modes send: the accounts funded with `denom` (and uqos for the fees) */
+function initChainRequest(accounts: ReturnType<typeof makeAccounts>): RequestInitChain {
+  return {
+    time: { seconds: 1_800_000_000n, nanos: 0 },
+    chainId,
+    validators: [],
+    appStateBytes: new TextEncoder().encode(JSON.stringify({
+      auth: { accounts: accounts.map((a) => ({ address: a.address })) },
+      bank: {
+        balances: accounts.map((a) => ({
+          address: a.address,
+          coins: (denom === Denom ? [Denom] : [denom, Denom].sort()).map((d) => ({ denom: d, amount: Balance })),
+        })),
+      },
+      ...(denom === Denom ? {} : { qsc: { tokens: [{ name: denom, symbol: denom, banker: accounts[0].address, paused: false }] } }),
+    })),
+    initialHeight: 1n,
+  };
+}
+
+function finalizeRequest(height: number, txs: Uint8Array[]): RequestFinalizeBlock {
+  return {
+    txs,
+    decidedLastCommit: { round: 0, votes: [] },
+    misbehavior: [],
+    hash: new Uint8Array(32),
+    height: BigInt(height),
+    time: { seconds: 1_800_000_000n + BigInt(height), nanos: 0 },
+    nextValidatorsHash: new Uint8Array(32),
+    proposerAddress: new Uint8Array(20),
+  };
+}
+
+const per = (xs: number[]) => `${median(xs).toFixed(0)} (${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)})`;
+
+async function processMain(): Promise<void> {
+  if (args["mining-hook"] !== "on" || args.backend !== "memory") throw new Error("--process runs the node's own config: no --mining-hook or --backend");
+  const accounts = makeAccounts(accountCount, accountCount, denom);
+  const txs = Array.from({ length: rounds + 2 }, (_, seq) => accounts.map((a, i) => signTransfer(a, i, seq, chainId)));
+  const flush = args.flush as FlushShape;
+  if (flush !== "pairs" && flush !== "chunk") throw new Error("--flush is pairs or chunk");
+  const nodeFlags = (args["node-flags"] ?? "").split(" ").filter((f) => f !== "");
+  const res = await runProcessBench({
+    rounds: txs, initChain: initChainRequest(accounts), finalizeRequest, chunk: Math.max(1, Number(args.chunk)),
+    window: Math.max(1, Number(args.window)), flush, nodeFlags, idleMs: 3000,
+  });
+  const p = res.phases;
+  const totals = p.checkTx.map((_, i) => p.checkTx[i] + p.proposal[i] + p.finalize[i] + p.commit[i] + p.recheck[i]);
+  const measuredTxs = accountCount * (rounds - 1);
+  console.log(`qosd process (${res.verifier}${nodeFlags.length ? `, node ${nodeFlags.join(" ")}` : ""}): ${accountCount} transfers of ${denom} per block, ` +
+    `${rounds - 1} measured blocks, CheckTx in writes of ${args.chunk} (${flush === "pairs" ? "a Flush after each" : "one Flush per write"}), ` +
+    `${args.window} writes in flight: µs of qosd CPU per tx (10 ms ticks), median (min–max)`);
+  console.log(`  CheckTx new   ${per(p.checkTx)}`);
+  console.log(`  proposal      ${per(p.proposal)}   (PrepareProposal + ProcessProposal)`);
+  console.log(`  FinalizeBlock ${per(p.finalize)}`);
+  console.log(`  Commit        ${per(p.commit)}`);
+  console.log(`  recheck       ${per(p.recheck)}`);
+  console.log(`  total         ${per(totals)}`);
+  const gcTotal = Object.values(res.gcMs).reduce((a, b) => a + b, 0);
+  const gcKinds = Object.entries(res.gcMs).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(", ");
+  console.log(`  GC ${((gcTotal * 1000) / measuredTxs).toFixed(0)} µs per tx, ${((100 * gcTotal) / res.cpuMs).toFixed(1)}% of qosd's CPU (${gcKinds}); ` +
+    `idle qosd ${res.idlePercent.toFixed(1)}% of a core; RSS ${res.rssMiB.toFixed(0)} MiB`);
+  console.log(`  app hash at ${rounds + 1}: ${res.appHash}`);
+}
 
 async function main(): Promise<void> {
   const accounts = makeAccounts(accountCount, accountCount, denom);
@@ -59,36 +137,9 @@ async function main(): Promise<void> {
     (app.keepers.bank as unknown as { balanceHooks: unknown[] }).balanceHooks.length = 0;
   }
   try {
-    app.initChain({
-      time: { seconds: 1_800_000_000n, nanos: 0 },
-      chainId,
-      validators: [],
-      appStateBytes: new TextEncoder().encode(JSON.stringify({
-        auth: { accounts: accounts.map((a) => ({ address: a.address })) },
-        bank: {
-          balances: accounts.map((a) => ({
-            address: a.address,
-            coins: (denom === Denom ? [Denom] : [denom, Denom].sort()).map((d) => ({ denom: d, amount: Balance })),
-          })),
-        },
-        ...(denom === Denom ? {} : { qsc: { tokens: [{ name: denom, symbol: denom, banker: accounts[0].address, paused: false }] } }),
-      })),
-      initialHeight: 1n,
-    });
+    app.initChain(initChainRequest(accounts));
     let height = 0;
-    const finalize = (blockTxs: Uint8Array[]) => {
-      height++;
-      return app.finalizeBlock({
-        txs: blockTxs,
-        decidedLastCommit: { round: 0, votes: [] },
-        misbehavior: [],
-        hash: new Uint8Array(32),
-        height: BigInt(height),
-        time: { seconds: 1_800_000_000n + BigInt(height), nanos: 0 },
-        nextValidatorsHash: new Uint8Array(32),
-        proposerAddress: new Uint8Array(20),
-      });
-    };
+    const finalize = (blockTxs: Uint8Array[]) => app.finalizeBlock(finalizeRequest(++height, blockTxs));
     const check = (tx: Uint8Array, type: CheckTxType) => {
       const res = app.checkTx({ tx, type });
       if (res.code !== 0) throw new Error(`CheckTx (${type === CheckTxType.NEW ? "new" : "recheck"}) refused a transfer: ${res.codespace} ${res.code} ${res.log}`);
@@ -119,7 +170,6 @@ async function main(): Promise<void> {
       phases.recheck.push((t3 - t2) / accountCount);
       phases.checkTx.push((t4 - t3) / accountCount);
     }
-    const per = (xs: number[]) => `${median(xs).toFixed(0)} (${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)})`;
     const totals = phases.checkTx.map((_, i) => phases.checkTx[i] + phases.finalize[i] + phases.commit[i] + phases.recheck[i]);
     console.log(`${accountCount} transfers of ${denom} per block, ${rounds - 1} measured blocks, ${args.backend} backend, mining hook ${args["mining-hook"]}: µs of CPU per tx, median (min–max)`);
     console.log(`  CheckTx new   ${per(phases.checkTx)}`);
@@ -134,4 +184,4 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+await (args.process ? processMain() : main());
