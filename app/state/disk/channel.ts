@@ -25,6 +25,8 @@ export class DbWorker {
   private nextId = 1;
   private readonly waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   private dead: Error | undefined;
+  /** round trips by op, synchronous (call) and not (request): bench figures, never read by a result */
+  readonly roundTrips = { sync: new Map<string, number>(), async: new Map<string, number>() };
 
   constructor(dir: string) {
     const { port1, port2 } = new MessageChannel();
@@ -58,6 +60,7 @@ export class DbWorker {
   call<T>(req: Request): T {
     if (this.dead) throw this.dead;
     const id = this.nextId++;
+    this.roundTrips.sync.set(req.op, (this.roundTrips.sync.get(req.op) ?? 0) + 1);
     Atomics.store(this.flag, 0, 0);
     this.worker.postMessage({ id, sync: true, req }, transferOf(req));
     // the previous answer's notify may arrive late and wake this wait early: wait until the flag is set
@@ -77,6 +80,7 @@ export class DbWorker {
   request<T>(req: Request): Promise<T> {
     if (this.dead) return Promise.reject(this.dead);
     const id = this.nextId++;
+    this.roundTrips.async.set(req.op, (this.roundTrips.async.get(req.op) ?? 0) + 1);
     return new Promise<T>((resolve, reject) => {
       this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
       this.worker.ref();

@@ -615,6 +615,11 @@ export class DiskStore implements StateStore {
     await this.db.close();
   }
 
+  /** @internal bench figures: worker round trips by op, page cache hits/misses, the worker's thread id */
+  diagnostics(): { roundTrips: DbWorker["roundTrips"]; pages: { hits: number; misses: number }; workerThread: number | null } {
+    return { roundTrips: this.db.roundTrips, pages: this.nodes.cacheCounters, workerThread: this.db.call<number | null>({ op: "thread" }) };
+  }
+
   /** @internal */
   readValue(key: string, height: number): Uint8Array | undefined {
     this.assertReadable(height);

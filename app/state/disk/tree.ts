@@ -225,10 +225,11 @@ class PageDecoder {
         return null;
       }
       if (o + REF_BYTES > b.length) this.cut();
-      const r = readRef(b, o);
+      const kind = b[o];
+      if (kind !== LEAF && kind !== INNER) throw new Error(`state store corrupted: page reference of kind ${kind}`);
       this.o = o + REF_BYTES;
       this.cost += STUB_COST;
-      return stubOf(r, depth);
+      return new Stub(kind as 1 | 2, readU64(b, o + 1), this.buf.toString("latin1", o + 9, o + REF_BYTES), depth);
     }
     switch (b[o]) {
       case 0:
@@ -338,6 +339,11 @@ export class NodeReader {
   /** forget every cached page (the records under their keys were deleted) */
   clear(): void {
     this.cache.clear();
+  }
+
+  /** page cache lookups that hit and missed (bench figures) */
+  get cacheCounters(): { hits: number; misses: number } {
+    return { hits: this.cache.hits, misses: this.cache.misses };
   }
 
   get cachedBytes(): number {
