@@ -12,6 +12,7 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { SnapshotManager } from "../app/snapshots.js";
 import { DiskStore } from "../app/state/disk/store.js";
+import type { StateStore } from "../app/state/store.js";
 import { ResponseApplySnapshotChunk_Result as ApplySnapshotChunkResult, ResponseOfferSnapshot_Result as OfferSnapshotResult } from "cosmjs-types/tendermint/abci/types";
 import { arg, backendArg, blockChanges, fill, median, openStore, readFillInfo, runPhase, type Backend } from "./state-store.js";
 
@@ -65,23 +66,43 @@ async function measurePhase(backend: Backend, dir: string) {
   const rssAfterBlocks = process.memoryUsage().rss;
   if (store.latest.stats && store.latest.stats.keys !== keys) throw new Error(`the store counts ${store.latest.stats.keys} keys, the bench wrote ${keys}`);
 
-  // a snapshot as qosd takes it after a commit, then a restore as a joining node's ABCI calls make it
+  const restored = await snapshotAndRestore(store, backend, dir);
+  await store.close();
+  return {
+    open_ms: Math.round(openMs),
+    rss_after_open_mb: mb(rssAfterOpen),
+    rss_after_blocks_mb: mb(rssAfterBlocks),
+    prepare_commit_5000_ms: spread(blockMs),
+    prepare_commit_5000_cpu_ms: spread(blockCpuMs),
+    ...restored,
+    keys_after_blocks: keys,
+  };
+}
+
+/** A snapshot of the latest version as qosd takes it after a commit, then its restore into an empty store of
+ *  the same backend as a joining node's ABCI calls make it (the app hash checked). */
+async function snapshotAndRestore(store: StateStore, backend: Backend, dir: string) {
   const height = store.latest.height;
   const snapDir = join(dir, "..", "snapshots");
+  rmSync(snapDir, { recursive: true, force: true });
   const source = new SnapshotManager(store, { dir: snapDir, interval: height, keepRecent: 1 }, () => {});
   const tSnap = performance.now();
+  const cpuSnap = process.cpuUsage();
   source.afterCommit(height);
   await source.idle();
   const snapshotMs = performance.now() - tSnap;
+  const snapshotCpu = process.cpuUsage(cpuSnap);
   const [snapshot] = source.snapshots;
   if (!snapshot || Number(snapshot.height) !== height) throw new Error(`no snapshot at height ${height}`);
   let snapshotBytes = 0;
   for (const f of readdirSync(join(snapDir, `${height}-${snapshot.format}`))) snapshotBytes += statSync(join(snapDir, `${height}-${snapshot.format}`, f)).size;
 
   const restoreDir = join(dir, "..", "restored");
+  rmSync(restoreDir, { recursive: true, force: true });
   const target = await openStore(backend, restoreDir, cacheBytes);
   const joiner = new SnapshotManager(target, { dir: join(dir, "..", "restored-snapshots"), interval: 0 }, () => {});
   const tRestore = performance.now();
+  const cpuRestore = process.cpuUsage();
   const offer = joiner.offerSnapshot({ snapshot, appHash: store.latest.appHash });
   if (offer.result !== OfferSnapshotResult.ACCEPT) throw new Error(`the snapshot offer was refused (${offer.result})`);
   for (let i = 0; i < snapshot.chunks; i++) {
@@ -90,31 +111,41 @@ async function measurePhase(backend: Backend, dir: string) {
     if (applied.result !== ApplySnapshotChunkResult.ACCEPT) throw new Error(`chunk ${i} of ${snapshot.chunks} was not accepted (${applied.result})`);
   }
   const restoreMs = performance.now() - tRestore;
+  const restoreCpu = process.cpuUsage(cpuRestore);
   if (Buffer.compare(Buffer.from(target.latest.appHash), Buffer.from(store.latest.appHash)) !== 0 || target.latest.height !== height) {
     throw new Error("the restored store's app hash or height is not the snapshot's");
   }
+  const rssAfterRestore = process.memoryUsage().rss;
   await joiner.close();
   await target.close();
   await source.close();
-  await store.close();
   return {
-    open_ms: Math.round(openMs),
-    rss_after_open_mb: mb(rssAfterOpen),
-    rss_after_blocks_mb: mb(rssAfterBlocks),
-    prepare_commit_5000_ms: spread(blockMs),
-    prepare_commit_5000_cpu_ms: spread(blockCpuMs),
     snapshot_ms: Math.round(snapshotMs),
+    snapshot_cpu_ms: Math.round((snapshotCpu.user + snapshotCpu.system) / 1000),
     snapshot_mb: mb(snapshotBytes),
     snapshot_chunks: snapshot.chunks,
     restore_ms: Math.round(restoreMs),
-    rss_after_restore_mb: mb(process.memoryUsage().rss),
-    keys_after_blocks: keys,
+    restore_cpu_ms: Math.round((restoreCpu.user + restoreCpu.system) / 1000),
+    rss_after_restore_mb: mb(rssAfterRestore),
   };
+}
+
+/** child: open a filled store and only snapshot and restore it (a filled folder can be measured again) */
+async function restorePhase(backend: Backend, dir: string) {
+  const store = await openStore(backend, dir, cacheBytes);
+  const rssAfterOpen = process.memoryUsage().rss;
+  try {
+    return { keys: store.latest.stats?.keys, rss_after_open_mb: mb(rssAfterOpen), ...(await snapshotAndRestore(store, backend, dir)) };
+  } finally {
+    await store.close();
+  }
 }
 
 const phase = arg("phase", "");
 if (phase === "fill") {
   console.log(JSON.stringify(await fillPhase(backendArg(arg("backend", "")), arg("dir", ""), Number(arg("keys", "0")))));
+} else if (phase === "restore") {
+  console.log(JSON.stringify(await restorePhase(backendArg(arg("backend", "")), arg("dir", ""))));
 } else if (phase === "measure") {
   console.log(JSON.stringify(await measurePhase(backendArg(arg("backend", "")), arg("dir", ""))));
 } else {

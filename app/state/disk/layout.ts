@@ -14,6 +14,10 @@ export const STATS_KEY = Uint8Array.of(0x63);
  *  without committing is deleted when it is aborted or the store is next opened */
 export const IMPORT_KEY = Uint8Array.of(0x69);
 
+/** "h" ‖ part u32 ‖ bucket u8 → leaf records (import.ts) of the pairs of one part of an import whose key hash
+ *  starts with byte `bucket`: an import sorts its leaves by key hash through these, and deletes them in its
+ *  commit batch (they exist only while "i" does) */
+const IMPORT_RUN = 0x68;
 const VALUE = 0x76; // "v"
 /** "n": binary node records of format 2 (before pages); a store holding them is refused at open */
 const PAGE = 0x70; // "p"
@@ -125,6 +129,10 @@ export function pageKey(version: number, depth: number, path: Uint8Array): Uint8
   for (let i = 0; i < n; i++) b[11 + i] = path[i];
   if (depth & 7) b[10 + n] &= (0xff00 >> (depth & 7)) & 0xff;
   return b;
+}
+
+export function importRunKey(part: number, bucket: number): Uint8Array {
+  return Uint8Array.of(IMPORT_RUN, part >>> 24, (part >>> 16) & 0xff, (part >>> 8) & 0xff, part & 0xff, bucket);
 }
 
 /** "r" ‖ version u64 → reference to the root node of that version */

@@ -44,8 +44,8 @@ import {
   META_KEY,
   ORPHAN,
   STATS_KEY,
-  PAGE_TABLE,
   ROOT_TABLE,
+  importRunKey,
   TOMBSTONE_ORPHAN,
   VALUES_END,
   PackedBatch,
@@ -61,7 +61,8 @@ import {
   unpackValues,
   writeU64,
 } from "./layout.js";
-import { EMPTY_REF, NodeReader, applyChanges, decodeRef, encodeRef, prove, type CachedPage, type Ref, type TreeDiff } from "./tree.js";
+import { EMPTY_REF, NodeReader, applyChanges, decodeRef, encodeRef, prove, type Ref, type TreeDiff } from "./tree.js";
+import { IMPORT_BUCKETS, PageBuilder, decodeRuns, encodeRuns } from "./import.js";
 import type { Request, ScanResult } from "./worker.js";
 
 /** 3: the tree in pages of 4 levels; 2: one record per binary node (refused: see open) */
@@ -69,6 +70,8 @@ const META_FORMAT = 3;
 /** pairs an import writes per part (issue 13: an import does not hold the whole state in memory) */
 const IMPORT_BATCH_PAIRS = 50_000;
 const IMPORT_BATCH_BYTES = 32 * 1024 * 1024;
+/** page bytes an import's build sends to LevelDB per batch */
+const IMPORT_PAGE_BATCH_BYTES = 8 * 1024 * 1024;
 /** records deleted per pruning batch */
 const PRUNE_BATCH = 10_000;
 /** pairs per scan round trip: small first (a paginated query reads a few), larger as iteration goes on */
@@ -439,52 +442,53 @@ export class DiskStore implements StateStore {
   /**
    * Starts writing version `height` into this store, which must be empty (CommitStore.beginImport's
    * contract). Pairs are not held until finish(): every `importBatchPairs` pairs (or 32 MiB of values) go
-   * into the tree and onto disk, unsynced, under an "import in progress" record; finish() writes the rest,
-   * the root and "m" in one synced batch. An import that is aborted or does not give the expected app hash
-   * deletes what it wrote (blocking, in proportion to it); one cut short by a crash is deleted at the next open.
+   * onto disk, unsynced, under an "import in progress" record: their value records, and their leaves cut
+   * into runs by key hash (import.ts). finish() builds the tree's pages bottom-up from the runs, bucket by
+   * bucket, each page written once, then writes the root and "m" and deletes the runs in one synced batch.
+   * An import that is aborted or does not give the expected app hash deletes what it wrote (blocking, in
+   * proportion to it); one cut short by a crash is deleted at the next open.
    */
   beginImport(height: number): StateImporter {
     this.assertOpen();
     checkImportStart(height, this.current.height, this.importing);
-    let root: Ref = EMPTY_REF;
     let keyCount = 0;
     let byteCount = 0;
-    let written = false;
+    /** parts written so far (their runs are importRunKey(part, bucket)) */
+    let parts = 0;
     let committed = false;
-    /** the pairs' records and the pages of the tree so far, as a batch (pages of this height that a later
-     *  part rewrites are simply written again under the same record keys: nothing older exists to orphan) */
-    const part = (keys: string[], values: Uint8Array[]): PackedBatch => {
-      const diff = applyChanges(this.nodes, root, height, keys.map((k, i): Change => [k, values[i]]));
-      for (const r of diff.orphans) {
-        if (r[0] !== PAGE_TABLE || readU64(r, 1) !== height) throw new Error(`import of height ${height}: a part orphaned a record not of this import`);
-      }
+    /** the pairs' value records and leaf runs as one unsynced batch; the first also marks the import */
+    const writePart = (keys: string[], values: Uint8Array[]): void => {
+      this.assertOpen();
       const ops = new PackedBatch();
-      for (const [key, value] of diff.pages) ops.put(key, value);
-      for (const [k, v] of diff.values) {
-        ops.put(valueKey(k, height), v!, 1);
-        byteCount += k.length + v!.length;
+      if (parts === 0) ops.put(IMPORT_KEY, u64(height));
+      for (let i = 0; i < keys.length; i++) {
+        ops.put(valueKey(keys[i], height), values[i], 1);
+        byteCount += keys[i].length + values[i].length;
       }
-      keyCount += diff.keys;
-      root = diff.root;
-      importNodes = diff.cachePages;
-      return ops;
+      keyCount += keys.length;
+      const runs = encodeRuns(keys, values);
+      for (let b = 0; b < IMPORT_BUCKETS; b++) if (runs[b] !== undefined) ops.put(importRunKey(parts, b), runs[b]!);
+      parts++;
+      this.db.call({ op: "batch", ops: ops.finish(), sync: false });
     };
-    let importNodes: ReadonlyArray<CachedPage> = [];
     const importer = collectingImporter(
       height,
       async (keys, values, expectedAppHash) => {
         this.assertOpen();
         if (this.current.height !== 0) throw new Error(`import of height ${height}: the store is no longer empty`);
-        const ops = part(keys, values);
+        if (keys.length > 0 || parts === 0) writePart(keys, values);
+        const root = await this.buildImported(height, parts);
         const appHash = hashBytes(root.hash);
         if (expectedAppHash !== undefined && !bytesEqual(appHash, expectedAppHash)) {
           throw new Error(`import of height ${height}: the pairs hash to ${hex(appHash)}, not the expected ${hex(expectedAppHash)}; nothing written (what was streamed is deleted)`);
         }
+        const ops = new PackedBatch();
+        for (let p = 0; p < parts; p++) for (let b = 0; b < IMPORT_BUCKETS; b++) ops.del(importRunKey(p, b));
         ops.put(rootKey(height), encodeRef(root));
         ops.put(META_KEY, encodeMeta(height, appHash));
         const stats: StateStats = { keys: keyCount, bytes: byteCount };
         ops.put(STATS_KEY, encodeStats(stats));
-        if (written) ops.del(IMPORT_KEY);
+        ops.del(IMPORT_KEY);
         if (this.opts.faults?.beforeCommit?.(height)) {
           this.crashed = true;
           throw new Error(`injected crash before the commit of height ${height}`);
@@ -494,33 +498,63 @@ export class DiskStore implements StateStore {
         this.current = new DiskVersion(this, height, root, stats);
         // values read while the store was empty were cached as absent
         this.values.clear();
-        this.nodes.remember(importNodes);
+        this.nodes.clear();
         return appHash;
       },
       (done) => {
         if (this.importing === done) this.importing = undefined;
-        if (written && !committed && !this.crashed && !this.closed) {
+        if (parts > 0 && !committed && !this.crashed && !this.closed) {
           this.db.call({ op: "clear" });
           this.nodes.clear();
           this.values.clear();
         }
       },
-      {
-        pairs: this.opts.importBatchPairs ?? IMPORT_BATCH_PAIRS,
-        bytes: IMPORT_BATCH_BYTES,
-        flush: (keys, values) => {
-          this.assertOpen();
-          const ops = part(keys, values);
-          if (!written) ops.put(IMPORT_KEY, u64(height));
-          written = true;
-          this.db.call({ op: "batch", ops: ops.finish(), sync: false });
-          // the next part walks these nodes (a record this part rewrote must not be read stale from the cache)
-          this.nodes.remember(importNodes);
-        },
-      },
+      { pairs: this.opts.importBatchPairs ?? IMPORT_BATCH_PAIRS, bytes: IMPORT_BATCH_BYTES, flush: writePart },
     );
     this.importing = importer;
     return importer;
+  }
+
+  /**
+   * The pages of an import's tree, from the runs of its `parts` parts, written in unsynced batches (one in
+   * flight while the next bucket is read and built); resolves with the root's ref once every batch is written.
+   */
+  private async buildImported(height: number, parts: number): Promise<Ref> {
+    let ops = new PackedBatch();
+    let opsBytes = 0;
+    let writing: Promise<unknown> = Promise.resolve();
+    const builder = new PageBuilder(height, (key, page) => {
+      ops.put(key, page);
+      opsBytes += key.length + page.length;
+    });
+    const readBucket = (b: number): Promise<Array<Uint8Array | undefined>> => {
+      const keys: Uint8Array[] = [];
+      for (let p = 0; p < parts; p++) keys.push(importRunKey(p, b));
+      return getMany(this.db, keys);
+    };
+    let next = readBucket(0);
+    try {
+      for (let b = 0; b < IMPORT_BUCKETS; b++) {
+        const runs = await next;
+        this.assertOpen();
+        if (b + 1 < IMPORT_BUCKETS) next = readBucket(b + 1);
+        for (const leaf of decodeRuns(runs, height)) builder.add(leaf);
+        if (opsBytes >= IMPORT_PAGE_BATCH_BYTES) {
+          await writing;
+          writing = this.db.request({ op: "batch", ops: ops.finish(), sync: false });
+          ops = new PackedBatch();
+          opsBytes = 0;
+        }
+      }
+      const root = builder.finish();
+      await writing;
+      writing = this.db.request({ op: "batch", ops: ops.finish(), sync: false });
+      await writing;
+      return root;
+    } finally {
+      // nothing of this import may still be on its way to LevelDB when the caller commits or deletes it
+      await Promise.allSettled([writing, next]);
+    }
   }
 
   /** Prune every version below `earliest` (at most up to the latest); resolves when done. */

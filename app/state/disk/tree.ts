@@ -17,7 +17,7 @@ import { pageKey, writeU64, readU64, valueKey } from "./layout.js";
 
 const MAX_DEPTH = 256;
 /** binary levels per page */
-const PAGE_LEVELS = 4;
+export const PAGE_LEVELS = 4;
 const LEAF = 1;
 const INNER = 2;
 
@@ -182,6 +182,24 @@ class PageWriter {
     this.len = 0;
     return out;
   }
+}
+
+const writer = new PageWriter();
+
+/** The record of the page whose top node `node` sits at `depth` (a multiple of PAGE_LEVELS): its nodes down
+ *  to depth + PAGE_LEVELS, where `below(child)` gives the ref of each page there, left to right. */
+export function encodePage(node: DLeaf | DInner, depth: number, below: (child: DNode) => Ref): Uint8Array {
+  const encode = (n: DNode, d: number): void => {
+    if (d === depth + PAGE_LEVELS) return writer.ref(below(n));
+    if (n === null) return writer.empty();
+    if (n instanceof DLeaf) return writer.leaf(n);
+    if (n instanceof Stub) throw new Error(`disk tree: an unread page moved from depth ${n.depth} to ${d}`);
+    writer.inner(n.hash);
+    encode(n.left, d + 1);
+    encode(n.right, d + 1);
+  };
+  encode(node, depth);
+  return writer.take();
 }
 
 /** bytes a decoded node keeps alive, for the cache bound */
@@ -434,7 +452,6 @@ class Updater {
   /** pages already orphaned (several of a page's nodes change; its record is orphaned once) */
   private readonly orphaned = new Set<PagePos>();
   private readonly path = new Uint8Array(32);
-  private readonly writer = new PageWriter();
 
   constructor(
     private readonly nodes: NodeReader,
@@ -587,19 +604,8 @@ class Updater {
     // pages below first (this page holds their refs); the writer is shared, so this page is encoded after
     const below: Array<Ref> = [];
     this.placeBelow(node, depth, depth + PAGE_LEVELS, below);
-    const w = this.writer;
     let next = 0;
-    const encode = (n: DNode, d: number): void => {
-      if (d === depth + PAGE_LEVELS) return w.ref(below[next++]);
-      if (n === null) return w.empty();
-      if (n instanceof DLeaf) return w.leaf(n);
-      if (n instanceof Stub) throw new Error(`disk tree: an unread page moved from depth ${n.depth} to ${d}`);
-      w.inner(n.hash);
-      encode(n.left, d + 1);
-      encode(n.right, d + 1);
-    };
-    encode(node, depth);
-    const record = w.take();
+    const record = encodePage(node, depth, () => below[next++]);
     const key = pageKey(this.height, depth, this.path);
     const decoded = decoder.decode(record, this.height, depth, node.hash);
     const prefix = Buffer.from(key.buffer, key.byteOffset + 11, key.length - 11).toString("latin1");
