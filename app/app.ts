@@ -47,7 +47,7 @@ import { Method } from "../gen/names.js";
 import { Router } from "./router.js";
 import { uvarintSize } from "./abci/framing.js";
 import "./protobuf-writer.js";
-import { CacheStore, type KVReader, type KVStore } from "./state/kv.js";
+import { CacheStore, type Change, type KVReader, type KVStore } from "./state/kv.js";
 import { encodeProof } from "./state/smt.js";
 import { CommitStore, type PreparedState, type StateStore } from "./state/store.js";
 import { DiskStore, type PruningOptions } from "./state/disk/store.js";
@@ -166,8 +166,9 @@ export class QosApp<C extends Chain = Chain> {
   private readonly indexedEvents?: ReadonlySet<string>;
   private chainId = "";
   private initialHeight = 1;
-  /** genesis writes, held until the first block is committed with them */
-  private genesisChanges?: Array<[string, Uint8Array | null]>;
+  /** genesis writes, held until the first block is committed with them: as InitChain's branch (the first
+   *  block reads through it) and sorted by key (the first block's changes are merged into them) */
+  private genesis?: { state: KVReader; changes: Change[] };
   private checkState: CacheStore;
   private pending?: PreparedState;
   private lastBlockTimeNs = 0n;
@@ -411,8 +412,8 @@ export class QosApp<C extends Chain = Chain> {
     for (const module of this.modules) module.genesisValidators?.(ctx, cometValidators);
     for (const module of this.modules) module.checkInvariants?.(genesis);
     const validators = this.modules.flatMap((m) => m.validatorUpdates?.(ctx) ?? []).map(toAbciValidatorUpdate);
-    this.genesisChanges = genesis.changes();
-    const appHash = this.store.prepare(this.initialHeight, this.genesisChanges).appHash;
+    this.genesis = { state: genesis, changes: genesis.changes() };
+    const appHash = this.store.prepare(this.initialHeight, this.genesis.changes).appHash;
     this.log(`InitChain: chain ${this.chainId}, initial height ${this.initialHeight}, ${validators.length} validators from genesis txs, app hash ${hex(appHash)}`);
     return { validators, appHash };
   }
@@ -509,10 +510,9 @@ export class QosApp<C extends Chain = Chain> {
     if (height !== this.nextHeight) {
       throw new Error(`FinalizeBlock for height ${height}, but the next height is ${this.nextHeight} (last committed ${this.lastHeight})`);
     }
-    const blockState = new CacheStore(this.store.latest.reader);
-    if (this.genesisChanges) {
-      for (const [key, value] of this.genesisChanges) value === null ? blockState.delete(key) : blockState.set(key, value);
-    }
+    // The first block branches off the genesis writes (nothing is committed below them) rather than copying
+    // them: a genesis of a million accounts would be copied and sorted again for every FinalizeBlock of it.
+    const blockState = new CacheStore(this.genesis?.state ?? this.store.latest.reader);
     const refused = this.refuseBlock(blockState, height);
     if (refused) {
       this.log(refused, "error");
@@ -545,7 +545,7 @@ export class QosApp<C extends Chain = Chain> {
     for (const module of this.modules) module.endBlock?.(hookCtx);
     const validatorUpdates = this.modules.flatMap((m) => m.validatorUpdates?.(hookCtx) ?? []).map(toAbciValidatorUpdate);
     if (this.options.checkInvariants) for (const module of this.modules) module.checkInvariants?.(blockState);
-    this.pending = this.store.prepare(height, blockState.changes());
+    this.pending = this.store.prepare(height, this.genesis ? overlaySorted(this.genesis.changes, blockState.changes()) : blockState.changes());
     this.lastBlockTimeNs = block.timeNs;
     this.lastBlockTimeHeight = height;
     return {
@@ -568,7 +568,7 @@ export class QosApp<C extends Chain = Chain> {
     const pending = this.pending;
     this.pending = undefined;
     await this.store.commit(pending);
-    this.genesisChanges = undefined;
+    this.genesis = undefined;
     this.checkState = new CacheStore(this.store.latest.reader);
     this.snapshots?.afterCommit(this.store.latest.height);
     const keep = this.options.minRetainBlocks ?? 0;
@@ -720,6 +720,27 @@ export class QosApp<C extends Chain = Chain> {
   get chain(): { chainId: string; initialHeight: number } {
     return { chainId: this.chainId, initialHeight: this.initialHeight };
   }
+}
+
+/** `base` with `top` written over it, both sorted by key (a key in both takes top's change): sorted. */
+function overlaySorted(base: readonly Change[], top: readonly Change[]): Change[] {
+  const out: Change[] = new Array(base.length + top.length);
+  let i = 0;
+  let j = 0;
+  let n = 0;
+  while (i < base.length && j < top.length) {
+    const a = base[i][0];
+    const b = top[j][0];
+    if (a < b) out[n++] = base[i++];
+    else {
+      if (a === b) i++;
+      out[n++] = top[j++];
+    }
+  }
+  while (i < base.length) out[n++] = base[i++];
+  while (j < top.length) out[n++] = top[j++];
+  out.length = n;
+  return out;
 }
 
 /** The state before the first commit: no pairs. */
