@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PerformanceObserver } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { CheckTxType, type RequestFinalizeBlock, type RequestInitChain } from "cosmjs-types/tendermint/abci/types";
 import { openApp } from "../chain/index.js";
@@ -152,7 +153,16 @@ async function main(): Promise<void> {
     for (const tx of txs[0]) checkNew(tx);
     for (const tx of txs[1]) checkNew(tx);
     const phases = { checkTx: [] as number[], finalize: [] as number[], commit: [] as number[], recheck: [] as number[] };
+    let gcMs = 0;
+    let cpuFrom = 0;
+    const gc = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) gcMs += e.duration;
+    });
     for (let r = 0; r < rounds; r++) {
+      if (r === 1) {
+        gc.observe({ entryTypes: ["gc"] });
+        cpuFrom = cpuNow();
+      }
       const t0 = cpuNow();
       const res = finalize(txs[r]);
       const t1 = cpuNow();
@@ -177,6 +187,10 @@ async function main(): Promise<void> {
     console.log(`  Commit        ${per(phases.commit)}`);
     console.log(`  recheck       ${per(phases.recheck)}`);
     console.log(`  total         ${per(totals)}`);
+    await new Promise((resolve) => setImmediate(resolve)); // the last GC entries are delivered
+    gc.disconnect();
+    const measured = accountCount * (rounds - 1);
+    console.log(`  GC ${((gcMs * 1000) / measured).toFixed(0)} µs per tx, ${((100 * gcMs * 1000) / (cpuNow() - cpuFrom)).toFixed(1)}% of the CPU`);
     console.log(`  app hash at ${height}: ${Buffer.from(app.store.latest.appHash).toString("hex")}`);
   } finally {
     await app.close();

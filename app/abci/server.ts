@@ -91,7 +91,8 @@ import type {
   RequestQuery,
   RequestVerifyVoteExtension,
 } from "cosmjs-types/tendermint/abci/types";
-import { DEFAULT_MAX_FRAME_SIZE, FrameDecoder, encodeLengthPrefix } from "./framing.js";
+import { DEFAULT_MAX_FRAME_SIZE, FrameDecoder } from "./framing.js";
+import { FrameWriter } from "./frame-writer.js";
 import type { LogSink } from "../log.js";
 
 type MaybePromise<T> = T | Promise<T>;
@@ -168,8 +169,8 @@ interface Conn {
   closed: boolean;
   paused: boolean;
   inflight: number;
-  out: Uint8Array[];
-  outBytes: number;
+  /** answers encoded and not yet written to the socket */
+  readonly out: FrameWriter;
 }
 
 interface Task {
@@ -435,8 +436,7 @@ class Server implements AbciServer {
       closed: false,
       paused: false,
       inflight: 0,
-      out: [],
-      outBytes: 0,
+      out: new FrameWriter(),
     };
     this.conns.add(conn);
     socket.setNoDelay(true);
@@ -449,8 +449,7 @@ class Server implements AbciServer {
     });
     socket.on("close", () => {
       conn.closed = true;
-      conn.out = [];
-      conn.outBytes = 0;
+      conn.out.clear();
       this.conns.delete(conn);
       if (!this.closing) this.log(`[abci] connection #${conn.id} closed`);
     });
@@ -489,8 +488,7 @@ class Server implements AbciServer {
   private dropConnection(conn: Conn, reason: string): void {
     this.log(`[abci] connection #${conn.id}: ${reason}; closing it`, "warn");
     conn.closed = true;
-    conn.out = [];
-    conn.outBytes = 0;
+    conn.out.clear();
     conn.socket.destroy();
   }
 
@@ -544,18 +542,14 @@ class Server implements AbciServer {
       conn.socket.resume();
     }
     if (conn.closed) return;
-    let body: Uint8Array;
     try {
-      body = Response.encode(res).finish();
+      conn.out.frame(res, Response.encode);
     } catch (err) {
       // Only possible if normalisation missed something; never leave a request unanswered.
       this.log(`[abci] FATAL: cannot encode response: ${errorMessage(err)}`, "error");
-      body = Response.encode(Response.fromPartial({ exception: { error: `cannot encode response: ${errorMessage(err)}` } })).finish();
+      conn.out.frame(Response.fromPartial({ exception: { error: `cannot encode response: ${errorMessage(err)}` } }), Response.encode);
     }
-    const prefix = encodeLengthPrefix(body.length);
-    conn.out.push(prefix, body);
-    conn.outBytes += prefix.length + body.length;
-    if (conn.outBytes >= WRITE_HIGH_WATER) this.flushConn(conn);
+    if (conn.out.length >= WRITE_HIGH_WATER) this.flushConn(conn);
     else if (res.flush !== undefined) {
       // the peer waits for this answer: at once if nothing else is queued, else with what follows
       if (this.head >= this.queue.length) this.flushConn(conn);
@@ -564,11 +558,8 @@ class Server implements AbciServer {
   }
 
   private flushConn(conn: Conn): void {
-    if (conn.outBytes === 0 || conn.closed || conn.socket.destroyed) return;
-    const data = conn.out.length === 1 ? conn.out[0] : Buffer.concat(conn.out, conn.outBytes);
-    conn.out = [];
-    conn.outBytes = 0;
-    conn.socket.write(data);
+    if (conn.out.length === 0 || conn.closed || conn.socket.destroyed) return;
+    conn.socket.write(conn.out.take());
   }
 
   private scheduleFlush(): void {
