@@ -6,7 +6,7 @@ import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { cometbftBinary, repoRoot } from "../cmd/common/cometbft.js";
-import { SearchedEventAttributes } from "../cmd/qosd/home.js";
+import { readAppConfig, SearchedEventAttributes, writeAppConfig } from "../cmd/qosd/home.js";
 import { runLoad, type LoadResult } from "./load.js";
 import { fetchBlocks, fillResults, median, throughput, timingBySize, type SizeClassTiming, type Throughput } from "./measure.js";
 import { fetchCometProfile, summarizeCometProfile, type CometProfileSummary } from "./comet-profile.js";
@@ -40,6 +40,7 @@ const { values: args } = parseArgs({
     "patched-kvstore": { type: "boolean", default: false },
     "index-events": { type: "string" },
     "keep-homes": { type: "boolean", default: false },
+    backend: { type: "string", default: "memory" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -72,7 +73,8 @@ if (args.help) {
                       stock binary; --patched-kvstore: kvstore on it too (its app is in-process: no socket)
   --index-events L    qosd's config/app.json index_events: a comma-separated list of type.attribute, or
                       "searched" (what the project's tools search by); default [] (as qosd init writes)
-  --keep-homes        keep the temporary node homes`);
+  --keep-homes        keep the temporary node homes
+  --backend B         qosd's config/app.json state_backend: memory (default, as qosd init writes) or disk`);
   process.exit(0);
 }
 
@@ -84,6 +86,8 @@ const num = (name: keyof typeof args) => {
 const durationMs = num("duration") * 1000;
 const warmupMs = num("warmup") * 1000;
 const accountCount = Math.max(1, Math.floor(num("accounts")));
+if (args.backend !== "memory" && args.backend !== "disk") throw new Error(`--backend must be memory or disk, got ${args.backend}`);
+const stateBackend: "memory" | "disk" = args.backend;
 const rate = num("rate");
 const runs = Math.max(1, Math.floor(num("runs")));
 const concurrency = Math.max(1, Math.floor(num("concurrency")));
@@ -294,6 +298,7 @@ async function main() {
     for (const v of ordered(qosVariants)) {
       const target = await cometTarget(v.label);
       const node = await BenchNode.createQos(ChainId, { ...config, pprofLaddr: target?.address }, MinGasPrice, v.cometbft, indexEvents);
+      if (args.backend !== "memory") writeAppConfig(node.home, { ...readAppConfig(node.home), state_backend: stateBackend });
       fundInGenesis(node.home, accounts);
       // one qosd CPU profile per bench: of the first qosd node of run 1
       const wantProfile = args.profile && run === 1 && v === qosVariants[0];
@@ -324,7 +329,7 @@ async function main() {
   const report = {
     startedAt: startedAt.toISOString(),
     machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, note: "load generator, CometBFT and qosd share these CPUs" },
-    options: { durationSec: durationMs / 1000, warmupSec: warmupMs / 1000, accounts: accountCount, abci: config.abci, indexEvents, rate, txs: totalTxs, runs, concurrency, batch, method, mempoolHighWater: highWater },
+    options: { durationSec: durationMs / 1000, warmupSec: warmupMs / 1000, accounts: accountCount, stateBackend, abci: config.abci, indexEvents, rate, txs: totalTxs, runs, concurrency, batch, method, mempoolHighWater: highWater },
     cometbft: Object.fromEntries(cometSettings(config).map(([s, k, v]) => [`${s}.${k}`, v])),
     binaries: Object.fromEntries([...qosVariants, ...kvVariants].map((v) => [v.label, { binary: v.cometbft, version: v.cometbftVersion }])),
     load: { txBytes: avgTxBytes, signUsPerTx, signer: signerName, kvstoreTxBytes: avgTxBytes },
@@ -380,7 +385,7 @@ function printReport(report: any, results: RunResult[], summary: ReturnType<type
   out.push("");
   out.push(`QOS benchmark, ${report.startedAt}: ${report.machine.cpus} CPUs (${report.machine.model}), Node ${report.machine.node}; generator, CometBFT and qosd share them`);
   out.push(
-    `load: ${report.options.accounts} accounts, MsgSend ${report.load.txBytes} B (kvstore key=value of the same size), ${report.options.rate ? `${report.options.rate} tx/s` : "as fast as accepted"}, ` +
+    `load: ${report.options.accounts} accounts (state on ${report.options.stateBackend}), MsgSend ${report.load.txBytes} B (kvstore key=value of the same size), ${report.options.rate ? `${report.options.rate} tx/s` : "as fast as accepted"}, ` +
       `${report.options.durationSec}s (first ${report.options.warmupSec}s not measured), ${report.options.method} in JSON-RPC batches of ${report.options.batch}, ${report.options.concurrency} in flight, held back at ${report.options.mempoolHighWater} txs in the mempool, ${report.options.runs} run(s)`,
   );
   out.push(`CometBFT: ${Object.entries(report.cometbft).map(([k, v]) => `${k}=${v}`).join(" ")}`);

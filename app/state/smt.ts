@@ -218,6 +218,7 @@ export interface PairsDelta {
 
 export function update(root: Node, changes: readonly Change[], delta?: PairsDelta): Node {
   if (changes.length === 0) return root;
+  if (root === null && strictlyIncreasing(changes)) return buildFresh(changes, delta);
   let hs: HChange[] = changes.map(([key, value]) => {
     if (value !== null && !(value instanceof Uint8Array)) throw new TypeError(`tree update: value of ${JSON.stringify(key)} must be a Uint8Array or null`);
     return { keyHash: keyHashOf(key), key, value };
@@ -227,6 +228,27 @@ export function update(root: Node, changes: readonly Change[], delta?: PairsDelt
   for (let i = 1; i < hs.length; i++) if (hs[i].keyHash === hs[i - 1].keyHash) dup = true;
   if (dup) hs = hs.filter((c, i) => i + 1 === hs.length || hs[i + 1].keyHash !== c.keyHash);
   return updateRange(root, 0, hs, 0, hs.length, delta);
+}
+
+function strictlyIncreasing(changes: readonly Change[]): boolean {
+  for (let i = 1; i < changes.length; i++) if (!(changes[i - 1][0] < changes[i][0])) return false;
+  return true;
+}
+
+/** update() of the empty tree by distinct keys (a genesis, an import): the leaves of the values set are
+ *  the tree, partitioned by key hash as build() does, without sorting the changes by key hash first. */
+function buildFresh(changes: readonly Change[], delta: PairsDelta | undefined): Node {
+  const leaves: Leaf[] = [];
+  for (const [key, value] of changes) {
+    if (value === null) continue;
+    if (!(value instanceof Uint8Array)) throw new TypeError(`tree update: value of ${JSON.stringify(key)} must be a Uint8Array or null`);
+    leaves.push(makeLeaf(keyHashOf(key), key, value));
+    if (delta) {
+      delta.keys++;
+      delta.bytes += key.length + value.length;
+    }
+  }
+  return buildLeaves(leaves, 0);
 }
 
 /** first index in [lo, hi) whose keyHash has bit `depth` = 1 (the range shares bits [0, depth)) */

@@ -122,6 +122,25 @@ describe("sparse Merkle tree: hashing and shape", () => {
     }
   });
 
+  test("the empty tree updated by sorted distinct keys (genesis, its own path) equals the tree built from the pairs it sets, with the same pairs delta", () => {
+    const rnd = prng(7);
+    const entries = [...randomEntries(rnd, 500)].sort(([a], [b]) => (a < b ? -1 : 1));
+    // a deletion of a key never set, among the sets: it changes nothing
+    const changes: Change[] = entries.map(([k, val], i) => (i % 9 === 4 ? [k, null] : [k, val]));
+    const kept = entries.filter((_, i) => i % 9 !== 4);
+    const delta = { keys: 0, bytes: 0 };
+    const root = smt.update(smt.EMPTY, changes, delta);
+    assert.equal(rootHex(root), rootHex(smt.build(kept)));
+    assert.deepEqual(delta, { keys: kept.length, bytes: kept.reduce((n, [k, val]) => n + k.length + val.length, 0) });
+    // the same changes out of order (the general path) give the same root and delta
+    const shuffledDelta = { keys: 0, bytes: 0 };
+    assert.equal(rootHex(smt.update(smt.EMPTY, shuffle(changes, rnd), shuffledDelta)), rootHex(root));
+    assert.deepEqual(shuffledDelta, delta);
+    // a key twice (not strictly increasing): the general path, the last one wins
+    const [k0, v0] = entries[0];
+    assert.equal(rootHex(smt.update(smt.EMPTY, [[k0, v0], [k0, null]])), "00".repeat(32));
+  });
+
   test("root is independent of history: insert then delete == never inserted", () => {
     const rnd = prng(2);
     const m = randomEntries(rnd, 200);
