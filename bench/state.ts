@@ -7,7 +7,7 @@
 // the same backend through the ABCI calls a joining node gets (its app hash checked). Disk bytes per key
 // from the store's folder. Not a test: the figures depend on the machine and its load, both reported;
 // the report goes to bench/results/state-<date>.json.
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { SnapshotManager } from "../app/snapshots.js";
@@ -28,6 +28,19 @@ function dirBytes(dir: string): number {
 }
 
 const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
+
+/** resident MiB: all, and anonymous only (Linux: without the file pages mapped into the process, LevelDB's
+ *  memory-mapped table files above all, which the kernel reclaims under pressure like any file cache) */
+function resident(): { all: number; anon: number | undefined } {
+  let anon: number | undefined;
+  try {
+    const m = /^RssAnon:\s+(\d+) kB/m.exec(readFileSync("/proc/self/status", "utf8"));
+    if (m) anon = Math.round(Number(m[1]) / 1024);
+  } catch {
+    // not Linux
+  }
+  return { all: mb(process.memoryUsage().rss), anon };
+}
 const spread = (xs: number[]) => ({ median: Math.round(median(xs)), min: Math.round(Math.min(...xs)), max: Math.round(Math.max(...xs)) });
 
 /** child: fill a new store */
@@ -45,7 +58,7 @@ async function measurePhase(backend: Backend, dir: string) {
   const tOpen = performance.now();
   const store = await openStore(backend, dir, cacheBytes);
   const openMs = performance.now() - tOpen;
-  const rssAfterOpen = process.memoryUsage().rss;
+  const rssAfterOpen = resident();
   const blockMs: number[] = [];
   // CPU of the whole process (main thread and LevelDB worker): on a shared machine wall time mostly measures
   // the other processes, CPU time what a block costs
@@ -63,15 +76,17 @@ async function measurePhase(backend: Backend, dir: string) {
     keys = block.keysAfter;
   }
   if (store instanceof DiskStore) await store.pruned();
-  const rssAfterBlocks = process.memoryUsage().rss;
+  const rssAfterBlocks = resident();
   if (store.latest.stats && store.latest.stats.keys !== keys) throw new Error(`the store counts ${store.latest.stats.keys} keys, the bench wrote ${keys}`);
 
   const restored = await snapshotAndRestore(store, backend, dir);
   await store.close();
   return {
     open_ms: Math.round(openMs),
-    rss_after_open_mb: mb(rssAfterOpen),
-    rss_after_blocks_mb: mb(rssAfterBlocks),
+    rss_after_open_mb: rssAfterOpen.all,
+    rss_anon_after_open_mb: rssAfterOpen.anon,
+    rss_after_blocks_mb: rssAfterBlocks.all,
+    rss_anon_after_blocks_mb: rssAfterBlocks.anon,
     prepare_commit_5000_ms: spread(blockMs),
     prepare_commit_5000_cpu_ms: spread(blockCpuMs),
     ...restored,
@@ -115,7 +130,7 @@ async function snapshotAndRestore(store: StateStore, backend: Backend, dir: stri
   if (Buffer.compare(Buffer.from(target.latest.appHash), Buffer.from(store.latest.appHash)) !== 0 || target.latest.height !== height) {
     throw new Error("the restored store's app hash or height is not the snapshot's");
   }
-  const rssAfterRestore = process.memoryUsage().rss;
+  const rssAfterRestore = resident();
   await joiner.close();
   await target.close();
   await source.close();
@@ -126,16 +141,17 @@ async function snapshotAndRestore(store: StateStore, backend: Backend, dir: stri
     snapshot_chunks: snapshot.chunks,
     restore_ms: Math.round(restoreMs),
     restore_cpu_ms: Math.round((restoreCpu.user + restoreCpu.system) / 1000),
-    rss_after_restore_mb: mb(rssAfterRestore),
+    rss_after_restore_mb: rssAfterRestore.all,
+    rss_anon_after_restore_mb: rssAfterRestore.anon,
   };
 }
 
 /** child: open a filled store and only snapshot and restore it (a filled folder can be measured again) */
 async function restorePhase(backend: Backend, dir: string) {
   const store = await openStore(backend, dir, cacheBytes);
-  const rssAfterOpen = process.memoryUsage().rss;
+  const rssAfterOpen = resident();
   try {
-    return { keys: store.latest.stats?.keys, rss_after_open_mb: mb(rssAfterOpen), ...(await snapshotAndRestore(store, backend, dir)) };
+    return { keys: store.latest.stats?.keys, rss_after_open_mb: rssAfterOpen.all, rss_anon_after_open_mb: rssAfterOpen.anon, ...(await snapshotAndRestore(store, backend, dir)) };
   } finally {
     await store.close();
   }

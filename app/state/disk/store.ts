@@ -98,6 +98,19 @@ export interface DiskStoreOptions {
 
 export const DefaultStateCacheBytes = 512 * 1024 * 1024;
 
+/**
+ * What a value in the values cache keeps alive besides its bytes: its Uint8Array view, the ArrayBuffer and
+ * its backing store, and the entry's share of the LRU beyond ByteLru's own per-entry overhead. Measured at
+ * 1M keys (2026-11-29, bench/README "Cache memory"): 171,197 cached 100-byte values took 75 MB of heap and
+ * external memory, 461 B each, where their bytes + key + ByteLru's overhead counted 196 B: the cache held
+ * 2.4× its bound. An absent key (null) costs its key and the entry only.
+ */
+const CACHED_VALUE_OVERHEAD = 272;
+
+function cachedValueBytes(v: Uint8Array | null): number {
+  return v === null ? 0 : v.byteLength + CACHED_VALUE_OVERHEAD;
+}
+
 function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
 }
@@ -403,7 +416,7 @@ export class DiskStore implements StateStore {
     this.current = new DiskVersion(this, h, d.root, stats);
     // the next block walks the same upper levels: keep what this one wrote instead of reading it back
     this.nodes.remember(d.cachePages);
-    for (const [k, v] of d.values) this.values.set(k, v, v === null ? 0 : v.byteLength);
+    for (const [k, v] of d.values) this.values.set(k, v, cachedValueBytes(v));
   }
 
   /**
@@ -664,7 +677,7 @@ export class DiskStore implements StateStore {
     }
     const raw = this.db.call<Uint8Array | null>({ op: "first", gte: valueKey(key, height), lt: valueEnd(key) });
     const value = raw === null || raw[0] === 0 ? null : raw.subarray(1);
-    if (latest && height === this.current.height) this.values.set(key, value, value === null ? 0 : value.byteLength);
+    if (latest && height === this.current.height) this.values.set(key, value, cachedValueBytes(value));
     return value ?? undefined;
   }
 
