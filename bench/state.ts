@@ -6,7 +6,8 @@
 // snapshot of the latest version (app/snapshots.ts, as qosd does) and restore it into an empty store of
 // the same backend through the ABCI calls a joining node gets (its app hash checked). Disk bytes per key
 // from the store's folder. Not a test: the figures depend on the machine and its load, both reported;
-// the report goes to bench/results/state-<date>.json.
+// the report goes to bench/results/state-<date>.json. `--phase restore --backend disk --dir <store>` runs only
+// the snapshot and the restore of a store a `--phase fill` left (measured again as often as wanted).
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
