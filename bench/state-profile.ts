@@ -65,6 +65,9 @@ interface Row {
   values: number;
 }
 const rows: Row[] = [];
+/** CPU ms of each thread other than the main and worker threads over all blocks (which one is LevelDB's
+ *  compaction thread shows by its share) */
+const otherThreads = new Map<number, number>();
 const loadBefore = loadavg()[0];
 const snapshot = () => {
   const d = store.diagnostics();
@@ -92,7 +95,10 @@ for (let r = 1; r <= rounds; r++) {
     const d = ms - (cpu0.get(tid) ?? 0);
     if (tid === process.pid) main += d;
     else if (tid === workerThread) worker += d;
-    else others += d;
+    else {
+      others += d;
+      otherThreads.set(tid, (otherThreads.get(tid) ?? 0) + d);
+    }
   }
   const trips = (m: "sync" | "async") => Object.fromEntries([...after[m]].map(([op, n]) => [op, n - (before[m].get(op) ?? 0)]).filter(([, n]) => n !== 0));
   const pageBytes = pending.diff.pages.reduce((n, [k, v]) => n + k.length + v.length, 0);
@@ -140,6 +146,7 @@ const summary = {
     leaf_pages_written: med((r) => r.leaf_pages_written),
     page_bytes: med((r) => r.page_bytes),
   },
+  other_threads_total_ms: [...otherThreads.values()].filter((ms) => ms > 0).sort((a, b) => b - a),
 };
 console.log(JSON.stringify(summary));
 if (profileOut) {

@@ -222,9 +222,19 @@ const DEL = 2;
  * Record: PUT u8 ‖ keyLen u32 ‖ key ‖ valueLen u32 ‖ [prefix u8] value   |   DEL u8 ‖ keyLen u32 ‖ key
  */
 export class PackedBatch {
-  private buf = new Uint8Array(1 << 16);
+  private buf: Uint8Array;
   private len = 0;
   count = 0;
+
+  /** `capacity`: the bytes the records will take, when known (no regrowing and copying on the way) */
+  constructor(capacity = 1 << 16) {
+    this.buf = new Uint8Array(capacity);
+  }
+
+  /** bytes a put of these lengths takes (for the capacity) */
+  static putBytes(keyLength: number, valueLength: number): number {
+    return 9 + keyLength + valueLength;
+  }
 
   private reserve(n: number): void {
     if (this.len + n <= this.buf.length) return;
@@ -269,9 +279,10 @@ export class PackedBatch {
     this.count++;
   }
 
-  /** the packed records (a buffer of its own, ready to transfer) */
+  /** the packed records: a view at the start of the batch's own buffer, to transfer as it is (no copy; the
+   *  batch is not used afterwards) */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.len);
+    return this.buf.subarray(0, this.len);
   }
 }
 

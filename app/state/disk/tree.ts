@@ -128,16 +128,26 @@ function refOf(n: DNode, version: number): Ref {
   return { kind: n instanceof DLeaf || (n instanceof Stub && n.kind === LEAF) ? LEAF : INNER, version, hash: n.hash };
 }
 
-/** A page record being written (one scratch buffer: a version writes its pages one after the other). */
+/** bytes of a PageWriter chunk: a block writes ~10 MB of pages at 1M keys */
+const WRITER_CHUNK = 1 << 20;
+
+/** Page records being written, one after the other into shared chunks (a record is a view into its chunk:
+ *  a block writes thousands, and one ArrayBuffer each cost more in allocation and GC than the bytes). */
 class PageWriter {
-  private buf = new Uint8Array(4096);
+  private buf = new Uint8Array(0);
+  /** where the record being written starts */
+  private start = 0;
   len = 0;
 
   private reserve(n: number): void {
     if (this.len + n <= this.buf.length) return;
-    const next = new Uint8Array(Math.max(this.buf.length * 2, this.len + n));
-    next.set(this.buf.subarray(0, this.len));
+    // a new chunk; the record so far moves with it, the records taken before stay in the old one
+    const part = this.len - this.start;
+    const next = new Uint8Array(Math.max(WRITER_CHUNK, 2 * (part + n)));
+    next.set(this.buf.subarray(this.start, this.len));
     this.buf = next;
+    this.start = 0;
+    this.len = part;
   }
 
   empty(): void {
@@ -176,10 +186,10 @@ class PageWriter {
     this.len = o + 109 + n;
   }
 
-  /** the record so far (a buffer of its own), and start over */
+  /** the record so far (a view that later records do not overwrite), and start the next */
   take(): Uint8Array {
-    const out = this.buf.slice(0, this.len);
-    this.len = 0;
+    const out = this.buf.subarray(this.start, this.len);
+    this.start = this.len;
     return out;
   }
 }
@@ -189,17 +199,42 @@ const writer = new PageWriter();
 /** The record of the page whose top node `node` sits at `depth` (a multiple of PAGE_LEVELS): its nodes down
  *  to depth + PAGE_LEVELS, where `below(child)` gives the ref of each page there, left to right. */
 export function encodePage(node: DLeaf | DInner, depth: number, below: (child: DNode) => Ref): Uint8Array {
-  const encode = (n: DNode, d: number): void => {
-    if (d === depth + PAGE_LEVELS) return writer.ref(below(n));
-    if (n === null) return writer.empty();
-    if (n instanceof DLeaf) return writer.leaf(n);
+  return writePage(node, depth, below, null).record;
+}
+
+/** A page's record and, given its position `pos`, the page as PageDecoder would read it back for the cache
+ *  (new node objects of that position, the pages below as stubs, the same cost), without decoding the record. */
+function writePage(node: DLeaf | DInner, depth: number, below: (child: DNode) => Ref, pos: PagePos | null): { record: Uint8Array; copy: DNode; cost: number } {
+  const end = depth + PAGE_LEVELS;
+  let cost = 0;
+  const encode = (n: DNode, d: number): DNode => {
+    if (d === end) {
+      const r = below(n);
+      writer.ref(r);
+      if (r.kind === 0 || pos === null) return null;
+      cost += STUB_COST;
+      return new Stub(r.kind, r.version, r.hash, d);
+    }
+    if (n === null) {
+      writer.empty();
+      return null;
+    }
+    if (n instanceof DLeaf) {
+      writer.leaf(n);
+      if (pos === null) return null;
+      cost += LEAF_COST + 2 * n.key.length;
+      return new DLeaf(n.keyHash, n.key, n.valueHash, n.valueVersion, n.hash, pos);
+    }
     if (n instanceof Stub) throw new Error(`disk tree: an unread page moved from depth ${n.depth} to ${d}`);
     writer.inner(n.hash);
-    encode(n.left, d + 1);
-    encode(n.right, d + 1);
+    const left = encode(n.left, d + 1);
+    const right = encode(n.right, d + 1);
+    if (pos === null) return null;
+    cost += INNER_COST;
+    return new DInner(left, right, n.hash, pos);
   };
-  encode(node, depth);
-  return writer.take();
+  const copy = encode(node, depth);
+  return { record: writer.take(), copy, cost };
 }
 
 /** bytes a decoded node keeps alive, for the cache bound */
@@ -604,13 +639,15 @@ class Updater {
     // pages below first (this page holds their refs); the writer is shared, so this page is encoded after
     const below: Array<Ref> = [];
     this.placeBelow(node, depth, depth + PAGE_LEVELS, below);
+    // the page's nodes for the cache as they would be read back (only after the commit: see remember)
+    const pos = new PagePos(this.height, depth);
     let next = 0;
-    const record = encodePage(node, depth, () => below[next++]);
+    const { record, copy, cost } = writePage(node, depth, () => below[next++], pos);
+    pos.root = copy as DLeaf | DInner;
     const key = pageKey(this.height, depth, this.path);
-    const decoded = decoder.decode(record, this.height, depth, node.hash);
     const prefix = Buffer.from(key.buffer, key.byteOffset + 11, key.length - 11).toString("latin1");
     this.diff.pages.push([key, record]);
-    this.diff.cachePages.push([NodeReader.cacheKey(this.height, depth, prefix), decoded, decoder.cost]);
+    this.diff.cachePages.push([NodeReader.cacheKey(this.height, depth, prefix), pos.root, cost]);
     return refOf(node, this.height);
   }
 
