@@ -48,7 +48,7 @@ const { values: args } = parseArgs({
 if (args.help) {
   console.log(`npm run bench -- [options]
   --duration S        seconds of load per run (default 30)
-  --warmup S          seconds at the start of the load not measured (default 5)
+  --warmup S          seconds at the start of the load not measured, less than --duration (default 5)
   --accounts N        funded genesis accounts, one transfer each per round (default 5000)
   --rate N            txs/s offered (default 0 = as fast as the node accepts them)
   --txs N             transfers pre-signed (default: rate × duration × 1.1, or 3,500 × duration)
@@ -85,6 +85,10 @@ const num = (name: keyof typeof args) => {
 };
 const durationMs = num("duration") * 1000;
 const warmupMs = num("warmup") * 1000;
+// the warm-up lies inside the load's duration: with nothing left to measure the report would read "committed -"
+if (warmupMs >= durationMs) {
+  throw new Error(`--warmup (${warmupMs / 1000} s) must be shorter than --duration (${durationMs / 1000} s): the warm-up is the first part of the load, not measured`);
+}
 const accountCount = Math.max(1, Math.floor(num("accounts")));
 if (args.backend !== "memory" && args.backend !== "disk") throw new Error(`--backend must be memory or disk, got ${args.backend}`);
 const stateBackend: "memory" | "disk" = args.backend;
