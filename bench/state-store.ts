@@ -43,26 +43,107 @@ export function openStore(backend: Backend, dir: string, cacheBytes: number): Pr
 
 export const FillBlock = 50_000;
 
+/** How a store is filled: `blocks` commits FillBlock pairs per block through prepare + commit (as a chain
+ *  would write them); `import` writes the same pairs as one version through the store's import (beginImport:
+ *  on disk the bottom-up PageBuilder of state sync restore), at the height the blocks would end at. Both give
+ *  the same pairs, key count, root and app hash at that height (test/unit/bench-state-fill); the import
+ *  writes each page once and keeps no older versions. */
+export type FillMode = "blocks" | "import";
+
+export function fillModeArg(value: string, backend: Backend): FillMode {
+  if (value === "") return backend === "disk" ? "import" : "blocks";
+  if (value !== "blocks" && value !== "import") throw new Error(`--fill must be blocks or import, not ${value}`);
+  return value;
+}
+
+/** resident MiB: all, and anonymous only (Linux: without the file pages mapped into the process, LevelDB's
+ *  memory-mapped table files above all, which the kernel reclaims under pressure like any file cache), and
+ *  the peak of all so far (VmHWM) */
+export function resident(): { all: number; anon: number | undefined; peak: number | undefined } {
+  let anon: number | undefined;
+  let peak: number | undefined;
+  try {
+    const status = readFileSync("/proc/self/status", "utf8");
+    const a = /^RssAnon:\s+(\d+) kB/m.exec(status);
+    if (a) anon = Math.round(Number(a[1]) / 1024);
+    const h = /^VmHWM:\s+(\d+) kB/m.exec(status);
+    if (h) peak = Math.round(Number(h[1]) / 1024);
+  } catch {
+    // not Linux
+  }
+  return { all: Math.round(process.memoryUsage().rss / 2 ** 20), anon, peak };
+}
+
 /** What a filled store holds, written next to it: how many keys, and the height the fill ended at. */
 export interface FillInfo {
   keys: number;
   height: number;
 }
 
-/** Writes keys 0..n-1 (round 0) in blocks of FillBlock; returns the fill's info (also in `infoFile`). */
-export async function fill(store: StateStore, n: number, infoFile: string, progress: (line: string) => void): Promise<FillInfo> {
-  let height = store.latest.height;
+/** Writes keys 0..n-1 (round 0) into an empty store, by `mode` (blocks of `blockSize`, or one import at the
+ *  height those blocks end at); returns the fill's info (also in `infoFile`). */
+export async function fill(
+  store: StateStore,
+  n: number,
+  infoFile: string,
+  progress: (line: string) => void,
+  mode: FillMode = "blocks",
+  blockSize = FillBlock,
+): Promise<FillInfo> {
   const t = performance.now();
-  for (let i = 0; i < n; i += FillBlock) {
-    const changes: Change[] = [];
-    for (let j = i; j < Math.min(n, i + FillBlock); j++) changes.push([key(j), value(j, 0)]);
-    await store.commit(store.prepare(++height, changes));
-    if ((i / FillBlock) % 20 === 0) progress(`${i + changes.length} keys written, ${((performance.now() - t) / 1000).toFixed(0)} s`);
+  const seconds = () => ((performance.now() - t) / 1000).toFixed(0);
+  let height = store.latest.height;
+  if (mode === "blocks") {
+    for (let i = 0; i < n; i += blockSize) {
+      const changes: Change[] = [];
+      for (let j = i; j < Math.min(n, i + blockSize); j++) changes.push([key(j), value(j, 0)]);
+      await store.commit(store.prepare(++height, changes));
+      if ((i / blockSize) % 20 === 0) progress(`${i + changes.length} keys written, ${seconds()} s, ${residentLine()}`);
+    }
+  } else {
+    if (height !== 0) throw new Error(`fill --fill import needs an empty store (latest height ${height})`);
+    height = Math.max(1, Math.ceil(n / blockSize));
+    const order = accountsInKeyOrder(n);
+    progress(`${n} keys sorted, ${seconds()} s, ${residentLine()}`);
+    const importer = store.beginImport(height);
+    const slice = 10_000;
+    for (let i = 0; i < n; i += slice) {
+      const pairs: Array<[string, Uint8Array]> = [];
+      for (let j = i; j < Math.min(n, i + slice); j++) pairs.push([key(order[j]), value(order[j], 0)]);
+      importer.add(pairs);
+      if ((i + slice) % 1_000_000 === 0) progress(`${i + pairs.length} keys imported, ${seconds()} s, ${residentLine()}`);
+    }
+    await importer.finish();
+    progress(`tree built and committed at height ${height}, ${seconds()} s, ${residentLine()}`);
   }
   if (store instanceof DiskStore) await store.pruned();
   const info = { keys: n, height };
   writeFileSync(infoFile, JSON.stringify(info) + "\n");
   return info;
+}
+
+function residentLine(): string {
+  const r = resident();
+  return `RSS ${r.all} MB (anon ${r.anon ?? "?"}, peak ${r.peak ?? "?"}), JS heap used ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)} MB`;
+}
+
+const DIGEST = 28;
+
+/** Account indices 0..n-1 in increasing order of key(i) (an import takes keys in key order). Holds the keys'
+ *  28 digest bytes and the order (32 B per account, 320 MB at 10M), not n strings: a counting sort on the
+ *  first two digest bytes, then each bucket (~150 accounts at 10M) sorted by its bytes. */
+export function accountsInKeyOrder(n: number): Uint32Array {
+  const digests = Buffer.allocUnsafeSlow(n * DIGEST);
+  for (let i = 0; i < n; i++) createHash("sha256").update(`account-${i}`).digest().copy(digests, i * DIGEST, 0, DIGEST);
+  const starts = new Uint32Array(65_537);
+  for (let i = 0; i < n; i++) starts[digests.readUInt16BE(i * DIGEST) + 1]++;
+  for (let b = 1; b <= 65_536; b++) starts[b] += starts[b - 1];
+  const at = starts.slice(0, 65_536);
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[at[digests.readUInt16BE(i * DIGEST)]++] = i;
+  const byDigest = (x: number, y: number) => digests.compare(digests, y * DIGEST, y * DIGEST + DIGEST, x * DIGEST, x * DIGEST + DIGEST);
+  for (let b = 0; b < 65_536; b++) if (starts[b + 1] - starts[b] > 1) order.subarray(starts[b], starts[b + 1]).sort(byDigest);
+  return order;
 }
 
 export function readFillInfo(infoFile: string): FillInfo {

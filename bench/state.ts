@@ -1,21 +1,27 @@
-// npm run bench:state [-- --keys 1000000,10000000 --backend memory,disk --cache-mb 512 --dir /tmp/x]: the
-// state stores at scale (issue 13 part 5). For each size and backend, in a child process each: fill the
-// store with account-sized pairs (32-byte keys, 100-byte values) in blocks of 50,000 and close it; then, in
-// a fresh process, time the open and read the resident memory after it, time prepare + commit of blocks of
-// 5,000 changes (half updates, half new keys; median of 10, wall and process CPU), take a state-sync
-// snapshot of the latest version (app/snapshots.ts, as qosd does) and restore it into an empty store of
-// the same backend through the ABCI calls a joining node gets (its app hash checked). Disk bytes per key
-// from the store's folder. Not a test: the figures depend on the machine and its load, both reported;
-// the report goes to bench/results/state-<date>.json. `--phase restore --backend disk --dir <store>` runs only
-// the snapshot and the restore of a store a `--phase fill` left (measured again as often as wanted).
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+// npm run bench:state [-- --keys 1000000,10000000 --backend memory,disk --cache-mb 512 --dir /tmp/x --fill import]:
+// the state stores at scale (issue 13 part 5). For each size and backend, in a child process each: fill the
+// store with account-sized pairs (32-byte keys, 100-byte values) and close it (`--fill import`, the default
+// on disk: one import of all pairs, the bottom-up build of state sync restore; `--fill blocks`, the default
+// in memory: blocks of 50,000; same pairs, root and height either way); then, in a fresh process, time the
+// open and read the resident memory after it, time prepare + commit of blocks of 5,000 changes (half
+// updates, half new keys; median of 10, wall and process CPU), take a state-sync snapshot of the latest
+// version (app/snapshots.ts, as qosd does) and restore it into an empty store of the same backend through
+// the ABCI calls a joining node gets (its app hash checked). Disk bytes per key from the store's folder.
+// Not a test: the figures depend on the machine and its load, both reported; the report goes to
+// bench/results/state-<date>.json.
+// Phases over a store a `--phase fill --dir <store> --keys N` left (its fill.json beside it), each with
+// `--backend` and `--dir <store>`: `--phase blocks` (open + the 10 blocks), `--phase measure` (the same, then
+// snapshot + restore), `--phase restore` (snapshot + restore only). Blocks change the store: with `--copy`
+// the phase runs on a fresh copy (`<store>-copy`, deleted after), so that the filled store can be measured
+// again from the same state.
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { SnapshotManager } from "../app/snapshots.js";
 import { DiskStore } from "../app/state/disk/store.js";
 import type { StateStore } from "../app/state/store.js";
 import { ResponseApplySnapshotChunk_Result as ApplySnapshotChunkResult, ResponseOfferSnapshot_Result as OfferSnapshotResult } from "cosmjs-types/tendermint/abci/types";
-import { arg, backendArg, blockChanges, fill, median, openStore, readFillInfo, runPhase, type Backend } from "./state-store.js";
+import { arg, backendArg, blockChanges, fill, fillModeArg, median, openStore, readFillInfo, resident, runPhase, type Backend } from "./state-store.js";
 
 const cacheBytes = Number(arg("cache-mb", "512")) * 1024 * 1024;
 const BLOCK = 5_000;
@@ -30,31 +36,38 @@ function dirBytes(dir: string): number {
 
 const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
 
-/** resident MiB: all, and anonymous only (Linux: without the file pages mapped into the process, LevelDB's
- *  memory-mapped table files above all, which the kernel reclaims under pressure like any file cache) */
-function resident(): { all: number; anon: number | undefined } {
-  let anon: number | undefined;
-  try {
-    const m = /^RssAnon:\s+(\d+) kB/m.exec(readFileSync("/proc/self/status", "utf8"));
-    if (m) anon = Math.round(Number(m[1]) / 1024);
-  } catch {
-    // not Linux
-  }
-  return { all: mb(process.memoryUsage().rss), anon };
-}
 const spread = (xs: number[]) => ({ median: Math.round(median(xs)), min: Math.round(Math.min(...xs)), max: Math.round(Math.max(...xs)) });
 
 /** child: fill a new store */
 async function fillPhase(backend: Backend, dir: string, n: number) {
+  const mode = fillModeArg(arg("fill", ""), backend);
   const t = performance.now();
-  const store = await openStore(backend, dir, cacheBytes);
-  await fill(store, n, infoFile(dir), (line) => console.error(`  ${backend} ${n}: ${line}`));
-  await store.close();
-  return { fill_seconds: Math.round((performance.now() - t) / 1000), rss_fill_mb: mb(process.memoryUsage().rss) };
+  const cpu = process.cpuUsage();
+  // the main thread blocks in the store's synchronous calls: a sample now and then sees the anonymous
+  // memory between them (VmHWM gives the peak of all resident memory)
+  let anonPeak = 0;
+  const sampler = setInterval(() => (anonPeak = Math.max(anonPeak, resident().anon ?? 0)), 250);
+  try {
+    const store = await openStore(backend, dir, cacheBytes);
+    await fill(store, n, infoFile(dir), (line) => console.error(`  ${backend} ${n} (${mode}): ${line}`), mode);
+    await store.close();
+  } finally {
+    clearInterval(sampler);
+  }
+  const used = process.cpuUsage(cpu);
+  const r = resident();
+  return {
+    fill: mode,
+    fill_seconds: Math.round((performance.now() - t) / 1000),
+    fill_cpu_seconds: Math.round((used.user + used.system) / 1000) / 1000,
+    rss_fill_mb: r.all,
+    rss_fill_peak_mb: r.peak,
+    rss_anon_fill_peak_mb: Math.max(anonPeak, r.anon ?? 0),
+  };
 }
 
-/** child: open the filled store, blocks, snapshot, restore */
-async function measurePhase(backend: Backend, dir: string) {
+/** child: open the filled store, blocks, then (unless `blocksOnly`) snapshot and restore */
+async function measurePhase(backend: Backend, dir: string, blocksOnly = false) {
   const info = readFillInfo(infoFile(dir));
   const tOpen = performance.now();
   const store = await openStore(backend, dir, cacheBytes);
@@ -80,7 +93,7 @@ async function measurePhase(backend: Backend, dir: string) {
   const rssAfterBlocks = resident();
   if (store.latest.stats && store.latest.stats.keys !== keys) throw new Error(`the store counts ${store.latest.stats.keys} keys, the bench wrote ${keys}`);
 
-  const restored = await snapshotAndRestore(store, backend, dir);
+  const restored = blocksOnly ? {} : await snapshotAndRestore(store, backend, dir);
   await store.close();
   return {
     open_ms: Math.round(openMs),
@@ -92,6 +105,7 @@ async function measurePhase(backend: Backend, dir: string) {
     prepare_commit_5000_cpu_ms: spread(blockCpuMs),
     ...restored,
     keys_after_blocks: keys,
+    disk_bytes_per_key: Math.round(dirBytes(dir) / keys),
   };
 }
 
@@ -135,6 +149,10 @@ async function snapshotAndRestore(store: StateStore, backend: Backend, dir: stri
   await joiner.close();
   await target.close();
   await source.close();
+  // a restored 10M-key store is as large as the source: nothing of it is measured later
+  rmSync(restoreDir, { recursive: true, force: true });
+  rmSync(snapDir, { recursive: true, force: true });
+  rmSync(join(dir, "..", "restored-snapshots"), { recursive: true, force: true });
   return {
     snapshot_ms: Math.round(snapshotMs),
     snapshot_cpu_ms: Math.round((snapshotCpu.user + snapshotCpu.system) / 1000),
@@ -158,13 +176,33 @@ async function restorePhase(backend: Backend, dir: string) {
   }
 }
 
+/** `--copy`: a phase over an existing filled store works on a fresh copy of it (`<dir>-copy`, deleted after),
+ *  so that the filled store stays as the fill left it and every run starts from the same state, cold */
+async function onCopy<T>(dir: string, run: (dir: string) => Promise<T>): Promise<T> {
+  if (!process.argv.includes("--copy")) return run(dir);
+  const work = `${dir}-copy`;
+  rmSync(work, { recursive: true, force: true });
+  const t = performance.now();
+  cpSync(dir, work, { recursive: true });
+  console.error(`  copied ${dir} to ${work} in ${((performance.now() - t) / 1000).toFixed(0)} s`);
+  try {
+    return await run(work);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
 const phase = arg("phase", "");
+const phaseDir = arg("dir", "");
 if (phase === "fill") {
-  console.log(JSON.stringify(await fillPhase(backendArg(arg("backend", "")), arg("dir", ""), Number(arg("keys", "0")))));
+  console.log(JSON.stringify(await fillPhase(backendArg(arg("backend", "")), phaseDir, Number(arg("keys", "0")))));
 } else if (phase === "restore") {
-  console.log(JSON.stringify(await restorePhase(backendArg(arg("backend", "")), arg("dir", ""))));
-} else if (phase === "measure") {
-  console.log(JSON.stringify(await measurePhase(backendArg(arg("backend", "")), arg("dir", ""))));
+  console.log(JSON.stringify(await onCopy(phaseDir, (d) => restorePhase(backendArg(arg("backend", "")), d))));
+} else if (phase === "measure" || phase === "blocks") {
+  const backend = backendArg(arg("backend", ""));
+  const loadBefore = loadavg()[0];
+  const r = await onCopy(phaseDir, (d) => measurePhase(backend, d, phase === "blocks"));
+  console.log(JSON.stringify({ ...r, load_average_1m: { before: Math.round(loadBefore * 10) / 10, after: Math.round(loadavg()[0] * 10) / 10 } }));
 } else {
   const sizes = arg("keys", "1000000").split(",").map(Number);
   const backends = arg("backend", "memory,disk").split(",").map(backendArg);
@@ -176,14 +214,14 @@ if (phase === "fill") {
       const dir = join(root, "store");
       try {
         const loadBefore = loadavg()[0];
-        const filled = await runPhase("state", ["--phase", "fill", "--backend", backend, "--dir", dir, "--keys", String(n), "--cache-mb", String(cacheBytes / 2 ** 20)]);
+        const fillArgs = arg("fill", "") === "" ? [] : ["--fill", arg("fill", "")];
+        const filled = await runPhase("state", ["--phase", "fill", "--backend", backend, "--dir", dir, "--keys", String(n), "--cache-mb", String(cacheBytes / 2 ** 20), ...fillArgs]);
         const measured = await runPhase("state", ["--phase", "measure", "--backend", backend, "--dir", dir, "--cache-mb", String(cacheBytes / 2 ** 20)]);
         const r = {
           keys: n,
           backend,
           ...filled,
           ...measured,
-          disk_bytes_per_key: Math.round(dirBytes(dir) / measured.keys_after_blocks),
           load_average_1m: { before: Math.round(loadBefore * 10) / 10, after: Math.round(loadavg()[0] * 10) / 10 },
         };
         console.error(JSON.stringify(r));
