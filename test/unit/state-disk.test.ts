@@ -342,11 +342,12 @@ describe("DiskStore", () => {
   });
 
   test("pages: deep random blocks (leaves moving across page boundaries, reopens) ≡ the in-memory tree; pruned to the latest version, exactly its pages are left", async () => {
-    /** the pages of a tree: one per non-empty position at a depth that is a multiple of 4 */
+    /** the pages of a tree (format 4): one per inner node at a depth that is a multiple of 4, and the root
+     *  (a lone leaf at a page boundary below it is kept in the page above) */
     const pagesOf = (n: smt.Node, depth: number): number => {
       if (n === null) return 0;
-      const here = depth % 4 === 0 ? 1 : 0;
-      return n instanceof smt.Inner ? here + pagesOf(n.left, depth + 1) + pagesOf(n.right, depth + 1) : here;
+      if (!(n instanceof smt.Inner)) return depth === 0 ? 1 : 0;
+      return (depth % 4 === 0 ? 1 : 0) + pagesOf(n.left, depth + 1) + pagesOf(n.right, depth + 1);
     };
     // keys drawn by a seeded generator, not by fast-check's integers (biased to small values: they gave
     // shallow trees in which no leaf ever moved up across a page boundary)
@@ -398,5 +399,49 @@ describe("DiskStore", () => {
       }),
       { numRuns: 12 },
     );
+  });
+  test("a page holds only leaves and refs (format 4): a corrupted record fails loudly; a format-3 store is refused", async () => {
+    // two keys whose key hashes differ at bit 0: the root page is an inner node with both leaves in it
+    const bit0 = (k: string) => smt.keyHashOf(k).charCodeAt(0) >> 7;
+    let other = 1;
+    while (bit0(`k/${other}`) === bit0("k/0")) other++;
+    const keys = ["k/0", `k/${other}`];
+    const dir = tempDir();
+    let store = await DiskStore.open(dir, { cacheBytes: 0 });
+    await store.commit(store.prepare(1, keys.map((k): Change => [k, v(`value of ${k}`)])));
+    const appHash = hex(store.latest.appHash);
+    await store.close();
+    let db = new ClassicLevel<Buffer, Buffer>(dir, { keyEncoding: "buffer", valueEncoding: "buffer" });
+    const pages: Array<[Buffer, Buffer]> = [];
+    for await (const [k, x] of db.iterator({ gte: Buffer.of(0x70), lt: Buffer.of(0x71) })) pages.push([k, x]);
+    assert.equal(pages.length, 1, "one page: the root");
+    const [pageKey, page] = pages[0];
+    // inner tag, then per leaf: tag, value hash, varint version 1, varint key length, key (no hash of any node)
+    const leafBytes = (k: string) => 1 + 32 + 1 + 1 + k.length;
+    assert.equal(page.length, 1 + leafBytes(keys[0]) + leafBytes(keys[1]));
+    assert.equal(page[0], 2);
+    assert.equal(page[1], 1);
+    // flip a bit of the first leaf's value hash: the recomputed root no longer matches the root's ref
+    const bad = Buffer.from(page);
+    bad[2] ^= 1;
+    await db.put(pageKey, bad);
+    await db.close();
+    store = await DiskStore.open(dir, { cacheBytes: 0 });
+    try {
+      assert.equal(hex(store.latest.appHash), appHash, "open reads the root ref only");
+      assert.throws(() => store.latest.prove(keys[0]), /^Error: state store corrupted: page at version 1 depth 0 does not hash to the reference that leads to it$/);
+    } finally {
+      await store.close();
+    }
+    // a store of the previous page format (meta record format byte 3) is refused, naming what to do
+    db = new ClassicLevel<Buffer, Buffer>(dir, { keyEncoding: "buffer", valueEncoding: "buffer" });
+    const meta = (await db.get(Buffer.of(0x6d)))!;
+    meta[0] = 3;
+    await db.put(Buffer.of(0x6d), meta);
+    await db.close();
+    await assert.rejects(DiskStore.open(dir), (e: Error) => {
+      assert.match(e.message, /has the page format 3 .* which this version no longer reads \(format 4: pages without inner hashes\): export the state with the previous qosd \(qosd export\) .* or join by state sync$/);
+      return true;
+    });
   });
 });

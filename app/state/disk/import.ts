@@ -154,17 +154,18 @@ export class PageBuilder {
     return node;
   }
 
-  /** `node`, complete, at its final `depth`: at a page boundary it becomes a page (emitted) and its stub */
+  /** `node`, complete, at its final `depth`: an inner node at a page boundary (or the root, even a leaf)
+   *  becomes a page (emitted) and its stub; a leaf at a boundary below the root stays in the page above */
   private placed(node: DLeaf | DInner, depth: number, path: string): DLeaf | DInner | Stub {
-    if (depth % PAGE_LEVELS !== 0) return node;
-    const record = encodePage(node, depth, (child) => (child === null ? EMPTY_REF : refOfStub(child)));
+    if (depth % PAGE_LEVELS !== 0 || (depth > 0 && node instanceof DLeaf)) return node;
+    const record = encodePage(node, depth, refOfStub);
     this.pathBytes.write(path, 0, 32, "latin1");
     this.emit(pageKey(this.height, depth, this.pathBytes), record);
     return new Stub(node instanceof DLeaf ? 1 : 2, this.height, node.hash, depth);
   }
 }
 
-function refOfStub(n: DNode): Ref {
-  if (!(n instanceof Stub)) throw new Error("import: a page boundary holds a node that is not a page");
+function refOfStub(n: DInner | Stub): Ref {
+  if (!(n instanceof Stub)) throw new Error("import: a page boundary holds an inner node that is not a page");
   return { kind: n.kind, version: n.version, hash: n.hash };
 }

@@ -6,7 +6,8 @@
 //   "c"                         → keys u64 ‖ bytes u64 of the latest version (metrics)
 //   "r" ‖ version               → ref of that version's root node
 //   "p" ‖ version ‖ depth ‖ path → page (tree.ts): the 4 levels of the tree below that position (depth a
-//                                  multiple of 4), written once by the version that created it there
+//                                  multiple of 4), written once by the version that created it there: the
+//                                  leaves and the refs of the pages below (hashes recomputed when read)
 //   "v" ‖ escape(key) ‖ ~version → 0x01 ‖ value | 0x00 (deleted)        newest first: one seek reads a key
 //   "o" ‖ staleSince            → stale list: the page/value records no version >= staleSince reads, and
 //                                  the tombstones of that version (layout.ts encodeStaleList)
@@ -65,8 +66,10 @@ import { EMPTY_REF, NodeReader, applyChanges, decodeRef, encodeRef, prove, type 
 import { IMPORT_BUCKETS, PageBuilder, decodeRuns, encodeRuns } from "./import.js";
 import type { Request, ScanResult } from "./worker.js";
 
-/** 3: the tree in pages of 4 levels; 2: one record per binary node (refused: see open) */
-const META_FORMAT = 3;
+/** 4: pages without inner-node hashes, a lone leaf at a page boundary kept in the page above; 3: pages
+ *  with every node's hash, lone leaves in pages of their own; 2: one record per binary node (3 and 2 are
+ *  refused: see open) */
+const META_FORMAT = 4;
 /** pairs an import writes per part (issue 13: an import does not hold the whole state in memory) */
 const IMPORT_BATCH_PAIRS = 50_000;
 const IMPORT_BATCH_BYTES = 32 * 1024 * 1024;
@@ -273,7 +276,9 @@ export class DiskStore implements StateStore {
             ? `state store ${dir} has the in-memory layout of before issue 13 (all pairs under "s"): export the state (qosd export) and start from it`
             : meta[0] === 2 && meta.length === 41
               ? `state store ${dir} has the disk layout of one record per tree node (format 2), which this version no longer reads (it stores the tree in pages): export the state with the previous qosd (qosd export) and start from that export, or join by state sync`
-              : `state store corrupted: meta record of ${meta.length} bytes, format ${meta[0]} (expected 41 / ${META_FORMAT})`,
+              : meta[0] === 3 && meta.length === 41
+                ? `state store ${dir} has the page format 3 (pages holding every node's hash, a lone leaf in a page of its own), which this version no longer reads (format 4: pages without inner hashes): export the state with the previous qosd (qosd export) and start from that export, or join by state sync`
+                : `state store corrupted: meta record of ${meta.length} bytes, format ${meta[0]} (expected 41 / ${META_FORMAT})`,
         );
       }
       const height = readU64(meta, 1);

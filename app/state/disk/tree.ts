@@ -6,9 +6,10 @@
 // bounded in bytes.
 //
 // A page is stored under pageKey(version, depth, path) by the version that created it at that position
-// and never rewritten; a page refers to a page below it by {kind of its root node, version, hash}. A
-// version writes the pages in which any node changed (and those a leaf moved into), and records every page
-// and value record it replaced as an orphan stale since its height, which is what pruning deletes.
+// and never rewritten; a page refers to an inner page below it by {version, hash} and holds a leaf at its
+// boundary itself (store format 4: see "encoding"). A version writes the pages in which any node changed
+// (and those a leaf moved into), and records every page and value record it replaced as an orphan stale
+// since its height, which is what pruning deletes.
 
 import type { Change } from "../kv.js";
 import { ByteLru } from "../../cache.js";
@@ -83,12 +84,18 @@ function hashOf(n: DNode): string {
 }
 
 // --- encoding -------------------------------------------------------------------------------------------
-// ref  = kind u8 ‖ version u64 ‖ hash(32)                     (41 bytes; kind 0: all zero)
-// page = the node at the page's depth, where, above the page's last level + 1:
-//   node = 0x00 (empty)
-//        | 0x01 ‖ hash(32) ‖ keyHash(32) ‖ valueHash(32) ‖ valueVersion u64 ‖ keyLen u32 ‖ key   (leaf)
-//        | 0x02 ‖ hash(32) ‖ node(left) ‖ node(right)                                              (inner)
-// and at depth + PAGE_LEVELS a child is a ref to the page there (0x00 alone for none).
+// A page stores only what its hashes are computed from: the leaves and the refs of the pages below. Inner
+// and leaf hashes are recomputed when the page is read, and the recomputed top hash must equal the ref that
+// led to the page, so a corrupted record fails loudly instead of answering a wrong proof. A leaf at a page
+// boundary (depth + PAGE_LEVELS) sits in the page above it instead of a page of its own (only the root may
+// be a page holding a lone leaf).
+// root ref = kind u8 ‖ version u64 ‖ hash(32)                 (41 bytes, the "r" record; kind 0: all zero)
+// page     = node(depth), where, for depth ≤ d < depth + PAGE_LEVELS:
+//   node(d)  = 0x00 (empty) | leaf | 0x02 ‖ node(d + 1) ‖ node(d + 1)      (inner)
+//   leaf     = 0x01 ‖ valueHash(32) ‖ varint valueVersion ‖ varint keyLen ‖ key   (keyHash = sha256(key))
+// and at depth + PAGE_LEVELS:
+//   node(d)  = 0x00 (empty) | leaf | 0x02 ‖ varint version ‖ hash(32)      (ref to the inner page there)
+// varint = LEB128, least significant 7 bits first.
 
 const REF_BYTES = 41;
 
@@ -128,6 +135,16 @@ function refOf(n: DNode, version: number): Ref {
   return { kind: n instanceof DLeaf || (n instanceof Stub && n.kind === LEAF) ? LEAF : INNER, version, hash: n.hash };
 }
 
+/** bytes of the varint of `v` (a safe integer ≥ 0) */
+function varintBytes(v: number): number {
+  let n = 1;
+  while (v >= 128) {
+    v = Math.floor(v / 128);
+    n++;
+  }
+  return n;
+}
+
 /** bytes of a PageWriter chunk: a block writes ~10 MB of pages at 1M keys */
 const WRITER_CHUNK = 1 << 20;
 
@@ -150,40 +167,48 @@ class PageWriter {
     this.len = part;
   }
 
+  private varint(v: number): void {
+    const b = this.buf;
+    let o = this.len;
+    while (v >= 128) {
+      b[o++] = (v % 128) | 128;
+      v = Math.floor(v / 128);
+    }
+    b[o++] = v;
+    this.len = o;
+  }
+
   empty(): void {
     this.reserve(1);
     this.buf[this.len++] = 0;
   }
 
-  ref(r: Ref): void {
-    if (r.kind === 0) return this.empty();
-    this.reserve(REF_BYTES);
-    writeRef(this.buf, this.len, r);
-    this.len += REF_BYTES;
+  /** the ref of the inner page below a page's last level */
+  innerRef(version: number, hash: string): void {
+    this.reserve(42);
+    this.buf[this.len++] = INNER;
+    this.varint(version);
+    writeHash(this.buf, this.len, hash);
+    this.len += 32;
   }
 
-  inner(hash: string): void {
-    this.reserve(33);
-    this.buf[this.len] = INNER;
-    writeHash(this.buf, this.len + 1, hash);
-    this.len += 33;
+  inner(): void {
+    this.reserve(1);
+    this.buf[this.len++] = INNER;
   }
 
   leaf(l: DLeaf): void {
-    const b = (this.reserve(109 + l.key.length), this.buf);
-    const o = this.len;
-    b[o] = LEAF;
-    writeHash(b, o + 1, l.hash);
-    writeHash(b, o + 33, l.keyHash);
-    writeHash(b, o + 65, l.valueHash);
-    writeU64(b, o + 97, l.valueVersion);
     const n = l.key.length;
-    b[o + 105] = n >>> 24;
-    b[o + 106] = (n >>> 16) & 0xff;
-    b[o + 107] = (n >>> 8) & 0xff;
-    b[o + 108] = n & 0xff;
-    for (let i = 0; i < n; i++) b[o + 109 + i] = l.key.charCodeAt(i);
-    this.len = o + 109 + n;
+    this.reserve(33 + varintBytes(l.valueVersion) + varintBytes(n) + n);
+    const b = this.buf;
+    b[this.len] = LEAF;
+    writeHash(b, this.len + 1, l.valueHash);
+    this.len += 33;
+    this.varint(l.valueVersion);
+    this.varint(n);
+    const o = this.len;
+    for (let i = 0; i < n; i++) b[o + i] = l.key.charCodeAt(i);
+    this.len = o + n;
   }
 
   /** the record so far (a view that later records do not overwrite), and start the next */
@@ -196,25 +221,19 @@ class PageWriter {
 
 const writer = new PageWriter();
 
-/** The record of the page whose top node `node` sits at `depth` (a multiple of PAGE_LEVELS): its nodes down
- *  to depth + PAGE_LEVELS, where `below(child)` gives the ref of each page there, left to right. */
-export function encodePage(node: DLeaf | DInner, depth: number, below: (child: DNode) => Ref): Uint8Array {
+/** The record of the page whose top node `node` sits at `depth` (a multiple of PAGE_LEVELS; a leaf only at
+ *  depth 0): its nodes down to depth + PAGE_LEVELS, where `below(child)` gives the ref of each inner page
+ *  there, left to right (leaves there are kept in this page). */
+export function encodePage(node: DLeaf | DInner, depth: number, below: (child: DInner | Stub) => Ref): Uint8Array {
   return writePage(node, depth, below, null).record;
 }
 
 /** A page's record and, given its position `pos`, the page as PageDecoder would read it back for the cache
  *  (new node objects of that position, the pages below as stubs, the same cost), without decoding the record. */
-function writePage(node: DLeaf | DInner, depth: number, below: (child: DNode) => Ref, pos: PagePos | null): { record: Uint8Array; copy: DNode; cost: number } {
+function writePage(node: DLeaf | DInner, depth: number, below: (child: DInner | Stub) => Ref, pos: PagePos | null): { record: Uint8Array; copy: DNode; cost: number } {
   const end = depth + PAGE_LEVELS;
   let cost = 0;
   const encode = (n: DNode, d: number): DNode => {
-    if (d === end) {
-      const r = below(n);
-      writer.ref(r);
-      if (r.kind === 0 || pos === null) return null;
-      cost += STUB_COST;
-      return new Stub(r.kind, r.version, r.hash, d);
-    }
     if (n === null) {
       writer.empty();
       return null;
@@ -225,8 +244,16 @@ function writePage(node: DLeaf | DInner, depth: number, below: (child: DNode) =>
       cost += LEAF_COST + 2 * n.key.length;
       return new DLeaf(n.keyHash, n.key, n.valueHash, n.valueVersion, n.hash, pos);
     }
+    if (d === end) {
+      const r = below(n);
+      if (r.kind !== INNER) throw new Error(`disk tree: the page below depth ${depth} is not an inner node`);
+      writer.innerRef(r.version, r.hash);
+      if (pos === null) return null;
+      cost += STUB_COST;
+      return new Stub(INNER, r.version, r.hash, d);
+    }
     if (n instanceof Stub) throw new Error(`disk tree: an unread page moved from depth ${n.depth} to ${d}`);
-    writer.inner(n.hash);
+    writer.inner();
     const left = encode(n.left, d + 1);
     const right = encode(n.right, d + 1);
     if (pos === null) return null;
@@ -242,7 +269,10 @@ const LEAF_COST = 200;
 const INNER_COST = 140;
 const STUB_COST = 100;
 
-/** Decodes page records; `cost` is what the last decoded page keeps alive. */
+/** varints longer than this are not a version or a key length (2^56 > any safe integer) */
+const VARINT_MAX_BYTES = 8;
+
+/** Decodes page records, recomputing their hashes; `cost` is what the last decoded page keeps alive. */
 class PageDecoder {
   private b: Uint8Array = new Uint8Array(0);
   private buf: Buffer = Buffer.alloc(0);
@@ -250,7 +280,7 @@ class PageDecoder {
   private pos: PagePos = new PagePos(0, 0);
   cost = 0;
 
-  decode(b: Uint8Array, version: number, depth: number, expectHash: string): DLeaf | DInner {
+  decode(b: Uint8Array, version: number, depth: number, expect: Stub): DLeaf | DInner {
     this.b = b;
     this.buf = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
     this.o = 0;
@@ -259,7 +289,9 @@ class PageDecoder {
     const root = this.node(depth, depth + PAGE_LEVELS);
     if (root === null || root instanceof Stub) throw new Error(`state store corrupted: page at version ${version} depth ${depth} is empty`);
     if (this.o !== b.length) throw new Error(`state store corrupted: page at version ${version} depth ${depth} has ${b.length - this.o} bytes left over`);
-    if (root.hash !== expectHash) throw new Error(`state store corrupted: page at version ${version} depth ${depth} does not hash to its reference`);
+    if ((root instanceof DLeaf ? LEAF : INNER) !== expect.kind || root.hash !== expect.hash) {
+      throw new Error(`state store corrupted: page at version ${version} depth ${depth} does not hash to the reference that leads to it`);
+    }
     this.pos.root = root;
     return root;
   }
@@ -268,51 +300,63 @@ class PageDecoder {
     throw new Error(`state store corrupted: page at version ${this.pos.version} depth ${this.pos.depth} cut short`);
   }
 
+  private varint(): number {
+    const b = this.b;
+    let o = this.o;
+    let v = 0;
+    let scale = 1;
+    for (let i = 0; ; i++) {
+      if (o >= b.length) this.cut();
+      if (i === VARINT_MAX_BYTES) throw new Error(`state store corrupted: page at version ${this.pos.version} depth ${this.pos.depth}: varint too long`);
+      const c = b[o++];
+      v += (c & 0x7f) * scale;
+      if (c < 0x80) break;
+      scale *= 128;
+    }
+    this.o = o;
+    return v;
+  }
+
+  private leaf(): DLeaf {
+    const o = this.o;
+    if (o + 33 > this.b.length) this.cut();
+    const valueHash = this.buf.toString("latin1", o + 1, o + 33);
+    this.o = o + 33;
+    const valueVersion = this.varint();
+    const n = this.varint();
+    const k = this.o;
+    if (k + n > this.b.length) this.cut();
+    const key = this.buf.toString("latin1", k, k + n);
+    this.o = k + n;
+    const keyHash = sha256s(this.buf.subarray(k, k + n));
+    this.cost += LEAF_COST + 2 * n;
+    return new DLeaf(keyHash, key, valueHash, valueVersion, hashLeafParts(keyHash, valueHash), this.pos);
+  }
+
   private node(depth: number, end: number): DNode {
     const b = this.b;
     const o = this.o;
     if (o >= b.length) this.cut();
-    if (depth === end) {
-      if (b[o] === 0) {
-        this.o = o + 1;
-        return null;
-      }
-      if (o + REF_BYTES > b.length) this.cut();
-      const kind = b[o];
-      if (kind !== LEAF && kind !== INNER) throw new Error(`state store corrupted: page reference of kind ${kind}`);
-      this.o = o + REF_BYTES;
-      this.cost += STUB_COST;
-      return new Stub(kind as 1 | 2, readU64(b, o + 1), this.buf.toString("latin1", o + 9, o + REF_BYTES), depth);
-    }
     switch (b[o]) {
       case 0:
         this.o = o + 1;
         return null;
+      case LEAF:
+        return this.leaf();
       case INNER: {
-        if (o + 33 > b.length) this.cut();
-        const hash = this.buf.toString("latin1", o + 1, o + 33);
-        this.o = o + 33;
-        this.cost += INNER_COST;
+        this.o = o + 1;
+        if (depth === end) {
+          const version = this.varint();
+          const h = this.o;
+          if (h + 32 > b.length) this.cut();
+          this.o = h + 32;
+          this.cost += STUB_COST;
+          return new Stub(INNER, version, this.buf.toString("latin1", h, h + 32), depth);
+        }
         const left = this.node(depth + 1, end);
         const right = this.node(depth + 1, end);
-        return new DInner(left, right, hash, this.pos);
-      }
-      case LEAF: {
-        if (o + 109 > b.length) this.cut();
-        const n = ((b[o + 105] << 24) | (b[o + 106] << 16) | (b[o + 107] << 8) | b[o + 108]) >>> 0;
-        if (o + 109 + n > b.length) this.cut();
-        const buf = this.buf;
-        const leaf = new DLeaf(
-          buf.toString("latin1", o + 33, o + 65),
-          buf.toString("latin1", o + 109, o + 109 + n),
-          buf.toString("latin1", o + 65, o + 97),
-          readU64(b, o + 97),
-          buf.toString("latin1", o + 1, o + 33),
-          this.pos,
-        );
-        this.o = o + 109 + n;
-        this.cost += LEAF_COST + 2 * n;
-        return leaf;
+        this.cost += INNER_COST;
+        return new DInner(left, right, hashInner(hashOf(left), hashOf(right)), this.pos);
       }
       default:
         throw new Error(`state store corrupted: page at version ${this.pos.version} depth ${this.pos.depth}: node type ${b[o]}`);
@@ -384,7 +428,7 @@ export class NodeReader {
 
   private store(ck: string, raw: Uint8Array | undefined, stub: Stub): DLeaf | DInner {
     if (raw === undefined) throw new Error(`state store corrupted: page at version ${stub.version} depth ${stub.depth} is missing (pruned?)`);
-    const n = decoder.decode(raw, stub.version, stub.depth, stub.hash);
+    const n = decoder.decode(raw, stub.version, stub.depth, stub);
     this.cache.set(ck, n, decoder.cost);
     return n;
   }
@@ -624,7 +668,8 @@ class Updater {
   }
 
   /** Give every page of the new tree its record (pages with a changed node, and those a leaf moved into)
-   *  and return the ref of the page at `depth` (a multiple of PAGE_LEVELS). */
+   *  and return the ref of the page at `depth` (a multiple of PAGE_LEVELS; a leaf only at depth 0: below
+   *  it a leaf at a page boundary is kept in the page above). */
   private place(node: DNode, depth: number): Ref {
     if (node === null) return EMPTY_REF;
     if (node instanceof Stub) {
@@ -651,16 +696,17 @@ class Updater {
     return refOf(node, this.height);
   }
 
-  /** The refs of the pages at depth `end` under `node` (at `depth`), left to right, placed; `this.path`
-   *  holds the bits [0, depth) of `node`'s position. */
+  /** The refs of the inner pages at depth `end` under `node` (at `depth`), left to right, placed;
+   *  `this.path` holds the bits [0, depth) of `node`'s position. */
   private placeBelow(node: DNode, depth: number, end: number, out: Ref[]): void {
-    if (depth === end) {
-      out.push(this.place(node, depth));
-      return;
-    }
     if (node === null) return;
     if (node instanceof DLeaf) {
+      // the leaf is written into the page being placed
       if (node.pos !== null && node.pos.root === node) this.orphanMoved(node);
+      return;
+    }
+    if (depth === end) {
+      out.push(this.place(node, depth));
       return;
     }
     if (node instanceof Stub) throw new Error(`disk tree: an unread page moved from depth ${node.depth} to ${depth}`);
