@@ -53,31 +53,44 @@ export const GasLimit = 200_000n;
  */
 export function makeAccounts(count: number, signers = count, denom = Denom): BenchAccount[] {
   const NoBytes = new Uint8Array(0);
-  const keys = Array.from({ length: count }, (_, i) => {
-    if (i >= signers) {
-      const address = toAccAddress(new Uint8Array(createHash("sha256").update(`qos-bench-holder-${i}`).digest().subarray(0, 20)));
-      return { privateKey: NoBytes, pubKey: NoBytes, address };
-    }
-    const privateKey = new Uint8Array(createHash("sha256").update(`qos-bench-account-${i}`).digest());
-    const pubKey = native ? native.publicKeyCreate(privateKey, true) : noble.getPublicKey(privateKey, true);
-    return { privateKey, pubKey: new Uint8Array(pubKey), address: toAccAddress(addressFromPubKey(pubKey)) };
-  });
+  const keys = Array.from({ length: count }, (_, i) => (i >= signers ? { privateKey: NoBytes, pubKey: NoBytes, address: holderAddress(i) } : accountKey(i)));
   return keys.map((k, i) => {
     if (i >= signers) return { ...k, bodyBytes: NoBytes, pubKeyAny: { typeUrl: "", value: NoBytes } };
-    const to = keys[(i + 1) % count].address;
-    const bodyBytes = TxBody.encode(
-      TxBody.fromPartial({
-        messages: [
-          {
-            typeUrl: "/cosmos.bank.v1beta1.MsgSend",
-            value: MsgSend.encode({ fromAddress: k.address, toAddress: to, amount: [{ denom, amount: "1" }] }).finish(),
-          },
-        ],
-      }),
-    ).finish();
-    const pubKeyAny = { typeUrl: "/cosmos.crypto.secp256k1.PubKey", value: PubKey.encode({ key: k.pubKey }).finish() };
-    return { ...k, bodyBytes, pubKeyAny };
+    return withTransfer(k, keys[(i + 1) % count].address, denom);
   });
+}
+
+/** The address of unkeyed account `i` (a funded holder). */
+export function holderAddress(i: number): string {
+  return toAccAddress(new Uint8Array(createHash("sha256").update(`qos-bench-holder-${i}`).digest().subarray(0, 20)));
+}
+
+/** The key of keyed account `i`. */
+function accountKey(i: number): { privateKey: Uint8Array; pubKey: Uint8Array; address: string } {
+  const privateKey = new Uint8Array(createHash("sha256").update(`qos-bench-account-${i}`).digest());
+  const pubKey = native ? native.publicKeyCreate(privateKey, true) : noble.getPublicKey(privateKey, true);
+  return { privateKey, pubKey: new Uint8Array(pubKey), address: toAccAddress(addressFromPubKey(pubKey)) };
+}
+
+function withTransfer(k: { privateKey: Uint8Array; pubKey: Uint8Array; address: string }, to: string, denom: string): BenchAccount {
+  const bodyBytes = TxBody.encode(
+    TxBody.fromPartial({
+      messages: [
+        {
+          typeUrl: "/cosmos.bank.v1beta1.MsgSend",
+          value: MsgSend.encode({ fromAddress: k.address, toAddress: to, amount: [{ denom, amount: "1" }] }).finish(),
+        },
+      ],
+    }),
+  ).finish();
+  const pubKeyAny = { typeUrl: "/cosmos.crypto.secp256k1.PubKey", value: PubKey.encode({ key: k.pubKey }).finish() };
+  return { ...k, bodyBytes, pubKeyAny };
+}
+
+/** Keyed account `i` (anywhere in the list, not only among the first: bench:genesis signs with accounts
+ *  spread over a large state) sending 1 of `denom` to `to`. */
+export function keyedAccount(i: number, to: string, denom = Denom): BenchAccount {
+  return withTransfer(accountKey(i), to, denom);
 }
 
 /** Writes the accounts into genesis app_state (auth.accounts order = account numbers 0..n-1). */
