@@ -101,7 +101,10 @@ for (let r = 1; r <= rounds; r++) {
     }
   }
   const trips = (m: "sync" | "async") => Object.fromEntries([...after[m]].map(([op, n]) => [op, n - (before[m].get(op) ?? 0)]).filter(([, n]) => n !== 0));
-  const pageBytes = pending.diff.pages.reduce((n, [k, v]) => n + k.length + v.length, 0);
+  // a block over the filled store: never the first version of an empty store (which has no diff, see DiskStore.prepare)
+  const diff = pending.diff;
+  if (diff === null) throw new Error(`height ${height}: the store was empty`);
+  const pageBytes = diff.pages.reduce((n, [k, v]) => n + k.length + v.length, 0);
   rows.push({
     height,
     prepare_ms: Math.round(t1 - t0),
@@ -112,11 +115,11 @@ for (let r = 1; r <= rounds; r++) {
     page_misses: after.misses - before.misses,
     round_trips_sync: trips("sync"),
     round_trips_async: trips("async"),
-    pages_written: pending.diff.pages.length,
-    leaf_pages_written: pending.diff.pages.filter(([, v]) => v[0] === 1).length,
+    pages_written: diff.pages.length,
+    leaf_pages_written: diff.pages.filter(([, v]) => v[0] === 1).length,
     page_bytes: pageBytes,
-    orphans: pending.diff.orphans.length,
-    values: pending.diff.values.length,
+    orphans: diff.orphans.length,
+    values: diff.values.length,
   });
   console.error(JSON.stringify(rows[rows.length - 1]));
 }

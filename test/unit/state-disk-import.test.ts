@@ -1,5 +1,5 @@
-// The disk store's import (state sync restore): the pages it builds bottom-up are the records one block of
-// the same pairs writes at the same height, byte for byte, and an import cut short is never taken for a
+// The disk store's import (state sync restore, and the first version of an empty store: a genesis): the
+// pages it builds bottom-up are the records one block of the same pairs writes at the same height, byte for byte, and an import cut short is never taken for a
 // committed store.
 import { test, describe, after } from "node:test";
 import assert from "node:assert/strict";
@@ -35,14 +35,23 @@ async function dump(dir: string): Promise<string[]> {
 }
 
 /** the pairs written as one block of `height` into an empty store, and imported into another in parts of
- *  `part` pairs, added `add` at a time: both stores' records after close */
-async function blockAndImport(pairs: Array<[string, Uint8Array]>, height: number, part: number, add: number): Promise<{ block: string[]; imported: string[]; appHash: string }> {
+ *  `part` pairs, added `add` at a time, and committed as the first version of a third (prepare + commit, which
+ *  writes the first version of an empty store as an import): the stores' records after close */
+async function blockAndImport(pairs: Array<[string, Uint8Array]>, height: number, part: number, add: number): Promise<{ block: string[]; imported: string[]; first: string[]; appHash: string }> {
   const blockDir = tempDir();
   const importDir = tempDir();
-  const block = await DiskStore.open(blockDir);
+  const firstDir = tempDir();
+  const block = await DiskStore.open(blockDir, { firstVersionAsImport: false });
   await block.commit(block.prepare(height, pairs));
   const appHash = hex(block.latest.appHash);
   await block.close();
+  const first = await DiskStore.open(firstDir, { importBatchPairs: part });
+  const prepared = first.prepare(height, pairs);
+  assert.equal(hex(prepared.appHash), appHash);
+  await first.commit(prepared);
+  assert.equal(hex(first.latest.appHash), appHash);
+  assert.deepEqual(first.latest.stats, { keys: pairs.length, bytes: pairs.reduce((n, [k, x]) => n + k.length + x.length, 0) });
+  await first.close();
   const store = await DiskStore.open(importDir, { importBatchPairs: part });
   const imp = store.beginImport(height);
   for (let i = 0; i < pairs.length; i += add) imp.add(pairs.slice(i, i + add));
@@ -51,7 +60,7 @@ async function blockAndImport(pairs: Array<[string, Uint8Array]>, height: number
   assert.equal(hex(store.latest.appHash), appHash);
   assert.deepEqual(store.latest.stats, { keys: pairs.length, bytes: pairs.reduce((n, [k, x]) => n + k.length + x.length, 0) });
   await store.close();
-  return { block: await dump(blockDir), imported: await dump(importDir), appHash };
+  return { block: await dump(blockDir), imported: await dump(importDir), first: await dump(firstDir), appHash };
 }
 
 const byKey = (a: [string, Uint8Array], b: [string, Uint8Array]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
@@ -64,9 +73,10 @@ describe("DiskStore import (bottom-up pages)", () => {
       .map((ps) => ps.sort(byKey));
     await fc.assert(
       fc.asyncProperty(pairsArb, fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 50 }), async (pairs, height, part, add) => {
-        const { block, imported, appHash } = await blockAndImport(pairs, height, part, add);
+        const { block, imported, first, appHash } = await blockAndImport(pairs, height, part, add);
         assert.equal(appHash, hex(smt.rootHash(smt.build(pairs))));
         assert.deepEqual(imported, block);
+        assert.deepEqual(first, block);
       }),
       { numRuns: 40 },
     );
@@ -75,9 +85,10 @@ describe("DiskStore import (bottom-up pages)", () => {
   test("5,000 pairs in parts of 333: the same records as one block (page chains, leaves at every depth)", async () => {
     const pairs: Array<[string, Uint8Array]> = [];
     for (let i = 0; i < 5000; i++) pairs.push([`acct/${String(i).padStart(5, "0")}`, new TextEncoder().encode(`v${i * 7}`)]);
-    const { block, imported } = await blockAndImport(pairs, 4, 333, 1000);
+    const { block, imported, first } = await blockAndImport(pairs, 4, 333, 1000);
     assert.ok(block.length > 6000, `${block.length} records`);
     assert.deepEqual(imported, block);
+    assert.deepEqual(first, block);
   });
 
   test("an import that finds the app hash wrong, or crashes after its pages are written, leaves an empty store", async () => {

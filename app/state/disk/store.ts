@@ -26,7 +26,7 @@
 import { ByteLru } from "../../cache.js";
 import { keyToBytes, type Change, type KVReader } from "../kv.js";
 import type { MerkleProof } from "../smt.js";
-import { hashBytes } from "../smt.js";
+import { hashBytes, rootHash as smtRootHash, update as smtUpdate } from "../smt.js";
 import {
   checkImportStart,
   collectingImporter,
@@ -94,6 +94,9 @@ export interface DiskStoreOptions {
   pruning?: PruningOptions;
   /** pairs per part of a streamed import (tests make it small); default 50,000 */
   importBatchPairs?: number;
+  /** false: the first version of an empty store is written as a block over the empty tree instead of as an
+   *  import (the same records; tests compare the two); default true */
+  firstVersionAsImport?: boolean;
   /** crash simulation for tests: called before the commit batch and after each pruning batch; returning
    *  true stops right there as a killed process would (the store must then be closed and reopened) */
   faults?: { beforeCommit?(height: number): boolean; afterPruneBatch?(n: number): boolean };
@@ -204,17 +207,18 @@ class DiskVersion implements StateVersion {
 
 /** A version computed by prepare() and not yet committed. */
 export class DiskPending implements PreparedState {
-  readonly appHash: Uint8Array;
   /** @internal */
   constructor(
     readonly height: number,
     /** @internal */ readonly base: DiskVersion,
-    /** @internal */ readonly diff: TreeDiff,
+    /** @internal the records of a version over a non-empty base (null: `fresh`) */
+    readonly diff: TreeDiff | null,
+    /** @internal the pairs of the first version of an empty store, in key order (null: `diff`) */
+    readonly fresh: Array<[string, Uint8Array]> | null,
+    readonly appHash: Uint8Array,
     /** @internal the version's stats once the old values' lengths are read (undefined: unknown) */
     readonly stats: Promise<StateStats | undefined>,
-  ) {
-    this.appHash = hashBytes(diff.root.hash);
-  }
+  ) {}
 }
 
 export class DiskStore implements StateStore {
@@ -338,8 +342,19 @@ export class DiskStore implements StateStore {
     const base = this.current;
     if (this.importing !== undefined) throw new Error(`state height ${height}: an import of height ${this.importing.height} is in progress`);
     checkNextHeight(height, base.height);
-    const diff = applyChanges(this.nodes, base.root, height, sortedChanges(changes));
-    return new DiskPending(height, base, diff, this.statsAfter(base, diff));
+    const sorted = sortedChanges(changes);
+    if (base.height === 0 && this.opts.firstVersionAsImport !== false) {
+      // The first version of an empty store (a genesis: a million accounts is 2M pairs): the app hash from the
+      // in-memory tree built from the leaves, the records written at commit by the import's bottom-up builder,
+      // each page once (the same records as applyChanges, which would place every page of the tree as a
+      // block's update, a minute of CPU at 1M, and again for each prepare of that height).
+      const pairs = sorted.filter((c): c is [string, Uint8Array] => c[1] !== null);
+      const stats = { keys: pairs.length, bytes: 0 };
+      for (const [k, v] of pairs) stats.bytes += k.length + v.length;
+      return new DiskPending(height, base, null, pairs, smtRootHash(smtUpdate(null, pairs)), Promise.resolve(stats));
+    }
+    const diff = applyChanges(this.nodes, base.root, height, sorted);
+    return new DiskPending(height, base, diff, null, hashBytes(diff.root.hash), this.statsAfter(base, diff));
   }
 
   /**
@@ -389,13 +404,27 @@ export class DiskStore implements StateStore {
     checkNextHeight(pending.height, base.height);
     this.committing = true;
     try {
-      await this.writeVersion(pending.height, pending.diff, pending.appHash, await pending.stats);
+      if (pending.fresh !== null) await this.writeFresh(pending.height, pending.fresh, pending.appHash);
+      else await this.writeVersion(pending.height, pending.diff!, pending.appHash, await pending.stats);
     } finally {
       this.committing = false;
     }
     const h = pending.height;
     const p = this.opts.pruning;
     if (p && p.keepRecent > 0 && h % p.interval === 0 && h - p.keepRecent + 1 > this.earliest) this.schedulePrune(h - p.keepRecent + 1);
+  }
+
+  /** The first version of an empty store, written as an import of its pairs (finish() checks the root against
+   *  the app hash prepare() gave). */
+  private async writeFresh(h: number, pairs: Array<[string, Uint8Array]>, appHash: Uint8Array): Promise<void> {
+    const importer = this.beginImport(h);
+    try {
+      importer.add(pairs);
+    } catch (e) {
+      importer.abort();
+      throw e;
+    }
+    await importer.finish(appHash);
   }
 
   /** One sync batch with the version's records, its root and "m"; then `latest` is that version. */
