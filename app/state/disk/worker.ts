@@ -46,6 +46,34 @@ const db = new ClassicLevel<Uint8Array, Uint8Array>(dir, { keyEncoding: "view", 
 const opened = db.open();
 opened.catch(() => {});
 
+/**
+ * The synchronous point reads ("first": a value record at or below a version) seek one iterator instead of
+ * opening one each (a LevelDB snapshot, a merge over every table, and a close, each read of a cold cache:
+ * every account a block touches after a large genesis). An iterator sees the records written before it was
+ * opened, so each write retires it; a read the main thread still waits for finishes on the retired one (it
+ * reads a height committed before that write, whose records the write leaves alone). The main thread waits
+ * for each synchronous read, so the iterator never has two reads at once.
+ */
+type PointIterator = ReturnType<typeof db.iterator<Uint8Array, Uint8Array>>;
+let pointIterator: PointIterator | undefined;
+let pointRead: Promise<unknown> = Promise.resolve();
+
+function retirePointIterator(): void {
+  const it = pointIterator;
+  if (it === undefined) return;
+  pointIterator = undefined;
+  void pointRead.finally(() => it.close()).catch(() => {});
+}
+
+async function first(gte: Uint8Array, lt: Uint8Array): Promise<Uint8Array | null> {
+  const it = (pointIterator ??= db.iterator<Uint8Array, Uint8Array>({}));
+  it.seek(gte);
+  const read = it.next();
+  pointRead = read;
+  const got = await read;
+  return got === undefined || compareBytes(got[0], lt) >= 0 ? null : compact(got[1]);
+}
+
 /** a key range no record is in (every table's first byte is a letter) */
 const FLUSH_RANGE = [Uint8Array.of(0), Uint8Array.of(0, 0)] as const;
 
@@ -130,10 +158,8 @@ async function handle(req: Request): Promise<unknown> {
       } catch {
         return null;
       }
-    case "first": {
-      const got = await db.iterator({ gte: req.gte, lt: req.lt, limit: 1 }).all();
-      return got.length === 0 ? null : compact(got[0][1]);
-    }
+    case "first":
+      return first(req.gte, req.lt);
     case "getMany":
       return packValues(await getMany(req.keys));
     case "scan":
@@ -150,10 +176,12 @@ async function handle(req: Request): Promise<unknown> {
         (key) => batch.del(key),
       );
       await batch.write({ sync: req.sync });
+      retirePointIterator();
       return null;
     }
     case "clear":
       await db.clear();
+      retirePointIterator();
       return null;
     case "compact":
       await db.compactRange(Uint8Array.of(0), Uint8Array.of(0xff));
@@ -163,6 +191,8 @@ async function handle(req: Request): Promise<unknown> {
       // holds no record first writes the memtable out as a table and starts an empty log, so the next open
       // reads only the manifest and the table index (a kill -9 still leaves a log to replay)
       await db.compactRange(FLUSH_RANGE[0], FLUSH_RANGE[1]);
+      retirePointIterator();
+      await pointRead.catch(() => {});
       await db.close();
       return null;
   }
