@@ -91,6 +91,7 @@ async function measurePhase(backend: Backend, dir: string, blocksOnly = false) {
   }
   if (store instanceof DiskStore) await store.pruned();
   const rssAfterBlocks = resident();
+  const heapAfterBlocks = process.memoryUsage();
   if (store.latest.stats && store.latest.stats.keys !== keys) throw new Error(`the store counts ${store.latest.stats.keys} keys, the bench wrote ${keys}`);
 
   const restored = blocksOnly ? {} : await snapshotAndRestore(store, backend, dir);
@@ -101,6 +102,9 @@ async function measurePhase(backend: Backend, dir: string, blocksOnly = false) {
     rss_anon_after_open_mb: rssAfterOpen.anon,
     rss_after_blocks_mb: rssAfterBlocks.all,
     rss_anon_after_blocks_mb: rssAfterBlocks.anon,
+    // what of the anonymous memory is the JS heap in use (the caches' objects), and what Buffers hold outside it
+    heap_used_after_blocks_mb: mb(heapAfterBlocks.heapUsed),
+    external_after_blocks_mb: mb(heapAfterBlocks.external),
     prepare_commit_5000_ms: spread(blockMs),
     prepare_commit_5000_cpu_ms: spread(blockCpuMs),
     ...restored,
