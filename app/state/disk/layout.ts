@@ -120,15 +120,24 @@ export function unescapeKey(prefix: Uint8Array): string {
  *  subtree of depths [depth, depth + 4) at that position (tree.ts). A page is written once, by the version
  *  that created it at that position, and never changed. */
 export function pageKey(version: number, depth: number, path: Uint8Array): Uint8Array {
-  const n = (depth + 7) >> 3;
-  const b = new Uint8Array(11 + n);
-  b[0] = PAGE;
-  writeU64(b, 1, version);
-  b[9] = depth >> 8;
-  b[10] = depth & 0xff;
-  for (let i = 0; i < n; i++) b[11 + i] = path[i];
-  if (depth & 7) b[10 + n] &= (0xff00 >> (depth & 7)) & 0xff;
+  const b = new Uint8Array(pageKeyLength(depth));
+  writePageKey(b, 0, version, depth, path);
   return b;
+}
+
+export function pageKeyLength(depth: number): number {
+  return 11 + ((depth + 7) >> 3);
+}
+
+/** pageKey written into `b` at `off` (pageKeyLength(depth) bytes) */
+export function writePageKey(b: Uint8Array, off: number, version: number, depth: number, path: Uint8Array): void {
+  const n = (depth + 7) >> 3;
+  b[off] = PAGE;
+  writeU64(b, off + 1, version);
+  b[off + 9] = depth >> 8;
+  b[off + 10] = depth & 0xff;
+  for (let i = 0; i < n; i++) b[off + 11 + i] = path[i];
+  if (depth & 7) b[off + 10 + n] &= (0xff00 >> (depth & 7)) & 0xff;
 }
 
 export function importRunKey(part: number, bucket: number): Uint8Array {

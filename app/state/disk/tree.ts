@@ -14,7 +14,7 @@
 import type { Change } from "../kv.js";
 import { ByteLru } from "../../cache.js";
 import { ZERO32, bit, splitPoint, hashBytes, hashInner, hashLeafParts, keyHashOf, sha256s, type MerkleProof } from "../smt.js";
-import { pageKey, writeU64, readU64, valueKey } from "./layout.js";
+import { pageKey, pageKeyLength, writePageKey, writeU64, readU64, valueKey } from "./layout.js";
 
 const MAX_DEPTH = 256;
 /** binary levels per page */
@@ -220,6 +220,30 @@ class PageWriter {
 }
 
 const writer = new PageWriter();
+
+/** bytes of a PageKeys chunk */
+const KEYS_CHUNK = 1 << 16;
+
+/** The page record keys a version writes and orphans (~24,000 per block at 1M keys), as views into shared
+ *  chunks: one ArrayBuffer each was GC work; the commit copies them into its batch and stale list. */
+class PageKeys {
+  private buf = new Uint8Array(0);
+  private len = 0;
+
+  key(version: number, depth: number, path: Uint8Array): Uint8Array {
+    const n = pageKeyLength(depth);
+    if (this.len + n > this.buf.length) {
+      this.buf = new Uint8Array(KEYS_CHUNK);
+      this.len = 0;
+    }
+    const o = this.len;
+    writePageKey(this.buf, o, version, depth, path);
+    this.len = o + n;
+    return this.buf.subarray(o, o + n);
+  }
+}
+
+const pageKeys = new PageKeys();
 
 /** The record of the page whose top node `node` sits at `depth` (a multiple of PAGE_LEVELS; a leaf only at
  *  depth 0): its nodes down to depth + PAGE_LEVELS, where `below(child)` gives the ref of each inner page
@@ -581,7 +605,7 @@ class Updater {
   private orphanPage(pos: PagePos, path: string): void {
     if (this.orphaned.has(pos)) return;
     this.orphaned.add(pos);
-    this.orphan(pageKey(pos.version, pos.depth, pathBytes(path)));
+    this.orphan(pageKeys.key(pos.version, pos.depth, pathBytes(path)));
   }
 
   private update(node: DNode, depth: number, lo: number, hi: number): DNode {
@@ -689,7 +713,7 @@ class Updater {
     let next = 0;
     const { record, copy, cost } = writePage(node, depth, () => below[next++], pos);
     pos.root = copy as DLeaf | DInner;
-    const key = pageKey(this.height, depth, this.path);
+    const key = pageKeys.key(this.height, depth, this.path);
     const prefix = Buffer.from(key.buffer, key.byteOffset + 11, key.length - 11).toString("latin1");
     this.diff.pages.push([key, record]);
     this.diff.cachePages.push([NodeReader.cacheKey(this.height, depth, prefix), pos.root, cost]);
