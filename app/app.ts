@@ -5,6 +5,7 @@ import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
 import { SimulateRequest, SimulateResponse } from "cosmjs-types/cosmos/tx/v1beta1/service";
 import { AuthInfo, TxBody, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import {
+  CheckTxType,
   ExecTxResult,
   MisbehaviorType,
   ResponseProcessProposal_ProposalStatus as ProposalStatus,
@@ -51,7 +52,8 @@ import { CacheStore, type Change, type KVReader, type KVStore } from "./state/kv
 import { encodeProof, rootHash, update as updateTree } from "./state/smt.js";
 import { checkNextHeight, CommitStore, type PreparedState, type StateStore } from "./state/store.js";
 import { DiskStore, type PruningOptions } from "./state/disk/store.js";
-import { decodeTx, type DecodedTx } from "./tx/decode.js";
+import { decodePassedTx, decodeTx, type DecodedTx, type VerifiedSigner } from "./tx/decode.js";
+import { VerifyPool } from "./tx/verify-pool.js";
 import { requestSchemaOfMethod, validateWire } from "./tx/wire.js";
 import { SignatureCache, verifierName } from "./tx/verify.js";
 import { ByteLru } from "./cache.js";
@@ -99,6 +101,9 @@ export interface AppOptions<C extends Chain = Chain> {
   txCacheBytes?: number;
   /** bytes the signature cache may hold (default 8 MiB); config/app.json signature_cache_bytes */
   signatureCacheBytes?: number;
+  /** worker threads that decode and verify CheckTx NEW txs off the main thread (app/tx/verify-pool.ts);
+   *  0 or absent: none, every tx is checked inline. config/app.json verify_workers */
+  verifyWorkers?: number;
   /** check every module invariant after each block and halt on a violation (tests turn it on) */
   checkInvariants?: boolean;
   /** software upgrades (governance plans, by name) this binary has been told are done
@@ -176,6 +181,8 @@ export class QosApp<C extends Chain = Chain> {
   private lastBlockTimeHeight = 0;
   /** state sync: taking, serving and restoring snapshots (undefined: refused as by the ABCI server) */
   readonly snapshots?: SnapshotManager;
+  /** CheckTx's stateless work in worker threads (AppOptions.verifyWorkers) */
+  readonly verifyPool?: VerifyPool;
 
   private constructor(
     readonly store: StateStore,
@@ -196,6 +203,10 @@ export class QosApp<C extends Chain = Chain> {
     this.checkState = new CacheStore(store.latest.reader);
     this.loadChainInfo();
     if (options.snapshots) this.snapshots = new SnapshotManager(store, options.snapshots, this.log, () => this.afterRestore());
+    const worker = this.keepers.verifyWorker;
+    if ((options.verifyWorkers ?? 0) > 0 && worker) {
+      this.verifyPool = new VerifyPool({ workers: options.verifyWorkers!, script: worker.script, chain: worker.data, log: this.log });
+    }
   }
 
   /** A snapshot became the latest version: what the app derives from the latest version is derived
@@ -215,6 +226,7 @@ export class QosApp<C extends Chain = Chain> {
   }
 
   async close(): Promise<void> {
+    await this.verifyPool?.close();
     await this.snapshots?.close();
     await this.store.close();
   }
@@ -346,6 +358,17 @@ export class QosApp<C extends Chain = Chain> {
    * messages, never writes the committed state or the block's state, never throws (a bad tx is a
    * non-zero code); events are not returned (CometBFT does not index them here).
    */
+  /**
+   * CheckTx requests as the ABCI server reads them, before they wait their turn: NEW txs go to the verify
+   * workers (when there are any), whose answers CheckTx uses when it comes to them. Reads the check state's
+   * max_tx_bytes only (larger txs stay on the main thread); answers nothing, changes no state.
+   */
+  checkTxArrived(reqs: readonly RequestCheckTx[]): void {
+    if (!this.verifyPool) return;
+    const txs = reqs.filter((r) => r.type !== CheckTxType.RECHECK).map((r) => r.tx);
+    if (txs.length > 0) this.verifyPool.submit(txs, this.chainId, this.keepers.maxTxBytes(this.checkState));
+  }
+
   checkTx(req: RequestCheckTx): ResponseCheckTx {
     const block: BlockInfo = { chainId: this.chainId, height: this.nextHeight, timeNs: this.lastBlockTimeNs };
     const outcome = this.runTx(this.checkState, req.tx, "check", block);
@@ -611,7 +634,7 @@ export class QosApp<C extends Chain = Chain> {
     let module = "";
     try {
       const maxTxBytes = this.keepers.maxTxBytes(base);
-      const { tx, cacheKey } = this.decode(bytes, maxTxBytes);
+      const { tx, cacheKey, workerFacts } = this.decode(bytes, maxTxBytes, mode);
       module = tx.msgs.length > 0 ? moduleOf(tx.msgs[0].typeUrl) : "";
       gasWanted = tx.authInfo.fee?.gasLimit ?? 0n;
       meter = new GasMeter(mode === "simulate" ? undefined : gasWanted);
@@ -622,6 +645,7 @@ export class QosApp<C extends Chain = Chain> {
       // the recheck and the block that will see the same bytes
       if (mode === "check" || mode === "deliver") this.decodedTxs.set(cacheKey, tx, decodedTxBytes(tx.bytes.length));
       if (mode === "check") {
+        if (this.verifyPool) this.teachVerifyPool(tx, workerFacts);
         anteBranch.write();
         return { code: 0, codespace: "", module, log: "", gasWanted, gasUsed: meter.consumed, events, data: new Uint8Array() };
       }
@@ -658,14 +682,29 @@ export class QosApp<C extends Chain = Chain> {
   /** decodeTx, remembered by the sha256 of the bytes: CheckTx, each recheck and FinalizeBlock see the
    *  same bytes. Decoding is a pure function of the bytes (and the fixed router), so a cached result is
    *  the one decoding would give: the cache never changes a result. runTx fills it after the ante. */
-  private decode(bytes: Uint8Array, maxTxBytes: number): { tx: DecodedTx; cacheKey: string } {
+  private decode(bytes: Uint8Array, maxTxBytes: number, mode: string): { tx: DecodedTx; cacheKey: string; workerFacts?: ReadonlyArray<VerifiedSigner | undefined> } {
     if (bytes.length > maxTxBytes) decodeTx(bytes, this.router, maxTxBytes); // throws "too large"
     const digest = createHash("sha256").update(bytes).digest();
     const cacheKey = digest.toString("latin1");
     const cached = this.decodedTxs.get(cacheKey);
+    // only CheckTx asks the workers, and it never waits for what the cache has
+    const workerFacts = mode === "check" ? this.verifyPool?.take(cacheKey, cached === undefined) : undefined;
     if (cached) return { tx: cached, cacheKey };
     // a copy: the request's bytes are a view into a socket read buffer that the cache must not pin
-    return { tx: decodeTx(Uint8Array.from(bytes), this.router, maxTxBytes, digest), cacheKey };
+    const copy = Uint8Array.from(bytes);
+    if (!workerFacts) return { tx: decodeTx(copy, this.router, maxTxBytes, digest), cacheKey };
+    // a worker's decodeTx passed these bytes (same router): what it checked is not checked again
+    const tx = decodePassedTx(copy, this.router, digest);
+    tx.verifiedSigners = workerFacts;
+    return { tx, cacheKey, workerFacts };
+  }
+
+  /** The account numbers of the signers the workers did not verify a passed tx's signature for (first tx
+   *  of an account, a number they did not know, a tx they did not get): they can verify the signers' next txs. */
+  private teachVerifyPool(tx: DecodedTx, workerFacts: ReadonlyArray<VerifiedSigner | undefined> | undefined): void {
+    tx.verifiedSigners?.forEach((verified, i) => {
+      if (verified && workerFacts?.[i]?.accountNumber !== verified.accountNumber) this.verifyPool!.learn(tx.signers[i], verified.accountNumber);
+    });
   }
 
   /** What the node's caches hold (operators, tests): entries and bytes of each, and their bounds. */

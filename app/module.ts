@@ -177,4 +177,7 @@ export interface Chain {
   haltReason(store: KVReader): string | undefined;
   /** the software upgrade governance scheduled, if any */
   upgradePlan(store: KVReader): UpgradePlan | undefined;
+  /** the worker entry that checks CheckTx's txs off the main thread (app/tx/verify-pool.ts) with this
+   *  chain's router, and what it is started with; without it the app checks every tx inline */
+  readonly verifyWorker?: { script: URL; data: unknown };
 }

@@ -29,6 +29,8 @@ export interface ProcessBenchOptions {
   flush: FlushShape;
   /** node flags for the qosd process (e.g. --max-semi-space-size=N for an A/B) */
   nodeFlags: string[];
+  /** qosd start's --verify-workers (undefined: the config's) */
+  verifyWorkers?: number;
   /** how long qosd is left idle to measure its background CPU */
   idleMs: number;
 }
@@ -44,11 +46,16 @@ export interface ProcessPhases {
 export interface ProcessBenchResult {
   /** µs of qosd CPU per tx, one entry per measured block */
   phases: ProcessPhases;
+  /** the same, of qosd's main thread only (the consensus thread: what limits tx/s behind CometBFT) */
+  mainPhases: ProcessPhases;
+  /** committed txs per second of wall time over the measured blocks (CheckTx, blocks, rechecks) */
+  txPerSecond: number;
   appHash: string;
   /** qosd's GC time over the measured blocks by kind (prom-client's nodejs_gc_duration_seconds), ms */
   gcMs: Record<string, number>;
-  /** qosd CPU over the measured blocks, ms */
+  /** qosd CPU over the measured blocks, ms: all threads, and the main thread */
   cpuMs: number;
+  mainCpuMs: number;
   /** qosd's CPU while idle, % of a core */
   idlePercent: number;
   /** qosd's resident set at the end, MiB */
@@ -61,6 +68,18 @@ function cpuTicks(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return Number(fields[11]) + Number(fields[12]);
+}
+
+/** utime + stime of a process's main thread (its tid is the pid) in clock ticks */
+function mainThreadTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+/** process and main-thread ticks, read together */
+function ticks(pid: number): { all: number; main: number } {
+  return { all: cpuTicks(pid), main: mainThreadTicks(pid) };
 }
 
 function rssMiB(pid: number): number {
@@ -191,7 +210,8 @@ export async function runProcessBench(o: ProcessBenchOptions): Promise<ProcessBe
   try {
     const env = { ...process.env };
     delete env.QOS_CHECK_INVARIANTS;
-    child = spawn(process.execPath, [...o.nodeFlags, qosdBin, "start", "--abci-only", "--home", node.home], { stdio: ["ignore", "pipe", "pipe"], env });
+    const qosdFlags = o.verifyWorkers === undefined ? [] : ["--verify-workers", String(o.verifyWorkers)];
+    child = spawn(process.execPath, [...o.nodeFlags, qosdBin, "start", "--abci-only", "--home", node.home, ...qosdFlags], { stdio: ["ignore", "pipe", "pipe"], env });
     let output = "";
     const started = new Promise<{ abci: string; verifier: string }>((resolve, reject) => {
       const onData = (d: Buffer) => {
@@ -218,11 +238,11 @@ export async function runProcessBench(o: ProcessBenchOptions): Promise<ProcessBe
       // a single validator proposes every block: PrepareProposal, then ProcessProposal of its own proposal
       await consensus.call({ prepareProposal: { ...header, maxTxBytes: 1n << 40n, localLastCommit: { round: 0, votes: [] } } });
       await consensus.call({ processProposal: { ...header, hash: req.hash, proposedLastCommit: { round: 0, votes: [] } } });
-      const tProposal = cpuTicks(pid);
+      const tProposal = ticks(pid);
       const fin = (await consensus.call({ finalizeBlock: req })).finalizeBlock!;
       const failed = fin.txResults.filter((x) => x.code !== 0);
       if (failed.length > 0) throw new Error(`${failed.length} transfers failed in block ${height}: ${failed[0].code} ${failed[0].log}`);
-      const tFinalize = cpuTicks(pid);
+      const tFinalize = ticks(pid);
       // before Commit CometBFT locks the mempool and flushes its connection (BlockExecutor.Commit)
       await mempool.send(FlushFrame, 1);
       await consensus.call({ commit: {} });
@@ -235,39 +255,48 @@ export async function runProcessBench(o: ProcessBenchOptions): Promise<ProcessBe
     await runCheckTx(mempool, writes(0, CheckTxType.NEW), o.window, "new");
     await runCheckTx(mempool, writes(1, CheckTxType.NEW), o.window, "new");
     const phases: ProcessPhases = { proposal: [], finalize: [], commit: [], recheck: [], checkTx: [] };
+    const mainPhases: ProcessPhases = { proposal: [], finalize: [], commit: [], recheck: [], checkTx: [] };
     const metricsAddress = config.metrics_address;
     let gcBefore: Record<string, number> = {};
-    let cpuFrom = 0;
+    let cpuFrom = { all: 0, main: 0 };
+    let wallFrom = 0;
     for (let r = 0; r + 2 < rounds.length; r++) {
       const recheckWrites = writes(r + 1, CheckTxType.RECHECK);
       const newWrites = writes(r + 2, CheckTxType.NEW);
       if (r === 1) {
         gcBefore = await gcSeconds(metricsAddress);
-        cpuFrom = cpuTicks(pid);
+        cpuFrom = ticks(pid);
+        wallFrom = performance.now();
       }
-      const t0 = cpuTicks(pid);
+      const t0 = ticks(pid);
       const { tProposal, tFinalize } = await block(rounds[r]);
-      const t2 = cpuTicks(pid);
+      const t2 = ticks(pid);
       await runCheckTx(mempool, recheckWrites, o.window, "recheck");
-      const t3 = cpuTicks(pid);
+      const t3 = ticks(pid);
       await runCheckTx(mempool, newWrites, o.window, "new");
-      const t4 = cpuTicks(pid);
+      const t4 = ticks(pid);
       if (r === 0) continue; // warm-up
-      const us = (ticks: number) => (ticks * 10_000) / perTx;
-      phases.proposal.push(us(tProposal - t0));
-      phases.finalize.push(us(tFinalize - tProposal));
-      phases.commit.push(us(t2 - tFinalize));
-      phases.recheck.push(us(t3 - t2));
-      phases.checkTx.push(us(t4 - t3));
+      for (const [into, of] of [[phases, "all"], [mainPhases, "main"]] as const) {
+        const us = (from: { all: number; main: number }, to: { all: number; main: number }) => ((to[of] - from[of]) * 10_000) / perTx;
+        into.proposal.push(us(t0, tProposal));
+        into.finalize.push(us(tProposal, tFinalize));
+        into.commit.push(us(tFinalize, t2));
+        into.recheck.push(us(t2, t3));
+        into.checkTx.push(us(t3, t4));
+      }
     }
-    const cpuMs = (cpuTicks(pid) - cpuFrom) * 10;
+    const wallMs = performance.now() - wallFrom;
+    const cpuTo = ticks(pid);
+    const cpuMs = (cpuTo.all - cpuFrom.all) * 10;
+    const mainCpuMs = (cpuTo.main - cpuFrom.main) * 10;
+    const txPerSecond = (perTx * phases.checkTx.length * 1000) / wallMs;
     const gcAfter = await gcSeconds(metricsAddress);
     const gcMs = Object.fromEntries(Object.entries(gcAfter).map(([k, v]) => [k, (v - (gcBefore[k] ?? 0)) * 1000]));
     const appHash = Buffer.from((await query.call({ info: {} })).info!.lastBlockAppHash).toString("hex");
     const idle0 = cpuTicks(pid);
     await sleep(o.idleMs);
     const idlePercent = ((cpuTicks(pid) - idle0) * 10 * 100) / o.idleMs;
-    return { phases, appHash, gcMs, cpuMs, idlePercent, rssMiB: rssMiB(pid), verifier };
+    return { phases, mainPhases, txPerSecond, appHash, gcMs, cpuMs, mainCpuMs, idlePercent, rssMiB: rssMiB(pid), verifier };
   } finally {
     for (const c of conns) c.close();
     if (child && child.exitCode === null && child.signalCode === null) {

@@ -26,6 +26,7 @@ const { values: args } = parseArgs({
     window: { type: "string", default: "64" },
     flush: { type: "string", default: "pairs" },
     "node-flags": { type: "string", default: "" },
+    "verify-workers": { type: "string" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -41,7 +42,8 @@ if (args.help) {
     --chunk N        CheckTx requests per socket write (default 10, as the bench's RPC batches)
     --window N       writes of CheckTx unanswered at most (default 64)
     --flush F        pairs: a Flush after every CheckTx (stock CometBFT); chunk: one per write (patched) (default pairs)
-    --node-flags S   node options for qosd, space-separated (e.g. "--max-semi-space-size=16")`);
+    --node-flags S   node options for qosd, space-separated (e.g. "--max-semi-space-size=16")
+    --verify-workers N  qosd start --verify-workers N (default: the config's, 1)`);
   process.exit(0);
 }
 
@@ -102,19 +104,23 @@ async function processMain(): Promise<void> {
   const res = await runProcessBench({
     rounds: txs, initChain: initChainRequest(accounts), finalizeRequest, chunk: Math.max(1, Number(args.chunk)),
     window: Math.max(1, Number(args.window)), flush, nodeFlags, idleMs: 3000,
+    verifyWorkers: args["verify-workers"] === undefined ? undefined : Number(args["verify-workers"]),
   });
-  const p = res.phases;
-  const totals = p.checkTx.map((_, i) => p.checkTx[i] + p.proposal[i] + p.finalize[i] + p.commit[i] + p.recheck[i]);
   const measuredTxs = accountCount * (rounds - 1);
-  console.log(`qosd process (${res.verifier}${nodeFlags.length ? `, node ${nodeFlags.join(" ")}` : ""}): ${accountCount} transfers of ${denom} per block, ` +
-    `${rounds - 1} measured blocks, CheckTx in writes of ${args.chunk} (${flush === "pairs" ? "a Flush after each" : "one Flush per write"}), ` +
-    `${args.window} writes in flight: µs of qosd CPU per tx (10 ms ticks), median (min–max)`);
-  console.log(`  CheckTx new   ${per(p.checkTx)}`);
-  console.log(`  proposal      ${per(p.proposal)}   (PrepareProposal + ProcessProposal)`);
-  console.log(`  FinalizeBlock ${per(p.finalize)}`);
-  console.log(`  Commit        ${per(p.commit)}`);
-  console.log(`  recheck       ${per(p.recheck)}`);
-  console.log(`  total         ${per(totals)}`);
+  console.log(`qosd process (${res.verifier}${nodeFlags.length ? `, node ${nodeFlags.join(" ")}` : ""}, verify workers ${args["verify-workers"] ?? "as configured"}): ` +
+    `${accountCount} transfers of ${denom} per block, ${rounds - 1} measured blocks, CheckTx in writes of ${args.chunk} ` +
+    `(${flush === "pairs" ? "a Flush after each" : "one Flush per write"}), ${args.window} writes in flight: ` +
+    `µs of qosd CPU per tx (10 ms ticks), median (min–max), all threads | main thread`);
+  const row = (name: string, of: (p: typeof res.phases) => number[]) => console.log(`  ${name.padEnd(13)} ${per(of(res.phases)).padEnd(16)} | ${per(of(res.mainPhases))}`);
+  const totalsOf = (p: typeof res.phases) => p.checkTx.map((_, i) => p.checkTx[i] + p.proposal[i] + p.finalize[i] + p.commit[i] + p.recheck[i]);
+  row("CheckTx new", (p) => p.checkTx);
+  row("proposal", (p) => p.proposal);
+  row("FinalizeBlock", (p) => p.finalize);
+  row("Commit", (p) => p.commit);
+  row("recheck", (p) => p.recheck);
+  row("total", totalsOf);
+  console.log(`  over the measured blocks: ${((res.cpuMs * 1000) / measuredTxs).toFixed(0)} µs of CPU per tx, main thread ${((res.mainCpuMs * 1000) / measuredTxs).toFixed(0)} µs; ` +
+    `${res.txPerSecond.toFixed(0)} tx/s of wall time (this flow, no CometBFT)`);
   const gcTotal = Object.values(res.gcMs).reduce((a, b) => a + b, 0);
   const gcKinds = Object.entries(res.gcMs).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(", ");
   console.log(`  GC ${((gcTotal * 1000) / measuredTxs).toFixed(0)} µs per tx, ${((100 * gcTotal) / res.cpuMs).toFixed(1)}% of qosd's CPU (${gcKinds}); ` +

@@ -143,6 +143,7 @@ export function composeChain(profile: Profile = "qos"): QosChain {
     guardian: guardian.keeper,
     params: registry,
     maxTxBytes: (store: KVReader) => auth.keeper.getParams(store).max_tx_bytes,
+    verifyWorker: { script: new URL("./verify-worker.js", import.meta.url), data: { profile } },
     haltReason: (store: KVReader) => {
       const halt = guardian.keeper.getHalt(store);
       return halt && `halted by guardian ${halt.guardian} at height ${halt.height}: ${halt.reason}`;

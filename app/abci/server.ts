@@ -25,7 +25,8 @@
 //                      hash; nothing may be persisted yet.
 //   Commit (cons.)   → persist state (and height/app hash) atomically, then answer.
 //   CheckTx (mempool) → code 0 admits the tx; NEW and RECHECK both arrive here, pipelined
-//                      (many requests before one Flush).
+//                      (many requests before one Flush). The app also sees them as they are read
+//                      (checkTxArrived), to start work that needs no state; answers stay in order.
 //   ListSnapshots / OfferSnapshot / LoadSnapshotChunk / ApplySnapshotChunk (snapshot)
 //                    → the app's methods when it has them (app/snapshots.ts); otherwise, and
 //                      when one throws, the server's own SNAPSHOT_RESPONSES (empty snapshot
@@ -107,6 +108,9 @@ export interface AbciApplication {
   initChain(req: RequestInitChain): MaybePromise<ResponseInitChain>;
   query(req: RequestQuery): MaybePromise<ResponseQuery>;
   checkTx(req: RequestCheckTx): MaybePromise<ResponseCheckTx>;
+  /** CheckTx requests as they are read, before they queue behind earlier requests: work that needs no
+   *  state may start here (never an answer: checkTx still answers each in order). Errors are logged only. */
+  checkTxArrived?(reqs: RequestCheckTx[]): void;
   prepareProposal(req: RequestPrepareProposal): MaybePromise<ResponsePrepareProposal>;
   processProposal(req: RequestProcessProposal): MaybePromise<ResponseProcessProposal>;
   extendVote(req: RequestExtendVote): MaybePromise<ResponseExtendVote>;
@@ -243,7 +247,7 @@ class AbciContractViolation extends Error {
 type AnyPartial = any;
 
 /** The requests the app answers: the request oneof case, the AbciApplication method and the response case share a name. */
-type AppMethod = keyof AbciApplication;
+type AppMethod = Exclude<keyof AbciApplication, "checkTxArrived">;
 
 /** How one app method's answer becomes a Response, and what its errors become. */
 interface Route {
@@ -464,6 +468,7 @@ class Server implements AbciServer {
       this.dropConnection(conn, `bad frame: ${errorMessage(err)}`);
       return;
     }
+    const arrived: RequestCheckTx[] = [];
     for (const body of bodies) {
       let req: Request;
       try {
@@ -476,6 +481,14 @@ class Server implements AbciServer {
       }
       this.queue.push({ conn, req });
       conn.inflight++;
+      if (req.checkTx !== undefined) arrived.push(req.checkTx);
+    }
+    if (arrived.length > 0 && this.app.checkTxArrived) {
+      try {
+        this.app.checkTxArrived(arrived);
+      } catch (err) {
+        this.log(`[abci] checkTxArrived failed: ${errorMessage(err)}`, "error");
+      }
     }
     if (this.queue.length - this.head > this.queuePeak) this.queuePeak = this.queue.length - this.head;
     if (conn.inflight >= PAUSE_AT && !conn.paused) {

@@ -38,14 +38,16 @@ export interface DecodedTx {
   /** signer addresses of all messages, de-duplicated, first occurrence first */
   signers: string[];
   /**
-   * Per signer, what this node verified the signature under, set by the ante handler once the whole tx
-   * has passed it (the fee paid). The signature's validity is a function of the bytes and of these three,
-   * so a later check of the same bytes (the recheck after each Commit, FinalizeBlock) whose account has
-   * the same number and key may skip the sign bytes, their hash, the public key's decoding and address
-   * and the curve check: the result is the one verifying again would give. Lives as long as this decoded
-   * tx in the node's cache; at most one entry per signature the tx carries.
+   * Per signer, what this node verified the signature under: set by the ante handler once the whole tx
+   * has passed it (the fee paid), or before the ante by a verify worker (verify-pool.ts) for the signers
+   * whose key the tx carries. The signature's validity is a function of the bytes and of these three,
+   * so a check of the same bytes (CheckTx after the worker, the recheck after each Commit, FinalizeBlock)
+   * whose account has the same number and key may skip the sign bytes, their hash, the public key's
+   * decoding and address and the curve check: the result is the one verifying again would give. Lives as
+   * long as this decoded tx in the node's cache; at most one entry per signature the tx carries, none
+   * (undefined) for a signer nothing was verified for.
    */
-  verifiedSigners?: ReadonlyArray<VerifiedSigner>;
+  verifiedSigners?: ReadonlyArray<VerifiedSigner | undefined>;
 }
 
 export interface VerifiedSigner {
@@ -118,6 +120,27 @@ export function decodeTx(bytes: Uint8Array, router: Router, maxTxBytes: number, 
     const msg = decodeMsg(handler, any.value, `message ${i} (${any.typeUrl})`, true);
     return { typeUrl: any.typeUrl, handler, msg, aminoName: aminoNameOf(any.typeUrl) };
   });
+  return assemble(bytes, raw, body, authInfo, msgs, digest);
+}
+
+/**
+ * The DecodedTx of bytes that passed decodeTx with the same router elsewhere (a verify worker,
+ * verify-pool.ts): the generated decoders only, without the wire validation, canonical re-encodings and
+ * refusals that passed there. Decoding is a pure function of the bytes, so the result is decodeTx's; the
+ * size limit (a chain parameter) is the caller's to check. Bytes that did not pass must go to decodeTx.
+ */
+export function decodePassedTx(bytes: Uint8Array, router: Router, digest: Buffer): DecodedTx {
+  const raw = TxRaw.decode(bytes);
+  const body = TxBody.decode(raw.bodyBytes);
+  const authInfo = AuthInfo.decode(raw.authInfoBytes);
+  const msgs = body.messages.map((any) => {
+    const handler = router.msg(any.typeUrl);
+    return { typeUrl: any.typeUrl, handler, msg: handler.codec.decode(any.value), aminoName: aminoNameOf(any.typeUrl) };
+  });
+  return assemble(bytes, raw, body, authInfo, msgs, digest);
+}
+
+function assemble(bytes: Uint8Array, raw: TxRaw, body: TxBody, authInfo: AuthInfo, msgs: DecodedMsg[], digest: Buffer | undefined): DecodedTx {
   // a Set, not Array.includes: thousands of signers must cost linear time, not quadratic (CheckTx CPU)
   const seen = new Set<string>();
   for (const { handler, msg } of msgs) for (const signer of handler.signers(msg)) seen.add(signer);

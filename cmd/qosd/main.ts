@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // qosd: the QOS node. `qosd --help` lists the commands; every command has its own --help.
-import { Command, Option } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { createWriteStream, type WriteStream } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
@@ -138,13 +138,17 @@ homeOption(
     .option("--rest.address <host:port>", 'REST (LCD) gateway address, overriding config/app.json rest_address ("" disables it)')
     .option("--rest.cors <origins>", 'comma-separated origins allowed to call the REST gateway from a browser ("*" any), overriding config/app.json rest_cors_origins')
     .option("--explorer.address <host:port>", 'block explorer page address, overriding config/app.json explorer_address ("" disables it)')
+    .option("--verify-workers <n>", "worker threads that decode and verify new txs for CheckTx, overriding config/app.json verify_workers (0: none)", (v) => {
+      if (!/^\d{1,2}$/.test(v) || Number(v) > 64) throw new InvalidArgumentError("a number of threads, 0 to 64");
+      return Number(v);
+    })
     .option("--upgrade-done <name...>", "software upgrade(s) scheduled by governance that this node has carried out: the chain continues past their height")
     .option("--metrics.address <host:port>", 'Prometheus metrics address (GET /metrics), overriding config/app.json metrics_address ("" disables them)')
     .addOption(new Option("--log-level <level>", "least severe log lines printed, overriding config/app.json log_level").choices([...LogLevels]))
     .addOption(new Option("--log-format <format>", "text, or json: one object per line (ts, level, component, msg, ...), overriding config/app.json log_format").choices([...LogFormats]))
     .addHelpText("after", "\nExamples:\n  qosd start --home ~/.qosd\n  qosd start --abci-only --home ~/.qosd   # then: cometbft start --home ~/.qosd\n  qosd start --home ~/.qosd --upgrade-done v2   # after the chain stopped with UPGRADE v2 NEEDED"),
 ).action(async (opts) => {
-  await startNode({ home: resolve(opts.home), abciOnly: opts.abciOnly, cometbft: opts.cometbft, verbose: opts.verbose, grpcAddress: opts.grpcAddress, restAddress: opts["rest.address"], restCorsOrigins: opts["rest.cors"] === undefined ? undefined : corsList(opts["rest.cors"]), explorerAddress: opts["explorer.address"], upgradesDone: opts.upgradeDone, metricsAddress: opts["metrics.address"], logLevel: opts.logLevel, logFormat: opts.logFormat });
+  await startNode({ home: resolve(opts.home), abciOnly: opts.abciOnly, cometbft: opts.cometbft, verbose: opts.verbose, grpcAddress: opts.grpcAddress, restAddress: opts["rest.address"], restCorsOrigins: opts["rest.cors"] === undefined ? undefined : corsList(opts["rest.cors"]), explorerAddress: opts["explorer.address"], verifyWorkers: opts.verifyWorkers, upgradesDone: opts.upgradeDone, metricsAddress: opts["metrics.address"], logLevel: opts.logLevel, logFormat: opts.logFormat });
 });
 
 homeOption(

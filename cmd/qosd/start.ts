@@ -29,6 +29,8 @@ export interface StartOptions {
   restAddress?: string;
   /** overrides config/app.json rest_cors_origins */
   restCorsOrigins?: string[];
+  /** overrides config/app.json verify_workers (0: CheckTx verifies on the main thread) */
+  verifyWorkers?: number;
   /** overrides config/app.json explorer_address ("" disables the explorer page) */
   explorerAddress?: string;
   /** governance software upgrades this node has carried out (qosd start --upgrade-done) */
@@ -61,6 +63,7 @@ export async function startNode(options: StartOptions): Promise<void> {
     ...stateOptionsOf(config),
     txCacheBytes: config.tx_cache_bytes,
     signatureCacheBytes: config.signature_cache_bytes,
+    verifyWorkers: options.verifyWorkers ?? config.verify_workers,
     indexEvents: config.index_events,
     checkInvariants: process.env.QOS_CHECK_INVARIANTS === "1",
     upgradesDone: options.upgradesDone,

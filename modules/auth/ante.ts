@@ -20,7 +20,7 @@ import type { AnteContext, AnteHandler, AnteOptions, AnteResult, MsgLimits } fro
 import type { KVReader, KVStore } from "../../app/state/kv.js";
 import { aminoSignBytes, aminoSignDocBody } from "../../app/tx/amino.js";
 import type { DecodedTx, VerifiedSigner } from "../../app/tx/decode.js";
-import { isLowS } from "../../app/tx/verify.js";
+import { isLowS, verifySecp256k1 } from "../../app/tx/verify.js";
 import { accSeqEvent, feeEvent, signatureEvent } from "./events.js";
 import { Secp256k1PubKeyTypeUrl, type Account, type AuthKeeper } from "./keeper.js";
 
@@ -114,8 +114,7 @@ function runAnte(ctx: AnteContext, tx: DecodedTx, deps: AnteDeps, options: AnteO
   // CheckTx's events reach nobody (ResponseCheckTx carries none): they are not built there
   const emit = ctx.mode !== "check";
   const signatureEvents: Event[] = [];
-  /** the amino JSON document's part every signer shares, built at the first amino signer */
-  let aminoBody: ReturnType<typeof aminoSignDocBody> | undefined;
+  const amino: AminoDoc = {};
   const verified: Array<{ digest: Uint8Array; signature: Uint8Array; publicKey: Uint8Array }> = [];
   const verifiedSigners: VerifiedSigner[] = [];
   const accounts: Account[] = [];
@@ -144,7 +143,6 @@ function runAnte(ctx: AnteContext, tx: DecodedTx, deps: AnteDeps, options: AnteO
     }
 
     if (!options.simulate) {
-      const mode = info.modeInfo?.single?.mode;
       // genesis transactions are signed before account numbers exist (the Cosmos SDK's rule)
       const accountNumber = ctx.mode === "genesis" ? 0n : account.accountNumber;
       const signature = raw.signatures[i];
@@ -155,16 +153,7 @@ function runAnte(ctx: AnteContext, tx: DecodedTx, deps: AnteDeps, options: AnteO
         accounts.push({ ...account, pubKey });
         return;
       }
-      let signBytes: Uint8Array;
-      if (mode === SignMode.SIGN_MODE_DIRECT) {
-        signBytes = SignDoc.encode({ bodyBytes: raw.bodyBytes, authInfoBytes: raw.authInfoBytes, chainId: ctx.block.chainId, accountNumber }).finish();
-      } else if (mode === SignMode.SIGN_MODE_LEGACY_AMINO_JSON) {
-        aminoBody ??= aminoDocBody(tx, ctx.block.chainId);
-        signBytes = aminoSignBytes(aminoBody, accountNumber, info.sequence);
-      } else {
-        throw Errors.notSupported.with(`signer ${i}: sign mode ${mode ?? "multi"} is not supported, use SIGN_MODE_DIRECT or SIGN_MODE_LEGACY_AMINO_JSON`);
-      }
-      const digest = createHash("sha256").update(signBytes).digest();
+      const digest = signDigest(tx, i, ctx.block.chainId, accountNumber, amino);
       if (signature.length !== 64) {
         throw Errors.unauthorized.with(`signer ${i}: signature has ${signature.length} bytes, expected 64 (r||s)`);
       }
@@ -196,6 +185,57 @@ function runAnte(ctx: AnteContext, tx: DecodedTx, deps: AnteDeps, options: AnteO
   options.signatureCache.remember(verified);
   if (!options.simulate) tx.verifiedSigners = verifiedSigners;
   return { gasLimit, fee: paid, parsed };
+}
+
+/** The amino JSON document's part every signer of a tx shares, built at the first amino signer. */
+interface AminoDoc {
+  body?: ReturnType<typeof aminoSignDocBody>;
+}
+
+/** The sha256 of what signer `i` signs under `chainId` and `accountNumber` (its sign mode's document);
+ *  throws notSupported for another sign mode, and amino JSON's refusals. */
+function signDigest(tx: DecodedTx, i: number, chainId: string, accountNumber: bigint, amino: AminoDoc): Buffer {
+  const { raw, authInfo } = tx;
+  const info = authInfo.signerInfos[i];
+  const mode = info.modeInfo?.single?.mode;
+  let signBytes: Uint8Array;
+  if (mode === SignMode.SIGN_MODE_DIRECT) {
+    signBytes = SignDoc.encode({ bodyBytes: raw.bodyBytes, authInfoBytes: raw.authInfoBytes, chainId, accountNumber }).finish();
+  } else if (mode === SignMode.SIGN_MODE_LEGACY_AMINO_JSON) {
+    amino.body ??= aminoDocBody(tx, chainId);
+    signBytes = aminoSignBytes(amino.body, accountNumber, info.sequence);
+  } else {
+    throw Errors.notSupported.with(`signer ${i}: sign mode ${mode ?? "multi"} is not supported, use SIGN_MODE_DIRECT or SIGN_MODE_LEGACY_AMINO_JSON`);
+  }
+  return createHash("sha256").update(signBytes).digest();
+}
+
+/**
+ * What can be verified of a tx's signatures without the state (a verify worker, app/tx/verify-pool.ts):
+ * per signer whose signer info carries a key, and whose account number `accountNumberOf` guesses, the
+ * VerifiedSigner the ante handler's own checks would record (the key's checks, the sign mode, the 64-byte
+ * low-S signature verifying over the sign bytes); undefined where any of them fails or nothing is known.
+ * A fact about the bytes under that chain id, account number and key: the ante uses it only when the
+ * state holds the same three, and checks everything else (accounts, sequences, fee) itself.
+ */
+export function signatureFacts(tx: DecodedTx, chainId: string, accountNumberOf: (signer: string) => bigint | undefined): Array<VerifiedSigner | undefined> {
+  const { authInfo, raw } = tx;
+  if (authInfo.signerInfos.length !== tx.signers.length || raw.signatures.length !== tx.signers.length) return [];
+  const amino: AminoDoc = {};
+  return tx.signers.map((signer, i) => {
+    const publicKey = authInfo.signerInfos[i].publicKey;
+    const accountNumber = accountNumberOf(signer);
+    if (!publicKey || accountNumber === undefined) return undefined;
+    const signature = raw.signatures[i];
+    try {
+      const pubKey = signerInfoKey(publicKey, i, parseAccAddress(signer, `signer ${i}`), signer);
+      const digest = signDigest(tx, i, chainId, accountNumber, amino);
+      if (signature.length !== 64 || !isLowS(signature) || !verifySecp256k1(digest, signature, pubKey)) return undefined;
+      return { chainId, accountNumber, pubKey };
+    } catch {
+      return undefined;
+    }
+  });
 }
 
 /** The key a signer info carries for `signer` (a pure function of the tx): secp256k1, decodable, 33

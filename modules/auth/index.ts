@@ -7,7 +7,7 @@ import { authQueries } from "./queries.js";
 export { AuthKeeper, FeeCollectorAccount, type Account } from "./keeper.js";
 export { AuthErrors } from "./errors.js";
 export { ParamsSchema as AuthParamsSchema } from "./params.js";
-export { createAnteHandler, type AnteDeps } from "./ante.js";
+export { createAnteHandler, signatureFacts, type AnteDeps } from "./ante.js";
 
 /** The auth module: accounts and the ante handler's parameters. The ante handler itself (ante.ts) is
  *  created by the chain's composition with this keeper and the other modules it needs. */

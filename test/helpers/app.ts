@@ -50,13 +50,16 @@ export async function createTestApp(
     observer?: AppObserver;
     /** node-local indexing policy (AppOptions.indexEvents: config/app.json index_events) */
     indexEvents?: readonly string[];
+    /** CheckTx's verify worker threads (AppOptions.verifyWorkers; default none) */
+    verifyWorkers?: number;
   } = {},
 ): Promise<TestApp> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "qos-app-"));
   const open = () =>
     openApp({ dbPath: join(dir, "app.db"), minGasPrice: options.minGasPrice ?? "0.025uqos", checkInvariants: true, profile: options.profile, queryLimits: options.queryLimits,
       txCacheBytes: options.txCacheBytes, signatureCacheBytes: options.signatureCacheBytes, observer: options.observer, log: () => {},
-      stateBackend: options.stateBackend, pruning: options.pruning, minRetainBlocks: options.minRetainBlocks, indexEvents: options.indexEvents });
+      stateBackend: options.stateBackend, pruning: options.pruning, minRetainBlocks: options.minRetainBlocks, indexEvents: options.indexEvents,
+      verifyWorkers: options.verifyWorkers });
   const t: TestApp = {
     app: await open(),
     dir,
