@@ -174,10 +174,14 @@ describe("CheckTx with verify workers", () => {
       // decodeTx passed each in the worker; no account number known: nothing verified there
       assert.deepEqual(txs.map((tx) => pool.take(key(tx))), [[undefined], [undefined], [undefined], [undefined], undefined, undefined]);
       assert.equal(pool.take(key(new Uint8Array(301))), undefined);
-      pool.submit([big, big], chainId, 4096); // the same bytes twice go once
-      pool.submit([txs[0]], chainId, 4096); // 2,000 bytes at most
-      assert.equal(pool.counts.refused, 5);
+      // 2,000 bytes at most in the worker's hands: the second copy of big and txs[0] stay out
+      pool.submit([big, big, txs[0]], chainId, 4096);
+      assert.equal(pool.counts.refused, 6);
       assert.deepEqual(pool.take(key(big)), [undefined]);
+      // the same bytes twice in one read go once
+      pool.submit([txs[1], txs[1]], chainId, 4096);
+      assert.equal(pool.counts.refused, 6);
+      assert.deepEqual([pool.take(key(txs[1])), pool.take(key(txs[1]))], [[undefined], undefined]);
     } finally {
       await pool.close();
     }
