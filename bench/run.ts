@@ -41,6 +41,7 @@ const { values: args } = parseArgs({
     "index-events": { type: "string" },
     "keep-homes": { type: "boolean", default: false },
     backend: { type: "string", default: "memory" },
+    "verify-workers": { type: "string" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -74,7 +75,9 @@ if (args.help) {
   --index-events L    qosd's config/app.json index_events: a comma-separated list of type.attribute, or
                       "searched" (what the project's tools search by); default [] (as qosd init writes)
   --keep-homes        keep the temporary node homes
-  --backend B         qosd's config/app.json state_backend: memory (default, as qosd init writes) or disk`);
+  --backend B         qosd's config/app.json state_backend: memory (default, as qosd init writes) or disk
+  --verify-workers N  qosd's config/app.json verify_workers: threads that decode and verify new txs for
+                      CheckTx (default: as qosd init writes, 1; 0: all on the main thread)`);
   process.exit(0);
 }
 
@@ -92,6 +95,8 @@ if (warmupMs >= durationMs) {
 const accountCount = Math.max(1, Math.floor(num("accounts")));
 if (args.backend !== "memory" && args.backend !== "disk") throw new Error(`--backend must be memory or disk, got ${args.backend}`);
 const stateBackend: "memory" | "disk" = args.backend;
+const verifyWorkers = args["verify-workers"] === undefined ? undefined : Number(args["verify-workers"]);
+if (verifyWorkers !== undefined && !(Number.isInteger(verifyWorkers) && verifyWorkers >= 0 && verifyWorkers <= 64)) throw new Error(`--verify-workers must be an integer from 0 to 64, got ${args["verify-workers"]}`);
 const rate = num("rate");
 const runs = Math.max(1, Math.floor(num("runs")));
 const concurrency = Math.max(1, Math.floor(num("concurrency")));
@@ -303,6 +308,7 @@ async function main() {
       const target = await cometTarget(v.label);
       const node = await BenchNode.createQos(ChainId, { ...config, pprofLaddr: target?.address }, MinGasPrice, v.cometbft, indexEvents);
       if (args.backend !== "memory") writeAppConfig(node.home, { ...readAppConfig(node.home), state_backend: stateBackend });
+      if (verifyWorkers !== undefined) writeAppConfig(node.home, { ...readAppConfig(node.home), verify_workers: verifyWorkers });
       fundInGenesis(node.home, accounts);
       // one qosd CPU profile per bench: of the first qosd node of run 1
       const wantProfile = args.profile && run === 1 && v === qosVariants[0];
@@ -333,7 +339,7 @@ async function main() {
   const report = {
     startedAt: startedAt.toISOString(),
     machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, note: "load generator, CometBFT and qosd share these CPUs" },
-    options: { durationSec: durationMs / 1000, warmupSec: warmupMs / 1000, accounts: accountCount, stateBackend, abci: config.abci, indexEvents, rate, txs: totalTxs, runs, concurrency, batch, method, mempoolHighWater: highWater },
+    options: { durationSec: durationMs / 1000, warmupSec: warmupMs / 1000, accounts: accountCount, stateBackend, verifyWorkers: verifyWorkers ?? "default", abci: config.abci, indexEvents, rate, txs: totalTxs, runs, concurrency, batch, method, mempoolHighWater: highWater },
     cometbft: Object.fromEntries(cometSettings(config).map(([s, k, v]) => [`${s}.${k}`, v])),
     binaries: Object.fromEntries([...qosVariants, ...kvVariants].map((v) => [v.label, { binary: v.cometbft, version: v.cometbftVersion }])),
     load: { txBytes: avgTxBytes, signUsPerTx, signer: signerName, kvstoreTxBytes: avgTxBytes },
@@ -389,7 +395,7 @@ function printReport(report: any, results: RunResult[], summary: ReturnType<type
   out.push("");
   out.push(`QOS benchmark, ${report.startedAt}: ${report.machine.cpus} CPUs (${report.machine.model}), Node ${report.machine.node}; generator, CometBFT and qosd share them`);
   out.push(
-    `load: ${report.options.accounts} accounts (state on ${report.options.stateBackend}), MsgSend ${report.load.txBytes} B (kvstore key=value of the same size), ${report.options.rate ? `${report.options.rate} tx/s` : "as fast as accepted"}, ` +
+    `load: ${report.options.accounts} accounts (state on ${report.options.stateBackend}, verify_workers ${report.options.verifyWorkers}), MsgSend ${report.load.txBytes} B (kvstore key=value of the same size), ${report.options.rate ? `${report.options.rate} tx/s` : "as fast as accepted"}, ` +
       `${report.options.durationSec}s (first ${report.options.warmupSec}s not measured), ${report.options.method} in JSON-RPC batches of ${report.options.batch}, ${report.options.concurrency} in flight, held back at ${report.options.mempoolHighWater} txs in the mempool, ${report.options.runs} run(s)`,
   );
   out.push(`CometBFT: ${Object.entries(report.cometbft).map(([k, v]) => `${k}=${v}`).join(" ")}`);

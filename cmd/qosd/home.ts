@@ -59,8 +59,9 @@ export const AppConfigSchema = z.object({
   /** bytes of memory the verified-signature cache may hold */
   signature_cache_bytes: z.number().int().min(0).default(DefaultSignatureCacheBytes),
   /** worker threads that decode and verify new txs for CheckTx off the consensus thread (0 = none: all on
-   *  it); the main thread keeps the state-dependent checks, so a result never depends on them */
-  verify_workers: z.number().int().min(0).max(64).default(1),
+   *  it); the main thread keeps the state-dependent checks, so a result never depends on them. Off by
+   *  default: behind CometBFT on 2 cores it lowered committed tx/s (bench/README.md "Verify workers") */
+  verify_workers: z.number().int().min(0).max(64).default(0),
   /** state sync: take a snapshot of the state every this many blocks (0 = never; a node restores
    *  snapshots from peers whatever this is), into data/snapshots/ */
   snapshot_interval: z.number().int().min(0).default(0),
