@@ -46,7 +46,7 @@ import { GasMeter, GasStore } from "./gas.js";
 import type { AnteHandler, BlockInfo, Chain, Context, Module, ValidatorUpdate } from "./module.js";
 import { Method } from "../gen/names.js";
 import { Router } from "./router.js";
-import { uvarintSize } from "./abci/framing.js";
+import { uvarintSize } from "./varint.js";
 import "./protobuf-writer.js";
 import { CacheStore, type Change, type KVReader, type KVStore } from "./state/kv.js";
 import { encodeProof, rootHash, update as updateTree } from "./state/smt.js";

@@ -31,6 +31,7 @@ import {
 } from "cosmjs-types/tendermint/abci/types";
 import type { StateImporter, StateStore } from "./state/store.js";
 import { Progress, type LogSink } from "./log.js";
+import { uvarintSize } from "./varint.js";
 
 export const SnapshotFormat = 1;
 /** CometBFT's p2p chunk message is at most 16,000,000 bytes; a chunk leaves room for its envelope. */
@@ -95,15 +96,6 @@ const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex").toUpperCase();
 const deflate = promisify(deflateRaw);
 
-function uvarintLength(n: number): number {
-  let len = 1;
-  while (n >= 0x80) {
-    n = Math.floor(n / 128);
-    len++;
-  }
-  return len;
-}
-
 function putUvarint(buf: Buffer, at: number, n: number): number {
   while (n >= 0x80) {
     buf[at++] = (n & 0x7f) | 0x80;
@@ -127,7 +119,7 @@ function encodeBody(pairs: ReadonlyArray<[string, Uint8Array]>, size: number): B
   return body;
 }
 
-const pairSize = (k: string, v: Uint8Array) => uvarintLength(k.length) + k.length + uvarintLength(v.length) + v.length;
+const pairSize = (k: string, v: Uint8Array) => uvarintSize(k.length) + k.length + uvarintSize(v.length) + v.length;
 
 /** A chunk as sent → its pairs; throws on any malformation (a chunk whose hash matched came from the
  *  snapshot's creator, so this refuses a bad snapshot, not a bad sender). */

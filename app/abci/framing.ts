@@ -6,6 +6,7 @@
 // binary.ReadUvarint) and body is a protobuf-encoded tendermint.abci.Request or
 // tendermint.abci.Response. Not zigzag: v0.34 used a signed varint, which is why
 // old JS ABCI servers desynchronise against v0.37+ nodes.
+import { uvarintSize, writeUvarint } from "../varint.js";
 
 /** Default upper bound for one frame body: 512 MiB. CometBFT caps blocks at 100 MiB, but InitChain carries
  *  the whole genesis app_state, uncapped: a genesis of 1,000,000 funded accounts is ~160 MB of JSON. The
@@ -20,26 +21,7 @@ export class FrameError extends Error {
   override name = "FrameError";
 }
 
-/** Number of bytes of the uvarint encoding of n (n a non-negative safe integer). */
-export function uvarintSize(n: number): number {
-  let size = 1;
-  while (n >= 0x80) {
-    n = (n - (n % 128)) / 128; // exact integer division for any safe integer
-    size++;
-  }
-  return size;
-}
-
-/** Writes the uvarint encoding of n into out at offset; returns the offset after it. */
-export function writeUvarint(n: number, out: Uint8Array, offset: number): number {
-  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`uvarint: invalid value ${n}`);
-  while (n >= 0x80) {
-    out[offset++] = (n & 0x7f) | 0x80;
-    n = (n - (n % 128)) / 128; // exact integer division for any safe integer
-  }
-  out[offset++] = n;
-  return offset;
-}
+export { uvarintSize, writeUvarint };
 
 /** The uvarint length prefix for a body of `length` bytes. */
 export function encodeLengthPrefix(length: number): Uint8Array {

@@ -15,6 +15,7 @@ import type { Change } from "../kv.js";
 import { ByteLru } from "../../cache.js";
 import { ZERO32, bit, splitPoint, hashBytes, hashInner, hashLeafParts, keyHashOf, sha256s, type MerkleProof } from "../smt.js";
 import { pageKey, pageKeyLength, writePageKey, writeU64, readU64, valueKey } from "./layout.js";
+import { uvarintSize, writeUvarint } from "../../varint.js";
 
 const MAX_DEPTH = 256;
 /** binary levels per page */
@@ -135,16 +136,6 @@ function refOf(n: DNode, version: number): Ref {
   return { kind: n instanceof DLeaf || (n instanceof Stub && n.kind === LEAF) ? LEAF : INNER, version, hash: n.hash };
 }
 
-/** bytes of the varint of `v` (a safe integer ≥ 0) */
-function varintBytes(v: number): number {
-  let n = 1;
-  while (v >= 128) {
-    v = Math.floor(v / 128);
-    n++;
-  }
-  return n;
-}
-
 /** bytes of a PageWriter chunk: a block writes ~10 MB of pages at 1M keys */
 const WRITER_CHUNK = 1 << 20;
 
@@ -168,14 +159,7 @@ class PageWriter {
   }
 
   private varint(v: number): void {
-    const b = this.buf;
-    let o = this.len;
-    while (v >= 128) {
-      b[o++] = (v % 128) | 128;
-      v = Math.floor(v / 128);
-    }
-    b[o++] = v;
-    this.len = o;
+    this.len = writeUvarint(v, this.buf, this.len);
   }
 
   empty(): void {
@@ -199,7 +183,7 @@ class PageWriter {
 
   leaf(l: DLeaf): void {
     const n = l.key.length;
-    this.reserve(33 + varintBytes(l.valueVersion) + varintBytes(n) + n);
+    this.reserve(33 + uvarintSize(l.valueVersion) + uvarintSize(n) + n);
     const b = this.buf;
     b[this.len] = LEAF;
     writeHash(b, this.len + 1, l.valueHash);
